@@ -1,0 +1,1 @@
+//! The wizard as a pure state machine: `State`, `Msg`, `update`. No IO, no clocks.

@@ -1,0 +1,1 @@
+//! The async client layer for Azure DevOps, Microsoft Graph and Entra sign-in.

@@ -1,0 +1,2 @@
+//! The logic users trust: validation, prerequisite checks, the lockout proof,
+//! matching, plans and the journal. Pure: no IO, no clocks.

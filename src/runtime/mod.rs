@@ -1,0 +1,1 @@
+//! The tokio loop: terminal events in, effects run on the client, results back as messages.

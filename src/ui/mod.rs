@@ -1,0 +1,1 @@
+//! Drawing: `view(&State, &mut Frame)`. Widgets draw, never fetch.

@@ -1,0 +1,7 @@
+//! The one integration-test binary (one binary keeps CI link time low).
+//! Each area owns one module; shared fixtures live in `support`.
+
+mod cli;
+mod client;
+mod emulator;
+mod support;
