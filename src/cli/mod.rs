@@ -1,14 +1,33 @@
 //! Command-line interface: parsing and the headless commands.
 //!
 //! Each command family lives in its own sub-module; this file holds the global
-//! options, the subcommand enum and the dispatch.
+//! options, the subcommand enum, the dispatch and the exit-code convention:
+//! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
+
+mod tui_cmds;
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const CHECK_FAILED: u8 = 3;
+}
+
 #[derive(Debug, Parser)]
-#[command(name = "ado-entra", version, about, propagate_version = true)]
+#[command(
+    name = "ado-entra",
+    version,
+    about = "Connect an Azure DevOps organization to Microsoft Entra ID without locking anyone out",
+    long_about = "Connect an Azure DevOps organization to Microsoft Entra ID without locking anyone out.\n\n\
+        With no command, opens the wizard against Azure. `ado-entra demo` runs the same wizard \
+        against an embedded emulator, offline.",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -20,12 +39,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args, Default)]
 pub struct GlobalArgs {
     /// Point every Azure host at an emulator base URL (its path prefixes stand for the hosts).
-    #[arg(
-        long,
-        global = true,
-        env = "ADO_ENTRA_EMULATOR_URL",
-        value_name = "URL"
-    )]
+    #[arg(long, global = true, env = "ADO_ENTRA_EMULATOR_URL", value_name = "URL")]
     pub emulator_url: Option<String>,
     /// OAuth public client id to sign in with (defaults to the Azure CLI's public client).
     #[arg(long, global = true, env = "ADO_ENTRA_CLIENT_ID", value_name = "GUID")]
@@ -37,21 +51,66 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the wizard offline against an embedded emulator (scenario `messy` by default).
+    Demo(tui_cmds::DemoArgs),
+    /// Run the wizard (against Azure, or an emulator with --emulator-url).
+    Wizard(tui_cmds::WizardArgs),
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
 }
 
+/// A command's failure: what went wrong and the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            code: exit::ERROR,
+            message: message.into(),
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let result = rt.block_on(dispatch(cli));
+    // Don't wait for lingering background tasks (e.g. a blocked stdin reader).
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<u8, CliError> {
+    let global = cli.global;
     match cli.command {
-        Some(Command::Emulator(args)) => match rt.block_on(crate::emulator::run_cli(args)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
-        },
-        None => ExitCode::SUCCESS,
+        None => tui_cmds::wizard(&global, tui_cmds::WizardArgs::default()).await,
+        Some(Command::Wizard(args)) => tui_cmds::wizard(&global, args).await,
+        Some(Command::Demo(args)) => tui_cmds::demo(&global, args).await,
+        Some(Command::Emulator(args)) => crate::emulator::run_cli(args)
+            .await
+            .map(|()| exit::OK)
+            .map_err(|e| CliError::error(e.to_string())),
     }
 }
