@@ -111,9 +111,7 @@ mod tests {
 
     #[test]
     fn enter_explains_instead_of_pretending() {
-        let mut w = Welcome {
-            selected: 3,
-        };
+        let mut w = Welcome { selected: 3 };
         let mut status = None;
         assert!(on_key(&mut w, Key::Enter, &mut status).is_empty());
         assert!(status.unwrap().starts_with("Resolve:"));

@@ -39,7 +39,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args, Default)]
 pub struct GlobalArgs {
     /// Point every Azure host at an emulator base URL (its path prefixes stand for the hosts).
-    #[arg(long, global = true, env = "ADO_ENTRA_EMULATOR_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "ADO_ENTRA_EMULATOR_URL",
+        value_name = "URL"
+    )]
     pub emulator_url: Option<String>,
     /// OAuth public client id to sign in with (defaults to the Azure CLI's public client).
     #[arg(long, global = true, env = "ADO_ENTRA_CLIENT_ID", value_name = "GUID")]

@@ -113,7 +113,10 @@ mod tests {
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(translate(Event::Key(ctrl_c)), Some(Msg::Key(Key::CtrlC)));
         let plain_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(translate(Event::Key(plain_c)), Some(Msg::Key(Key::Char('c'))));
+        assert_eq!(
+            translate(Event::Key(plain_c)),
+            Some(Msg::Key(Key::Char('c')))
+        );
         let mut release = plain_c;
         release.kind = KeyEventKind::Release;
         assert_eq!(translate(Event::Key(release)), None);

@@ -136,7 +136,11 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
 fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let (about, keys) = app::help_text(state);
     let mut lines = vec![Line::from(about), Line::from("")];
-    let key_width = keys.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+    let key_width = keys
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
     for (k, what) in keys {
         lines.push(Line::from(vec![
             Span::styled(format!("{k:<key_width$}"), theme.key()),

@@ -22,12 +22,16 @@ pub fn draw(state: &State, w: &Welcome, frame: &mut Frame, area: Rect, theme: &T
     info.push(field("Target", target, theme));
     info.push(field(
         "Organization",
-        env.org.clone().unwrap_or_else(|| "chosen after sign-in".into()),
+        env.org
+            .clone()
+            .unwrap_or_else(|| "chosen after sign-in".into()),
         theme,
     ));
     info.push(field(
         "Owner",
-        env.owner.clone().unwrap_or_else(|| "shown after sign-in".into()),
+        env.owner
+            .clone()
+            .unwrap_or_else(|| "shown after sign-in".into()),
         theme,
     ));
     if env.tenants.is_empty() {
@@ -57,7 +61,13 @@ pub fn draw(state: &State, w: &Welcome, frame: &mut Frame, area: Rect, theme: &T
 
     let items: Vec<ListItem> = Flow::ALL
         .iter()
-        .map(|f| ListItem::new(if area.width < 60 { f.short() } else { f.label() }))
+        .map(|f| {
+            ListItem::new(if area.width < 60 {
+                f.short()
+            } else {
+                f.label()
+            })
+        })
         .collect();
     let list = List::new(items)
         .block(
