@@ -4,6 +4,7 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+mod explain;
 mod tui_cmds;
 
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ pub enum Command {
     Demo(tui_cmds::DemoArgs),
     /// Run the wizard (against Azure, or an emulator with --emulator-url).
     Wizard(tui_cmds::WizardArgs),
+    /// Explain an error message or code: cause and fix, from the built-in knowledge base.
+    Explain(explain::ExplainArgs),
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
 }
@@ -113,6 +116,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         None => tui_cmds::wizard(&global, tui_cmds::WizardArgs::default()).await,
         Some(Command::Wizard(args)) => tui_cmds::wizard(&global, args).await,
         Some(Command::Demo(args)) => tui_cmds::demo(&global, args).await,
+        Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)
             .await
             .map(|()| exit::OK)

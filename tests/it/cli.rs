@@ -93,3 +93,41 @@ fn tiny_terminal_gets_a_notice_not_a_crash() {
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn explain_finds_entries_and_says_when_nothing_matches() {
+    let out = bin()
+        .args([
+            "explain",
+            "Only active members of the AAD tenant are allowed to perform the link.",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[only-active-members]"), "{text}");
+    assert!(text.contains("What to do:"), "{text}");
+
+    let out = bin()
+        .args(["explain", "--json", "TF401444"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["match"]["id"], "TF401444");
+
+    let out = bin().args(["explain", "all good here"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("--list"));
+
+    let out = bin().args(["explain", "--markdown"]).output().unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/troubleshooting.md"
+    ))
+    .unwrap();
+    assert_eq!(md, doc);
+
+    let out = bin().arg("explain").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "no text is a usage error");
+}
