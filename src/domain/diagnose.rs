@@ -157,7 +157,7 @@ impl KnowledgeBase {
             })
             .collect();
         // Stable: equal scores keep knowledge-base order.
-        out.sort_by(|a, b| b.score.cmp(&a.score));
+        out.sort_by_key(|m| std::cmp::Reverse(m.score));
         out
     }
 
