@@ -1,15 +1,25 @@
 //! The wizard as a pure state machine.
 //!
 //! `update(&mut State, Msg) -> Vec<Effect>` is the only way state changes. It does
-//! no IO and reads no clock: key presses, ticks and API results all arrive as
-//! [`Msg`]s, and anything that must touch the outside world leaves as an
-//! [`Effect`] for the runtime to perform. That is what lets every flow be tested
-//! without a terminal or a network.
+//! no IO and reads no clock: key presses, ticks (carrying the runtime's clock) and
+//! API results all arrive as [`Msg`]s, and anything that must touch the outside
+//! world leaves as an [`Effect`] for the runtime to perform. That is what lets
+//! every flow be tested without a terminal or a network.
+//!
+//! The flow: Welcome → Sign in → Organization → Destination tenant →
+//! Prerequisites → Plan → Confirm → Apply → Verify (fresh sign-in) → Done, with
+//! a Diagnosis screen when verification is refused.
 
+mod flow;
 mod keys;
+pub mod model;
+mod screens;
 mod welcome;
 
+pub use flow::{checklist_markdown, validate_org_input};
 pub use keys::Key;
+pub use model::*;
+pub use screens::*;
 pub use welcome::{Flow, Welcome};
 
 /// Where the wizard is pointed: real Azure or an emulator.
@@ -21,14 +31,6 @@ pub enum Target {
         base_url: String,
         scenario: Option<String>,
     },
-}
-
-/// A tenant as the welcome screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantInfo {
-    pub id: String,
-    pub display_name: String,
-    pub domain: String,
 }
 
 /// What is known about the environment before any flow starts.
@@ -51,19 +53,58 @@ impl Environment {
     }
 }
 
-/// One variant per screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Screen {
-    Welcome(Welcome),
+/// The change a flow makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Connect,
+    ChangeTenant,
+    Disconnect,
+    /// Run the checks; change nothing.
+    CheckOnly,
 }
 
-impl Screen {
-    /// Short name used in the header and the help overlay.
-    pub fn title(&self) -> &'static str {
-        match self {
-            Screen::Welcome(_) => "Welcome",
+impl Operation {
+    pub fn from_flow(flow: Flow) -> Option<Self> {
+        match flow {
+            Flow::Connect => Some(Self::Connect),
+            Flow::ChangeTenant => Some(Self::ChangeTenant),
+            Flow::Disconnect => Some(Self::Disconnect),
+            Flow::CheckOnly => Some(Self::CheckOnly),
+            Flow::Resolve => None,
         }
     }
+    /// Does this operation need a destination tenant?
+    pub fn needs_destination(self) -> bool {
+        !matches!(self, Self::Disconnect)
+    }
+    pub fn changes_something(self) -> bool {
+        !matches!(self, Self::CheckOnly)
+    }
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::ChangeTenant => "change tenant",
+            Self::Disconnect => "disconnect",
+            Self::CheckOnly => "check",
+        }
+    }
+}
+
+/// What the wizard has learned so far in this run.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Session {
+    pub operation: Option<Operation>,
+    pub identity: Option<Identity>,
+    pub org: Option<String>,
+    /// Organizations listed for the caller (kept for back-navigation).
+    pub orgs: Option<Vec<String>>,
+    pub destination: Option<TenantInfo>,
+    pub report: Option<ChecksReport>,
+    pub applied: Option<ApplyReport>,
+    pub verified: Option<VerifyReport>,
+    /// Where the user checklist was exported.
+    pub exported: Option<String>,
 }
 
 /// Something drawn over the current screen.
@@ -77,16 +118,17 @@ pub enum Overlay {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct State {
     pub env: Environment,
+    pub session: Session,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
-    /// A one-line message for the status bar (errors, hints).
+    /// A one-line message for the status bar (errors, hints, "retrying in 5s").
     pub status: Option<String>,
-    /// Calls in flight; quitting asks first while this is non-zero.
+    /// Calls in flight.
     pub pending: usize,
     /// Draw with colour; false under `NO_COLOR` (selection then uses reverse video only).
     pub color: bool,
-    /// Animation frame for spinners, advanced by `Msg::Tick`.
-    pub tick: u64,
+    /// The runtime's clock in milliseconds, from the last `Msg::Tick`.
+    pub now_ms: u64,
     pub quitting: bool,
 }
 
@@ -94,12 +136,13 @@ impl State {
     pub fn new(env: Environment, color: bool) -> Self {
         Self {
             env,
+            session: Session::default(),
             screen: Screen::Welcome(Welcome::default()),
             overlay: None,
             status: None,
             pending: 0,
             color,
-            tick: 0,
+            now_ms: 0,
             quitting: false,
         }
     }
@@ -107,6 +150,14 @@ impl State {
     /// Work is in flight or a change is half done: quitting must ask first.
     pub fn busy(&self) -> bool {
         self.pending > 0
+            || matches!(self.screen, Screen::Apply(ApplyScreen::Running { .. }))
+            || (self.session.applied.is_some() && self.session.verified.is_none())
+    }
+
+    /// Spinner frame derived from the clock.
+    pub fn spinner(&self) -> &'static str {
+        const FRAMES: [&str; 4] = ["|", "/", "-", "\\"];
+        FRAMES[((self.now_ms / 150) % 4) as usize]
     }
 }
 
@@ -114,24 +165,82 @@ impl State {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Key(Key),
-    /// Periodic tick for spinners and countdowns.
-    Tick,
+    /// Periodic tick with the runtime's monotonic clock (ms since start).
+    Tick {
+        now_ms: u64,
+    },
+    /// A device code is ready: show it.
+    SignInPrompt(DeviceCodePrompt),
+    SignedIn(Result<Identity, ErrorView>),
+    OrgsLoaded(Result<Vec<String>, ErrorView>),
+    TenantsLoaded(Result<Vec<TenantInfo>, ErrorView>),
+    ChecksProgress {
+        done: usize,
+        total: usize,
+        label: String,
+    },
+    ChecksDone(Result<ChecksReport, ErrorView>),
+    ApplyProgress(String),
+    Applied(Result<ApplyReport, ErrorView>),
+    Verified(Result<VerifyReport, ErrorView>),
+    /// The client is waiting out a 429/503.
+    Throttled {
+        wait_secs: u64,
+    },
+    Exported(Result<String, ErrorView>),
 }
 
 /// Work for the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
+    /// Device-code sign-in (tenant `None` = the default `organizations`).
+    SignIn {
+        tenant: Option<String>,
+    },
+    /// Stop a sign-in in progress.
+    CancelSignIn,
+    LoadOrgs,
+    LoadTenants {
+        org: String,
+    },
+    RunChecks {
+        op: Operation,
+        org: String,
+        tenant: Option<String>,
+    },
+    Apply {
+        op: Operation,
+        org: String,
+        tenant: Option<String>,
+    },
+    /// Drop every cached token, then sign in afresh against `tenant` and probe the org.
+    SignOutAndVerify {
+        org: String,
+        tenant: Option<String>,
+    },
+    OpenBrowser(String),
+    /// Copy text to the clipboard (OSC 52).
+    Copy(String),
+    /// Write the user checklist as Markdown to the state directory.
+    ExportChecklist {
+        markdown: String,
+    },
     Quit,
 }
 
 /// Apply one message. Returns the effects the runtime must perform.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::Tick => {
-            state.tick = state.tick.wrapping_add(1);
+        Msg::Tick { now_ms } => {
+            state.now_ms = now_ms;
             Vec::new()
         }
         Msg::Key(key) => on_key(state, key),
+        Msg::Throttled { wait_secs } => {
+            state.status = Some(format!("Azure is throttling; retrying in {wait_secs}s"));
+            Vec::new()
+        }
+        other => flow::on_result(state, other),
     }
 }
 
@@ -158,12 +267,14 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         }
         None => {}
     }
+    // Screens with a text field take printable keys themselves.
+    let typing = state.screen.takes_text();
     match key {
-        Key::Char('?') => {
+        Key::Char('?') if !typing => {
             state.overlay = Some(Overlay::Help);
             Vec::new()
         }
-        Key::Char('q') => {
+        Key::Char('q') if !typing => {
             if state.busy() {
                 state.overlay = Some(Overlay::ConfirmQuit);
                 Vec::new()
@@ -171,12 +282,7 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                 quit(state)
             }
         }
-        _ => {
-            state.status = None;
-            match &mut state.screen {
-                Screen::Welcome(w) => welcome::on_key(w, key, &mut state.status),
-            }
-        }
+        _ => flow::on_key(state, key),
     }
 }
 
@@ -192,74 +298,25 @@ pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
         Some(Overlay::ConfirmQuit) => return vec![("y", "quit"), ("any other key", "stay")],
         None => {}
     }
-    let mut hints = match &state.screen {
-        Screen::Welcome(_) => welcome::KEY_HINTS.to_vec(),
-    };
-    hints.extend([("?", "help"), ("q", "quit")]);
+    let mut hints = state.screen.key_hints();
+    if state.screen.takes_text() {
+        hints.push(("Ctrl-C", "quit"));
+    } else {
+        hints.extend([("?", "help"), ("q", "quit")]);
+    }
     hints
 }
 
 /// The help text for the current screen: a short paragraph and the full key list.
-pub fn help_text(state: &State) -> (&'static str, &'static [(&'static str, &'static str)]) {
-    match &state.screen {
-        Screen::Welcome(_) => (welcome::HELP, welcome::HELP_KEYS),
-    }
+pub fn help_text(state: &State) -> (&'static str, Vec<(&'static str, &'static str)>) {
+    let mut keys = state.screen.key_hints();
+    keys.extend([
+        ("?", "show or hide this help"),
+        ("q", "quit (asks first while work is in flight)"),
+        ("Ctrl-C", "quit at once, restoring the terminal"),
+    ]);
+    (state.screen.help(), keys)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn state() -> State {
-        State::new(Environment::azure(), true)
-    }
-
-    #[test]
-    fn q_quits_when_idle() {
-        let mut s = state();
-        assert_eq!(update(&mut s, Msg::Key(Key::Char('q'))), vec![Effect::Quit]);
-        assert!(s.quitting);
-    }
-
-    #[test]
-    fn q_asks_first_when_work_is_in_flight() {
-        let mut s = state();
-        s.pending = 1;
-        assert!(update(&mut s, Msg::Key(Key::Char('q'))).is_empty());
-        assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
-        // Anything but y keeps the wizard open.
-        assert!(update(&mut s, Msg::Key(Key::Char('n'))).is_empty());
-        assert_eq!(s.overlay, None);
-        assert!(!s.quitting);
-        update(&mut s, Msg::Key(Key::Char('q')));
-        assert_eq!(update(&mut s, Msg::Key(Key::Char('y'))), vec![Effect::Quit]);
-    }
-
-    #[test]
-    fn ctrl_c_quits_even_from_an_overlay() {
-        let mut s = state();
-        s.pending = 3;
-        update(&mut s, Msg::Key(Key::Char('?')));
-        assert_eq!(s.overlay, Some(Overlay::Help));
-        assert_eq!(update(&mut s, Msg::Key(Key::CtrlC)), vec![Effect::Quit]);
-    }
-
-    #[test]
-    fn help_opens_and_closes() {
-        let mut s = state();
-        update(&mut s, Msg::Key(Key::Char('?')));
-        assert_eq!(s.overlay, Some(Overlay::Help));
-        assert_eq!(key_hints(&s), vec![("Esc", "close help")]);
-        update(&mut s, Msg::Key(Key::Esc));
-        assert_eq!(s.overlay, None);
-    }
-
-    #[test]
-    fn tick_advances_animation_only() {
-        let mut s = state();
-        let before = s.clone();
-        assert!(update(&mut s, Msg::Tick).is_empty());
-        assert_eq!(s.tick, 1);
-        assert_eq!(s.screen, before.screen);
-    }
-}
+mod tests;

@@ -1,6 +1,6 @@
 //! The welcome screen: what this tool is about to work on, and which flow to run.
 
-use super::{Effect, Key};
+use super::Key;
 
 /// The flows the wizard offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,16 +60,7 @@ pub(super) const HELP: &str = "ado-entra walks an organization owner through con
 organization to Microsoft Entra ID. Before anything changes it proves who keeps access, \
 the owner first. Choose a flow to begin; nothing is changed until you confirm a plan.";
 
-pub(super) const HELP_KEYS: &[(&str, &str)] = &[
-    ("↑ ↓ / j k", "move the selection"),
-    ("Tab / Shift-Tab", "move the selection"),
-    ("Enter", "start the highlighted flow"),
-    ("?", "show or hide this help"),
-    ("q", "quit (asks first while work is in flight)"),
-    ("Ctrl-C", "quit at once, restoring the terminal"),
-];
-
-pub(super) fn on_key(w: &mut Welcome, key: Key, status: &mut Option<String>) -> Vec<Effect> {
+pub(super) fn on_key(w: &mut Welcome, key: Key) {
     let n = Flow::ALL.len();
     if key.is_up() {
         w.selected = (w.selected + n - 1) % n;
@@ -79,13 +70,7 @@ pub(super) fn on_key(w: &mut Welcome, key: Key, status: &mut Option<String>) -> 
         w.selected = 0;
     } else if key == Key::End {
         w.selected = n - 1;
-    } else if key == Key::Enter {
-        *status = Some(format!(
-            "{}: this build shows the environment only; the guided flow is not available yet.",
-            w.selected_flow().short()
-        ));
     }
-    Vec::new()
 }
 
 #[cfg(test)]
@@ -95,25 +80,16 @@ mod tests {
     #[test]
     fn selection_wraps_both_ways() {
         let mut w = Welcome::default();
-        let mut status = None;
-        on_key(&mut w, Key::Up, &mut status);
+        on_key(&mut w, Key::Up);
         assert_eq!(w.selected_flow(), Flow::CheckOnly);
-        on_key(&mut w, Key::Char('j'), &mut status);
+        on_key(&mut w, Key::Char('j'));
         assert_eq!(w.selected_flow(), Flow::Connect);
-        on_key(&mut w, Key::Down, &mut status);
-        on_key(&mut w, Key::Tab, &mut status);
+        on_key(&mut w, Key::Down);
+        on_key(&mut w, Key::Tab);
         assert_eq!(w.selected_flow(), Flow::Disconnect);
-        on_key(&mut w, Key::End, &mut status);
+        on_key(&mut w, Key::End);
         assert_eq!(w.selected_flow(), Flow::CheckOnly);
-        on_key(&mut w, Key::Home, &mut status);
+        on_key(&mut w, Key::Home);
         assert_eq!(w.selected_flow(), Flow::Connect);
-    }
-
-    #[test]
-    fn enter_explains_instead_of_pretending() {
-        let mut w = Welcome { selected: 3 };
-        let mut status = None;
-        assert!(on_key(&mut w, Key::Enter, &mut status).is_empty());
-        assert!(status.unwrap().starts_with("Resolve:"));
     }
 }

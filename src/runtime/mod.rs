@@ -37,6 +37,7 @@ pub async fn run_tui(env: Environment, opts: TuiOptions) -> std::io::Result<()> 
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
+    let started = std::time::Instant::now();
 
     loop {
         if dirty {
@@ -58,7 +59,7 @@ pub async fn run_tui(env: Environment, opts: TuiOptions) -> std::io::Result<()> 
             _ = ticker.tick() => {
                 // Only animate when something is pending; an idle screen stays still.
                 if !state.busy() { continue }
-                Msg::Tick
+                Msg::Tick { now_ms: started.elapsed().as_millis() as u64 }
             }
         };
         dirty = true;

@@ -4,6 +4,7 @@
 //! Layout: a one-line header (tool, screen, target), the screen body, a status
 //! line when there is something to say, and a footer listing the keys that work.
 
+mod screens;
 mod theme;
 mod welcome;
 
@@ -13,6 +14,7 @@ use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::{self, Overlay, Screen, State, Target};
+
 pub use theme::Theme;
 
 /// Smallest terminal the wizard draws into; below it a notice asks for more room.
@@ -39,6 +41,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     draw_header(state, frame, header, &theme);
     match &state.screen {
         Screen::Welcome(w) => welcome::draw(state, w, frame, body, &theme),
+        other => screens::draw(state, other, frame, body, &theme),
     }
     if let Some(msg) = &state.status {
         frame.render_widget(
@@ -141,7 +144,7 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(0);
-    for (k, what) in keys {
+    for (k, what) in &keys {
         lines.push(Line::from(vec![
             Span::styled(format!("{k:<key_width$}"), theme.key()),
             Span::raw("  "),
@@ -178,82 +181,4 @@ fn draw_confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::{Environment, Key, Msg, TenantInfo, update};
-    use ratatui::Terminal;
-    use ratatui::backend::TestBackend;
-
-    fn demo_state() -> State {
-        State::new(
-            Environment {
-                target: Target::Emulator {
-                    base_url: "http://127.0.0.1:1".into(),
-                    scenario: Some("messy".into()),
-                },
-                org: Some("fabrikam-messy".into()),
-                owner: Some("owner@outlook.com".into()),
-                tenants: vec![TenantInfo {
-                    id: "11111111-2222-3333-4444-555555555555".into(),
-                    display_name: "Fabrikam".into(),
-                    domain: "fabrikam.onmicrosoft.com".into(),
-                }],
-            },
-            false,
-        )
-    }
-
-    fn render(state: &State, w: u16, h: u16) -> String {
-        let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
-        term.draw(|f| view(state, f)).unwrap();
-        let buf = term.backend().buffer().clone();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    #[test]
-    fn welcome_80x24() {
-        insta::assert_snapshot!(render(&demo_state(), 80, 24));
-    }
-
-    #[test]
-    fn welcome_40x12() {
-        insta::assert_snapshot!(render(&demo_state(), 40, 12));
-    }
-
-    #[test]
-    fn too_small_below_40x12() {
-        let screen = render(&demo_state(), 39, 12);
-        assert!(screen.contains("Terminal too small"), "{screen}");
-        let screen = render(&demo_state(), 20, 8);
-        assert!(screen.contains("Terminal"), "{screen}");
-    }
-
-    #[test]
-    fn help_overlay_lists_the_keys() {
-        let mut s = demo_state();
-        update(&mut s, Msg::Key(Key::Char('?')));
-        let screen = render(&s, 80, 24);
-        assert!(screen.contains("Help: Welcome"), "{screen}");
-        assert!(screen.contains("Ctrl-C"), "{screen}");
-    }
-
-    #[test]
-    fn selection_is_visible_without_colour() {
-        // Under NO_COLOR the selected row must still be marked (reverse video + marker).
-        let mut s = demo_state();
-        update(&mut s, Msg::Key(Key::Down));
-        let screen = render(&s, 80, 24);
-        let line = screen
-            .lines()
-            .find(|l| l.contains("Change the organization"))
-            .unwrap();
-        assert!(line.contains('▶'), "{line}");
-    }
-}
+mod tests;

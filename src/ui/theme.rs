@@ -50,6 +50,13 @@ impl Theme {
     pub fn warning(&self) -> Style {
         self.fg(Color::Yellow)
     }
+    pub fn bad(&self) -> Style {
+        if self.color {
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+        } else {
+            Style::default().add_modifier(Modifier::BOLD)
+        }
+    }
     pub fn good(&self) -> Style {
         self.fg(Color::Green)
     }
