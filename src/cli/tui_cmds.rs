@@ -1,12 +1,14 @@
 //! `ado-entra [wizard]` and `ado-entra demo`: the commands that open the TUI.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use clap::Args;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::app::{Environment, Target, TenantInfo};
 use crate::emulator::{Emulator, EmulatorConfig};
+use crate::ops::Live;
 use crate::paths::StatePaths;
 use crate::runtime::{self, TuiOptions};
 
@@ -15,6 +17,9 @@ pub struct WizardArgs {
     /// Capture the mouse (off by default so you can select text in the terminal).
     #[arg(long)]
     pub mouse: bool,
+    /// Never open a browser; show the sign-in address to open by hand.
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -60,9 +65,19 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
         },
         None => Environment::azure(),
     };
-    runtime::run_tui(env, TuiOptions { mouse: args.mouse })
-        .await
-        .map_err(|e| CliError::error(format!("terminal error: {e}")))?;
+    let services = Arc::new(Live {
+        emulator_url: global.emulator_url.clone(),
+    });
+    runtime::run_tui(
+        env,
+        TuiOptions {
+            mouse: args.mouse,
+            no_browser: args.no_browser,
+        },
+        services,
+    )
+    .await
+    .map_err(|e| CliError::error(format!("terminal error: {e}")))?;
     Ok(exit::OK)
 }
 
@@ -94,7 +109,18 @@ pub async fn demo(_global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> 
             })
             .collect(),
     };
-    let result = runtime::run_tui(env, TuiOptions { mouse: args.mouse }).await;
+    let services = Arc::new(Live {
+        emulator_url: Some(emulator.base_url().to_string()),
+    });
+    let result = runtime::run_tui(
+        env,
+        TuiOptions {
+            mouse: args.mouse,
+            no_browser: true,
+        },
+        services,
+    )
+    .await;
     emulator.shutdown().await;
     result.map_err(|e| CliError::error(format!("terminal error: {e}")))?;
     Ok(exit::OK)

@@ -4,16 +4,22 @@
 //! loop performs the effects and feeds their results back as messages. Drawing
 //! happens from state only, at most once per loop turn (redraws coalesce).
 
+mod effects;
 mod logging;
+pub mod services;
 mod terminal;
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures_util::StreamExt;
+use tokio::sync::mpsc;
 
 use crate::app::{Effect, Environment, Key, Msg, State, update};
+use effects::EffectRunner;
 pub use logging::init_file_logging;
+pub use services::{Outbox, Services};
 pub use terminal::TerminalGuard;
 
 /// How the TUI is run.
@@ -21,6 +27,8 @@ pub use terminal::TerminalGuard;
 pub struct TuiOptions {
     /// Capture mouse events (off by default so the terminal's own selection works).
     pub mouse: bool,
+    /// Never launch a browser; the address is shown to open by hand.
+    pub no_browser: bool,
 }
 
 /// True unless `NO_COLOR` is set to a non-empty value (<https://no-color.org>).
@@ -30,14 +38,20 @@ pub fn color_enabled() -> bool {
 
 /// Run the wizard until the user quits. The terminal is restored on every exit
 /// path: normal return, error, or panic.
-pub async fn run_tui(env: Environment, opts: TuiOptions) -> std::io::Result<()> {
+pub async fn run_tui<S: Services>(
+    env: Environment,
+    opts: TuiOptions,
+    services: Arc<S>,
+) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let mut state = State::new(env, color_enabled());
     let mut events = EventStream::new();
-    let mut ticker = tokio::time::interval(Duration::from_millis(250));
+    let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut runner = EffectRunner::new(services, tx, opts.no_browser);
+    let started = Instant::now();
     let mut dirty = true;
-    let started = std::time::Instant::now();
 
     loop {
         if dirty {
@@ -56,18 +70,26 @@ pub async fn run_tui(env: Environment, opts: TuiOptions) -> std::io::Result<()> 
                 Some(Err(e)) => return Err(e),
                 None => break,
             },
+            Some(msg) = rx.recv() => msg,
             _ = ticker.tick() => {
-                // Only animate when something is pending; an idle screen stays still.
+                // Only animate while something is pending; an idle screen stays still.
                 if !state.busy() { continue }
                 Msg::Tick { now_ms: started.elapsed().as_millis() as u64 }
             }
         };
         dirty = true;
         let effects = update(&mut state, msg);
-        if effects.contains(&Effect::Quit) {
-            break;
+        for effect in effects {
+            if effect == Effect::Quit {
+                runner.abort_all();
+                return guard.restore();
+            }
+            if let Some(note) = runner.run(effect) {
+                state.status = Some(note);
+            }
         }
     }
+    runner.abort_all();
     guard.restore()
 }
 
