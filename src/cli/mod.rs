@@ -4,6 +4,7 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+mod completions;
 mod explain;
 mod tui_cmds;
 
@@ -63,6 +64,10 @@ pub enum Command {
     Wizard(tui_cmds::WizardArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
     Explain(explain::ExplainArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
 }
@@ -117,6 +122,8 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Wizard(args)) => tui_cmds::wizard(&global, args).await,
         Some(Command::Demo(args)) => tui_cmds::demo(&global, args).await,
         Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Completions(args)) => completions::completions(args),
+        Some(Command::Man) => completions::man(),
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)
             .await
             .map(|()| exit::OK)

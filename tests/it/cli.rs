@@ -131,3 +131,31 @@ fn explain_finds_entries_and_says_when_nothing_matches() {
     let out = bin().arg("explain").output().unwrap();
     assert_eq!(out.status.code(), Some(2), "no text is a usage error");
 }
+
+#[test]
+fn completions_and_man_page_generate() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef ado-entra"),
+        ("fish", "complete -c ado-entra"),
+    ] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker), "{shell} completions lack {marker:?}");
+        assert!(
+            text.contains("explain"),
+            "{shell} completions lack subcommands"
+        );
+    }
+    let out = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH"),
+        "{roff:.200}"
+    );
+    assert!(roff.contains("ado\\-entra"), "{roff:.400}");
+}
