@@ -653,54 +653,10 @@ fn diagnose(error: ErrorView, probes: Vec<Probe>) -> Diagnosis {
 }
 
 /// Organization name as typed or pasted: a bare name or a dev.azure.com /
-/// visualstudio.com URL. Returns the bare name or what is wrong with it.
+/// visualstudio.com URL. Returns the bare name or what is wrong with it (the
+/// rules are the domain's, checked before any request is sent).
 pub fn validate_org_input(input: &str) -> Result<String, String> {
-    let s = input.trim();
-    if s.is_empty() {
-        return Err("Type the organization name (the part after dev.azure.com/).".into());
-    }
-    let s = s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(s);
-    let name = if let Some(rest) = s.strip_prefix("dev.azure.com/") {
-        rest.split('/').next().unwrap_or("")
-    } else if let Some(host) = s
-        .split('/')
-        .next()
-        .filter(|h| h.ends_with(".visualstudio.com"))
-    {
-        host.trim_end_matches(".visualstudio.com")
-    } else if s.contains('/') || s.contains('.') {
-        return Err(format!(
-            "'{input}' is not an organization name or a dev.azure.com address."
-        ));
-    } else {
-        s
-    };
-    if name.is_empty() {
-        return Err("The address has no organization name after dev.azure.com/.".into());
-    }
-    if name.chars().count() > 50 {
-        return Err(format!("'{name}' is longer than 50 characters."));
-    }
-    if let Some((i, c)) = name
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-'))
-    {
-        return Err(format!(
-            "'{name}' has '{c}' at position {}; use letters, digits and hyphens only.",
-            i + 1
-        ));
-    }
-    if name.starts_with('-') {
-        return Err(format!("'{name}' must start with a letter or digit."));
-    }
-    if name.ends_with('-') {
-        return Err(format!("'{name}' must not end with a hyphen."));
-    }
-    Ok(name.to_string())
+    crate::domain::validate::parse_org_name(input).map_err(|e| e.to_string())
 }
 
 /// The checklist to send users after the change, as Markdown.

@@ -300,7 +300,7 @@ fn typed_org_is_validated_before_any_request() {
         panic!()
     };
     assert!(
-        p.error.as_deref().unwrap().contains("position 4"),
+        p.error.as_deref().unwrap().contains("character 4"),
         "{:?}",
         p.error
     );
