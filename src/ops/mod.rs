@@ -4,6 +4,8 @@
 //! INTERIM: the client layer is being merged; until then every call reports
 //! that it is unavailable instead of pretending to work.
 
+pub mod report;
+
 use crate::app::{
     ApplyReport, ChecksReport, ErrorView, Identity, Operation, TenantInfo, VerifyReport,
 };
