@@ -61,7 +61,7 @@ pub enum Via {
 }
 
 impl Via {
-    fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Via::Upn => "UPN",
             Via::Mail => "mail",
