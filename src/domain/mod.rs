@@ -8,6 +8,8 @@
 //! - [`matching`]: ranked suggestions for disconnected users, indexed.
 //! - [`text`]: normalisation and Jaro-Winkler shared by the above.
 
+#![warn(missing_docs)]
+
 pub mod checks;
 pub mod facts;
 pub mod matching;
