@@ -11,6 +11,8 @@
 //! - [`journal`]: intent/outcome records and their replay (resume after a crash).
 //! - [`diagnose`]: error text or code -> cause -> fix.
 
+#![warn(missing_docs)]
+
 pub mod checks;
 pub mod diagnose;
 pub mod facts;

@@ -49,7 +49,9 @@ pub fn split_email(s: &str) -> Option<(&str, &str)> {
 /// Such a UPN is never the guest's sign-in address, so it must not be treated
 /// as equal to `alice@outlook.com` when predicting UPN mapping (seed 000).
 pub fn is_guest_ext_upn(upn: &str) -> bool {
-    upn.to_ascii_lowercase().contains("#ext#")
+    upn.as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
 }
 
 /// ASCII replacement for a common accented Latin letter (already lowercase).

@@ -975,6 +975,110 @@ mod tests {
         );
     }
 
+    /// Random strings over an alphabet rich in edge cases.
+    fn random_inputs(count: usize, seed: u64) -> Vec<String> {
+        use crate::domain::matching::bench_support::XorShift;
+        let alphabet: Vec<char> = "abcXYZ019-_.@ {}:/#üé\u{2019}\t".chars().collect();
+        let mut rng = XorShift::new(seed);
+        (0..count)
+            .map(|_| {
+                let len = rng.below(60);
+                (0..len)
+                    .map(|_| alphabet[rng.below(alphabet.len())])
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// A direct restatement of the seed 002 organization-name rule.
+    fn org_rule(s: &str) -> bool {
+        let n = s.chars().count();
+        (1..=50).contains(&n)
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !s.ends_with('-')
+    }
+
+    /// A direct restatement of the seed 002 connector-name rule.
+    fn connector_rule(s: &str) -> bool {
+        let n = s.chars().count();
+        (3..=32).contains(&n)
+            && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    }
+
+    #[test]
+    fn validators_agree_with_the_rules_on_random_inputs() {
+        let mut inputs = random_inputs(3_000, 11);
+        // Bias towards near-valid names too.
+        inputs.extend(random_inputs(500, 12).into_iter().map(|s| {
+            s.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect()
+        }));
+        let mut valid = 0;
+        for s in &inputs {
+            let org = validate_org_name(s);
+            assert_eq!(org.is_ok(), org_rule(s), "{s:?}: {org:?}");
+            if org.is_ok() {
+                valid += 1;
+            }
+            let con = validate_connector_name(s);
+            assert_eq!(con.is_ok(), connector_rule(s), "{s:?}: {con:?}");
+            for err in [org.err(), con.err()].into_iter().flatten() {
+                let len = s.chars().count();
+                if let Some(p) = err.position {
+                    assert!(p >= 1 && p <= len.max(1) + 1, "{s:?}: {err:?}");
+                }
+                assert!(!err.message.is_empty());
+            }
+        }
+        assert!(valid > 50, "{valid}");
+    }
+
+    #[test]
+    fn parsers_never_panic_and_normalisation_is_idempotent() {
+        for s in random_inputs(3_000, 21) {
+            let _ = parse_org_name(&s);
+            let _ = parse_tenant(&s);
+            if let Ok(e) = normalize_email(&s) {
+                assert_eq!(normalize_email(&e).as_deref(), Ok(e.as_str()));
+                assert_eq!(e, e.trim().to_lowercase());
+            }
+            if let Ok(TenantRef::Domain(d)) = parse_tenant(&s) {
+                assert_eq!(parse_tenant(&d), Ok(TenantRef::Domain(d.clone())));
+            }
+        }
+    }
+
+    #[test]
+    fn every_valid_name_round_trips_through_every_url_form() {
+        let names = [
+            "contoso",
+            "Fabrikam-Fiber",
+            "a",
+            "x9",
+            "0-0",
+            &"z".repeat(50),
+        ];
+        let forms = [
+            "{}",
+            "https://dev.azure.com/{}",
+            "https://dev.azure.com/{}/",
+            "http://dev.azure.com/{}/Project/_git/Repo?path=/",
+            "dev.azure.com/{}",
+            "https://{}.visualstudio.com",
+            "https://{}.visualstudio.com/DefaultCollection/",
+            "  {}.VisualStudio.com  ",
+        ];
+        for name in names {
+            for form in forms {
+                let input = form.replace("{}", name);
+                assert_eq!(parse_org_name(&input).as_deref(), Ok(name), "{input:?}");
+            }
+        }
+    }
+
     #[test]
     fn errors_serialize() {
         let err = validate_org_name("-x").unwrap_err();

@@ -61,7 +61,7 @@ pub enum Via {
 }
 
 impl Via {
-    fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Via::Upn => "UPN",
             Via::Mail => "mail",
@@ -205,7 +205,7 @@ pub(crate) fn classify_parts(
     if !display_name.trim().is_empty() {
         candidates(
             index,
-            index.by_name(display_name),
+            &index.by_name(display_name),
             Via::DisplayName,
             &mut by_name,
         );
@@ -223,7 +223,7 @@ pub(crate) fn classify_parts(
     };
 
     let mut upn = Vec::new();
-    candidates(index, index.by_upn(&e), Via::Upn, &mut upn);
+    candidates(index, &index.by_upn(&e), Via::Upn, &mut upn);
     if !upn.is_empty() {
         c.kind = MatchKind::MapsByUpn;
         c.ambiguous = upn.len() > 1;
@@ -252,9 +252,9 @@ pub(crate) fn classify_parts(
         keys.push(m);
     }
     for k in &keys {
-        candidates(index, index.by_mail(k), Via::Mail, &mut mail);
-        candidates(index, index.by_other_mail(k), Via::OtherMail, &mut mail);
-        candidates(index, index.by_proxy(k), Via::ProxyAddress, &mut mail);
+        candidates(index, &index.by_mail(k), Via::Mail, &mut mail);
+        candidates(index, &index.by_other_mail(k), Via::OtherMail, &mut mail);
+        candidates(index, &index.by_proxy(k), Via::ProxyAddress, &mut mail);
     }
     if !mail.is_empty() {
         c.kind = MatchKind::MatchesByMailOnly;

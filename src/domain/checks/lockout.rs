@@ -89,6 +89,17 @@ impl PredictedUser {
     }
 }
 
+impl From<&PredictedUser> for crate::domain::matching::DisconnectedUser {
+    /// Feeds a disconnected (or locked-out) person to the match engine.
+    fn from(p: &PredictedUser) -> Self {
+        crate::domain::matching::DisconnectedUser {
+            descriptor: p.descriptor.clone().unwrap_or_default(),
+            display_name: p.display_name.clone(),
+            email: p.email.clone(),
+        }
+    }
+}
+
 /// Who keeps access after the operation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Prediction {
@@ -147,6 +158,43 @@ fn people(facts: &Facts) -> Vec<Person<'_>> {
         );
     }
     out
+}
+
+/// Why an administrator would not keep access, in plain words.
+fn admin_reason(c: &Classification) -> String {
+    let Some(email) = c.email.as_deref() else {
+        return "has no sign-in address that could map by UPN".into();
+    };
+    let first = c.candidates.first();
+    match (c.kind, first) {
+        (MatchKind::MapsByUpn, _) if c.ambiguous => {
+            format!("several accounts have the UPN {email}, so the mapping is ambiguous")
+        }
+        (MatchKind::MapsByUpn, Some(m)) if !m.account_enabled => {
+            format!("the account {} is disabled", m.upn)
+        }
+        (MatchKind::MapsByUpn, Some(m)) => format!(
+            "the account {} is a Guest; an administrator needs a Member account",
+            m.upn
+        ),
+        (MatchKind::MatchesByMailOnly, Some(m)) => {
+            let guest = if crate::domain::text::is_guest_ext_upn(&m.upn) {
+                " (a guest's UPN is not the guest's own address)"
+            } else {
+                ""
+            };
+            format!(
+                "no account has {email} as its UPN; {} only has it as {}{guest}",
+                m.upn,
+                m.via.words()
+            )
+        }
+        (MatchKind::MatchesByNameOnly, Some(m)) => format!(
+            "no account has {email} as its UPN (only {} has the same name)",
+            m.upn
+        ),
+        _ => format!("no account in the destination tenant has {email} as its UPN"),
+    }
 }
 
 fn predicted(p: &Person<'_>, maps_to: Option<String>, reason: String) -> PredictedUser {
@@ -249,12 +297,7 @@ pub(crate) fn predict_with(ctx: &Ctx<'_>) -> Prediction {
                         pred.disconnected.push(predicted(p, None, why));
                     }
                 } else {
-                    let why = if usable {
-                        format!("{why}; an administrator must map to a Member, not a Guest")
-                    } else {
-                        why
-                    };
-                    pred.locked_out.push(predicted(p, None, why));
+                    pred.locked_out.push(predicted(p, None, admin_reason(&c)));
                 }
             }
         }

@@ -657,3 +657,32 @@ fn verdict_collects_failures_and_warnings_in_order() {
     assert_eq!(v.warnings, ["c"]);
     assert!(verdict(&[]).can_proceed);
 }
+
+#[test]
+fn predicted_users_feed_the_match_engine() {
+    use crate::domain::matching::{DisconnectedUser, MatchConfig, Reason, match_users};
+    let mut f = ready();
+    let mut erin = member("t-erin", "erin.w@contoso.com", "Erin Woods");
+    erin.other_mails = vec!["erin@outlook.com".into()];
+    f.destination_users.as_mut().unwrap().push(erin);
+    f.org
+        .users
+        .as_mut()
+        .unwrap()
+        .push(msa("msa.e", "Erin Woods", "erin@outlook.com"));
+    let p = predict(&f);
+    let users: Vec<DisconnectedUser> = p.disconnected.iter().map(DisconnectedUser::from).collect();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0].descriptor, "msa.e");
+    let tenant = f.destination_users.as_deref().unwrap();
+    let m = match_users(&users, tenant, &[], &MatchConfig::default());
+    assert_eq!(m[0].suggestions[0].tenant_user_id, "t-erin");
+    assert_eq!(m[0].suggestions[0].reason, Reason::OtherMail);
+}
+
+#[test]
+fn seed_000_lockout_report_snapshot() {
+    let r = lockout_proof(&seed_000());
+    let json = serde_json::to_string_pretty(&r).unwrap();
+    insta::assert_snapshot!(json);
+}

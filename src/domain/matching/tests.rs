@@ -386,3 +386,21 @@ fn synthetic_scale_results_are_correct() {
     }
     assert!(auto > 400, "{auto}");
 }
+
+/// The full benchmark scale (10,000 × 200,000). Ignored by default because
+/// an unoptimised test build is much slower than the release benchmark; run
+/// with `cargo test --lib scale_10k -- --ignored --nocapture` to see timings.
+#[test]
+#[ignore]
+fn scale_10k_by_200k() {
+    let data = generate(10_000, 200_000, 1);
+    let start = std::time::Instant::now();
+    let index = TenantIndex::new(&data.tenant_users, &data.verified_domains);
+    let built = start.elapsed();
+    let results = match_with_index(&data.disconnected, &index, &MatchConfig::default());
+    let total = start.elapsed();
+    eprintln!("index {built:?}, total {total:?}");
+    assert_eq!(results.len(), 10_000);
+    let exact = results.iter().filter(|r| r.auto_accept.is_some()).count();
+    assert!(exact > 4_000, "{exact}");
+}
