@@ -18,7 +18,9 @@ const KB_JSON: &str = include_str!("../../assets/knowledge-base.json");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// Stable id (`ado-entra explain ID`).
     pub id: String,
+    /// One-line summary.
     pub title: String,
     /// Error codes that identify the problem (matched as whole tokens).
     pub codes: Vec<String>,
@@ -26,8 +28,11 @@ pub struct Entry {
     pub phrases: Vec<String>,
     /// Real message texts; tests check each one resolves to this entry.
     pub examples: Vec<String>,
+    /// Why it happens.
     pub cause: String,
+    /// What to do, in order.
     pub fix: Vec<String>,
+    /// Where the knowledge comes from (seed, doc page, issue).
     pub source: String,
 }
 
@@ -47,18 +52,27 @@ pub struct KnowledgeBase {
 /// Why a knowledge base file was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum KbError {
+    /// The document is not valid JSON.
     #[error("knowledge base is not valid JSON at line {line}, column {column}: {message}")]
     Json {
+        /// 1-based line.
         line: usize,
+        /// 1-based column.
         column: usize,
+        /// The parser's message.
         message: String,
     },
+    /// An unknown format version.
     #[error("knowledge base version {0} is not supported (expected 1)")]
     Version(u32),
+    /// One entry breaks a rule.
     #[error("knowledge base entry #{index} ('{id}'): {problem}")]
     Entry {
+        /// 0-based position in `entries`.
         index: usize,
+        /// The entry's id.
         id: String,
+        /// What is wrong.
         problem: String,
     },
 }
@@ -66,7 +80,9 @@ pub enum KbError {
 /// A knowledge base entry that matched, with how strongly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Match<'a> {
+    /// The entry.
     pub entry: &'a Entry,
+    /// Higher is better; an exact id scores highest, then codes, then phrases.
     pub score: u32,
     /// What in the text matched (a code or a phrase).
     pub matched: String,
@@ -125,6 +141,7 @@ impl KnowledgeBase {
         })
     }
 
+    /// Every entry, in file order.
     pub fn entries(&self) -> &[Entry] {
         &self.entries
     }

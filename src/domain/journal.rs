@@ -27,35 +27,53 @@ use serde::{Deserialize, Serialize};
 pub enum Record {
     /// First line: what the operation is and the plan it carries out.
     Begin {
+        /// Operation name (`connect`, `resolve`, ...).
         op: String,
+        /// Organization name.
         org: String,
+        /// When it started.
         at: DateTime<Utc>,
         /// The plan as the user confirmed it (steps in order), free-form per operation.
         plan: serde_json::Value,
     },
     /// About to make the call identified by `step` (e.g. `connect`, `remap:msa.xxx`).
     Intent {
+        /// Step id, unique within the operation.
         step: String,
+        /// When.
         at: DateTime<Utc>,
+        /// What the call will send (no secrets).
         #[serde(default)]
         detail: serde_json::Value,
     },
     /// What the call did.
     Outcome {
+        /// Step id.
         step: String,
+        /// When.
         at: DateTime<Utc>,
+        /// Whether the call succeeded.
         ok: bool,
+        /// The error, when it failed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<String>,
     },
     /// The step was found already in place on the server (a resumed in-doubt step).
     Verified {
+        /// Step id.
         step: String,
+        /// When.
         at: DateTime<Utc>,
+        /// Whether the server shows the change in place.
         landed: bool,
     },
     /// Last line of a finished operation.
-    End { at: DateTime<Utc>, summary: String },
+    End {
+        /// When.
+        at: DateTime<Utc>,
+        /// One line for the user.
+        summary: String,
+    },
 }
 
 /// Where a step stands after replay.
@@ -73,24 +91,32 @@ pub enum StepStatus {
 /// What a journal says happened.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Replay {
+    /// Operation name.
     pub op: String,
+    /// Organization name.
     pub org: String,
+    /// When the operation began.
     pub started: DateTime<Utc>,
+    /// The plan recorded at the start.
     pub plan: serde_json::Value,
     /// Steps in the order they were first attempted.
     pub steps: Vec<(String, StepStatus)>,
+    /// An end record was written.
     pub finished: bool,
     /// 1-based line numbers that could not be read (a torn last write, or damage).
     pub unreadable_lines: Vec<usize>,
 }
 
 impl Replay {
+    /// Where `step` stands, if it was ever attempted.
     pub fn status(&self, step: &str) -> Option<&StepStatus> {
         self.steps.iter().find(|(s, _)| s == step).map(|(_, st)| st)
     }
+    /// `step` landed: never repeat it.
     pub fn is_done(&self, step: &str) -> bool {
         self.status(step) == Some(&StepStatus::Done)
     }
+    /// Steps whose outcome is unknown: verify against the server first.
     pub fn in_doubt(&self) -> impl Iterator<Item = &str> {
         self.steps
             .iter()
@@ -100,18 +126,30 @@ impl Replay {
 }
 
 #[derive(Debug, thiserror::Error)]
+/// Why a journal could not be read or written.
 pub enum JournalError {
+    /// Reading or writing failed.
     #[error("journal {path}: {source}")]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// The OS error.
         source: std::io::Error,
     },
+    /// Not a journal.
     #[error("journal {path} is empty or does not start with a begin record")]
-    NoBegin { path: PathBuf },
+    NoBegin {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A damaged line that is not the last one.
     #[error("journal {path} line {line}: {problem}")]
     Corrupt {
+        /// The file.
         path: PathBuf,
+        /// 1-based line.
         line: usize,
+        /// What is wrong.
         problem: String,
     },
 }
@@ -283,6 +321,7 @@ impl JournalWriter {
         })
     }
 
+    /// The journal file.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -304,6 +343,7 @@ impl JournalWriter {
             })
     }
 
+    /// Record that `step` is about to be attempted (synced before returning).
     pub fn intent(
         &mut self,
         step: &str,
@@ -317,6 +357,7 @@ impl JournalWriter {
         })
     }
 
+    /// Record how `step` ended (synced before returning).
     pub fn outcome(
         &mut self,
         step: &str,
