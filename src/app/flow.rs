@@ -210,14 +210,7 @@ fn pick_org_key(state: &mut State, mut p: PickOrg, key: Key) -> (Screen, Vec<Eff
             p.orgs = Loadable::Loading;
             (Screen::PickOrg(p), vec![Effect::LoadOrgs])
         }
-        k if k.is_up() && count > 0 => {
-            p.selected = (p.selected + count - 1) % count;
-            (Screen::PickOrg(p), vec![])
-        }
-        k if k.is_down() && count > 0 => {
-            p.selected = (p.selected + 1) % count;
-            (Screen::PickOrg(p), vec![])
-        }
+        k if move_selection(&mut p.selected, count, k) => (Screen::PickOrg(p), vec![]),
         Key::Enter => match &p.orgs {
             Loadable::Ready(list) if !list.is_empty() => {
                 let org = list[p.selected.min(list.len() - 1)].clone();
@@ -273,14 +266,7 @@ fn pick_tenant_key(state: &mut State, mut p: PickTenant, key: Key) -> (Screen, V
     };
     match key {
         Key::Esc => to_pick_org(state),
-        k if k.is_up() && count > 0 => {
-            p.selected = (p.selected + count - 1) % count;
-            (Screen::PickTenant(p), vec![])
-        }
-        k if k.is_down() && count > 0 => {
-            p.selected = (p.selected + 1) % count;
-            (Screen::PickTenant(p), vec![])
-        }
+        k if move_selection(&mut p.selected, count, k) => (Screen::PickTenant(p), vec![]),
         Key::Enter => match &p.tenants {
             Loadable::Ready(list) if !list.is_empty() => {
                 state.session.destination = Some(list[p.selected.min(list.len() - 1)].clone());
@@ -327,14 +313,7 @@ fn prereqs_key(state: &mut State, mut p: Prereqs, key: Key) -> (Screen, Vec<Effe
             }
         }
         Key::Char('r') if !matches!(p.report, Loadable::Loading) => run_checks(state),
-        k if k.is_up() && count > 0 => {
-            p.selected = (p.selected + count - 1) % count;
-            (Screen::Prereqs(p), vec![])
-        }
-        k if k.is_down() && count > 0 => {
-            p.selected = (p.selected + 1) % count;
-            (Screen::Prereqs(p), vec![])
-        }
+        k if move_selection(&mut p.selected, count, k) => (Screen::Prereqs(p), vec![]),
         Key::Enter => match &p.report {
             Loadable::Ready(_) if op == Operation::CheckOnly => {
                 (Screen::Done(DoneScreen { scroll: 0 }), vec![])
@@ -352,6 +331,22 @@ fn prereqs_key(state: &mut State, mut p: Prereqs, key: Key) -> (Screen, Vec<Effe
         },
         _ => (Screen::Prereqs(p), vec![]),
     }
+}
+
+/// Up/down (and j/k, Tab) through a list of `count` items, wrapping. Returns
+/// false when `key` is not a movement key or the list is empty.
+fn move_selection(selected: &mut usize, count: usize, key: Key) -> bool {
+    if count == 0 {
+        return false;
+    }
+    if key.is_up() {
+        *selected = (*selected + count - 1) % count;
+    } else if key.is_down() {
+        *selected = (*selected + 1) % count;
+    } else {
+        return false;
+    }
+    true
 }
 
 /// Tiny combinator to keep the back-navigation above readable.
