@@ -292,22 +292,15 @@ fn prereqs_key(state: &mut State, mut p: Prereqs, key: Key) -> (Screen, Vec<Effe
     match key {
         Key::Esc if !matches!(p.report, Loadable::Loading) => {
             if op.needs_destination() {
-                let tenants = state.session.destination.clone().into_iter().collect();
                 (
                     Screen::PickTenant(PickTenant {
-                        tenants: Loadable::Ready(tenants),
+                        tenants: Loadable::Loading,
                         selected: 0,
                     }),
                     vec![Effect::LoadTenants {
                         org: state.session.org.clone().unwrap_or_default(),
                     }],
                 )
-                    .pipe(|(mut s, fx)| {
-                        if let Screen::PickTenant(t) = &mut s {
-                            t.tenants = Loadable::Loading;
-                        }
-                        (s, fx)
-                    })
             } else {
                 to_pick_org(state)
             }
@@ -348,14 +341,6 @@ fn move_selection(selected: &mut usize, count: usize, key: Key) -> bool {
     }
     true
 }
-
-/// Tiny combinator to keep the back-navigation above readable.
-trait Pipe: Sized {
-    fn pipe<R>(self, f: impl FnOnce(Self) -> R) -> R {
-        f(self)
-    }
-}
-impl<T> Pipe for T {}
 
 fn prereqs_from_session(state: &State) -> Screen {
     Screen::Prereqs(Prereqs {
