@@ -85,8 +85,9 @@ pub async fn demo(_global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> 
     require_tty()?;
     let _log = start_logging()?;
     let emulator = Emulator::start(EmulatorConfig {
-        scenario: args.scenario.clone(),
-        ..EmulatorConfig::default()
+        // Nobody can open a browser in an offline demo: approve as the scenario's owner.
+        auto_approve_default: true,
+        ..EmulatorConfig::scenario(&args.scenario)
     })
     .await
     .map_err(|e| CliError::error(format!("cannot start the demo emulator: {e}")))?;

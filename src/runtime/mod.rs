@@ -102,6 +102,10 @@ fn translate(ev: Event) -> Option<Msg> {
 }
 
 fn key(k: KeyEvent) -> Option<Key> {
+    if k.modifiers.contains(KeyModifiers::ALT) {
+        // Esc typed just before a key arrives as Alt+key; no binding uses Alt.
+        return None;
+    }
     if k.modifiers.contains(KeyModifiers::CONTROL) {
         return match k.code {
             KeyCode::Char('c') | KeyCode::Char('C') => Some(Key::CtrlC),

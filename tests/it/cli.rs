@@ -60,6 +60,8 @@ fn demo_shows_the_environment_and_quits_cleanly() {
     t.keys(&["?"]);
     t.wait_for("Help: Welcome");
     t.keys(&["Escape"]);
+    // A terminal reads Esc followed at once by q as Alt-q: let the overlay close first.
+    t.wait_gone("Help: Welcome");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
     // The alternate screen is gone: the terminal shows the shell again, not the wizard.

@@ -11,6 +11,8 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 pub struct Tmux {
     socket: String,
+    /// Where the wrapper shell writes the program's exit status.
+    status_file: std::path::PathBuf,
 }
 
 impl Tmux {
@@ -32,7 +34,14 @@ impl Tmux {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::SeqCst)
         );
+        let status_file = home.join(format!("exit-status-{socket}"));
+        // A wrapper shell waits for the program and records its exit status, so
+        // the test does not depend on when tmux reaps the pane's process.
         let mut cmd = vec![
+            "sh".to_string(),
+            "-c".to_string(),
+            format!("\"$@\"; echo $? > '{}'", status_file.display()),
+            "sh".to_string(),
             "env".to_string(),
             format!("ADO_ENTRA_HOME={}", home.display()),
             "TERM=xterm-256color".to_string(),
@@ -57,7 +66,10 @@ impl Tmux {
             .status()
             .expect("run tmux");
         assert!(status.success(), "tmux new-session failed");
-        Self { socket }
+        Self {
+            socket,
+            status_file,
+        }
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -96,20 +108,25 @@ impl Tmux {
         }
     }
 
+    /// Wait until `text` is no longer on screen.
+    pub fn wait_gone(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.screen().contains(text) {
+            if Instant::now() > deadline {
+                panic!("{text:?} never went away; screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Wait for the program to exit; returns its exit status.
     pub fn wait_exit(&self) -> i32 {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let out = self.tmux(&[
-                "display-message",
-                "-p",
-                "-t",
-                "t",
-                "#{pane_dead} #{pane_dead_status}",
-            ]);
-            let mut parts = out.split_whitespace();
-            if parts.next() == Some("1") {
-                return parts.next().and_then(|s| s.parse().ok()).unwrap_or(-1);
+            if let Ok(text) = std::fs::read_to_string(&self.status_file)
+                && let Ok(code) = text.trim().parse()
+            {
+                return code;
             }
             if Instant::now() > deadline {
                 panic!("program did not exit; screen:\n{}", self.screen());
