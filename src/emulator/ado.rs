@@ -488,6 +488,7 @@ fn project_json(world: &World, p: &super::state::Project) -> Value {
     let org = &world.org.name;
     json!({
         "id": p.id, "name": p.name,
+        "description": format!("The {} project", p.name),
         "url": format!("https://dev.azure.com/{org}/_apis/projects/{}", p.id),
         "state": "wellFormed", "revision": 11, "visibility": "private",
         "lastUpdateTime": "2026-01-01T00:00:00Z",
@@ -584,6 +585,7 @@ fn service_endpoints(world: &World, project: Option<&str>, req: &Req) -> Respons
         .map(|e| json!({
             "data": {"subscriptionId": super::ids::guid(&["sub", &e.id]), "subscriptionName": format!("{} subscription", e.name), "environment": "AzureCloud", "scopeLevel": "Subscription", "creationMode": "Automatic"},
             "id": e.id, "name": e.name, "type": "AzureRM", "url": "https://management.azure.com/",
+            "description": "",
             "createdBy": {"displayName": owner.display_name, "id": owner.id, "uniqueName": owner.principal_name, "descriptor": owner.descriptor,
                 "url": format!("https://vssps.dev.azure.com/{}/_apis/Identities/{}", world.org.name, owner.id),
                 "imageUrl": format!("https://dev.azure.com/{}/_apis/GraphProfile/MemberAvatars/{}", world.org.name, owner.descriptor),
@@ -802,7 +804,17 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
         ("GET", ["graph", "descriptors", _]) => {
             let key = raw[4].to_ascii_lowercase();
             match world.org.users.iter().find(|u| u.id == key) {
-                Some(u) => wire::json(200, &json!({"value": u.descriptor})),
+                Some(u) => wire::json(
+                    200,
+                    &json!({
+                        "value": u.descriptor,
+                        "_links": {
+                            "self": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/Descriptors/{}", u.id)},
+                            "storageKey": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/StorageKeys/{}", u.descriptor)},
+                            "subject": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/Users/{}", u.descriptor)}
+                        }
+                    }),
+                ),
                 None => ado_error(
                     404,
                     "StorageKeyNotFoundException",

@@ -211,6 +211,15 @@ fn organization_json(t: &Tenant) -> Value {
         "displayName": t.display_name,
         "tenantType": "AAD",
         "countryLetterCode": "US",
+        "country": null,
+        "defaultUsageLocation": null,
+        "directorySizeQuota": {"used": t.users.len(), "total": 300000},
+        "isMultipleDataLocationsForServicesEnabled": null,
+        "marketingNotificationEmails": [],
+        "onPremisesLastSyncDateTime": null,
+        "partnerTenantType": null,
+        "securityComplianceNotificationMails": [],
+        "securityComplianceNotificationPhones": [],
         "verifiedDomains": domains,
         "assignedPlans": [],
         "businessPhones": [],
@@ -861,7 +870,10 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
             ),
         };
         let mut headers = serde_json::Map::new();
-        headers.insert("Content-Type".into(), "application/json".into());
+        headers.insert("Cache-Control".into(), "no-cache".into());
+        headers.insert("OData-Version".into(), "4.0".into());
+        headers.insert("Content-Type".into(), "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8".into());
+        headers.insert("x-ms-resource-unit".into(), "1".into());
         for (k, v) in &out.headers {
             headers.insert((*k).to_string(), v.clone().into());
         }

@@ -287,7 +287,11 @@ impl Scenario {
                 self.org.owner
             ));
         }
+        let mut seen = std::collections::HashSet::new();
         for u in &self.org.users {
+            if !seen.insert(u.email.to_lowercase()) {
+                return Err(format!("org user '{}' is listed twice", u.email));
+            }
             match u.origin.as_str() {
                 "msa" => {}
                 "aad" if tenant_ok(&u.tenant) && u.tenant.is_some() => {}
@@ -377,6 +381,8 @@ pub fn generate(g: Generate) -> Scenario {
             msa: None,
         });
     }
+    let mut used = std::collections::HashSet::new();
+    used.insert(format!("owner@{domain}"));
     for i in 0..g.users {
         // The user's relation to the tenant, in rotation with a random twist.
         let t = if g.tenant_users == 0 {
@@ -403,6 +409,14 @@ pub fn generate(g: Generate) -> Scenario {
                 format!("stranger{i:06}@gmail.example"),
                 format!("Stranger {i}"),
             ),
+        };
+        // Two users never share an address (one account, one user).
+        let (email, display) = if used.insert(email.to_lowercase()) {
+            (email, display)
+        } else {
+            let s = format!("stranger{i:06}@gmail.example");
+            used.insert(s.clone());
+            (s, format!("Stranger {i}"))
         };
         org_users.push(OrgUserSpec {
             email,
@@ -494,6 +508,10 @@ mod tests {
         let a = generate(g);
         let b = generate(g);
         assert_eq!(a.org.users.len(), 301);
+        let mut emails: Vec<String> = a.org.users.iter().map(|u| u.email.to_lowercase()).collect();
+        emails.sort();
+        emails.dedup();
+        assert_eq!(emails.len(), 301, "no two users share an address");
         assert_eq!(a.tenants[0].users.len(), 2001);
         assert_eq!(
             serde_json::to_string(&a.org.users).unwrap(),

@@ -1,1 +1,143 @@
-//! Integration tests: support.
+//! Shared fixtures: start an emulator, sign in through its real endpoints.
+
+#![allow(dead_code)]
+
+use ado_entra::emulator::{Emulator, EmulatorConfig, Source};
+use serde_json::Value;
+
+pub const ADO_SCOPE: &str = "499b84ac-1321-427f-aa17-267ca6975798/.default offline_access";
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default offline_access";
+
+pub async fn start(name: &str) -> Emulator {
+    Emulator::start(EmulatorConfig::scenario(name))
+        .await
+        .expect("emulator starts")
+}
+
+pub async fn start_with(cfg: EmulatorConfig) -> Emulator {
+    Emulator::start(cfg).await.expect("emulator starts")
+}
+
+pub fn generated(users: usize, tenant_users: usize) -> EmulatorConfig {
+    EmulatorConfig {
+        source: Source::Generated(ado_entra::emulator::Generate {
+            users,
+            tenant_users,
+            seed: 3,
+        }),
+        ..EmulatorConfig::default()
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Tokens from a full device-code sign-in of `who` at `tenant`, approved
+/// through the emulator's hook. Returns (access token, refresh token).
+pub async fn sign_in(emu: &Emulator, who: &str, tenant: &str, scope: &str) -> (String, String) {
+    let c = http();
+    let base = emu.base_url();
+    let dc: Value = c
+        .post(format!("{base}/login/{tenant}/oauth2/v2.0/devicecode"))
+        .form(&[("client_id", "test-client"), ("scope", scope)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let approve = c
+        .post(format!("{base}/_emulator/device/approve"))
+        .json(&serde_json::json!({"user_code": dc["user_code"], "upn": who}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approve.status(), 200);
+    let tok: Value = c
+        .post(format!("{base}/login/{tenant}/oauth2/v2.0/token"))
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", "test-client"),
+            ("device_code", dc["device_code"].as_str().unwrap()),
+            ("scope", scope),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        tok["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{tok}"))
+            .to_string(),
+        tok["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Exchange a refresh token at `tenant` for `scope`.
+pub async fn refresh(emu: &Emulator, rt: &str, tenant: &str, scope: &str) -> Value {
+    http()
+        .post(format!(
+            "{}/login/{tenant}/oauth2/v2.0/token",
+            emu.base_url()
+        ))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", "test-client"),
+            ("refresh_token", rt),
+            ("scope", scope),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+pub async fn get_json(url: &str, token: &str) -> (u16, Value) {
+    let r = http()
+        .get(url)
+        .bearer_auth(token)
+        .header("X-TFS-FedAuthRedirect", "Suppress")
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let body = r.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+pub async fn state(emu: &Emulator) -> Value {
+    http()
+        .get(format!("{}/_emulator/state", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The directory of recorded responses beside the checkout.
+pub fn reference_dir() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("ADO_ENTRA_SKIP_REFERENCE").is_some(),
+        "{} is missing: the reference recordings live in ../shared/reference beside the checkout (set ADO_ENTRA_SKIP_REFERENCE=1 to skip these tests)",
+        dir.display()
+    );
+    None
+}
