@@ -18,6 +18,8 @@ use super::wire::{self, Req, esc, oauth_error};
 struct Device {
     user_code: String,
     tenant: String,
+    /// Scope asked for at the devicecode endpoint; the token poll carries none.
+    scope: String,
     client_id: String,
     created: Instant,
     expires_in: u64,
@@ -31,6 +33,7 @@ struct Device {
 struct AuthCode {
     who: String,
     tenant: String,
+    scope: String,
     client_id: String,
     redirect_uri: String,
     challenge: String,
@@ -171,6 +174,7 @@ fn device_code(sh: &Shared, req: &Req, tenant: &str) -> Response {
             "The request body must contain the following parameter: 'client_id'.",
         );
     };
+    let scope = Req::form_value(&form, "scope").unwrap_or_else(|| "openid profile".into());
     let device_code = ids::random_token(32);
     let code = user_code();
     let interval = sh.cfg.device_interval_secs;
@@ -182,6 +186,7 @@ fn device_code(sh: &Shared, req: &Req, tenant: &str) -> Response {
         Device {
             user_code: code.clone(),
             tenant: tenant.to_string(),
+            scope,
             client_id,
             created: Instant::now(),
             expires_in,
@@ -315,9 +320,10 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 }
                 match d.approved.clone() {
                     Some(who) if !too_soon || d.interval == 0 => {
-                        let (tenant, client) = (d.tenant.clone(), d.client_id.clone());
+                        let (tenant, client, granted) =
+                            (d.tenant.clone(), d.client_id.clone(), d.scope.clone());
                         login.devices.remove(&dc);
-                        (who, tenant, client)
+                        (who, tenant, client, granted)
                     }
                     _ if too_soon => {
                         return oauth_error(
@@ -335,12 +341,12 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                     }
                 }
             };
-            let (who, tenant, client) = who;
+            let (who, tenant, client, granted) = who;
             issue(
                 sh,
                 &who,
                 &tenant,
-                &scope,
+                &granted,
                 if client_id.is_empty() {
                     &client
                 } else {
@@ -406,7 +412,8 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                     "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
                 );
             }
-            let _ = &c.client_id;
+            // The scope was granted at /authorize; a scope on the redemption narrows it.
+            let scope = get("scope").unwrap_or(c.scope);
             issue(sh, &c.who, &c.tenant, &scope, &c.client_id)
         }
         other => oauth_error(
@@ -491,6 +498,7 @@ fn authorize(
         AuthCode {
             who,
             tenant: tenant.to_string(),
+            scope: param("scope").unwrap_or_else(|| "openid profile".into()),
             client_id: param("client_id").unwrap_or_default(),
             redirect_uri: redirect.clone(),
             challenge,

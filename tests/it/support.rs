@@ -63,7 +63,6 @@ pub async fn sign_in(emu: &Emulator, who: &str, tenant: &str, scope: &str) -> (S
             ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
             ("client_id", "test-client"),
             ("device_code", dc["device_code"].as_str().unwrap()),
-            ("scope", scope),
         ])
         .send()
         .await
