@@ -3,6 +3,8 @@
 //! Each command family lives in its own sub-module; this file holds the global
 //! options, the subcommand enum and the dispatch.
 
+pub mod auth_cmds;
+
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,10 +41,22 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
+    /// Sign in (device code, browser, PAT from stdin/env, or the Azure CLI).
+    Login(auth_cmds::LoginArgs),
+    /// Sign out: delete the token cache.
+    Logout,
+    /// Show who is signed in, the tenant, and which tokens are held.
+    Whoami(auth_cmds::WhoamiArgs),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Login(args)) => return auth_cmds::login(&cli.global, args),
+        Some(Command::Logout) => return auth_cmds::logout(&cli.global),
+        Some(Command::Whoami(args)) => return auth_cmds::whoami(&cli.global, args),
+        _ => {}
+    }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     match cli.command {
         Some(Command::Emulator(args)) => match rt.block_on(crate::emulator::run_cli(args)) {
@@ -52,6 +66,6 @@ pub fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        None => ExitCode::SUCCESS,
+        None | Some(Command::Login(_) | Command::Logout | Command::Whoami(_)) => ExitCode::SUCCESS,
     }
 }
