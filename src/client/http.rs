@@ -421,7 +421,15 @@ impl Api {
             // Ask ADO for 401 instead of a 203 HTML sign-in page.
             req = req.header("x-tfs-fedauthredirect", "Suppress");
         }
-        req.header("accept", "application/json")
+        if req
+            .headers
+            .iter()
+            .any(|(k, _)| k == reqwest::header::ACCEPT)
+        {
+            req
+        } else {
+            req.header("accept", "application/json")
+        }
     }
 
     /// Send without credentials; any status is returned.
@@ -435,10 +443,8 @@ impl Api {
         let cred = self.tokens.credential(self.resource, false).await?;
         let mut resp = self.core.send(&req, Some(&cred)).await?;
         if resp.status == StatusCode::UNAUTHORIZED && cred.is_refreshable() {
+            // The provider reports the refresh as a ClientEvent.
             let fresh = self.tokens.credential(self.resource, true).await?;
-            self.core.emit(ClientEvent::TokenRefreshed {
-                resource: self.resource,
-            });
             resp = self.core.send(&req, Some(&fresh)).await?;
         }
         self.check(resp)

@@ -142,6 +142,36 @@ impl TokenProvider {
         Ok(Credential::Bearer { token, refreshable })
     }
 
+    /// Move the session to another tenant (e.g. after connecting the organization):
+    /// later refreshes use `tenant` as the authority, and both tokens are
+    /// re-issued for it now. Returns the tenant id of the new ADO token.
+    pub async fn use_tenant(&self, tenant: &str) -> Result<Option<String>, ClientError> {
+        {
+            let mut guard = self.inner.lock().await;
+            let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
+            if cache.method == SignInMethod::Pat {
+                return Ok(None);
+            }
+            cache.tenant = tenant.to_string();
+        }
+        self.credential(Resource::AzureDevOps, true).await?;
+        let has_graph = self
+            .inner
+            .lock()
+            .await
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.graph.is_some());
+        if has_graph {
+            self.credential(Resource::Graph, true).await?;
+        }
+        Ok(self
+            .snapshot()
+            .await
+            .and_then(|c| c.ado.as_ref().and_then(|t| t.claims()))
+            .and_then(|c| c.tid))
+    }
+
     async fn refresh(
         &self,
         cache: &mut TokenCache,

@@ -299,3 +299,47 @@ async fn pat_cannot_reach_graph_and_is_basic_auth() {
     let e = ado.pats("acme").await.unwrap_err();
     assert!(matches!(e, ClientError::PatNotAccepted { .. }), "{e}");
 }
+
+#[tokio::test]
+async fn profile_accounts_org_settings_and_service_connections() {
+    let s = mock::start().await;
+    let (c, _) = signed_in(&s);
+    let p = c.ado.profile().await.unwrap();
+    let accounts = c
+        .ado
+        .accounts(p.public_alias.as_deref().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(accounts[0].account_name, "acme");
+    assert!(
+        c.ado
+            .caller_is_project_collection_admin("acme")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        c.ado
+            .organization("acme")
+            .await
+            .unwrap()
+            .tenant_id
+            .as_deref(),
+        Some(mock::TENANT)
+    );
+    let t = c.ado.org_tenant("acme").await.unwrap().unwrap();
+    assert_eq!(t.domain.as_deref(), Some("contoso.example"));
+    let pol = c.ado.policies("acme").await.unwrap();
+    assert_eq!(pol.len(), 2);
+    c.ado
+        .set_policy("acme", "Policy.DisallowAadGuestUserAccess", true)
+        .await
+        .unwrap();
+    let se = c
+        .ado
+        .azure_rm_endpoints("acme", "My Project")
+        .await
+        .unwrap();
+    assert_eq!(se[0].tenant_id(), Some(mock::TENANT));
+    let org = c.graph.organization().await.unwrap();
+    assert_eq!(org.verified_domains[0].name, "contoso.example");
+}

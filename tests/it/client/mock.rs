@@ -84,9 +84,14 @@ pub async fn start() -> Server {
 }
 
 pub fn mint(m: &Mock, kind: &str) -> String {
+    mint_for(m, kind, TENANT)
+}
+
+/// A token whose `tid` is `tid`.
+pub fn mint_for(m: &Mock, kind: &str, tid: &str) -> String {
     let n = m.minted.fetch_add(1, Ordering::SeqCst);
     let exp = chrono::Utc::now().timestamp() + m.lifetime.load(Ordering::SeqCst) as i64;
-    let payload = serde_json::json!({"tid": TENANT, "oid": "oid-1", "upn": UPN, "name": "Admin", "exp": exp, "n": n, "k": kind});
+    let payload = serde_json::json!({"tid": tid, "oid": "oid-1", "upn": UPN, "name": "Admin", "exp": exp, "n": n, "k": kind});
     let t = format!(
         "eyJhbGciOiJub25lIn0.{}.sig",
         URL_SAFE_NO_PAD.encode(payload.to_string())
@@ -104,12 +109,13 @@ fn json(status: u16, v: serde_json::Value) -> Response {
         .into_response()
 }
 
-fn token_response(m: &Mock) -> Response {
+fn token_response(m: &Mock, tenant: &str) -> Response {
+    let tid = if tenant.len() == 36 { tenant } else { TENANT };
     json(
         200,
         serde_json::json!({
             "token_type": "Bearer",
-            "access_token": mint(m, "access"),
+            "access_token": mint_for(m, "access", tid),
             "refresh_token": format!("rt-{}", m.minted.load(Ordering::SeqCst)),
             "expires_in": m.lifetime.load(Ordering::SeqCst),
         }),
@@ -200,7 +206,7 @@ async fn handle(
                 .append_pair("state", query.get("state").map(String::as_str).unwrap_or(""));
             (StatusCode::FOUND, [("location", to.to_string())]).into_response()
         }
-        ("POST", ["login", _t, "oauth2", "v2.0", "token"]) => {
+        ("POST", ["login", tenant, "oauth2", "v2.0", "token"]) => {
             let err = |e: &str| json(400, serde_json::json!({"error": e, "error_description": format!("AADSTS: {e}")}));
             match form.get("grant_type").map(String::as_str) {
                 Some("urn:ietf:params:oauth:grant-type:device_code") => {
@@ -210,7 +216,7 @@ async fn handle(
                     };
                     match next {
                         Some(e) => err(e),
-                        None => token_response(&m),
+                        None => token_response(&m, tenant),
                     }
                 }
                 Some("authorization_code") => {
@@ -223,12 +229,12 @@ async fn handle(
                     if computed != challenge || form.get("redirect_uri") != Some(&redirect) {
                         return err("invalid_grant");
                     }
-                    token_response(&m)
+                    token_response(&m, tenant)
                 }
                 Some("refresh_token") => {
                     m.refreshes.fetch_add(1, Ordering::SeqCst);
                     if form.get("refresh_token").is_some_and(|r| r.starts_with("rt-")) {
-                        token_response(&m)
+                        token_response(&m, tenant)
                     } else {
                         err("invalid_grant")
                     }
@@ -335,6 +341,28 @@ async fn handle(
                 (StatusCode::OK, [("content-type", "text/csv")], "Organization Id, Organization Name, Url, Owner, Exception Type, Error Message\r\nid1, acme, https://dev.azure.com/acme/, owner@contoso.example, , \r\n").into_response()
             }
         }
+        ("GET", ["dev", _org, "_apis", "connectionData"]) => json(200, serde_json::json!({"authenticatedUser": {"id": "u1", "subjectDescriptor": "aad.admin", "providerDisplayName": "Admin"}, "authorizedUser": {"id": "u1"}, "instanceId": "i1"})),
+        ("GET", ["app-vssps", "_apis", "profile", "profiles", "me"]) => json(200, serde_json::json!({"id": "p-1", "displayName": "Admin", "publicAlias": "alias-1", "emailAddress": UPN})),
+        ("GET", ["app-vssps", "_apis", "accounts"]) => {
+            let ok = query.get("memberId").map(String::as_str) == Some("alias-1");
+            json(200, serde_json::json!({"count": 1, "value": if ok { serde_json::json!([{"accountId": "a1", "accountName": "acme", "accountUri": "https://vssps.dev.azure.com:443/acme/"}]) } else { serde_json::json!([]) }}))
+        }
+        ("GET", ["vssps", _org, "_apis", "Organization", "Organizations", "Me"]) => json(200, serde_json::json!({"id": "org-1", "name": "acme", "tenantId": TENANT})),
+        ("GET", ["dev", _org, "_settings", "organizationAad"]) => json(200, serde_json::json!({"fps": {"dataProviders": {"data": {"ms.vss-admin-web.organization-admin-aad-data-provider": {"orgnizationTenantData": {"id": TENANT, "displayName": "Contoso", "domain": "contoso.example"}}}}}})),
+        ("GET", ["dev", _org, "_settings", "organizationPolicy"]) => json(200, serde_json::json!({"fps": {"dataProviders": {"data": {"ms.vss-admin-web.organization-policies-data-provider": {"policies": {"security": [{"policy": {"name": "Policy.DisallowAadGuestUserAccess", "value": false, "effectiveValue": false}}], "user": [{"policy": {"name": "Policy.EnforceAADConditionalAccess", "value": true, "effectiveValue": true}}]}}}}}})),
+        ("PATCH", ["dev", _org, "_apis", "OrganizationPolicy", "Policies", name]) => {
+            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            if name.starts_with("Policy.") && v[0]["path"] == "/Value" && v[0]["value"].is_string() {
+                StatusCode::NO_CONTENT.into_response()
+            } else {
+                json(400, serde_json::json!({"message": "bad policy patch"}))
+            }
+        }
+        ("GET", ["dev", _org, _project, "_apis", "serviceendpoint", "endpoints"]) => {
+            let ok = query.get("type").map(String::as_str) == Some("AzureRM") && query.get("includeDetails").map(String::as_str) == Some("true");
+            json(200, serde_json::json!({"count": 1, "value": if ok { serde_json::json!([{"id": "se1", "name": "prod", "type": "azurerm", "authorization": {"scheme": "ServicePrincipal", "parameters": {"tenantid": TENANT, "serviceprincipalid": "sp", "serviceprincipalkey": null}}}]) } else { serde_json::json!([]) }}))
+        }
+        ("GET", ["graph", "v1.0", "organization"]) => json(200, serde_json::json!({"value": [{"id": TENANT, "displayName": "Contoso", "verifiedDomains": [{"name": "contoso.example", "isDefault": true}]}]})),
         ("GET", ["vssps", _org, "_apis", "tokens", "pats"]) => json(200, serde_json::json!({"patTokens":[{"authorizationId":"a1","displayName":"ci","validTo":"2026-12-01T00:00:00Z"}],"continuationToken":""})),
         // ---- Graph ----
         (_, ["graph", ..]) if basic_ok && !bearer_ok => unauthorized(),

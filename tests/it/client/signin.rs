@@ -182,3 +182,19 @@ async fn pat_never_appears_in_logs_errors_or_debug() {
     ));
     assert!(!everything.contains(PAT), "PAT leaked: {everything}");
 }
+
+#[tokio::test]
+async fn switching_tenant_reissues_both_tokens_for_it() {
+    let s = mock::start().await;
+    let (c, _) = signed_in(&s);
+    let new_tenant = "99999999-8888-7777-6666-555555555555";
+    let tid = c.tokens.use_tenant(new_tenant).await.unwrap();
+    assert_eq!(tid.as_deref(), Some(new_tenant));
+    assert_eq!(s.hits(&format!("/login/{new_tenant}/oauth2/v2.0/token")), 2);
+    let cache = c.tokens.snapshot().await.unwrap();
+    assert_eq!(cache.tenant, new_tenant);
+    assert_eq!(
+        cache.graph.unwrap().claims().unwrap().tid.as_deref(),
+        Some(new_tenant)
+    );
+}
