@@ -367,3 +367,83 @@ mod tests {
         );
     }
 }
+
+/// Every credential-carrying type must keep its secret out of `Debug`.
+#[cfg(test)]
+mod redaction_tests {
+    use super::super::browser::Pkce;
+    use super::super::{Credential, SignInMethod, TokenCache, TokenProvider};
+    use super::*;
+
+    #[tokio::test]
+    async fn debug_of_every_credential_type_is_redacted() {
+        const S: &str = "very-secret-value-123";
+        let secret = || SecretString::from(S.to_string());
+        let token = CachedToken {
+            token: secret(),
+            expires_at: Utc::now(),
+        };
+        let cache = TokenCache {
+            method: SignInMethod::DeviceCode,
+            tenant: "t".into(),
+            client_id: "c".into(),
+            login_url: "u".into(),
+            ado: Some(token.clone()),
+            graph: Some(token.clone()),
+            refresh_token: Some(secret()),
+            pat: Some(secret()),
+        };
+        let flow = DeviceCodeFlow {
+            prompt: DeviceCodePrompt {
+                verification_uri: "v".into(),
+                user_code: "u".into(),
+                expires_in: 1,
+                message: None,
+            },
+            device_code: secret(),
+            interval: Duration::from_secs(1),
+            scope: "s".into(),
+        };
+        let resp = TokenResponse {
+            access: token.clone(),
+            refresh_token: Some(secret()),
+        };
+        let provider = TokenProvider::new(Some(cache.clone()), None, None);
+        let pkce = Pkce {
+            verifier: secret(),
+            challenge: "c".into(),
+        };
+        let all = [
+            format!("{token:?}"),
+            format!("{cache:?}"),
+            format!("{flow:?}"),
+            format!("{resp:?}"),
+            format!("{provider:?}"),
+            format!("{pkce:?}"),
+            format!("{:?}", Credential::Pat(secret())),
+            format!(
+                "{:?}",
+                Credential::Bearer {
+                    token: secret(),
+                    refreshable: true
+                }
+            ),
+            format!(
+                "{:?}",
+                provider
+                    .credential(crate::client::auth::Resource::AzureDevOps, false)
+                    .await
+            ),
+            format!(
+                "{:?}",
+                super::super::azcli::AzCliToken {
+                    token: token.clone(),
+                    tenant: None
+                }
+            ),
+        ];
+        for s in all {
+            assert!(!s.contains(S), "secret in Debug: {s}");
+        }
+    }
+}

@@ -343,3 +343,56 @@ async fn profile_accounts_org_settings_and_service_connections() {
     let org = c.graph.organization().await.unwrap();
     assert_eq!(org.verified_domains[0].name, "contoso.example");
 }
+
+#[tokio::test]
+async fn concurrency_is_bounded_by_the_policy() {
+    use ado_entra::client::http::Request;
+    use ado_entra::client::{HttpCore, RetryPolicy};
+    let s = mock::start().await;
+    let core = HttpCore::new(RetryPolicy {
+        concurrency: 2,
+        ..RetryPolicy::fast()
+    })
+    .unwrap();
+    let url = url::Url::parse(&format!("{}/slow", s.base)).unwrap();
+    let calls = (0..8).map(|_| {
+        let core = core.clone();
+        let req = Request::get(url.clone());
+        tokio::spawn(async move { core.send(&req, None).await.unwrap().status.as_u16() })
+    });
+    for c in futures_util::future::join_all(calls).await {
+        assert_eq!(c.unwrap(), 200);
+    }
+    assert_eq!(
+        s.mock
+            .max_in_flight
+            .load(std::sync::atomic::Ordering::SeqCst),
+        2
+    );
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_a_transport_error() {
+    use ado_entra::client::{Endpoints, HttpCore, RetryPolicy};
+    // Bind then drop a listener: nothing answers on that port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let core = HttpCore::new(RetryPolicy::fast()).unwrap();
+    let mut events = core.subscribe();
+    let endpoints = Endpoints::emulator(&format!("http://127.0.0.1:{port}")).unwrap();
+    let ado = ado_entra::client::AdoClient::new(
+        core,
+        endpoints,
+        TokenProvider::from_pat(SecretString::from("p".to_string())),
+    );
+    let e = ado.projects("acme").await.unwrap_err();
+    assert!(matches!(e, ClientError::Transport { .. }), "{e}");
+    for attempt in 1..=3 {
+        assert!(
+            matches!(events.recv().await.unwrap(), ClientEvent::Retrying { attempt: a, .. } if a == attempt)
+        );
+    }
+}

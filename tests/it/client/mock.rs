@@ -39,6 +39,9 @@ pub struct Mock {
     pub faults: Mutex<HashMap<String, Vec<Fault>>>,
     /// Batch items (by url) that answer 429 once.
     pub batch_throttle_once: Mutex<HashSet<String>>,
+    /// Requests in flight on `/slow`, and the most seen at once.
+    pub in_flight: AtomicUsize,
+    pub max_in_flight: AtomicUsize,
     /// Last Authorization header seen per path.
     pub auth_seen: Mutex<HashMap<String, String>>,
 }
@@ -155,6 +158,13 @@ async fn handle(
             .collect();
     *m.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
 
+    if path == "/slow" {
+        let now = m.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        m.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        m.in_flight.fetch_sub(1, Ordering::SeqCst);
+        return json(200, serde_json::json!({}));
+    }
     // Scripted faults first.
     if let Some(list) = m.faults.lock().unwrap().get_mut(&path)
         && !list.is_empty()
