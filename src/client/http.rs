@@ -15,6 +15,9 @@ use url::Url;
 use super::auth::{Credential, Resource, TokenProvider};
 use super::error::{ClientError, Service, api_error, strip_bom, truncate};
 
+/// Largest response body read into memory.
+pub const MAX_BODY: usize = 64 << 20;
+
 /// Something the UI may want to show while a call is in progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
@@ -315,10 +318,31 @@ impl HttpCore {
                     })?;
                 tracing::debug!(method = %req.method, url = %req.describe(), attempt, "request");
                 match self.build(req, cred).send().await {
-                    Ok(resp) => {
+                    Ok(mut resp) => {
                         let status = resp.status();
                         let headers = resp.headers().clone();
-                        resp.bytes().await.map(|b| (status, headers, b.to_vec()))
+                        let mut body = Vec::new();
+                        let mut read = Ok(());
+                        loop {
+                            match resp.chunk().await {
+                                Ok(Some(chunk)) if body.len() + chunk.len() > MAX_BODY => {
+                                    return Err(ClientError::Decode {
+                                        request: req.describe(),
+                                        message: format!(
+                                            "response larger than {} MiB",
+                                            MAX_BODY >> 20
+                                        ),
+                                    });
+                                }
+                                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                                Ok(None) => break,
+                                Err(e) => {
+                                    read = Err(e);
+                                    break;
+                                }
+                            }
+                        }
+                        read.map(|()| (status, headers, body))
                     }
                     Err(e) => Err(e),
                 }
