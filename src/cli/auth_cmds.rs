@@ -14,9 +14,9 @@ use serde_json::json;
 
 use super::GlobalArgs;
 use crate::client::auth::{
-    self, OAuthClient, OAuthConfig, SignInMethod, TokenCache, TokenProvider, browser, pat, signin,
+    self, OAuthClient, OAuthConfig, SignInMethod, TokenCache, browser, pat, signin,
 };
-use crate::client::{ClientError, Endpoints, GraphClient, HttpCore, RetryPolicy};
+use crate::client::{ClientError, ClientSettings, Clients, Endpoints, HttpCore, RetryPolicy};
 use crate::paths::StatePaths;
 
 /// `ado-entra login`.
@@ -66,28 +66,29 @@ fn fail(json: bool, e: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
-fn setup(
-    global: &GlobalArgs,
-) -> Result<(HttpCore, Endpoints, OAuthClient, StatePaths), ClientError> {
+/// The client settings the global options carry.
+pub fn settings(global: &GlobalArgs) -> ClientSettings {
+    ClientSettings {
+        emulator_url: global.emulator_url.clone(),
+        client_id: global.client_id.clone(),
+        tenant: global.tenant.clone(),
+    }
+}
+
+/// For `login`: the OAuth client only (a corrupt old cache must not block a new sign-in).
+fn setup_oauth(global: &GlobalArgs) -> Result<(OAuthClient, StatePaths), ClientError> {
+    let paths = StatePaths::resolve().map_err(|e| std::io::Error::other(e.to_string()))?;
     let endpoints = Endpoints::from_option(global.emulator_url.as_deref())?;
     let core = HttpCore::new(RetryPolicy::default())?;
     let config = OAuthConfig::new(global.client_id.as_deref(), global.tenant.as_deref());
-    let oauth = OAuthClient::new(core.clone(), &endpoints, config);
-    let paths = StatePaths::resolve().map_err(|e| std::io::Error::other(e.to_string()))?;
-    Ok((core, endpoints, oauth, paths))
+    Ok((OAuthClient::new(core, &endpoints, config), paths))
 }
 
-/// Load the signed-in provider; without a cache, fall back to `AZURE_DEVOPS_EXT_PAT`.
-pub fn load_provider(
-    paths: &StatePaths,
-    oauth: &OAuthClient,
-) -> Result<TokenProvider, ClientError> {
-    if TokenCache::load(&paths.token_cache())?.is_none()
-        && let Some(p) = pat::from_env()
-    {
-        return Ok(TokenProvider::from_pat(p));
-    }
-    TokenProvider::load(paths.token_cache(), oauth.clone())
+fn setup(global: &GlobalArgs) -> Result<(Clients, OAuthClient, StatePaths), ClientError> {
+    let paths = StatePaths::resolve().map_err(|e| std::io::Error::other(e.to_string()))?;
+    let (clients, oauth) =
+        Clients::from_settings(&settings(global), &paths, RetryPolicy::default())?;
+    Ok((clients, oauth, paths))
 }
 
 fn summary(cache: &TokenCache) -> serde_json::Value {
@@ -155,7 +156,7 @@ async fn login_async(
     global: &GlobalArgs,
     args: LoginArgs,
 ) -> Result<serde_json::Value, ClientError> {
-    let (_core, _endpoints, oauth, paths) = setup(global)?;
+    let (oauth, paths) = setup_oauth(global)?;
     let json_out = args.json;
     let (cache, warning) = if args.pat_stdin {
         let stdin = std::io::stdin();
@@ -275,8 +276,8 @@ fn print_whoami(v: &serde_json::Value) {
 }
 
 async fn whoami_async(global: &GlobalArgs) -> Result<serde_json::Value, ClientError> {
-    let (core, endpoints, oauth, paths) = setup(global)?;
-    let provider = load_provider(&paths, &oauth)?;
+    let (clients, _oauth, _paths) = setup(global)?;
+    let provider = clients.tokens.clone();
     let cache = provider
         .snapshot()
         .await
@@ -284,8 +285,7 @@ async fn whoami_async(global: &GlobalArgs) -> Result<serde_json::Value, ClientEr
     let mut v = summary(&cache);
     if cache.method != SignInMethod::Pat && (cache.graph.is_some() || cache.refresh_token.is_some())
     {
-        let graph = GraphClient::new(core, &endpoints, provider.clone());
-        match tokio::time::timeout(Duration::from_secs(60), graph.me()).await {
+        match tokio::time::timeout(Duration::from_secs(60), clients.graph.me()).await {
             Ok(Ok(me)) => {
                 v["user_type"] = json!(me.user_type);
                 if v["upn"].is_null() {

@@ -44,3 +44,32 @@ impl Clients {
         }
     }
 }
+
+/// Settings to build [`Clients`] from (the global CLI options).
+#[derive(Debug, Clone, Default)]
+pub struct ClientSettings {
+    /// Emulator base URL; real Azure when `None`.
+    pub emulator_url: Option<String>,
+    /// OAuth public client id override.
+    pub client_id: Option<String>,
+    /// Tenant override (`organizations` by default).
+    pub tenant: Option<String>,
+}
+
+impl Clients {
+    /// Build everything from settings and the state directory: the signed-in
+    /// token cache, or `AZURE_DEVOPS_EXT_PAT` when there is none.
+    pub fn from_settings(
+        settings: &ClientSettings,
+        paths: &crate::paths::StatePaths,
+        policy: RetryPolicy,
+    ) -> Result<(Self, auth::OAuthClient), ClientError> {
+        let endpoints = Endpoints::from_option(settings.emulator_url.as_deref())?;
+        let core = HttpCore::new(policy)?;
+        let config =
+            auth::OAuthConfig::new(settings.client_id.as_deref(), settings.tenant.as_deref());
+        let oauth = auth::OAuthClient::new(core.clone(), &endpoints, config);
+        let tokens = auth::TokenProvider::load_or_env_pat(paths.token_cache(), oauth.clone())?;
+        Ok((Self::new(core, endpoints, tokens), oauth))
+    }
+}

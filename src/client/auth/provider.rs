@@ -61,6 +61,17 @@ impl TokenProvider {
         Ok(Self::new(cache, Some(oauth), Some(path)))
     }
 
+    /// Like [`TokenProvider::load`], but without a cache fall back to a PAT in
+    /// `AZURE_DEVOPS_EXT_PAT`.
+    pub fn load_or_env_pat(path: PathBuf, oauth: OAuthClient) -> Result<Self, ClientError> {
+        if TokenCache::load(&path)?.is_none()
+            && let Some(p) = super::pat::from_env()
+        {
+            return Ok(Self::from_pat(p));
+        }
+        Self::load(path, oauth)
+    }
+
     /// A provider holding only a PAT (nothing persisted).
     pub fn from_pat(pat: SecretString) -> Self {
         Self::new(

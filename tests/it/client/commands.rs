@@ -99,6 +99,20 @@ fn pat_from_stdin_then_whoami_then_logout() {
 }
 
 #[test]
+fn a_corrupt_cache_does_not_block_a_new_login() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("tokens.json"), "{corrupt").unwrap();
+    let mut c = cmd(home.path(), None);
+    c.arg("whoami");
+    let out = run(c, "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("logout"));
+    let mut c = cmd(home.path(), None);
+    c.args(["login", "--pat-stdin"]);
+    assert_eq!(run(c, "p\n").status.code(), Some(0));
+}
+
+#[test]
 fn conflicting_methods_are_a_usage_error() {
     let home = tempfile::tempdir().unwrap();
     let mut c = cmd(home.path(), None);
