@@ -99,6 +99,61 @@ impl GraphClient {
         self.collect(u).await
     }
 
+    /// Look many addresses up at once through `$batch` (20 per request).
+    /// Returns, per input address (same order), the users it matched; an item
+    /// that failed is returned as its typed error.
+    pub async fn find_users_by_emails(
+        &self,
+        emails: &[String],
+    ) -> Result<Vec<Result<Vec<User>, ClientError>>, ClientError> {
+        let requests = emails
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let mut u = Url::parse("https://graph.invalid/users").map_err(|err| {
+                    ClientError::InvalidUrl {
+                        url: "users".into(),
+                        reason: err.to_string(),
+                    }
+                })?;
+                u.query_pairs_mut()
+                    .append_pair("$filter", &email_filter(e))
+                    .append_pair("$select", USER_SELECT);
+                Ok(BatchRequest {
+                    id: i.to_string(),
+                    method: "GET".into(),
+                    url: format!("/users?{}", u.query().unwrap_or("")),
+                    body: None,
+                    headers: None,
+                })
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        let responses = self.batch(requests).await?;
+        Ok(responses
+            .into_iter()
+            .map(|r| {
+                if (200..300).contains(&r.status) {
+                    serde_json::from_value::<Page<User>>(r.body)
+                        .map(|p| p.value)
+                        .map_err(|e| ClientError::Decode {
+                            request: "POST /v1.0/$batch (users)".into(),
+                            message: e.to_string(),
+                        })
+                } else {
+                    let body = serde_json::to_vec(&r.body).unwrap_or_default();
+                    Err(ClientError::Api(Box::new(super::error::api_error(
+                        Service::Graph,
+                        reqwest::StatusCode::from_u16(r.status)
+                            .unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
+                        "POST /v1.0/$batch (users)".into(),
+                        &reqwest::header::HeaderMap::new(),
+                        &body,
+                    ))))
+                }
+            })
+            .collect())
+    }
+
     /// Every user of the tenant (`$top=999`, following `@odata.nextLink`).
     pub async fn all_users(&self) -> Result<Vec<User>, ClientError> {
         let u = self.url(&["users"], &[("$top", "999"), ("$select", USER_SELECT)]);

@@ -335,6 +335,20 @@ impl AdoClient {
         Ok(list.value)
     }
 
+    /// AzureRM service connections of every project (requests run concurrently,
+    /// bounded by the policy's concurrency).
+    pub async fn azure_rm_endpoints_all(
+        &self,
+        org: &str,
+    ) -> Result<Vec<(Project, Vec<ServiceEndpoint>)>, ClientError> {
+        let projects = self.projects(org).await?;
+        let calls = projects.into_iter().map(|p| async move {
+            let eps = self.azure_rm_endpoints(org, &p.id).await?;
+            Ok::<_, ClientError>((p, eps))
+        });
+        futures_util::future::try_join_all(calls).await
+    }
+
     /// The caller's own PATs (metadata only). Needs an Entra token.
     pub async fn pats(&self, org: &str) -> Result<Vec<PatToken>, ClientError> {
         if self.api.tokens.method().await == Some(SignInMethod::Pat) {

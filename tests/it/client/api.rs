@@ -396,3 +396,30 @@ async fn connection_refused_is_retried_then_a_transport_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn many_emails_are_looked_up_through_batch() {
+    let s = mock::start().await;
+    let (c, _) = signed_in(&s);
+    let mut emails: Vec<String> = (0..30)
+        .map(|i| format!("nobody{i}@contoso.example"))
+        .collect();
+    emails[3] = "known@contoso.example".into();
+    emails[25] = "forbidden@contoso.example".into();
+    let out = c.graph.find_users_by_emails(&emails).await.unwrap();
+    assert_eq!(out.len(), 30);
+    assert_eq!(out[3].as_ref().unwrap()[0].id, "known-1");
+    assert!(out[4].as_ref().unwrap().is_empty());
+    let e = out[25].as_ref().unwrap_err();
+    assert_eq!(e.code(), Some("Authorization_RequestDenied"));
+    assert_eq!(s.hits("/graph/v1.0/$batch"), 2);
+}
+
+#[tokio::test]
+async fn service_connections_of_every_project() {
+    let s = mock::start().await;
+    let (c, _) = signed_in(&s);
+    let all = c.ado.azure_rm_endpoints_all("acme").await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].1[0].tenant_id(), Some(mock::TENANT));
+}

@@ -401,6 +401,15 @@ async fn handle(
                 let url = r["url"].as_str().unwrap_or("").to_string();
                 if m.batch_throttle_once.lock().unwrap().remove(&url) {
                     serde_json::json!({"id": r["id"], "status": 429, "headers": {"Retry-After": "0"}, "body": {"error":{"code":"TooManyRequests","message":"slow"}}})
+                } else if url.starts_with("/users?") {
+                    let q: HashMap<String, String> = url::form_urlencoded::parse(url.trim_start_matches("/users?").as_bytes()).into_owned().collect();
+                    let f = q.get("$filter").cloned().unwrap_or_default();
+                    let hits: Vec<_> = if f.contains("'known@contoso.example'") && f.contains("smtp:known@contoso.example") { vec![serde_json::json!({"id": "known-1", "mail": "known@contoso.example"})] } else { vec![] };
+                    if f.contains("forbidden") {
+                        serde_json::json!({"id": r["id"], "status": 403, "headers": {}, "body": {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges"}}})
+                    } else {
+                        serde_json::json!({"id": r["id"], "status": 200, "headers": {}, "body": {"value": hits}})
+                    }
                 } else {
                     serde_json::json!({"id": r["id"], "status": 200, "headers": {}, "body": {"url": url}})
                 }
