@@ -477,15 +477,21 @@ impl Api {
     /// Turn a non-success answer into a typed error.
     pub fn check(&self, resp: HttpResponse) -> Result<HttpResponse, ClientError> {
         if resp.status.is_success() {
-            return Ok(resp);
+            Ok(resp)
+        } else {
+            Err(self.error_of(&resp))
         }
-        Err(ClientError::Api(Box::new(api_error(
+    }
+
+    /// The typed error for an answer (whatever its status).
+    pub fn error_of(&self, resp: &HttpResponse) -> ClientError {
+        ClientError::Api(Box::new(api_error(
             self.service,
             resp.status,
             resp.request.clone(),
             &resp.headers,
             &resp.body,
-        ))))
+        )))
     }
 
     /// Send and decode JSON.

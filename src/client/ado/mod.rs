@@ -107,6 +107,9 @@ impl AdoClient {
         if resp.status == StatusCode::NOT_FOUND {
             return Err(ClientError::NoSuchOrganization { org: org.into() });
         }
+        if resp.status.is_server_error() || resp.status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(self.api.error_of(&resp));
+        }
         let tenant = match resp.header("x-vss-resourcetenant").map(str::trim) {
             Some("") => OrgTenant::Unknown,
             Some(t) if t == ZERO_GUID || t.chars().all(|c| c == '0' || c == '-') => OrgTenant::Msa,
