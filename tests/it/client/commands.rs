@@ -215,3 +215,40 @@ async fn azure_cli_login_uses_az_on_path() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not on PATH"));
 }
+
+#[tokio::test]
+async fn browser_login_with_no_browser_prints_the_url() {
+    use std::io::BufRead;
+    let s = mock::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let mut c = cmd(home.path(), Some(&s.base));
+    c.args(["login", "--browser", "--no-browser", "--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("http"))
+    })
+    .await
+    .unwrap()
+    .expect("the authorize URL on stderr");
+    assert!(
+        url.contains("/login/organizations/oauth2/v2.0/authorize?"),
+        "{url}"
+    );
+    // Be the browser: the authorize endpoint redirects to the loopback listener.
+    let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(page.contains("close this tab"));
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["result"]["method"], "browser");
+}
