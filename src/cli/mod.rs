@@ -51,12 +51,6 @@ pub enum Command {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Some(Command::Login(args)) => return auth_cmds::login(&cli.global, args),
-        Some(Command::Logout) => return auth_cmds::logout(&cli.global),
-        Some(Command::Whoami(args)) => return auth_cmds::whoami(&cli.global, args),
-        _ => {}
-    }
     let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
     match cli.command {
         Some(Command::Emulator(args)) => match rt.block_on(crate::emulator::run_cli(args)) {
@@ -66,6 +60,10 @@ pub fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        None | Some(Command::Login(_) | Command::Logout | Command::Whoami(_)) => ExitCode::SUCCESS,
+        // The auth commands run their own runtime (not inside `rt`).
+        Some(Command::Login(args)) => auth_cmds::login(&cli.global, args),
+        Some(Command::Logout) => auth_cmds::logout(&cli.global),
+        Some(Command::Whoami(args)) => auth_cmds::whoami(&cli.global, args),
+        None => ExitCode::SUCCESS,
     }
 }
