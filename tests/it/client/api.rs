@@ -423,3 +423,27 @@ async fn service_connections_of_every_project() {
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].1[0].tenant_id(), Some(mock::TENANT));
 }
+
+#[tokio::test]
+async fn a_slow_answer_times_out_per_attempt() {
+    use ado_entra::client::http::Request;
+    use ado_entra::client::{HttpCore, RetryPolicy};
+    let s = mock::start().await;
+    let core = HttpCore::new(RetryPolicy {
+        timeout: Duration::from_millis(10),
+        max_attempts: 2,
+        ..RetryPolicy::fast()
+    })
+    .unwrap();
+    let mut events = core.subscribe();
+    let req = Request::get(url::Url::parse(&format!("{}/slow", s.base)).unwrap());
+    let e = core.send(&req, None).await.unwrap_err();
+    assert!(
+        matches!(&e, ClientError::Transport { message, .. } if message.contains("timed out")),
+        "{e}"
+    );
+    assert!(
+        matches!(events.recv().await.unwrap(), ClientEvent::Retrying { ref reason, .. } if reason == "timeout")
+    );
+    assert_eq!(s.hits("/slow"), 2);
+}
