@@ -15,6 +15,7 @@ pub mod cli;
 pub mod client;
 pub mod domain;
 pub mod emulator;
+pub mod ops;
 pub mod paths;
 pub mod runtime;
 pub mod ui;

@@ -60,7 +60,8 @@ pub enum PathError {
     NoHome,
 }
 
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+/// Create a directory (and parents) readable by its owner only (0700 on Unix).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;

@@ -1,7 +1,12 @@
 //! Command-line interface: parsing and the headless commands.
 //!
 //! Each command family lives in its own sub-module; this file holds the global
-//! options, the subcommand enum and the dispatch.
+//! options, the subcommand enum, the dispatch and the exit-code convention:
+//! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
+
+mod completions;
+mod explain;
+mod tui_cmds;
 
 pub mod auth_cmds;
 
@@ -9,8 +14,24 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const CHECK_FAILED: u8 = 3;
+}
+
 #[derive(Debug, Parser)]
-#[command(name = "ado-entra", version, about, propagate_version = true)]
+#[command(
+    name = "ado-entra",
+    version,
+    about = "Connect an Azure DevOps organization to Microsoft Entra ID without locking anyone out",
+    long_about = "Connect an Azure DevOps organization to Microsoft Entra ID without locking anyone out.\n\n\
+        With no command, opens the wizard against Azure. `ado-entra demo` runs the same wizard \
+        against an embedded emulator, offline.",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -39,6 +60,16 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the wizard offline against an embedded emulator (scenario `messy` by default).
+    Demo(tui_cmds::DemoArgs),
+    /// Run the wizard (against Azure, or an emulator with --emulator-url).
+    Wizard(tui_cmds::WizardArgs),
+    /// Explain an error message or code: cause and fix, from the built-in knowledge base.
+    Explain(explain::ExplainArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
     /// Sign in (device code, browser, PAT from stdin/env, or the Azure CLI).
@@ -49,21 +80,70 @@ pub enum Command {
     Whoami(auth_cmds::WhoamiArgs),
 }
 
+/// A command's failure: what went wrong and the exit code it maps to.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn error(message: impl Into<String>) -> Self {
+        Self {
+            code: exit::ERROR,
+            message: message.into(),
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: exit::USAGE,
+            message: message.into(),
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    // The auth commands own their runtime, so they run before (not inside) `rt`.
     match cli.command {
-        Some(Command::Emulator(args)) => match rt.block_on(crate::emulator::run_cli(args)) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
-        },
-        // The auth commands run their own runtime (not inside `rt`).
-        Some(Command::Login(args)) => auth_cmds::login(&cli.global, args),
-        Some(Command::Logout) => auth_cmds::logout(&cli.global),
-        Some(Command::Whoami(args)) => auth_cmds::whoami(&cli.global, args),
-        None => ExitCode::SUCCESS,
+        Some(Command::Login(args)) => return auth_cmds::login(&cli.global, args),
+        Some(Command::Logout) => return auth_cmds::logout(&cli.global),
+        Some(Command::Whoami(args)) => return auth_cmds::whoami(&cli.global, args),
+        _ => {}
+    }
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let result = rt.block_on(dispatch(cli));
+    // Don't wait for lingering background tasks (e.g. a blocked stdin reader).
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<u8, CliError> {
+    let global = cli.global;
+    match cli.command {
+        None => tui_cmds::wizard(&global, tui_cmds::WizardArgs::default()).await,
+        Some(Command::Wizard(args)) => tui_cmds::wizard(&global, args).await,
+        Some(Command::Demo(args)) => tui_cmds::demo(&global, args).await,
+        Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Completions(args)) => completions::completions(args),
+        Some(Command::Man) => completions::man(),
+        Some(Command::Emulator(args)) => crate::emulator::run_cli(args)
+            .await
+            .map(|()| exit::OK)
+            .map_err(|e| CliError::error(e.to_string())),
+        // Handled in `main` before the runtime starts.
+        Some(Command::Login(_) | Command::Logout | Command::Whoami(_)) => Ok(exit::OK),
     }
 }

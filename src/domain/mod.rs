@@ -1,2 +1,26 @@
-//! The logic users trust: validation, prerequisite checks, the lockout proof,
-//! matching, plans and the journal. Pure: no IO, no clocks.
+//! The logic users trust: input validation, prerequisite checks with the
+//! lockout proof, the match engine, the journal and the troubleshooting
+//! knowledge base. Pure except for the journal's file store: no network, no
+//! clocks (the current time is a field of [`facts::Facts`] or a parameter).
+//!
+//! - [`validate`]: organization, connector, tenant and email inputs.
+//! - [`facts`]: plain, serialisable facts a gatherer fills in.
+//! - [`checks`]: prerequisite checks, [`checks::predict`] and the verdict.
+//! - [`matching`]: ranked suggestions for disconnected users, indexed.
+//! - [`text`]: normalisation and Jaro-Winkler shared by the above.
+//! - [`journal`]: intent/outcome records and their replay (resume after a crash).
+//! - [`diagnose`]: error text or code -> cause -> fix.
+
+#![warn(missing_docs)]
+
+pub mod checks;
+pub mod diagnose;
+pub mod facts;
+pub mod journal;
+pub mod matching;
+pub mod text;
+pub mod validate;
+
+pub use checks::{CheckResult, Status, Verdict, run_all, verdict};
+pub use facts::Facts;
+pub use matching::TenantIndex;

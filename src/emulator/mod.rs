@@ -1,30 +1,129 @@
 //! A local stand-in for Azure DevOps, Entra ID sign-in and Microsoft Graph.
 //!
-//! PUBLIC API CONTRACT (used by `cli` and `runtime`; keep these names):
-//! - [`EmulatorArgs`]: clap arguments of `ado-entra emulator`.
-//! - [`EmulatorConfig`] + [`Emulator::start`]: start in-process on 127.0.0.1.
-//! - [`Emulator::base_url`], [`Emulator::summary`], [`Emulator::shutdown`].
-//! - [`run_cli`]: the `ado-entra emulator` command (prints the summary line, serves until Ctrl-C).
+//! One axum server on 127.0.0.1; each Azure host is a path prefix under the base
+//! URL (`/dev`, `/vssps`, `/vsaex`, `/app-vssps`, `/aex`, `/graph`, `/login`), so
+//! the client only swaps base URLs. Control endpoints live under `/_emulator`.
+//! It follows the documented REST shapes and the real state semantics; see
+//! docs/emulator.md for routes, scenarios, faults and simplifications.
 
+mod ado;
+mod faults;
+mod graph;
+pub mod ids;
+mod jwt;
+mod login;
+pub mod scenario;
+mod state;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Response;
+use bytes::Bytes;
 use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use faults::{Action, Fault};
+use login::LoginState;
+pub use scenario::{Generate, Scenario, ScenarioError};
+use state::World;
+use wire::Req;
 
 /// Arguments of `ado-entra emulator`.
 #[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
+)]
 pub struct EmulatorArgs {
     /// Scenario name (ready, lockout, guest-admin, over-100, messy) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
-    /// Port to listen on (0 picks a free one).
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 0)]
     pub port: u16,
+    /// Delay every response by this many milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Approve every device code and authorization request as this identity (UPN or personal email).
+    #[arg(long, value_name = "UPN")]
+    pub auto_approve: Option<String>,
+    /// Inject faults, e.g. `429:every=5,retry-after=2`, `503:burst=3`, `malformed:path=/graph`, `drop:every=7` (repeatable).
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<String>,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, default_value_t = 3600, value_name = "SECS")]
+    pub token_lifetime: u64,
+    /// Generate a large organization with this many users instead of loading a scenario.
+    #[arg(long, requires = "tenant_users")]
+    pub users: Option<usize>,
+    /// With --users: how many users the destination tenant has.
+    #[arg(long, requires = "users")]
+    pub tenant_users: Option<usize>,
+    /// With --users: the generator's seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Where a scenario comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A built-in name or a file path.
+    Named(String),
+    Generated(Generate),
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Source::Named("ready".into())
+    }
 }
 
 /// How to start an emulator.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EmulatorConfig {
-    pub scenario: String,
+    pub source: Source,
     pub port: u16,
+    pub latency_ms: u64,
     pub auto_approve: Option<String>,
+    /// Approve as the scenario's `default_sign_in` (the demo) when `auto_approve` is unset.
+    pub auto_approve_default: bool,
+    pub faults: Vec<String>,
+    pub token_lifetime_secs: u64,
+    /// Device-code polling interval the emulator asks for (Entra uses 5).
+    pub device_interval_secs: u64,
+    pub device_expires_secs: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            source: Source::default(),
+            port: 0,
+            latency_ms: 0,
+            auto_approve: None,
+            auto_approve_default: false,
+            faults: Vec::new(),
+            token_lifetime_secs: 3600,
+            device_interval_secs: 1,
+            device_expires_secs: 900,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    pub fn scenario(name: &str) -> Self {
+        Self {
+            source: Source::Named(name.to_string()),
+            ..Self::default()
+        }
+    }
 }
 
 /// What the first stdout line of `ado-entra emulator` says.
@@ -33,32 +132,446 @@ pub struct ScenarioSummary {
     pub base_url: String,
     pub org: String,
     pub owner: String,
-    pub tenants: Vec<serde_json::Value>,
+    pub tenants: Vec<Value>,
+    pub scenario: String,
+    pub default_sign_in: String,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    #[error("emulator is not implemented yet")]
-    NotImplemented,
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    #[error("{0}")]
+    Fault(String),
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind { port: u16, source: std::io::Error },
 }
 
+pub(crate) struct Runtime {
+    pub auto_approve: Option<String>,
+    pub token_lifetime_secs: u64,
+    pub device_interval_secs: u64,
+    pub device_expires_secs: u64,
+    pub latency: Duration,
+}
+
+/// State shared by every request.
+pub(crate) struct Shared {
+    pub world: Mutex<World>,
+    pub login: Mutex<LoginState>,
+    pub key: [u8; 32],
+    pub faults: Mutex<Vec<Fault>>,
+    pub stats: Mutex<BTreeMap<String, u64>>,
+    pub cfg: Runtime,
+}
+
+/// A running emulator. Dropping it does not stop the server; call [`Emulator::shutdown`].
 pub struct Emulator {
     summary: ScenarioSummary,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Emulator {
-    pub async fn start(_cfg: EmulatorConfig) -> Result<Self, EmulatorError> {
-        Err(EmulatorError::NotImplemented)
+    /// Start on 127.0.0.1 in this process.
+    pub async fn start(cfg: EmulatorConfig) -> Result<Self, EmulatorError> {
+        let scenario = match &cfg.source {
+            Source::Named(n) => Scenario::load(n)?,
+            Source::Generated(g) => scenario::generate(*g),
+        };
+        let faults = cfg
+            .faults
+            .iter()
+            .map(|s| Fault::parse(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(EmulatorError::Fault)?;
+        let world = World::from_scenario(&scenario, chrono::Utc::now());
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
+            .await
+            .map_err(|source| EmulatorError::Bind {
+                port: cfg.port,
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                port: cfg.port,
+                source,
+            })?
+            .port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let summary = ScenarioSummary {
+            base_url: base_url.clone(),
+            org: world.org.name.clone(),
+            owner: world.org.users[world.org.owner].mail.clone(),
+            tenants: world
+                .tenants
+                .iter()
+                .map(|t| json!({"id": t.id, "displayName": t.display_name, "domain": t.initial_domain}))
+                .collect(),
+            scenario: world.scenario.clone(),
+            default_sign_in: world.default_sign_in.clone(),
+        };
+        let shared = Arc::new(Shared {
+            world: Mutex::new(world),
+            login: Mutex::new(LoginState::default()),
+            key,
+            faults: Mutex::new(faults),
+            stats: Mutex::new(BTreeMap::new()),
+            cfg: Runtime {
+                auto_approve: cfg.auto_approve.clone().or_else(|| {
+                    cfg.auto_approve_default
+                        .then(|| scenario.default_sign_in.clone())
+                }),
+                token_lifetime_secs: cfg.token_lifetime_secs,
+                device_interval_secs: cfg.device_interval_secs,
+                device_expires_secs: cfg.device_expires_secs,
+                latency: Duration::from_millis(cfg.latency_ms),
+            },
+        });
+        let app = Router::new().fallback(entry).with_state(shared);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        tracing::info!(%base_url, scenario = %summary.scenario, "emulator listening");
+        Ok(Emulator {
+            summary,
+            stop: Some(tx),
+            task: Some(task),
+        })
     }
+
+    /// Start a built-in scenario with defaults.
+    pub async fn start_scenario(name: &str) -> Result<Self, EmulatorError> {
+        Self::start(EmulatorConfig::scenario(name)).await
+    }
+
     pub fn base_url(&self) -> &str {
         &self.summary.base_url
     }
     pub fn summary(&self) -> &ScenarioSummary {
         &self.summary
     }
-    pub async fn shutdown(self) {}
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(2), t).await;
+        }
+    }
 }
 
-pub async fn run_cli(_args: EmulatorArgs) -> Result<(), EmulatorError> {
-    Err(EmulatorError::NotImplemented)
+/// `ado-entra emulator`: print the summary line, serve until Ctrl-C.
+pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
+    let source = match (args.users, args.tenant_users) {
+        (Some(users), Some(tenant_users)) => Source::Generated(Generate {
+            users,
+            tenant_users,
+            seed: args.seed,
+        }),
+        _ => Source::Named(args.scenario.clone()),
+    };
+    let emu = Emulator::start(EmulatorConfig {
+        source,
+        port: args.port,
+        latency_ms: args.latency_ms,
+        auto_approve: args.auto_approve,
+        faults: args.faults,
+        token_lifetime_secs: args.token_lifetime,
+        ..EmulatorConfig::default()
+    })
+    .await?;
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string(emu.summary()).unwrap_or_default()
+        );
+        let _ = out.flush();
+    }
+    eprintln!("emulator serving {} (Ctrl-C to stop)", emu.base_url());
+    wait_for_stop().await;
+    emu.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Every request comes through here: stats, faults, latency, then the host router.
+async fn entry(
+    State(sh): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let raw_path = uri.path().to_string();
+    let mut segs: Vec<String> = raw_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let host = if segs.is_empty() {
+        String::new()
+    } else {
+        segs.remove(0).to_lowercase()
+    };
+    let origin = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("http://{h}"))
+        .unwrap_or_else(|| "http://127.0.0.1".into());
+    let req = Req {
+        method,
+        lsegs: segs.iter().map(|s| s.to_lowercase()).collect(),
+        segs,
+        query: uri
+            .query()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+        headers,
+        body,
+        origin,
+    };
+    if host == "_emulator" {
+        return control(&sh, &req);
+    }
+    {
+        let mut stats = sh.stats.lock().expect("stats");
+        *stats.entry("total".into()).or_default() += 1;
+        *stats.entry(host.clone()).or_default() += 1;
+    }
+    let (delay, action) = {
+        let mut f = sh.faults.lock().expect("faults");
+        faults::decide(&mut f, &host, &raw_path)
+    };
+    let delay = delay + sh.cfg.latency;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    match action {
+        Some(Action::Throttle { retry_after }) => {
+            let r = if host == "graph" {
+                wire::graph_error(
+                    429,
+                    "TooManyRequests",
+                    "Too many requests; retry after the delay in Retry-After.",
+                )
+            } else {
+                wire::ado_error(
+                    429,
+                    "RequestThrottledException",
+                    "TF400733: The request was throttled. Retry after the delay in Retry-After.",
+                )
+            };
+            let r = wire::with_header(r, "retry-after", &retry_after.to_string());
+            return wire::with_header(r, "x-ratelimit-resource", "ATCPU");
+        }
+        Some(Action::Unavailable) => {
+            let r = if host == "graph" {
+                wire::graph_error(
+                    503,
+                    "ServiceUnavailable",
+                    "The service is temporarily unavailable.",
+                )
+            } else {
+                wire::ado_error(
+                    503,
+                    "VssServiceException",
+                    "TF24668: The service is temporarily unavailable.",
+                )
+            };
+            return wire::with_header(r, "retry-after", "1");
+        }
+        Some(Action::Malformed) => {
+            return wire::text(
+                200,
+                "application/json; charset=utf-8",
+                "{\"value\": [{\"id\": \"trunc".into(),
+            );
+        }
+        Some(Action::Drop) => {
+            let stream = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "fault: connection dropped",
+                ))
+            });
+            return Response::new(Body::from_stream(stream));
+        }
+        Some(Action::Delay(_)) | None => {}
+    }
+    let sh2 = Arc::clone(&sh);
+    // Handlers are synchronous and quick; keep them off the reactor anyway.
+    let handled = tokio::task::spawn_blocking(move || match host.as_str() {
+        "dev" => ado::dev(&sh2, &req),
+        "vssps" => ado::vssps(&sh2, &req),
+        "vsaex" => ado::vsaex(&sh2, &req),
+        "app-vssps" => ado::app_vssps(&sh2, &req),
+        "aex" => ado::aex(&sh2, &req),
+        "graph" => graph::handle(&sh2, &req),
+        "login" => login::handle(&sh2, &req),
+        other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
+    })
+    .await;
+    handled.unwrap_or_else(|_| {
+        wire::ado_error(
+            500,
+            "InternalServerError",
+            "The emulator failed while handling this request.",
+        )
+    })
+}
+
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `/_emulator/...`: scenario summary, approvals, state, stats, faults.
+fn control(sh: &Shared, req: &Req) -> Response {
+    let p = req.lpath();
+    match (req.method.as_str(), p.as_slice()) {
+        ("GET", ["scenario"]) => {
+            let w = sh.world.lock().expect("world");
+            wire::json(
+                200,
+                &json!({
+                    "scenario": w.scenario,
+                    "description": w.description,
+                    "org": w.org.name,
+                    "owner": w.org.users[w.org.owner].mail,
+                    "default_sign_in": w.default_sign_in,
+                    "tenants": w.tenants.iter().map(|t| json!({"key": t.key, "id": t.id, "displayName": t.display_name, "domain": t.initial_domain, "users": t.users.len()})).collect::<Vec<_>>(),
+                    "org_users": w.org.users.len(),
+                }),
+            )
+        }
+        ("POST", ["device", action @ ("approve" | "decline" | "expire")]) => {
+            let body = req.json().unwrap_or(Value::Null);
+            let code = body.get("user_code").and_then(Value::as_str).unwrap_or("");
+            let who = body
+                .get("upn")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_else(|| sh.world.lock().expect("world").default_sign_in.clone());
+            let mut login = sh.login.lock().expect("login");
+            let ok = match *action {
+                "approve" => login.decide(code, &who, true),
+                "decline" => login.decide(code, &who, false),
+                _ => login.expire(code),
+            };
+            if ok {
+                wire::json(
+                    200,
+                    &json!({"user_code": code, "upn": who, "result": action}),
+                )
+            } else {
+                wire::json(
+                    404,
+                    &json!({"error": "unknown_user_code", "message": format!("No pending device code '{code}'.")}),
+                )
+            }
+        }
+        ("GET", ["device", "pending"]) => {
+            let codes = sh.login.lock().expect("login").pending_user_codes();
+            wire::json(200, &json!({"user_codes": codes}))
+        }
+        ("GET", ["state"]) => {
+            let w = sh.world.lock().expect("world");
+            wire::json(
+                200,
+                &json!({
+                    "org": {
+                        "name": w.org.name,
+                        "id": w.org.id,
+                        "tenant": w.org.tenant,
+                        "owner": w.org.users[w.org.owner].descriptor,
+                        "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+                        "policies": w.org.policies,
+                        "users": w.org.users.iter().map(|u| json!({
+                            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
+                            "principal_name": u.principal_name, "msa_email": u.msa_email,
+                            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
+                            "active": u.active, "admin": u.admin
+                        })).collect::<Vec<_>>(),
+                    },
+                    "tenants": w.tenants.iter().map(|t| json!({
+                        "id": t.id, "displayName": t.display_name, "users": t.users.len(),
+                        "guests": t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>()
+                    })).collect::<Vec<_>>(),
+                }),
+            )
+        }
+        ("GET", ["stats"]) => wire::json(200, &json!(*sh.stats.lock().expect("stats"))),
+        ("POST", ["stats", "reset"]) => {
+            sh.stats.lock().expect("stats").clear();
+            wire::empty(204)
+        }
+        ("POST", ["faults"]) => {
+            let specs: Vec<String> = req
+                .json()
+                .and_then(|v| v.get("faults").cloned())
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_default();
+            match specs
+                .iter()
+                .map(|s| Fault::parse(s))
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(f) => {
+                    *sh.faults.lock().expect("faults") = f;
+                    wire::json(200, &json!({"faults": specs}))
+                }
+                Err(e) => wire::json(400, &json!({"error": "invalid_fault", "message": e})),
+            }
+        }
+        _ => wire::json(
+            404,
+            &json!({"error": "not_found", "message": "Control endpoints: GET scenario, state, stats, device/pending; POST device/approve|decline|expire, faults, stats/reset."}),
+        ),
+    }
 }

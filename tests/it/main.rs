@@ -5,3 +5,4 @@ mod cli;
 mod client;
 mod emulator;
 mod support;
+mod tmux;

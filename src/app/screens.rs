@@ -1,0 +1,229 @@
+//! One state type per screen, with its title, help and key hints.
+
+use super::model::*;
+use super::welcome::{self, Welcome};
+
+/// Something loading, loaded, or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loadable<T> {
+    Loading,
+    Ready(T),
+    Failed(ErrorView),
+}
+
+/// Sign-in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInPhase {
+    /// Asked for a device code; none yet.
+    Starting,
+    /// Showing the code; `received_ms` is the clock when it arrived (for the countdown).
+    Prompt {
+        prompt: DeviceCodePrompt,
+        received_ms: u64,
+    },
+    Failed(ErrorView),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInScreen {
+    pub phase: SignInPhase,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickOrg {
+    pub orgs: Loadable<Vec<String>>,
+    pub selected: usize,
+    /// Text typed when choosing "type a name"; `Some` while the field is focused.
+    pub input: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickTenant {
+    pub tenants: Loadable<Vec<TenantInfo>>,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prereqs {
+    /// `None` while checks are running.
+    pub report: Loadable<ChecksReport>,
+    pub progress: Option<(usize, usize, String)>,
+    /// Highlighted check (its evidence and fix are shown).
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanScreen {
+    pub scroll: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub typed: String,
+    pub mismatch: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplyScreen {
+    Running { last: Option<String> },
+    Failed(ErrorView),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyScreen {
+    /// Signed out; waiting for a fresh sign-in (maybe with a device code shown).
+    SigningIn {
+        prompt: Option<DeviceCodePrompt>,
+        received_ms: u64,
+    },
+    Failed(ErrorView),
+}
+
+/// Verification was refused: what happened and how to recover (seed 000).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub error: ErrorView,
+    pub probes: Vec<Probe>,
+    pub steps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneScreen {
+    pub scroll: u16,
+}
+
+/// One variant per screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    Welcome(Welcome),
+    SignIn(SignInScreen),
+    PickOrg(PickOrg),
+    PickTenant(PickTenant),
+    Prereqs(Prereqs),
+    Plan(PlanScreen),
+    Confirm(Confirm),
+    Apply(ApplyScreen),
+    Verify(VerifyScreen),
+    Diagnosis(Diagnosis),
+    Done(DoneScreen),
+}
+
+impl Screen {
+    /// Short name used in the header and the help overlay.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Screen::Welcome(_) => "Welcome",
+            Screen::SignIn(_) => "Sign in",
+            Screen::PickOrg(_) => "Organization",
+            Screen::PickTenant(_) => "Destination tenant",
+            Screen::Prereqs(_) => "Prerequisites",
+            Screen::Plan(_) => "Plan",
+            Screen::Confirm(_) => "Confirm",
+            Screen::Apply(_) => "Applying",
+            Screen::Verify(_) => "Verify",
+            Screen::Diagnosis(_) => "Diagnosis",
+            Screen::Done(_) => "Done",
+        }
+    }
+
+    /// True when printable keys go into a text field (so `q` and `?` are text).
+    pub fn takes_text(&self) -> bool {
+        match self {
+            Screen::Confirm(_) => true,
+            Screen::PickOrg(p) => p.input.is_some(),
+            _ => false,
+        }
+    }
+
+    pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
+        match self {
+            Screen::Welcome(_) => welcome::KEY_HINTS.to_vec(),
+            Screen::SignIn(s) => match s.phase {
+                SignInPhase::Failed(_) => vec![("Enter", "retry"), ("Esc", "back")],
+                _ => vec![
+                    ("Enter", "open browser"),
+                    ("c", "copy code"),
+                    ("Esc", "cancel"),
+                ],
+            },
+            Screen::PickOrg(p) if p.input.is_some() => {
+                vec![("Enter", "use this name"), ("Esc", "back to list")]
+            }
+            Screen::PickOrg(_) => vec![
+                ("↑↓", "choose"),
+                ("Enter", "select"),
+                ("t", "type a name"),
+                ("Esc", "back"),
+            ],
+            Screen::PickTenant(_) => vec![("↑↓", "choose"), ("Enter", "select"), ("Esc", "back")],
+            Screen::Prereqs(_) => vec![
+                ("↑↓", "check"),
+                ("Enter", "continue"),
+                ("r", "re-run"),
+                ("Esc", "back"),
+            ],
+            Screen::Plan(_) => vec![("↑↓", "scroll"), ("Enter", "continue"), ("Esc", "back")],
+            Screen::Confirm(_) => vec![("Enter", "apply"), ("Esc", "back")],
+            Screen::Apply(ApplyScreen::Failed(_)) => vec![("Enter", "back to plan")],
+            Screen::Apply(_) => vec![],
+            Screen::Verify(VerifyScreen::Failed(_)) => vec![("Enter", "retry")],
+            Screen::Verify(_) => vec![("Enter", "open browser"), ("c", "copy code")],
+            Screen::Diagnosis(_) => {
+                vec![("Enter", "verify again"), ("o", "open the recovery page")]
+            }
+            Screen::Done(_) => vec![
+                ("↑↓", "scroll"),
+                ("e", "export checklist"),
+                ("Enter", "start over"),
+            ],
+        }
+    }
+
+    pub fn help(&self) -> &'static str {
+        match self {
+            Screen::Welcome(_) => welcome::HELP,
+            Screen::SignIn(_) => {
+                "Sign in with a device code: open the address shown in any browser (Enter opens it \
+                 here), type the code, and pick your account. Nothing in the organization changes."
+            }
+            Screen::PickOrg(_) => {
+                "Choose the Azure DevOps organization to work on, or press t to type its name \
+                 (the part after dev.azure.com/)."
+            }
+            Screen::PickTenant(_) => {
+                "Choose the Microsoft Entra directory the organization will use. Only directories \
+                 your account belongs to are listed; you must be a Member (not a Guest) of it."
+            }
+            Screen::Prereqs(_) => {
+                "Every documented prerequisite, checked against live data. A failed check blocks \
+                 the next step; its fix says what to change. The table shows who keeps access \
+                 and who would not."
+            }
+            Screen::Plan(_) => {
+                "Exactly what will change, who will be disconnected, and what users must do \
+                 afterwards. Nothing has changed yet."
+            }
+            Screen::Confirm(_) => {
+                "Type the organization name to confirm. This is the only question asked before \
+                 the change is made."
+            }
+            Screen::Apply(_) => {
+                "The change is being made and journaled. If ado-entra is interrupted, run it \
+                 again: it resumes from the journal without repeating what already landed."
+            }
+            Screen::Verify(_) => {
+                "All tokens were dropped. Sign in afresh as a user of the new directory so \
+                 ado-entra can prove the organization is reachable."
+            }
+            Screen::Diagnosis(_) => {
+                "The organization refused the fresh sign-in. Follow the recovery steps in order; \
+                 they are the ones that work for an owner locked out after a connect."
+            }
+            Screen::Done(_) => {
+                "A summary of what changed, and the checklist to send your users. Press e to \
+                 export it as Markdown."
+            }
+        }
+    }
+}

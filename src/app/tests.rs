@@ -1,0 +1,514 @@
+//! Flow tests: walk the wizard through every path with messages only.
+
+use super::*;
+
+fn state() -> State {
+    State::new(Environment::azure(), true)
+}
+
+fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    update(s, Msg::Key(k))
+}
+
+fn typed(s: &mut State, text: &str) {
+    for c in text.chars() {
+        key(s, Key::Char(c));
+    }
+}
+
+fn identity() -> Identity {
+    Identity {
+        upn: "owner@contoso.com".into(),
+        display_name: "Owner".into(),
+        tenant_id: "9188040d-6c67-4c5b-b112-36a304b66dad".into(),
+    }
+}
+
+fn tenant() -> TenantInfo {
+    TenantInfo {
+        id: "11111111-1111-1111-1111-111111111111".into(),
+        display_name: "Contoso".into(),
+        domain: "contoso.onmicrosoft.com".into(),
+    }
+}
+
+fn report(fail: bool) -> ChecksReport {
+    ChecksReport {
+        checks: vec![
+            CheckRow {
+                id: "caller-is-admin".into(),
+                status: CheckStatus::Pass,
+                title: "You are a Project Collection Administrator".into(),
+                evidence: vec![],
+                fix: None,
+            },
+            CheckRow {
+                id: "lockout-proof".into(),
+                status: if fail {
+                    CheckStatus::Fail
+                } else {
+                    CheckStatus::Pass
+                },
+                title: "The owner keeps access".into(),
+                evidence: vec!["owner@outlook.com maps to no member UPN".into()],
+                fix: Some("Add the owner to the directory as a member".into()),
+            },
+        ],
+        access: vec![],
+        plan: PlanView {
+            changes: vec!["Organization fabrikam will use directory Contoso".into()],
+            disconnected: vec!["bob@outlook.com".into()],
+            afterwards: vec!["Sign out and sign in with your work account".into()],
+        },
+    }
+}
+
+/// Welcome → sign in → org → tenant → prerequisites, as for a connect.
+fn to_prereqs(s: &mut State) {
+    assert_eq!(key(s, Key::Enter), vec![Effect::SignIn { tenant: None }]);
+    update(
+        s,
+        Msg::SignInPrompt(DeviceCodePrompt {
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            user_code: "ABCD-EFGH".into(),
+            expires_in_secs: 900,
+        }),
+    );
+    assert_eq!(
+        key(s, Key::Enter),
+        vec![Effect::OpenBrowser(
+            "https://microsoft.com/devicelogin".into()
+        )]
+    );
+    assert_eq!(
+        key(s, Key::Char('c')),
+        vec![Effect::Copy("ABCD-EFGH".into())]
+    );
+    assert_eq!(
+        update(s, Msg::SignedIn(Ok(identity()))),
+        vec![Effect::LoadOrgs]
+    );
+    update(
+        s,
+        Msg::OrgsLoaded(Ok(vec!["alpha".into(), "fabrikam".into()])),
+    );
+    key(s, Key::Down);
+    assert_eq!(
+        key(s, Key::Enter),
+        vec![Effect::LoadTenants {
+            org: "fabrikam".into()
+        }]
+    );
+    update(s, Msg::TenantsLoaded(Ok(vec![tenant()])));
+    assert_eq!(
+        key(s, Key::Enter),
+        vec![Effect::RunChecks {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+        }]
+    );
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
+}
+
+#[test]
+fn connect_happy_path_end_to_end() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(
+        &mut s,
+        Msg::ChecksProgress {
+            done: 3,
+            total: 12,
+            label: "users".into(),
+        },
+    );
+    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Plan(_)));
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Confirm(_)));
+    // q and ? are text here, not commands.
+    typed(&mut s, "fabrikaq");
+    assert!(!s.quitting);
+    assert!(
+        key(&mut s, Key::Enter).is_empty(),
+        "wrong name must not apply"
+    );
+    assert!(matches!(
+        s.screen,
+        Screen::Confirm(Confirm { mismatch: true, .. })
+    ));
+    key(&mut s, Key::Backspace);
+    typed(&mut s, "m");
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Apply {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+        }]
+    );
+    assert!(s.busy());
+    // Quitting mid-apply asks first.
+    key(&mut s, Key::Char('q'));
+    assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
+    key(&mut s, Key::Char('n'));
+    update(&mut s, Msg::ApplyProgress("connect".into()));
+    let fx = update(
+        &mut s,
+        Msg::Applied(Ok(ApplyReport {
+            summary: "Connected".into(),
+            journal: "/tmp/j.jsonl".into(),
+        })),
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::SignOutAndVerify {
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+        }]
+    );
+    // Still half done until verified.
+    assert!(s.busy());
+    let verified = VerifyReport {
+        identity: Identity {
+            tenant_id: tenant().id,
+            ..identity()
+        },
+        probes: vec![Probe {
+            what: "projects".into(),
+            ok: true,
+            detail: "2 projects".into(),
+        }],
+        failure: None,
+    };
+    update(&mut s, Msg::Verified(Ok(verified)));
+    assert!(matches!(s.screen, Screen::Done(_)));
+    assert!(!s.busy());
+    assert_eq!(s.pending, 0, "every request was accounted for");
+    let fx = key(&mut s, Key::Char('e'));
+    let Effect::ExportChecklist { markdown } = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert!(markdown.contains("fabrikam"));
+    assert!(markdown.contains("bob@outlook.com"));
+    assert!(markdown.contains("Sign out and sign in"));
+    update(&mut s, Msg::Exported(Ok("/tmp/checklist.md".into())));
+    assert!(s.status.as_deref().unwrap().contains("/tmp/checklist.md"));
+}
+
+#[test]
+fn a_failed_check_blocks_the_plan() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(&mut s, Msg::ChecksDone(Ok(report(true))));
+    // The failing check is highlighted first.
+    let Screen::Prereqs(p) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(p.selected, 1);
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
+    assert!(s.status.as_deref().unwrap().contains("blocks"));
+    // Re-run after fixing.
+    let fx = key(&mut s, Key::Char('r'));
+    assert!(matches!(fx[0], Effect::RunChecks { .. }));
+    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Plan(_)));
+}
+
+#[test]
+fn back_navigation_walks_back_without_losing_choices() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    key(&mut s, Key::Enter); // plan
+    key(&mut s, Key::Enter); // confirm
+    key(&mut s, Key::Esc);
+    assert!(matches!(s.screen, Screen::Plan(_)));
+    key(&mut s, Key::Esc);
+    let Screen::Prereqs(p) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    assert!(
+        matches!(p.report, Loadable::Ready(_)),
+        "checks are not lost"
+    );
+    let fx = key(&mut s, Key::Esc);
+    assert!(matches!(s.screen, Screen::PickTenant(_)));
+    assert_eq!(
+        fx,
+        vec![Effect::LoadTenants {
+            org: "fabrikam".into()
+        }]
+    );
+    update(&mut s, Msg::TenantsLoaded(Ok(vec![tenant()])));
+    assert!(key(&mut s, Key::Esc).is_empty(), "org list is cached");
+    let Screen::PickOrg(p) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(p.selected, 1, "previous org stays selected");
+    key(&mut s, Key::Esc);
+    assert!(matches!(s.screen, Screen::Welcome(_)));
+    // Signed in already: starting again skips sign-in.
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::PickOrg(_)));
+}
+
+#[test]
+fn sign_in_failure_can_be_retried_or_abandoned() {
+    let mut s = state();
+    key(&mut s, Key::Enter);
+    update(
+        &mut s,
+        Msg::SignedIn(Err(ErrorView::msg("The code expired before it was used."))),
+    );
+    let Screen::SignIn(SignInScreen {
+        phase: SignInPhase::Failed(e),
+    }) = &s.screen
+    else {
+        panic!()
+    };
+    assert!(e.message.contains("expired"));
+    assert_eq!(s.pending, 0);
+    assert_eq!(
+        key(&mut s, Key::Enter),
+        vec![Effect::SignIn { tenant: None }]
+    );
+    // Esc while waiting cancels the sign-in.
+    assert_eq!(key(&mut s, Key::Esc), vec![Effect::CancelSignIn]);
+    assert!(matches!(s.screen, Screen::Welcome(_)));
+    assert_eq!(s.pending, 0);
+}
+
+#[test]
+fn typed_org_is_validated_before_any_request() {
+    let mut s = state();
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::SignedIn(Ok(identity())));
+    update(
+        &mut s,
+        Msg::OrgsLoaded(Err(ErrorView::msg("accounts unavailable"))),
+    );
+    key(&mut s, Key::Char('t'));
+    typed(&mut s, "bad org");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    let Screen::PickOrg(p) = &s.screen else {
+        panic!()
+    };
+    assert!(
+        p.error.as_deref().unwrap().contains("character 4"),
+        "{:?}",
+        p.error
+    );
+    for _ in 0..7 {
+        key(&mut s, Key::Backspace);
+    }
+    typed(&mut s, "https://dev.azure.com/fabrikam/");
+    assert_eq!(
+        key(&mut s, Key::Enter),
+        vec![Effect::LoadTenants {
+            org: "fabrikam".into()
+        }]
+    );
+}
+
+#[test]
+fn empty_org_list_opens_the_text_field() {
+    let mut s = state();
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::SignedIn(Ok(identity())));
+    update(&mut s, Msg::OrgsLoaded(Ok(vec![])));
+    assert!(s.screen.takes_text());
+}
+
+#[test]
+fn refused_verification_leads_to_the_lockout_diagnosis() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    key(&mut s, Key::Enter);
+    key(&mut s, Key::Enter);
+    typed(&mut s, "FABRIKAM"); // case-insensitive, like org names
+    key(&mut s, Key::Enter);
+    update(
+        &mut s,
+        Msg::Applied(Ok(ApplyReport {
+            summary: "Connected".into(),
+            journal: "j".into(),
+        })),
+    );
+    update(
+        &mut s,
+        Msg::Verified(Err(ErrorView {
+            message: "TF400813: not authorized".into(),
+            code: Some("TF400813".into()),
+            auth_failure: true,
+            ..ErrorView::default()
+        })),
+    );
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    assert!(d.steps[0].contains("aex.dev.azure.com/me"), "{:?}", d.steps);
+    assert!(d.steps.iter().any(|x| x.contains("Disconnect")));
+    assert!(s.busy(), "a change is half done until verified");
+    assert_eq!(
+        key(&mut s, Key::Char('o')),
+        vec![Effect::OpenBrowser("https://aex.dev.azure.com/me".into())]
+    );
+    assert!(matches!(
+        key(&mut s, Key::Enter)[0],
+        Effect::SignOutAndVerify { .. }
+    ));
+}
+
+#[test]
+fn tf401444_puts_the_browser_sign_in_first() {
+    let mut s = state();
+    s.session.org = Some("o".into());
+    s.screen = Screen::Verify(VerifyScreen::SigningIn {
+        prompt: None,
+        received_ms: 0,
+    });
+    s.pending = 1;
+    update(
+        &mut s,
+        Msg::Verified(Err(ErrorView {
+            message: "TF401444: sign in once".into(),
+            code: Some("TF401444".into()),
+            auth_failure: true,
+            ..ErrorView::default()
+        })),
+    );
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!()
+    };
+    assert!(d.steps[0].contains("private browser"), "{:?}", d.steps);
+}
+
+#[test]
+fn network_failure_during_verify_offers_retry_not_diagnosis() {
+    let mut s = state();
+    s.session.org = Some("o".into());
+    s.screen = Screen::Verify(VerifyScreen::SigningIn {
+        prompt: None,
+        received_ms: 0,
+    });
+    update(
+        &mut s,
+        Msg::Verified(Err(ErrorView::msg("connection reset"))),
+    );
+    assert!(matches!(s.screen, Screen::Verify(VerifyScreen::Failed(_))));
+    assert!(matches!(
+        key(&mut s, Key::Enter)[0],
+        Effect::SignOutAndVerify { .. }
+    ));
+}
+
+#[test]
+fn apply_failure_returns_to_the_plan() {
+    let mut s = state();
+    s.session.org = Some("o".into());
+    s.screen = Screen::Apply(ApplyScreen::Running { last: None });
+    s.pending = 1;
+    update(
+        &mut s,
+        Msg::Applied(Err(ErrorView::msg("Only active members"))),
+    );
+    assert!(matches!(s.screen, Screen::Apply(ApplyScreen::Failed(_))));
+    assert!(!s.busy());
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Plan(_)));
+}
+
+#[test]
+fn disconnect_skips_the_tenant_and_check_only_stops_after_checks() {
+    let mut s = state();
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Down); // Disconnect
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::SignedIn(Ok(identity())));
+    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    assert_eq!(
+        key(&mut s, Key::Enter),
+        vec![Effect::RunChecks {
+            op: Operation::Disconnect,
+            org: "fabrikam".into(),
+            tenant: None
+        }]
+    );
+
+    let mut s = state();
+    key(&mut s, Key::End); // Check only
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::SignedIn(Ok(identity())));
+    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::TenantsLoaded(Ok(vec![tenant()])));
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::ChecksDone(Ok(report(true))));
+    key(&mut s, Key::Enter);
+    assert!(
+        matches!(s.screen, Screen::Done(_)),
+        "check-only never applies"
+    );
+}
+
+#[test]
+fn resolve_is_not_pretended() {
+    let mut s = state();
+    for _ in 0..3 {
+        key(&mut s, Key::Down);
+    }
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Welcome(_)));
+    assert!(s.status.as_deref().unwrap().contains("Resolve"));
+}
+
+#[test]
+fn throttling_is_shown() {
+    let mut s = state();
+    update(&mut s, Msg::Throttled { wait_secs: 7 });
+    assert_eq!(
+        s.status.as_deref(),
+        Some("Azure is throttling; retrying in 7s")
+    );
+}
+
+#[test]
+fn quit_rules() {
+    let mut s = state();
+    assert_eq!(key(&mut s, Key::Char('q')), vec![Effect::Quit]);
+
+    let mut s = state();
+    s.pending = 1;
+    assert!(key(&mut s, Key::Char('q')).is_empty());
+    assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
+    assert_eq!(key(&mut s, Key::Char('y')), vec![Effect::Quit]);
+
+    let mut s = state();
+    key(&mut s, Key::Char('?'));
+    assert_eq!(s.overlay, Some(Overlay::Help));
+    assert_eq!(key_hints(&s), vec![("Esc", "close help")]);
+    assert_eq!(key(&mut s, Key::CtrlC), vec![Effect::Quit]);
+}
+
+#[test]
+fn org_validation_rules() {
+    assert_eq!(validate_org_input(" fabrikam ").unwrap(), "fabrikam");
+    assert_eq!(
+        validate_org_input("https://fabrikam.visualstudio.com/").unwrap(),
+        "fabrikam"
+    );
+    assert_eq!(validate_org_input("dev.azure.com/a-1").unwrap(), "a-1");
+    assert!(validate_org_input("").is_err());
+    assert!(validate_org_input("-abc").is_err());
+    assert!(validate_org_input("abc-").is_err());
+    assert!(validate_org_input(&"a".repeat(51)).is_err());
+    assert!(validate_org_input("https://example.com/x").is_err());
+    assert!(validate_org_input("https://dev.azure.com/").is_err());
+}

@@ -1,0 +1,151 @@
+//! Hand-built facts for the check tests.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::facts::*;
+
+pub const DEST: &str = "11111111-1111-4111-8111-111111111111";
+pub const SOURCE: &str = "22222222-2222-4222-8222-222222222222";
+
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(|e| panic!("bad date {s}: {e}"))
+}
+
+pub fn msa(descriptor: &str, name: &str, email: &str) -> OrgUser {
+    OrgUser {
+        descriptor: descriptor.into(),
+        display_name: name.into(),
+        principal_name: email.into(),
+        mail: Some(email.into()),
+        origin: Origin::Msa,
+        origin_id: format!("{descriptor}-puid"),
+        access_level: "Basic".into(),
+        last_accessed: Some(at("2026-10-20T00:00:00Z")),
+        date_created: Some(at("2025-01-01T00:00:00Z")),
+    }
+}
+
+pub fn member(id: &str, upn: &str, name: &str) -> TenantUser {
+    TenantUser {
+        id: id.into(),
+        user_principal_name: upn.into(),
+        mail: Some(upn.into()),
+        display_name: name.into(),
+        user_type: UserType::Member,
+        account_enabled: true,
+        ..TenantUser::default()
+    }
+}
+
+pub fn guest(id: &str, address: &str, name: &str) -> TenantUser {
+    let ext = format!("{}#EXT#@contoso.onmicrosoft.com", address.replace('@', "_"));
+    TenantUser {
+        id: id.into(),
+        user_principal_name: ext,
+        mail: Some(address.into()),
+        display_name: name.into(),
+        user_type: UserType::Guest,
+        account_enabled: true,
+        ..TenantUser::default()
+    }
+}
+
+pub fn tenant(cloud: Cloud) -> Tenant {
+    Tenant {
+        id: DEST.into(),
+        display_name: "Contoso".into(),
+        default_domain: "contoso.onmicrosoft.com".into(),
+        verified_domains: vec!["contoso.com".into(), "contoso.onmicrosoft.com".into()],
+        cloud,
+    }
+}
+
+/// An organization of personal accounts, ready to connect: the owner
+/// (alice) and the other administrator (bob) have member accounts whose
+/// UPN is their sign-in address; nobody else is in the org.
+pub fn ready() -> Facts {
+    let org = OrgFacts {
+        name: "contoso".into(),
+        id: Some("org-1".into()),
+        owner: Some(OwnerRef {
+            display_name: "Alice Admin".into(),
+            email: Some("alice@contoso.com".into()),
+            descriptor: None,
+        }),
+        current_tenant: None,
+        users: Some(vec![
+            msa("msa.alice", "Alice Admin", "alice@contoso.com"),
+            msa("msa.bob", "Bob Builder", "Bob@Contoso.com"),
+        ]),
+        pca_members: Some(vec!["msa.alice".into(), "msa.bob".into()]),
+        policies: Policies {
+            disallow_aad_guest_user_access: Some(false),
+            ..Policies::default()
+        },
+        ssh_keys_present: Some(false),
+        service_connections: Some(vec![]),
+        pats: Some(vec![]),
+        entra_groups_count: Some(0),
+    };
+    let caller = Caller {
+        sign_in_name: "alice@contoso.com".into(),
+        descriptor: Some("msa.alice".into()),
+        is_pca: Some(true),
+        is_owner: Some(true),
+        destination_membership: Some(Membership::Member),
+        source_membership: None,
+    };
+    let mut f = Facts::new(
+        at("2026-11-01T12:00:00Z"),
+        Operation::Connect {
+            destination: DEST.into(),
+        },
+        org,
+        caller,
+    );
+    f.destination_tenant = Some(tenant(Cloud::Public));
+    f.destination_users = Some(vec![
+        member("t-alice", "alice@contoso.com", "Alice Admin"),
+        member("t-bob", "bob@contoso.com", "Bob Builder"),
+        member("t-dan", "dan@contoso.com", "Dan Developer"),
+    ]);
+    f
+}
+
+/// Seed 000: the sole owner signs in with a personal outlook.com address;
+/// the tenant only has that address as an invited guest.
+pub fn seed_000() -> Facts {
+    let mut f = ready();
+    f.org.owner = Some(OwnerRef {
+        display_name: "Nilesh".into(),
+        email: Some("nilesh@outlook.com".into()),
+        descriptor: Some("msa.nilesh".into()),
+    });
+    f.org.users = Some(vec![msa("msa.nilesh", "Nilesh", "nilesh@outlook.com")]);
+    f.org.pca_members = Some(vec!["msa.nilesh".into()]);
+    f.caller = Caller {
+        sign_in_name: "nilesh@outlook.com".into(),
+        descriptor: Some("msa.nilesh".into()),
+        is_pca: Some(true),
+        is_owner: Some(true),
+        destination_membership: None,
+        source_membership: None,
+    };
+    f.destination_users = Some(vec![
+        guest("t-nilesh", "nilesh@outlook.com", "Nilesh"),
+        member("t-admin", "admin@contoso.com", "Tenant Admin"),
+    ]);
+    f
+}
+
+/// Facts where nothing could be gathered.
+pub fn empty(operation: Operation) -> Facts {
+    Facts::new(
+        at("2026-11-01T12:00:00Z"),
+        operation,
+        OrgFacts::default(),
+        Caller::default(),
+    )
+}

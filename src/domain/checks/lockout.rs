@@ -1,0 +1,435 @@
+//! The lockout proof: nobody who administers the organization loses access.
+//!
+//! Seed 000 is the failure this guards against: the sole owner signed in
+//! with a personal address that was not the UPN of any account in the
+//! tenant; after connecting, every organization URL answered 401/403 while
+//! the profile still worked. The fixes it lists, to apply *before*
+//! connecting: make the owner a member of the tenant (an account whose UPN
+//! is their sign-in address), or hand ownership to someone who already is.
+//! (It also mentions inviting the personal address as a guest; a guest's UPN
+//! is rewritten to `…#EXT#@…` and does not map by UPN, so the proof does not
+//! accept it.) After the fact, the owner's recovery page is
+//! [`RECOVERY_URL`], from which the organization can be disconnected.
+//!
+//! The proof: for a connect or tenant change, the owner and every Project
+//! Collection Administrator must map by UPN to an enabled Member of the
+//! destination tenant. For a disconnect, each of them needs a personal
+//! Microsoft account with the same address.
+//!
+//! [`predict`] says, for everybody, who keeps access, who is disconnected
+//! (and can be mapped later), who is locked out (an administrator who would
+//! lose access), and whom it could not judge.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use super::email::{Classification, MatchKind, classify, classify_parts};
+use super::{CheckResult, Ctx, Status};
+use crate::domain::facts::{Facts, Operation, OrgUser};
+use crate::domain::text::normalize_key;
+
+/// The page where an organization owner can still reach their organizations
+/// (and disconnect one) after being locked out of it.
+pub const RECOVERY_URL: &str = "https://aex.dev.azure.com/me";
+
+/// An administrative role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The organization owner.
+    Owner,
+    /// A Project Collection Administrator.
+    Pca,
+}
+
+/// One person in a [`Prediction`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PredictedUser {
+    /// Descriptor, when the person is in the user list.
+    pub descriptor: Option<String>,
+    /// Display name.
+    pub display_name: String,
+    /// Normalised sign-in address.
+    pub email: Option<String>,
+    /// Administrative roles held.
+    pub roles: Vec<Role>,
+    /// UPN (or personal address, for a disconnect) access is kept through.
+    pub maps_to: Option<String>,
+    /// Why the person is in this list.
+    pub reason: String,
+}
+
+impl PredictedUser {
+    /// Whether the person is the owner or a Project Collection Administrator.
+    pub fn is_privileged(&self) -> bool {
+        !self.roles.is_empty()
+    }
+
+    fn label(&self) -> String {
+        let roles: Vec<&str> = self
+            .roles
+            .iter()
+            .map(|r| match r {
+                Role::Owner => "owner",
+                Role::Pca => "Project Collection Administrator",
+            })
+            .collect();
+        let who = match (&self.email, self.display_name.trim()) {
+            (Some(e), "") => e.clone(),
+            (Some(e), n) => format!("{n} <{e}>"),
+            (None, "") => self.descriptor.clone().unwrap_or_default(),
+            (None, n) => n.to_string(),
+        };
+        if roles.is_empty() {
+            who
+        } else {
+            format!("{who} ({})", roles.join(", "))
+        }
+    }
+}
+
+impl From<&PredictedUser> for crate::domain::matching::DisconnectedUser {
+    /// Feeds a disconnected (or locked-out) person to the match engine.
+    fn from(p: &PredictedUser) -> Self {
+        crate::domain::matching::DisconnectedUser {
+            descriptor: p.descriptor.clone().unwrap_or_default(),
+            display_name: p.display_name.clone(),
+            email: p.email.clone(),
+        }
+    }
+}
+
+/// Who keeps access after the operation.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Prediction {
+    /// Keep access.
+    pub keep: Vec<PredictedUser>,
+    /// Lose access but can be mapped or re-added afterwards.
+    pub disconnected: Vec<PredictedUser>,
+    /// The owner or administrators who would lose access.
+    pub locked_out: Vec<PredictedUser>,
+    /// Could not be judged because a fact is missing.
+    pub unverified: Vec<PredictedUser>,
+}
+
+struct Person<'a> {
+    user: Option<&'a OrgUser>,
+    display_name: String,
+    email: Option<String>,
+    roles: Vec<Role>,
+}
+
+fn people(facts: &Facts) -> Vec<Person<'_>> {
+    let owner = facts.owner_user().map(|u| u.descriptor.clone());
+    let mut out: Vec<Person<'_>> = facts
+        .org
+        .users
+        .iter()
+        .flatten()
+        .map(|u| {
+            let mut roles = Vec::new();
+            if owner.as_deref() == Some(u.descriptor.as_str()) {
+                roles.push(Role::Owner);
+            }
+            if facts.is_pca(u) == Some(true) {
+                roles.push(Role::Pca);
+            }
+            Person {
+                user: Some(u),
+                display_name: u.display_name.clone(),
+                email: u.sign_in_email(),
+                roles,
+            }
+        })
+        .collect();
+    // The owner may be known without appearing in the user list.
+    if owner.is_none()
+        && let Some(o) = &facts.org.owner
+    {
+        out.insert(
+            0,
+            Person {
+                user: None,
+                display_name: o.display_name.clone(),
+                email: facts.owner_email(),
+                roles: vec![Role::Owner],
+            },
+        );
+    }
+    out
+}
+
+/// Why an administrator would not keep access, in plain words.
+fn admin_reason(c: &Classification) -> String {
+    let Some(email) = c.email.as_deref() else {
+        return "has no sign-in address that could map by UPN".into();
+    };
+    let first = c.candidates.first();
+    match (c.kind, first) {
+        (MatchKind::MapsByUpn, _) if c.ambiguous => {
+            format!("several accounts have the UPN {email}, so the mapping is ambiguous")
+        }
+        (MatchKind::MapsByUpn, Some(m)) if !m.account_enabled => {
+            format!("the account {} is disabled", m.upn)
+        }
+        (MatchKind::MapsByUpn, Some(m)) => format!(
+            "the account {} is a Guest; an administrator needs a Member account",
+            m.upn
+        ),
+        (MatchKind::MatchesByMailOnly, Some(m)) => {
+            let guest = if crate::domain::text::is_guest_ext_upn(&m.upn) {
+                " (a guest's UPN is not the guest's own address)"
+            } else {
+                ""
+            };
+            format!(
+                "no account has {email} as its UPN; {} only has it as {}{guest}",
+                m.upn,
+                m.via.words()
+            )
+        }
+        (MatchKind::MatchesByNameOnly, Some(m)) => format!(
+            "no account has {email} as its UPN (only {} has the same name)",
+            m.upn
+        ),
+        _ => format!("no account in the destination tenant has {email} as its UPN"),
+    }
+}
+
+fn predicted(p: &Person<'_>, maps_to: Option<String>, reason: String) -> PredictedUser {
+    PredictedUser {
+        descriptor: p.user.map(|u| u.descriptor.clone()),
+        display_name: p.display_name.clone(),
+        email: p.email.clone(),
+        roles: p.roles.clone(),
+        maps_to,
+        reason,
+    }
+}
+
+/// Predicts who keeps access after the operation in `facts`.
+pub fn predict(facts: &Facts) -> Prediction {
+    predict_with(&Ctx::new(facts))
+}
+
+pub(crate) fn predict_with(ctx: &Ctx<'_>) -> Prediction {
+    let facts = ctx.facts;
+    let mut pred = Prediction::default();
+    let persons = people(facts);
+    match &facts.operation {
+        Operation::Disconnect => {
+            let known: Option<HashSet<String>> = facts
+                .known_msa_emails
+                .as_ref()
+                .map(|v| v.iter().map(|e| normalize_key(e)).collect());
+            for p in &persons {
+                let Some(known) = &known else {
+                    pred.unverified.push(predicted(
+                        p,
+                        None,
+                        "Unknown which addresses have a personal Microsoft account".into(),
+                    ));
+                    continue;
+                };
+                match &p.email {
+                    Some(e) if known.contains(e) => pred.keep.push(predicted(
+                        p,
+                        Some(e.clone()),
+                        format!("Has a personal Microsoft account {e}"),
+                    )),
+                    Some(e) => {
+                        let why = format!("No personal Microsoft account with the address {e}");
+                        if p.roles.is_empty() {
+                            pred.disconnected.push(predicted(p, None, why));
+                        } else {
+                            pred.locked_out.push(predicted(p, None, why));
+                        }
+                    }
+                    None => {
+                        let why =
+                            "Has no address to match a personal Microsoft account".to_string();
+                        if p.roles.is_empty() {
+                            pred.disconnected.push(predicted(p, None, why));
+                        } else {
+                            pred.locked_out.push(predicted(p, None, why));
+                        }
+                    }
+                }
+            }
+        }
+        Operation::Connect { .. } | Operation::ChangeTenant { .. } => {
+            let Some(index) = ctx.index.as_ref() else {
+                for p in &persons {
+                    pred.unverified.push(predicted(
+                        p,
+                        None,
+                        "The destination tenant's users could not be listed".into(),
+                    ));
+                }
+                return pred;
+            };
+            for p in &persons {
+                let c: Classification = match p.user {
+                    Some(u) => classify(u, index),
+                    None => classify_parts(
+                        "",
+                        &p.display_name,
+                        p.email.clone(),
+                        None,
+                        &p.display_name,
+                        index,
+                    ),
+                };
+                let why = c.evidence.join("; ");
+                if let Some(m) = c.upn_member() {
+                    pred.keep.push(predicted(p, Some(m.upn.clone()), why));
+                    continue;
+                }
+                let usable = c.kind == MatchKind::MapsByUpn
+                    && !c.ambiguous
+                    && c.candidates.iter().all(|x| x.account_enabled);
+                if p.roles.is_empty() {
+                    if usable {
+                        let to = c.candidates.first().map(|x| x.upn.clone());
+                        pred.keep.push(predicted(p, to, why));
+                    } else {
+                        pred.disconnected.push(predicted(p, None, why));
+                    }
+                } else {
+                    pred.locked_out.push(predicted(p, None, admin_reason(&c)));
+                }
+            }
+        }
+    }
+    pred
+}
+
+/// `lockout-proof`: the owner and every Project Collection Administrator
+/// keep access (Fail naming whoever would not, with the fixes).
+pub fn lockout_proof(facts: &Facts) -> CheckResult {
+    lockout_proof_with(&Ctx::new(facts))
+}
+
+pub(crate) fn lockout_proof_with(ctx: &Ctx<'_>) -> CheckResult {
+    const ID: &str = "lockout-proof";
+    let facts = ctx.facts;
+    let pred = predict_with(ctx);
+    let owner_locked = pred
+        .locked_out
+        .iter()
+        .any(|p| p.roles.contains(&Role::Owner));
+    let mut evidence: Vec<String> = pred
+        .locked_out
+        .iter()
+        .map(|p| format!("{} would lose access: {}", p.label(), p.reason))
+        .collect();
+    let unverified_admins: Vec<&PredictedUser> = pred
+        .unverified
+        .iter()
+        .filter(|p| p.is_privileged())
+        .collect();
+    evidence.extend(
+        unverified_admins
+            .iter()
+            .map(|p| format!("{}: could not verify: {}", p.label(), p.reason)),
+    );
+    let mut missing = Vec::new();
+    if facts.org.owner.is_none() {
+        missing.push("The organization owner could not be read".to_string());
+    }
+    if facts.org.pca_members.is_none() {
+        missing.push("The Project Collection Administrators could not be read".to_string());
+    }
+    if facts.org.users.is_none() {
+        missing.push("The organization's users could not be listed".to_string());
+    }
+
+    let disconnect = facts.operation == Operation::Disconnect;
+    if !pred.locked_out.is_empty() {
+        let mut fix = Vec::new();
+        if owner_locked {
+            let owner = pred
+                .locked_out
+                .iter()
+                .find(|p| p.roles.contains(&Role::Owner))
+                .map(PredictedUser::label)
+                .unwrap_or_default();
+            if disconnect {
+                fix.push(format!(
+                    "Before disconnecting, make sure the owner {owner} has a personal Microsoft \
+                     account with the same address, or transfer ownership (Organization settings > \
+                     Overview > Change owner) to someone who has one."
+                ));
+            } else {
+                fix.push(format!(
+                    "Before {}, either (1) add the owner {owner} to the destination tenant as a \
+                     member whose UPN is exactly the address they sign in with (Microsoft Entra \
+                     admin center > Users > All users > New user), or (2) transfer organization \
+                     ownership (Organization settings > Overview > Change owner) to someone who \
+                     already maps by UPN to a member of the tenant. A guest invitation is not \
+                     enough: a guest's UPN is not their address.",
+                    facts.operation.gerund()
+                ));
+            }
+        }
+        if pred
+            .locked_out
+            .iter()
+            .any(|p| !p.roles.contains(&Role::Owner))
+        {
+            fix.push(if disconnect {
+                "Give each listed administrator a personal Microsoft account with the same \
+                 address, or remove them from Project Collection Administrators first."
+                    .to_string()
+            } else {
+                "Give each listed administrator a member account whose UPN is their sign-in \
+                 address, or remove them from Project Collection Administrators \
+                 (Organization settings > Permissions) and map them after connecting."
+                    .to_string()
+            });
+        }
+        fix.push(format!(
+            "If it already happened: the owner can still open {RECOVERY_URL} with their original \
+             account and disconnect the organization from Microsoft Entra ID, then fix and \
+             reconnect; if that fails, Azure DevOps support can restore ownership."
+        ));
+        let title = if owner_locked {
+            "The owner would be locked out".to_string()
+        } else {
+            format!(
+                "{} administrator(s) would lose access",
+                pred.locked_out.len()
+            )
+        };
+        return CheckResult::new(ID, Status::Fail, title)
+            .evidence(evidence.into_iter().chain(missing))
+            .fix(fix.join(" "));
+    }
+    if !unverified_admins.is_empty() || !missing.is_empty() {
+        return CheckResult::unverified(ID, "that no administrator would be locked out")
+            .evidence(evidence.into_iter().chain(missing));
+    }
+    let kept: Vec<String> = pred
+        .keep
+        .iter()
+        .filter(|p| p.is_privileged())
+        .map(|p| {
+            format!(
+                "{} keeps access through {}",
+                p.label(),
+                p.maps_to.as_deref().unwrap_or("?")
+            )
+        })
+        .collect();
+    if kept.is_empty() {
+        return CheckResult::unverified(ID, "that the owner keeps access")
+            .evidence(["No owner or administrator was found among the users".to_string()]);
+    }
+    CheckResult::new(
+        ID,
+        Status::Pass,
+        "The owner and all administrators keep access",
+    )
+    .evidence(kept)
+}

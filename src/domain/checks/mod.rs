@@ -1,0 +1,207 @@
+//! Prerequisite checks and the lockout proof.
+//!
+//! Each check is a pure function over [`Facts`] that returns a
+//! [`CheckResult`]: a stable kebab-case id, a status, a one-line title,
+//! concrete evidence (who and what), and a fix naming where to click or what
+//! to run. A fact that could not be gathered never makes a check pass: it
+//! gives [`Status::Warn`] with "could not verify".
+//!
+//! Where the rules come from (paraphrased, see each sub-module):
+//! - the connect guide (seed 001): who may connect (a Project Collection
+//!   Administrator who is a member of the destination tenant and, when
+//!   changing tenants, a member or guest of the source), the 100-user limit,
+//!   not pre-adding destination users, removing unwanted users, comparing
+//!   email lists, and Entra Public only;
+//! - the lockout report (seed 000): an owner whose sign-in address is not a
+//!   UPN in the tenant loses access to everything but their profile; the
+//!   fixes and the recovery page;
+//! - the name rules (seed 002), the global PAT retirement (seed 003 and the
+//!   api notes), service connections bound to a tenant (seed 004), and the
+//!   impact questions collected in the api notes (SSH keys, PATs, groups).
+
+mod access;
+mod email;
+mod impact;
+mod lockout;
+mod users;
+
+use serde::Serialize;
+
+pub use access::{
+    caller_in_source_tenant, caller_is_admin, caller_is_member_of_destination, names_valid,
+    public_cloud,
+};
+pub use email::{
+    Candidate, Classification, MatchKind, Via, classify, classify_all, email_comparison,
+    guest_access_policy,
+};
+pub use impact::{
+    GLOBAL_PAT_CUTOFF, entra_groups, global_pat_cutoff, global_pats, pats_recreate,
+    service_connections, ssh_keys,
+};
+pub use lockout::{PredictedUser, Prediction, RECOVERY_URL, Role, lockout_proof, predict};
+pub use users::{USER_LIMIT, no_destination_users_preadded, stale_users, user_limit};
+
+use super::facts::Facts;
+use super::matching::TenantIndex;
+
+/// Outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing to do.
+    Pass,
+    /// Proceeding is possible but something needs attention or could not be verified.
+    Warn,
+    /// Proceeding now would break something; fix first.
+    Fail,
+    /// Does not apply to this operation.
+    Skip,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    /// Stable kebab-case id (e.g. `caller-is-admin`).
+    pub id: &'static str,
+    /// Outcome.
+    pub status: Status,
+    /// One line describing the outcome.
+    pub title: String,
+    /// Concrete facts behind the outcome: who, what, where.
+    pub evidence: Vec<String>,
+    /// What to do about it, if anything.
+    pub fix: Option<String>,
+}
+
+impl CheckResult {
+    fn new(id: &'static str, status: Status, title: impl Into<String>) -> Self {
+        CheckResult {
+            id,
+            status,
+            title: title.into(),
+            evidence: Vec::new(),
+            fix: None,
+        }
+    }
+
+    fn evidence(mut self, lines: impl IntoIterator<Item = String>) -> Self {
+        self.evidence.extend(lines);
+        self
+    }
+
+    fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    fn skip(id: &'static str, why: impl Into<String>) -> Self {
+        CheckResult::new(id, Status::Skip, why)
+    }
+
+    fn unverified(id: &'static str, what: &str) -> Self {
+        CheckResult::new(id, Status::Warn, format!("Could not verify: {what}"))
+    }
+}
+
+/// Check ids in the order [`run_all`] returns them.
+pub const CHECK_IDS: [&str; 16] = [
+    "names-valid",
+    "caller-is-admin",
+    "caller-is-member-of-destination",
+    "caller-in-source-tenant",
+    "public-cloud",
+    "user-limit",
+    "no-destination-users-preadded",
+    "stale-users",
+    "email-comparison",
+    "lockout-proof",
+    "guest-access-policy",
+    "ssh-keys",
+    "pats-recreate",
+    "entra-groups",
+    "service-connections",
+    "global-pats",
+];
+
+/// Shared, precomputed inputs so `run_all` indexes the tenant once.
+pub(crate) struct Ctx<'a> {
+    pub facts: &'a Facts,
+    pub index: Option<TenantIndex<'a>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(facts: &'a Facts) -> Self {
+        let index = facts.destination_users.as_deref().map(|users| {
+            let domains: Vec<String> = facts
+                .destination_tenant
+                .as_ref()
+                .map(|t| {
+                    let mut d = t.verified_domains.clone();
+                    if !t.default_domain.is_empty() {
+                        d.push(t.default_domain.clone());
+                    }
+                    d
+                })
+                .unwrap_or_default();
+            TenantIndex::new(users, &domains)
+        });
+        Ctx { facts, index }
+    }
+}
+
+/// Runs every check, in the order of [`CHECK_IDS`].
+pub fn run_all(facts: &Facts) -> Vec<CheckResult> {
+    let ctx = Ctx::new(facts);
+    vec![
+        access::names_valid(facts),
+        access::caller_is_admin(facts),
+        access::caller_is_member_of_destination(facts),
+        access::caller_in_source_tenant(facts),
+        access::public_cloud(facts),
+        users::user_limit(facts),
+        users::no_destination_users_preadded(facts),
+        users::stale_users(facts),
+        email::email_comparison_with(&ctx),
+        lockout::lockout_proof_with(&ctx),
+        email::guest_access_policy_with(&ctx),
+        impact::ssh_keys(facts),
+        impact::pats_recreate(facts),
+        impact::entra_groups(facts),
+        impact::service_connections(facts),
+        impact::global_pats(facts),
+    ]
+}
+
+/// Whether it is safe to proceed, from a set of results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// True when no check failed.
+    pub can_proceed: bool,
+    /// Ids of failed checks, in order.
+    pub failures: Vec<&'static str>,
+    /// Ids of checks with warnings, in order.
+    pub warnings: Vec<&'static str>,
+}
+
+/// Summarises results into a [`Verdict`].
+pub fn verdict(results: &[CheckResult]) -> Verdict {
+    let pick = |s: Status| -> Vec<&'static str> {
+        results
+            .iter()
+            .filter(|r| r.status == s)
+            .map(|r| r.id)
+            .collect()
+    };
+    let failures = pick(Status::Fail);
+    Verdict {
+        can_proceed: failures.is_empty(),
+        warnings: pick(Status::Warn),
+        failures,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;

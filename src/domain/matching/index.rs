@@ -1,0 +1,559 @@
+//! A one-time index over a tenant's users, so that looking up a person is a
+//! few hash lookups instead of a scan of the whole tenant.
+//!
+//! Built for hundreds of thousands of users: keys are stored as 64-bit
+//! hashes of their normalised form (no string is allocated per key), most
+//! keys belong to a single user (no vector either), and normalised names
+//! live in one flat buffer. Address and name lookups re-check every hit
+//! against the user's actual attribute, so a hash collision can never
+//! produce a false match; name *blocking* uses the hashes as they are, since
+//! every blocked candidate is scored anyway.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::domain::facts::TenantUser;
+use crate::domain::text::{is_guest_ext_upn, name_tokens, proxy_smtp_address};
+
+/// Posting lists longer than this are too common to use alone for name
+/// blocking (think "john"); such tokens only count in pairs.
+pub const TOKEN_CAP: usize = 256;
+/// Upper bound on candidates taken from the fallback posting list.
+pub const FALLBACK_CAP: usize = 4096;
+
+/// A fast non-cryptographic hasher (the "Fx" multiply-rotate scheme).
+#[derive(Debug, Default, Clone, Copy)]
+struct FxHasher {
+    hash: u64,
+}
+
+const FX_SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.add(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Marks a posting value as an index into [`Postings::lists`].
+const MANY: u32 = 1 << 31;
+
+/// Key hash → users. Most keys belong to one user, stored inline as the map
+/// value; a key with several users stores `MANY | list index` instead.
+#[derive(Debug, Default)]
+struct Postings {
+    map: FxMap<u64, u32>,
+    lists: Vec<Vec<u32>>,
+}
+
+fn postings(capacity: usize) -> Postings {
+    Postings {
+        map: FxMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default()),
+        lists: Vec::new(),
+    }
+}
+
+fn push(p: &mut Postings, key: Option<u64>, id: u32) {
+    let Some(key) = key else { return };
+    match p.map.entry(key) {
+        Entry::Vacant(e) => {
+            e.insert(id);
+        }
+        Entry::Occupied(mut e) => {
+            let v = *e.get();
+            if v & MANY == 0 {
+                if v != id {
+                    let Ok(at) = u32::try_from(p.lists.len()) else {
+                        return;
+                    };
+                    p.lists.push(vec![v, id]);
+                    e.insert(MANY | at);
+                }
+            } else if let Some(list) = p.lists.get_mut((v & !MANY) as usize)
+                && list.last() != Some(&id)
+            {
+                list.push(id);
+            }
+        }
+    }
+}
+
+fn get(p: &Postings, key: Option<u64>) -> &[u32] {
+    match key.and_then(|k| p.map.get(&k)) {
+        None => &[],
+        Some(v) if v & MANY == 0 => std::slice::from_ref(v),
+        Some(v) => p
+            .lists
+            .get((v & !MANY) as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]),
+    }
+}
+
+/// The characters of a key in normalised form: trimmed, lowercased.
+fn key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.trim().chars().flat_map(char::to_lowercase)
+}
+
+/// Hash of already-lowercase (or ASCII, lowercased here) UTF-8 bytes, eight
+/// at a time.
+fn hash_lowered(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        for (d, b) in w.iter_mut().zip(c) {
+            *d = b.to_ascii_lowercase();
+        }
+        h.add(u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    let mut w = [0u8; 8];
+    for (d, b) in w.iter_mut().zip(rest) {
+        *d = b.to_ascii_lowercase();
+    }
+    h.add(u64::from_le_bytes(w));
+    h.add(bytes.len() as u64);
+    h.finish()
+}
+
+/// Hash of the normalised key; `None` for an empty key.
+///
+/// ASCII keys (nearly all addresses) are lowercased on the fly; others are
+/// lowercased char by char first, exactly as [`key_eq`] compares them.
+fn key_hash(s: &str) -> Option<u64> {
+    let t = s.trim();
+    if t.is_empty() {
+        None
+    } else if t.is_ascii() {
+        Some(hash_lowered(t.as_bytes()))
+    } else {
+        let lowered: String = key_chars(t).collect();
+        Some(hash_lowered(lowered.as_bytes()))
+    }
+}
+
+/// Whether two keys are equal once normalised.
+fn key_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        key_chars(a).eq(key_chars(b))
+    }
+}
+
+/// Splits a trimmed address at its last `@` (local part, domain), both
+/// non-empty.
+fn split_key(s: &str) -> Option<(&str, &str)> {
+    let (l, d) = s.trim().rsplit_once('@')?;
+    (!l.is_empty() && !d.is_empty()).then_some((l, d))
+}
+
+fn token_hash(t: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(t.as_bytes());
+    h.finish()
+}
+
+fn pair_hash(a: &str, b: &str) -> u64 {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    let mut h = FxHasher::default();
+    h.add(token_hash(a));
+    h.add(token_hash(b) ^ 0x9E37_79B9_7F4A_7C15);
+    h.finish()
+}
+
+fn chars_hash(chars: &[char]) -> Option<u64> {
+    if chars.is_empty() {
+        return None;
+    }
+    let mut h = FxHasher::default();
+    for c in chars {
+        h.add(u64::from(u32::from(*c)));
+    }
+    Some(h.finish())
+}
+
+/// Appends the normalised name key (sorted tokens joined by spaces).
+fn push_name_key(tokens: &[String], out: &mut Vec<char>) {
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.extend(t.chars());
+    }
+}
+
+/// An index over tenant users by every key the matchers use.
+///
+/// Addresses are compared trimmed and lowercased; names by their sorted,
+/// folded tokens ([`name_tokens`]). Built once in `O(n)`; each lookup is
+/// `O(1)` plus the size of the answer.
+#[derive(Debug)]
+pub struct TenantIndex<'a> {
+    users: &'a [TenantUser],
+    verified_domains: Vec<String>,
+    by_upn: Postings,
+    by_mail: Postings,
+    by_other_mail: Postings,
+    by_proxy: Postings,
+    by_local_part: Postings,
+    by_name_key: Postings,
+    by_token: Postings,
+    by_token_pair: Postings,
+    name_buf: Vec<char>,
+    name_ends: Vec<usize>,
+}
+
+impl<'a> TenantIndex<'a> {
+    /// Indexes `users`; `verified_domains` are the tenant's verified domains
+    /// (used for local-part matching; any case).
+    pub fn new(users: &'a [TenantUser], verified_domains: &[String]) -> Self {
+        let n = users.len();
+        let mut idx = TenantIndex {
+            users,
+            verified_domains: verified_domains
+                .iter()
+                .map(|d| d.trim().to_lowercase())
+                .filter(|d| !d.is_empty())
+                .collect(),
+            by_upn: postings(n),
+            by_mail: postings(n),
+            by_other_mail: postings(n / 2),
+            by_proxy: postings(n * 2),
+            by_local_part: postings(n * 2),
+            by_name_key: postings(n),
+            by_token: postings(n / 4),
+            by_token_pair: postings(n),
+            name_buf: Vec::with_capacity(n * 16),
+            name_ends: Vec::with_capacity(n),
+        };
+        for (i, u) in users.iter().enumerate() {
+            // Ids must stay below the MANY marker bit.
+            let Some(id) = u32::try_from(i).ok().filter(|id| id & MANY == 0) else {
+                break;
+            };
+            push(&mut idx.by_upn, key_hash(&u.user_principal_name), id);
+            if let Some(m) = &u.mail {
+                push(&mut idx.by_mail, key_hash(m), id);
+            }
+            for m in &u.other_mails {
+                push(&mut idx.by_other_mail, key_hash(m), id);
+            }
+            for p in &u.proxy_addresses {
+                if let Some(addr) = proxy_smtp_address(p) {
+                    push(&mut idx.by_proxy, key_hash(addr), id);
+                }
+            }
+            let mut locals = [None, None];
+            for (slot, l) in locals.iter_mut().zip(idx.local_parts(u)) {
+                *slot = key_hash(l);
+            }
+            for h in locals {
+                push(&mut idx.by_local_part, h, id);
+            }
+            let mut tokens = name_tokens(&u.display_name);
+            let start = idx.name_buf.len();
+            push_name_key(&tokens, &mut idx.name_buf);
+            idx.name_ends.push(idx.name_buf.len());
+            let key_hash = chars_hash(&idx.name_buf[start..]);
+            push(&mut idx.by_name_key, key_hash, id);
+            // Sorted, so duplicates are adjacent.
+            tokens.dedup();
+            let seen = &tokens;
+            let limit = seen.len().min(6);
+            for a in 0..limit {
+                for b in a + 1..limit {
+                    push(
+                        &mut idx.by_token_pair,
+                        Some(pair_hash(&seen[a], &seen[b])),
+                        id,
+                    );
+                }
+            }
+            for t in seen {
+                push(&mut idx.by_token, Some(token_hash(t)), id);
+            }
+        }
+        idx
+    }
+
+    /// Local parts of the user's UPN and mail that sit at a verified domain
+    /// (guest `#EXT#` UPNs excluded).
+    fn local_parts<'u>(
+        &self,
+        u: &'u TenantUser,
+    ) -> impl Iterator<Item = &'u str> + use<'u, '_, 'a> {
+        [Some(u.user_principal_name.as_str()), u.mail.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|a| !is_guest_ext_upn(a))
+            .filter_map(split_key)
+            .filter(|(_, d)| self.is_verified_domain(d))
+            .map(|(l, _)| l)
+    }
+
+    /// All indexed users.
+    pub fn users(&self) -> &'a [TenantUser] {
+        self.users
+    }
+
+    /// The user at position `i` (positions are what the lookups return).
+    pub fn user(&self, i: u32) -> Option<&'a TenantUser> {
+        self.users.get(i as usize)
+    }
+
+    /// Whether `domain` (any case) is a verified domain of the tenant.
+    pub fn is_verified_domain(&self, domain: &str) -> bool {
+        self.verified_domains.iter().any(|v| key_eq(v, domain))
+    }
+
+    fn verified(&self, map: &Postings, key: &str, keep: impl Fn(&TenantUser) -> bool) -> Vec<u32> {
+        get(map, key_hash(key))
+            .iter()
+            .copied()
+            .filter(|&id| self.user(id).is_some_and(&keep))
+            .collect()
+    }
+
+    /// Users whose UPN equals `email` (case and whitespace ignored).
+    pub fn by_upn(&self, email: &str) -> Vec<u32> {
+        self.verified(&self.by_upn, email, |u| {
+            key_eq(&u.user_principal_name, email)
+        })
+    }
+
+    /// Users whose primary `mail` equals `email`.
+    pub fn by_mail(&self, email: &str) -> Vec<u32> {
+        self.verified(&self.by_mail, email, |u| {
+            u.mail.as_deref().is_some_and(|m| key_eq(m, email))
+        })
+    }
+
+    /// Users listing `email` in `otherMails`.
+    pub fn by_other_mail(&self, email: &str) -> Vec<u32> {
+        self.verified(&self.by_other_mail, email, |u| {
+            u.other_mails.iter().any(|m| key_eq(m, email))
+        })
+    }
+
+    /// Users with an `smtp:` proxy address equal to `email`.
+    pub fn by_proxy(&self, email: &str) -> Vec<u32> {
+        self.verified(&self.by_proxy, email, |u| {
+            u.proxy_addresses
+                .iter()
+                .filter_map(|p| proxy_smtp_address(p))
+                .any(|a| key_eq(a, email))
+        })
+    }
+
+    /// Users whose UPN or mail has this local part at a verified domain.
+    pub fn by_local_part(&self, local: &str) -> Vec<u32> {
+        self.verified(&self.by_local_part, local, |u| {
+            self.local_parts(u).any(|l| key_eq(l, local))
+        })
+    }
+
+    /// Users whose normalised display name equals that of `display_name`.
+    pub fn by_name(&self, display_name: &str) -> Vec<u32> {
+        let mut key = Vec::new();
+        push_name_key(&name_tokens(display_name), &mut key);
+        get(&self.by_name_key, chars_hash(&key))
+            .iter()
+            .copied()
+            .filter(|&id| self.name_chars(id) == key.as_slice())
+            .collect()
+    }
+
+    /// The normalised name of user `i` as characters (for similarity).
+    pub fn name_chars(&self, i: u32) -> &[char] {
+        let i = i as usize;
+        let Some(&end) = self.name_ends.get(i) else {
+            return &[];
+        };
+        let start = if i == 0 {
+            0
+        } else {
+            self.name_ends.get(i - 1).copied().unwrap_or(0)
+        };
+        self.name_buf.get(start..end).unwrap_or(&[])
+    }
+
+    /// Candidate users for name similarity, by blocking on name tokens.
+    ///
+    /// A user is a candidate when it shares a token whose posting list is at
+    /// most [`TOKEN_CAP`] long, or a pair of tokens (any posting size). When
+    /// that finds nobody, the rarest shared token's list is used, cut at
+    /// [`FALLBACK_CAP`]. `seen` must have one slot per user and is
+    /// stamped with `stamp` to deduplicate without clearing.
+    pub fn name_candidates(
+        &self,
+        tokens: &[String],
+        seen: &mut [u32],
+        stamp: u32,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
+        let mut add = |list: &[u32], out: &mut Vec<u32>| {
+            for &id in list {
+                if let Some(slot) = seen.get_mut(id as usize)
+                    && *slot != stamp
+                {
+                    *slot = stamp;
+                    out.push(id);
+                }
+            }
+        };
+        let mut rarest: Option<&[u32]> = None;
+        for t in tokens {
+            let list = get(&self.by_token, Some(token_hash(t)));
+            if list.is_empty() {
+                continue;
+            }
+            if list.len() <= TOKEN_CAP {
+                add(list, out);
+            }
+            if rarest.is_none_or(|r| list.len() < r.len()) {
+                rarest = Some(list);
+            }
+        }
+        let limit = tokens.len().min(6);
+        for a in 0..limit {
+            for b in a + 1..limit {
+                if tokens[a] == tokens[b] {
+                    continue;
+                }
+                add(
+                    get(&self.by_token_pair, Some(pair_hash(&tokens[a], &tokens[b]))),
+                    out,
+                );
+            }
+        }
+        if out.is_empty()
+            && let Some(list) = rarest
+        {
+            add(&list[..list.len().min(FALLBACK_CAP)], out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::facts::UserType;
+
+    fn tu(id: &str, upn: &str, name: &str) -> TenantUser {
+        TenantUser {
+            id: id.into(),
+            user_principal_name: upn.into(),
+            display_name: name.into(),
+            user_type: UserType::Member,
+            account_enabled: true,
+            ..TenantUser::default()
+        }
+    }
+
+    #[test]
+    fn lookups_are_normalised() {
+        let mut a = tu("1", "Alice@Contoso.com", "Alice Smith");
+        a.mail = Some("alice.smith@contoso.com".into());
+        a.other_mails = vec!["Alice@Outlook.com".into()];
+        a.proxy_addresses = vec![
+            "SMTP:alice.smith@contoso.com".into(),
+            "smtp:asmith@contoso.com".into(),
+            "X500:/o=x".into(),
+        ];
+        let mut g = tu(
+            "2",
+            "bob_outlook.com#EXT#@contoso.onmicrosoft.com",
+            "Bob Jones",
+        );
+        g.user_type = UserType::Guest;
+        g.mail = Some("bob@outlook.com".into());
+        let users = vec![a, g];
+        let idx = TenantIndex::new(&users, &["CONTOSO.com".into()]);
+        assert_eq!(idx.by_upn(" alice@contoso.COM "), &[0]);
+        assert!(idx.by_upn("bob@outlook.com").is_empty());
+        assert_eq!(idx.by_mail("BOB@outlook.com"), &[1]);
+        assert_eq!(idx.by_other_mail("alice@outlook.com"), &[0]);
+        assert_eq!(idx.by_proxy("asmith@contoso.com"), &[0]);
+        assert!(idx.by_proxy("/o=x").is_empty());
+        assert_eq!(idx.by_local_part("alice"), &[0]);
+        assert_eq!(idx.by_local_part("alice.smith"), &[0]);
+        // Guest UPNs and unverified domains are not local-part keys.
+        assert!(idx.by_local_part("bob").is_empty());
+        assert!(idx.by_local_part("bob_outlook.com#ext#").is_empty());
+        assert_eq!(idx.by_name("smith, ALICE"), &[0]);
+        assert!(idx.is_verified_domain("contoso.com"));
+        assert_eq!(idx.user(1).map(|u| u.id.as_str()), Some("2"));
+        assert_eq!(idx.user(9), None);
+        assert_eq!(idx.name_chars(0).iter().collect::<String>(), "alice smith");
+    }
+
+    #[test]
+    fn non_ascii_keys_and_shared_keys() {
+        let users = vec![
+            tu("1", "ÉLODIE@Contoso.com", "Élodie"),
+            tu("2", "x@contoso.com", "Élodie"),
+            tu("3", "y@contoso.com", "elodie"),
+        ];
+        let idx = TenantIndex::new(&users, &["contoso.com".into()]);
+        assert_eq!(idx.by_upn("élodie@contoso.com"), &[0]);
+        assert_eq!(idx.by_upn(" ÉLODIE@CONTOSO.COM"), &[0]);
+        assert!(idx.by_upn("elodie@contoso.com").is_empty());
+        assert_eq!(idx.by_local_part("ÉLODIE"), &[0]);
+        // One key held by three users (the folded name).
+        assert_eq!(idx.by_name("ELODIE"), &[0, 1, 2]);
+        assert!(idx.by_upn("").is_empty());
+        assert!(idx.by_name("").is_empty());
+    }
+
+    #[test]
+    fn name_candidates_block_on_rare_tokens_and_pairs() {
+        let mut users = Vec::new();
+        // A very common given name.
+        for i in 0..(TOKEN_CAP + 10) {
+            users.push(tu(
+                &i.to_string(),
+                &format!("j{i}@c.com"),
+                &format!("John Family{i}"),
+            ));
+        }
+        users.push(tu("x", "x@c.com", "John Doe"));
+        let n = users.len();
+        let idx = TenantIndex::new(&users, &[]);
+        let mut seen = vec![0u32; n];
+        let mut out = Vec::new();
+        // Shares the pair (doe, john) and the rare token doe.
+        idx.name_candidates(&name_tokens("Doe John"), &mut seen, 1, &mut out);
+        assert_eq!(out, vec![(n - 1) as u32]);
+        // A typo in the rare token: only "john" is shared and it is common,
+        // so the fallback takes the rarest list (capped).
+        idx.name_candidates(&name_tokens("John Dough"), &mut seen, 2, &mut out);
+        assert_eq!(out.len(), TOKEN_CAP + 11);
+        // Nothing shared at all.
+        idx.name_candidates(&name_tokens("Zed Q"), &mut seen, 3, &mut out);
+        assert!(out.is_empty());
+        // Rare token Family7 is found directly.
+        idx.name_candidates(&name_tokens("Family7 Jon"), &mut seen, 4, &mut out);
+        assert_eq!(out, vec![7]);
+    }
+}

@@ -1,0 +1,373 @@
+//! Text normalisation shared by validation, checks and matching.
+//!
+//! Azure DevOps maps identities by comparing sign-in names, and Entra stores
+//! the same address in several places (UPN, `mail`, `otherMails`,
+//! `proxyAddresses`). Every comparison in this crate goes through the helpers
+//! here so that "Alice@Contoso.com " and "alice@contoso.com" are one key, and
+//! "Doe, John" and "JOHN DOE" are one name.
+//!
+//! Accent folding is a small hand-written table of common Latin letters plus
+//! dropping combining marks (U+0300..U+036F); it is not full Unicode
+//! normalisation, which would need a dependency.
+
+/// Lookup key for an address or sign-in name: trimmed and lowercased.
+///
+/// Performs no validation; use [`crate::domain::validate::normalize_email`]
+/// when the input must be a well-formed address.
+pub fn normalize_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// The address inside a `proxyAddresses` entry.
+///
+/// Entra writes these as `SMTP:primary@x` and `smtp:alias@x`; the prefix is
+/// matched in any case. Entries of other kinds (`X500:`, `SIP:`) are not mail
+/// addresses and give `None`. An entry without any prefix is returned as is.
+pub fn proxy_smtp_address(entry: &str) -> Option<&str> {
+    let entry = entry.trim();
+    match entry.split_once(':') {
+        Some((prefix, rest)) if prefix.eq_ignore_ascii_case("smtp") => {
+            let rest = rest.trim();
+            (!rest.is_empty()).then_some(rest)
+        }
+        Some(_) => None,
+        None => (!entry.is_empty()).then_some(entry),
+    }
+}
+
+/// Splits an address at its last `@` into local part and domain.
+///
+/// Returns `None` when there is no `@` or either side is empty.
+pub fn split_email(s: &str) -> Option<(&str, &str)> {
+    let (local, domain) = s.rsplit_once('@')?;
+    (!local.is_empty() && !domain.is_empty()).then_some((local, domain))
+}
+
+/// Whether a UPN is the rewritten UPN of an invited guest
+/// (`alice_outlook.com#EXT#@contoso.onmicrosoft.com`).
+///
+/// Such a UPN is never the guest's sign-in address, so it must not be treated
+/// as equal to `alice@outlook.com` when predicting UPN mapping (seed 000).
+pub fn is_guest_ext_upn(upn: &str) -> bool {
+    upn.as_bytes()
+        .windows(5)
+        .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
+}
+
+/// ASCII replacement for a common accented Latin letter (already lowercase).
+fn fold_char(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'ĳ' => "ij",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' | 'ș' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' | 'ț' => "t",
+        'þ' => "th",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        _ => return None,
+    })
+}
+
+/// Lowercases and folds accents: `"Zoë ÉLAN"` becomes `"zoe elan"`.
+///
+/// Combining marks are dropped, so decomposed input folds the same way as
+/// precomposed input.
+pub fn fold_accents(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if ('\u{300}'..='\u{36f}').contains(&c) {
+            continue;
+        }
+        match fold_char(c) {
+            Some(rep) => out.push_str(rep),
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// Normalised, sorted tokens of a person's name.
+///
+/// Case and accents are folded, apostrophes are removed (`O'Brien` is
+/// `obrien`), any other non-alphanumeric character separates tokens, and the
+/// tokens are sorted so that given/family order does not matter:
+/// `"Doe, John"`, `"John Doe"` and `"JOHN DOE"` all give `["doe", "john"]`.
+pub fn name_tokens(name: &str) -> Vec<String> {
+    let folded = fold_accents(name);
+    let mut tokens: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for c in folded.chars() {
+        if c == '\'' || c == '\u{2019}' {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            current.push(c);
+        } else if !current.is_empty() {
+            tokens.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        tokens.push(current);
+    }
+    tokens.sort();
+    tokens
+}
+
+/// The order-insensitive comparison key of a name: its [`name_tokens`]
+/// joined by single spaces. Empty when the name has no letters or digits.
+pub fn name_key(name: &str) -> String {
+    name_tokens(name).join(" ")
+}
+
+/// Matched-character flags for Jaro: a bit set for short strings (no
+/// allocation on the hot path), a vector for long ones.
+enum Flags {
+    Bits(u128),
+    Vec(Vec<bool>),
+}
+
+impl Flags {
+    fn new(len: usize) -> Self {
+        if len <= 128 {
+            Flags::Bits(0)
+        } else {
+            Flags::Vec(vec![false; len])
+        }
+    }
+    fn get(&self, i: usize) -> bool {
+        match self {
+            Flags::Bits(b) => b & (1u128 << i) != 0,
+            Flags::Vec(v) => v.get(i).copied().unwrap_or(false),
+        }
+    }
+    fn set(&mut self, i: usize) {
+        match self {
+            Flags::Bits(b) => *b |= 1u128 << i,
+            Flags::Vec(v) => {
+                if let Some(slot) = v.get_mut(i) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+}
+
+/// Jaro similarity of two character sequences, in `0.0..=1.0`.
+///
+/// Two empty sequences are identical (1.0); one empty sequence matches
+/// nothing (0.0).
+pub fn jaro(a: &[char], b: &[char]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_flags = Flags::new(a.len());
+    let mut b_flags = Flags::new(b.len());
+    let mut matches = 0usize;
+    for (i, ca) in a.iter().enumerate() {
+        let lo = i.saturating_sub(window);
+        let hi = (i + window + 1).min(b.len());
+        for (j, cb) in b.iter().enumerate().take(hi).skip(lo) {
+            if !b_flags.get(j) && cb == ca {
+                a_flags.set(i);
+                b_flags.set(j);
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, ca) in a.iter().enumerate() {
+        if !a_flags.get(i) {
+            continue;
+        }
+        while j < b.len() && !b_flags.get(j) {
+            j += 1;
+        }
+        if j < b.len() && b[j] != *ca {
+            transpositions += 1;
+        }
+        j += 1;
+    }
+    let m = matches as f64;
+    let t = (transpositions / 2) as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - t) / m) / 3.0
+}
+
+/// Jaro-Winkler similarity: Jaro plus a bonus for a common prefix of up to
+/// four characters (scaling factor 0.1), applied when Jaro exceeds 0.7.
+pub fn jaro_winkler(a: &[char], b: &[char]) -> f64 {
+    let j = jaro(a, b);
+    if j <= 0.7 {
+        return j;
+    }
+    let prefix = a
+        .iter()
+        .zip(b.iter())
+        .take(4)
+        .take_while(|(x, y)| x == y)
+        .count() as f64;
+    (j + prefix * 0.1 * (1.0 - j)).min(1.0)
+}
+
+/// Jaro-Winkler similarity of two display names after [`name_key`]
+/// normalisation (case, accents, punctuation and name order ignored).
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    let a: Vec<char> = name_key(a).chars().collect();
+    let b: Vec<char> = name_key(b).chars().collect();
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    jaro_winkler(&a, &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 0.001
+    }
+
+    #[test]
+    fn jaro_known_values() {
+        assert!(close(jaro(&chars("MARTHA"), &chars("MARHTA")), 0.944));
+        assert!(close(jaro(&chars("DIXON"), &chars("DICKSONX")), 0.767));
+        assert!(close(jaro(&chars("abc"), &chars("abc")), 1.0));
+        assert!(close(jaro(&chars("abc"), &chars("xyz")), 0.0));
+        assert!(close(jaro(&chars(""), &chars("")), 1.0));
+        assert!(close(jaro(&chars("a"), &chars("")), 0.0));
+    }
+
+    #[test]
+    fn jaro_winkler_known_values() {
+        assert!(close(
+            jaro_winkler(&chars("MARTHA"), &chars("MARHTA")),
+            0.961
+        ));
+        assert!(close(
+            jaro_winkler(&chars("DWAYNE"), &chars("DUANE")),
+            0.840
+        ));
+        assert!(close(
+            jaro_winkler(&chars("DIXON"), &chars("DICKSONX")),
+            0.813
+        ));
+        // Symmetric.
+        assert!(close(
+            jaro_winkler(&chars("DUANE"), &chars("DWAYNE")),
+            jaro_winkler(&chars("DWAYNE"), &chars("DUANE"))
+        ));
+    }
+
+    #[test]
+    fn jaro_handles_long_strings_beyond_bitset() {
+        let a: String = "ab".repeat(100);
+        let mut b = a.clone();
+        b.push('c');
+        let s = jaro_winkler(&chars(&a), &chars(&b));
+        assert!(s > 0.99 && s < 1.0, "{s}");
+        assert!(close(jaro_winkler(&chars(&a), &chars(&a)), 1.0));
+    }
+
+    #[test]
+    fn accents_fold_to_ascii() {
+        let table = [
+            ("Zoë", "zoe"),
+            ("ÉLODIE", "elodie"),
+            ("Łukasz Żółć", "lukasz zolc"),
+            ("Søren Ærø", "soren aero"),
+            ("Straße", "strasse"),
+            ("Ștefan Țurcan", "stefan turcan"),
+            ("Jose\u{301}", "jose"),
+            ("plain", "plain"),
+            ("李雷", "李雷"),
+        ];
+        for (input, want) in table {
+            assert_eq!(fold_accents(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn name_keys_ignore_order_case_accents_and_punctuation() {
+        let same = [
+            "Doe, John",
+            "John Doe",
+            "JOHN DOE",
+            "  john   doe ",
+            "Jöhn Doe.",
+        ];
+        for n in same {
+            assert_eq!(name_key(n), "doe john", "input {n:?}");
+        }
+        assert_eq!(name_key("Seán O'Brien"), "obrien sean");
+        assert_eq!(name_key("Mary-Jane Watson"), "jane mary watson");
+        assert_eq!(name_key("---"), "");
+        assert_eq!(name_key(""), "");
+    }
+
+    #[test]
+    fn name_similarity_is_order_insensitive_and_tolerates_typos() {
+        assert!(close(name_similarity("Doe, John", "john doe"), 1.0));
+        assert!(name_similarity("Jon Doe", "John Doe") > 0.9);
+        assert!(name_similarity("Alice Smith", "Bob Jones") < 0.7);
+        assert!(close(name_similarity("", "John"), 0.0));
+    }
+
+    #[test]
+    fn proxy_addresses_strip_smtp_prefix_in_any_case() {
+        assert_eq!(proxy_smtp_address("SMTP:a@x.com"), Some("a@x.com"));
+        assert_eq!(proxy_smtp_address("smtp:b@x.com"), Some("b@x.com"));
+        assert_eq!(proxy_smtp_address("Smtp: c@x.com "), Some("c@x.com"));
+        assert_eq!(proxy_smtp_address("X500:/o=Org/cn=a"), None);
+        assert_eq!(proxy_smtp_address("sip:a@x.com"), None);
+        assert_eq!(proxy_smtp_address("d@x.com"), Some("d@x.com"));
+        assert_eq!(proxy_smtp_address("smtp:"), None);
+        assert_eq!(proxy_smtp_address(""), None);
+    }
+
+    #[test]
+    fn email_split_and_guest_detection() {
+        assert_eq!(split_email("a@b.com"), Some(("a", "b.com")));
+        assert_eq!(split_email("a@b@c.com"), Some(("a@b", "c.com")));
+        assert_eq!(split_email("@b.com"), None);
+        assert_eq!(split_email("a@"), None);
+        assert_eq!(split_email("nope"), None);
+        assert!(is_guest_ext_upn(
+            "alice_outlook.com#EXT#@contoso.onmicrosoft.com"
+        ));
+        assert!(is_guest_ext_upn(
+            "alice_outlook.com#ext#@contoso.onmicrosoft.com"
+        ));
+        assert!(!is_guest_ext_upn("alice@outlook.com"));
+        assert_eq!(normalize_key("  Alice@Contoso.COM "), "alice@contoso.com");
+    }
+}

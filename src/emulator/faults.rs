@@ -1,0 +1,193 @@
+//! Injected misbehaviour, from `--fault SPEC` or `POST /_emulator/faults`.
+//!
+//! Grammar: `KIND[:key=value[,key=value]...]`, where KIND is one of
+//! - `429` (`every=N` default 3, `retry-after=S` default 1): every Nth request is throttled;
+//! - `503` (`burst=N` default 2, `every=M` default N+1): the first N of every M requests fail;
+//! - `malformed` (`every=N` default 1): a 200 with a truncated JSON body;
+//! - `drop` (`every=N` default 5): the connection is cut mid-response;
+//! - `stall` (`ms=M` default 5000, `every=N` default 1): the response waits M ms;
+//! - `latency` (`ms=M`): every response waits M ms.
+//!
+//! Every kind also takes `host=PREFIX` (dev, vssps, vsaex, app-vssps, aex, graph,
+//! login) to limit it to one emulated host, and `path=TEXT` to requests whose
+//! path contains TEXT. Control endpoints (`/_emulator`) are never faulted.
+
+use std::time::Duration;
+
+/// What to do to one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Throttle { retry_after: u64 },
+    Unavailable,
+    Malformed,
+    Drop,
+    Delay(Duration),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    TooMany { every: u64, retry_after: u64 },
+    Unavailable { burst: u64, every: u64 },
+    Malformed { every: u64 },
+    Drop { every: u64 },
+    Stall { ms: u64, every: u64 },
+    Latency { ms: u64 },
+}
+
+/// One parsed fault with its own request counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    kind: Kind,
+    host: Option<String>,
+    path: Option<String>,
+    seen: u64,
+    pub spec: String,
+}
+
+impl Fault {
+    pub fn parse(spec: &str) -> Result<Fault, String> {
+        let spec = spec.trim();
+        let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
+        let mut params: Vec<(String, String)> = Vec::new();
+        for part in rest.split(',').filter(|p| !p.trim().is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("fault '{spec}': '{part}' is not key=value"))?;
+            params.push((k.trim().to_lowercase(), v.trim().to_string()));
+        }
+        let num = |name: &str, default: u64| -> Result<u64, String> {
+            match params.iter().find(|(k, _)| k == name) {
+                None => Ok(default),
+                Some((_, v)) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0 || name == "ms" || name == "retry-after")
+                    .ok_or_else(|| {
+                        format!("fault '{spec}': {name} must be a positive whole number, not '{v}'")
+                    }),
+            }
+        };
+        let kind = match kind.trim().to_lowercase().as_str() {
+            "429" => Kind::TooMany {
+                every: num("every", 3)?,
+                retry_after: num("retry-after", 1)?,
+            },
+            "503" => {
+                let burst = num("burst", 2)?;
+                Kind::Unavailable {
+                    burst,
+                    every: num("every", burst + 1)?.max(burst + 1),
+                }
+            }
+            "malformed" => Kind::Malformed {
+                every: num("every", 1)?,
+            },
+            "drop" => Kind::Drop {
+                every: num("every", 5)?,
+            },
+            "stall" => Kind::Stall {
+                ms: num("ms", 5000)?,
+                every: num("every", 1)?,
+            },
+            "latency" => Kind::Latency { ms: num("ms", 50)? },
+            other => {
+                return Err(format!(
+                    "fault '{spec}': unknown kind '{other}'; use 429, 503, malformed, drop, stall or latency"
+                ));
+            }
+        };
+        let known = ["every", "retry-after", "burst", "ms", "host", "path"];
+        if let Some((k, _)) = params.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            return Err(format!("fault '{spec}': unknown key '{k}'"));
+        }
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        Ok(Fault {
+            kind,
+            host: get("host").map(|h| h.to_lowercase()),
+            path: get("path"),
+            seen: 0,
+            spec: spec.to_string(),
+        })
+    }
+
+    /// Count a request and say what to do to it, if anything.
+    pub fn apply(&mut self, host: &str, path: &str) -> Option<Action> {
+        if self.host.as_deref().is_some_and(|h| h != host) {
+            return None;
+        }
+        if self.path.as_deref().is_some_and(|p| !path.contains(p)) {
+            return None;
+        }
+        self.seen += 1;
+        let n = self.seen;
+        match self.kind {
+            Kind::TooMany { every, retry_after } => n
+                .is_multiple_of(every)
+                .then_some(Action::Throttle { retry_after }),
+            Kind::Unavailable { burst, every } => {
+                ((n - 1) % every < burst).then_some(Action::Unavailable)
+            }
+            Kind::Malformed { every } => n.is_multiple_of(every).then_some(Action::Malformed),
+            Kind::Drop { every } => n.is_multiple_of(every).then_some(Action::Drop),
+            Kind::Stall { ms, every } => n
+                .is_multiple_of(every)
+                .then_some(Action::Delay(Duration::from_millis(ms))),
+            Kind::Latency { ms } => Some(Action::Delay(Duration::from_millis(ms))),
+        }
+    }
+}
+
+/// All active faults; delays accumulate, the first failure wins.
+pub fn decide(faults: &mut [Fault], host: &str, path: &str) -> (Duration, Option<Action>) {
+    let mut delay = Duration::ZERO;
+    let mut failure = None;
+    for f in faults.iter_mut() {
+        match f.apply(host, path) {
+            Some(Action::Delay(d)) => delay += d,
+            Some(a) if failure.is_none() => failure = Some(a),
+            _ => {}
+        }
+    }
+    (delay, failure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar_and_errors() {
+        assert!(Fault::parse("429:every=2,retry-after=3").is_ok());
+        assert!(Fault::parse("503:burst=3,host=graph").is_ok());
+        assert!(Fault::parse("teapot").unwrap_err().contains("unknown kind"));
+        assert!(
+            Fault::parse("429:every=0")
+                .unwrap_err()
+                .contains("positive")
+        );
+        assert!(Fault::parse("429:every").unwrap_err().contains("key=value"));
+        assert!(
+            Fault::parse("429:colour=red")
+                .unwrap_err()
+                .contains("unknown key")
+        );
+    }
+
+    #[test]
+    fn schedules() {
+        let mut f = Fault::parse("429:every=3").unwrap();
+        let hits: Vec<bool> = (0..6).map(|_| f.apply("dev", "/x").is_some()).collect();
+        assert_eq!(hits, [false, false, true, false, false, true]);
+        let mut f = Fault::parse("503:burst=2").unwrap();
+        let hits: Vec<bool> = (0..6).map(|_| f.apply("dev", "/x").is_some()).collect();
+        assert_eq!(hits, [true, true, false, true, true, false]);
+        let mut f = Fault::parse("drop:every=1,host=graph").unwrap();
+        assert_eq!(f.apply("dev", "/x"), None);
+        assert_eq!(f.apply("graph", "/x"), Some(Action::Drop));
+    }
+}

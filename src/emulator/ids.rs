@@ -1,0 +1,70 @@
+//! Deterministic ids, so a scenario always yields the same GUIDs and descriptors.
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+/// The tenant personal Microsoft accounts live in.
+pub const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+/// The all-zero GUID: "not connected to a tenant".
+pub const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
+/// The Azure DevOps resource (audience) id.
+pub const ADO_AUDIENCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
+/// The Microsoft Graph audience.
+pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
+
+/// A GUID derived from `parts` (stable across runs).
+pub fn guid(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    let d = h.finalize();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        u32::from_be_bytes([d[0], d[1], d[2], d[3]]),
+        u16::from_be_bytes([d[4], d[5]]),
+        u16::from_be_bytes([d[6], d[7]]) & 0x0fff,
+        (u16::from_be_bytes([d[8], d[9]]) & 0x3fff) | 0x8000,
+        u64::from_be_bytes([0, 0, d[10], d[11], d[12], d[13], d[14], d[15]])
+    )
+}
+
+/// A personal account's PUID-like origin id: 16 upper-case hex digits.
+pub fn puid(email: &str) -> String {
+    let d = Sha256::digest(email.to_ascii_lowercase().as_bytes());
+    d[..8].iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// An Azure DevOps subject descriptor: `{kind}.{base64url(value)}`.
+pub fn descriptor(kind: &str, value: &str) -> String {
+    format!(
+        "{kind}.{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.as_bytes())
+    )
+}
+
+/// Random URL-safe token material.
+pub fn random_token(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_stable_and_well_formed() {
+        let a = guid(&["tenant", "contoso"]);
+        assert_eq!(a, guid(&["tenant", "contoso"]));
+        assert_ne!(a, guid(&["tenant", "fabrikam"]));
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(uuid::Uuid::parse_str(&a).is_ok());
+        assert_eq!(puid("A@x.com"), puid("a@x.com"));
+        assert_eq!(puid("a@x.com").len(), 16);
+    }
+}

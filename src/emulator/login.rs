@@ -1,0 +1,588 @@
+//! `/login`: the Entra ID v2 endpoints (discovery, device code, token,
+//! authorize) and the pages a person uses to approve a sign-in.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use axum::response::Response;
+use base64::Engine;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::Shared;
+use super::ids::{self, ADO_AUDIENCE, GRAPH_AUDIENCE};
+use super::jwt::{self, Claims};
+use super::wire::{self, Req, esc, oauth_error};
+
+#[derive(Debug)]
+struct Device {
+    user_code: String,
+    tenant: String,
+    client_id: String,
+    created: Instant,
+    expires_in: u64,
+    interval: u64,
+    last_poll: Option<Instant>,
+    approved: Option<String>,
+    declined: bool,
+}
+
+#[derive(Debug)]
+struct AuthCode {
+    who: String,
+    tenant: String,
+    client_id: String,
+    redirect_uri: String,
+    challenge: String,
+    created: Instant,
+}
+
+#[derive(Debug)]
+struct Refresh {
+    who: String,
+    client_id: String,
+}
+
+/// Sign-in state: pending device codes, authorization codes, refresh tokens.
+#[derive(Debug, Default)]
+pub struct LoginState {
+    devices: HashMap<String, Device>,
+    codes: HashMap<String, AuthCode>,
+    refresh: HashMap<String, Refresh>,
+}
+
+impl LoginState {
+    /// Approve (or decline) the pending device code `user_code` as `who`.
+    pub fn decide(&mut self, user_code: &str, who: &str, approve: bool) -> bool {
+        let code = user_code.trim().replace('-', "").to_uppercase();
+        match self
+            .devices
+            .values_mut()
+            .find(|d| d.user_code == code && d.approved.is_none() && !d.declined)
+        {
+            Some(d) => {
+                if approve {
+                    d.approved = Some(who.to_string());
+                } else {
+                    d.declined = true;
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Make a pending device code expire now (tests of `expired_token`).
+    pub fn expire(&mut self, user_code: &str) -> bool {
+        let code = user_code.trim().replace('-', "").to_uppercase();
+        match self.devices.values_mut().find(|d| d.user_code == code) {
+            Some(d) => {
+                d.expires_in = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn pending_user_codes(&self) -> Vec<String> {
+        self.devices
+            .values()
+            .filter(|d| d.approved.is_none() && !d.declined)
+            .map(|d| d.user_code.clone())
+            .collect()
+    }
+}
+
+fn user_code() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"BCDFGHJKLMNPQRSTVWXZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..8)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+pub fn handle(sh: &Shared, req: &Req) -> Response {
+    let p = req.lpath();
+    match (req.method.as_str(), p.as_slice()) {
+        ("GET", ["devicelogin"]) => device_page(sh, None),
+        ("POST", ["devicelogin"]) => device_decision(sh, req),
+        ("GET", [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
+            discovery(sh, req, tenant)
+        }
+        ("POST", [tenant, "oauth2", "v2.0", "devicecode"]) => device_code(sh, req, tenant),
+        ("POST", [tenant, "oauth2", "v2.0", "token"]) => token(sh, req, tenant),
+        ("GET", [tenant, "oauth2", "v2.0", "authorize"]) => authorize(sh, req, tenant, None),
+        ("POST", [tenant, "oauth2", "v2.0", "authorize"]) => {
+            let form = req.form();
+            authorize(sh, req, tenant, Some(form))
+        }
+        _ => wire::json(
+            404,
+            &json!({"error": "not_found", "error_description": "AADSTS90002: No such endpoint."}),
+        ),
+    }
+}
+
+fn discovery(sh: &Shared, req: &Req, tenant: &str) -> Response {
+    let world = sh.world.lock().expect("world");
+    let (tid, region, cloud) = match tenant {
+        "organizations" | "common" | "consumers" => {
+            (tenant.to_string(), "WW", "microsoftonline.com")
+        }
+        t => match world.tenant(t) {
+            Some(t) if t.cloud == "usgov" => (t.id.clone(), "USGov", "microsoftonline.us"),
+            Some(t) => (t.id.clone(), "NA", "microsoftonline.com"),
+            None => {
+                return oauth_error(
+                    "invalid_tenant",
+                    "AADSTS90002",
+                    &format!("Tenant '{tenant}' not found."),
+                );
+            }
+        },
+    };
+    let base = format!("{}/login/{}", req.origin, tenant);
+    wire::json(
+        200,
+        &json!({
+            "issuer": format!("https://login.microsoftonline.com/{tid}/v2.0"),
+            "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
+            "token_endpoint": format!("{base}/oauth2/v2.0/token"),
+            "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
+            "jwks_uri": format!("{base}/discovery/v2.0/keys"),
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "tenant_region_scope": region,
+            "cloud_instance_name": cloud,
+            "cloud_graph_host_name": "graph.windows.net",
+            "msgraph_host": "graph.microsoft.com"
+        }),
+    )
+}
+
+fn device_code(sh: &Shared, req: &Req, tenant: &str) -> Response {
+    let form = req.form();
+    let Some(client_id) = Req::form_value(&form, "client_id") else {
+        return oauth_error(
+            "invalid_request",
+            "AADSTS900144",
+            "The request body must contain the following parameter: 'client_id'.",
+        );
+    };
+    let device_code = ids::random_token(32);
+    let code = user_code();
+    let interval = sh.cfg.device_interval_secs;
+    let expires_in = sh.cfg.device_expires_secs;
+    let uri = format!("{}/login/devicelogin", req.origin);
+    let mut login = sh.login.lock().expect("login");
+    login.devices.insert(
+        device_code.clone(),
+        Device {
+            user_code: code.clone(),
+            tenant: tenant.to_string(),
+            client_id,
+            created: Instant::now(),
+            expires_in,
+            interval,
+            last_poll: None,
+            approved: None,
+            declined: false,
+        },
+    );
+    wire::json(
+        200,
+        &json!({
+            "user_code": code,
+            "device_code": device_code,
+            "verification_uri": uri,
+            "expires_in": expires_in,
+            "interval": interval,
+            "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {code} to authenticate.")
+        }),
+    )
+}
+
+/// Build the token response for `who` signing in to `tenant` with `scope`.
+fn issue(sh: &Shared, who: &str, tenant: &str, scope: &str, client_id: &str) -> Response {
+    let subject = match sh.world.lock().expect("world").resolve(who, tenant) {
+        Ok(s) => s,
+        Err(msg) => {
+            let (code, text) = msg
+                .split_once(": ")
+                .unwrap_or(("AADSTS50020", msg.as_str()));
+            return oauth_error("invalid_grant", code, text);
+        }
+    };
+    let aud = if scope.contains(ADO_AUDIENCE) {
+        ADO_AUDIENCE
+    } else {
+        GRAPH_AUDIENCE
+    };
+    let now = chrono::Utc::now().timestamp();
+    let lifetime = sh.cfg.token_lifetime_secs;
+    let claims = Claims {
+        aud: aud.to_string(),
+        iss: format!("https://sts.windows.net/{}/", subject.tid),
+        iat: now,
+        nbf: now,
+        exp: now + lifetime as i64,
+        tid: subject.tid,
+        oid: subject.oid,
+        upn: subject.upn.clone(),
+        preferred_username: subject.upn,
+        name: subject.name,
+        scp: if aud == ADO_AUDIENCE {
+            "user_impersonation"
+        } else {
+            "User.Read User.ReadBasic.All User.Invite.All"
+        }
+        .into(),
+        appid: client_id.to_string(),
+        ver: "1.0".into(),
+    };
+    let access = jwt::sign(&sh.key, &claims);
+    let mut body = json!({
+        "token_type": "Bearer",
+        "scope": scope,
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": access,
+    });
+    if scope.split_whitespace().any(|s| s == "offline_access") {
+        let rt = ids::random_token(48);
+        sh.login.lock().expect("login").refresh.insert(
+            rt.clone(),
+            Refresh {
+                who: who.to_string(),
+                client_id: client_id.to_string(),
+            },
+        );
+        body["refresh_token"] = rt.into();
+    }
+    wire::json(200, &body)
+}
+
+fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
+    let form = req.form();
+    let get = |k: &str| Req::form_value(&form, k);
+    let client_id = get("client_id").unwrap_or_default();
+    let scope = get("scope").unwrap_or_else(|| "openid".into());
+    match get("grant_type").as_deref() {
+        Some("urn:ietf:params:oauth:grant-type:device_code") => {
+            let Some(dc) = get("device_code") else {
+                return oauth_error(
+                    "invalid_request",
+                    "AADSTS900144",
+                    "The request body must contain the following parameter: 'device_code'.",
+                );
+            };
+            let who = {
+                let mut login = sh.login.lock().expect("login");
+                let Some(d) = login.devices.get_mut(&dc) else {
+                    return oauth_error(
+                        "invalid_grant",
+                        "AADSTS70000",
+                        "The provided value for the input parameter 'device_code' is not valid.",
+                    );
+                };
+                let now = Instant::now();
+                if now.duration_since(d.created) >= Duration::from_secs(d.expires_in) {
+                    login.devices.remove(&dc);
+                    return oauth_error(
+                        "expired_token",
+                        "AADSTS70020",
+                        "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+                    );
+                }
+                if d.declined {
+                    login.devices.remove(&dc);
+                    return oauth_error(
+                        "authorization_declined",
+                        "AADSTS70000",
+                        "The user declined to authorize the sign-in request.",
+                    );
+                }
+                let too_soon = d.last_poll.is_some_and(|t| {
+                    now.duration_since(t) < Duration::from_millis(d.interval * 1000 * 8 / 10)
+                });
+                d.last_poll = Some(now);
+                if d.approved.is_none()
+                    && let Some(auto) = &sh.cfg.auto_approve
+                {
+                    d.approved = Some(auto.clone());
+                }
+                match d.approved.clone() {
+                    Some(who) if !too_soon || d.interval == 0 => {
+                        let (tenant, client) = (d.tenant.clone(), d.client_id.clone());
+                        login.devices.remove(&dc);
+                        (who, tenant, client)
+                    }
+                    _ if too_soon => {
+                        return oauth_error(
+                            "slow_down",
+                            "AADSTS70016",
+                            "Polling too quickly; wait the interval between requests.",
+                        );
+                    }
+                    _ => {
+                        return oauth_error(
+                            "authorization_pending",
+                            "AADSTS70016",
+                            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                        );
+                    }
+                }
+            };
+            let (who, tenant, client) = who;
+            issue(
+                sh,
+                &who,
+                &tenant,
+                &scope,
+                if client_id.is_empty() {
+                    &client
+                } else {
+                    &client_id
+                },
+            )
+        }
+        Some("refresh_token") => {
+            let Some(rt) = get("refresh_token") else {
+                return oauth_error(
+                    "invalid_request",
+                    "AADSTS900144",
+                    "The request body must contain the following parameter: 'refresh_token'.",
+                );
+            };
+            let who = sh
+                .login
+                .lock()
+                .expect("login")
+                .refresh
+                .get(&rt)
+                .map(|r| (r.who.clone(), r.client_id.clone()));
+            match who {
+                Some((who, client)) => issue(sh, &who, tenant, &scope, &client),
+                None => oauth_error(
+                    "invalid_grant",
+                    "AADSTS9002313",
+                    "Invalid request. Request is malformed or invalid: the refresh token is unknown or revoked.",
+                ),
+            }
+        }
+        Some("authorization_code") => {
+            let code = get("code").unwrap_or_default();
+            let entry = sh.login.lock().expect("login").codes.remove(&code);
+            let Some(c) = entry else {
+                return oauth_error(
+                    "invalid_grant",
+                    "AADSTS54005",
+                    "OAuth2 Authorization code was already redeemed or is unknown.",
+                );
+            };
+            if c.created.elapsed() > Duration::from_secs(600) {
+                return oauth_error(
+                    "invalid_grant",
+                    "AADSTS70008",
+                    "The provided authorization code has expired.",
+                );
+            }
+            if get("redirect_uri").as_deref() != Some(c.redirect_uri.as_str()) {
+                return oauth_error(
+                    "invalid_grant",
+                    "AADSTS50011",
+                    "The redirect URI does not match the one used to obtain the authorization code.",
+                );
+            }
+            let verifier = get("code_verifier").unwrap_or_default();
+            let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(Sha256::digest(verifier.as_bytes()));
+            if c.challenge.is_empty() || computed != c.challenge {
+                return oauth_error(
+                    "invalid_grant",
+                    "AADSTS501481",
+                    "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                );
+            }
+            let _ = &c.client_id;
+            issue(sh, &c.who, &c.tenant, &scope, &c.client_id)
+        }
+        other => oauth_error(
+            "unsupported_grant_type",
+            "AADSTS70003",
+            &format!(
+                "The app requested an unsupported grant type '{}'.",
+                other.unwrap_or("")
+            ),
+        ),
+    }
+}
+
+fn is_loopback_redirect(uri: &str) -> bool {
+    url::Url::parse(uri).is_ok_and(|u| {
+        u.scheme() == "http"
+            && matches!(
+                u.host_str(),
+                Some("127.0.0.1") | Some("localhost") | Some("[::1]")
+            )
+    })
+}
+
+fn authorize(
+    sh: &Shared,
+    req: &Req,
+    tenant: &str,
+    form: Option<Vec<(String, String)>>,
+) -> Response {
+    let param = |k: &str| -> Option<String> {
+        form.as_ref()
+            .and_then(|f| Req::form_value(f, k))
+            .or_else(|| req.q(k).map(str::to_string))
+    };
+    let redirect = param("redirect_uri").unwrap_or_default();
+    if !is_loopback_redirect(&redirect) {
+        return wire::text(
+            400,
+            "text/html; charset=utf-8",
+            format!(
+                "<html><body><p>AADSTS50011: The redirect URI '{}' does not match a loopback address registered for this public client.</p></body></html>",
+                esc(&redirect)
+            ),
+        );
+    }
+    let challenge = param("code_challenge").unwrap_or_default();
+    if !challenge.is_empty() && param("code_challenge_method").as_deref() != Some("S256") {
+        return redirect_error(
+            &redirect,
+            param("state"),
+            "invalid_request",
+            "AADSTS501491: code_challenge_method must be S256.",
+        );
+    }
+    let who = match (
+        &form,
+        &sh.cfg.auto_approve,
+        param("login_hint"),
+        param("prompt").as_deref(),
+    ) {
+        (Some(f), _, _, _) => {
+            if Req::form_value(f, "decision").as_deref() != Some("approve") {
+                return redirect_error(
+                    &redirect,
+                    param("state"),
+                    "access_denied",
+                    "AADSTS65004: User declined to consent.",
+                );
+            }
+            Req::form_value(f, "who")
+        }
+        (None, Some(auto), _, _) => Some(auto.clone()),
+        (None, None, Some(hint), Some("none")) => Some(hint),
+        _ => None,
+    };
+    let Some(who) = who else {
+        return picker_page(sh, req, tenant);
+    };
+    let code = ids::random_token(32);
+    sh.login.lock().expect("login").codes.insert(
+        code.clone(),
+        AuthCode {
+            who,
+            tenant: tenant.to_string(),
+            client_id: param("client_id").unwrap_or_default(),
+            redirect_uri: redirect.clone(),
+            challenge,
+            created: Instant::now(),
+        },
+    );
+    let mut target = url::Url::parse(&redirect).expect("checked above");
+    target.query_pairs_mut().append_pair("code", &code);
+    if let Some(state) = param("state") {
+        target.query_pairs_mut().append_pair("state", &state);
+    }
+    wire::with_header(wire::empty(302), "location", target.as_str())
+}
+
+fn redirect_error(redirect: &str, state: Option<String>, error: &str, desc: &str) -> Response {
+    let mut target = url::Url::parse(redirect).expect("loopback url");
+    target
+        .query_pairs_mut()
+        .append_pair("error", error)
+        .append_pair("error_description", desc);
+    if let Some(s) = state {
+        target.query_pairs_mut().append_pair("state", &s);
+    }
+    wire::with_header(wire::empty(302), "location", target.as_str())
+}
+
+fn identity_options(sh: &Shared) -> String {
+    let world = sh.world.lock().expect("world");
+    world
+        .sign_in_names()
+        .iter()
+        .map(|n| format!("<option value=\"{0}\">{0}</option>", esc(n)))
+        .collect()
+}
+
+fn picker_page(sh: &Shared, req: &Req, tenant: &str) -> Response {
+    let hidden: String = req
+        .query
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                esc(k),
+                esc(v)
+            )
+        })
+        .collect();
+    wire::text(
+        200,
+        "text/html; charset=utf-8",
+        format!(
+            "<!DOCTYPE html><html><head><title>Sign in (ado-entra emulator)</title></head><body>\
+         <h1>Sign in</h1><form method=\"post\" action=\"/login/{}/oauth2/v2.0/authorize\">{hidden}\
+         <label>Account <select name=\"who\">{}</select></label>\
+         <button name=\"decision\" value=\"approve\">Sign in</button>\
+         <button name=\"decision\" value=\"decline\">Cancel</button></form></body></html>",
+            esc(tenant),
+            identity_options(sh)
+        ),
+    )
+}
+
+fn device_page(sh: &Shared, note: Option<&str>) -> Response {
+    let pending = sh.login.lock().expect("login").pending_user_codes().len();
+    wire::text(
+        200,
+        "text/html; charset=utf-8",
+        format!(
+            "<!DOCTYPE html><html><head><title>Enter code (ado-entra emulator)</title></head><body>\
+         <h1>Enter code</h1>{}<p>{pending} sign-in(s) waiting.</p>\
+         <form method=\"post\" action=\"/login/devicelogin\">\
+         <label>Code <input name=\"user_code\" autofocus></label>\
+         <label>Account <select name=\"who\">{}</select></label>\
+         <button name=\"decision\" value=\"approve\">Approve</button>\
+         <button name=\"decision\" value=\"decline\">Decline</button></form></body></html>",
+            note.map(|n| format!("<p><strong>{}</strong></p>", esc(n)))
+                .unwrap_or_default(),
+            identity_options(sh)
+        ),
+    )
+}
+
+fn device_decision(sh: &Shared, req: &Req) -> Response {
+    let form = req.form();
+    let code = Req::form_value(&form, "user_code").unwrap_or_default();
+    let who = Req::form_value(&form, "who").unwrap_or_default();
+    let approve = Req::form_value(&form, "decision").as_deref() == Some("approve");
+    let ok = sh.login.lock().expect("login").decide(&code, &who, approve);
+    let note = match (ok, approve) {
+        (false, _) => "That code is not waiting for approval. Check it and try again.".to_string(),
+        (true, true) => format!("Signed in as {who}. You can close this page."),
+        (true, false) => "Sign-in declined.".to_string(),
+    };
+    device_page(sh, Some(&note))
+}

@@ -1,0 +1,503 @@
+//! Scenario files: the world an emulator starts with (docs/emulator.md lists
+//! every field). Shipped scenarios live in `assets/scenarios/` and are compiled
+//! in; `--scenario PATH` loads any file; the generator builds large ones.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Identity (UPN or personal account email) used by `--auto-approve` when none is given.
+    pub default_sign_in: String,
+    pub tenants: Vec<TenantSpec>,
+    #[serde(default)]
+    pub msa_accounts: Vec<MsaSpec>,
+    pub org: OrgSpec,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSpec {
+    /// Short key used to refer to the tenant inside the file (ids derive from it).
+    pub key: String,
+    pub display_name: String,
+    /// The `*.onmicrosoft.com` domain.
+    pub initial_domain: String,
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// `public` (default) or `usgov`.
+    #[serde(default = "public")]
+    pub cloud: String,
+    #[serde(default)]
+    pub users: Vec<TenantUserSpec>,
+}
+
+fn public() -> String {
+    "public".into()
+}
+fn yes() -> bool {
+    true
+}
+fn member() -> String {
+    "Member".into()
+}
+fn basic() -> String {
+    "Basic".into()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantUserSpec {
+    pub upn: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub mail: Option<String>,
+    #[serde(default)]
+    pub other_mails: Vec<String>,
+    #[serde(default)]
+    pub proxy_addresses: Vec<String>,
+    /// `Member` (default) or `Guest`.
+    #[serde(default = "member")]
+    pub user_type: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// This directory object is a personal Microsoft account signing in here
+    /// (a guest, or the account that created the tenant).
+    #[serde(default)]
+    pub msa: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MsaSpec {
+    pub email: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgSpec {
+    pub name: String,
+    /// Email (MSA) or UPN of the owner; must be one of `users`.
+    pub owner: String,
+    /// Key of the tenant the organization is connected to; absent = personal accounts.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    pub users: Vec<OrgUserSpec>,
+    /// Add this many generated personal-account users (e.g. the over-100 scenario).
+    #[serde(default)]
+    pub generated_users: usize,
+    #[serde(default)]
+    pub projects: Vec<ProjectSpec>,
+    #[serde(default)]
+    pub service_connections: Vec<ServiceConnectionSpec>,
+    /// Organization policies by name, e.g. `Policy.DisallowAadGuestUserAccess: true`.
+    #[serde(default)]
+    pub policies: std::collections::BTreeMap<String, bool>,
+    #[serde(default)]
+    pub pats: Vec<PatSpec>,
+    /// Entra groups added to the organization (dropped on a tenant change).
+    #[serde(default)]
+    pub entra_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgUserSpec {
+    /// Personal account email (origin msa) or Entra UPN (origin aad).
+    pub email: String,
+    pub display_name: String,
+    /// `msa` (default) or `aad`.
+    #[serde(default = "msa")]
+    pub origin: String,
+    /// For `aad` users: key of their tenant.
+    #[serde(default)]
+    pub tenant: Option<String>,
+    #[serde(default = "basic")]
+    pub license: String,
+    /// Days since last access; absent = never.
+    #[serde(default)]
+    pub last_access_days: Option<i64>,
+    #[serde(default = "created")]
+    pub created_days: i64,
+    /// Member of Project Collection Administrators.
+    #[serde(default)]
+    pub admin: bool,
+}
+
+fn msa() -> String {
+    "msa".into()
+}
+fn created() -> i64 {
+    400
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectSpec {
+    pub name: String,
+    #[serde(default)]
+    pub repos: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConnectionSpec {
+    pub project: String,
+    pub name: String,
+    /// The tenant id (a GUID) or a tenant key from this file.
+    pub tenant: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatSpec {
+    /// Email/UPN of the org user who owns it.
+    pub owner: String,
+    pub display_name: String,
+    /// Valid in every organization of its owner.
+    #[serde(default)]
+    pub global: bool,
+    #[serde(default = "thirty")]
+    pub valid_days: i64,
+    /// The secret, so tests can authenticate with it.
+    pub token: String,
+}
+
+fn thirty() -> i64 {
+    30
+}
+
+/// Names of the scenarios compiled into the binary.
+pub const BUILTIN: [&str; 5] = ["ready", "lockout", "guest-admin", "over-100", "messy"];
+
+fn builtin_text(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "ready" => include_str!("../../assets/scenarios/ready.json"),
+        "lockout" => include_str!("../../assets/scenarios/lockout.json"),
+        "guest-admin" => include_str!("../../assets/scenarios/guest-admin.json"),
+        "over-100" => include_str!("../../assets/scenarios/over-100.json"),
+        "messy" => include_str!("../../assets/scenarios/messy.json"),
+        _ => return None,
+    })
+}
+
+/// Why a scenario could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error(
+        "no scenario named '{0}'; use one of: ready, lockout, guest-admin, over-100, messy, or a path to a scenario file"
+    )]
+    Unknown(String),
+    #[error("cannot read scenario file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("scenario {origin}: line {line}, column {column}: {message}")]
+    Parse {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("scenario {origin}: {problem}")]
+    Invalid { origin: String, problem: String },
+}
+
+impl Scenario {
+    /// A built-in name, or a path to a file.
+    pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
+        if let Some(text) = builtin_text(name_or_path) {
+            return Self::parse(text, name_or_path);
+        }
+        let looks_like_path = name_or_path.contains('/')
+            || name_or_path.contains('\\')
+            || name_or_path.ends_with(".json");
+        if !looks_like_path {
+            return Err(ScenarioError::Unknown(name_or_path.into()));
+        }
+        let text = std::fs::read_to_string(name_or_path).map_err(|source| ScenarioError::Read {
+            path: name_or_path.into(),
+            source,
+        })?;
+        Self::parse(&text, name_or_path)
+    }
+
+    /// Parse and validate scenario JSON; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        let s: Scenario = serde_json::from_str(text).map_err(|e| ScenarioError::Parse {
+            origin: origin.into(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        s.validate().map_err(|problem| ScenarioError::Invalid {
+            origin: origin.into(),
+            problem,
+        })?;
+        Ok(s)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let keys: Vec<&str> = self.tenants.iter().map(|t| t.key.as_str()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            if keys[..i].contains(k) {
+                return Err(format!("tenant key '{k}' is used twice"));
+            }
+        }
+        for t in &self.tenants {
+            if !matches!(t.cloud.as_str(), "public" | "usgov") {
+                return Err(format!(
+                    "tenant '{}': cloud must be 'public' or 'usgov', not '{}'",
+                    t.key, t.cloud
+                ));
+            }
+            for u in &t.users {
+                if !matches!(u.user_type.as_str(), "Member" | "Guest") {
+                    return Err(format!(
+                        "tenant '{}' user '{}': user_type must be Member or Guest",
+                        t.key, u.upn
+                    ));
+                }
+                if !u.upn.contains('@') {
+                    return Err(format!("tenant '{}': '{}' is not a UPN", t.key, u.upn));
+                }
+            }
+        }
+        let tenant_ok = |k: &Option<String>| k.as_ref().is_none_or(|k| keys.contains(&k.as_str()));
+        if !tenant_ok(&self.org.tenant) {
+            return Err(format!(
+                "org.tenant '{}' is not a tenant key",
+                self.org.tenant.clone().unwrap_or_default()
+            ));
+        }
+        if !self
+            .org
+            .users
+            .iter()
+            .any(|u| u.email.eq_ignore_ascii_case(&self.org.owner))
+        {
+            return Err(format!(
+                "org.owner '{}' is not one of org.users",
+                self.org.owner
+            ));
+        }
+        for u in &self.org.users {
+            match u.origin.as_str() {
+                "msa" => {}
+                "aad" if tenant_ok(&u.tenant) && u.tenant.is_some() => {}
+                "aad" => {
+                    return Err(format!(
+                        "org user '{}': origin aad needs a valid tenant key",
+                        u.email
+                    ));
+                }
+                o => return Err(format!("org user '{}': unknown origin '{o}'", u.email)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parameters of a generated scenario (`--users N --tenant-users M --seed S`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generate {
+    pub users: usize,
+    pub tenant_users: usize,
+    pub seed: u64,
+}
+
+struct XorShift(u64);
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const GIVEN: [&str; 24] = [
+    "Ada", "Bo", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea", "Mo",
+    "Nia", "Oskar", "Pia", "Quin", "Rae", "Sol", "Tove", "Uma", "Vik", "Wen", "Yara",
+];
+
+/// A deterministic large scenario: an organization of `users` personal accounts
+/// and a destination tenant of `tenant_users`. Most users' email equals a tenant
+/// UPN; some match only by mail or other mails, some only by name, some not at all.
+pub fn generate(g: Generate) -> Scenario {
+    let mut rng = XorShift(g.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let domain = "contoso.example";
+    let name = |i: usize, rng: &mut XorShift| {
+        let given = GIVEN[(rng.below(GIVEN.len() as u64)) as usize];
+        format!("{given} Gen{i:06}")
+    };
+    let mut tenant_users = Vec::with_capacity(g.tenant_users.max(1) + 1);
+    tenant_users.push(TenantUserSpec {
+        upn: format!("owner@{domain}"),
+        display_name: "Owner Generated".into(),
+        mail: Some(format!("owner@{domain}")),
+        other_mails: vec![],
+        proxy_addresses: vec![format!("SMTP:owner@{domain}")],
+        user_type: "Member".into(),
+        enabled: true,
+        msa: None,
+    });
+    let mut org_users = vec![OrgUserSpec {
+        email: format!("owner@{domain}"),
+        display_name: "Owner Generated".into(),
+        origin: "msa".into(),
+        tenant: None,
+        license: "Basic".into(),
+        last_access_days: Some(1),
+        created_days: 900,
+        admin: true,
+    }];
+    for i in 0..g.tenant_users {
+        let display = name(i, &mut rng);
+        let upn = format!("u{i:06}@{domain}");
+        tenant_users.push(TenantUserSpec {
+            mail: Some(upn.clone()),
+            proxy_addresses: vec![format!("SMTP:{upn}")],
+            other_mails: vec![],
+            upn,
+            display_name: display,
+            user_type: "Member".into(),
+            enabled: rng.below(50) != 0,
+            msa: None,
+        });
+    }
+    for i in 0..g.users {
+        // The user's relation to the tenant, in rotation with a random twist.
+        let t = if g.tenant_users == 0 {
+            None
+        } else {
+            Some(1 + (i * 7919 + rng.below(7) as usize) % g.tenant_users)
+        };
+        let kind = rng.below(100);
+        let (email, display) = match t {
+            Some(t) if kind < 80 => (
+                tenant_users[t].upn.clone(),
+                tenant_users[t].display_name.clone(),
+            ),
+            Some(t) if kind < 90 => {
+                let personal = format!("person{i:06}@outlook.example");
+                tenant_users[t].other_mails.push(personal.clone());
+                (personal, tenant_users[t].display_name.clone())
+            }
+            Some(t) if kind < 95 => (
+                format!("nick{i:06}@hotmail.example"),
+                tenant_users[t].display_name.clone(),
+            ),
+            _ => (
+                format!("stranger{i:06}@gmail.example"),
+                format!("Stranger {i}"),
+            ),
+        };
+        org_users.push(OrgUserSpec {
+            email,
+            display_name: display,
+            origin: "msa".into(),
+            tenant: None,
+            license: if rng.below(4) == 0 {
+                "Stakeholder"
+            } else {
+                "Basic"
+            }
+            .into(),
+            last_access_days: Some(rng.below(200) as i64),
+            created_days: 300 + rng.below(500) as i64,
+            admin: false,
+        });
+    }
+    Scenario {
+        name: format!("generated-{}-{}-{}", g.users, g.tenant_users, g.seed),
+        description: "Generated large organization".into(),
+        default_sign_in: format!("owner@{domain}"),
+        tenants: vec![TenantSpec {
+            key: "contoso".into(),
+            display_name: "Contoso (generated)".into(),
+            initial_domain: "contosogen.onmicrosoft.com".into(),
+            domains: vec![domain.into()],
+            cloud: "public".into(),
+            users: tenant_users,
+        }],
+        msa_accounts: org_users
+            .iter()
+            .map(|u| MsaSpec {
+                email: u.email.clone(),
+                display_name: u.display_name.clone(),
+            })
+            .collect(),
+        org: OrgSpec {
+            name: "contoso-generated".into(),
+            owner: format!("owner@{domain}"),
+            tenant: None,
+            users: org_users,
+            generated_users: 0,
+            projects: vec![ProjectSpec {
+                name: "Platform".into(),
+                repos: vec!["platform".into()],
+            }],
+            service_connections: vec![],
+            policies: Default::default(),
+            pats: vec![],
+            entra_groups: vec![],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_scenario_parses() {
+        for name in BUILTIN {
+            let s = Scenario::load(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(s.name, name);
+        }
+    }
+
+    #[test]
+    fn unknown_names_and_bad_files_say_what_and_where() {
+        assert!(matches!(
+            Scenario::load("nope"),
+            Err(ScenarioError::Unknown(_))
+        ));
+        let e = Scenario::parse("{\n  \"name\": 3\n}", "x.json").unwrap_err();
+        assert!(matches!(e, ScenarioError::Parse { line: 2, .. }), "{e}");
+        let mut s: serde_json::Value =
+            serde_json::from_str(builtin_text("ready").unwrap()).unwrap();
+        s["org"]["owner"] = "nobody@x.com".into();
+        let e = Scenario::parse(&s.to_string(), "y.json").unwrap_err();
+        assert!(e.to_string().contains("org.owner"), "{e}");
+    }
+
+    #[test]
+    fn generator_is_deterministic_and_sized() {
+        let g = Generate {
+            users: 300,
+            tenant_users: 2000,
+            seed: 7,
+        };
+        let a = generate(g);
+        let b = generate(g);
+        assert_eq!(a.org.users.len(), 301);
+        assert_eq!(a.tenants[0].users.len(), 2001);
+        assert_eq!(
+            serde_json::to_string(&a.org.users).unwrap(),
+            serde_json::to_string(&b.org.users).unwrap()
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! Requests and responses as the emulated services shape them.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use bytes::Bytes;
+use serde_json::{Value, json};
+
+/// A request, pre-parsed for the hand-written routers.
+#[derive(Debug)]
+pub struct Req {
+    pub method: Method,
+    /// Path segments after the host prefix, percent-decoded.
+    pub segs: Vec<String>,
+    /// The same, lower-cased (Azure DevOps routes are case-insensitive).
+    pub lsegs: Vec<String>,
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// `http://127.0.0.1:PORT` as the client addressed us.
+    pub origin: String,
+}
+
+impl Req {
+    /// A query parameter, matched case-insensitively (`$top`, `api-version`).
+    pub fn q(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    pub fn json(&self) -> Option<Value> {
+        let b: &[u8] = &self.body;
+        let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+        serde_json::from_slice(b).ok()
+    }
+    pub fn form(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
+    }
+    pub fn form_value(form: &[(String, String)], name: &str) -> Option<String> {
+        form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+    pub fn lpath(&self) -> Vec<&str> {
+        self.lsegs.iter().map(String::as_str).collect()
+    }
+}
+
+pub fn json(status: u16, v: &Value) -> Response {
+    let mut r = Response::new(Body::from(serde_json::to_vec(v).expect("json")));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+pub fn with_header(mut r: Response, name: &'static str, value: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+    r
+}
+
+pub fn text(status: u16, content_type: &'static str, body: String) -> Response {
+    let mut r = Response::new(Body::from(body));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+pub fn empty(status: u16) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    r
+}
+
+/// Azure DevOps error body.
+pub fn ado_error(status: u16, type_key: &str, message: &str) -> Response {
+    let type_name = format!(
+        "Microsoft.VisualStudio.Services.WebApi.{type_key}, Microsoft.VisualStudio.Services.WebApi"
+    );
+    let r = json(
+        status,
+        &json!({
+            "$id": "1",
+            "innerException": null,
+            "message": message,
+            "typeName": type_name,
+            "typeKey": type_key,
+            "errorCode": 0,
+            "eventId": 3000
+        }),
+    );
+    with_header(r, "x-vss-e2eid", &uuid::Uuid::new_v4().to_string())
+}
+
+/// Microsoft Graph error body.
+pub fn graph_error(status: u16, code: &str, message: &str) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let r = json(
+        status,
+        &json!({
+            "error": {
+                "code": code,
+                "message": message,
+                "innerError": {
+                    "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    "request-id": id,
+                    "client-request-id": id
+                }
+            }
+        }),
+    );
+    with_header(r, "request-id", &id)
+}
+
+/// The body Graph uses for one `$batch` item's error.
+pub fn graph_error_value(code: &str, message: &str) -> Value {
+    let id = uuid::Uuid::new_v4().to_string();
+    json!({"error": {"code": code, "message": message, "innerError": {
+        "date": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        "request-id": id, "client-request-id": id}}})
+}
+
+/// OAuth 2 error body as Entra sends it (400 unless told otherwise).
+pub fn oauth_error(error: &str, aadsts: &str, description: &str) -> Response {
+    let code: u64 = aadsts.trim_start_matches("AADSTS").parse().unwrap_or(0);
+    json(
+        400,
+        &json!({
+            "error": error,
+            "error_description": format!("{aadsts}: {description}"),
+            "error_codes": [code],
+            "timestamp": chrono::Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string(),
+            "trace_id": uuid::Uuid::new_v4().to_string(),
+            "correlation_id": uuid::Uuid::new_v4().to_string()
+        }),
+    )
+}
+
+/// The interactive sign-in page Azure DevOps serves (with 203) to requests it
+/// cannot authenticate when they do not ask for a plain 401.
+pub fn sign_in_page() -> Response {
+    text(
+        203,
+        "text/html; charset=utf-8",
+        "<!DOCTYPE html><html><head><title>Azure DevOps Services | Sign In</title></head>\
+         <body><p>Sign in to continue to Azure DevOps.</p></body></html>"
+            .to_string(),
+    )
+}
+
+/// Minimal HTML escaping for the emulator's pages.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

@@ -1,0 +1,212 @@
+//! Turn the domain's check results and prediction into what the wizard shows
+//! (and what `check --json` prints): the checks, the lockout-proof table and the
+//! plan. Pure.
+
+use crate::app::{AccessOutcome, AccessRow, CheckRow, CheckStatus, ChecksReport, PlanView};
+use crate::domain::checks::{CheckResult, PredictedUser, Prediction, Role, Status};
+use crate::domain::facts::{Facts, Operation};
+
+pub fn check_row(r: &CheckResult) -> CheckRow {
+    CheckRow {
+        id: r.id.to_string(),
+        status: match r.status {
+            Status::Pass => CheckStatus::Pass,
+            Status::Warn => CheckStatus::Warn,
+            Status::Fail => CheckStatus::Fail,
+            Status::Skip => CheckStatus::Skip,
+        },
+        title: r.title.clone(),
+        evidence: r.evidence.clone(),
+        fix: r.fix.clone(),
+    }
+}
+
+fn who(u: &PredictedUser) -> String {
+    match (&u.email, u.display_name.trim()) {
+        (Some(e), "") => e.clone(),
+        (Some(e), n) => format!("{n} <{e}>"),
+        (None, "") => u.descriptor.clone().unwrap_or_else(|| "(unknown)".into()),
+        (None, n) => n.to_string(),
+    }
+}
+
+fn role(u: &PredictedUser) -> String {
+    if u.roles.contains(&Role::Owner) {
+        "owner".into()
+    } else if u.roles.contains(&Role::Pca) {
+        "admin".into()
+    } else {
+        "user".into()
+    }
+}
+
+fn row(u: &PredictedUser, outcome: AccessOutcome) -> AccessRow {
+    AccessRow {
+        who: who(u),
+        role: role(u),
+        outcome,
+        reason: u.reason.clone(),
+    }
+}
+
+/// Owner first, then administrators, then everyone who would lose access.
+pub fn access_rows(p: &Prediction) -> Vec<AccessRow> {
+    let mut rows: Vec<AccessRow> = Vec::new();
+    for u in p.locked_out.iter() {
+        rows.push(row(u, AccessOutcome::LockedOut));
+    }
+    for u in p.keep.iter().filter(|u| u.is_privileged()) {
+        rows.push(row(u, AccessOutcome::Keeps));
+    }
+    for u in p.unverified.iter().filter(|u| u.is_privileged()) {
+        let mut r = row(u, AccessOutcome::Disconnected);
+        r.reason = format!("could not verify: {}", u.reason);
+        rows.push(r);
+    }
+    for u in p.disconnected.iter() {
+        rows.push(row(u, AccessOutcome::Disconnected));
+    }
+    // Owner rows on top, whatever their outcome.
+    rows.sort_by_key(|r| match r.role.as_str() {
+        "owner" => 0,
+        "admin" => 1,
+        _ => 2,
+    });
+    rows
+}
+
+/// Exactly what the operation will change, for the Plan screen and the checklist.
+pub fn plan(facts: &Facts, p: &Prediction, tenant_label: Option<&str>) -> PlanView {
+    let org = &facts.org.name;
+    let dest = tenant_label.unwrap_or("the destination directory");
+    let mut changes = Vec::new();
+    let mut afterwards = Vec::new();
+    let pats = facts.org.pats.as_ref().map_or(0, Vec::len);
+    match &facts.operation {
+        Operation::Connect { .. } => {
+            changes.push(format!(
+                "The organization '{org}' will be connected to the Microsoft Entra directory {dest}; from then on only identities of that directory can sign in."
+            ));
+        }
+        Operation::ChangeTenant { from, .. } => {
+            changes.push(format!(
+                "The organization '{org}' will move from directory {from} to {dest}."
+            ));
+            changes.push(
+                "Entra groups of the old directory are removed from the organization, with the permissions granted through them."
+                    .into(),
+            );
+            changes.push(
+                "SSH keys must have been cleared by Azure DevOps support beforehand; users register new ones."
+                    .into(),
+            );
+        }
+        Operation::Disconnect => {
+            changes.push(format!(
+                "The organization '{org}' will be disconnected from its directory; users sign in with personal Microsoft accounts again."
+            ));
+        }
+    }
+    changes.push(format!(
+        "{} users keep their access and history; {} will be disconnected until mapped or invited.",
+        p.keep.len(),
+        p.disconnected.len() + p.locked_out.len()
+    ));
+    if pats > 0 {
+        changes.push(format!(
+            "Personal access tokens stop working and must be recreated (you hold {pats})."
+        ));
+    } else {
+        changes.push("Personal access tokens stop working and must be recreated.".into());
+    }
+    let disconnected = p
+        .disconnected
+        .iter()
+        .chain(&p.locked_out)
+        .map(|u| format!("{} ({})", who(u), u.reason))
+        .collect();
+
+    afterwards.push(
+        "Sign out of Azure DevOps everywhere: browsers, Visual Studio, Git credential managers."
+            .into(),
+    );
+    match &facts.operation {
+        Operation::Disconnect => afterwards.push(format!(
+            "Sign in at https://dev.azure.com/{org} with your personal Microsoft account (same email as before)."
+        )),
+        _ => afterwards.push(format!(
+            "Sign in at https://dev.azure.com/{org} with your work account in {dest}, in a private browser window the first time."
+        )),
+    }
+    afterwards.push(
+        "Recreate your personal access tokens, scoped to this organization (global PATs stop working on 2026-12-01)."
+            .into(),
+    );
+    if matches!(facts.operation, Operation::ChangeTenant { .. }) {
+        afterwards.push("Register your SSH keys again.".into());
+    }
+    afterwards.push(
+        "If Azure DevOps says you are not authorized, tell your administrator: your old account needs to be mapped to your new one."
+            .into(),
+    );
+    PlanView {
+        changes,
+        disconnected,
+        afterwards,
+    }
+}
+
+/// The whole report.
+pub fn report(facts: &Facts, results: &[CheckResult], p: &Prediction) -> ChecksReport {
+    let label = facts.destination_tenant.as_ref().map(|t| t.label());
+    ChecksReport {
+        checks: results.iter().map(check_row).collect(),
+        access: access_rows(p),
+        plan: plan(facts, p, label.as_deref()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(email: &str, roles: Vec<Role>, reason: &str) -> PredictedUser {
+        PredictedUser {
+            descriptor: Some(format!("msa.{email}")),
+            display_name: String::new(),
+            email: Some(email.into()),
+            roles,
+            maps_to: None,
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn owner_is_listed_first_and_locked_out_is_shown() {
+        let p = Prediction {
+            keep: vec![
+                user("ann@x.com", vec![Role::Pca], "UPN matches"),
+                user("joe@x.com", vec![], "UPN matches"),
+            ],
+            disconnected: vec![user("bob@outlook.com", vec![], "no UPN match")],
+            locked_out: vec![user(
+                "owner@outlook.com",
+                vec![Role::Owner],
+                "no member UPN",
+            )],
+            unverified: vec![],
+        };
+        let rows = access_rows(&p);
+        assert_eq!(rows[0].who, "owner@outlook.com");
+        assert_eq!(rows[0].outcome, AccessOutcome::LockedOut);
+        assert_eq!(rows[1].role, "admin");
+        assert!(
+            rows.iter().all(|r| r.who != "joe@x.com"),
+            "plain keepers are summarised, not listed"
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.who == "bob@outlook.com" && r.outcome == AccessOutcome::Disconnected)
+        );
+    }
+}

@@ -1,0 +1,297 @@
+//! Screen snapshots from `TestBackend` at 80x24 and 40x12. Fixtures use fixed
+//! ids and a fixed clock, so snapshots are stable without filters.
+
+use super::*;
+use crate::app::*;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const TENANT_ID: &str = "11111111-2222-3333-4444-555555555555";
+
+fn demo_state() -> State {
+    State::new(
+        Environment {
+            target: Target::Emulator {
+                base_url: "http://127.0.0.1:1".into(),
+                scenario: Some("messy".into()),
+            },
+            org: Some("fabrikam-messy".into()),
+            owner: Some("owner@outlook.com".into()),
+            tenants: vec![tenant()],
+        },
+        false,
+    )
+}
+
+fn tenant() -> TenantInfo {
+    TenantInfo {
+        id: TENANT_ID.into(),
+        display_name: "Fabrikam".into(),
+        domain: "fabrikam.onmicrosoft.com".into(),
+    }
+}
+
+fn render(state: &State, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    term.draw(|f| view(state, f)).unwrap();
+    let buf = term.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn report() -> ChecksReport {
+    ChecksReport {
+        checks: vec![
+            CheckRow {
+                id: "caller-is-admin".into(),
+                status: CheckStatus::Pass,
+                title: "You are a Project Collection Administrator".into(),
+                evidence: vec!["owner@outlook.com is the organization owner".into()],
+                fix: None,
+            },
+            CheckRow {
+                id: "lockout-proof".into(),
+                status: CheckStatus::Fail,
+                title: "The owner would be locked out".into(),
+                evidence: vec!["owner@outlook.com matches no member UPN in Fabrikam".into()],
+                fix: Some("Add the owner to Fabrikam as a member whose UPN is owner@outlook.com, or transfer ownership first.".into()),
+            },
+            CheckRow {
+                id: "stale-users".into(),
+                status: CheckStatus::Warn,
+                title: "2 users have not signed in for 90 days".into(),
+                evidence: vec![],
+                fix: None,
+            },
+        ],
+        access: vec![
+            AccessRow {
+                who: "owner@outlook.com".into(),
+                role: "owner".into(),
+                outcome: AccessOutcome::LockedOut,
+                reason: "no member with this UPN".into(),
+            },
+            AccessRow {
+                who: "ann@fabrikam.com".into(),
+                role: "admin".into(),
+                outcome: AccessOutcome::Keeps,
+                reason: "UPN matches".into(),
+            },
+        ],
+        plan: PlanView {
+            changes: vec!["fabrikam-messy will use the directory Fabrikam".into()],
+            disconnected: vec!["bob@outlook.com (Bob Jones)".into()],
+            afterwards: vec!["Sign out, then sign in with your Fabrikam work account".into()],
+        },
+    }
+}
+
+fn prompt() -> DeviceCodePrompt {
+    DeviceCodePrompt {
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        user_code: "F7K2MQ9P".into(),
+        expires_in_secs: 900,
+    }
+}
+
+/// One state per screen, named.
+fn screens() -> Vec<(&'static str, State)> {
+    let base = demo_state();
+    let with = |screen: Screen| {
+        let mut s = base.clone();
+        s.session.org = Some("fabrikam-messy".into());
+        s.session.operation = Some(Operation::Connect);
+        s.session.destination = Some(tenant());
+        s.session.report = Some(report());
+        s.now_ms = 61_000;
+        s.screen = screen;
+        s
+    };
+    let identity = Identity {
+        upn: "owner@fabrikam.com".into(),
+        display_name: "Owner".into(),
+        tenant_id: TENANT_ID.into(),
+    };
+    let mut done = with(Screen::Done(DoneScreen { scroll: 0 }));
+    done.session.applied = Some(ApplyReport {
+        summary: "Connected fabrikam-messy to Fabrikam".into(),
+        journal: "/state/journal/connect.jsonl".into(),
+    });
+    done.session.verified = Some(VerifyReport {
+        identity: identity.clone(),
+        probes: vec![Probe {
+            what: "projects".into(),
+            ok: true,
+            detail: "2 reachable".into(),
+        }],
+        failure: None,
+    });
+    vec![
+        ("welcome", base.clone()),
+        (
+            "signin",
+            with(Screen::SignIn(SignInScreen {
+                phase: SignInPhase::Prompt {
+                    prompt: prompt(),
+                    received_ms: 0,
+                },
+            })),
+        ),
+        (
+            "pick_org",
+            with(Screen::PickOrg(PickOrg {
+                orgs: Loadable::Ready(vec!["alpha".into(), "fabrikam-messy".into()]),
+                selected: 1,
+                input: None,
+                error: None,
+            })),
+        ),
+        (
+            "pick_org_typing",
+            with(Screen::PickOrg(PickOrg {
+                orgs: Loadable::Failed(ErrorView::msg("accounts unavailable")),
+                selected: 0,
+                input: Some("bad org".into()),
+                error: Some(
+                    "'bad org' has ' ' at position 4; use letters, digits and hyphens only.".into(),
+                ),
+            })),
+        ),
+        (
+            "pick_tenant",
+            with(Screen::PickTenant(PickTenant {
+                tenants: Loadable::Ready(vec![tenant()]),
+                selected: 0,
+            })),
+        ),
+        (
+            "prereqs_running",
+            with(Screen::Prereqs(Prereqs {
+                report: Loadable::Loading,
+                progress: Some((4, 12, "graph lookups".into())),
+                selected: 0,
+            })),
+        ),
+        (
+            "prereqs",
+            with(Screen::Prereqs(Prereqs {
+                report: Loadable::Ready(report()),
+                progress: None,
+                selected: 1,
+            })),
+        ),
+        ("plan", with(Screen::Plan(PlanScreen { scroll: 0 }))),
+        (
+            "confirm",
+            with(Screen::Confirm(Confirm {
+                typed: "fabrik".into(),
+                mismatch: true,
+            })),
+        ),
+        (
+            "apply",
+            with(Screen::Apply(ApplyScreen::Running {
+                last: Some("connect".into()),
+            })),
+        ),
+        (
+            "verify",
+            with(Screen::Verify(VerifyScreen::SigningIn {
+                prompt: Some(prompt()),
+                received_ms: 0,
+            })),
+        ),
+        (
+            "diagnosis",
+            with(Screen::Diagnosis(Diagnosis {
+                error: ErrorView {
+                    message: "TF400813: The user is not authorized to access this resource.".into(),
+                    code: Some("TF400813".into()),
+                    kb_id: Some("TF400813".into()),
+                    auth_failure: true,
+                    ..ErrorView::default()
+                },
+                probes: vec![Probe {
+                    what: "profile".into(),
+                    ok: true,
+                    detail: "answers".into(),
+                }],
+                steps: crate::domain::diagnose::KnowledgeBase::builtin()
+                    .get("lockout-after-connect")
+                    .unwrap()
+                    .fix
+                    .clone(),
+            })),
+        ),
+        ("done", done),
+    ]
+}
+
+#[test]
+fn every_screen_at_80x24_and_40x12() {
+    for (name, state) in screens() {
+        insta::assert_snapshot!(format!("{name}_80x24"), render(&state, 80, 24));
+        insta::assert_snapshot!(format!("{name}_40x12"), render(&state, 40, 12));
+    }
+}
+
+#[test]
+fn device_code_countdown_follows_the_clock() {
+    let (_, mut s) = screens().into_iter().find(|(n, _)| *n == "signin").unwrap();
+    assert!(render(&s, 80, 24).contains("expires in 13:59"));
+    s.now_ms = 899_500;
+    assert!(render(&s, 80, 24).contains("expires in 0:01"));
+    s.now_ms = 2_000_000;
+    assert!(render(&s, 80, 24).contains("expires in 0:00"));
+}
+
+#[test]
+fn too_small_below_40x12() {
+    let screen = render(&demo_state(), 39, 12);
+    assert!(screen.contains("Terminal too small"), "{screen}");
+    let screen = render(&demo_state(), 20, 8);
+    assert!(screen.contains("Terminal"), "{screen}");
+}
+
+#[test]
+fn help_overlay_lists_the_keys() {
+    let mut s = demo_state();
+    update(&mut s, Msg::Key(Key::Char('?')));
+    let screen = render(&s, 80, 24);
+    assert!(screen.contains("Help: Welcome"), "{screen}");
+    assert!(screen.contains("Ctrl-C"), "{screen}");
+}
+
+#[test]
+fn selection_is_visible_without_colour() {
+    // Under NO_COLOR the selected row must still be marked (reverse video + marker).
+    let mut s = demo_state();
+    update(&mut s, Msg::Key(Key::Down));
+    let screen = render(&s, 80, 24);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("Change the organization"))
+        .unwrap();
+    assert!(line.contains('▶'), "{line}");
+}
+
+#[test]
+fn lockout_table_names_the_owner() {
+    let (_, s) = screens()
+        .into_iter()
+        .find(|(n, _)| *n == "prereqs")
+        .unwrap();
+    let screen = render(&s, 100, 40);
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("owner@outlook.com") && l.contains("LOCKED OUT")),
+        "{screen}"
+    );
+}
