@@ -6,6 +6,7 @@
 
 mod api;
 mod commands;
+mod emulator;
 mod mock;
 mod reference;
 mod signin;
