@@ -8,6 +8,8 @@ mod completions;
 mod explain;
 mod tui_cmds;
 
+pub mod auth_cmds;
+
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -70,6 +72,12 @@ pub enum Command {
     Man,
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
+    /// Sign in (device code, browser, PAT from stdin/env, or the Azure CLI).
+    Login(auth_cmds::LoginArgs),
+    /// Sign out: delete the token cache.
+    Logout,
+    /// Show who is signed in, the tenant, and which tokens are held.
+    Whoami(auth_cmds::WhoamiArgs),
 }
 
 /// A command's failure: what went wrong and the exit code it maps to.
@@ -96,6 +104,13 @@ impl CliError {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The auth commands own their runtime, so they run before (not inside) `rt`.
+    match cli.command {
+        Some(Command::Login(args)) => return auth_cmds::login(&cli.global, args),
+        Some(Command::Logout) => return auth_cmds::logout(&cli.global),
+        Some(Command::Whoami(args)) => return auth_cmds::whoami(&cli.global, args),
+        _ => {}
+    }
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -128,5 +143,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             .await
             .map(|()| exit::OK)
             .map_err(|e| CliError::error(e.to_string())),
+        // Handled in `main` before the runtime starts.
+        Some(Command::Login(_) | Command::Logout | Command::Whoami(_)) => Ok(exit::OK),
     }
 }

@@ -1,0 +1,207 @@
+//! The token provider the API clients call for a fresh credential.
+//!
+//! It refreshes before expiry (with a skew), and on demand after a 401. One
+//! lock serialises refreshes so parallel requests share one refresh.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use secrecy::SecretString;
+use tokio::sync::Mutex;
+
+use super::cache::{CachedToken, REFRESH_SKEW, TokenCache};
+use super::oauth::OAuthClient;
+use super::{AuthError, Credential, Resource, SignInMethod, azcli};
+use crate::client::error::ClientError;
+use crate::client::http::ClientEvent;
+
+struct Inner {
+    cache: Option<TokenCache>,
+}
+
+/// Hands out credentials, refreshing and persisting as needed. Cheap to clone.
+#[derive(Clone)]
+pub struct TokenProvider {
+    inner: Arc<Mutex<Inner>>,
+    oauth: Option<OAuthClient>,
+    path: Option<PathBuf>,
+    skew: Duration,
+}
+
+impl std::fmt::Debug for TokenProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenProvider")
+            .field("path", &self.path)
+            .field("skew", &self.skew)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenProvider {
+    /// A provider over a signed-in cache. `path` persists refreshed tokens.
+    pub fn new(
+        cache: Option<TokenCache>,
+        oauth: Option<OAuthClient>,
+        path: Option<PathBuf>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(Inner { cache })),
+            oauth,
+            path,
+            skew: REFRESH_SKEW,
+        }
+    }
+
+    /// Load the cache at `path` (not signed in when absent, or when it was made
+    /// against another login base, e.g. the emulator vs. Azure).
+    pub fn load(path: PathBuf, oauth: OAuthClient) -> Result<Self, ClientError> {
+        let cache = TokenCache::load(&path)?
+            .filter(|c| c.method == SignInMethod::Pat || c.login_url == oauth.login_url().as_str());
+        Ok(Self::new(cache, Some(oauth), Some(path)))
+    }
+
+    /// Like [`TokenProvider::load`], but without a cache fall back to a PAT in
+    /// `AZURE_DEVOPS_EXT_PAT`.
+    pub fn load_or_env_pat(path: PathBuf, oauth: OAuthClient) -> Result<Self, ClientError> {
+        if TokenCache::load(&path)?.is_none()
+            && let Some(p) = super::pat::from_env()
+        {
+            return Ok(Self::from_pat(p));
+        }
+        Self::load(path, oauth)
+    }
+
+    /// A provider holding only a PAT (nothing persisted).
+    pub fn from_pat(pat: SecretString) -> Self {
+        Self::new(
+            Some(TokenCache {
+                method: SignInMethod::Pat,
+                tenant: String::new(),
+                client_id: String::new(),
+                login_url: String::new(),
+                ado: None,
+                graph: None,
+                refresh_token: None,
+                pat: Some(pat),
+            }),
+            None,
+            None,
+        )
+    }
+
+    /// Refresh this long before expiry (default 5 minutes).
+    pub fn with_skew(mut self, skew: std::time::Duration) -> Self {
+        self.skew = Duration::from_std(skew).unwrap_or(REFRESH_SKEW);
+        self
+    }
+
+    /// A copy of the current cache (for `whoami`).
+    pub async fn snapshot(&self) -> Option<TokenCache> {
+        self.inner.lock().await.cache.clone()
+    }
+
+    /// How the user signed in, if they did.
+    pub async fn method(&self) -> Option<SignInMethod> {
+        self.inner.lock().await.cache.as_ref().map(|c| c.method)
+    }
+
+    /// A credential for `resource`; `force_refresh` after a 401.
+    pub async fn credential(
+        &self,
+        resource: Resource,
+        force_refresh: bool,
+    ) -> Result<Credential, ClientError> {
+        let mut guard = self.inner.lock().await;
+        let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
+        if cache.method == SignInMethod::Pat {
+            return match (resource, &cache.pat) {
+                (Resource::Graph, _) => Err(ClientError::PatCannotReachGraph {
+                    what: "Entra user lookups and invitations".into(),
+                }),
+                (Resource::AzureDevOps, Some(p)) => Ok(Credential::Pat(p.clone())),
+                (Resource::AzureDevOps, None) => Err(AuthError::NoPat.into()),
+            };
+        }
+        let refreshable = cache.refresh_token.is_some() || cache.method == SignInMethod::AzureCli;
+        let slot = match resource {
+            Resource::AzureDevOps => &cache.ado,
+            Resource::Graph => &cache.graph,
+        };
+        if let Some(t) = slot
+            && !force_refresh
+            && t.is_fresh(Utc::now(), self.skew)
+        {
+            return Ok(Credential::Bearer {
+                token: t.token.clone(),
+                refreshable,
+            });
+        }
+        let fresh = self.refresh(cache, resource).await?;
+        let token = fresh.token.clone();
+        match resource {
+            Resource::AzureDevOps => cache.ado = Some(fresh),
+            Resource::Graph => cache.graph = Some(fresh),
+        }
+        if let Some(p) = &self.path {
+            cache.save(p)?;
+        }
+        if let Some(o) = &self.oauth {
+            o.core().emit(ClientEvent::TokenRefreshed { resource });
+        }
+        tracing::debug!(%resource, "access token refreshed");
+        Ok(Credential::Bearer { token, refreshable })
+    }
+
+    /// Move the session to another tenant (e.g. after connecting the organization):
+    /// later refreshes use `tenant` as the authority, and both tokens are
+    /// re-issued for it now. Returns the tenant id of the new ADO token.
+    pub async fn use_tenant(&self, tenant: &str) -> Result<Option<String>, ClientError> {
+        {
+            let mut guard = self.inner.lock().await;
+            let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
+            if cache.method == SignInMethod::Pat {
+                return Ok(None);
+            }
+            cache.tenant = tenant.to_string();
+        }
+        self.credential(Resource::AzureDevOps, true).await?;
+        let has_graph = self
+            .inner
+            .lock()
+            .await
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.graph.is_some());
+        if has_graph {
+            self.credential(Resource::Graph, true).await?;
+        }
+        Ok(self
+            .snapshot()
+            .await
+            .and_then(|c| c.ado.as_ref().and_then(|t| t.claims()))
+            .and_then(|c| c.tid))
+    }
+
+    async fn refresh(
+        &self,
+        cache: &mut TokenCache,
+        resource: Resource,
+    ) -> Result<CachedToken, ClientError> {
+        if cache.method == SignInMethod::AzureCli {
+            let t = azcli::get_token(resource, Some(&cache.tenant)).await?;
+            return Ok(t.token);
+        }
+        let (Some(rt), Some(oauth)) = (cache.refresh_token.clone(), self.oauth.as_ref()) else {
+            return Err(AuthError::RefreshUnavailable { resource }.into());
+        };
+        let mut oauth = oauth.clone();
+        oauth.config.tenant = cache.tenant.clone();
+        oauth.config.client_id = cache.client_id.clone();
+        let resp = oauth.refresh(&rt, resource.scope()).await?;
+        if let Some(new_rt) = resp.refresh_token {
+            cache.refresh_token = Some(new_rt);
+        }
+        Ok(resp.access)
+    }
+}

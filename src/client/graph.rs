@@ -1,0 +1,310 @@
+//! Microsoft Graph client (v1.0): the signed-in user, the tenant, user lookups,
+//! full-tenant download, `$batch` and guest invitations.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use url::Url;
+
+use super::auth::{Resource, TokenProvider};
+use super::endpoints::{Endpoints, join};
+use super::error::{ClientError, Service};
+use super::http::{Api, ClientEvent, HttpCore, Request};
+use super::models::graph::*;
+
+/// Graph's `$batch` limit.
+pub const BATCH_LIMIT: usize = 20;
+/// `$select` for `/me`.
+pub const ME_SELECT: &str = "id,displayName,userPrincipalName,mail,userType";
+
+/// Client for Microsoft Graph.
+#[derive(Clone, Debug)]
+pub struct GraphClient {
+    api: Api,
+    base: Url,
+}
+
+/// Quote a string as an OData literal (`'` doubled).
+pub fn odata_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The `$filter` that finds a user by any of their addresses.
+pub fn email_filter(email: &str) -> String {
+    let l = odata_literal(email);
+    let smtp = odata_literal(&format!("smtp:{email}"));
+    format!(
+        "userPrincipalName eq {l} or mail eq {l} or otherMails/any(c:c eq {l}) or proxyAddresses/any(c:c eq {smtp})"
+    )
+}
+
+impl GraphClient {
+    pub fn new(core: HttpCore, endpoints: &Endpoints, tokens: TokenProvider) -> Self {
+        Self {
+            api: Api {
+                core,
+                tokens,
+                resource: Resource::Graph,
+                service: Service::Graph,
+            },
+            base: join(&endpoints.graph, &["v1.0", ""]),
+        }
+    }
+
+    fn url(&self, path: &[&str], pairs: &[(&str, &str)]) -> Url {
+        let mut u = join(&self.base, path);
+        if !pairs.is_empty() {
+            let mut q = u.query_pairs_mut();
+            for (k, v) in pairs {
+                q.append_pair(k, v);
+            }
+        }
+        u
+    }
+
+    async fn get<T: DeserializeOwned>(&self, u: Url) -> Result<T, ClientError> {
+        self.api.json(Request::get(u)).await
+    }
+
+    /// The signed-in user.
+    pub async fn me(&self) -> Result<User, ClientError> {
+        self.get(self.url(&["me"], &[("$select", ME_SELECT)])).await
+    }
+
+    /// The signed-in user's tenant.
+    pub async fn organization(&self) -> Result<Organization, ClientError> {
+        let page: Page<Organization> = self
+            .get(self.url(
+                &["organization"],
+                &[("$select", "id,displayName,verifiedDomains")],
+            ))
+            .await?;
+        page.value
+            .into_iter()
+            .next()
+            .ok_or_else(|| ClientError::Decode {
+                request: "GET /v1.0/organization".into(),
+                message: "no organization returned".into(),
+            })
+    }
+
+    /// Users whose UPN, mail, other mails or SMTP proxy addresses equal `email`.
+    pub async fn find_users_by_email(&self, email: &str) -> Result<Vec<User>, ClientError> {
+        let u = self.url(
+            &["users"],
+            &[("$filter", &email_filter(email)), ("$select", USER_SELECT)],
+        );
+        self.collect(u).await
+    }
+
+    /// Look many addresses up at once through `$batch` (20 per request).
+    /// Returns, per input address (same order), the users it matched; an item
+    /// that failed is returned as its typed error.
+    pub async fn find_users_by_emails(
+        &self,
+        emails: &[String],
+    ) -> Result<Vec<Result<Vec<User>, ClientError>>, ClientError> {
+        let requests = emails
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let mut u = Url::parse("https://graph.invalid/users").map_err(|err| {
+                    ClientError::InvalidUrl {
+                        url: "users".into(),
+                        reason: err.to_string(),
+                    }
+                })?;
+                u.query_pairs_mut()
+                    .append_pair("$filter", &email_filter(e))
+                    .append_pair("$select", USER_SELECT);
+                Ok(BatchRequest {
+                    id: i.to_string(),
+                    method: "GET".into(),
+                    url: format!("/users?{}", u.query().unwrap_or("")),
+                    body: None,
+                    headers: None,
+                })
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        let responses = self.batch(requests).await?;
+        Ok(responses
+            .into_iter()
+            .map(|r| {
+                if (200..300).contains(&r.status) {
+                    serde_json::from_value::<Page<User>>(r.body)
+                        .map(|p| p.value)
+                        .map_err(|e| ClientError::Decode {
+                            request: "POST /v1.0/$batch (users)".into(),
+                            message: e.to_string(),
+                        })
+                } else {
+                    let body = serde_json::to_vec(&r.body).unwrap_or_default();
+                    Err(ClientError::Api(Box::new(super::error::api_error(
+                        Service::Graph,
+                        reqwest::StatusCode::from_u16(r.status)
+                            .unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
+                        "POST /v1.0/$batch (users)".into(),
+                        &reqwest::header::HeaderMap::new(),
+                        &body,
+                    ))))
+                }
+            })
+            .collect())
+    }
+
+    /// Every user of the tenant (`$top=999`, following `@odata.nextLink`).
+    pub async fn all_users(&self) -> Result<Vec<User>, ClientError> {
+        let u = self.url(&["users"], &[("$top", "999"), ("$select", USER_SELECT)]);
+        self.collect(u).await
+    }
+
+    /// Follow `@odata.nextLink` (only ever on the same Graph origin).
+    async fn collect<T: DeserializeOwned>(&self, first: Url) -> Result<Vec<T>, ClientError> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        let mut pages = 0usize;
+        while let Some(u) = next.take() {
+            pages += 1;
+            if pages > 100_000 {
+                break;
+            }
+            let page: Page<T> = self.get(u).await?;
+            out.extend(page.value);
+            if let Some(link) = page.next_link {
+                let link = Url::parse(&link).map_err(|e| ClientError::InvalidUrl {
+                    url: link.clone(),
+                    reason: e.to_string(),
+                })?;
+                if link.origin() != self.base.origin() || !link.path().starts_with(self.base.path())
+                {
+                    // Never send the Graph token to another host.
+                    return Err(ClientError::Decode {
+                        request: "GET /v1.0 paging".into(),
+                        message: format!(
+                            "nextLink points outside Graph: {}",
+                            link.origin().ascii_serialization()
+                        ),
+                    });
+                }
+                next = Some(link);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Invite a guest (`POST /invitations`, needs User.Invite.All).
+    pub async fn invite(
+        &self,
+        email: &str,
+        display_name: Option<&str>,
+        redirect_url: &str,
+        send_message: bool,
+    ) -> Result<Invitation, ClientError> {
+        let mut body = json!({
+            "invitedUserEmailAddress": email,
+            "inviteRedirectUrl": redirect_url,
+            "sendInvitationMessage": send_message,
+        });
+        if let Some(n) = display_name {
+            body["invitedUserDisplayName"] = json!(n);
+        }
+        self.api
+            .json(Request::new(Method::POST, self.url(&["invitations"], &[])).json(body))
+            .await
+    }
+
+    /// Run requests through `$batch` in chunks of 20. Items answered 429/503 are
+    /// re-sent (honouring their `Retry-After`) up to the policy's attempt limit.
+    /// Responses come back in the order of `requests`.
+    pub async fn batch(
+        &self,
+        requests: Vec<BatchRequest>,
+    ) -> Result<Vec<BatchResponse>, ClientError> {
+        let mut out = Vec::with_capacity(requests.len());
+        for chunk in requests.chunks(BATCH_LIMIT) {
+            out.extend(self.batch_chunk(chunk).await?);
+        }
+        Ok(out)
+    }
+
+    async fn batch_chunk(&self, chunk: &[BatchRequest]) -> Result<Vec<BatchResponse>, ClientError> {
+        let policy = self.api.core.policy().clone();
+        let mut done: Vec<Option<BatchResponse>> = vec![None; chunk.len()];
+        let mut pending: Vec<usize> = (0..chunk.len()).collect();
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            attempt += 1;
+            let reqs: Vec<&BatchRequest> = pending.iter().map(|&i| &chunk[i]).collect();
+            let u = join(&self.base, &["$batch"]);
+            let req = Request::new(Method::POST, u).json(json!({ "requests": reqs }));
+            let env: BatchEnvelope = self.api.json(req).await?;
+            let mut retry = Vec::new();
+            let mut wait = Duration::ZERO;
+            for &i in &pending {
+                let Some(r) = env.responses.iter().find(|r| r.id == chunk[i].id) else {
+                    return Err(ClientError::Decode {
+                        request: "POST /v1.0/$batch".into(),
+                        message: format!("no response for item {}", chunk[i].id),
+                    });
+                };
+                let throttled = r.status == 429 || r.status == 503;
+                if throttled && attempt < policy.max_attempts.max(1) {
+                    let ra = r
+                        .headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+                        .and_then(|(_, v)| {
+                            v.as_str()
+                                .and_then(|s| s.trim().parse::<u64>().ok())
+                                .or(v.as_u64())
+                        })
+                        .map(Duration::from_secs)
+                        .unwrap_or(policy.base_delay);
+                    wait = wait.max(ra.min(policy.max_retry_after));
+                    retry.push(i);
+                } else {
+                    done[i] = Some(r.clone());
+                }
+            }
+            if !retry.is_empty() {
+                self.api.core.emit(ClientEvent::RetryAfter {
+                    host: self.base.host_str().unwrap_or("-").into(),
+                    status: 429,
+                    wait,
+                    attempt,
+                });
+                tokio::time::sleep(wait).await;
+            }
+            pending = retry;
+        }
+        Ok(done.into_iter().flatten().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odata_quotes_are_doubled() {
+        assert_eq!(odata_literal("o'neil@x.com"), "'o''neil@x.com'");
+        let f = email_filter("a'b@c.d");
+        assert!(f.contains("mail eq 'a''b@c.d'"));
+        assert!(f.contains("proxyAddresses/any(c:c eq 'smtp:a''b@c.d')"));
+    }
+
+    #[test]
+    fn graph_urls() {
+        let core = HttpCore::new(Default::default()).unwrap();
+        let e = Endpoints::emulator("http://127.0.0.1:9").unwrap();
+        let g = GraphClient::new(core, &e, TokenProvider::new(None, None, None));
+        assert_eq!(
+            g.url(&["me"], &[]).as_str(),
+            "http://127.0.0.1:9/graph/v1.0/me"
+        );
+        let u = g.url(&["users"], &[("$filter", "mail eq 'a&b'")]);
+        assert_eq!(u.query(), Some("%24filter=mail+eq+%27a%26b%27"));
+    }
+}

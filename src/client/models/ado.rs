@@ -1,0 +1,321 @@
+//! Azure DevOps resources.
+
+use serde::{Deserialize, Serialize};
+
+use super::null_default;
+
+/// The all-zero GUID: an MSA-backed (not connected) organization / "disconnect".
+pub const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// A graph subject as it appears in users, groups and entitlements.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GraphSubject {
+    #[serde(deserialize_with = "null_default")]
+    pub subject_kind: String,
+    /// `aad`, `msa`, `vsts`...
+    #[serde(deserialize_with = "null_default")]
+    pub origin: String,
+    /// Entra object id, MSA PUID, or the VSTS group id.
+    #[serde(deserialize_with = "null_default")]
+    pub origin_id: String,
+    /// `aad.…`, `msa.…`, `bnd.…` (bind pending), `vssgp.…`, `aadsp.…`
+    #[serde(deserialize_with = "null_default")]
+    pub descriptor: String,
+    #[serde(deserialize_with = "null_default")]
+    pub display_name: String,
+    #[serde(deserialize_with = "null_default")]
+    pub principal_name: String,
+    #[serde(deserialize_with = "null_default")]
+    pub mail_address: String,
+    /// Tenant id for `aad`, `Windows Live ID` for MSA, a vstfs URI for groups.
+    #[serde(deserialize_with = "null_default")]
+    pub domain: String,
+    /// `member`, `guest`, `managedIdentity`, ... (absent for pending users).
+    pub meta_type: Option<String>,
+    pub directory_alias: Option<String>,
+    pub description: Option<String>,
+    pub url: Option<String>,
+}
+
+impl GraphSubject {
+    pub fn is_msa(&self) -> bool {
+        self.origin.eq_ignore_ascii_case("msa") || self.descriptor.starts_with("msa.")
+    }
+    pub fn is_bind_pending(&self) -> bool {
+        self.descriptor.starts_with("bnd.")
+    }
+}
+
+/// A user's license.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AccessLevel {
+    pub account_license_type: Option<String>,
+    pub license_display_name: Option<String>,
+    pub licensing_source: Option<String>,
+    pub msdn_license_type: Option<String>,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    pub assignment_source: Option<String>,
+}
+
+/// One member of `userentitlements`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserEntitlement {
+    /// The member id (storage key), not the Entra object id.
+    #[serde(deserialize_with = "null_default")]
+    pub id: String,
+    pub user: GraphSubject,
+    pub access_level: AccessLevel,
+    pub last_accessed_date: Option<String>,
+    pub date_created: Option<String>,
+}
+
+/// A page of `userentitlements` (5.x+ shape; continuation token in the body).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserEntitlementsPage {
+    pub members: Vec<UserEntitlement>,
+    /// Real responses repeat the members here.
+    pub items: Vec<UserEntitlement>,
+    /// 4.1 shape.
+    pub value: Vec<UserEntitlement>,
+    pub continuation_token: Option<String>,
+    pub total_count: Option<u64>,
+}
+
+impl UserEntitlementsPage {
+    /// The members, whichever key carried them.
+    pub fn into_members(self) -> Vec<UserEntitlement> {
+        if !self.members.is_empty() {
+            self.members
+        } else if !self.items.is_empty() {
+            self.items
+        } else {
+            self.value
+        }
+    }
+}
+
+/// A graph membership edge.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GraphMembership {
+    #[serde(deserialize_with = "null_default")]
+    pub container_descriptor: String,
+    #[serde(deserialize_with = "null_default")]
+    pub member_descriptor: String,
+}
+
+/// `_apis/connectionData`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectionData {
+    pub authenticated_user: ConnectionIdentity,
+    pub authorized_user: ConnectionIdentity,
+    pub instance_id: Option<String>,
+    pub deployment_id: Option<String>,
+    pub deployment_type: Option<String>,
+}
+
+/// An identity in `connectionData`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConnectionIdentity {
+    pub id: Option<String>,
+    pub descriptor: Option<String>,
+    pub subject_descriptor: Option<String>,
+    pub provider_display_name: Option<String>,
+    pub is_active: Option<bool>,
+    pub properties: serde_json::Value,
+}
+
+/// `Organization/Organizations/Me`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Organization {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub tenant_id: Option<String>,
+    pub status: Option<String>,
+    pub owner: Option<String>,
+    pub date_created: Option<String>,
+}
+
+/// `profile/profiles/me`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Profile {
+    pub id: String,
+    pub display_name: Option<String>,
+    /// Pass as `memberId` to the accounts API.
+    pub public_alias: Option<String>,
+    pub email_address: Option<String>,
+    pub core_revision: Option<i64>,
+}
+
+/// One organization the user belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Account {
+    pub account_id: String,
+    pub account_name: String,
+    /// May carry an explicit `:443`.
+    pub account_uri: Option<String>,
+}
+
+/// A team project.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub state: Option<String>,
+    pub visibility: Option<String>,
+    pub url: Option<String>,
+    pub last_update_time: Option<String>,
+}
+
+/// A Git repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Repository {
+    pub id: String,
+    pub name: String,
+    pub project: Option<ProjectRef>,
+    pub default_branch: Option<String>,
+    pub remote_url: Option<String>,
+    pub web_url: Option<String>,
+    pub is_disabled: Option<bool>,
+}
+
+/// `{id, name}` reference to a project.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// A service connection.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ServiceEndpoint {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: Option<String>,
+    pub authorization: Option<EndpointAuthorization>,
+    pub is_ready: Option<bool>,
+    pub is_shared: Option<bool>,
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Authorization scheme and its (non-secret) parameters.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EndpointAuthorization {
+    pub scheme: Option<String>,
+    /// Values may be null (secrets are masked). Keys are case-varied in the wild.
+    pub parameters: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ServiceEndpoint {
+    /// The Entra tenant an AzureRM connection authenticates against.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.authorization
+            .as_ref()?
+            .parameters
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("tenantid"))
+            .and_then(|(_, v)| v.as_str())
+    }
+}
+
+/// A personal access token's metadata (never its value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatToken {
+    pub authorization_id: String,
+    pub display_name: String,
+    pub scope: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub target_accounts: Option<Vec<String>>,
+}
+
+/// A page of `tokens/pats`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PatTokenPage {
+    pub pat_tokens: Vec<PatToken>,
+    pub continuation_token: Option<String>,
+}
+
+/// The result of the unauthenticated tenant probe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgTenant {
+    /// Backed by Microsoft accounts only (`X-VSS-ResourceTenant` all zeros).
+    Msa,
+    /// Connected to this Entra tenant.
+    Entra(String),
+    /// The organization exists but did not reveal its tenant.
+    Unknown,
+}
+
+/// What `HEAD {dev}/{org}` revealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantProbe {
+    pub tenant: OrgTenant,
+    /// `authorization_uri` from `WWW-Authenticate: Bearer ...`.
+    pub authorization_uri: Option<String>,
+}
+
+/// Owner from the admin overview data provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrgOwner {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub id: Option<String>,
+}
+
+/// An Entra tenant as the ADO admin data providers show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TenantInfo {
+    pub id: String,
+    pub display_name: Option<String>,
+    /// Empty when the organization is not connected.
+    pub domain: Option<String>,
+}
+
+/// One organization policy.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OrgPolicy {
+    pub name: String,
+    pub value: serde_json::Value,
+    pub effective_value: serde_json::Value,
+    pub is_value_undefined: Option<bool>,
+}
+
+/// One row of the EnterpriseCatalog CSV.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogOrganization {
+    #[serde(rename = "Organization Id")]
+    pub id: String,
+    #[serde(rename = "Organization Name")]
+    pub name: String,
+    #[serde(rename = "Url", default)]
+    pub url: String,
+    #[serde(rename = "Owner", default)]
+    pub owner: String,
+    #[serde(rename = "Exception Type", default)]
+    pub exception_type: String,
+    #[serde(rename = "Error Message", default)]
+    pub error_message: String,
+}

@@ -1,0 +1,97 @@
+//! Microsoft Graph resources.
+
+use serde::{Deserialize, Serialize};
+
+/// A user (`/me`, `/users`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct User {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub mail: Option<String>,
+    /// `Member` or `Guest`.
+    pub user_type: Option<String>,
+    pub other_mails: Vec<String>,
+    pub proxy_addresses: Vec<String>,
+    pub account_enabled: Option<bool>,
+}
+
+/// The fields requested for user lookups and downloads.
+pub const USER_SELECT: &str =
+    "id,displayName,userPrincipalName,mail,userType,otherMails,proxyAddresses,accountEnabled";
+
+/// `/organization`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Organization {
+    pub id: String,
+    pub display_name: Option<String>,
+    pub verified_domains: Vec<VerifiedDomain>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VerifiedDomain {
+    pub name: String,
+    pub is_default: Option<bool>,
+    pub is_initial: Option<bool>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// An OData collection page.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    #[serde(default = "Vec::new")]
+    pub value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    pub next_link: Option<String>,
+}
+
+/// `POST /invitations` result.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Invitation {
+    pub id: String,
+    pub invite_redeem_url: Option<String>,
+    pub invited_user_email_address: Option<String>,
+    pub invited_user_type: Option<String>,
+    pub status: Option<String>,
+    pub invited_user: Option<DirectoryRef>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct DirectoryRef {
+    pub id: String,
+}
+
+/// One request inside a `$batch`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BatchRequest {
+    pub id: String,
+    pub method: String,
+    /// Relative to the version root, e.g. `/users/{id}`.
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// One response inside a `$batch`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct BatchResponse {
+    pub id: String,
+    pub status: u16,
+    pub headers: serde_json::Map<String, serde_json::Value>,
+    pub body: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct BatchEnvelope {
+    pub responses: Vec<BatchResponse>,
+}
