@@ -291,7 +291,10 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
             );
         };
     let area = rest.first().copied().unwrap_or("");
-    if let Some(r) = check_api_version(req, area) {
+    // The location service's connectionData answers without an api-version.
+    if area != "connectiondata"
+        && let Some(r) = check_api_version(req, area)
+    {
         return r;
     }
     let _ = caller_upn;

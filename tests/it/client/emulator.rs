@@ -41,21 +41,29 @@ async fn device_code_sign_in_with_the_approve_hook_then_read_the_org() {
             .and_then(|c| c.username().map(str::to_lowercase)),
         Some(emu.summary().default_sign_in.to_lowercase())
     );
-    // EMULATOR BUG (reported): the device-code token answer carries no refresh
-    // token because the emulator reads `scope` from the poll request instead of
-    // the devicecode request, so no Graph token can be exchanged here.
     let tokens = TokenProvider::new(Some(cache), Some(oauth), None);
     let c = Clients::new(core, endpoints, tokens);
     let probe = c.ado.probe_tenant(&org).await.unwrap();
-    assert!(!matches!(probe.tenant, OrgTenant::Unknown), "{probe:?}");
-    // Same emulator bug: the access token minted without the devicecode scope
-    // is refused by the emulated ADO (401 TF400813), so authenticated calls are
-    // not exercised against the emulator yet; the mock-based tests cover them.
-    let e = c.ado.graph_users(&org).await.unwrap_err();
-    assert_eq!(
-        e.code(),
-        Some("TF400813"),
-        "emulator bug fixed? turn this into a success check: {e}"
+    assert!(matches!(probe.tenant, OrgTenant::Msa), "{probe:?}");
+    // The token from the device flow opens the organization: every user, all pages.
+    let users = c.ado.graph_users(&org).await.unwrap();
+    assert_eq!(users.len(), 3);
+    assert!(users.iter().all(|u| u.origin == "msa"));
+    let ents = c.ado.user_entitlements(&org).await.unwrap();
+    assert_eq!(ents.len(), 3);
+    assert!(
+        c.ado
+            .caller_is_project_collection_admin(&org)
+            .await
+            .unwrap()
     );
+    let owner = c.ado.owner(&org).await.unwrap();
+    assert_eq!(owner.email.as_deref(), Some("ann@fabrikam.com"));
+    let tenants = c.ado.user_tenants(&org).await.unwrap();
+    assert_eq!(tenants.len(), 1);
+    // Signed in with a personal account (consumers tenant), Graph refuses to
+    // read a directory: a typed 403, not a panic or a sign-in page.
+    let e = c.graph.me().await.unwrap_err();
+    assert_eq!(e.status(), Some(403), "{e}");
     emu.shutdown().await;
 }
