@@ -4,6 +4,7 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+mod check;
 mod completions;
 mod explain;
 mod tui_cmds;
@@ -64,6 +65,8 @@ pub enum Command {
     Demo(tui_cmds::DemoArgs),
     /// Run the wizard (against Azure, or an emulator with --emulator-url).
     Wizard(tui_cmds::WizardArgs),
+    /// Check every prerequisite and prove who keeps access (changes nothing).
+    Check(check::CheckArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
     Explain(explain::ExplainArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
@@ -137,6 +140,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Wizard(args)) => tui_cmds::wizard(&global, args).await,
         Some(Command::Demo(args)) => tui_cmds::demo(&global, args).await,
         Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Check(args)) => check::run(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),
         Some(Command::Man) => completions::man(),
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)

@@ -4,6 +4,7 @@
 //! INTERIM: the client layer is being merged; until then every call reports
 //! that it is unavailable instead of pretending to work.
 
+pub mod gather;
 pub mod output;
 pub mod report;
 

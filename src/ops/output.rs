@@ -87,8 +87,15 @@ pub fn check_table(
         let tag = format!("{} {:<label_width$}", symbol(r.status), r.status_label());
         out.push_str(&format!("{}  {}\n", paint(r.status, &tag, color), r.title));
         if r.status != Status::Pass && r.status != Status::Skip {
-            for e in &r.evidence {
+            const SHOWN: usize = 8;
+            for e in r.evidence.iter().take(SHOWN) {
                 out.push_str(&format!("      {e}\n"));
+            }
+            if r.evidence.len() > SHOWN {
+                out.push_str(&format!(
+                    "      ... and {} more (--json lists all)\n",
+                    r.evidence.len() - SHOWN
+                ));
             }
             if let Some(fix) = &r.fix {
                 out.push_str(&format!("      fix: {fix}\n"));

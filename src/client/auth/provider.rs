@@ -53,6 +53,30 @@ impl TokenProvider {
         }
     }
 
+    /// The OAuth client refreshes go through, if any (none for a PAT).
+    pub fn oauth(&self) -> Option<OAuthClient> {
+        self.oauth.clone()
+    }
+
+    /// Replace the signed-in cache (after a sign-in), persisting it when this
+    /// provider has a path.
+    pub async fn set_cache(&self, cache: TokenCache) -> Result<(), ClientError> {
+        if let Some(p) = &self.path {
+            cache.save(p)?;
+        }
+        self.inner.lock().await.cache = Some(cache);
+        Ok(())
+    }
+
+    /// Forget every token (sign out), deleting the cache file.
+    pub async fn clear(&self) -> std::io::Result<()> {
+        self.inner.lock().await.cache = None;
+        if let Some(p) = &self.path {
+            TokenCache::delete(p)?;
+        }
+        Ok(())
+    }
+
     /// Load the cache at `path` (not signed in when absent, or when it was made
     /// against another login base, e.g. the emulator vs. Azure).
     pub fn load(path: PathBuf, oauth: OAuthClient) -> Result<Self, ClientError> {

@@ -1,0 +1,352 @@
+//! Gather the facts the prerequisite checks judge, concurrently, from Azure
+//! DevOps and Microsoft Graph (in the destination and source tenants).
+//!
+//! What cannot be read becomes `None` in the facts, and the checks then say
+//! "could not verify" instead of passing. Only a failure to read the
+//! organization itself (its users) aborts gathering.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::client::auth::TokenProvider;
+use crate::client::graph::GraphClient;
+use crate::client::models::ado::{OrgTenant, UserEntitlement};
+use crate::client::models::graph::User;
+use crate::client::{ClientError, Clients};
+use crate::domain::facts::{
+    Caller, Cloud, Facts, Membership, Operation, OrgFacts, OrgUser, Origin, OwnerRef, PatInfo,
+    Policies, ServiceConnection, Tenant, TenantUser, UserType,
+};
+
+/// Progress callback: (steps done, total steps, what just finished).
+pub type Progress = Arc<dyn Fn(usize, usize, &str) + Send + Sync>;
+
+const STEPS: usize = 9;
+
+fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
+    let s = s.as_deref()?;
+    if s.starts_with("0001-") {
+        return None;
+    }
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn org_user(e: &UserEntitlement) -> OrgUser {
+    let u = &e.user;
+    OrgUser {
+        descriptor: u.descriptor.clone(),
+        display_name: u.display_name.clone(),
+        principal_name: u.principal_name.clone(),
+        mail: (!u.mail_address.is_empty()).then(|| u.mail_address.clone()),
+        origin: Origin::from_ado(&u.origin),
+        origin_id: u.origin_id.clone(),
+        access_level: e
+            .access_level
+            .license_display_name
+            .clone()
+            .unwrap_or_default(),
+        last_accessed: parse_time(&e.last_accessed_date),
+        date_created: parse_time(&e.date_created),
+    }
+}
+
+pub fn tenant_user(u: &User) -> TenantUser {
+    TenantUser {
+        id: u.id.clone(),
+        user_principal_name: u.user_principal_name.clone().unwrap_or_default(),
+        mail: u.mail.clone(),
+        other_mails: u.other_mails.clone(),
+        proxy_addresses: u.proxy_addresses.clone(),
+        display_name: u.display_name.clone().unwrap_or_default(),
+        user_type: UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")),
+        account_enabled: u.account_enabled.unwrap_or(true),
+    }
+}
+
+/// A Graph client signed in to `tenant` with the same person, without touching
+/// the main session (whose Azure DevOps token must stay as it is).
+pub async fn graph_in_tenant(clients: &Clients, tenant: &str) -> Result<GraphClient, ClientError> {
+    let snapshot = clients.tokens.snapshot().await.ok_or(ClientError::Auth(
+        crate::client::auth::AuthError::NotSignedIn,
+    ))?;
+    let oauth = clients.tokens.oauth();
+    let provider = TokenProvider::new(Some(snapshot), oauth, None);
+    provider.use_tenant(tenant).await?;
+    Ok(GraphClient::new(
+        clients.core.clone(),
+        &clients.endpoints,
+        provider,
+    ))
+}
+
+/// Everything needed to run the checks for `op` on `org`.
+pub async fn gather(
+    clients: &Clients,
+    op: Operation,
+    org: &str,
+    now: DateTime<Utc>,
+    progress: Progress,
+) -> Result<Facts, ClientError> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let step = |what: &str| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        progress(n, STEPS, what);
+    };
+    let ado = &clients.ado;
+    let (probe, users, owner, pca, conn, policies, endpoints, pats, groups) = tokio::join!(
+        async {
+            let r = ado.probe_tenant(org).await;
+            step("organization tenant");
+            r
+        },
+        async {
+            let r = ado.user_entitlements(org).await;
+            step("users");
+            r
+        },
+        async {
+            let r = ado.owner(org).await;
+            step("owner");
+            r
+        },
+        async {
+            let r = ado.caller_is_project_collection_admin(org).await;
+            step("administrators");
+            r
+        },
+        async {
+            let r = ado.connection_data(org).await;
+            step("you");
+            r
+        },
+        async {
+            let r = ado.policies(org).await;
+            step("policies");
+            r
+        },
+        async {
+            let r = ado.azure_rm_endpoints_all(org).await;
+            step("service connections");
+            r
+        },
+        async {
+            let r = ado.pats(org).await;
+            step("personal access tokens");
+            r
+        },
+        async {
+            let r = ado.graph_groups(org).await;
+            step("groups");
+            r
+        },
+    );
+    let entitlements = users?;
+    let users: Vec<OrgUser> = entitlements.iter().map(org_user).collect();
+
+    let current_tenant = match probe.as_ref().map(|p| &p.tenant) {
+        Ok(OrgTenant::Entra(t)) => Some(t.clone()),
+        _ => None,
+    };
+    let owner = owner.ok().map(|o| OwnerRef {
+        display_name: o.name.clone().unwrap_or_default(),
+        email: o.email.clone(),
+        descriptor: users
+            .iter()
+            .find(|u| {
+                o.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&u.principal_name))
+            })
+            .map(|u| u.descriptor.clone()),
+    });
+    let me = conn
+        .as_ref()
+        .ok()
+        .and_then(|c| c.authenticated_user.subject_descriptor.clone());
+    let caller_name = clients
+        .tokens
+        .snapshot()
+        .await
+        .and_then(|c| c.claims())
+        .and_then(|c| c.username().map(str::to_string))
+        .unwrap_or_default();
+    let is_owner = owner.as_ref().map(|o| {
+        o.email
+            .as_deref()
+            .is_some_and(|e| e.eq_ignore_ascii_case(&caller_name))
+            || (o.descriptor.is_some() && o.descriptor == me)
+    });
+    // Project Collection Administrators: the owner and the caller are the ones
+    // the lockout proof must know about for certain; others are checked one by one.
+    let mut pca_members: Option<Vec<String>> = None;
+    if users.len() <= 200 {
+        let checks = futures_util::future::join_all(users.iter().map(|u| async move {
+            ado.is_project_collection_admin(org, &u.descriptor)
+                .await
+                .map(|b| b.then(|| u.descriptor.clone()))
+        }))
+        .await;
+        if checks.iter().all(Result::is_ok) {
+            pca_members = Some(
+                checks
+                    .into_iter()
+                    .filter_map(|r| r.ok().flatten())
+                    .collect(),
+            );
+        }
+    }
+
+    let policies = match policies {
+        Ok(list) => {
+            let get = |name: &str| {
+                list.iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(name))
+                    .and_then(|p| p.effective_value.as_bool().or_else(|| p.value.as_bool()))
+            };
+            Policies {
+                disallow_aad_guest_user_access: get("Policy.DisallowAadGuestUserAccess")
+                    .or(Some(false)),
+                disallow_secure_shell: get("Policy.DisallowSecureShell"),
+                enforce_aad_conditional_access: get("Policy.EnforceAADConditionalAccess"),
+                disallow_oauth_authentication: get("Policy.DisallowOAuthAuthentication"),
+            }
+        }
+        Err(_) => Policies::default(),
+    };
+    let service_connections = endpoints.ok().map(|all| {
+        all.iter()
+            .flat_map(|(p, eps)| {
+                eps.iter().map(move |e| ServiceConnection {
+                    name: e.name.clone(),
+                    project: p.name.clone(),
+                    tenant_id: e.tenant_id().map(str::to_string),
+                })
+            })
+            .collect()
+    });
+    let pats = pats.ok().map(|list| {
+        list.iter()
+            .map(|p| PatInfo {
+                display_name: p.display_name.clone(),
+                is_global: p.target_accounts.is_none(),
+                valid_to: parse_time(&p.valid_to),
+            })
+            .collect()
+    });
+    let entra_groups_count = groups
+        .ok()
+        .map(|g| g.iter().filter(|s| s.origin == "aad").count() as u32);
+
+    // Destination (and, for a change, source) tenant, from Graph as the same person.
+    let (mut destination_tenant, mut destination_users, mut destination_membership) =
+        (None, None, None);
+    if let Some(dest) = op.destination() {
+        if let Ok(graph) = graph_in_tenant(clients, dest).await {
+            let (org_info, me) = tokio::join!(graph.organization(), graph.me());
+            destination_tenant = org_info.ok().map(|o| {
+                let default = o
+                    .verified_domains
+                    .iter()
+                    .find(|d| d.is_default.unwrap_or(false))
+                    .or(o.verified_domains.first())
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default();
+                Tenant {
+                    id: o.id.clone(),
+                    display_name: o.display_name.clone().unwrap_or_default(),
+                    default_domain: default,
+                    verified_domains: o.verified_domains.iter().map(|d| d.name.clone()).collect(),
+                    // Graph answered on the public cloud's endpoint: a Government
+                    // tenant cannot sign in there.
+                    cloud: Cloud::Public,
+                }
+            });
+            destination_membership = Some(match &me {
+                Ok(u) => match UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")) {
+                    UserType::Guest => Membership::Guest,
+                    _ => Membership::Member,
+                },
+                Err(_) => Membership::Absent,
+            });
+            destination_users = lookup_users(&graph, &users).await.ok();
+        } else {
+            destination_membership = Some(Membership::Absent);
+        }
+    }
+    step("destination directory");
+    let mut source_membership = None;
+    if let (Operation::ChangeTenant { from, .. }, true) = (&op, current_tenant.is_some()) {
+        source_membership = Some(match graph_in_tenant(clients, from).await {
+            Ok(g) => match g.me().await {
+                Ok(u) if u.user_type.as_deref() == Some("Guest") => Membership::Guest,
+                Ok(_) => Membership::Member,
+                Err(_) => Membership::Absent,
+            },
+            Err(_) => Membership::Absent,
+        });
+    }
+
+    Ok(Facts {
+        now,
+        stale_after_days: crate::domain::facts::DEFAULT_STALE_AFTER_DAYS,
+        operation: op,
+        org: OrgFacts {
+            name: org.to_string(),
+            id: None,
+            owner,
+            current_tenant,
+            users: Some(users),
+            pca_members,
+            policies,
+            ssh_keys_present: None,
+            service_connections,
+            pats,
+            entra_groups_count,
+        },
+        caller: Caller {
+            sign_in_name: caller_name,
+            descriptor: me,
+            is_pca: pca.ok(),
+            is_owner,
+            destination_membership,
+            source_membership,
+        },
+        connector_name: None,
+        destination_tenant,
+        destination_users,
+        known_msa_emails: None,
+    })
+}
+
+/// Destination users relevant to the organization's users. Looks up each
+/// address with `$batch` (20 per request) when that costs fewer requests than
+/// downloading the directory (at least one page of 999), else downloads it.
+async fn lookup_users(
+    graph: &GraphClient,
+    users: &[OrgUser],
+) -> Result<Vec<TenantUser>, ClientError> {
+    let mut emails: Vec<String> = users.iter().filter_map(|u| u.sign_in_email()).collect();
+    emails.sort();
+    emails.dedup();
+    let batch_requests = emails.len().div_ceil(20);
+    // A directory download costs one request per 999 users; without a count we
+    // know it costs at least as many pages as the organization has users / 999.
+    let download_floor = users.len().div_ceil(999).max(1);
+    if batch_requests <= download_floor.max(5) {
+        let answers = graph.find_users_by_emails(&emails).await?;
+        let mut out: Vec<TenantUser> = Vec::new();
+        for a in answers.into_iter().flatten() {
+            for u in a {
+                if !out.iter().any(|x| x.id == u.id) {
+                    out.push(tenant_user(&u));
+                }
+            }
+        }
+        Ok(out)
+    } else {
+        Ok(graph.all_users().await?.iter().map(tenant_user).collect())
+    }
+}
