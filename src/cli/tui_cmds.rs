@@ -65,9 +65,8 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
         },
         None => Environment::azure(),
     };
-    let services = Arc::new(Live {
-        emulator_url: global.emulator_url.clone(),
-    });
+    let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
+    let services = Arc::new(Live::new(super::auth_cmds::settings(global), paths));
     runtime::run_tui(
         env,
         TuiOptions {
@@ -110,9 +109,15 @@ pub async fn demo(_global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> 
             })
             .collect(),
     };
-    let services = Arc::new(Live {
+    // The demo keeps its tokens and journals apart from real ones.
+    let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
+    let demo_paths = StatePaths::at(paths.root().join("demo"));
+    let settings = crate::client::ClientSettings {
         emulator_url: Some(emulator.base_url().to_string()),
-    });
+        client_id: None,
+        tenant: None,
+    };
+    let services = Arc::new(Live::new(settings, demo_paths));
     let result = runtime::run_tui(
         env,
         TuiOptions {

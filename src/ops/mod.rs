@@ -1,66 +1,428 @@
 //! Operations shared by the wizard and the headless commands: gather facts,
 //! run checks, connect / disconnect / change tenant (journaled), verify.
 //!
-//! INTERIM: the client layer is being merged; until then every call reports
-//! that it is unavailable instead of pretending to work.
+//! [`Live`] implements the wizard's [`Services`] over the client layer, against
+//! Azure or an emulator (only the base URLs differ).
 
 pub mod gather;
 pub mod output;
 pub mod report;
 
+use std::sync::Arc;
+
+use chrono::Utc;
+use serde_json::json;
+use tokio::sync::Mutex;
+
 use crate::app::{
-    ApplyReport, ChecksReport, ErrorView, Identity, Operation, TenantInfo, VerifyReport,
+    ApplyReport, ChecksReport, DeviceCodePrompt, ErrorView, Identity, Msg, Operation, Probe,
+    TenantInfo, VerifyReport,
 };
+use crate::client::auth::{OAuthClient, OAuthConfig, signin};
+use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
+use crate::client::models::ado::OrgTenant;
+use crate::client::{ClientError, ClientSettings, Clients, Endpoints};
+use crate::domain::checks::{predict, run_all};
+use crate::domain::diagnose::KnowledgeBase;
+use crate::domain::facts;
+use crate::domain::journal::{self, JournalWriter, Record};
+use crate::paths::StatePaths;
 use crate::runtime::{Outbox, Services};
 
-/// Services backed by the client layer (Azure or an emulator).
-pub struct Live {
-    pub emulator_url: Option<String>,
+/// Client error -> what the wizard shows, matched against the knowledge base.
+pub fn error_view(e: &ClientError) -> ErrorView {
+    let message = e.to_string();
+    let code = e.code().map(str::to_string);
+    let kb_id = code
+        .as_deref()
+        .and_then(|c| KnowledgeBase::builtin().best(c))
+        .or_else(|| KnowledgeBase::builtin().best(&message))
+        .map(|k| k.id.clone());
+    ErrorView {
+        next_step: kb_id
+            .as_ref()
+            .and_then(|id| KnowledgeBase::builtin().get(id))
+            .and_then(|k| k.fix.first().cloned()),
+        message,
+        code,
+        kb_id,
+        auth_failure: e.is_auth() || matches!(e.status(), Some(401 | 403)),
+    }
 }
 
-fn unavailable<T>() -> Result<T, ErrorView> {
-    Err(ErrorView::msg(
-        "This build cannot reach Azure yet: the client layer is not wired in.",
-    ))
+/// The wizard's services, backed by the client layer.
+pub struct Live {
+    settings: ClientSettings,
+    paths: StatePaths,
+    session: Mutex<Option<Clients>>,
+}
+
+impl Live {
+    pub fn new(settings: ClientSettings, paths: StatePaths) -> Self {
+        Self {
+            settings,
+            paths,
+            session: Mutex::new(None),
+        }
+    }
+
+    fn oauth(&self, core: &HttpCore, endpoints: &Endpoints, tenant: Option<&str>) -> OAuthClient {
+        let tenant = tenant.or(self.settings.tenant.as_deref());
+        OAuthClient::new(
+            core.clone(),
+            endpoints,
+            OAuthConfig::new(self.settings.client_id.as_deref(), tenant),
+        )
+    }
+
+    /// The signed-in clients (loaded from the token cache on first use).
+    async fn clients(&self, out: &Outbox) -> Result<Clients, ErrorView> {
+        let mut guard = self.session.lock().await;
+        if guard.is_none() {
+            let (clients, _) =
+                Clients::from_settings(&self.settings, &self.paths, RetryPolicy::default())
+                    .map_err(|e| error_view(&e))?;
+            forward_throttling(&clients, out.clone());
+            *guard = Some(clients);
+        }
+        Ok(guard.clone().expect("set above"))
+    }
+
+    /// Device-code sign-in at `tenant`, replacing the session.
+    async fn device_sign_in(
+        &self,
+        tenant: Option<&str>,
+        out: &Outbox,
+    ) -> Result<Identity, ErrorView> {
+        let clients = self.clients(out).await?;
+        let oauth = self.oauth(&clients.core, &clients.endpoints, tenant);
+        let (cache, _graph_warning) = signin::device_code(&oauth, |p| {
+            let _ = out.send(Msg::SignInPrompt(DeviceCodePrompt {
+                verification_uri: p.verification_uri.clone(),
+                user_code: p.user_code.clone(),
+                expires_in_secs: p.expires_in,
+            }));
+        })
+        .await
+        .map_err(|e| error_view(&e))?;
+        let claims = cache.claims();
+        clients
+            .tokens
+            .set_cache(cache)
+            .await
+            .map_err(|e| error_view(&e))?;
+        let claims = claims
+            .ok_or_else(|| ErrorView::msg("The sign-in returned a token without an identity."))?;
+        Ok(Identity {
+            upn: claims.username().unwrap_or_default().to_string(),
+            display_name: claims.name.clone().unwrap_or_default(),
+            tenant_id: claims.tid.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// Show Retry-After waits in the status bar.
+fn forward_throttling(clients: &Clients, out: Outbox) {
+    let mut events = clients.core.subscribe();
+    tokio::spawn(async move {
+        while let Ok(ev) = events.recv().await {
+            if let ClientEvent::RetryAfter { wait, .. } = ev
+                && out
+                    .send(Msg::Throttled {
+                        wait_secs: wait.as_secs().max(1),
+                    })
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+}
+
+/// The domain operation for a wizard flow, given where the organization is now.
+fn domain_op(
+    op: Operation,
+    now: &OrgTenant,
+    destination: Option<String>,
+) -> Result<facts::Operation, ErrorView> {
+    match (op, now, destination) {
+        (Operation::Disconnect, _, _) => Ok(facts::Operation::Disconnect),
+        (_, OrgTenant::Entra(from), Some(to)) => Ok(facts::Operation::ChangeTenant {
+            from: from.clone(),
+            to,
+        }),
+        (_, _, Some(destination)) => Ok(facts::Operation::Connect { destination }),
+        (_, _, None) => Err(ErrorView::msg("Choose a destination directory first.")),
+    }
 }
 
 impl Services for Live {
-    async fn sign_in(&self, _tenant: Option<String>, _out: Outbox) -> Result<Identity, ErrorView> {
-        unavailable()
+    async fn sign_in(&self, tenant: Option<String>, out: Outbox) -> Result<Identity, ErrorView> {
+        self.device_sign_in(tenant.as_deref(), &out).await
     }
-    async fn list_orgs(&self, _out: Outbox) -> Result<Vec<String>, ErrorView> {
-        unavailable()
+
+    async fn list_orgs(&self, out: Outbox) -> Result<Vec<String>, ErrorView> {
+        let c = self.clients(&out).await?;
+        let profile = c.ado.profile().await.map_err(|e| error_view(&e))?;
+        let member = profile.public_alias.clone().unwrap_or(profile.id.clone());
+        let accounts = c.ado.accounts(&member).await.map_err(|e| error_view(&e))?;
+        let mut names: Vec<String> = accounts.into_iter().map(|a| a.account_name).collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names)
     }
-    async fn list_tenants(&self, _org: String, _out: Outbox) -> Result<Vec<TenantInfo>, ErrorView> {
-        unavailable()
+
+    async fn list_tenants(&self, org: String, out: Outbox) -> Result<Vec<TenantInfo>, ErrorView> {
+        let c = self.clients(&out).await?;
+        let tenants = c.ado.user_tenants(&org).await.map_err(|e| error_view(&e))?;
+        Ok(tenants
+            .into_iter()
+            .map(|t| TenantInfo {
+                display_name: t.display_name.clone().unwrap_or_else(|| t.id.clone()),
+                domain: t.domain.clone().unwrap_or_default(),
+                id: t.id,
+            })
+            .collect())
     }
+
     async fn run_checks(
         &self,
-        _op: Operation,
-        _org: String,
-        _tenant: Option<String>,
-        _out: Outbox,
+        op: Operation,
+        org: String,
+        tenant: Option<String>,
+        out: Outbox,
     ) -> Result<ChecksReport, ErrorView> {
-        unavailable()
+        let c = self.clients(&out).await?;
+        let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
+        let dop = domain_op(op, &probe.tenant, tenant)?;
+        let progress_out = out.clone();
+        let progress: gather::Progress = Arc::new(move |done, total, what| {
+            let _ = progress_out.send(Msg::ChecksProgress {
+                done,
+                total,
+                label: what.to_string(),
+            });
+        });
+        let facts = gather::gather(&c, dop, &org, Utc::now(), progress)
+            .await
+            .map_err(|e| error_view(&e))?;
+        Ok(report::report(&facts, &run_all(&facts), &predict(&facts)))
     }
+
     async fn apply(
         &self,
-        _op: Operation,
-        _org: String,
-        _tenant: Option<String>,
-        _out: Outbox,
+        op: Operation,
+        org: String,
+        tenant: Option<String>,
+        out: Outbox,
     ) -> Result<ApplyReport, ErrorView> {
-        unavailable()
+        let c = self.clients(&out).await?;
+        let (verb, step, target) = match (op, tenant) {
+            (Operation::Disconnect, _) => (
+                "disconnect",
+                "set-tenant",
+                crate::emulator::ids::ZERO_GUID.to_string(),
+            ),
+            (Operation::CheckOnly, _) => return Err(ErrorView::msg("Check only changes nothing.")),
+            (_, Some(t)) => ("connect", "set-tenant", t),
+            (_, None) => return Err(ErrorView::msg("Choose a destination directory first.")),
+        };
+        let jdir = self.paths.journal_dir();
+        let io =
+            |e: journal::JournalError| ErrorView::msg(format!("Cannot write the journal: {e}"));
+        // Resume an interrupted run of the same operation rather than repeat it.
+        let (mut journal, resumed) =
+            match journal::latest_unfinished(&jdir, verb, &org).map_err(io)? {
+                Some((path, replay)) => (JournalWriter::reopen(&path).map_err(io)?, Some(replay)),
+                None => (
+                    JournalWriter::create(
+                        &jdir,
+                        verb,
+                        &org,
+                        json!({"op": verb, "org": org, "tenant": target}),
+                        Utc::now(),
+                    )
+                    .map_err(io)?,
+                    None,
+                ),
+            };
+        let landed = |probe: &OrgTenant| match probe {
+            OrgTenant::Entra(t) => t.eq_ignore_ascii_case(&target),
+            OrgTenant::Msa => target == crate::emulator::ids::ZERO_GUID,
+            OrgTenant::Unknown => false,
+        };
+        let already = resumed.as_ref().is_some_and(|r| r.is_done(step));
+        if !already {
+            // An in-doubt step is checked against Azure before it is retried.
+            if resumed.as_ref().is_some_and(|r| r.status(step).is_some()) {
+                let _ = out.send(Msg::ApplyProgress(
+                    "checking what the interrupted run did".into(),
+                ));
+                let p = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
+                journal
+                    .append(&Record::Verified {
+                        step: step.into(),
+                        at: Utc::now(),
+                        landed: landed(&p.tenant),
+                    })
+                    .map_err(io)?;
+                if landed(&p.tenant) {
+                    journal
+                        .append(&Record::End {
+                            at: Utc::now(),
+                            summary: "already applied".into(),
+                        })
+                        .map_err(io)?;
+                    return Ok(ApplyReport {
+                        summary: format!("The interrupted {verb} of '{org}' had already landed."),
+                        journal: journal.path().display().to_string(),
+                    });
+                }
+            }
+            let _ = out.send(Msg::ApplyProgress(format!("{verb}: {org} -> {target}")));
+            journal
+                .intent(step, json!({"tenant": target}), Utc::now())
+                .map_err(io)?;
+            let r = if verb == "disconnect" {
+                c.ado.disconnect_tenant(&org).await
+            } else {
+                c.ado.set_tenant(&org, &target).await
+            };
+            journal
+                .outcome(
+                    step,
+                    r.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+                    Utc::now(),
+                )
+                .map_err(io)?;
+            r.map_err(|e| error_view(&e))?;
+        }
+        let p = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
+        let ok = landed(&p.tenant);
+        journal
+            .append(&Record::Verified {
+                step: step.into(),
+                at: Utc::now(),
+                landed: ok,
+            })
+            .map_err(io)?;
+        if !ok {
+            return Err(ErrorView::msg(format!(
+                "Azure accepted the change but the organization still reports {:?}; run the flow again to retry.",
+                p.tenant
+            )));
+        }
+        let summary = if verb == "disconnect" {
+            format!("Disconnected '{org}' from Microsoft Entra ID.")
+        } else {
+            format!("Connected '{org}' to directory {target}.")
+        };
+        journal
+            .append(&Record::End {
+                at: Utc::now(),
+                summary: summary.clone(),
+            })
+            .map_err(io)?;
+        Ok(ApplyReport {
+            summary,
+            journal: journal.path().display().to_string(),
+        })
     }
+
     async fn sign_out_and_verify(
         &self,
-        _org: String,
-        _tenant: Option<String>,
-        _out: Outbox,
+        org: String,
+        tenant: Option<String>,
+        out: Outbox,
     ) -> Result<VerifyReport, ErrorView> {
-        unavailable()
+        // Drop every token, as the docs ask: verification must use a fresh sign-in.
+        let c = self.clients(&out).await?;
+        c.tokens
+            .clear()
+            .await
+            .map_err(|e| ErrorView::msg(format!("Cannot remove the token cache: {e}")))?;
+        let identity = self.device_sign_in(tenant.as_deref(), &out).await?;
+        let c = self.clients(&out).await?;
+        let mut probes = Vec::new();
+        let p = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
+        let expected = tenant.clone();
+        let tenant_ok = match (&p.tenant, &expected) {
+            (OrgTenant::Entra(t), Some(want)) => t.eq_ignore_ascii_case(want),
+            (OrgTenant::Msa, None) => true,
+            _ => false,
+        };
+        probes.push(Probe {
+            what: "directory".into(),
+            ok: tenant_ok,
+            detail: match &p.tenant {
+                OrgTenant::Entra(t) => format!("connected to {t}"),
+                OrgTenant::Msa => "personal accounts".into(),
+                OrgTenant::Unknown => "unknown".into(),
+            },
+        });
+        let profile = c.ado.profile().await;
+        probes.push(Probe {
+            what: "profile".into(),
+            ok: profile.is_ok(),
+            detail: profile
+                .as_ref()
+                .map(|_| "answers".to_string())
+                .unwrap_or_else(|e| e.to_string()),
+        });
+        let mut failure = None;
+        match c.ado.projects(&org).await {
+            Ok(list) => probes.push(Probe {
+                what: "projects".into(),
+                ok: true,
+                detail: format!("{} reachable", list.len()),
+            }),
+            Err(e) => {
+                probes.push(Probe {
+                    what: "projects".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                });
+                failure = Some(error_view(&e));
+            }
+        }
+        if failure.is_none() {
+            match c.ado.repositories(&org).await {
+                Ok(list) => probes.push(Probe {
+                    what: "repositories".into(),
+                    ok: true,
+                    detail: format!("{} reachable", list.len()),
+                }),
+                Err(e) => {
+                    probes.push(Probe {
+                        what: "repositories".into(),
+                        ok: false,
+                        detail: e.to_string(),
+                    });
+                    failure = Some(error_view(&e));
+                }
+            }
+        }
+        if failure.is_none() && !tenant_ok {
+            failure = Some(ErrorView::msg(
+                "The organization is not connected to the expected directory.",
+            ));
+        }
+        Ok(VerifyReport {
+            identity,
+            probes,
+            failure,
+        })
     }
-    async fn export_checklist(&self, _markdown: String) -> Result<String, ErrorView> {
-        unavailable()
+
+    async fn export_checklist(&self, markdown: String) -> Result<String, ErrorView> {
+        let dir = self.paths.root().to_path_buf();
+        let path = dir.join(format!(
+            "checklist-{}.md",
+            Utc::now().format("%Y%m%d-%H%M%S")
+        ));
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .and(tokio::fs::write(&path, markdown).await)
+            .map_err(|e| ErrorView::msg(format!("Cannot write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
     }
 }

@@ -346,3 +346,70 @@ mod check {
         assert!(String::from_utf8_lossy(&out.stderr).contains("organization name"));
     }
 }
+
+#[test]
+fn demo_connects_and_verifies_ready_end_to_end() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(100, 32, home.path(), &[], &["demo", "--scenario", "ready"]);
+    t.wait_for("What do you want to do?");
+    t.keys(&["Enter"]); // Connect; the demo approves the sign-in as the owner
+    t.wait_for("fabrikam-ready");
+    t.wait_for("Organizations you belong to");
+    t.keys(&["Enter"]);
+    t.wait_for("Connect to which directory?");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Prerequisites: ready");
+    assert!(screen.contains("keeps access"), "{screen}");
+    t.keys(&["Enter"]);
+    t.wait_for("Plan: nothing has changed yet");
+    t.keys(&["Enter"]);
+    t.wait_for("Type fabrikam-ready to confirm");
+    t.keys(&["-l", "fabrikam-ready"]);
+    t.keys(&["Enter"]);
+    let done = t.wait_for("Verified as ann@fabrikam.com");
+    assert!(done.contains("projects: 1 reachable"), "{done}");
+    assert!(done.contains("Connected 'fabrikam-ready'"), "{done}");
+    // The journal recorded intent, outcome and the verified landing.
+    let jdir = home.path().join("demo/journal");
+    let entry = std::fs::read_dir(&jdir).unwrap().next().unwrap().unwrap();
+    let journal = std::fs::read_to_string(entry.path()).unwrap();
+    for kind in [
+        "\"begin\"",
+        "\"intent\"",
+        "\"outcome\"",
+        "\"verified\"",
+        "\"end\"",
+    ] {
+        assert!(journal.contains(kind), "journal lacks {kind}:\n{journal}");
+    }
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn demo_refuses_to_connect_lockout() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "lockout"]);
+    t.wait_for("What do you want to do?");
+    t.keys(&["Enter"]);
+    t.wait_for("Organizations you belong to");
+    t.keys(&["Enter"]);
+    t.wait_for("Connect to which directory?");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("Prerequisites: blocked");
+    assert!(screen.contains("LOCKED OUT"), "{screen}");
+    assert!(screen.contains("The owner would be locked out"), "{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("A failed check blocks this step");
+    assert!(screen.contains("Prerequisites"), "{screen}");
+    // Nothing was changed: no journal was written.
+    assert!(
+        !home.path().join("demo/journal").exists()
+            || std::fs::read_dir(home.path().join("demo/journal"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}
