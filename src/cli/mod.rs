@@ -4,6 +4,7 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+mod change;
 mod check;
 mod completions;
 mod explain;
@@ -67,6 +68,12 @@ pub enum Command {
     Wizard(tui_cmds::WizardArgs),
     /// Check every prerequisite and prove who keeps access (changes nothing).
     Check(check::CheckArgs),
+    /// Connect the organization to a directory (checks first; journaled).
+    Connect(change::ChangeArgs),
+    /// Disconnect the organization from its directory (checks first; journaled).
+    Disconnect(change::ChangeArgs),
+    /// Prove the organization answers the current sign-in; diagnose a refusal.
+    Verify(change::VerifyArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
     Explain(explain::ExplainArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
@@ -141,6 +148,13 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Demo(args)) => tui_cmds::demo(&global, args).await,
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Check(args)) => check::run(&global, args).await,
+        Some(Command::Connect(args)) => {
+            change::change(&global, args, crate::app::Operation::Connect).await
+        }
+        Some(Command::Disconnect(args)) => {
+            change::change(&global, args, crate::app::Operation::Disconnect).await
+        }
+        Some(Command::Verify(args)) => change::verify(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),
         Some(Command::Man) => completions::man(),
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)

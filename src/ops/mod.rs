@@ -50,6 +50,110 @@ pub fn error_view(e: &ClientError) -> ErrorView {
     }
 }
 
+/// Probe the organization with the current sign-in: its directory (expected
+/// `tenant`, or personal accounts when `None`), the profile, projects and
+/// repositories. The first refusal is classified for the diagnosis.
+pub async fn verify_access(
+    c: &Clients,
+    identity: Identity,
+    org: &str,
+    tenant: Option<&str>,
+) -> VerifyReport {
+    let mut probes = Vec::new();
+    let mut failure = None;
+    let tenant_ok = match c.ado.probe_tenant(org).await {
+        Ok(p) => {
+            let ok = match (&p.tenant, tenant) {
+                (OrgTenant::Entra(t), Some(want)) => t.eq_ignore_ascii_case(want),
+                (OrgTenant::Msa, None) => true,
+                _ => false,
+            };
+            probes.push(Probe {
+                what: "directory".into(),
+                ok,
+                detail: match &p.tenant {
+                    OrgTenant::Entra(t) => format!("connected to {t}"),
+                    OrgTenant::Msa => "personal accounts".into(),
+                    OrgTenant::Unknown => "unknown".into(),
+                },
+            });
+            ok
+        }
+        Err(e) => {
+            probes.push(Probe {
+                what: "directory".into(),
+                ok: false,
+                detail: e.to_string(),
+            });
+            failure = Some(error_view(&e));
+            false
+        }
+    };
+    let profile = c.ado.profile().await;
+    probes.push(Probe {
+        what: "profile".into(),
+        ok: profile.is_ok(),
+        detail: profile
+            .as_ref()
+            .map(|_| "answers".to_string())
+            .unwrap_or_else(|e| e.to_string()),
+    });
+    if failure.is_none() {
+        match c.ado.projects(org).await {
+            Ok(list) => probes.push(Probe {
+                what: "projects".into(),
+                ok: true,
+                detail: format!("{} reachable", list.len()),
+            }),
+            Err(e) => {
+                probes.push(Probe {
+                    what: "projects".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                });
+                failure = Some(error_view(&e));
+            }
+        }
+    }
+    if failure.is_none() {
+        match c.ado.repositories(org).await {
+            Ok(list) => probes.push(Probe {
+                what: "repositories".into(),
+                ok: true,
+                detail: format!("{} reachable", list.len()),
+            }),
+            Err(e) => {
+                probes.push(Probe {
+                    what: "repositories".into(),
+                    ok: false,
+                    detail: e.to_string(),
+                });
+                failure = Some(error_view(&e));
+            }
+        }
+    }
+    if failure.is_none() && !tenant_ok {
+        failure = Some(ErrorView::msg(
+            "The organization is not connected to the expected directory.",
+        ));
+    }
+    VerifyReport {
+        identity,
+        probes,
+        failure,
+    }
+}
+
+/// The identity of the current sign-in, from its token.
+pub async fn current_identity(c: &Clients) -> Option<Identity> {
+    let claims = c.tokens.snapshot().await?.claims()?;
+    Some(Identity {
+        upn: claims.username().unwrap_or_default().to_string(),
+        display_name: claims.name.clone().unwrap_or_default(),
+        tenant_id: claims.tid.clone().unwrap_or_default(),
+    })
+}
+
 /// The wizard's services, backed by the client layer.
 pub struct Live {
     settings: ClientSettings,
@@ -342,75 +446,7 @@ impl Services for Live {
             .map_err(|e| ErrorView::msg(format!("Cannot remove the token cache: {e}")))?;
         let identity = self.device_sign_in(tenant.as_deref(), &out).await?;
         let c = self.clients(&out).await?;
-        let mut probes = Vec::new();
-        let p = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
-        let expected = tenant.clone();
-        let tenant_ok = match (&p.tenant, &expected) {
-            (OrgTenant::Entra(t), Some(want)) => t.eq_ignore_ascii_case(want),
-            (OrgTenant::Msa, None) => true,
-            _ => false,
-        };
-        probes.push(Probe {
-            what: "directory".into(),
-            ok: tenant_ok,
-            detail: match &p.tenant {
-                OrgTenant::Entra(t) => format!("connected to {t}"),
-                OrgTenant::Msa => "personal accounts".into(),
-                OrgTenant::Unknown => "unknown".into(),
-            },
-        });
-        let profile = c.ado.profile().await;
-        probes.push(Probe {
-            what: "profile".into(),
-            ok: profile.is_ok(),
-            detail: profile
-                .as_ref()
-                .map(|_| "answers".to_string())
-                .unwrap_or_else(|e| e.to_string()),
-        });
-        let mut failure = None;
-        match c.ado.projects(&org).await {
-            Ok(list) => probes.push(Probe {
-                what: "projects".into(),
-                ok: true,
-                detail: format!("{} reachable", list.len()),
-            }),
-            Err(e) => {
-                probes.push(Probe {
-                    what: "projects".into(),
-                    ok: false,
-                    detail: e.to_string(),
-                });
-                failure = Some(error_view(&e));
-            }
-        }
-        if failure.is_none() {
-            match c.ado.repositories(&org).await {
-                Ok(list) => probes.push(Probe {
-                    what: "repositories".into(),
-                    ok: true,
-                    detail: format!("{} reachable", list.len()),
-                }),
-                Err(e) => {
-                    probes.push(Probe {
-                        what: "repositories".into(),
-                        ok: false,
-                        detail: e.to_string(),
-                    });
-                    failure = Some(error_view(&e));
-                }
-            }
-        }
-        if failure.is_none() && !tenant_ok {
-            failure = Some(ErrorView::msg(
-                "The organization is not connected to the expected directory.",
-            ));
-        }
-        Ok(VerifyReport {
-            identity,
-            probes,
-            failure,
-        })
+        Ok(verify_access(&c, identity, &org, tenant.as_deref()).await)
     }
 
     async fn export_checklist(&self, markdown: String) -> Result<String, ErrorView> {

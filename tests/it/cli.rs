@@ -413,3 +413,167 @@ fn demo_refuses_to_connect_lockout() {
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }
+
+mod headless {
+    use super::bin;
+    use crate::support;
+    use ado_entra::emulator::EmulatorConfig;
+    use serde_json::{Value, json};
+
+    struct Env {
+        emu: ado_entra::emulator::Emulator,
+        home: tempfile::TempDir,
+    }
+
+    impl Env {
+        async fn new(scenario: &str) -> Env {
+            let emu = support::start_with(EmulatorConfig {
+                auto_approve_default: true,
+                ..EmulatorConfig::scenario(scenario)
+            })
+            .await;
+            Env {
+                emu,
+                home: tempfile::tempdir().unwrap(),
+            }
+        }
+        fn tenant(&self) -> String {
+            self.emu.summary().tenants[0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+        async fn run(&self, args: Vec<String>) -> (i32, String, String) {
+            let home = self.home.path().to_path_buf();
+            let base = self.emu.base_url().to_string();
+            tokio::task::spawn_blocking(move || {
+                let out = bin()
+                    .args(&args)
+                    .env("ADO_ENTRA_HOME", &home)
+                    .env("ADO_ENTRA_EMULATOR_URL", &base)
+                    .stdin(std::process::Stdio::null())
+                    .output()
+                    .unwrap();
+                (
+                    out.status.code().unwrap_or(-1),
+                    String::from_utf8_lossy(&out.stdout).into_owned(),
+                    String::from_utf8_lossy(&out.stderr).into_owned(),
+                )
+            })
+            .await
+            .unwrap()
+        }
+    }
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[tokio::test]
+    async fn connect_then_verify_on_ready() {
+        let env = Env::new("ready").await;
+        let t = env.tenant();
+        assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+        // Not interactive and no --yes: refuses, changes nothing.
+        let (code, _, err) = env
+            .run(s(&["connect", "--org", "fabrikam-ready", "--tenant", &t]))
+            .await;
+        assert_eq!(code, 2, "{err}");
+        assert!(support::state(&env.emu).await["org"]["tenant"].is_null());
+        let (code, out, err) = env
+            .run(s(&[
+                "connect",
+                "--org",
+                "fabrikam-ready",
+                "--tenant",
+                &t,
+                "--yes",
+                "--json",
+            ]))
+            .await;
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert!(
+            v["applied"]["journal"]
+                .as_str()
+                .unwrap()
+                .ends_with(".jsonl")
+        );
+        assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
+        // The personal-account session no longer opens the organization.
+        let (code, _, err) = env
+            .run(s(&["check", "--org", "fabrikam-ready", "--tenant", &t]))
+            .await;
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("TF400813"), "{err}");
+        // Fresh sign-in at the new directory, then verify.
+        assert_eq!(env.run(s(&["logout"])).await.0, 0);
+        assert_eq!(
+            env.run(s(&["login", "--device-code", "--json", "--tenant", &t]))
+                .await
+                .0,
+            0
+        );
+        let (code, out, err) = env
+            .run(s(&["verify", "--org", "fabrikam-ready", "--json"]))
+            .await;
+        assert_eq!(code, 0, "{out}{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["ok"], true);
+        env.emu.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn connect_refuses_lockout_and_verify_diagnoses_an_existing_one() {
+        let env = Env::new("lockout").await;
+        let t = env.tenant();
+        assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+        let (code, _, err) = env
+            .run(s(&[
+                "connect",
+                "--org",
+                "contoso-lockout",
+                "--tenant",
+                &t,
+                "--yes",
+            ]))
+            .await;
+        assert_eq!(code, 3);
+        assert!(err.contains("The owner would be locked out"), "{err}");
+        assert!(
+            support::state(&env.emu).await["org"]["tenant"].is_null(),
+            "nothing changed"
+        );
+
+        // Someone connected it by hand anyway (the seed-000 situation).
+        let (tok, _) = support::sign_in(
+            &env.emu,
+            "alice@outlook.com",
+            "organizations",
+            support::ADO_SCOPE,
+        )
+        .await;
+        let r = support::http()
+            .patch(format!("{}/vssps/contoso-lockout/_apis/Organization/Organizations/Me?api-version=5.0-preview.1", env.emu.base_url()))
+            .bearer_auth(tok)
+            .header("content-type", "application/json-patch+json")
+            .body(json!([{"from": "", "op": 2, "path": "/TenantId", "value": t}]).to_string())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(env.run(s(&["logout"])).await.0, 0);
+        assert_eq!(
+            env.run(s(&["login", "--device-code", "--json", "--tenant", &t]))
+                .await
+                .0,
+            0
+        );
+        let (code, out, _) = env.run(s(&["verify", "--org", "contoso-lockout"])).await;
+        assert_eq!(code, 3, "{out}");
+        assert!(out.contains("✔ profile: answers"), "{out}");
+        assert!(out.contains("TF400813"), "{out}");
+        assert!(out.contains("https://aex.dev.azure.com/me"), "{out}");
+        env.emu.shutdown().await;
+    }
+}
