@@ -4,6 +4,7 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+mod audit;
 mod change;
 mod check;
 mod completions;
@@ -74,6 +75,10 @@ pub enum Command {
     Disconnect(change::ChangeArgs),
     /// Prove the organization answers the current sign-in; diagnose a refusal.
     Verify(change::VerifyArgs),
+    /// List the organizations connected to a directory (--tenant).
+    Orgs(audit::OrgsArgs),
+    /// Audit what a directory change breaks: service connections, PATs, policies.
+    Audit(audit::AuditArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
     Explain(explain::ExplainArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
@@ -155,6 +160,8 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             change::change(&global, args, crate::app::Operation::Disconnect).await
         }
         Some(Command::Verify(args)) => change::verify(&global, args).await,
+        Some(Command::Orgs(args)) => audit::orgs(&global, args).await,
+        Some(Command::Audit(args)) => audit::audit(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),
         Some(Command::Man) => completions::man(),
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)

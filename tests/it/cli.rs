@@ -576,4 +576,76 @@ mod headless {
         assert!(out.contains("https://aex.dev.azure.com/me"), "{out}");
         env.emu.shutdown().await;
     }
+
+    #[tokio::test]
+    async fn audit_finds_exactly_the_planted_problems_in_messy() {
+        let env = Env::new("messy").await;
+        let t = env.tenant();
+        assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+        let (code, out, err) = env
+            .run(s(&[
+                "audit",
+                "--org",
+                "fabrikam-messy",
+                "--tenant",
+                &t,
+                "--json",
+            ]))
+            .await;
+        assert_eq!(code, 3, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let finding = |id: &str| {
+            v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        let sc = finding("service-connections").to_string();
+        assert!(
+            sc.contains("prod-azure") && sc.contains("legacy-subscription"),
+            "{sc}"
+        );
+        assert!(
+            !sc.contains("analytics"),
+            "bound to the destination already: {sc}"
+        );
+        let pats = finding("global-pats").to_string();
+        assert!(
+            pats.contains("everything (global)") && !pats.contains("release pipeline"),
+            "{pats}"
+        );
+        assert_eq!(v["policies"]["disallow_aad_guest_user_access"], true);
+        env.emu.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn orgs_lists_what_is_connected_to_a_tenant() {
+        let env = Env::new("ready").await;
+        let t = env.tenant();
+        assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+        let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert!(v["organizations"].as_array().unwrap().is_empty());
+        let (code, _, err) = env
+            .run(s(&[
+                "connect",
+                "--org",
+                "fabrikam-ready",
+                "--tenant",
+                &t,
+                "--yes",
+            ]))
+            .await;
+        assert_eq!(code, 0, "{err}");
+        let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["organizations"][0]["name"], "fabrikam-ready");
+        assert_eq!(v["organizations"][0]["owner"], "ann@fabrikam.com");
+        env.emu.shutdown().await;
+    }
 }

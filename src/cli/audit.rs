@@ -1,0 +1,182 @@
+//! `ado-entra orgs` (organizations connected to a tenant) and `ado-entra audit`
+//! (what a tenant change breaks: service connections, PATs, policies).
+
+use std::sync::Arc;
+
+use clap::Args;
+use serde_json::json;
+
+use super::check::{client_error, clients};
+use super::{CliError, GlobalArgs, exit};
+use crate::client::AdoClient;
+use crate::client::auth::TokenProvider;
+use crate::client::models::ado::OrgTenant;
+use crate::domain::checks::{Status, run_all};
+use crate::domain::facts::Operation;
+use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
+use crate::ops::gather;
+
+#[derive(Debug, Clone, Args)]
+pub struct OrgsArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "With the global --tenant, audits a planned move to that directory; without it, the organization as it is."
+)]
+pub struct AuditArgs {
+    /// Organization name or its dev.azure.com URL.
+    #[arg(long)]
+    pub org: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn tenant_arg(global: &GlobalArgs) -> Result<Option<String>, CliError> {
+    match global.tenant.as_deref() {
+        None => Ok(None),
+        Some(t) => Ok(Some(
+            match parse_tenant(t).map_err(|e| CliError::error(e.to_string()))? {
+                TenantRef::Id(id) => id,
+                TenantRef::Domain(d) => d,
+            },
+        )),
+    }
+}
+
+/// Organizations connected to the tenant (`--tenant`), from the EnterpriseCatalog.
+pub async fn orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
+    let Some(tenant) = tenant_arg(global)? else {
+        return Err(CliError::usage("give the directory with --tenant TENANT"));
+    };
+    let c = clients(global)?;
+    // The catalog answers a token of that tenant: a separate session moved there.
+    let snapshot = c
+        .tokens
+        .snapshot()
+        .await
+        .ok_or_else(|| CliError::error("not signed in: run `ado-entra login`"))?;
+    let provider = TokenProvider::new(Some(snapshot), c.tokens.oauth(), None);
+    provider.use_tenant(&tenant).await.map_err(client_error)?;
+    let ado = AdoClient::new(c.core.clone(), c.endpoints.clone(), provider);
+    let list = ado
+        .enterprise_catalog(&tenant)
+        .await
+        .map_err(client_error)?;
+    if args.json {
+        let v: Vec<_> = list
+            .iter()
+            .map(|o| json!({"id": o.id, "name": o.name, "url": o.url, "owner": o.owner, "exception_type": o.exception_type, "error_message": o.error_message}))
+            .collect();
+        println!("{}", json!({"tenant": tenant, "organizations": v}));
+    } else if list.is_empty() {
+        println!("No organization is connected to {tenant}.");
+    } else {
+        let w = list.iter().map(|o| o.name.len()).max().unwrap_or(4).max(12);
+        println!("{:<w$}  {:<36}  owner", "organization", "id");
+        for o in &list {
+            let problem = if o.exception_type.is_empty() {
+                String::new()
+            } else {
+                format!("  ({}: {})", o.exception_type, o.error_message)
+            };
+            println!("{:<w$}  {:<36}  {}{problem}", o.name, o.id, o.owner);
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Service connections bound to another tenant, PATs that break, and policies.
+pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError> {
+    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
+    let planned = tenant_arg(global)?;
+    let c = clients(global)?;
+    let probe = c.ado.probe_tenant(&org).await.map_err(client_error)?;
+    let op = match (&probe.tenant, planned.clone()) {
+        (OrgTenant::Entra(from), Some(to)) => Operation::ChangeTenant {
+            from: from.clone(),
+            to,
+        },
+        (_, Some(destination)) => Operation::Connect { destination },
+        (OrgTenant::Entra(t), None) => Operation::ChangeTenant {
+            from: t.clone(),
+            to: t.clone(),
+        },
+        (_, None) => {
+            return Err(CliError::usage(
+                "the organization is not connected: give the planned directory with --tenant TENANT",
+            ));
+        }
+    };
+    let facts = gather::gather(&c, op, &org, chrono::Utc::now(), Arc::new(|_, _, _| {}))
+        .await
+        .map_err(client_error)?;
+    let wanted = [
+        "service-connections",
+        "global-pats",
+        "pats-recreate",
+        "guest-access-policy",
+    ];
+    let results: Vec<_> = run_all(&facts)
+        .into_iter()
+        .filter(|r| wanted.contains(&r.id))
+        .collect();
+    let conditional_access = facts.org.policies.enforce_aad_conditional_access;
+    let guest_blocked = facts.org.policies.disallow_aad_guest_user_access;
+    if args.json {
+        println!(
+            "{}",
+            json!({
+                "org": org,
+                "tenant": facts.operation.destination(),
+                "findings": results.iter().map(|r| json!({"id": r.id, "status": r.status, "title": r.title, "evidence": r.evidence, "fix": r.fix})).collect::<Vec<_>>(),
+                "policies": {"disallow_aad_guest_user_access": guest_blocked, "enforce_aad_conditional_access": conditional_access},
+            })
+        );
+    } else {
+        println!(
+            "Audit of '{org}'{}",
+            facts
+                .operation
+                .destination()
+                .map(|t| format!(" against directory {t}"))
+                .unwrap_or_default()
+        );
+        for r in &results {
+            let sym = match r.status {
+                Status::Pass => "✔",
+                Status::Warn => "!",
+                Status::Fail => "✘",
+                Status::Skip => "-",
+            };
+            println!("{sym} {}", r.title);
+            for e in &r.evidence {
+                println!("    {e}");
+            }
+        }
+        let show = |v: Option<bool>| {
+            v.map_or("unknown".to_string(), |b| {
+                if b { "on".into() } else { "off".into() }
+            })
+        };
+        println!(
+            "Policies: guest access disallowed: {}; conditional access enforced: {}",
+            show(guest_blocked),
+            show(conditional_access)
+        );
+    }
+    Ok(
+        if results
+            .iter()
+            .any(|r| matches!(r.status, Status::Warn | Status::Fail))
+        {
+            exit::CHECK_FAILED
+        } else {
+            exit::OK
+        },
+    )
+}
