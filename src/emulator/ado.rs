@@ -653,24 +653,42 @@ fn resource_areas(req: &Req, org: &str) -> Response {
     wire::json(200, &json!({"count": v.len(), "value": v}))
 }
 
-/// `/vssps/...`
-pub fn vssps(sh: &Shared, req: &Req) -> Response {
-    let p = req.lpath();
+/// The checks every org-scoped `{host}/{org}/_apis/{area}/...` route shares:
+/// the organization exists, the path is an API path, the api-version is valid.
+fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<(), Response> {
     let Some(org) = p.first().copied() else {
-        return no_org("");
+        return Err(no_org(""));
     };
-    let mut world = sh.world.lock().expect("world");
-    if !org_matches(&world, org) {
-        return no_org(org);
+    if !org_matches(world, org) {
+        return Err(no_org(org));
     }
     if p.get(1) != Some(&"_apis") || p.len() < 3 {
-        return ado_error(
+        return Err(ado_error(
             404,
             "RouteNotFoundException",
             "The requested resource does not exist.",
-        );
+        ));
     }
-    if let Some(r) = check_api_version(req, p[2]) {
+    match check_api_version(req, p[2]) {
+        Some(r) => Err(r),
+        None => Ok(()),
+    }
+}
+
+/// A page of a graph list, with the next page's token in `X-MS-ContinuationToken`.
+fn graph_page(value: Vec<Value>, next: Option<String>) -> Response {
+    let r = wire::json(200, &json!({"count": value.len(), "value": value}));
+    match next {
+        Some(t) => wire::with_header(r, "x-ms-continuationtoken", &t),
+        None => r,
+    }
+}
+
+/// `/vssps/...`
+pub fn vssps(sh: &Shared, req: &Req) -> Response {
+    let p = req.lpath();
+    let mut world = sh.world.lock().expect("world");
+    if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
     // PATs are only listed for Entra tokens.
@@ -727,12 +745,10 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                 .filter(|u| kinds.is_empty() || kinds.iter().any(|k| k == u.origin_str()))
                 .collect();
             let (items, next) = page(&users, req.q("continuationToken"), GRAPH_PAGE);
-            let v: Vec<Value> = items.iter().map(|u| graph_user(&orgname, u)).collect();
-            let r = wire::json(200, &json!({"count": v.len(), "value": v}));
-            match next {
-                Some(t) => wire::with_header(r, "x-ms-continuationtoken", &t),
-                None => r,
-            }
+            graph_page(
+                items.iter().map(|u| graph_user(&orgname, u)).collect(),
+                next,
+            )
         }
         ("GET", ["graph", "users", _]) => match world.org.user_by_descriptor(&raw[4]) {
             Some(i) => wire::json(200, &graph_user(&orgname, &world.org.users[i])),
@@ -795,11 +811,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                 ));
             }
             let (items, next) = page(&groups, req.q("continuationToken"), GRAPH_PAGE);
-            let r = wire::json(200, &json!({"count": items.len(), "value": items}));
-            match next {
-                Some(t) => wire::with_header(r, "x-ms-continuationtoken", &t),
-                None => r,
-            }
+            graph_page(items, next)
         }
         ("GET", ["graph", "memberships", _]) => {
             memberships(&world, &raw[4], req.q("direction").unwrap_or("up"))
@@ -925,21 +937,8 @@ fn memberships(world: &World, subject: &str, direction: &str) -> Response {
 /// `/vsaex/...`: user entitlements.
 pub fn vsaex(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
-    let Some(org) = p.first().copied() else {
-        return no_org("");
-    };
     let world = sh.world.lock().expect("world");
-    if !org_matches(&world, org) {
-        return no_org(org);
-    }
-    if p.get(1) != Some(&"_apis") || p.len() < 3 {
-        return ado_error(
-            404,
-            "RouteNotFoundException",
-            "The requested resource does not exist.",
-        );
-    }
-    if let Some(r) = check_api_version(req, p[2]) {
+    if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
     if let Err(r) = org_caller(sh, req, &world) {

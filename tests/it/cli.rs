@@ -418,7 +418,7 @@ mod headless {
     use super::bin;
     use crate::support;
     use ado_entra::emulator::EmulatorConfig;
-    use serde_json::{Value, json};
+    use serde_json::Value;
 
     struct Env {
         emu: ado_entra::emulator::Emulator,
@@ -553,14 +553,7 @@ mod headless {
             support::ADO_SCOPE,
         )
         .await;
-        let r = support::http()
-            .patch(format!("{}/vssps/contoso-lockout/_apis/Organization/Organizations/Me?api-version=5.0-preview.1", env.emu.base_url()))
-            .bearer_auth(tok)
-            .header("content-type", "application/json-patch+json")
-            .body(json!([{"from": "", "op": 2, "path": "/TenantId", "value": t}]).to_string())
-            .send()
-            .await
-            .unwrap();
+        let r = support::set_tenant(&env.emu, "contoso-lockout", &tok, &t).await;
         assert_eq!(r.status(), 200);
         assert_eq!(env.run(s(&["logout"])).await.0, 0);
         assert_eq!(

@@ -434,16 +434,7 @@ async fn connect_on_ready_keeps_everyone_and_moves_the_tenant() {
     let org = "fabrikam-ready";
     let t = tenant_id(&emu, 0);
     let (tok, rt) = sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
-    let r = http()
-        .patch(format!(
-            "{base}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1"
-        ))
-        .bearer_auth(&tok)
-        .header("content-type", "application/json-patch+json")
-        .body(json!([{"from": "", "op": 2, "path": "/TenantId", "value": t}]).to_string())
-        .send()
-        .await
-        .unwrap();
+    let r = support::set_tenant(&emu, org, &tok, &t).await;
     assert_eq!(r.status(), 200);
     let probe = http()
         .head(format!("{base}/dev/{org}"))
@@ -676,14 +667,7 @@ async fn remap_and_disconnect_on_messy() {
 async fn guest_admin_and_over_100_are_refused() {
     let emu = support::start("guest-admin").await;
     let (tok, _) = sign_in(&emu, "bob@outlook.com", "organizations", ADO_SCOPE).await;
-    let r = http()
-        .patch(format!("{}/vssps/northwind-guest/_apis/Organization/Organizations/Me?api-version=5.0-preview.1", emu.base_url()))
-        .bearer_auth(&tok)
-        .header("content-type", "application/json-patch+json")
-        .body(json!([{"from": "", "op": 2, "path": "/TenantId", "value": tenant_id(&emu, 0)}]).to_string())
-        .send()
-        .await
-        .unwrap();
+    let r = support::set_tenant(&emu, "northwind-guest", &tok, &tenant_id(&emu, 0)).await;
     assert_eq!(r.status(), 400);
     let e: Value = r.json().await.unwrap();
     assert!(
@@ -706,20 +690,7 @@ async fn guest_admin_and_over_100_are_refused() {
 
     let emu = support::start("over-100").await;
     let (tok, _) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
-    let r = http()
-        .patch(format!(
-            "{}/vssps/tailspin-big/_apis/Organization/Organizations/Me?api-version=5.0-preview.1",
-            emu.base_url()
-        ))
-        .bearer_auth(&tok)
-        .header("content-type", "application/json-patch+json")
-        .body(
-            json!([{"from": "", "op": 2, "path": "/TenantId", "value": tenant_id(&emu, 0)}])
-                .to_string(),
-        )
-        .send()
-        .await
-        .unwrap();
+    let r = support::set_tenant(&emu, "tailspin-big", &tok, &tenant_id(&emu, 0)).await;
     assert_eq!(r.status(), 400);
     let e: Value = r.json().await.unwrap();
     assert!(

@@ -140,3 +140,22 @@ pub fn reference_dir() -> Option<std::path::PathBuf> {
     );
     None
 }
+
+/// PATCH the organization's TenantId (connect, change, or with the all-zero
+/// GUID disconnect) as `token`, the way the portal does.
+pub async fn set_tenant(emu: &Emulator, org: &str, token: &str, value: &str) -> reqwest::Response {
+    http()
+        .patch(format!(
+            "{}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1",
+            emu.base_url()
+        ))
+        .bearer_auth(token)
+        .header("content-type", "application/json-patch+json")
+        .body(
+            serde_json::json!([{"from": "", "op": 2, "path": "/TenantId", "value": value}])
+                .to_string(),
+        )
+        .send()
+        .await
+        .unwrap()
+}
