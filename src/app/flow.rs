@@ -50,6 +50,15 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                 d.scroll = d.scroll.saturating_add(1);
                 (Screen::Done(d), vec![])
             }
+            Key::Char('a') => {
+                state.status = Some("Auditing service connections, PATs and policies…".into());
+                (
+                    Screen::Done(d),
+                    vec![Effect::Audit {
+                        org: state.session.org.clone().unwrap_or_default(),
+                    }],
+                )
+            }
             Key::Char('e') => (
                 Screen::Done(d),
                 vec![Effect::ExportChecklist {
@@ -83,6 +92,7 @@ fn count_pending(state: &mut State, effects: &[Effect]) {
                 | Effect::RunChecks { .. }
                 | Effect::Apply { .. }
                 | Effect::SignOutAndVerify { .. }
+                | Effect::Audit { .. }
         ) {
             state.pending += 1;
         }
@@ -605,6 +615,19 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Err(e) => state.status = Some(format!("Could not export: {}", e.message)),
         },
+        Msg::Audited(result) => {
+            done_one(state);
+            state.status = Some(match &result {
+                Ok(rows) => format!(
+                    "Audit: {} finding(s) to review below",
+                    rows.iter()
+                        .filter(|r| r.status != CheckStatus::Pass && r.status != CheckStatus::Skip)
+                        .count()
+                ),
+                Err(e) => format!("Audit failed: {}", e.message),
+            });
+            state.session.audit = Some(result);
+        }
         Msg::Key(_) | Msg::Tick { .. } | Msg::Throttled { .. } => {}
     }
     count_pending(state, &effects);

@@ -105,6 +105,8 @@ pub struct Session {
     pub verified: Option<VerifyReport>,
     /// Where the user checklist was exported.
     pub exported: Option<String>,
+    /// Audit findings (service connections, PATs, policies) run from Done.
+    pub audit: Option<Result<Vec<CheckRow>, ErrorView>>,
 }
 
 /// Something drawn over the current screen.
@@ -188,6 +190,7 @@ pub enum Msg {
         wait_secs: u64,
     },
     Exported(Result<String, ErrorView>),
+    Audited(Result<Vec<CheckRow>, ErrorView>),
 }
 
 /// Work for the runtime.
@@ -224,6 +227,10 @@ pub enum Effect {
     /// Write the user checklist as Markdown to the state directory.
     ExportChecklist {
         markdown: String,
+    },
+    /// Audit service connections, PATs and policies of `org` as it is now.
+    Audit {
+        org: String,
     },
     Quit,
 }

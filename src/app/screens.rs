@@ -222,7 +222,8 @@ impl Screen {
             }
             Screen::Done(_) => {
                 "A summary of what changed, and the checklist to send your users. Press e to \
-                 export it as Markdown."
+                 export it as Markdown, a to audit service connections, PATs and policies \
+                 as the organization is now."
             }
         }
     }

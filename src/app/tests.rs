@@ -512,3 +512,28 @@ fn org_validation_rules() {
     assert!(validate_org_input("https://example.com/x").is_err());
     assert!(validate_org_input("https://dev.azure.com/").is_err());
 }
+
+#[test]
+fn audit_runs_from_done_and_its_findings_are_kept() {
+    let mut s = state();
+    s.session.org = Some("fabrikam".into());
+    s.screen = Screen::Done(DoneScreen { scroll: 0 });
+    assert_eq!(
+        key(&mut s, Key::Char('a')),
+        vec![Effect::Audit {
+            org: "fabrikam".into()
+        }]
+    );
+    assert_eq!(s.pending, 1);
+    let rows = vec![CheckRow {
+        id: "global-pats".into(),
+        status: CheckStatus::Warn,
+        title: "1 global PAT".into(),
+        evidence: vec!["everything (global)".into()],
+        fix: None,
+    }];
+    update(&mut s, Msg::Audited(Ok(rows.clone())));
+    assert_eq!(s.pending, 0);
+    assert_eq!(s.session.audit, Some(Ok(rows)));
+    assert!(s.status.as_deref().unwrap().contains("1 finding"));
+}

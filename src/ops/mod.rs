@@ -144,6 +144,22 @@ pub async fn verify_access(
     }
 }
 
+/// The checks an audit reports: service connections bound to another tenant,
+/// global PATs, PATs to recreate, and the guest-access policy.
+pub fn audit_rows(facts: &facts::Facts) -> Vec<crate::app::CheckRow> {
+    const AUDIT: [&str; 4] = [
+        "service-connections",
+        "global-pats",
+        "pats-recreate",
+        "guest-access-policy",
+    ];
+    run_all(facts)
+        .iter()
+        .filter(|r| AUDIT.contains(&r.id))
+        .map(report::check_row)
+        .collect()
+}
+
 /// The identity of the current sign-in, from its token.
 pub async fn current_identity(c: &Clients) -> Option<Identity> {
     let claims = c.tokens.snapshot().await?.claims()?;
@@ -447,6 +463,27 @@ impl Services for Live {
         let identity = self.device_sign_in(tenant.as_deref(), &out).await?;
         let c = self.clients(&out).await?;
         Ok(verify_access(&c, identity, &org, tenant.as_deref()).await)
+    }
+
+    async fn audit(
+        &self,
+        org: String,
+        out: Outbox,
+    ) -> Result<Vec<crate::app::CheckRow>, ErrorView> {
+        let c = self.clients(&out).await?;
+        let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
+        // Audit against the directory the organization uses now.
+        let op = match &probe.tenant {
+            OrgTenant::Entra(t) => facts::Operation::ChangeTenant {
+                from: t.clone(),
+                to: t.clone(),
+            },
+            _ => facts::Operation::Disconnect,
+        };
+        let facts = gather::gather(&c, op, &org, Utc::now(), Arc::new(|_, _, _| {}))
+            .await
+            .map_err(|e| error_view(&e))?;
+        Ok(audit_rows(&facts))
     }
 
     async fn export_checklist(&self, markdown: String) -> Result<String, ErrorView> {

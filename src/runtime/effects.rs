@@ -76,6 +76,10 @@ impl<S: Services> EffectRunner<S> {
                 let r = s.export_checklist(markdown).await;
                 let _ = out.send(Msg::Exported(r));
             }),
+            Effect::Audit { org } => self.spawn(async move {
+                let r = s.audit(org, out.clone()).await;
+                let _ = out.send(Msg::Audited(r));
+            }),
             Effect::OpenBrowser(url) => Some(open_browser(&url, self.no_browser)),
             Effect::Copy(text) => Some(copy_osc52(&text)),
         }

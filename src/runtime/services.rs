@@ -11,7 +11,8 @@ use std::future::Future;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{
-    ApplyReport, ChecksReport, ErrorView, Identity, Msg, Operation, TenantInfo, VerifyReport,
+    ApplyReport, CheckRow, ChecksReport, ErrorView, Identity, Msg, Operation, TenantInfo,
+    VerifyReport,
 };
 
 /// Channel for progress messages (prompts, progress, throttling) while a call runs.
@@ -61,6 +62,13 @@ pub trait Services: Send + Sync + 'static {
         tenant: Option<String>,
         out: Outbox,
     ) -> impl Future<Output = Result<VerifyReport, ErrorView>> + Send;
+
+    /// Audit findings for `org` as it is now (service connections, PATs, policies).
+    fn audit(
+        &self,
+        org: String,
+        out: Outbox,
+    ) -> impl Future<Output = Result<Vec<CheckRow>, ErrorView>> + Send;
 
     /// Write the user checklist; returns where.
     fn export_checklist(

@@ -286,6 +286,24 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
                     count(CheckStatus::Fail)
                 )));
             }
+            if let Some(Ok(rows)) = &state.session.audit {
+                lines.push(Line::from(Span::styled(
+                    "Audit (a re-runs it):",
+                    theme.heading(),
+                )));
+                for r in rows {
+                    lines.push(Line::from(vec![
+                        Span::styled(
+                            format!("{} ", r.status.symbol()),
+                            status_style(r.status, theme),
+                        ),
+                        Span::raw(r.title.clone()),
+                    ]));
+                    for e in &r.evidence {
+                        lines.push(Line::from(format!("    {e}")));
+                    }
+                }
+            }
             lines.push(Line::from(""));
             lines.push(Line::from(Span::styled(
                 "Checklist for your users (e exports it as Markdown):",

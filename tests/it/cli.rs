@@ -382,6 +382,10 @@ fn demo_connects_and_verifies_ready_end_to_end() {
     ] {
         assert!(journal.contains(kind), "journal lacks {kind}:\n{journal}");
     }
+    // The audit is reachable from Done.
+    t.keys(&["a"]);
+    let screen = t.wait_for("Audit (a re-runs it)");
+    assert!(screen.contains("personal access token"), "{screen}");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }
