@@ -67,3 +67,151 @@ async fn device_code_sign_in_with_the_approve_hook_then_read_the_org() {
     assert_eq!(e.status(), Some(403), "{e}");
     emu.shutdown().await;
 }
+
+/// A client signed in (device code, auto-approved as the scenario's owner)
+/// against an emulator started with `cfg`.
+async fn signed_in(
+    cfg: ado_entra::emulator::EmulatorConfig,
+    skew: Duration,
+) -> (Emulator, Clients) {
+    let emu = Emulator::start(ado_entra::emulator::EmulatorConfig {
+        auto_approve_default: true,
+        ..cfg
+    })
+    .await
+    .unwrap();
+    let endpoints = Endpoints::emulator(emu.base_url()).unwrap();
+    let core = HttpCore::new(RetryPolicy::fast()).unwrap();
+    let mut oauth = OAuthClient::new(core.clone(), &endpoints, OAuthConfig::default());
+    oauth.min_interval = Duration::from_millis(50);
+    let (cache, _) = signin::device_code(&oauth, |_| {}).await.unwrap();
+    let tokens = TokenProvider::new(Some(cache), Some(oauth), None).with_skew(skew);
+    (emu, Clients::new(core, endpoints, tokens))
+}
+
+async fn stats(emu: &Emulator) -> serde_json::Value {
+    reqwest::get(format!("{}/_emulator/stats", emu.base_url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn set_faults(emu: &Emulator, faults: &[&str]) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", emu.base_url()))
+        .json(&serde_json::json!({ "faults": faults }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+}
+
+#[tokio::test]
+async fn pages_to_the_end_of_a_10000_user_org() {
+    let cfg = ado_entra::emulator::EmulatorConfig {
+        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
+            users: 10_000,
+            tenant_users: 12_000,
+            seed: 9,
+        }),
+        ..Default::default()
+    };
+    let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
+    let org = emu.summary().org.clone();
+    let before = stats(&emu).await["vssps"].as_u64().unwrap_or(0);
+    let users = c.ado.graph_users(&org).await.unwrap();
+    assert_eq!(users.len(), 10_001);
+    let after = stats(&emu).await["vssps"].as_u64().unwrap();
+    assert_eq!(
+        after - before,
+        21,
+        "500 a page, following X-MS-ContinuationToken"
+    );
+    let ents = c.ado.user_entitlements(&org).await.unwrap();
+    assert_eq!(ents.len(), 10_001);
+    let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 10_001, "no page repeated or skipped");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn retries_honour_retry_after_and_503_bursts() {
+    let (emu, c) = signed_in(
+        ado_entra::emulator::EmulatorConfig::scenario("ready"),
+        Duration::from_secs(60),
+    )
+    .await;
+    let org = emu.summary().org.clone();
+    let mut events = c.core.subscribe();
+    set_faults(&emu, &["429:every=1,retry-after=1,host=dev,path=projects"]).await;
+    // Every projects call is throttled: bounded attempts, then a typed error.
+    let e = c.ado.projects(&org).await.unwrap_err();
+    assert_eq!(e.status(), Some(429), "{e}");
+    let throttled = stats(&emu).await["dev"].as_u64().unwrap();
+    assert_eq!(throttled, 4, "max_attempts of the fast policy");
+    let mut waits = 0;
+    while let Ok(ev) = events.try_recv() {
+        if let ado_entra::client::http::ClientEvent::RetryAfter { wait, .. } = ev {
+            assert_eq!(wait, Duration::from_secs(1));
+            waits += 1;
+        }
+    }
+    assert_eq!(waits, 3, "each wait was announced to the UI");
+    // Two 503s then success: the call succeeds on its third attempt.
+    set_faults(&emu, &["503:burst=2,host=dev,path=projects"]).await;
+    let base = stats(&emu).await["dev"].as_u64().unwrap();
+    let projects = c.ado.projects(&org).await.unwrap();
+    assert_eq!(projects.len(), 1);
+    assert_eq!(stats(&emu).await["dev"].as_u64().unwrap() - base, 3);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_typed_error() {
+    let (emu, c) = signed_in(
+        ado_entra::emulator::EmulatorConfig::scenario("ready"),
+        Duration::from_secs(60),
+    )
+    .await;
+    let org = emu.summary().org.clone();
+    set_faults(&emu, &["malformed:host=dev"]).await;
+    let e = c.ado.projects(&org).await.unwrap_err();
+    assert!(
+        matches!(e, ado_entra::client::ClientError::Decode { .. }),
+        "{e:?}"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn tokens_are_refreshed_when_they_expire_mid_run() {
+    let cfg = ado_entra::emulator::EmulatorConfig {
+        token_lifetime_secs: 2,
+        ..ado_entra::emulator::EmulatorConfig::scenario("ready")
+    };
+    let (emu, c) = signed_in(cfg, Duration::from_millis(200)).await;
+    let org = emu.summary().org.clone();
+    let mut events = c.core.subscribe();
+    assert_eq!(c.ado.projects(&org).await.unwrap().len(), 1);
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    assert_eq!(
+        c.ado.projects(&org).await.unwrap().len(),
+        1,
+        "still works after expiry"
+    );
+    let mut refreshed = false;
+    while let Ok(ev) = events.try_recv() {
+        if matches!(
+            ev,
+            ado_entra::client::http::ClientEvent::TokenRefreshed { .. }
+        ) {
+            refreshed = true;
+        }
+    }
+    assert!(refreshed, "the expired token was refreshed, not reused");
+    emu.shutdown().await;
+}
