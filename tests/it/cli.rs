@@ -645,4 +645,58 @@ mod headless {
         assert_eq!(v["organizations"][0]["owner"], "ann@fabrikam.com");
         env.emu.shutdown().await;
     }
+
+    #[tokio::test]
+    async fn an_interrupted_connect_resumes_in_its_journal_without_repeating() {
+        use ado_entra::domain::journal::{JournalWriter, read};
+        let env = Env::new("ready").await;
+        let t = env.tenant();
+        assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+        // A previous run wrote its intent and died before the call.
+        let jdir = env.home.path().join("journal");
+        let mut w = JournalWriter::create(
+            &jdir,
+            "connect",
+            "fabrikam-ready",
+            serde_json::json!({}),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        w.intent(
+            "set-tenant",
+            serde_json::json!({"tenant": t}),
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let path = w.path().to_path_buf();
+        drop(w);
+        let (code, out, err) = env
+            .run(s(&[
+                "connect",
+                "--org",
+                "fabrikam-ready",
+                "--tenant",
+                &t,
+                "--yes",
+                "--json",
+            ]))
+            .await;
+        assert_eq!(code, 0, "{err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            v["applied"]["journal"],
+            path.display().to_string(),
+            "the same journal was continued"
+        );
+        assert_eq!(std::fs::read_dir(&jdir).unwrap().count(), 1);
+        let replay = read(&path).unwrap();
+        assert!(replay.finished);
+        assert!(replay.is_done("set-tenant"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        // The in-doubt step was checked against the organization (not landed), then done once.
+        assert!(text.contains("\"landed\":false"), "{text}");
+        assert_eq!(text.matches("\"outcome\"").count(), 1, "{text}");
+        assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
+        env.emu.shutdown().await;
+    }
 }
