@@ -144,6 +144,24 @@ impl AdoClient {
             Some(V7_1),
             &[],
         );
+        self.pages_with_body_token(base, |page: UserEntitlementsPage| {
+            let token = page.continuation_token.clone();
+            (page.into_members(), token)
+        })
+        .await
+    }
+
+    /// Follow a continuation token carried in the response body (`continuationToken`
+    /// query parameter on the next request) to the last page. Stops on an empty
+    /// page, a missing token, a token seen before, or after `MAX_PAGES`.
+    async fn pages_with_body_token<P, T>(
+        &self,
+        base: url::Url,
+        split: impl Fn(P) -> (Vec<T>, Option<String>),
+    ) -> Result<Vec<T>, ClientError>
+    where
+        P: serde::de::DeserializeOwned,
+    {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
@@ -152,14 +170,10 @@ impl AdoClient {
             if let Some(t) = &token {
                 u.query_pairs_mut().append_pair("continuationToken", t);
             }
-            let page: UserEntitlementsPage = self.get(u).await?;
-            token = page
-                .continuation_token
-                .clone()
-                .filter(|t| !t.trim().is_empty());
-            let members = page.into_members();
-            let empty = members.is_empty();
-            out.extend(members);
+            let (items, next) = split(self.get(u).await?);
+            token = next.filter(|t| !t.trim().is_empty());
+            let empty = items.is_empty();
+            out.extend(items);
             match &token {
                 Some(t) if !empty && seen.insert(t.clone()) => {}
                 _ => break,
@@ -365,24 +379,10 @@ impl AdoClient {
             Some("7.1-preview.1"),
             &[],
         );
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        for _ in 0..MAX_PAGES {
-            let mut u = base.clone();
-            if let Some(t) = &token {
-                u.query_pairs_mut().append_pair("continuationToken", t);
-            }
-            let page: PatTokenPage = self.get(u).await?;
-            let empty = page.pat_tokens.is_empty();
-            out.extend(page.pat_tokens);
-            token = page.continuation_token.filter(|t| !t.trim().is_empty());
-            match &token {
-                Some(t) if !empty && seen.insert(t.clone()) => {}
-                _ => break,
-            }
-        }
-        Ok(out)
+        self.pages_with_body_token(base, |page: PatTokenPage| {
+            (page.pat_tokens, page.continuation_token)
+        })
+        .await
     }
 }
 
