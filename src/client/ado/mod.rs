@@ -76,6 +76,28 @@ impl AdoClient {
 
     /// Follow `X-MS-ContinuationToken` response headers (graph users/groups, projects).
     async fn all_by_header<T: DeserializeOwned>(&self, base: Url) -> Result<Vec<T>, ClientError> {
+        self.paginate(base, false, |u| async move {
+            let resp = self.api.send(Request::get(u)).await?;
+            let page: ListOf<T> = resp.json(Service::AzureDevOps)?;
+            let next = resp.header("x-ms-continuationtoken").map(str::to_string);
+            Ok((page.value, next))
+        })
+        .await
+    }
+
+    /// The one paging loop: request `base`, then `base?continuationToken=T` for
+    /// each token `fetch` reports, until there is none, it repeats, an empty page
+    /// arrives (when `stop_on_empty`), or `MAX_PAGES` is reached.
+    async fn paginate<T, F, Fut>(
+        &self,
+        base: Url,
+        stop_on_empty: bool,
+        mut fetch: F,
+    ) -> Result<Vec<T>, ClientError>
+    where
+        F: FnMut(Url) -> Fut,
+        Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), ClientError>>,
+    {
         let mut out = Vec::new();
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
@@ -84,17 +106,13 @@ impl AdoClient {
             if let Some(t) = &token {
                 u.query_pairs_mut().append_pair("continuationToken", t);
             }
-            let resp = self.api.send(Request::get(u)).await?;
-            let page: ListOf<T> = resp.json(Service::AzureDevOps)?;
-            out.extend(page.value);
-            token = resp
-                .header("x-ms-continuationtoken")
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string);
+            let (items, next) = fetch(u).await?;
+            token = next.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+            let empty = items.is_empty();
+            out.extend(items);
             match &token {
-                Some(t) if seen.insert(t.clone()) => {}
-                _ => return Ok(out),
+                Some(t) if !(stop_on_empty && empty) && seen.insert(t.clone()) => {}
+                _ => break,
             }
         }
         Ok(out)
@@ -151,9 +169,8 @@ impl AdoClient {
         .await
     }
 
-    /// Follow a continuation token carried in the response body (`continuationToken`
-    /// query parameter on the next request) to the last page. Stops on an empty
-    /// page, a missing token, a token seen before, or after `MAX_PAGES`.
+    /// Follow a continuation token carried in the response body; an empty page
+    /// also ends the walk (some services keep returning a token).
     async fn pages_with_body_token<P, T>(
         &self,
         base: url::Url,
@@ -162,24 +179,12 @@ impl AdoClient {
     where
         P: serde::de::DeserializeOwned,
     {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        for _ in 0..MAX_PAGES {
-            let mut u = base.clone();
-            if let Some(t) = &token {
-                u.query_pairs_mut().append_pair("continuationToken", t);
-            }
-            let (items, next) = split(self.get(u).await?);
-            token = next.filter(|t| !t.trim().is_empty());
-            let empty = items.is_empty();
-            out.extend(items);
-            match &token {
-                Some(t) if !empty && seen.insert(t.clone()) => {}
-                _ => break,
-            }
-        }
-        Ok(out)
+        let split = &split;
+        self.paginate(base, true, |u| async move {
+            let page: P = self.get(u).await?;
+            Ok(split(page))
+        })
+        .await
     }
 
     /// Every graph user (`aad` and `msa`), 500 per page.
