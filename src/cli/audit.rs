@@ -8,11 +8,9 @@ use serde_json::json;
 
 use super::check::{client_error, clients};
 use super::{CliError, GlobalArgs, exit};
+use crate::app::CheckStatus;
 use crate::client::AdoClient;
 use crate::client::auth::TokenProvider;
-use crate::client::models::ado::OrgTenant;
-use crate::domain::checks::{Status, run_all};
-use crate::domain::facts::Operation;
 use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
 use crate::ops::gather;
 
@@ -96,35 +94,15 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
     let planned = tenant_arg(global)?;
     let c = clients(global)?;
     let probe = c.ado.probe_tenant(&org).await.map_err(client_error)?;
-    let op = match (&probe.tenant, planned.clone()) {
-        (OrgTenant::Entra(from), Some(to)) => Operation::ChangeTenant {
-            from: from.clone(),
-            to,
-        },
-        (_, Some(destination)) => Operation::Connect { destination },
-        (OrgTenant::Entra(t), None) => Operation::ChangeTenant {
-            from: t.clone(),
-            to: t.clone(),
-        },
-        (_, None) => {
-            return Err(CliError::usage(
-                "the organization is not connected: give the planned directory with --tenant TENANT",
-            ));
-        }
+    let Some(op) = crate::ops::audit_operation(&probe.tenant, planned) else {
+        return Err(CliError::usage(
+            "the organization is not connected: give the planned directory with --tenant TENANT",
+        ));
     };
     let facts = gather::gather(&c, op, &org, chrono::Utc::now(), Arc::new(|_, _, _| {}))
         .await
         .map_err(client_error)?;
-    let wanted = [
-        "service-connections",
-        "global-pats",
-        "pats-recreate",
-        "guest-access-policy",
-    ];
-    let results: Vec<_> = run_all(&facts)
-        .into_iter()
-        .filter(|r| wanted.contains(&r.id))
-        .collect();
+    let results = crate::ops::audit_rows(&facts);
     let conditional_access = facts.org.policies.enforce_aad_conditional_access;
     let guest_blocked = facts.org.policies.disallow_aad_guest_user_access;
     if args.json {
@@ -133,7 +111,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
             json!({
                 "org": org,
                 "tenant": facts.operation.destination(),
-                "findings": results.iter().map(|r| json!({"id": r.id, "status": r.status, "title": r.title, "evidence": r.evidence, "fix": r.fix})).collect::<Vec<_>>(),
+                "findings": results,
                 "policies": {"disallow_aad_guest_user_access": guest_blocked, "enforce_aad_conditional_access": conditional_access},
             })
         );
@@ -147,13 +125,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
                 .unwrap_or_default()
         );
         for r in &results {
-            let sym = match r.status {
-                Status::Pass => "✔",
-                Status::Warn => "!",
-                Status::Fail => "✘",
-                Status::Skip => "-",
-            };
-            println!("{sym} {}", r.title);
+            println!("{} {}", r.status.symbol(), r.title);
             for e in &r.evidence {
                 println!("    {e}");
             }
@@ -172,7 +144,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
     Ok(
         if results
             .iter()
-            .any(|r| matches!(r.status, Status::Warn | Status::Fail))
+            .any(|r| matches!(r.status, CheckStatus::Warn | CheckStatus::Fail))
         {
             exit::CHECK_FAILED
         } else {

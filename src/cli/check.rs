@@ -11,7 +11,6 @@ use crate::client::http::RetryPolicy;
 use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientError, Clients};
 use crate::domain::checks::{Status, predict, run_all};
-use crate::domain::facts::Operation;
 use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
 use crate::ops::{gather, output};
 use crate::paths::StatePaths;
@@ -71,19 +70,20 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
     };
     let clients = clients(global)?;
     let probe = clients.ado.probe_tenant(&org).await.map_err(client_error)?;
-    let op = match (&probe.tenant, destination.clone()) {
-        (OrgTenant::Entra(from), Some(to)) => Operation::ChangeTenant {
-            from: from.clone(),
-            to,
-        },
-        (_, Some(destination)) => Operation::Connect { destination },
-        (OrgTenant::Entra(_), None) => Operation::Disconnect,
+    let op = match (&probe.tenant, destination) {
+        (OrgTenant::Entra(_), None) => crate::ops::domain_op(
+            crate::app::Operation::Disconnect,
+            &probe.tenant,
+            None,
+        ),
         (_, None) => {
             return Err(CliError::usage(
-                "the organization is not connected to a directory: give the destination with --to TENANT",
+                "the organization is not connected to a directory: give the destination with --tenant TENANT",
             ));
         }
-    };
+        (_, dest) => crate::ops::domain_op(crate::app::Operation::Connect, &probe.tenant, dest),
+    }
+    .map_err(|e| CliError::error(e.message))?;
     let quiet = args.json || !std::io::stderr().is_terminal();
     let progress: gather::Progress = Arc::new(move |done, total, what| {
         if !quiet {

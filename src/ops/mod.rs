@@ -144,6 +144,24 @@ pub async fn verify_access(
     }
 }
 
+/// What an audit judges against: a planned directory when given, else the
+/// directory the organization uses now (a connected organization "moving" to
+/// its own tenant); `None` for an organization of personal accounts with no plan.
+pub fn audit_operation(now: &OrgTenant, planned: Option<String>) -> Option<facts::Operation> {
+    match (now, planned) {
+        (OrgTenant::Entra(from), Some(to)) => Some(facts::Operation::ChangeTenant {
+            from: from.clone(),
+            to,
+        }),
+        (_, Some(destination)) => Some(facts::Operation::Connect { destination }),
+        (OrgTenant::Entra(t), None) => Some(facts::Operation::ChangeTenant {
+            from: t.clone(),
+            to: t.clone(),
+        }),
+        (_, None) => None,
+    }
+}
+
 /// The checks an audit reports: service connections bound to another tenant,
 /// global PATs, PATs to recreate, and the guest-access policy.
 pub fn audit_rows(facts: &facts::Facts) -> Vec<crate::app::CheckRow> {
@@ -260,7 +278,7 @@ fn forward_throttling(clients: &Clients, out: Outbox) {
 }
 
 /// The domain operation for a wizard flow, given where the organization is now.
-fn domain_op(
+pub fn domain_op(
     op: Operation,
     now: &OrgTenant,
     destination: Option<String>,
@@ -472,14 +490,9 @@ impl Services for Live {
     ) -> Result<Vec<crate::app::CheckRow>, ErrorView> {
         let c = self.clients(&out).await?;
         let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
-        // Audit against the directory the organization uses now.
-        let op = match &probe.tenant {
-            OrgTenant::Entra(t) => facts::Operation::ChangeTenant {
-                from: t.clone(),
-                to: t.clone(),
-            },
-            _ => facts::Operation::Disconnect,
-        };
+        // Against the directory the organization uses now; after a disconnect,
+        // as a disconnected organization.
+        let op = audit_operation(&probe.tenant, None).unwrap_or(facts::Operation::Disconnect);
         let facts = gather::gather(&c, op, &org, Utc::now(), Arc::new(|_, _, _| {}))
             .await
             .map_err(|e| error_view(&e))?;
