@@ -95,6 +95,14 @@ pub fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(file)
 }
 
+/// Write `bytes` to a new private file (0600): a plan or checklist names people.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = create_private_file(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

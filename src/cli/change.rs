@@ -82,7 +82,7 @@ fn outbox(quiet: bool) -> crate::runtime::Outbox {
     tx
 }
 
-fn confirm(org: &str, yes: bool) -> Result<(), CliError> {
+pub(super) fn confirm(org: &str, yes: bool) -> Result<(), CliError> {
     if yes {
         return Ok(());
     }

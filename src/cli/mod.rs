@@ -9,6 +9,7 @@ mod change;
 mod check;
 mod completions;
 mod explain;
+mod resolve;
 mod tui_cmds;
 
 pub mod auth_cmds;
@@ -75,6 +76,8 @@ pub enum Command {
     Disconnect(change::ChangeArgs),
     /// Prove the organization answers the current sign-in; diagnose a refusal.
     Verify(change::VerifyArgs),
+    /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
+    Resolve(resolve::ResolveArgs),
     /// List the organizations connected to a directory (--tenant).
     Orgs(audit::OrgsArgs),
     /// Audit what a directory change breaks: service connections, PATs, policies.
@@ -160,6 +163,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             change::change(&global, args, crate::app::Operation::Disconnect).await
         }
         Some(Command::Verify(args)) => change::verify(&global, args).await,
+        Some(Command::Resolve(args)) => resolve::run(&global, args).await,
         Some(Command::Orgs(args)) => audit::orgs(&global, args).await,
         Some(Command::Audit(args)) => audit::audit(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),

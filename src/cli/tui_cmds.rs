@@ -24,7 +24,7 @@ pub struct WizardArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Emulator scenario to run against (ready, lockout, guest-admin, over-100, messy) or a file.
+    /// Emulator scenario to run against (ready, lockout, guest-admin, over-100, messy, disconnected) or a file.
     #[arg(long, default_value = "messy")]
     pub scenario: String,
     /// Capture the mouse.

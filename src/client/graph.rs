@@ -154,6 +154,26 @@ impl GraphClient {
             .collect())
     }
 
+    /// Users whose display name, UPN or mail starts with `text` (at most
+    /// `top`, one page): the Resolve screen's live search.
+    pub async fn search_users(&self, text: &str, top: usize) -> Result<Vec<User>, ClientError> {
+        let lit = odata_literal(text.trim());
+        let filter = format!(
+            "startswith(displayName,{lit}) or startswith(userPrincipalName,{lit}) or startswith(mail,{lit})"
+        );
+        let top = top.clamp(1, 999).to_string();
+        let u = self.url(
+            &["users"],
+            &[
+                ("$filter", &filter),
+                ("$select", USER_SELECT),
+                ("$top", &top),
+            ],
+        );
+        let page: Page<User> = self.get(u).await?;
+        Ok(page.value)
+    }
+
     /// Every user of the tenant (`$top=999`, following `@odata.nextLink`).
     pub async fn all_users(&self) -> Result<Vec<User>, ClientError> {
         let u = self.url(&["users"], &[("$top", "999"), ("$select", USER_SELECT)]);

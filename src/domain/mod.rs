@@ -18,6 +18,7 @@ pub mod diagnose;
 pub mod facts;
 pub mod journal;
 pub mod matching;
+pub mod resolve;
 pub mod text;
 pub mod validate;
 

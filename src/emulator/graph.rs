@@ -756,6 +756,7 @@ fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
                 || u.upn.eq_ignore_ascii_case(&email)
         })
         .map(|u| u.id.clone());
+    *world.invitations.entry(email.to_lowercase()).or_default() += 1;
     let user_id = match existing {
         Some(id) => id,
         None => {

@@ -42,7 +42,7 @@ use wire::Req;
     after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
 )]
 pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, guest-admin, over-100, messy) or a path to a scenario file.
+    /// Scenario name (ready, lockout, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
@@ -69,6 +69,10 @@ pub struct EmulatorArgs {
     /// With --users: the generator's seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// With --users: start already connected to the tenant ("by support"),
+    /// with every user whose address is not a UPN there disconnected.
+    #[arg(long, requires = "users")]
+    pub connected: bool,
 }
 
 /// Where a scenario comes from.
@@ -276,6 +280,7 @@ pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
             users,
             tenant_users,
             seed: args.seed,
+            connected: args.connected,
         }),
         _ => Source::Named(args.scenario.clone()),
     };
@@ -536,9 +541,10 @@ fn control(sh: &Shared, req: &Req) -> Response {
                             "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
                             "principal_name": u.principal_name, "msa_email": u.msa_email,
                             "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
-                            "active": u.active, "admin": u.admin
+                            "active": u.active, "admin": u.admin, "remaps": u.remaps
                         })).collect::<Vec<_>>(),
                     },
+                    "invitations": w.invitations,
                     "tenants": w.tenants.iter().map(|t| json!({
                         "id": t.id, "displayName": t.display_name, "users": t.users.len(),
                         "guests": t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>()

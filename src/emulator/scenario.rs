@@ -173,7 +173,14 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 5] = ["ready", "lockout", "guest-admin", "over-100", "messy"];
+pub const BUILTIN: [&str; 6] = [
+    "ready",
+    "lockout",
+    "guest-admin",
+    "over-100",
+    "messy",
+    "disconnected",
+];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
     Some(match name {
@@ -182,6 +189,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "guest-admin" => include_str!("../../assets/scenarios/guest-admin.json"),
         "over-100" => include_str!("../../assets/scenarios/over-100.json"),
         "messy" => include_str!("../../assets/scenarios/messy.json"),
+        "disconnected" => include_str!("../../assets/scenarios/disconnected.json"),
         _ => return None,
     })
 }
@@ -190,7 +198,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, guest-admin, over-100, messy, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, guest-admin, over-100, messy, disconnected, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -314,6 +322,9 @@ pub struct Generate {
     pub users: usize,
     pub tenant_users: usize,
     pub seed: u64,
+    /// Start connected to the generated tenant (as support would connect an
+    /// organization of more than 100 users).
+    pub connected: bool,
 }
 
 struct XorShift(u64);
@@ -456,7 +467,7 @@ pub fn generate(g: Generate) -> Scenario {
         org: OrgSpec {
             name: "contoso-generated".into(),
             owner: format!("owner@{domain}"),
-            tenant: None,
+            tenant: g.connected.then(|| "contoso".to_string()),
             users: org_users,
             generated_users: 0,
             projects: vec![ProjectSpec {
@@ -504,6 +515,7 @@ mod tests {
             users: 300,
             tenant_users: 2000,
             seed: 7,
+            connected: false,
         };
         let a = generate(g);
         let b = generate(g);

@@ -128,6 +128,8 @@ pub struct OrgUser {
     pub aad_tenant: Option<String>,
     /// False once disconnected by a connect/change/disconnect.
     pub active: bool,
+    /// Successful remaps of this user (tests check "exactly once").
+    pub remaps: u32,
     pub license: String,
     pub last_access: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,
@@ -231,6 +233,8 @@ pub struct World {
     pub msa: Vec<Msa>,
     msa_by_email: HashMap<String, usize>,
     pub org: Org,
+    /// Invitations sent, by lowercased address (tests check "exactly once").
+    pub invitations: BTreeMap<String, u32>,
 }
 
 impl World {
@@ -340,6 +344,7 @@ impl World {
                     descriptor: ids::descriptor("aad", &key),
                     aad_tenant: Some(tid),
                     active: true,
+                    remaps: 0,
                     license: u.license.clone(),
                     last_access,
                     created,
@@ -358,6 +363,7 @@ impl World {
                     descriptor: ids::descriptor("msa", &key),
                     aad_tenant: None,
                     active: true,
+                    remaps: 0,
                     license: u.license.clone(),
                     last_access,
                     created,
@@ -437,7 +443,7 @@ impl World {
             pats,
             entra_groups,
         };
-        World {
+        let mut world = World {
             scenario: s.name.clone(),
             description: s.description.clone(),
             default_sign_in: s.default_sign_in.clone(),
@@ -445,7 +451,16 @@ impl World {
             msa,
             msa_by_email,
             org,
+            invitations: BTreeMap::new(),
+        };
+        // A scenario that starts connected was connected "by support": no
+        // checks, the same effect on users as a connect.
+        if let Some(tid) = world.org.tenant.clone()
+            && let Some(dest) = world.tenant(&tid).cloned()
+        {
+            world.link_users(&dest);
         }
+        world
     }
 
     pub fn msa(&self, email: &str) -> Option<&Msa> {
@@ -642,6 +657,17 @@ impl World {
             ));
         }
         let changing = self.org.tenant.is_some();
+        self.link_users(&dest);
+        if changing {
+            self.org.entra_groups.clear();
+        }
+        self.org.tenant = Some(dest.id);
+        Ok(())
+    }
+
+    /// What a connect does to the users: same-UPN users move to the
+    /// directory, everyone else is disconnected (kept, without access).
+    fn link_users(&mut self, dest: &Tenant) {
         for u in &mut self.org.users {
             let key = match u.origin {
                 Origin::Msa => u
@@ -662,11 +688,6 @@ impl World {
                 None => u.active = false,
             }
         }
-        if changing {
-            self.org.entra_groups.clear();
-        }
-        self.org.tenant = Some(dest.id);
-        Ok(())
     }
 
     /// Disconnect: back to personal accounts.
@@ -760,6 +781,7 @@ impl World {
         u.aad_tenant = Some(tid);
         u.descriptor = ids::descriptor("aad", &u.id);
         u.active = true;
+        u.remaps += 1;
         Ok(i)
     }
 }

@@ -7,6 +7,7 @@
 pub mod gather;
 pub mod output;
 pub mod report;
+pub mod resolve;
 
 use std::sync::Arc;
 

@@ -4,5 +4,6 @@
 mod cli;
 mod client;
 mod emulator;
+mod resolve;
 mod support;
 mod tmux;

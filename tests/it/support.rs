@@ -24,6 +24,21 @@ pub fn generated(users: usize, tenant_users: usize) -> EmulatorConfig {
             users,
             tenant_users,
             seed: 3,
+            connected: false,
+        }),
+        ..EmulatorConfig::default()
+    }
+}
+
+/// A generated organization already connected to its tenant (by support),
+/// so the users without a same-UPN account are disconnected.
+pub fn generated_connected(users: usize, tenant_users: usize) -> EmulatorConfig {
+    EmulatorConfig {
+        source: Source::Generated(ado_entra::emulator::Generate {
+            users,
+            tenant_users,
+            seed: 5,
+            connected: true,
         }),
         ..EmulatorConfig::default()
     }

@@ -115,6 +115,7 @@ async fn pages_to_the_end_of_a_10000_user_org() {
             users: 10_000,
             tenant_users: 12_000,
             seed: 9,
+            connected: false,
         }),
         ..Default::default()
     };

@@ -1,0 +1,889 @@
+//! Resolve: the reviewer's decisions for disconnected users, as a plan.
+//!
+//! After a connect or a tenant change, every user whose sign-in address is not
+//! a UPN of the new directory is disconnected (seed 001's "resolve disconnected
+//! users" step). A [`Plan`] holds one [`Row`] per such user: the match engine's
+//! suggestions and the reviewer's [`Decision`] (map to an Entra account,
+//! invite as a guest, skip, or still undecided). The plan becomes [`Job`]s for
+//! the apply step, and round-trips through a CSV file an admin can edit in a
+//! spreadsheet ([`to_csv`], [`parse_csv`]); every row of an imported file is
+//! validated and all problems are reported with line numbers before anything
+//! is applied.
+//!
+//! Pure: no IO, no clock.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::facts::TenantUser;
+use crate::domain::matching::{Confidence, DisconnectedUser, MatchFlag, Suggestion, UserMatches};
+use crate::domain::validate::normalize_email;
+
+/// What to do with one disconnected user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Decision {
+    /// Not decided yet: nothing is applied for this user.
+    #[default]
+    Undecided,
+    /// Move the user's rights to this Entra account.
+    Map {
+        /// Entra object id.
+        target_id: String,
+        /// The account's UPN (for people; the id is what is sent).
+        target_upn: String,
+    },
+    /// Invite this address as a guest, then map the user to the new guest.
+    Invite {
+        /// The address to invite.
+        email: String,
+    },
+    /// Leave the user disconnected.
+    Skip,
+}
+
+impl Decision {
+    /// The CSV `action` word.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Decision::Undecided => "review",
+            Decision::Map { .. } => "map",
+            Decision::Invite { .. } => "invite",
+            Decision::Skip => "skip",
+        }
+    }
+}
+
+/// One disconnected user, the engine's suggestions and the decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Azure DevOps descriptor (what the mapping call is addressed to).
+    pub descriptor: String,
+    /// Display name.
+    pub display_name: String,
+    /// Normalised sign-in address, when the user has a valid one.
+    pub email: Option<String>,
+    /// Suggestions, best first.
+    pub suggestions: Vec<Suggestion>,
+    /// Flags from the engine.
+    pub flags: Vec<MatchFlag>,
+    /// The reviewer's decision.
+    pub decision: Decision,
+    /// Suggestions the reviewer turned down (object ids), so "accept all
+    /// exact" never brings them back.
+    #[serde(default)]
+    pub rejected: Vec<String>,
+}
+
+impl Row {
+    /// The best suggestion the reviewer has not rejected.
+    pub fn best(&self) -> Option<&Suggestion> {
+        self.suggestions
+            .iter()
+            .find(|s| !self.rejected.contains(&s.tenant_user_id))
+    }
+
+    /// Whether this row may be mapped without a person looking at it: its best
+    /// suggestion is exact evidence for an enabled account, unique and unflagged.
+    pub fn is_exact(&self) -> bool {
+        let exact = self
+            .suggestions
+            .iter()
+            .filter(|s| s.confidence == Confidence::Exact)
+            .count();
+        self.flags.is_empty()
+            && exact == 1
+            && self.rejected.is_empty()
+            && self
+                .best()
+                .is_some_and(|b| b.confidence == Confidence::Exact && b.account_enabled)
+    }
+
+    /// Does `text` (already lowercased) occur in the name, address, or chosen target?
+    pub fn matches_filter(&self, text: &str) -> bool {
+        if text.is_empty() {
+            return true;
+        }
+        let hit = |s: &str| s.to_lowercase().contains(text);
+        hit(&self.display_name)
+            || self.email.as_deref().is_some_and(hit)
+            || self.decision.action() == text
+            || match &self.decision {
+                Decision::Map { target_upn, .. } => hit(target_upn),
+                Decision::Invite { email } => hit(email),
+                _ => false,
+            }
+            || self.best().is_some_and(|b| hit(&b.upn))
+    }
+}
+
+/// Counts for the summary bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    /// Rows to map to an existing account.
+    pub mapped: usize,
+    /// Rows to invite as guests (then map).
+    pub to_invite: usize,
+    /// Rows the reviewer skipped.
+    pub skipped: usize,
+    /// Rows not decided yet.
+    pub left: usize,
+}
+
+/// Why a decision was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecisionError {
+    /// No such row.
+    #[error("there is no row {0}")]
+    NoRow(usize),
+    /// No such suggestion.
+    #[error("this user has no suggestion {0}")]
+    NoSuggestion(usize),
+    /// Another row already maps to that account.
+    #[error(
+        "{upn} is already the choice for {other}; one Entra account can stand for one user only"
+    )]
+    TargetTaken {
+        /// The account.
+        upn: String,
+        /// The other user's display name.
+        other: String,
+    },
+    /// The address cannot be invited.
+    #[error("cannot invite {value:?}: {reason}")]
+    BadEmail {
+        /// What was given.
+        value: String,
+        /// Why it is refused.
+        reason: String,
+    },
+}
+
+/// A whole Resolve plan for one organization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Organization name.
+    pub org: String,
+    /// The directory the organization is connected to (tenant id).
+    pub tenant: String,
+    /// One row per disconnected user.
+    pub rows: Vec<Row>,
+}
+
+impl Plan {
+    /// Rows in the order the users were given, undecided.
+    pub fn new(
+        org: &str,
+        tenant: &str,
+        users: &[DisconnectedUser],
+        matches: Vec<UserMatches>,
+    ) -> Self {
+        let by_descriptor: HashMap<&str, &DisconnectedUser> =
+            users.iter().map(|u| (u.descriptor.as_str(), u)).collect();
+        let rows = matches
+            .into_iter()
+            .map(|m| Row {
+                display_name: by_descriptor
+                    .get(m.descriptor.as_str())
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or(m.display_name),
+                descriptor: m.descriptor,
+                email: m.email,
+                suggestions: m.suggestions,
+                flags: m.flags,
+                decision: Decision::Undecided,
+                rejected: Vec::new(),
+            })
+            .collect();
+        Plan {
+            org: org.to_string(),
+            tenant: tenant.to_string(),
+            rows,
+        }
+    }
+
+    /// Counts per decision.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for r in &self.rows {
+            match r.decision {
+                Decision::Undecided => s.left += 1,
+                Decision::Map { .. } => s.mapped += 1,
+                Decision::Invite { .. } => s.to_invite += 1,
+                Decision::Skip => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    fn owner_of_target(&self, target_id: &str, except: usize) -> Option<&Row> {
+        self.rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| match &r.decision {
+                Decision::Map { target_id: t, .. } if i != except && t == target_id => Some(r),
+                _ => None,
+            })
+    }
+
+    fn row_mut(&mut self, row: usize) -> Result<&mut Row, DecisionError> {
+        self.rows.get_mut(row).ok_or(DecisionError::NoRow(row))
+    }
+
+    /// Map `row` to an account (a suggestion or a search result).
+    pub fn map_to(
+        &mut self,
+        row: usize,
+        target_id: &str,
+        target_upn: &str,
+    ) -> Result<(), DecisionError> {
+        if row >= self.rows.len() {
+            return Err(DecisionError::NoRow(row));
+        }
+        if let Some(other) = self.owner_of_target(target_id, row) {
+            return Err(DecisionError::TargetTaken {
+                upn: target_upn.to_string(),
+                other: other.display_name.clone(),
+            });
+        }
+        let r = self.row_mut(row)?;
+        r.rejected.retain(|id| id != target_id);
+        r.decision = Decision::Map {
+            target_id: target_id.to_string(),
+            target_upn: target_upn.to_string(),
+        };
+        Ok(())
+    }
+
+    /// Accept suggestion `index` of `row` (0 = the best one not rejected).
+    pub fn accept(&mut self, row: usize, index: usize) -> Result<(), DecisionError> {
+        let r = self.rows.get(row).ok_or(DecisionError::NoRow(row))?;
+        let s = r
+            .suggestions
+            .iter()
+            .filter(|s| !r.rejected.contains(&s.tenant_user_id))
+            .nth(index)
+            .ok_or(DecisionError::NoSuggestion(index))?;
+        let (id, upn) = (s.tenant_user_id.clone(), s.upn.clone());
+        self.map_to(row, &id, &upn)
+    }
+
+    /// Turn down the current choice (or the best suggestion when undecided).
+    pub fn reject(&mut self, row: usize) -> Result<(), DecisionError> {
+        let r = self.row_mut(row)?;
+        let id = match &r.decision {
+            Decision::Map { target_id, .. } => Some(target_id.clone()),
+            _ => r.best().map(|b| b.tenant_user_id.clone()),
+        };
+        if let Some(id) = id
+            && !r.rejected.contains(&id)
+        {
+            r.rejected.push(id);
+        }
+        r.decision = Decision::Undecided;
+        Ok(())
+    }
+
+    /// Invite the user's own address as a guest.
+    pub fn invite(&mut self, row: usize) -> Result<(), DecisionError> {
+        let r = self.row_mut(row)?;
+        let Some(email) = r.email.clone() else {
+            return Err(DecisionError::BadEmail {
+                value: r.display_name.clone(),
+                reason: "the user has no valid email address; map them to an account instead"
+                    .into(),
+            });
+        };
+        r.decision = Decision::Invite { email };
+        Ok(())
+    }
+
+    /// Leave the user disconnected.
+    pub fn skip(&mut self, row: usize) -> Result<(), DecisionError> {
+        self.row_mut(row)?.decision = Decision::Skip;
+        Ok(())
+    }
+
+    /// Back to undecided.
+    pub fn clear(&mut self, row: usize) -> Result<(), DecisionError> {
+        self.row_mut(row)?.decision = Decision::Undecided;
+        Ok(())
+    }
+
+    /// Map every undecided row whose evidence is exact and unambiguous
+    /// ([`Row::is_exact`]); returns how many were accepted.
+    pub fn accept_all_exact(&mut self) -> usize {
+        let mut taken: HashSet<String> = self
+            .rows
+            .iter()
+            .filter_map(|r| match &r.decision {
+                Decision::Map { target_id, .. } => Some(target_id.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut n = 0;
+        for r in &mut self.rows {
+            if r.decision != Decision::Undecided || !r.is_exact() {
+                continue;
+            }
+            let Some(best) = r.best() else { continue };
+            if !taken.insert(best.tenant_user_id.clone()) {
+                continue;
+            }
+            r.decision = Decision::Map {
+                target_id: best.tenant_user_id.clone(),
+                target_upn: best.upn.clone(),
+            };
+            n += 1;
+        }
+        n
+    }
+
+    /// What the apply step does, in row order (undecided and skipped rows
+    /// do nothing).
+    pub fn jobs(&self) -> Vec<Job> {
+        self.rows
+            .iter()
+            .filter_map(|r| {
+                let kind = match &r.decision {
+                    Decision::Map {
+                        target_id,
+                        target_upn,
+                    } => JobKind::Map {
+                        target_id: target_id.clone(),
+                        target_upn: target_upn.clone(),
+                    },
+                    Decision::Invite { email } => JobKind::Invite {
+                        email: email.clone(),
+                    },
+                    Decision::Undecided | Decision::Skip => return None,
+                };
+                Some(Job {
+                    descriptor: r.descriptor.clone(),
+                    display_name: r.display_name.clone(),
+                    kind,
+                })
+            })
+            .collect()
+    }
+
+    /// Index of the row for `descriptor`.
+    pub fn position(&self, descriptor: &str) -> Option<usize> {
+        self.rows.iter().position(|r| r.descriptor == descriptor)
+    }
+}
+
+/// One change the apply step makes for one user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// The disconnected user's descriptor.
+    pub descriptor: String,
+    /// Their display name (for progress and errors).
+    pub display_name: String,
+    /// Map or invite-then-map.
+    pub kind: JobKind,
+}
+
+/// The kind of change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum JobKind {
+    /// Move the user's rights to an existing account.
+    Map {
+        /// Entra object id.
+        target_id: String,
+        /// Its UPN.
+        target_upn: String,
+    },
+    /// Invite the address as a guest, then map the user to the guest.
+    Invite {
+        /// Address to invite.
+        email: String,
+    },
+}
+
+impl Job {
+    /// Journal step id of the invitation.
+    pub fn invite_step(&self) -> String {
+        format!("invite:{}", self.descriptor)
+    }
+    /// Journal step id of the mapping.
+    pub fn map_step(&self) -> String {
+        format!("map:{}", self.descriptor)
+    }
+}
+
+/// Accounts of the connected directory, looked up by object id or UPN.
+#[derive(Debug, Default)]
+pub struct Directory<'a> {
+    by_id: HashMap<&'a str, &'a TenantUser>,
+    by_upn: HashMap<String, &'a TenantUser>,
+}
+
+impl<'a> Directory<'a> {
+    /// Index `users`.
+    pub fn new(users: &'a [TenantUser]) -> Self {
+        let mut d = Directory {
+            by_id: HashMap::with_capacity(users.len()),
+            by_upn: HashMap::with_capacity(users.len()),
+        };
+        for u in users {
+            d.by_id.insert(u.id.as_str(), u);
+            d.by_upn.insert(u.user_principal_name.to_lowercase(), u);
+        }
+        d
+    }
+    /// By object id (case-insensitive GUIDs are compared as given, lowercased).
+    pub fn by_id(&self, id: &str) -> Option<&'a TenantUser> {
+        self.by_id
+            .get(id)
+            .or_else(|| self.by_id.get(id.to_lowercase().as_str()))
+            .copied()
+    }
+    /// By UPN, any case.
+    pub fn by_upn(&self, upn: &str) -> Option<&'a TenantUser> {
+        self.by_upn.get(&upn.trim().to_lowercase()).copied()
+    }
+}
+
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: [&str; 8] = [
+    "descriptor",
+    "msa_email",
+    "display_name",
+    "action",
+    "target_upn",
+    "target_object_id",
+    "confidence",
+    "reason",
+];
+
+/// Spreadsheets run cells that start with these as formulas.
+fn defuse(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+fn confidence_word(c: Confidence) -> &'static str {
+    match c {
+        Confidence::Exact => "exact",
+        Confidence::High => "high",
+        Confidence::Medium => "medium",
+        Confidence::Low => "low",
+    }
+}
+
+/// The plan as CSV, one row per user. Undecided rows are written as `review`
+/// with the best suggestion filled in: change `review` to `map` to accept it.
+pub fn to_csv(plan: &Plan) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    let _ = w.write_record(CSV_COLUMNS);
+    for r in &plan.rows {
+        let (target_upn, target_id, evidence) = match &r.decision {
+            Decision::Map {
+                target_id,
+                target_upn,
+            } => (
+                target_upn.clone(),
+                target_id.clone(),
+                r.suggestions
+                    .iter()
+                    .find(|s| &s.tenant_user_id == target_id),
+            ),
+            Decision::Undecided => match r.best() {
+                Some(b) => (b.upn.clone(), b.tenant_user_id.clone(), Some(b)),
+                None => (String::new(), String::new(), None),
+            },
+            _ => (String::new(), String::new(), None),
+        };
+        let (confidence, mut reason) = match (evidence, &r.decision) {
+            (Some(s), _) => (
+                confidence_word(s.confidence).to_string(),
+                s.reason.describe(),
+            ),
+            (None, Decision::Map { .. }) => {
+                ("manual".to_string(), "chosen by a reviewer".to_string())
+            }
+            (None, Decision::Invite { .. }) => (String::new(), "invite as a guest".to_string()),
+            _ => (String::new(), String::new()),
+        };
+        if !r.flags.is_empty() {
+            let flags: Vec<String> = r
+                .flags
+                .iter()
+                .map(|f| {
+                    serde_json::to_value(f)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                })
+                .collect();
+            reason = format!("{reason} [{}]", flags.join(", "));
+        }
+        let email = match &r.decision {
+            Decision::Invite { email } => email.clone(),
+            _ => r.email.clone().unwrap_or_default(),
+        };
+        let _ = w.write_record([
+            r.descriptor.as_str(),
+            &email,
+            &defuse(&r.display_name),
+            r.decision.action(),
+            &target_upn,
+            &target_id,
+            &confidence,
+            &defuse(&reason),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// One problem in an imported CSV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CsvProblem {
+    /// 1-based line in the file (the header is line 1).
+    pub line: u64,
+    /// The column concerned, when one is.
+    pub column: Option<&'static str>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for CsvProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(c) => write!(f, "line {}, column {c}: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// Every problem found in an imported CSV; nothing was applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+pub struct CsvErrors {
+    /// The file, for the message.
+    pub file: String,
+    /// The problems (at most [`MAX_PROBLEMS`]; `more` counts the rest).
+    pub problems: Vec<CsvProblem>,
+    /// Problems not listed.
+    pub more: usize,
+}
+
+/// How many problems are listed before the rest are only counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+impl fmt::Display for CsvErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} has {} problem(s); nothing was applied:",
+            self.file,
+            self.problems.len() + self.more
+        )?;
+        for p in &self.problems {
+            writeln!(f, "  {}:{p}", self.file)?;
+        }
+        if self.more > 0 {
+            writeln!(f, "  ... and {} more", self.more)?;
+        }
+        Ok(())
+    }
+}
+
+/// Files larger than this are refused before parsing.
+pub const MAX_CSV_BYTES: usize = 64 * 1024 * 1024;
+
+/// Read an edited plan: validates every row against `plan` (its users) and
+/// `directory` (the connected directory's accounts), and returns the decisions
+/// by row index, or every problem with its line number.
+///
+/// `taken` holds object ids that already stand for another user of the
+/// organization (mapping to them would be refused by Azure DevOps).
+pub fn parse_csv(
+    file: &str,
+    text: &[u8],
+    plan: &Plan,
+    directory: &Directory<'_>,
+    taken: &HashSet<String>,
+) -> Result<Vec<(usize, Decision)>, CsvErrors> {
+    let mut problems: Vec<CsvProblem> = Vec::new();
+    let fail = |problems: Vec<CsvProblem>| {
+        let more = problems.len().saturating_sub(MAX_PROBLEMS);
+        let mut problems = problems;
+        problems.truncate(MAX_PROBLEMS);
+        CsvErrors {
+            file: file.to_string(),
+            problems,
+            more,
+        }
+    };
+    if text.len() > MAX_CSV_BYTES {
+        return Err(fail(vec![CsvProblem {
+            line: 1,
+            column: None,
+            message: format!(
+                "the file is {} bytes; plans larger than {} MiB are refused",
+                text.len(),
+                MAX_CSV_BYTES / 1024 / 1024
+            ),
+        }]));
+    }
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text);
+    let headers = match rdr.byte_headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return Err(fail(vec![CsvProblem {
+                line: 1,
+                column: None,
+                message: format!("cannot read the header: {e}"),
+            }]));
+        }
+    };
+    let mut col: HashMap<&'static str, usize> = HashMap::new();
+    for want in CSV_COLUMNS {
+        match headers
+            .iter()
+            .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(want))
+        {
+            Some(i) => {
+                col.insert(want, i);
+            }
+            None if matches!(
+                want,
+                "descriptor" | "action" | "target_upn" | "target_object_id" | "msa_email"
+            ) =>
+            {
+                problems.push(CsvProblem {
+                    line: 1,
+                    column: Some(want),
+                    message: format!(
+                        "the header has no '{want}' column; the header must be: {}",
+                        CSV_COLUMNS.join(",")
+                    ),
+                })
+            }
+            None => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    let mut seen_rows: HashMap<usize, u64> = HashMap::new();
+    let mut seen_targets: HashMap<String, u64> = HashMap::new();
+    let mut out = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    // (byte offset, 1-based line at that offset)
+    let mut counted: (usize, u64) = (0, 1);
+    loop {
+        let line = rdr.position().line();
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(line);
+                problems.push(CsvProblem {
+                    line,
+                    column: None,
+                    message: format!("cannot read this row: {e}"),
+                });
+                if problems.len() > MAX_PROBLEMS * 10 {
+                    break;
+                }
+                continue;
+            }
+        }
+        // The reader's own line count skips blank lines; count newlines up to
+        // the record's first byte instead (incrementally, so this stays linear).
+        let line = match record.position() {
+            Some(p) => {
+                let mut start = (p.byte() as usize).min(text.len());
+                while start < text.len() && matches!(text[start], b'\r' | b'\n') {
+                    start += 1;
+                }
+                if start >= counted.0 {
+                    counted.1 += text[counted.0..start]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count() as u64;
+                    counted.0 = start;
+                }
+                counted.1
+            }
+            None => line,
+        };
+        let field = |name: &'static str, problems: &mut Vec<CsvProblem>| -> Option<String> {
+            let i = *col.get(name)?;
+            let raw = record.get(i).unwrap_or(b"");
+            match std::str::from_utf8(raw) {
+                Ok(s) => Some(s.trim().to_string()),
+                Err(_) => {
+                    problems.push(CsvProblem {
+                        line,
+                        column: Some(name),
+                        message: "is not valid UTF-8 text; save the file as CSV UTF-8".into(),
+                    });
+                    None
+                }
+            }
+        };
+        let descriptor = field("descriptor", &mut problems).unwrap_or_default();
+        let action = field("action", &mut problems)
+            .unwrap_or_default()
+            .to_lowercase();
+        let email = field("msa_email", &mut problems).unwrap_or_default();
+        let target_upn = field("target_upn", &mut problems).unwrap_or_default();
+        let target_id = field("target_object_id", &mut problems).unwrap_or_default();
+        if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
+            continue; // a blank line in the middle of a spreadsheet export
+        }
+        let mut bad = |column: Option<&'static str>, message: String| {
+            problems.push(CsvProblem {
+                line,
+                column,
+                message,
+            })
+        };
+        let Some(row) = plan.position(&descriptor) else {
+            if descriptor.is_empty() {
+                bad(
+                    Some("descriptor"),
+                    "is empty; every row needs the user's descriptor".into(),
+                );
+            } else {
+                bad(
+                    Some("descriptor"),
+                    format!(
+                        "unknown user {descriptor:?}: not a disconnected user of {} (export a fresh plan)",
+                        plan.org
+                    ),
+                );
+            }
+            continue;
+        };
+        if let Some(first) = seen_rows.insert(row, line) {
+            bad(
+                Some("descriptor"),
+                format!("{descriptor} already appears on line {first}; one row per user"),
+            );
+            continue;
+        }
+        let decision = match action.as_str() {
+            "map" => {
+                let by_id = (!target_id.is_empty()).then(|| directory.by_id(&target_id));
+                let by_upn = (!target_upn.is_empty()).then(|| directory.by_upn(&target_upn));
+                let target = match (by_id, by_upn) {
+                    (None, None) => {
+                        bad(
+                            Some("target_object_id"),
+                            "action 'map' needs target_object_id or target_upn".into(),
+                        );
+                        continue;
+                    }
+                    (Some(None), _) => {
+                        bad(
+                            Some("target_object_id"),
+                            format!(
+                                "unknown target {target_id:?}: no account with this object id in the directory"
+                            ),
+                        );
+                        continue;
+                    }
+                    (None, Some(None)) => {
+                        bad(
+                            Some("target_upn"),
+                            format!(
+                                "unknown target {target_upn:?}: no account with this UPN in the directory"
+                            ),
+                        );
+                        continue;
+                    }
+                    (Some(Some(a)), Some(Some(b))) if a.id != b.id => {
+                        bad(
+                            Some("target_upn"),
+                            format!(
+                                "{target_upn} is not the account {target_id} ({}); fix one of the two",
+                                a.user_principal_name
+                            ),
+                        );
+                        continue;
+                    }
+                    (Some(Some(a)), _) => a,
+                    (None, Some(Some(b))) => b,
+                };
+                if let Some(first) = seen_targets.insert(target.id.clone(), line) {
+                    bad(
+                        Some("target_object_id"),
+                        format!(
+                            "duplicate target {}: line {first} maps another user to it; one account can stand for one user only",
+                            target.user_principal_name
+                        ),
+                    );
+                    continue;
+                }
+                if taken.contains(&target.id.to_lowercase()) {
+                    bad(
+                        Some("target_object_id"),
+                        format!(
+                            "{} already has access as another user of {}; choose another account",
+                            target.user_principal_name, plan.org
+                        ),
+                    );
+                    continue;
+                }
+                Decision::Map {
+                    target_id: target.id.clone(),
+                    target_upn: target.user_principal_name.clone(),
+                }
+            }
+            "invite" => match normalize_email(&email) {
+                Ok(e) => Decision::Invite { email: e },
+                Err(e) => {
+                    bad(
+                        Some("msa_email"),
+                        format!("malformed email {email:?} for an invitation: {}", e.message),
+                    );
+                    continue;
+                }
+            },
+            "skip" => Decision::Skip,
+            "review" | "" => Decision::Undecided,
+            other => {
+                bad(
+                    Some("action"),
+                    format!("unknown action {other:?}; use map, invite, skip or review"),
+                );
+                continue;
+            }
+        };
+        out.push((row, decision));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(fail(problems))
+    }
+}
+
+impl Plan {
+    /// Apply imported decisions (from [`parse_csv`]); rows not in the file
+    /// keep their decision.
+    pub fn apply_decisions(&mut self, decisions: Vec<(usize, Decision)>) {
+        for (row, d) in decisions {
+            if let Some(r) = self.rows.get_mut(row) {
+                r.decision = d;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,558 @@
+//! `ado-entra resolve` end to end against the emulator: suggestions per kind
+//! of evidence, CSV export/edit/import, invitations, mappings that land, bad
+//! CSV refused with line numbers, and kill-then-resume landing each change once.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use ado_entra::emulator::{Emulator, EmulatorConfig};
+use serde_json::Value;
+
+use crate::support::{self, ADO_SCOPE};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ado-entra"))
+}
+
+struct Env {
+    emu: Emulator,
+    home: tempfile::TempDir,
+    org: String,
+}
+
+impl Env {
+    /// Start `cfg` (approving as the scenario's sign-in) and log the CLI in
+    /// to the first tenant.
+    async fn start(cfg: EmulatorConfig) -> Env {
+        let emu = support::start_with(EmulatorConfig {
+            auto_approve_default: true,
+            ..cfg
+        })
+        .await;
+        let env = Env {
+            org: emu.summary().org.clone(),
+            emu,
+            home: tempfile::tempdir().unwrap(),
+        };
+        let tenant = env.tenant();
+        let out = env
+            .run(&["login", "--device-code", "--tenant", &tenant])
+            .await;
+        assert!(out.status.success(), "login: {}", stderr(&out));
+        env
+    }
+
+    fn tenant(&self) -> String {
+        self.emu.summary().tenants[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = bin();
+        c.args(args)
+            .env("ADO_ENTRA_HOME", self.home.path())
+            .env("ADO_ENTRA_EMULATOR_URL", self.emu.base_url())
+            .env_remove("ADO_ENTRA_TENANT");
+        c
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut c = self.command(args);
+        tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    async fn resolve(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["resolve", "--org", &self.org];
+        args.extend_from_slice(extra);
+        self.run(&args).await
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.home.path().join(name)
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout {} stderr {}",
+            String::from_utf8_lossy(&o.stdout),
+            stderr(o)
+        )
+    })
+}
+
+/// Users of the emulator's organization, by display name.
+async fn users(emu: &Emulator) -> HashMap<String, Value> {
+    let st = support::state(emu).await;
+    st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["display_name"].as_str().unwrap().to_string(), u.clone()))
+        .collect()
+}
+
+/// The plan's rows by display name: (best upn, confidence, reason kind, flags).
+fn rows(plan: &Value) -> HashMap<String, (String, String, String, Vec<String>)> {
+    plan["plan"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let best = &r["suggestions"][0];
+            (
+                r["display_name"].as_str().unwrap().to_string(),
+                (
+                    best["upn"].as_str().unwrap_or("").to_string(),
+                    best["confidence"].as_str().unwrap_or("").to_string(),
+                    best["reason"]["kind"].as_str().unwrap_or("").to_string(),
+                    r["flags"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|f| f.as_str().unwrap().to_string())
+                        .collect(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn set_action(csv_text: &str, who: &str, action: &str) -> String {
+    csv_text
+        .lines()
+        .map(|l| {
+            let mut cols: Vec<String> = l.split(',').map(str::to_string).collect();
+            if cols.len() >= 4 && cols[2] == who {
+                cols[3] = action.to_string();
+            }
+            cols.join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn suggestions_name_each_kind_of_evidence() {
+    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let out = env.resolve(&["--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = rows(&json(&out));
+    assert_eq!(r.len(), 8, "{r:?}");
+    let kind = |who: &str| (r[who].0.as_str(), r[who].1.as_str(), r[who].2.as_str());
+    assert_eq!(
+        kind("Mia Moss"),
+        ("mia@fabrikam.com", "exact", "exact_mail")
+    );
+    assert_eq!(
+        kind("Carl Dahl"),
+        ("carl@fabrikam.com", "high", "other_mail")
+    );
+    assert_eq!(
+        kind("Dora Eng"),
+        ("dora@fabrikam.com", "high", "proxy_address")
+    );
+    assert_eq!(
+        kind("L. Nilsen"),
+        (
+            "lars@fabrikam.com",
+            "medium",
+            "local_part_at_verified_domain"
+        )
+    );
+    assert_eq!(kind("Erik Lund").2, "display_name");
+    assert_eq!(kind("Frank Gray").0, "", "nobody to suggest: invite");
+    assert!(r["Ivy Jones"].3.contains(&"ambiguous".to_string()));
+    assert!(
+        r["Kim Lee"]
+            .3
+            .contains(&"best_candidate_disabled".to_string())
+    );
+    // Looking changes nothing.
+    assert!(users(&env.emu).await.values().all(|u| u["remaps"] == 0));
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn messy_after_connect_suggests_and_accept_exact_maps_nobody_unsure() {
+    let env = Env::start(EmulatorConfig::scenario("messy")).await;
+    let tenant = env.tenant();
+    // The owner connects as the organization knows them: their personal account.
+    let (tok, _) =
+        support::sign_in(&env.emu, "owner@fabrikam.com", "organizations", ADO_SCOPE).await;
+    let r = support::set_tenant(&env.emu, &env.org, &tok, &tenant).await;
+    assert_eq!(r.status(), 200);
+    let out = env.resolve(&["--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = rows(&json(&out));
+    let mut names: Vec<&str> = r.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["Carl Dahl", "Dora Eng", "Erik Lund", "Frank Gray"]);
+    assert_eq!(r["Carl Dahl"].2, "other_mail");
+    assert_eq!(r["Dora Eng"].2, "proxy_address");
+    assert_eq!(r["Erik Lund"].2, "display_name");
+    // No exact evidence: --accept-exact has nothing to do and changes nothing.
+    let out = env.resolve(&["--accept-exact", "--yes"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing to apply"));
+    assert!(users(&env.emu).await.values().all(|u| u["remaps"] == 0));
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn csv_round_trip_invites_and_maps_and_rights_follow() {
+    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let plan = env.file("plan.csv");
+    let out = env
+        .resolve(&["--export", plan.to_str().unwrap(), "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["summary"]["mapped"], 1, "Mia's exact match");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&plan).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "a plan names people: private");
+    }
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let text = set_action(&text, "Carl Dahl", "map");
+    let text = set_action(&text, "Frank Gray", "invite");
+    let text = set_action(&text, "Kim Lee", "skip");
+    std::fs::write(&plan, text).unwrap();
+
+    let dry = env
+        .resolve(&["--import", plan.to_str().unwrap(), "--dry-run", "--json"])
+        .await;
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let dry = json(&dry);
+    assert_eq!(dry["applied"], false);
+    assert_eq!(dry["jobs"].as_array().unwrap().len(), 3);
+    assert!(users(&env.emu).await.values().all(|u| u["remaps"] == 0));
+
+    let out = env
+        .resolve(&["--import", plan.to_str().unwrap(), "--yes", "--json"])
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let o = json(&out);
+    assert_eq!(o["outcome"]["mapped"], 3, "{o}");
+    assert_eq!(o["outcome"]["invited"], 1);
+
+    let st = support::state(&env.emu).await;
+    let u = users(&env.emu).await;
+    for who in ["Carl Dahl", "Frank Gray", "Mia Moss"] {
+        assert_eq!(u[who]["origin"], "aad", "{who}");
+        assert_eq!(u[who]["active"], true, "{who}");
+        assert_eq!(u[who]["remaps"], 1, "{who}");
+    }
+    for who in ["Kim Lee", "Erik Lund", "Dora Eng"] {
+        assert_eq!(u[who]["active"], false, "{who} stays disconnected");
+    }
+    // Carl's rights now belong to his Entra account.
+    let carl_id = st["tenants"][0]["id"].as_str().unwrap();
+    let (tok, _) = support::sign_in(&env.emu, "carl@fabrikam.com", carl_id, ADO_SCOPE).await;
+    let (code, _) = support::get_json(
+        &format!(
+            "{}/dev/{}/_apis/projects?api-version=7.1",
+            env.emu.base_url(),
+            env.org
+        ),
+        &tok,
+    )
+    .await;
+    assert_eq!(
+        code, 200,
+        "Carl reaches the organization as carl@fabrikam.com"
+    );
+    // Frank was invited as a guest, once, and is mapped to that guest.
+    assert_eq!(st["invitations"]["frank@gmail.com"], 1);
+    let guests = st["tenants"][0]["guests"].as_array().unwrap();
+    let frank = guests
+        .iter()
+        .find(|g| g["mail"] == "frank@gmail.com")
+        .expect("a guest for Frank");
+    assert_eq!(u["Frank Gray"]["origin_id"], frank["id"]);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_malformed_csv_is_refused_with_line_numbers_and_changes_nothing() {
+    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let plan = env.file("plan.csv");
+    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let mut text = set_action(&text, "Carl Dahl", "promote");
+    // A second user mapped to Mia's account, and an unknown user.
+    let mia = text
+        .lines()
+        .find(|l| l.contains("Mia Moss"))
+        .unwrap()
+        .to_string();
+    let dora = text
+        .lines()
+        .find(|l| l.contains("Dora Eng"))
+        .unwrap()
+        .to_string();
+    let mia_cols: Vec<&str> = mia.split(',').collect();
+    let mut dora_cols: Vec<&str> = dora.split(',').collect();
+    dora_cols[3] = "map";
+    dora_cols[4] = mia_cols[4];
+    dora_cols[5] = mia_cols[5];
+    text = text.replace(&dora, &dora_cols.join(","));
+    text.push_str("\nmsa.nobody,x@y.com,Nobody,skip,,,,\n");
+    text = set_action(&text, "Frank Gray", "invite").replace("frank@gmail.com", "frank@@gmail");
+    std::fs::write(&plan, &text).unwrap();
+    let out = env
+        .resolve(&["--import", plan.to_str().unwrap(), "--yes"])
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    // Lines: header 1, then the users in the order exported.
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    for (needle, what) in [
+        ("Carl Dahl", "unknown action"),
+        ("Frank Gray", "malformed email"),
+        ("msa.nobody", "unknown user"),
+    ] {
+        let want = format!("line {}, column", line_of(needle));
+        assert!(
+            err.lines().any(|l| l.contains(&want) && l.contains(what)),
+            "{what} at {want}: {err}"
+        );
+    }
+    let dup_line = line_of("Mia Moss").max(line_of("Dora Eng"));
+    assert!(
+        err.contains(&format!(
+            "line {dup_line}, column target_object_id: duplicate target"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("nothing was applied"), "{err}");
+    assert!(users(&env.emu).await.values().all(|u| u["remaps"] == 0));
+    assert!(
+        support::state(&env.emu).await["invitations"]
+            .as_object()
+            .unwrap()
+            .is_empty()
+    );
+    env.emu.shutdown().await;
+}
+
+/// Build a plan for every disconnected user of an exported CSV: map to the
+/// suggested account when nobody else has it, else invite the address.
+fn decide_all(exported: &str) -> (String, usize) {
+    let mut rdr = csv::Reader::from_reader(exported.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(rdr.headers().unwrap()).unwrap();
+    let mut used = HashSet::new();
+    let mut n = 0;
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        let mut cols: Vec<String> = rec.iter().map(str::to_string).collect();
+        let target = cols[5].clone();
+        cols[3] = if !target.is_empty() && used.insert(target) {
+            "map".into()
+        } else {
+            cols[4].clear();
+            cols[5].clear();
+            "invite".into()
+        };
+        n += 1;
+        w.write_record(&cols).unwrap();
+    }
+    (String::from_utf8(w.into_inner().unwrap()).unwrap(), n)
+}
+
+fn outcomes(journal_dir: &Path) -> usize {
+    std::fs::read_dir(journal_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+        .map(|t| t.matches("\"kind\":\"outcome\"").count())
+        .sum()
+}
+
+#[tokio::test]
+async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
+    let env = Env::start(EmulatorConfig {
+        latency_ms: 15,
+        ..support::generated_connected(2_000, 2_500)
+    })
+    .await;
+    let plan = env.file("plan.csv");
+    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (decided, jobs) = decide_all(&std::fs::read_to_string(&plan).unwrap());
+    assert!(jobs > 200, "a few hundred disconnected users, got {jobs}");
+    std::fs::write(&plan, decided).unwrap();
+
+    // Apply, and kill the process once some calls have finished.
+    let mut child = env
+        .command(&[
+            "resolve",
+            "--org",
+            &env.org,
+            "--import",
+            plan.to_str().unwrap(),
+            "--yes",
+            "--concurrency",
+            "4",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let jdir = env.home.path().join("journal");
+    let start = Instant::now();
+    while outcomes(&jdir) < 60 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never got going"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "finished before the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let before: Vec<Value> = support::state(&env.emu).await["org"]["users"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let landed_before = before.iter().filter(|u| u["remaps"] == 1).count();
+    assert!(
+        landed_before > 0 && landed_before < jobs,
+        "{landed_before} of {jobs}"
+    );
+
+    // A fresh import is refused while a run is unfinished.
+    let again = env
+        .resolve(&["--import", plan.to_str().unwrap(), "--yes"])
+        .await;
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
+
+    let out = env.resolve(&["--resume", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let o = json(&out);
+    assert_eq!(o["outcome"]["resumed"], true);
+    assert!(o["outcome"]["already"].as_u64().unwrap() >= landed_before as u64);
+    assert!(o["outcome"]["failed"].as_array().unwrap().is_empty(), "{o}");
+
+    let st = support::state(&env.emu).await;
+    let all = st["org"]["users"].as_array().unwrap();
+    let remapped: Vec<&Value> = all.iter().filter(|u| u["remaps"] != 0).collect();
+    assert_eq!(remapped.len(), jobs, "every decided user mapped");
+    assert!(
+        remapped.iter().all(|u| u["remaps"] == 1),
+        "no mapping repeated"
+    );
+    assert!(
+        all.iter().all(|u| u["active"] == true),
+        "nobody left disconnected"
+    );
+    assert!(
+        st["invitations"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|n| n == 1),
+        "no invitation repeated"
+    );
+    // Nothing left to resume.
+    let out = env.resolve(&["--resume"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no unfinished Resolve run"));
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_in_doubt_mapping_is_checked_in_azure_devops_not_repeated() {
+    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let plan = env.file("plan.csv");
+    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let cols = |who: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.contains(who))
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    let (mia, carl) = (cols("Mia Moss"), cols("Carl Dahl"));
+    // The crash: Mia's mapping reached Azure DevOps, its outcome never reached the journal.
+    let tenant = env.tenant();
+    let (tok, _) = support::sign_in(&env.emu, "owner@fabrikam.com", &tenant, ADO_SCOPE).await;
+    let r = support::http()
+        .patch(format!(
+            "{}/vssps/{}/_apis/graph/users/{}?api-version=7.1-preview.1",
+            env.emu.base_url(),
+            env.org,
+            mia[0]
+        ))
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"originId": mia[5]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let job = |c: &[String]| {
+        serde_json::json!({"descriptor": c[0], "display_name": c[2],
+            "kind": {"action": "map", "target_id": c[5], "target_upn": c[4]}})
+    };
+    let jdir = env.home.path().join("journal");
+    std::fs::create_dir_all(&jdir).unwrap();
+    let journal = jdir.join(format!("20991231T000000.000Z-resolve-{}.jsonl", env.org));
+    let lines = [
+        serde_json::json!({"kind": "begin", "op": "resolve", "org": env.org, "at": "2099-12-31T00:00:00Z",
+            "plan": {"org": env.org, "tenant": tenant, "jobs": [job(&mia), job(&carl)]}}),
+        serde_json::json!({"kind": "intent", "step": format!("map:{}", mia[0]), "at": "2099-12-31T00:00:01Z",
+            "detail": {"originId": mia[5]}}),
+    ];
+    let mut body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    body.push_str("{\"kind\":\"outco"); // torn by the crash
+    std::fs::write(&journal, body).unwrap();
+
+    let out = env.resolve(&["--resume", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let o = json(&out);
+    assert_eq!(o["outcome"]["already"], 1, "{o}");
+    assert_eq!(o["outcome"]["mapped"], 1, "{o}");
+    let u = users(&env.emu).await;
+    assert_eq!(u["Mia Moss"]["remaps"], 1, "not repeated");
+    assert_eq!(u["Carl Dahl"]["remaps"], 1);
+    let written = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        written.contains(&format!(
+            "\"kind\":\"verified\",\"step\":\"map:{}\"",
+            mia[0]
+        )) && written.contains("\"landed\":true"),
+        "{written}"
+    );
+    assert!(
+        written.trim_end().ends_with('}'),
+        "the torn line was cut: {written}"
+    );
+    env.emu.shutdown().await;
+}
