@@ -1,5 +1,6 @@
 //! Screen-by-screen transitions: keys and results in, effects out.
 
+use super::resolve;
 use super::welcome::{self, Flow};
 use super::*;
 use crate::domain::diagnose::KnowledgeBase;
@@ -33,6 +34,15 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             (a, _) => (Screen::Apply(a), vec![]),
         },
         Screen::Verify(v) => verify_key(state, v, key),
+        Screen::Resolve(mut r) => match r.on_key(key, &mut state.status) {
+            resolve::Outcome::Stay(fx) => (Screen::Resolve(r), fx),
+            resolve::Outcome::Leave => {
+                if let resolve::Phase::Finished(s) = &r.phase {
+                    state.session.resolved = Some(s.clone());
+                }
+                (Screen::Done(DoneScreen { scroll: 0 }), vec![])
+            }
+        },
         Screen::Diagnosis(d) => match key {
             Key::Enter => verify_again(state),
             Key::Char('o') => (
@@ -58,6 +68,9 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
                         org: state.session.org.clone().unwrap_or_default(),
                     }],
                 )
+            }
+            Key::Char('r') if state.session.org.is_some() => {
+                open_resolve(state.session.org.clone().unwrap_or_default())
             }
             Key::Char('e') => (
                 Screen::Done(d),
@@ -93,6 +106,9 @@ fn count_pending(state: &mut State, effects: &[Effect]) {
                 | Effect::Apply { .. }
                 | Effect::SignOutAndVerify { .. }
                 | Effect::Audit { .. }
+                | Effect::LoadResolve { .. }
+                | Effect::SearchDirectory { .. }
+                | Effect::ApplyResolve { .. }
         ) {
             state.pending += 1;
         }
@@ -106,15 +122,10 @@ fn done_one(state: &mut State) {
     state.pending = state.pending.saturating_sub(1);
 }
 
-fn start_flow(state: &mut State, flow: Flow, back: Screen) -> (Screen, Vec<Effect>) {
-    let Some(op) = Operation::from_flow(flow) else {
-        state.status = Some(
-            "Resolve is not available in this build yet; connect first, then map users in the portal."
-                .into(),
-        );
-        return (back, vec![]);
-    };
-    state.session.operation = Some(op);
+fn start_flow(state: &mut State, flow: Flow, _back: Screen) -> (Screen, Vec<Effect>) {
+    let op = Operation::from_flow(flow);
+    state.session.resolve_only = op.is_none();
+    state.session.operation = op;
     if state.session.identity.is_some() {
         to_pick_org(state)
     } else {
@@ -235,9 +246,20 @@ fn pick_org_key(state: &mut State, mut p: PickOrg, key: Key) -> (Screen, Vec<Eff
     }
 }
 
+/// The Resolve screen for `org`, loading.
+fn open_resolve(org: String) -> (Screen, Vec<Effect>) {
+    (
+        Screen::Resolve(Box::new(ResolveScreen::loading(&org))),
+        vec![Effect::LoadResolve { org }],
+    )
+}
+
 fn choose_org(state: &mut State, org: String) -> (Screen, Vec<Effect>) {
     state.session.org = Some(org.clone());
     state.session.report = None;
+    if state.session.resolve_only {
+        return open_resolve(org);
+    }
     let op = state.session.operation.unwrap_or(Operation::CheckOnly);
     if op.needs_destination() {
         (
@@ -515,7 +537,7 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
                     Ok(list) => {
                         p.selected = preselect(&list, state.env.org.as_ref());
                         if list.is_empty() {
-                            p.input = Some(String::new());
+                            p.input = Some(state.env.org.clone().unwrap_or_default());
                             p.error = Some(
                                 "Your account is not a member of any organization; type its name."
                                     .into(),
@@ -594,7 +616,23 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(report) if report.ok() => {
                     state.session.identity = Some(report.identity.clone());
                     state.session.verified = Some(report);
-                    state.screen = Screen::Done(DoneScreen { scroll: 0 });
+                    let disconnected = state
+                        .session
+                        .report
+                        .as_ref()
+                        .is_some_and(|r| !r.plan.disconnected.is_empty());
+                    let connected = state
+                        .session
+                        .operation
+                        .is_some_and(|o| o.needs_destination());
+                    if disconnected && connected {
+                        let (screen, fx) =
+                            open_resolve(state.session.org.clone().unwrap_or_default());
+                        state.screen = screen;
+                        effects = fx;
+                    } else {
+                        state.screen = Screen::Done(DoneScreen { scroll: 0 });
+                    }
                 }
                 Ok(report) => {
                     let error = report.failure.clone().unwrap_or_else(|| {
@@ -627,6 +665,38 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Err(e) => format!("Audit failed: {}", e.message),
             });
             state.session.audit = Some(result);
+        }
+        Msg::ResolveLoaded(result) => {
+            done_one(state);
+            if let Screen::Resolve(r) = &mut state.screen {
+                r.loaded(result);
+            }
+        }
+        Msg::DirectorySearched { query, result } => {
+            done_one(state);
+            if let Screen::Resolve(r) = &mut state.screen {
+                r.searched(&query, result);
+            }
+        }
+        Msg::ResolveProgress(p) => {
+            if let Screen::Resolve(r) = &mut state.screen {
+                r.progress(p);
+            }
+        }
+        Msg::ResolveApplied(result) => {
+            done_one(state);
+            if let Ok(s) = &result {
+                state.session.resolved = Some(s.clone());
+            }
+            if let Screen::Resolve(r) = &mut state.screen {
+                r.applied(result);
+            }
+        }
+        Msg::ResolveExported(result) => {
+            state.status = Some(match result {
+                Ok(path) => format!("Plan written to {path}"),
+                Err(e) => format!("Could not export: {}", e.message),
+            });
         }
         Msg::Key(_) | Msg::Tick { .. } | Msg::Throttled { .. } => {}
     }
@@ -669,8 +739,12 @@ pub fn checklist_markdown(session: &Session, env: &Environment) -> String {
         .clone()
         .or_else(|| env.org.clone())
         .unwrap_or_else(|| "the organization".into());
-    let op = session.operation.unwrap_or(Operation::CheckOnly);
-    let mut md = format!("# Azure DevOps organization `{org}`: {}\n\n", op.verb());
+    let verb = match session.operation {
+        Some(op) => op.verb(),
+        None if session.resolve_only => "resolve disconnected users",
+        None => Operation::CheckOnly.verb(),
+    };
+    let mut md = format!("# Azure DevOps organization `{org}`: {verb}\n\n");
     if let Some(d) = &session.destination {
         md.push_str(&format!(
             "Directory: **{}** ({}, `{}`)\n\n",
@@ -679,6 +753,13 @@ pub fn checklist_markdown(session: &Session, env: &Environment) -> String {
     }
     if let Some(a) = &session.applied {
         md.push_str(&format!("{}\n\nJournal: `{}`\n\n", a.summary, a.journal));
+    }
+    if let Some(r) = &session.resolved {
+        md.push_str(&format!(
+            "Disconnected users: {}.\n\nResolve journal: `{}`\n\n",
+            r.line(),
+            r.journal
+        ));
     }
     if let Some(v) = &session.verified {
         md.push_str(&format!(

@@ -13,12 +13,14 @@
 mod flow;
 mod keys;
 pub mod model;
+pub mod resolve;
 mod screens;
 mod welcome;
 
 pub use flow::{checklist_markdown, validate_org_input};
 pub use keys::Key;
 pub use model::*;
+pub use resolve::{Candidate, ResolveLoad, ResolveProgress, ResolveScreen, ResolveSummary};
 pub use screens::*;
 pub use welcome::{Flow, Welcome};
 
@@ -107,6 +109,10 @@ pub struct Session {
     pub exported: Option<String>,
     /// Audit findings (service connections, PATs, policies) run from Done.
     pub audit: Option<Result<Vec<CheckRow>, ErrorView>>,
+    /// The flow chosen on Welcome is Resolve (no change to the directory).
+    pub resolve_only: bool,
+    /// What the Resolve step applied.
+    pub resolved: Option<ResolveSummary>,
 }
 
 /// Something drawn over the current screen.
@@ -117,7 +123,7 @@ pub enum Overlay {
 }
 
 /// The whole UI state. Drawn by `ui::view`, changed only by [`update`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct State {
     pub env: Environment,
     pub session: Session,
@@ -154,6 +160,7 @@ impl State {
         self.pending > 0
             || matches!(self.screen, Screen::Apply(ApplyScreen::Running { .. }))
             || (self.session.applied.is_some() && self.session.verified.is_none())
+            || matches!(&self.screen, Screen::Resolve(r) if r.busy())
     }
 
     /// Spinner frame derived from the clock.
@@ -164,7 +171,7 @@ impl State {
 }
 
 /// Everything that can happen to the wizard.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Msg {
     Key(Key),
     /// Periodic tick with the runtime's monotonic clock (ms since start).
@@ -191,6 +198,14 @@ pub enum Msg {
     },
     Exported(Result<String, ErrorView>),
     Audited(Result<Vec<CheckRow>, ErrorView>),
+    ResolveLoaded(Result<ResolveLoad, ErrorView>),
+    DirectorySearched {
+        query: String,
+        result: Result<Vec<Candidate>, ErrorView>,
+    },
+    ResolveProgress(ResolveProgress),
+    ResolveApplied(Result<ResolveSummary, ErrorView>),
+    ResolveExported(Result<String, ErrorView>),
 }
 
 /// Work for the runtime.
@@ -231,6 +246,25 @@ pub enum Effect {
     /// Audit service connections, PATs and policies of `org` as it is now.
     Audit {
         org: String,
+    },
+    /// Disconnected users of `org`, the directory's accounts and suggestions.
+    LoadResolve {
+        org: String,
+    },
+    /// Live search of the organization's directory.
+    SearchDirectory {
+        org: String,
+        query: String,
+    },
+    /// Apply Resolve decisions (journaled); `None` resumes the interrupted run.
+    ApplyResolve {
+        org: String,
+        jobs: Option<Vec<crate::domain::resolve::Job>>,
+    },
+    /// Write the Resolve plan as CSV to the state directory.
+    ExportResolve {
+        org: String,
+        csv: String,
     },
     Quit,
 }

@@ -94,7 +94,7 @@ pub struct DoneScreen {
 }
 
 /// One variant per screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Screen {
     Welcome(Welcome),
     SignIn(SignInScreen),
@@ -106,6 +106,7 @@ pub enum Screen {
     Apply(ApplyScreen),
     Verify(VerifyScreen),
     Diagnosis(Diagnosis),
+    Resolve(Box<super::resolve::ResolveScreen>),
     Done(DoneScreen),
 }
 
@@ -123,6 +124,7 @@ impl Screen {
             Screen::Apply(_) => "Applying",
             Screen::Verify(_) => "Verify",
             Screen::Diagnosis(_) => "Diagnosis",
+            Screen::Resolve(_) => "Resolve users",
             Screen::Done(_) => "Done",
         }
     }
@@ -132,6 +134,7 @@ impl Screen {
         match self {
             Screen::Confirm(_) => true,
             Screen::PickOrg(p) => p.input.is_some(),
+            Screen::Resolve(r) => r.takes_text(),
             _ => false,
         }
     }
@@ -172,6 +175,7 @@ impl Screen {
             Screen::Diagnosis(_) => {
                 vec![("Enter", "verify again"), ("o", "open the recovery page")]
             }
+            Screen::Resolve(r) => r.key_hints(),
             Screen::Done(_) => vec![
                 ("↑↓", "scroll"),
                 ("e", "export checklist"),
@@ -219,6 +223,14 @@ impl Screen {
             Screen::Diagnosis(_) => {
                 "The organization refused the fresh sign-in. Follow the recovery steps in order; \
                  they are the ones that work for an owner locked out after a connect."
+            }
+            Screen::Resolve(_) => {
+                "Users the directory change disconnected, each with the account they most likely \
+                 are. Accept a suggestion (a), reject it (r), accept every exact match (A), invite \
+                 the person as a guest (i), or skip (s); Enter shows every candidate and searches \
+                 the directory. Nothing changes until you apply (p), which asks once, journals \
+                 every call, and can be resumed after an interruption. x exports the plan as CSV \
+                 for a spreadsheet or a support request."
             }
             Screen::Done(_) => {
                 "A summary of what changed, and the checklist to send your users. Press e to \

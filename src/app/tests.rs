@@ -185,6 +185,10 @@ fn connect_happy_path_end_to_end() {
         failure: None,
     };
     update(&mut s, Msg::Verified(Ok(verified)));
+    // bob@outlook.com is disconnected: Resolve comes next, then Done.
+    assert!(matches!(s.screen, Screen::Resolve(_)));
+    loaded_resolve(&mut s);
+    key(&mut s, Key::Esc);
     assert!(matches!(s.screen, Screen::Done(_)));
     assert!(!s.busy());
     assert_eq!(s.pending, 0, "every request was accounted for");
@@ -458,15 +462,278 @@ fn disconnect_skips_the_tenant_and_check_only_stops_after_checks() {
     );
 }
 
+fn resolve_screen(s: &State) -> &ResolveScreen {
+    match &s.screen {
+        Screen::Resolve(r) => r,
+        other => panic!("expected Resolve, got {}", other.title()),
+    }
+}
+
+fn loaded_resolve(s: &mut State) {
+    let plan = crate::domain::resolve::fixtures::plan();
+    update(
+        s,
+        Msg::ResolveLoaded(Ok(ResolveLoad {
+            plan,
+            unfinished: None,
+        })),
+    );
+}
+
 #[test]
-fn resolve_is_not_pretended() {
+fn resolve_from_welcome_signs_in_picks_the_org_and_loads() {
     let mut s = state();
     for _ in 0..3 {
         key(&mut s, Key::Down);
     }
-    assert!(key(&mut s, Key::Enter).is_empty());
-    assert!(matches!(s.screen, Screen::Welcome(_)));
-    assert!(s.status.as_deref().unwrap().contains("Resolve"));
+    assert_eq!(
+        key(&mut s, Key::Enter),
+        vec![Effect::SignIn { tenant: None }]
+    );
+    let fx = update(&mut s, Msg::SignedIn(Ok(identity())));
+    assert_eq!(fx, vec![Effect::LoadOrgs]);
+    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::LoadResolve {
+            org: "fabrikam".into()
+        }],
+        "no tenant pick, no checks: Resolve works on the organization as it is"
+    );
+    assert!(s.busy(), "loading counts as in flight");
+    loaded_resolve(&mut s);
+    let r = resolve_screen(&s);
+    assert_eq!(r.visible.len(), 5);
+    assert!(!s.busy());
+}
+
+#[test]
+fn resolve_keys_decide_filter_and_apply_after_one_question() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve(&mut s);
+    // A: only Ann's exact UPN match.
+    key(&mut s, Key::Char('A'));
+    assert!(s.status.as_deref().unwrap().contains("1 exact"));
+    // Carl (row 1): accept his other-mail suggestion; the cursor moves on.
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Char('a'));
+    assert_eq!(resolve_screen(&s).cursor, 2);
+    // Erik: reject the name match, then nothing is left to accept.
+    key(&mut s, Key::Char('r'));
+    key(&mut s, Key::Char('a'));
+    assert!(
+        s.status.as_deref().unwrap().contains("no suggestion"),
+        "{:?}",
+        s.status
+    );
+    // Frank: invite. The user without an address cannot be invited.
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Char('i'));
+    key(&mut s, Key::Char('i'));
+    assert!(s.status.as_deref().unwrap().contains("no valid email"));
+    key(&mut s, Key::Char('s'));
+    assert_eq!(
+        resolve_screen(&s).summary_line(),
+        "mapped 2 · to invite 1 · skipped 1 · left 1"
+    );
+    // Filter: '/' takes text, so 'q' is typed rather than quitting.
+    key(&mut s, Key::Char('/'));
+    typed(&mut s, "carl");
+    assert_eq!(resolve_screen(&s).visible, vec![1]);
+    key(&mut s, Key::Esc);
+    assert_eq!(resolve_screen(&s).visible.len(), 5);
+    // Apply asks once; any other key backs out without an effect.
+    key(&mut s, Key::Char('p'));
+    assert!(key(&mut s, Key::Char('n')).is_empty());
+    key(&mut s, Key::Char('p'));
+    let fx = key(&mut s, Key::Char('y'));
+    let Effect::ApplyResolve {
+        org,
+        jobs: Some(jobs),
+    } = &fx[0]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(org, "fabrikam");
+    assert_eq!(jobs.len(), 3);
+    assert!(s.busy(), "quitting mid-apply asks first");
+    key(&mut s, Key::Char('q'));
+    assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
+    key(&mut s, Key::Esc);
+    update(
+        &mut s,
+        Msg::ResolveProgress(ResolveProgress {
+            done: 1,
+            total: 3,
+            mapped: 1,
+            ..Default::default()
+        }),
+    );
+    update(
+        &mut s,
+        Msg::ResolveApplied(Ok(ResolveSummary {
+            mapped: 3,
+            invited: 1,
+            journal: "/j".into(),
+            ..Default::default()
+        })),
+    );
+    assert!(!s.busy());
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Done(_)));
+    assert_eq!(s.session.resolved.as_ref().unwrap().mapped, 3);
+    assert!(checklist_markdown(&s.session, &s.env).contains("3 mapped (1 invited"));
+}
+
+#[test]
+fn resolve_detail_maps_a_search_result_and_refuses_a_taken_account() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve(&mut s);
+    key(&mut s, Key::Char('a')); // Ann -> ann@fabrikam.com, cursor to Carl
+    // Frank has no suggestion: open his candidates and search.
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Down);
+    assert_eq!(resolve_screen(&s).current(), Some(3));
+    key(&mut s, Key::Enter);
+    key(&mut s, Key::Enter);
+    assert!(s.status.as_deref().unwrap().contains("search"));
+    key(&mut s, Key::Char('/'));
+    typed(&mut s, "an");
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::SearchDirectory {
+            org: "fabrikam".into(),
+            query: "an".into()
+        }]
+    );
+    let found = |id: &str, upn: &str| Candidate {
+        id: id.into(),
+        upn: upn.into(),
+        display_name: "x".into(),
+        guest: false,
+        enabled: true,
+    };
+    // A stale answer for another query is ignored.
+    update(
+        &mut s,
+        Msg::DirectorySearched {
+            query: "zz".into(),
+            result: Ok(vec![found("id-zz", "zz@fabrikam.com")]),
+        },
+    );
+    assert_eq!(
+        resolve_screen(&s).detail.as_ref().unwrap().results,
+        Some(Loadable::Loading)
+    );
+    update(
+        &mut s,
+        Msg::DirectorySearched {
+            query: "an".into(),
+            result: Ok(vec![
+                found("id-ann", "ann@fabrikam.com"),
+                found("id-gina", "gina@fabrikam.com"),
+            ]),
+        },
+    );
+    // Ann's account already stands for Ann: refused, the pop-up stays.
+    key(&mut s, Key::Enter);
+    assert!(
+        s.status
+            .as_deref()
+            .unwrap()
+            .contains("already the choice for Ann Berg")
+    );
+    assert!(resolve_screen(&s).detail.is_some());
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Enter);
+    assert!(resolve_screen(&s).detail.is_none());
+    let Loadable::Ready(plan) = &resolve_screen(&s).plan else {
+        panic!()
+    };
+    assert_eq!(
+        plan.rows[3].decision,
+        crate::domain::resolve::Decision::Map {
+            target_id: "id-gina".into(),
+            target_upn: "gina@fabrikam.com".into()
+        }
+    );
+}
+
+#[test]
+fn an_interrupted_resolve_run_must_be_resumed_first() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    update(
+        &mut s,
+        Msg::ResolveLoaded(Ok(ResolveLoad {
+            plan: crate::domain::resolve::fixtures::plan(),
+            unfinished: Some(40),
+        })),
+    );
+    assert!(key(&mut s, Key::Char('a')).is_empty());
+    assert!(s.status.as_deref().unwrap().contains("interrupted"));
+    let fx = key(&mut s, Key::Char('R'));
+    assert_eq!(
+        fx,
+        vec![Effect::ApplyResolve {
+            org: "fabrikam".into(),
+            jobs: None
+        }]
+    );
+    update(
+        &mut s,
+        Msg::ResolveApplied(Err(ErrorView::msg("token expired"))),
+    );
+    assert!(matches!(
+        resolve_screen(&s).phase,
+        resolve::Phase::Failed(_)
+    ));
+    key(&mut s, Key::Enter);
+    assert!(matches!(resolve_screen(&s).phase, resolve::Phase::Review));
+}
+
+#[test]
+fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    key(&mut s, Key::Enter);
+    key(&mut s, Key::Enter);
+    typed(&mut s, "fabrikam");
+    key(&mut s, Key::Enter);
+    update(
+        &mut s,
+        Msg::Applied(Ok(ApplyReport {
+            summary: "ok".into(),
+            journal: "/j".into(),
+        })),
+    );
+    let fx = update(
+        &mut s,
+        Msg::Verified(Ok(VerifyReport {
+            identity: identity(),
+            probes: vec![Probe {
+                what: "projects".into(),
+                ok: true,
+                detail: "1".into(),
+            }],
+            failure: None,
+        })),
+    );
+    assert_eq!(
+        fx,
+        vec![Effect::LoadResolve {
+            org: "fabrikam".into()
+        }],
+        "bob@outlook.com was predicted disconnected"
+    );
+    assert!(matches!(s.screen, Screen::Resolve(_)));
+    key(&mut s, Key::Esc);
+    assert!(matches!(s.screen, Screen::Done(_)));
 }
 
 #[test]

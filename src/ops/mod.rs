@@ -194,6 +194,9 @@ pub struct Live {
     settings: ClientSettings,
     paths: StatePaths,
     session: Mutex<Option<Clients>>,
+    /// Graph in the organization's directory, kept from loading Resolve
+    /// for the live search and the invitations: (org, tenant, client).
+    resolve_graph: Mutex<Option<(String, String, crate::client::graph::GraphClient)>>,
 }
 
 impl Live {
@@ -202,6 +205,7 @@ impl Live {
             settings,
             paths,
             session: Mutex::new(None),
+            resolve_graph: Mutex::new(None),
         }
     }
 
@@ -225,6 +229,27 @@ impl Live {
             *guard = Some(clients);
         }
         Ok(guard.clone().expect("set above"))
+    }
+
+    /// The Graph client for `org`'s directory (from loading Resolve, else made now).
+    async fn resolve_graph(
+        &self,
+        c: &Clients,
+        org: &str,
+    ) -> Result<(String, crate::client::graph::GraphClient), ErrorView> {
+        if let Some((o, t, g)) = self.resolve_graph.lock().await.as_ref()
+            && o.eq_ignore_ascii_case(org)
+        {
+            return Ok((t.clone(), g.clone()));
+        }
+        let tenant = resolve::connected_tenant(c, org)
+            .await
+            .map_err(|e| resolve_view(&e))?;
+        let g = gather::graph_in_tenant(c, &tenant)
+            .await
+            .map_err(|e| error_view(&e))?;
+        *self.resolve_graph.lock().await = Some((org.to_string(), tenant.clone(), g.clone()));
+        Ok((tenant, g))
     }
 
     /// Device-code sign-in at `tenant`, replacing the session.
@@ -257,6 +282,14 @@ impl Live {
             display_name: claims.name.clone().unwrap_or_default(),
             tenant_id: claims.tid.clone().unwrap_or_default(),
         })
+    }
+}
+
+/// A Resolve error as the wizard shows it.
+pub fn resolve_view(e: &resolve::ResolveError) -> ErrorView {
+    match e {
+        resolve::ResolveError::Client(c) => error_view(c),
+        other => ErrorView::msg(other.to_string()),
     }
 }
 
@@ -511,5 +544,138 @@ impl Services for Live {
             .and(tokio::fs::write(&path, markdown).await)
             .map_err(|e| ErrorView::msg(format!("Cannot write {}: {e}", path.display())))?;
         Ok(path.display().to_string())
+    }
+
+    async fn load_resolve(
+        &self,
+        org: String,
+        out: Outbox,
+    ) -> Result<crate::app::ResolveLoad, ErrorView> {
+        let c = self.clients(&out).await?;
+        // Organization calls need a token in the organization's directory.
+        let tenant = resolve::connected_tenant(&c, &org)
+            .await
+            .map_err(|e| resolve_view(&e))?;
+        if current_identity(&c)
+            .await
+            .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(&tenant))
+        {
+            c.tokens
+                .use_tenant(&tenant)
+                .await
+                .map_err(|e| error_view(&e))?;
+        }
+        let (loaded, graph) = resolve::load(&c, &org)
+            .await
+            .map_err(|e| resolve_view(&e))?;
+        *self.resolve_graph.lock().await = Some((org.clone(), tenant, graph));
+        let unfinished = resolve::unfinished(&self.paths.journal_dir(), &org)
+            .map_err(|e| resolve_view(&e))?
+            .map(|u| u.jobs.len());
+        Ok(crate::app::ResolveLoad {
+            plan: loaded.plan,
+            unfinished,
+        })
+    }
+
+    async fn search_directory(
+        &self,
+        org: String,
+        query: String,
+        out: Outbox,
+    ) -> Result<Vec<crate::app::Candidate>, ErrorView> {
+        let c = self.clients(&out).await?;
+        let (_, g) = self.resolve_graph(&c, &org).await?;
+        let found = g
+            .search_users(&query, 25)
+            .await
+            .map_err(|e| error_view(&e))?;
+        Ok(found
+            .into_iter()
+            .map(|u| crate::app::Candidate {
+                upn: u.user_principal_name.clone().unwrap_or_default(),
+                display_name: u.display_name.clone().unwrap_or_default(),
+                guest: u
+                    .user_type
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("guest")),
+                enabled: u.account_enabled.unwrap_or(true),
+                id: u.id,
+            })
+            .collect())
+    }
+
+    async fn apply_resolve(
+        &self,
+        org: String,
+        jobs: Option<Vec<crate::domain::resolve::Job>>,
+        out: Outbox,
+    ) -> Result<crate::app::ResolveSummary, ErrorView> {
+        let c = self.clients(&out).await?;
+        let (tenant, g) = self.resolve_graph(&c, &org).await?;
+        let jdir = self.paths.journal_dir();
+        let (journal, replay, tenant, jobs) = match jobs {
+            Some(jobs) => (
+                resolve::begin(&jdir, &org, &tenant, &jobs).map_err(|e| resolve_view(&e))?,
+                None,
+                tenant,
+                jobs,
+            ),
+            None => {
+                let u = resolve::unfinished(&jdir, &org)
+                    .map_err(|e| resolve_view(&e))?
+                    .ok_or_else(|| {
+                        resolve_view(&resolve::ResolveError::NothingToResume(org.clone()))
+                    })?;
+                (u.journal, Some(u.replay), u.tenant, u.jobs)
+            }
+        };
+        let progress_out = out.clone();
+        let progress: resolve::OnProgress = Arc::new(move |p: resolve::Progress| {
+            let _ = progress_out.send(Msg::ResolveProgress(crate::app::ResolveProgress {
+                done: p.done,
+                total: p.total,
+                mapped: p.mapped,
+                invited: p.invited,
+                failed: p.failed,
+            }));
+        });
+        let o = resolve::apply(
+            &c,
+            &g,
+            &org,
+            &tenant,
+            jobs,
+            journal,
+            replay,
+            resolve::Settings::default(),
+            progress,
+        )
+        .await
+        .map_err(|e| resolve_view(&e))?;
+        Ok(crate::app::ResolveSummary {
+            mapped: o.mapped,
+            invited: o.invited,
+            already: o.already,
+            failed: o.failed.into_iter().map(|f| (f.who, f.error)).collect(),
+            journal: o.journal.display().to_string(),
+        })
+    }
+
+    async fn export_resolve(&self, org: String, csv: String) -> Result<String, ErrorView> {
+        let dir = self.paths.root().to_path_buf();
+        let path = dir.join(format!(
+            "resolve-{}-{}.csv",
+            org,
+            Utc::now().format("%Y%m%d-%H%M%S")
+        ));
+        tokio::task::spawn_blocking(move || {
+            crate::paths::create_private_dir(&dir)
+                .and_then(|()| crate::paths::write_private(&path, csv.as_bytes()))
+                .map(|()| path.display().to_string())
+                .map_err(|e| ErrorView::msg(format!("Cannot write {}: {e}", path.display())))
+        })
+        .await
+        .map_err(|e| ErrorView::msg(e.to_string()))?
     }
 }

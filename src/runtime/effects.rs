@@ -80,6 +80,22 @@ impl<S: Services> EffectRunner<S> {
                 let r = s.audit(org, out.clone()).await;
                 let _ = out.send(Msg::Audited(r));
             }),
+            Effect::LoadResolve { org } => self.spawn(async move {
+                let r = s.load_resolve(org, out.clone()).await;
+                let _ = out.send(Msg::ResolveLoaded(r));
+            }),
+            Effect::SearchDirectory { org, query } => self.spawn(async move {
+                let result = s.search_directory(org, query.clone(), out.clone()).await;
+                let _ = out.send(Msg::DirectorySearched { query, result });
+            }),
+            Effect::ApplyResolve { org, jobs } => self.spawn(async move {
+                let r = s.apply_resolve(org, jobs, out.clone()).await;
+                let _ = out.send(Msg::ResolveApplied(r));
+            }),
+            Effect::ExportResolve { org, csv } => self.spawn(async move {
+                let r = s.export_resolve(org, csv).await;
+                let _ = out.send(Msg::ResolveExported(r));
+            }),
             Effect::OpenBrowser(url) => Some(open_browser(&url, self.no_browser)),
             Effect::Copy(text) => Some(copy_osc52(&text)),
         }

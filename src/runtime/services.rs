@@ -11,9 +11,10 @@ use std::future::Future;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::{
-    ApplyReport, CheckRow, ChecksReport, ErrorView, Identity, Msg, Operation, TenantInfo,
-    VerifyReport,
+    ApplyReport, Candidate, CheckRow, ChecksReport, ErrorView, Identity, Msg, Operation,
+    ResolveLoad, ResolveSummary, TenantInfo, VerifyReport,
 };
+use crate::domain::resolve::Job;
 
 /// Channel for progress messages (prompts, progress, throttling) while a call runs.
 pub type Outbox = UnboundedSender<Msg>;
@@ -74,5 +75,36 @@ pub trait Services: Send + Sync + 'static {
     fn export_checklist(
         &self,
         markdown: String,
+    ) -> impl Future<Output = Result<String, ErrorView>> + Send;
+
+    /// Disconnected users of `org` with suggestions, and any interrupted run.
+    fn load_resolve(
+        &self,
+        org: String,
+        out: Outbox,
+    ) -> impl Future<Output = Result<ResolveLoad, ErrorView>> + Send;
+
+    /// Search the organization's directory by name, UPN or mail prefix.
+    fn search_directory(
+        &self,
+        org: String,
+        query: String,
+        out: Outbox,
+    ) -> impl Future<Output = Result<Vec<Candidate>, ErrorView>> + Send;
+
+    /// Apply Resolve jobs, journaled (`None`: resume the interrupted run);
+    /// send `Msg::ResolveProgress`.
+    fn apply_resolve(
+        &self,
+        org: String,
+        jobs: Option<Vec<Job>>,
+        out: Outbox,
+    ) -> impl Future<Output = Result<ResolveSummary, ErrorView>> + Send;
+
+    /// Write the Resolve plan CSV; returns where.
+    fn export_resolve(
+        &self,
+        org: String,
+        csv: String,
     ) -> impl Future<Output = Result<String, ErrorView>> + Send;
 }

@@ -4,6 +4,7 @@
 //! Layout: a one-line header (tool, screen, target), the screen body, a status
 //! line when there is something to say, and a footer listing the keys that work.
 
+pub(crate) mod resolve;
 mod screens;
 mod theme;
 mod welcome;
@@ -125,7 +126,7 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect {

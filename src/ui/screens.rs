@@ -17,6 +17,7 @@ use crate::app::{
 pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme: &Theme) {
     match screen {
         Screen::Welcome(_) => {}
+        Screen::Resolve(r) => super::resolve::draw(state, r, frame, area, theme),
         Screen::SignIn(s) => match &s.phase {
             SignInPhase::Starting => pending(
                 state,
@@ -323,14 +324,14 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
     }
 }
 
-fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+pub(super) fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
         .title(title)
         .border_style(theme.accent())
 }
 
-fn pending(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, what: &str) {
+pub(super) fn pending(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, what: &str) {
     let line = Line::from(vec![
         Span::styled(state.spinner(), theme.accent()),
         Span::raw(" "),
@@ -344,7 +345,14 @@ fn pending(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, what: &s
     );
 }
 
-fn error_box(e: &ErrorView, title: &str, hint: &str, frame: &mut Frame, area: Rect, theme: &Theme) {
+pub(super) fn error_box(
+    e: &ErrorView,
+    title: &str,
+    hint: &str,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
     let mut lines = vec![Line::from(Span::styled(e.message.clone(), theme.bad()))];
     if let Some(code) = &e.code {
         lines.push(Line::from(Span::styled(

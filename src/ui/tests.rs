@@ -230,7 +230,100 @@ fn screens() -> Vec<(&'static str, State)> {
             })),
         ),
         ("done", done),
+        ("resolve", with(Screen::Resolve(resolve_screen(|_| {})))),
+        (
+            "resolve_detail",
+            with(Screen::Resolve(resolve_screen(|r| {
+                r.cursor = 2;
+                r.detail = Some(crate::app::resolve::Detail {
+                    row: 2,
+                    cursor: 0,
+                    query: "er".into(),
+                    typing: false,
+                    results: Some(Loadable::Ready(vec![Candidate {
+                        id: "id-x".into(),
+                        upn: "erika@fabrikam.com".into(),
+                        display_name: "Erika Lund".into(),
+                        guest: false,
+                        enabled: true,
+                    }])),
+                });
+            }))),
+        ),
+        (
+            "resolve_confirm",
+            with(Screen::Resolve(resolve_screen(|r| {
+                r.phase = crate::app::resolve::Phase::Confirm;
+            }))),
+        ),
+        (
+            "resolve_applying",
+            with(Screen::Resolve(resolve_screen(|r| {
+                r.phase = crate::app::resolve::Phase::Applying(ResolveProgress {
+                    done: 1,
+                    total: 3,
+                    mapped: 1,
+                    invited: 0,
+                    failed: 0,
+                });
+            }))),
+        ),
+        (
+            "resolve_finished",
+            with(Screen::Resolve(resolve_screen(|r| {
+                r.phase = crate::app::resolve::Phase::Finished(ResolveSummary {
+                    mapped: 2,
+                    invited: 1,
+                    already: 0,
+                    failed: vec![("Erik Lund".into(), "403 refused".into())],
+                    journal: "/state/journal/resolve.jsonl".into(),
+                });
+            }))),
+        ),
     ]
+}
+
+/// The fixture plan with Ann accepted, Frank invited and a filter typed.
+fn resolve_screen(edit: impl FnOnce(&mut ResolveScreen)) -> Box<ResolveScreen> {
+    let mut plan = crate::domain::resolve::fixtures::plan();
+    plan.accept_all_exact();
+    plan.accept(1, 0).unwrap();
+    plan.invite(3).unwrap();
+    let mut r = ResolveScreen::loading("fabrikam-messy");
+    r.loaded(Ok(ResolveLoad {
+        plan,
+        unfinished: None,
+    }));
+    edit(&mut r);
+    Box::new(r)
+}
+
+#[test]
+fn resolve_table_draws_only_the_rows_that_fit() {
+    let mut plan = crate::domain::resolve::fixtures::plan();
+    let template = plan.rows[2].clone();
+    plan.rows = (0..10_000)
+        .map(|i| {
+            let mut r = template.clone();
+            r.descriptor = format!("msa.{i}");
+            r.display_name = format!("User {i:05}");
+            r
+        })
+        .collect();
+    let mut r = ResolveScreen::loading("big");
+    r.loaded(Ok(ResolveLoad {
+        plan,
+        unfinished: None,
+    }));
+    r.cursor = 9_999;
+    let mut s = demo_state();
+    s.screen = Screen::Resolve(Box::new(r));
+    let out = render(&s, 80, 24);
+    assert!(out.contains("User 09999"), "{out}");
+    assert!(out.contains("10000/10000"), "{out}");
+    assert!(!out.contains("User 00000"));
+    assert_eq!(crate::ui::resolve::window_start(9_999, 17), 9_983);
+    assert_eq!(crate::ui::resolve::window_start(3, 17), 0);
 }
 
 #[test]

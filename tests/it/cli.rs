@@ -391,6 +391,46 @@ fn demo_connects_and_verifies_ready_end_to_end() {
 }
 
 #[test]
+fn demo_resolves_disconnected_users_in_the_table() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(
+        120,
+        32,
+        home.path(),
+        &[],
+        &["demo", "--scenario", "disconnected"],
+    );
+    t.wait_for("What do you want to do?");
+    t.keys(&["j", "j", "j", "Enter"]); // Resolve disconnected users
+    // The owner's personal account lists no organization: the name is prefilled.
+    t.wait_for("dev.azure.com/fabrikam-resolve");
+    t.keys(&["Enter"]);
+    let table = t.wait_for("Disconnected users 1/8");
+    assert!(
+        table.contains("mapped 0 · to invite 0 · skipped 0 · left 8"),
+        "{table}"
+    );
+    assert!(table.contains("carl@fabrikam.com"), "{table}");
+    t.keys(&["A"]); // Mia's exact mail match
+    t.wait_for("Accepted 1 exact match(es).");
+    t.keys(&["a"]); // Carl, other mail
+    t.keys(&["j", "j", "i"]); // Frank: invite
+    t.wait_for("mapped 2 · to invite 1 · skipped 0 · left 5");
+    t.keys(&["p"]);
+    t.wait_for("to apply (journaled)");
+    t.keys(&["y"]);
+    let done = t.wait_for("3 mapped (1 invited as guests first)");
+    assert!(done.contains("Journal:"), "{done}");
+    t.keys(&["u"]); // review who is left: the three are gone
+    t.wait_for("Disconnected users 1/5");
+    t.keys(&["Escape"]);
+    let screen = t.wait_for("resolve disconnected users");
+    assert!(screen.contains("3 mapped"), "{screen}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
 fn demo_refuses_to_connect_lockout() {
     let home = tempfile::tempdir().unwrap();
     let t = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "lockout"]);

@@ -1,54 +1,7 @@
 use super::*;
-use crate::domain::facts::UserType;
-use crate::domain::matching::{MatchConfig, match_users};
-
-fn tu(id: &str, upn: &str, name: &str) -> TenantUser {
-    TenantUser {
-        id: id.into(),
-        user_principal_name: upn.into(),
-        mail: Some(upn.into()),
-        display_name: name.into(),
-        user_type: UserType::Member,
-        account_enabled: true,
-        ..Default::default()
-    }
-}
-
-fn du(d: &str, name: &str, email: &str) -> DisconnectedUser {
-    DisconnectedUser {
-        descriptor: d.into(),
-        display_name: name.into(),
-        email: (!email.is_empty()).then(|| email.into()),
-    }
-}
-
-fn tenant() -> Vec<TenantUser> {
-    let mut carl = tu("id-carl", "carl@fabrikam.com", "Carl Dahl");
-    carl.other_mails = vec!["carl.personal@outlook.com".into()];
-    vec![
-        tu("id-ann", "ann@fabrikam.com", "Ann Berg"),
-        carl,
-        tu("id-erik", "erik@fabrikam.com", "Erik Lund"),
-        tu("id-ivy1", "ivy@fabrikam.com", "Ivy Jones"),
-        tu("id-gina", "gina@fabrikam.com", "Gina Holt"),
-    ]
-}
-
-fn users() -> Vec<DisconnectedUser> {
-    vec![
-        du("msa.ann", "Ann Berg", "ann@fabrikam.com"),
-        du("msa.carl", "Carl Dahl", "carl.personal@outlook.com"),
-        du("msa.erik", "Erik Lund", "erik.l@gmail.com"),
-        du("msa.frank", "Frank Gray", "frank@gmail.com"),
-        du("msa.noone", "=HYPERLINK(\"x\")", ""),
-    ]
-}
 
 fn plan() -> (Plan, Vec<TenantUser>) {
-    let t = tenant();
-    let u = users();
-    let m = match_users(&u, &t, &["fabrikam.com".into()], &MatchConfig::default());
-    (Plan::new("fabrikam-messy", "tid", &u, m), t)
+    (fixtures::plan(), fixtures::tenant())
 }
 
 #[test]
