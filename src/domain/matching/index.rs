@@ -2,16 +2,14 @@
 //! few hash lookups instead of a scan of the whole tenant.
 //!
 //! Built for hundreds of thousands of users: keys are stored as 64-bit
-//! hashes of their normalised form (no string is allocated per key), most
-//! keys belong to a single user (no vector either), and normalised names
-//! live in one flat buffer. Address and name lookups re-check every hit
+//! hashes of their normalised form (no string is allocated per key) in sorted
+//! `(key, id)` arrays (one sort per index instead of a hash insert per key),
+//! and normalised names live in one flat buffer. Address and name lookups re-check every hit
 //! against the user's actual attribute, so a hash collision can never
 //! produce a false match; name *blocking* uses the hashes as they are, since
 //! every blocked candidate is scored anyway.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use crate::domain::facts::TenantUser;
 use crate::domain::text::{is_guest_ext_upn, name_tokens, proxy_smtp_address};
@@ -50,64 +48,106 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// Marks a posting value as an index into [`Postings::lists`].
+/// Ids at or above this are not indexed (kept from the map-based design,
+/// whose inline/list tag used the top bit; 2^31 users is far beyond a tenant).
 const MANY: u32 = 1 << 31;
 
-/// Key hash → users. Most keys belong to one user, stored inline as the map
-/// value; a key with several users stores `MANY | list index` instead.
+/// Key hash → users, as one array of `(key, id)` pairs sorted by key.
+///
+/// Built by appending pairs and sorting once ([`Postings::finish`]): sequential
+/// writes and one sort are much kinder to the cache than a hash-map insert
+/// per key (which dominated the index build when profiled), and a lookup is a
+/// binary search returning a contiguous slice of ids.
 #[derive(Debug, Default)]
 struct Postings {
-    map: FxMap<u64, u32>,
-    lists: Vec<Vec<u32>>,
+    pairs: Vec<(u64, u32)>,
+    keys: Vec<u64>,
+    ids: Vec<u32>,
+    /// `starts[b]..starts[b + 1]` holds the keys whose top `bits` bits are
+    /// `b`: keys are hashes, so a bucket holds one or two keys and a lookup
+    /// touches two cache lines instead of binary-searching the whole array.
+    starts: Vec<u32>,
+    bits: u32,
 }
 
 fn postings(capacity: usize) -> Postings {
     Postings {
-        map: FxMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default()),
-        lists: Vec::new(),
+        pairs: Vec::with_capacity(capacity),
+        keys: Vec::new(),
+        ids: Vec::new(),
+        starts: Vec::new(),
+        bits: 0,
     }
 }
 
 fn push(p: &mut Postings, key: Option<u64>, id: u32) {
-    let Some(key) = key else { return };
-    match p.map.entry(key) {
-        Entry::Vacant(e) => {
-            e.insert(id);
+    if let Some(key) = key {
+        p.pairs.push((key, id));
+    }
+}
+
+impl Postings {
+    /// Sort and split the pairs; duplicates (same key and id) are dropped.
+    ///
+    /// Keys are hashes, so a counting sort on their top bits puts almost
+    /// every pair in its place in two linear passes; each bucket (one or two
+    /// pairs on average) is then sorted on its own.
+    fn finish(&mut self) {
+        let pairs = std::mem::take(&mut self.pairs);
+        let n = pairs.len().max(1);
+        self.bits = (usize::BITS - (n - 1).leading_zeros()).clamp(1, 24);
+        let shift = 64 - self.bits;
+        let buckets = 1usize << self.bits;
+        let mut starts = vec![0u32; buckets + 1];
+        for &(k, _) in &pairs {
+            starts[(k >> shift) as usize + 1] += 1;
         }
-        Entry::Occupied(mut e) => {
-            let v = *e.get();
-            if v & MANY == 0 {
-                if v != id {
-                    let Ok(at) = u32::try_from(p.lists.len()) else {
-                        return;
-                    };
-                    p.lists.push(vec![v, id]);
-                    e.insert(MANY | at);
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut next: Vec<u32> = starts[..buckets].to_vec();
+        let mut sorted = vec![(0u64, 0u32); pairs.len()];
+        for p in pairs {
+            let b = (p.0 >> shift) as usize;
+            sorted[next[b] as usize] = p;
+            next[b] += 1;
+        }
+        self.keys = Vec::with_capacity(sorted.len());
+        self.ids = Vec::with_capacity(sorted.len());
+        let mut out_starts = Vec::with_capacity(buckets + 1);
+        for b in 0..buckets {
+            out_starts.push(self.keys.len() as u32);
+            let bucket = &mut sorted[starts[b] as usize..starts[b + 1] as usize];
+            if bucket.len() > 1 {
+                bucket.sort_unstable();
+            }
+            let mut last = None;
+            for &(k, id) in bucket.iter() {
+                if last != Some((k, id)) {
+                    self.keys.push(k);
+                    self.ids.push(id);
+                    last = Some((k, id));
                 }
-            } else if let Some(list) = p.lists.get_mut((v & !MANY) as usize)
-                && list.last() != Some(&id)
-            {
-                list.push(id);
             }
         }
+        out_starts.push(self.keys.len() as u32);
+        self.starts = out_starts;
     }
 }
 
 fn get(p: &Postings, key: Option<u64>) -> &[u32] {
-    match key.and_then(|k| p.map.get(&k)) {
-        None => &[],
-        Some(v) if v & MANY == 0 => std::slice::from_ref(v),
-        Some(v) => p
-            .lists
-            .get((v & !MANY) as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]),
+    let Some(key) = key else { return &[] };
+    if p.starts.is_empty() {
+        return &[];
     }
+    let b = (key >> (64 - p.bits)) as usize;
+    let (from, to) = (p.starts[b] as usize, p.starts[b + 1] as usize);
+    let bucket = &p.keys[from..to];
+    let lo = from + bucket.partition_point(|&k| k < key);
+    let hi = lo + p.keys[lo..to].partition_point(|&k| k == key);
+    &p.ids[lo..hi]
 }
 
-/// The characters of a key in normalised form: trimmed, lowercased.
 fn key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
     s.trim().chars().flat_map(char::to_lowercase)
 }
@@ -241,7 +281,7 @@ impl<'a> TenantIndex<'a> {
             by_proxy: postings(n * 2),
             by_local_part: postings(n * 2),
             by_name_key: postings(n),
-            by_token: postings(n / 4),
+            by_token: postings(n * 2),
             by_token_pair: postings(n),
             name_buf: Vec::with_capacity(n * 16),
             name_ends: Vec::with_capacity(n),
@@ -292,6 +332,18 @@ impl<'a> TenantIndex<'a> {
             for t in seen {
                 push(&mut idx.by_token, Some(token_hash(t)), id);
             }
+        }
+        for p in [
+            &mut idx.by_upn,
+            &mut idx.by_mail,
+            &mut idx.by_other_mail,
+            &mut idx.by_proxy,
+            &mut idx.by_local_part,
+            &mut idx.by_name_key,
+            &mut idx.by_token,
+            &mut idx.by_token_pair,
+        ] {
+            p.finish();
         }
         idx
     }
