@@ -252,6 +252,26 @@ impl Live {
         Ok((tenant, g))
     }
 
+    /// The signed-in clients, switched to `org`'s directory when the
+    /// organization is connected to one the session is not signed in to (a
+    /// personal-account or other-directory token is refused by such an
+    /// organization). Personal-account organizations keep the session as is.
+    async fn org_clients(&self, org: &str, out: &Outbox) -> Result<Clients, ErrorView> {
+        let c = self.clients(out).await?;
+        if let Ok(p) = c.ado.probe_tenant(org).await
+            && let OrgTenant::Entra(tenant) = p.tenant
+            && current_identity(&c)
+                .await
+                .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(&tenant))
+        {
+            c.tokens
+                .use_tenant(&tenant)
+                .await
+                .map_err(|e| error_view(&e))?;
+        }
+        Ok(c)
+    }
+
     /// Device-code sign-in at `tenant`, replacing the session.
     async fn device_sign_in(
         &self,
@@ -344,7 +364,7 @@ impl Services for Live {
     }
 
     async fn list_tenants(&self, org: String, out: Outbox) -> Result<Vec<TenantInfo>, ErrorView> {
-        let c = self.clients(&out).await?;
+        let c = self.org_clients(&org, &out).await?;
         let tenants = c.ado.user_tenants(&org).await.map_err(|e| error_view(&e))?;
         Ok(tenants
             .into_iter()
@@ -363,7 +383,7 @@ impl Services for Live {
         tenant: Option<String>,
         out: Outbox,
     ) -> Result<ChecksReport, ErrorView> {
-        let c = self.clients(&out).await?;
+        let c = self.org_clients(&org, &out).await?;
         let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
         let dop = domain_op(op, &probe.tenant, tenant)?;
         let progress_out = out.clone();
@@ -387,7 +407,7 @@ impl Services for Live {
         tenant: Option<String>,
         out: Outbox,
     ) -> Result<ApplyReport, ErrorView> {
-        let c = self.clients(&out).await?;
+        let c = self.org_clients(&org, &out).await?;
         let (verb, step, target) = match (op, tenant) {
             (Operation::Disconnect, _) => (
                 "disconnect",
@@ -522,7 +542,7 @@ impl Services for Live {
         org: String,
         out: Outbox,
     ) -> Result<Vec<crate::app::CheckRow>, ErrorView> {
-        let c = self.clients(&out).await?;
+        let c = self.org_clients(&org, &out).await?;
         let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
         // Against the directory the organization uses now; after a disconnect,
         // as a disconnected organization.
@@ -551,20 +571,10 @@ impl Services for Live {
         org: String,
         out: Outbox,
     ) -> Result<crate::app::ResolveLoad, ErrorView> {
-        let c = self.clients(&out).await?;
-        // Organization calls need a token in the organization's directory.
+        let c = self.org_clients(&org, &out).await?;
         let tenant = resolve::connected_tenant(&c, &org)
             .await
             .map_err(|e| resolve_view(&e))?;
-        if current_identity(&c)
-            .await
-            .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(&tenant))
-        {
-            c.tokens
-                .use_tenant(&tenant)
-                .await
-                .map_err(|e| error_view(&e))?;
-        }
         let (loaded, graph) = resolve::load(&c, &org)
             .await
             .map_err(|e| resolve_view(&e))?;

@@ -125,14 +125,12 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
                         }
                     })
                     .collect();
-                choice_list(
-                    items,
-                    p.selected,
-                    " Connect to which directory? ",
-                    frame,
-                    area,
-                    theme,
-                );
+                let title = if state.session.operation == Some(Operation::ChangeTenant) {
+                    " Move to which directory? "
+                } else {
+                    " Connect to which directory? "
+                };
+                choice_list(items, p.selected, title, frame, area, theme);
             }
         },
         Screen::Prereqs(p) => prereqs(state, p, frame, area, theme),

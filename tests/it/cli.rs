@@ -431,6 +431,47 @@ fn demo_resolves_disconnected_users_in_the_table() {
 }
 
 #[test]
+fn demo_changes_the_directory_then_resolves_against_the_new_one() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(
+        120,
+        40,
+        home.path(),
+        &[],
+        &["demo", "--scenario", "disconnected"],
+    );
+    t.wait_for("What do you want to do?");
+    t.keys(&["j", "Enter"]); // Change the organization's Entra directory
+    t.wait_for("dev.azure.com/fabrikam-resolve");
+    t.keys(&["Enter"]);
+    t.wait_for("Move to which directory?");
+    t.keys(&["j", "Enter"]); // Contoso
+    t.wait_for("Prerequisites: ready");
+    // A frame may be captured half drawn: wait for each line itself.
+    t.wait_for("You belong to the current tenant");
+    t.wait_for("Olga Owner <owner@fabrikam.com>     owner  keeps access");
+    t.keys(&["Enter"]);
+    let plan = t.wait_for("Plan: nothing has changed yet");
+    assert!(plan.contains("SSH keys must have been cleared"), "{plan}");
+    assert!(
+        plan.contains("Entra groups of the old directory are removed"),
+        "{plan}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Type fabrikam-resolve to confirm");
+    t.keys(&["-l", "fabrikam-resolve"]);
+    t.keys(&["Enter"]);
+    // Verified with a fresh sign-in, then straight into Resolve against Contoso.
+    let table = t.wait_for("Disconnected users 1/8");
+    assert!(table.contains("carl@contoso.com"), "{table}");
+    t.keys(&["Escape"]);
+    let done = t.wait_for("Verified as owner@fabrikam.com");
+    assert!(done.contains("change tenant"), "{done}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
 fn demo_refuses_to_connect_lockout() {
     let home = tempfile::tempdir().unwrap();
     let t = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "lockout"]);

@@ -1,0 +1,183 @@
+//! The wizard's services (`ops::Live`) against the emulator, without a
+//! terminal: what the runtime calls for each effect. Here: an interrupted
+//! connect is resumed from its journal, checked against Azure DevOps first.
+
+use ado_entra::app::Operation;
+use ado_entra::client::ClientSettings;
+use ado_entra::domain::journal;
+use ado_entra::emulator::EmulatorConfig;
+use ado_entra::ops::Live;
+use ado_entra::paths::StatePaths;
+use ado_entra::runtime::Services;
+use chrono::Utc;
+use serde_json::json;
+
+use crate::support::{self, ADO_SCOPE};
+
+async fn live(scenario: &str) -> (ado_entra::emulator::Emulator, Live, tempfile::TempDir) {
+    let emu = support::start_with(EmulatorConfig {
+        auto_approve_default: true,
+        ..EmulatorConfig::scenario(scenario)
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let live = Live::new(
+        ClientSettings {
+            emulator_url: Some(emu.base_url().to_string()),
+            client_id: None,
+            tenant: None,
+        },
+        StatePaths::at(home.path()),
+    );
+    (emu, live, home)
+}
+
+fn outbox() -> ado_entra::runtime::Outbox {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move { while rx.recv().await.is_some() {} });
+    tx
+}
+
+/// A journal as a crash leaves it: the connect's intent, no outcome.
+fn crashed_connect(home: &std::path::Path, org: &str, tenant: &str) -> std::path::PathBuf {
+    let mut w = journal::JournalWriter::create(
+        &home.join("journal"),
+        "connect",
+        org,
+        json!({"op": "connect", "org": org, "tenant": tenant}),
+        Utc::now(),
+    )
+    .unwrap();
+    w.intent("set-tenant", json!({"tenant": tenant}), Utc::now())
+        .unwrap();
+    w.path().to_path_buf()
+}
+
+#[tokio::test]
+async fn an_interrupted_connect_that_never_reached_azure_is_made_once() {
+    let (emu, live, home) = live("ready").await;
+    let org = emu.summary().org.clone();
+    let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
+    live.sign_in(None, outbox()).await.unwrap();
+    let path = crashed_connect(home.path(), &org, &tenant);
+    let r = live
+        .apply(
+            Operation::Connect,
+            org.clone(),
+            Some(tenant.clone()),
+            outbox(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        r.journal,
+        path.display().to_string(),
+        "the same journal continues"
+    );
+    assert!(r.summary.contains("Connected"), "{}", r.summary);
+    let st = support::state(&emu).await;
+    assert_eq!(st["org"]["tenant"], tenant.as_str());
+    let replay = journal::read(&path).unwrap();
+    assert!(replay.finished);
+    assert!(replay.is_done("set-tenant"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("\"landed\":false"),
+        "checked before retrying: {text}"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_connect_that_landed_is_not_repeated() {
+    let (emu, live, home) = live("ready").await;
+    let org = emu.summary().org.clone();
+    let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
+    live.sign_in(None, outbox()).await.unwrap();
+    // The call reached Azure DevOps; the process died before writing its outcome.
+    let (tok, _) = support::sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
+    assert_eq!(
+        support::set_tenant(&emu, &org, &tok, &tenant)
+            .await
+            .status(),
+        200
+    );
+    let path = crashed_connect(home.path(), &org, &tenant);
+    support::http()
+        .post(format!("{}/_emulator/stats/reset", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let r = live
+        .apply(
+            Operation::Connect,
+            org.clone(),
+            Some(tenant.clone()),
+            outbox(),
+        )
+        .await
+        .unwrap();
+    assert!(r.summary.contains("had already landed"), "{}", r.summary);
+    let replay = journal::read(&path).unwrap();
+    assert!(replay.finished && replay.is_done("set-tenant"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .matches("\"kind\":\"intent\"")
+            .count()
+            == 1,
+        "no second attempt was journaled"
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn disconnect_plans_and_lands_with_the_owner_back_on_a_personal_account() {
+    let (emu, live, _home) = live("disconnected").await;
+    let org = emu.summary().org.clone();
+    live.sign_in(None, outbox()).await.unwrap();
+    let report = live
+        .run_checks(Operation::Disconnect, org.clone(), None, outbox())
+        .await
+        .unwrap();
+    assert!(!report.blocked(), "{:#?}", report.checks);
+    let changes = report.plan.changes.join("\n");
+    assert!(
+        changes.contains("disconnected from its directory"),
+        "{changes}"
+    );
+    let after = report.plan.afterwards.join("\n");
+    assert!(after.contains("personal"), "{after}");
+    // Every user here has a personal account of the same address (the
+    // disconnected ones never left theirs): nobody is predicted to lose access.
+    assert!(
+        report.plan.disconnected.is_empty(),
+        "{:?}",
+        report.plan.disconnected
+    );
+    let r = live
+        .apply(Operation::Disconnect, org.clone(), None, outbox())
+        .await
+        .unwrap();
+    assert!(r.summary.contains("Disconnected"), "{}", r.summary);
+    let st = support::state(&emu).await;
+    assert!(st["org"]["tenant"].is_null());
+    let owner = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["display_name"] == "Olga Owner")
+        .unwrap()
+        .clone();
+    assert_eq!(owner["origin"], "msa");
+    assert_eq!(owner["active"], true);
+    assert!(
+        st["org"]["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["active"] == true && u["origin"] == "msa"),
+        "the prediction held: {st}"
+    );
+    emu.shutdown().await;
+}
