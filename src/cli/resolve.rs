@@ -137,6 +137,20 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
         send_invitations: args.send_invitations,
     };
     let c = clients(global)?;
+    if !args.json {
+        // Rate-limit waits, as they happen.
+        let mut events = c.core.subscribe();
+        tokio::spawn(async move {
+            while let Ok(ev) = events.recv().await {
+                if let crate::client::http::ClientEvent::RetryAfter { wait, status, .. } = ev {
+                    eprintln!(
+                        "Azure answered {status}; waiting {}s as asked, then retrying",
+                        wait.as_secs().max(1)
+                    );
+                }
+            }
+        });
+    }
     let jdir = paths.journal_dir();
     let journal_error = |e: crate::domain::journal::JournalError| CliError::error(e.to_string());
 

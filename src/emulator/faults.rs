@@ -5,6 +5,9 @@
 //! - `503` (`burst=N` default 2, `every=M` default N+1): the first N of every M requests fail;
 //! - `malformed` (`every=N` default 1): a 200 with a truncated JSON body;
 //! - `drop` (`every=N` default 5): the connection is cut mid-response;
+//!
+//! `malformed` and `drop` take `after=1`: the request is carried out first and
+//! only its answer is lost (a change lands, the caller cannot know);
 //! - `stall` (`ms=M` default 5000, `every=N` default 1): the response waits M ms;
 //! - `latency` (`ms=M`): every response waits M ms.
 //!
@@ -17,10 +20,14 @@ use std::time::Duration;
 /// What to do to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    Throttle { retry_after: u64 },
+    Throttle {
+        retry_after: u64,
+    },
     Unavailable,
     Malformed,
     Drop,
+    /// Handle the request, then lose the answer this way (`Malformed` or `Drop`).
+    After(Box<Action>),
     Delay(Duration),
 }
 
@@ -40,6 +47,7 @@ pub struct Fault {
     kind: Kind,
     host: Option<String>,
     path: Option<String>,
+    after: bool,
     seen: u64,
     pub spec: String,
 }
@@ -96,7 +104,15 @@ impl Fault {
                 ));
             }
         };
-        let known = ["every", "retry-after", "burst", "ms", "host", "path"];
+        let known = [
+            "every",
+            "retry-after",
+            "burst",
+            "ms",
+            "host",
+            "path",
+            "after",
+        ];
         if let Some((k, _)) = params.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             return Err(format!("fault '{spec}': unknown key '{k}'"));
         }
@@ -106,13 +122,34 @@ impl Fault {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         };
+        let losable = matches!(kind, Kind::Malformed { .. } | Kind::Drop { .. });
         Ok(Fault {
             kind,
             host: get("host").map(|h| h.to_lowercase()),
             path: get("path"),
+            after: match get("after").as_deref() {
+                None | Some("0") | Some("false") => false,
+                Some("1") | Some("true") => {
+                    if !losable {
+                        return Err(format!(
+                            "fault '{spec}': after=1 applies to malformed and drop only"
+                        ));
+                    }
+                    true
+                }
+                Some(v) => return Err(format!("fault '{spec}': after must be 1 or 0, not '{v}'")),
+            },
             seen: 0,
             spec: spec.to_string(),
         })
+    }
+
+    fn lost(&self, a: Action) -> Action {
+        if self.after {
+            Action::After(Box::new(a))
+        } else {
+            a
+        }
     }
 
     /// Count a request and say what to do to it, if anything.
@@ -132,8 +169,10 @@ impl Fault {
             Kind::Unavailable { burst, every } => {
                 ((n - 1) % every < burst).then_some(Action::Unavailable)
             }
-            Kind::Malformed { every } => n.is_multiple_of(every).then_some(Action::Malformed),
-            Kind::Drop { every } => n.is_multiple_of(every).then_some(Action::Drop),
+            Kind::Malformed { every } => n
+                .is_multiple_of(every)
+                .then(|| self.lost(Action::Malformed)),
+            Kind::Drop { every } => n.is_multiple_of(every).then(|| self.lost(Action::Drop)),
             Kind::Stall { ms, every } => n
                 .is_multiple_of(every)
                 .then_some(Action::Delay(Duration::from_millis(ms))),
@@ -176,6 +215,17 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown key")
         );
+        let mut f = Fault::parse("drop:every=1,after=1").unwrap();
+        assert_eq!(
+            f.apply("dev", "/x"),
+            Some(Action::After(Box::new(Action::Drop)))
+        );
+        assert!(
+            Fault::parse("429:after=1")
+                .unwrap_err()
+                .contains("malformed and drop only")
+        );
+        assert!(Fault::parse("drop:after=yes").is_err());
     }
 
     #[test]

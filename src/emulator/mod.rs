@@ -415,24 +415,14 @@ async fn entry(
             };
             return wire::with_header(r, "retry-after", "1");
         }
-        Some(Action::Malformed) => {
-            return wire::text(
-                200,
-                "application/json; charset=utf-8",
-                "{\"value\": [{\"id\": \"trunc".into(),
-            );
-        }
-        Some(Action::Drop) => {
-            let stream = futures_util::stream::once(async {
-                Err::<Bytes, std::io::Error>(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "fault: connection dropped",
-                ))
-            });
-            return Response::new(Body::from_stream(stream));
-        }
-        Some(Action::Delay(_)) | None => {}
+        Some(Action::Malformed) => return malformed(),
+        Some(Action::Drop) => return dropped(),
+        Some(Action::After(_)) | Some(Action::Delay(_)) | None => {}
     }
+    let lose_answer = match action {
+        Some(Action::After(a)) => Some(*a),
+        _ => None,
+    };
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
     let handled = tokio::task::spawn_blocking(move || match host.as_str() {
@@ -446,13 +436,38 @@ async fn entry(
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
     })
     .await;
-    handled.unwrap_or_else(|_| {
+    let response = handled.unwrap_or_else(|_| {
         wire::ado_error(
             500,
             "InternalServerError",
             "The emulator failed while handling this request.",
         )
-    })
+    });
+    match lose_answer {
+        Some(Action::Drop) => dropped(),
+        Some(Action::Malformed) => malformed(),
+        _ => response,
+    }
+}
+
+/// A 200 whose JSON body is cut short.
+fn malformed() -> Response {
+    wire::text(
+        200,
+        "application/json; charset=utf-8",
+        "{\"value\": [{\"id\": \"trunc".into(),
+    )
+}
+
+/// A response whose connection is cut before the body.
+fn dropped() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {

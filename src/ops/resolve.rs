@@ -381,7 +381,33 @@ pub async fn apply(
     if let Some(e) = journal_error.into_inner().expect("not poisoned") {
         return Err(e.into());
     }
-    let failed = failures.into_inner().expect("not poisoned");
+    let mut failed = failures.into_inner().expect("not poisoned");
+    // A failure may hide a change that landed (the answer was lost and the
+    // retry was refused because the user had already moved): ask Azure DevOps
+    // before calling it a failure.
+    if !failed.is_empty()
+        && !stop.load(Ordering::SeqCst)
+        && let Ok(users) = c.ado.graph_users(org).await
+    {
+        let (still, _) = classify(&users, tenant);
+        let still: HashSet<&str> = still.iter().map(|u| u.descriptor.as_str()).collect();
+        let mut kept = Vec::with_capacity(failed.len());
+        for f in failed {
+            if still.contains(f.descriptor.as_str()) {
+                kept.push(f);
+                continue;
+            }
+            mapped.fetch_add(1, Ordering::SeqCst);
+            write(&journal, |j| {
+                j.append(&Record::Verified {
+                    step: format!("map:{}", f.descriptor),
+                    at: Utc::now(),
+                    landed: true,
+                })
+            })?;
+        }
+        failed = kept;
+    }
     let outcome = Outcome {
         mapped: mapped.load(Ordering::SeqCst),
         invited: invited.load(Ordering::SeqCst),

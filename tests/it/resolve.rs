@@ -399,7 +399,41 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
     let plan = env.file("plan.csv");
     let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    let (decided, jobs) = decide_all(&std::fs::read_to_string(&plan).unwrap());
+    let exported = std::fs::read_to_string(&plan).unwrap();
+    // The generator plants each kind of evidence; the engine names it.
+    let mut rdr = csv::Reader::from_reader(exported.as_bytes());
+    let (mut other, mut other_found, mut named, mut strangers) = (0, 0, 0, 0);
+    for rec in rdr.records() {
+        let r = rec.unwrap();
+        let (email, confidence, reason) = (&r[1], &r[6], &r[7]);
+        if email.starts_with("person") {
+            // Planted in the otherMails of a tenant user, unless that account
+            // already stands for another user (then it is never suggested).
+            other += 1;
+            if reason.contains("other mails") {
+                other_found += 1;
+                assert_eq!(confidence, "high", "{email}: {reason}");
+            }
+        } else if email.starts_with("nick") {
+            named += 1;
+            assert!(
+                reason.is_empty() || reason.contains("similar display name"),
+                "{email}: {reason}"
+            );
+        } else if email.starts_with("stranger") {
+            strangers += 1;
+            assert!(!reason.contains("mail"), "{email}: {reason}");
+        }
+    }
+    assert!(
+        other_found * 10 >= other * 8,
+        "{other_found} of {other} by other mails"
+    );
+    assert!(
+        other > 100 && named > 50 && strangers > 50,
+        "{other} {named} {strangers}"
+    );
+    let (decided, jobs) = decide_all(&exported);
     assert!(jobs > 200, "a few hundred disconnected users, got {jobs}");
     std::fs::write(&plan, decided).unwrap();
 
@@ -554,5 +588,74 @@ async fn an_in_doubt_mapping_is_checked_in_azure_devops_not_repeated() {
         written.trim_end().ends_with('}'),
         "the torn line was cut: {written}"
     );
+    env.emu.shutdown().await;
+}
+
+/// Resolve `disconnected` with every user decided (Mia, Carl, Dora mapped,
+/// the rest invited), under `faults`; returns the finished state.
+async fn apply_under(faults: &[&str]) -> (Value, Output, Env) {
+    let env = Env::start(EmulatorConfig {
+        faults: faults.iter().map(|f| f.to_string()).collect(),
+        ..EmulatorConfig::scenario("disconnected")
+    })
+    .await;
+    let plan = env.file("plan.csv");
+    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
+    assert!(
+        out.status.success(),
+        "export under {faults:?}: {}",
+        stderr(&out)
+    );
+    let (decided, jobs) = decide_all(&std::fs::read_to_string(&plan).unwrap());
+    assert_eq!(jobs, 8);
+    std::fs::write(&plan, decided).unwrap();
+    let out = env
+        .resolve(&["--import", plan.to_str().unwrap(), "--yes", "--json"])
+        .await;
+    (support::state(&env.emu).await, out, env)
+}
+
+fn exactly_once(st: &Value) {
+    let users = st["org"]["users"].as_array().unwrap();
+    let remapped: Vec<&Value> = users.iter().filter(|u| u["remaps"] != 0).collect();
+    assert_eq!(remapped.len(), 8, "{st}");
+    assert!(remapped.iter().all(|u| u["remaps"] == 1), "{st}");
+    assert!(users.iter().all(|u| u["active"] == true), "{st}");
+    assert!(
+        st["invitations"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|n| n == 1),
+        "{st}"
+    );
+}
+
+#[tokio::test]
+async fn throttling_and_outages_during_apply_land_every_change_once() {
+    let (st, out, env) = apply_under(&["429:every=4,retry-after=1", "503:burst=1,every=5"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("waiting") || json(&out)["outcome"]["mapped"] == 8,
+        "{}",
+        stderr(&out)
+    );
+    exactly_once(&st);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn lost_answers_during_apply_are_checked_not_repeated() {
+    // Every third mapping's answer is cut off or garbled after it landed.
+    let (st, out, env) = apply_under(&[
+        "drop:every=3,after=1,host=vssps,path=graph/users/",
+        "malformed:every=4,after=1,host=vssps,path=graph/users/",
+    ])
+    .await;
+    let o = json(&out);
+    assert!(out.status.success(), "{o} {}", stderr(&out));
+    assert_eq!(o["outcome"]["mapped"], 8, "{o}");
+    assert!(o["outcome"]["failed"].as_array().unwrap().is_empty(), "{o}");
+    exactly_once(&st);
     env.emu.shutdown().await;
 }
