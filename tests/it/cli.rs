@@ -471,6 +471,124 @@ fn demo_changes_the_directory_then_resolves_against_the_new_one() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// Every file under `dir`, recursively.
+fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn secrets_stay_out_of_trace_logs_and_the_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(
+        100,
+        32,
+        home.path(),
+        &[("ADO_ENTRA_LOG", "trace")],
+        &["demo", "--scenario", "ready"],
+    );
+    t.wait_for("What do you want to do?");
+    t.keys(&["Enter"]);
+    t.wait_for("Organizations you belong to");
+    t.keys(&["Enter"]);
+    t.wait_for("Connect to which directory?");
+    t.keys(&["Enter"]);
+    t.wait_for("Prerequisites: ready");
+    t.keys(&["Enter"]);
+    t.wait_for("Plan: nothing has changed yet");
+    t.keys(&["Enter"]);
+    t.wait_for("Type fabrikam-ready to confirm");
+    t.keys(&["-l", "fabrikam-ready"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Verified as ann@fabrikam.com");
+    let screen = t.screen();
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+
+    let state = home.path().join("demo");
+    let cache: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(state.join("tokens.json")).unwrap()).unwrap();
+    // Every secret the cache holds (access and refresh tokens), and the
+    // scenario's PAT.
+    let mut secrets: Vec<String> = vec!["ready-ann-pat-0001".into()];
+    for token in [
+        &cache["ado"]["token"],
+        &cache["graph"]["token"],
+        &cache["refresh_token"],
+    ] {
+        secrets.push(token.as_str().expect("a token in the cache").to_string());
+    }
+    assert!(
+        secrets.iter().any(|s| s.starts_with("eyJ")),
+        "the cache holds an access token to look for: {cache}"
+    );
+    let logs: Vec<std::path::PathBuf> = files(&home.path().join("logs"));
+    assert!(!logs.is_empty(), "a log file was written");
+    let mut log_text = String::new();
+    for l in &logs {
+        log_text.push_str(&String::from_utf8_lossy(&std::fs::read(l).unwrap()));
+    }
+    assert!(
+        log_text.lines().count() > 20,
+        "TRACE logging produced a real log:\n{log_text}"
+    );
+    for (what, text) in [("log", &log_text), ("screen", &screen)] {
+        for secret in &secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a secret ({}…) appears in the {what}",
+                &secret[..8]
+            );
+        }
+        assert!(
+            !text.contains("eyJ0eXAi") && !text.contains("eyJhbGci"),
+            "something JWT-like appears in the {what}"
+        );
+    }
+    // Files holding secrets or names of people are private.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&state.join("tokens.json")), 0o600);
+        let journals = files(&state.join("journal"));
+        assert!(!journals.is_empty());
+        for j in journals {
+            assert_eq!(mode(&j), 0o600, "{}", j.display());
+        }
+    }
+}
+
+#[test]
+fn a_pat_on_the_command_line_is_refused_with_the_safe_ways() {
+    let out = bin()
+        .args([
+            "login",
+            "--pat",
+            "abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnop",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("AZURE_DEVOPS_EXT_PAT") && err.contains("--pat-stdin"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("abcdefghijklmnop"),
+        "the refused PAT is not echoed: {err}"
+    );
+}
+
 #[test]
 fn demo_refuses_to_connect_lockout() {
     let home = tempfile::tempdir().unwrap();
