@@ -804,3 +804,65 @@ fn audit_runs_from_done_and_its_findings_are_kept() {
     assert_eq!(s.session.audit, Some(Ok(rows)));
     assert!(s.status.as_deref().unwrap().contains("1 finding"));
 }
+
+#[test]
+fn ctrl_c_quits_from_every_screen_even_mid_work() {
+    let plan = crate::domain::resolve::fixtures::plan();
+    let mut resolving = ResolveScreen::loading("fabrikam");
+    resolving.loaded(Ok(ResolveLoad {
+        plan,
+        unfinished: None,
+    }));
+    resolving.phase = resolve::Phase::Applying(ResolveProgress::default());
+    let mut filtering = resolving.clone();
+    filtering.phase = resolve::Phase::Review;
+    filtering.editing_filter = true;
+    let screens = vec![
+        Screen::Welcome(Welcome::default()),
+        Screen::SignIn(SignInScreen {
+            phase: SignInPhase::Starting,
+        }),
+        Screen::PickOrg(PickOrg {
+            orgs: Loadable::Loading,
+            selected: 0,
+            input: Some("typing".into()),
+            error: None,
+        }),
+        Screen::PickTenant(PickTenant {
+            tenants: Loadable::Loading,
+            selected: 0,
+        }),
+        Screen::Prereqs(Prereqs {
+            report: Loadable::Loading,
+            progress: None,
+            selected: 0,
+        }),
+        Screen::Plan(PlanScreen { scroll: 0 }),
+        Screen::Confirm(Confirm {
+            typed: "fab".into(),
+            mismatch: false,
+        }),
+        Screen::Apply(ApplyScreen::Running { last: None }),
+        Screen::Verify(VerifyScreen::SigningIn {
+            prompt: None,
+            received_ms: 0,
+        }),
+        Screen::Diagnosis(Diagnosis {
+            error: ErrorView::msg("x"),
+            probes: vec![],
+            steps: vec![],
+        }),
+        Screen::Resolve(Box::new(resolving)),
+        Screen::Resolve(Box::new(filtering)),
+        Screen::Done(DoneScreen { scroll: 0 }),
+    ];
+    for screen in screens {
+        let title = screen.title();
+        let mut s = state();
+        s.pending = 2;
+        s.screen = screen;
+        s.overlay = Some(Overlay::Help);
+        assert_eq!(key(&mut s, Key::CtrlC), vec![Effect::Quit], "{title}");
+        assert!(s.quitting, "{title}");
+    }
+}

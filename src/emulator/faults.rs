@@ -8,6 +8,9 @@
 //!
 //! `malformed` and `drop` take `after=1`: the request is carried out first and
 //! only its answer is lost (a change lands, the caller cannot know);
+//! - `hostile` (`shape=deep|huge|types` default `types`, `every=N` default 1):
+//!   a 200 whose JSON is nested 100,000 deep, carries an 8 MiB string, or has
+//!   every field of the wrong type;
 //! - `stall` (`ms=M` default 5000, `every=N` default 1): the response waits M ms;
 //! - `latency` (`ms=M`): every response waits M ms.
 //!
@@ -26,13 +29,27 @@ pub enum Action {
     Unavailable,
     Malformed,
     Drop,
+    /// A 200 with hostile JSON of this shape.
+    Hostile(Shape),
     /// Handle the request, then lose the answer this way (`Malformed` or `Drop`).
     After(Box<Action>),
     Delay(Duration),
 }
 
+/// Shapes of hostile JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Arrays nested 100,000 deep.
+    Deep,
+    /// An 8 MiB string where a name belongs.
+    Huge,
+    /// Objects where arrays belong, numbers where strings belong.
+    Types,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
+    Hostile { every: u64, shape: Shape },
     TooMany { every: u64, retry_after: u64 },
     Unavailable { burst: u64, every: u64 },
     Malformed { every: u64 },
@@ -98,9 +115,26 @@ impl Fault {
                 every: num("every", 1)?,
             },
             "latency" => Kind::Latency { ms: num("ms", 50)? },
+            "hostile" => Kind::Hostile {
+                every: num("every", 1)?,
+                shape: match params
+                    .iter()
+                    .find(|(k, _)| k == "shape")
+                    .map(|(_, v)| v.as_str())
+                {
+                    None | Some("types") => Shape::Types,
+                    Some("deep") => Shape::Deep,
+                    Some("huge") => Shape::Huge,
+                    Some(v) => {
+                        return Err(format!(
+                            "fault '{spec}': shape must be deep, huge or types, not '{v}'"
+                        ));
+                    }
+                },
+            },
             other => {
                 return Err(format!(
-                    "fault '{spec}': unknown kind '{other}'; use 429, 503, malformed, drop, stall or latency"
+                    "fault '{spec}': unknown kind '{other}'; use 429, 503, malformed, drop, hostile, stall or latency"
                 ));
             }
         };
@@ -112,6 +146,7 @@ impl Fault {
             "host",
             "path",
             "after",
+            "shape",
         ];
         if let Some((k, _)) = params.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             return Err(format!("fault '{spec}': unknown key '{k}'"));
@@ -173,6 +208,9 @@ impl Fault {
                 .is_multiple_of(every)
                 .then(|| self.lost(Action::Malformed)),
             Kind::Drop { every } => n.is_multiple_of(every).then(|| self.lost(Action::Drop)),
+            Kind::Hostile { every, shape } => {
+                n.is_multiple_of(every).then_some(Action::Hostile(shape))
+            }
             Kind::Stall { ms, every } => n
                 .is_multiple_of(every)
                 .then_some(Action::Delay(Duration::from_millis(ms))),

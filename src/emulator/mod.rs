@@ -409,14 +409,15 @@ async fn entry(
             } else {
                 wire::ado_error(
                     503,
-                    "VssServiceException",
-                    "TF24668: The service is temporarily unavailable.",
+                    "ServiceUnavailableException",
+                    "The service is temporarily unavailable. Try again later.",
                 )
             };
             return wire::with_header(r, "retry-after", "1");
         }
         Some(Action::Malformed) => return malformed(),
         Some(Action::Drop) => return dropped(),
+        Some(Action::Hostile(shape)) => return hostile(shape),
         Some(Action::After(_)) | Some(Action::Delay(_)) | None => {}
     }
     let lose_answer = match action {
@@ -448,6 +449,22 @@ async fn entry(
         Some(Action::Malformed) => malformed(),
         _ => response,
     }
+}
+
+/// A 200 whose JSON is hostile in `shape`.
+fn hostile(shape: faults::Shape) -> Response {
+    let body = match shape {
+        faults::Shape::Deep => {
+            let depth = 100_000;
+            format!("{{\"value\":{}{}}}", "[".repeat(depth), "]".repeat(depth))
+        }
+        faults::Shape::Huge => format!(
+            "{{\"value\":[{{\"id\":\"x\",\"displayName\":\"{}\"}}],\"count\":1}}",
+            "A".repeat(8 * 1024 * 1024)
+        ),
+        faults::Shape::Types => "{\"value\":{\"id\":5},\"count\":\"many\",\"members\":7,\"continuationToken\":[1],\"@odata.nextLink\":false,\"tenantId\":{}}".to_string(),
+    };
+    wire::text(200, "application/json; charset=utf-8", body)
 }
 
 /// A 200 whose JSON body is cut short.

@@ -80,7 +80,8 @@ pub fn classify(users: &[GraphSubject], tenant: &str) -> (Vec<DisconnectedUser>,
             taken.insert(u.origin_id.to_lowercase());
             continue;
         }
-        if u.is_bind_pending() {
+        // Nothing to address a mapping to (or a placeholder): not offered.
+        if u.is_bind_pending() || u.descriptor.trim().is_empty() {
             continue;
         }
         let email = [&u.principal_name, &u.mail_address]

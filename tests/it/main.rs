@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod emulator;
+mod faults;
 mod live;
 mod resolve;
 mod support;

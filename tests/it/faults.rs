@@ -1,0 +1,255 @@
+//! The fault matrix (docs/reliability.md): the real binary against the
+//! emulator's fault flags. For each fault: no panic, a clear message, and for
+//! changes, every change lands exactly once. (Resolve's apply under faults is
+//! in `resolve`; the client's retry rules in `client`.)
+
+use std::process::{Command, Output};
+
+use ado_entra::emulator::{Emulator, EmulatorConfig};
+use serde_json::Value;
+
+use crate::support;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ado-entra"))
+}
+
+struct Signed {
+    emu: Emulator,
+    home: tempfile::TempDir,
+}
+
+impl Signed {
+    /// `cfg`, signed in through `login` (before any fault is switched on).
+    async fn start(cfg: EmulatorConfig, tenant: Option<&str>) -> Signed {
+        let emu = support::start_with(EmulatorConfig {
+            auto_approve_default: true,
+            ..cfg
+        })
+        .await;
+        let s = Signed {
+            emu,
+            home: tempfile::tempdir().unwrap(),
+        };
+        let mut args = vec!["login", "--device-code"];
+        if let Some(t) = tenant {
+            args.extend(["--tenant", t]);
+        }
+        let out = s.run(&args).await;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        let mut c = bin();
+        c.args(args)
+            .env("ADO_ENTRA_HOME", self.home.path())
+            .env("ADO_ENTRA_EMULATOR_URL", self.emu.base_url())
+            .env_remove("ADO_ENTRA_TENANT");
+        tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    async fn faults(&self, faults: &[&str]) {
+        let r = support::http()
+            .post(format!("{}/_emulator/faults", self.emu.base_url()))
+            .json(&serde_json::json!({ "faults": faults }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{faults:?}");
+    }
+}
+
+/// No panic, and a failure says what happened in one `error:` paragraph.
+fn clean(out: &Output, what: &str) -> String {
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{what}: {err}"
+    );
+    let code = out.status.code();
+    assert!(
+        matches!(code, Some(0 | 1 | 3)),
+        "{what}: exit {code:?}: {err}"
+    );
+    if code == Some(1) {
+        assert!(err.contains("error: "), "{what}: {err}");
+    }
+    err
+}
+
+#[tokio::test]
+async fn check_survives_every_fault_with_a_clear_answer() {
+    let s = Signed::start(EmulatorConfig::scenario("ready"), None).await;
+    let tenant = s.emu.summary().tenants[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let org = s.emu.summary().org.clone();
+    let check = ["check", "--org", &org, "--tenant", &tenant, "--json"];
+    for faults in [
+        vec!["429:every=3,retry-after=1"],
+        vec!["503:burst=1,every=5"],
+        vec!["drop:every=4"],
+        vec!["malformed:every=3"],
+        vec!["hostile:shape=types"],
+        vec!["hostile:shape=deep,host=vsaex"],
+        vec!["hostile:shape=huge,host=graph"],
+        vec!["hostile:shape=types,host=graph"],
+    ] {
+        s.faults(&faults).await;
+        let out = s.run(&check).await;
+        let what = format!("{faults:?}");
+        let err = clean(&out, &what);
+        match out.status.code() {
+            // Throttling and short outages are waited out: the answer is complete.
+            _ if faults[0].starts_with("429") || faults[0].starts_with("503") => {
+                assert_eq!(out.status.code(), Some(0), "{what}: {err}");
+                let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+                assert_eq!(
+                    v["predicted"]["keep"].as_array().unwrap().len(),
+                    3,
+                    "{what}"
+                );
+            }
+            // A check that ran shows what it could not verify.
+            Some(0 | 3) => {
+                let v: Value = serde_json::from_slice(&out.stdout)
+                    .unwrap_or_else(|e| panic!("{what}: {e}: {err}"));
+                assert!(v["checks"].as_array().is_some(), "{what}");
+            }
+            _ => assert!(err.len() < 2_000, "{what}: a short message: {err}"),
+        }
+    }
+    s.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stall_is_waited_out_or_timed_out_not_hung() {
+    let s = Signed::start(EmulatorConfig::scenario("ready"), None).await;
+    let org = s.emu.summary().org.clone();
+    let tenant = s.emu.summary().tenants[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.faults(&["stall:ms=5000,every=5"]).await;
+    let started = std::time::Instant::now();
+    let out = s
+        .run(&["check", "--org", &org, "--tenant", &tenant, "--json"])
+        .await;
+    clean(&out, "stall");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(90),
+        "bounded by the per-attempt timeout"
+    );
+    s.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn resolve_survives_hostile_directory_answers() {
+    let s = Signed::start(
+        EmulatorConfig::scenario("disconnected"),
+        Some("fabrikam.onmicrosoft.com"),
+    )
+    .await;
+    let org = s.emu.summary().org.clone();
+    for f in [
+        "hostile:shape=types,host=graph",
+        "hostile:shape=deep,host=graph",
+        "hostile:shape=huge,host=vssps",
+    ] {
+        s.faults(&[f]).await;
+        let out = s.run(&["resolve", "--org", &org]).await;
+        let err = clean(&out, f);
+        assert!(err.lines().count() < 20, "{f}: {err}");
+        if out.status.code() == Some(0) {
+            // A well-formed (if absurd) answer: nothing without a descriptor
+            // is offered for mapping, and the screen is not flooded.
+            assert!(
+                out.stdout.len() < 64 * 1024,
+                "{f}: {} bytes",
+                out.stdout.len()
+            );
+        }
+    }
+    s.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn tokens_expiring_mid_apply_are_renewed_and_nothing_repeats() {
+    let s = Signed::start(
+        EmulatorConfig {
+            token_lifetime_secs: 1,
+            latency_ms: 25,
+            ..support::generated_connected(300, 400)
+        },
+        Some("contosogen.onmicrosoft.com"),
+    )
+    .await;
+    let org = s.emu.summary().org.clone();
+    let plan = s.home.path().join("plan.csv");
+    let out = s
+        .run(&["resolve", "--org", &org, "--export", plan.to_str().unwrap()])
+        .await;
+    let err = clean(&out, "export");
+    assert!(out.status.success(), "{err}");
+    // Map every suggestion nobody else has; leave the rest.
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(rdr.headers().unwrap()).unwrap();
+    let mut used = std::collections::HashSet::new();
+    let mut jobs = 0;
+    for rec in rdr.records() {
+        let mut cols: Vec<String> = rec.unwrap().iter().map(str::to_string).collect();
+        if !cols[5].is_empty() && used.insert(cols[5].clone()) {
+            cols[3] = "map".into();
+            jobs += 1;
+        }
+        w.write_record(&cols).unwrap();
+    }
+    std::fs::write(&plan, w.into_inner().unwrap()).unwrap();
+    assert!(jobs > 20, "{jobs}");
+    support::http()
+        .post(format!("{}/_emulator/stats/reset", s.emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let out = s
+        .run(&[
+            "resolve",
+            "--org",
+            &org,
+            "--import",
+            plan.to_str().unwrap(),
+            "--yes",
+            "--concurrency",
+            "2",
+        ])
+        .await;
+    let err = clean(&out, "expiry");
+    assert!(out.status.success(), "{err}");
+    let stats: Value = support::http()
+        .get(format!("{}/_emulator/stats", s.emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        stats["login"].as_u64().unwrap_or(0) >= 2,
+        "tokens were renewed during the run: {stats}"
+    );
+    let st = support::state(&s.emu).await;
+    let users = st["org"]["users"].as_array().unwrap();
+    assert_eq!(users.iter().filter(|u| u["remaps"] == 1).count(), jobs);
+    assert!(users.iter().all(|u| u["remaps"] == 0 || u["remaps"] == 1));
+    s.emu.shutdown().await;
+}
