@@ -96,7 +96,7 @@ pub async fn gather(
         progress(n, STEPS, what);
     };
     let ado = &clients.ado;
-    let (probe, users, owner, pca, conn, policies, endpoints, pats, groups) = tokio::join!(
+    let (probe, users, owner, pca_members, conn, policies, endpoints, pats, groups) = tokio::join!(
         async {
             let r = ado.probe_tenant(org).await;
             step("organization tenant");
@@ -113,7 +113,13 @@ pub async fn gather(
             r
         },
         async {
-            let r = ado.caller_is_project_collection_admin(org).await;
+            // Every administrator, nested groups expanded: a request per
+            // group, not one per user.
+            let r = match ado.project_collection_admins(org).await {
+                Ok(Some(pca)) => ado.group_user_members(org, &pca.descriptor).await.map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
             step("administrators");
             r
         },
@@ -179,25 +185,13 @@ pub async fn gather(
             .is_some_and(|e| e.eq_ignore_ascii_case(&caller_name))
             || (o.descriptor.is_some() && o.descriptor == me)
     });
-    // Project Collection Administrators: the owner and the caller are the ones
-    // the lockout proof must know about for certain; others are checked one by one.
-    let mut pca_members: Option<Vec<String>> = None;
-    if users.len() <= 200 {
-        let checks = futures_util::future::join_all(users.iter().map(|u| async move {
-            ado.is_project_collection_admin(org, &u.descriptor)
-                .await
-                .map(|b| b.then(|| u.descriptor.clone()))
-        }))
-        .await;
-        if checks.iter().all(Result::is_ok) {
-            pca_members = Some(
-                checks
-                    .into_iter()
-                    .filter_map(|r| r.ok().flatten())
-                    .collect(),
-            );
-        }
-    }
+    let pca_members: Option<Vec<String>> = pca_members.ok().flatten();
+    // The caller's own standing: read off the member list when it is known,
+    // else walked upwards from the caller.
+    let pca: Result<bool, ClientError> = match (&pca_members, &me) {
+        (Some(list), Some(me)) => Ok(list.iter().any(|d| d == me)),
+        _ => ado.caller_is_project_collection_admin(org).await,
+    };
 
     let policies = match policies {
         Ok(list) => {

@@ -225,6 +225,49 @@ impl AdoClient {
         Ok(list.value)
     }
 
+    /// Direct members of the group `subject`.
+    pub async fn memberships_down(
+        &self,
+        org: &str,
+        subject: &str,
+    ) -> Result<Vec<GraphMembership>, ClientError> {
+        let u = url(
+            &self.endpoints.vssps,
+            &[org, "_apis", "graph", "Memberships", subject],
+            Some(V7_1_GRAPH),
+            &[("direction", "down")],
+        );
+        let list: ListOf<GraphMembership> = self.get(u).await?;
+        Ok(list.value)
+    }
+
+    /// Every user who is a member of `group`, directly or through nested
+    /// groups (each group expanded once): one request per group, however
+    /// many users the organization has.
+    pub async fn group_user_members(
+        &self,
+        org: &str,
+        group: &str,
+    ) -> Result<Vec<String>, ClientError> {
+        let mut seen = HashSet::from([group.to_string()]);
+        let mut queue = VecDeque::from([group.to_string()]);
+        let mut users = Vec::new();
+        while let Some(g) = queue.pop_front() {
+            for m in self.memberships_down(org, &g).await? {
+                let d = m.member_descriptor;
+                if d.is_empty() || !seen.insert(d.clone()) {
+                    continue;
+                }
+                if is_group_descriptor(&d) {
+                    queue.push_back(d);
+                } else {
+                    users.push(d);
+                }
+            }
+        }
+        Ok(users)
+    }
+
     /// The organization's Project Collection Administrators group.
     pub async fn project_collection_admins(
         &self,
@@ -392,6 +435,12 @@ impl AdoClient {
 }
 
 /// `authorization_uri` from `Bearer authorization_uri=https://..., ...`.
+/// Group descriptors (`vssgp.`, `aadgp.`) as opposed to users and service principals.
+pub fn is_group_descriptor(d: &str) -> bool {
+    let d = d.to_ascii_lowercase();
+    d.starts_with("vssgp.") || d.starts_with("aadgp.")
+}
+
 pub fn parse_authorization_uri(www_authenticate: &str) -> Option<String> {
     www_authenticate.split([',', ' ']).find_map(|part| {
         let (k, v) = part.trim().split_once('=')?;

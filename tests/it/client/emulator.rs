@@ -216,3 +216,43 @@ async fn tokens_are_refreshed_when_they_expire_mid_run() {
     assert!(refreshed, "the expired token was refreshed, not reused");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn administrators_are_listed_with_one_request_per_group() {
+    let (emu, c) = signed_in(
+        ado_entra::emulator::EmulatorConfig::scenario("messy"),
+        Duration::from_secs(60),
+    )
+    .await;
+    let org = emu.summary().org.clone();
+    let pca = c
+        .ado
+        .project_collection_admins(&org)
+        .await
+        .unwrap()
+        .expect("the PCA group");
+    reqwest::Client::new()
+        .post(format!("{}/_emulator/stats/reset", emu.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let members = c
+        .ado
+        .group_user_members(&org, &pca.descriptor)
+        .await
+        .unwrap();
+    let st = crate::support::state(&emu).await;
+    let mut admins: Vec<String> = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["admin"] == true)
+        .map(|u| u["descriptor"].as_str().unwrap().to_string())
+        .collect();
+    let mut got = members.clone();
+    admins.sort();
+    got.sort();
+    assert_eq!(got, admins, "owner and Ann, nobody else");
+    assert_eq!(stats(&emu).await["total"], 1, "one request for one group");
+    emu.shutdown().await;
+}
