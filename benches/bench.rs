@@ -141,6 +141,14 @@ fn main() {
         );
     }
 
+    if wants("resolve-table") {
+        resolve_table();
+    }
+
+    if wants("check") {
+        full_check();
+    }
+
     if wants("startup") {
         let exe = env!("CARGO_BIN_EXE_ado-entra");
         let (d, ok) = time(21, || {
@@ -157,4 +165,207 @@ fn main() {
             Some(d <= Duration::from_millis(5)),
         );
     }
+}
+
+/// One frame of the Resolve table with 10,000 users (only the visible rows are built).
+fn resolve_table() {
+    use ado_entra::app::{ResolveLoad, ResolveScreen, Screen};
+    use ado_entra::domain::matching::match_users;
+    use ado_entra::domain::resolve::Plan;
+    let data = bench_support::generate(10_000, 20_000, 7);
+    let matches = match_users(
+        &data.disconnected,
+        &data.tenant_users,
+        &data.verified_domains,
+        &MatchConfig::default(),
+    );
+    let plan = Plan::new("bench", "tenant", &data.disconnected, matches);
+    let mut screen = ResolveScreen::loading("bench");
+    screen.loaded(Ok(ResolveLoad {
+        plan,
+        unfinished: None,
+    }));
+    screen.cursor = 5_000;
+    let mut state = State::new(
+        Environment {
+            target: Target::Emulator {
+                base_url: "http://127.0.0.1:1".into(),
+                scenario: None,
+            },
+            org: Some("bench".into()),
+            owner: None,
+            tenants: vec![],
+        },
+        true,
+    );
+    state.screen = Screen::Resolve(Box::new(screen));
+    let mut term = Terminal::new(TestBackend::new(120, 40)).expect("backend");
+    let (frame, _) = time(50, || {
+        term.draw(|f| ado_entra::ui::view(&state, f)).expect("draw");
+    });
+    row(
+        "tui: Resolve table, 10,000 rows, 120x40",
+        ms(frame),
+        "<= 2 ms",
+        Some(frame <= Duration::from_millis(2)),
+    );
+}
+
+/// `check` plus match suggestions on a generated organization of 10,000 users
+/// and a tenant of 200,000, every request 50 ms late: wall time and requests.
+fn full_check() {
+    use ado_entra::client::http::RetryPolicy;
+    use ado_entra::client::{ClientSettings, Clients};
+    use ado_entra::domain::checks::{predict, run_all};
+    use ado_entra::domain::facts::Operation;
+    use ado_entra::domain::matching::{DisconnectedUser, match_users};
+    use ado_entra::emulator::{Emulator, EmulatorConfig, Generate, Source};
+    use ado_entra::ops::Live;
+    use ado_entra::paths::StatePaths;
+    use ado_entra::runtime::Services;
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let emu = Emulator::start(EmulatorConfig {
+            source: Source::Generated(Generate {
+                users: 10_000,
+                tenant_users: 200_000,
+                seed: 1,
+                connected: false,
+            }),
+            auto_approve_default: true,
+            ..EmulatorConfig::default()
+        })
+        .await
+        .expect("emulator");
+        let home = tempfile::tempdir().expect("tempdir");
+        let settings = ClientSettings {
+            emulator_url: Some(emu.base_url().to_string()),
+            client_id: None,
+            tenant: None,
+        };
+        let paths = StatePaths::at(home.path());
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        Live::new(settings.clone(), paths.clone())
+            .sign_in(None, tx)
+            .await
+            .expect("sign in");
+        let (clients, _) =
+            Clients::from_settings(&settings, &paths, RetryPolicy::default()).expect("clients");
+        let org = emu.summary().org.clone();
+        let tenant = emu.summary().tenants[0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let http = reqwest::Client::new();
+        let control = |p: &str| format!("{}/_emulator/{p}", emu.base_url());
+        let _ = http
+            .post(control("faults"))
+            .json(&serde_json::json!({"faults": ["latency:ms=50"]}))
+            .send()
+            .await;
+        let _ = http.post(control("stats/reset")).send().await;
+        let started = Instant::now();
+        let facts = ado_entra::ops::gather::gather(
+            &clients,
+            Operation::Connect {
+                destination: tenant.clone(),
+            },
+            &org,
+            chrono::Utc::now(),
+            std::sync::Arc::new(move |done, total, what: &str| {
+                if std::env::var_os("BENCH_VERBOSE").is_some() {
+                    eprintln!(
+                        "  {:>6.2} s  {done}/{total} {what}",
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+            }),
+        )
+        .await
+        .expect("gather");
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            eprintln!(
+                "  {:>6.2} s  facts gathered",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        let checks = run_all(&facts);
+        let prediction = predict(&facts);
+        let disconnected: Vec<DisconnectedUser> = prediction
+            .disconnected
+            .iter()
+            .map(DisconnectedUser::from)
+            .collect();
+        let tenant_users = facts.destination_users.clone().unwrap_or_default();
+        let verified = facts
+            .destination_tenant
+            .as_ref()
+            .map(|t| t.verified_domains.clone())
+            .unwrap_or_default();
+        let suggestions = match_users(
+            &disconnected,
+            &tenant_users,
+            &verified,
+            &MatchConfig::default(),
+        );
+        let wall = started.elapsed();
+        let stats: serde_json::Value = http
+            .get(control("stats"))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json");
+        let total = stats["total"].as_u64().unwrap_or(0);
+        let users = facts.org.users.as_ref().map(Vec::len).unwrap_or(0);
+        // The naive way: list the users, then for each one look the address
+        // up in the directory and ask whether they are an administrator.
+        let naive = (users * 2) as u64;
+        row(
+            "check: 10k users x 200k tenant, 50 ms latency",
+            format!("{:.2} s", wall.as_secs_f64()),
+            "<= 3 s",
+            Some(wall <= Duration::from_secs(3)),
+        );
+        row(
+            "check: HTTP requests",
+            total.to_string(),
+            &format!("<= {}", naive / 100),
+            Some(total <= naive / 100),
+        );
+        row(
+            "check: naive requests (2 per user)",
+            naive.to_string(),
+            "",
+            None,
+        );
+        for host in ["vsaex", "vssps", "dev", "graph", "aex", "app-vssps"] {
+            if let Some(n) = stats[host].as_u64() {
+                row(
+                    &format!("check: requests to {host}"),
+                    n.to_string(),
+                    "",
+                    None,
+                );
+            }
+        }
+        row(
+            "check: checks / disconnected / suggested",
+            format!(
+                "{} / {} / {}",
+                checks.len(),
+                disconnected.len(),
+                suggestions
+                    .iter()
+                    .filter(|m| !m.suggestions.is_empty())
+                    .count()
+            ),
+            "",
+            None,
+        );
+        emu.shutdown().await;
+    });
 }

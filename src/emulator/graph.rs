@@ -56,6 +56,8 @@ pub fn handle(sh: &Shared, req: &Req) -> Response {
     route(
         sh,
         req.header("authorization"),
+        req.header("consistencylevel")
+            .is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
         req.method.as_str(),
         &path,
         &query,
@@ -106,9 +108,11 @@ fn caller(sh: &Shared, authorization: Option<&str>) -> Result<jwt::Claims, Out> 
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn route(
     sh: &Shared,
     authorization: Option<&str>,
+    eventual: bool,
     method: &str,
     path: &[String],
     query: &[(String, String)],
@@ -162,6 +166,17 @@ fn route(
             }),
         ),
         ("GET", ["users"]) => list_users(tenant, query, select.as_deref(), origin),
+        ("GET", ["users", "$count"]) => {
+            if eventual {
+                ok(200, Value::from(tenant.users.len()))
+            } else {
+                err(
+                    400,
+                    "Request_BadRequest",
+                    "Count is not currently supported without the header ConsistencyLevel: eventual.",
+                )
+            }
+        }
         ("GET", ["users", _]) => {
             let key = &path[1];
             match tenant.user_by_id(key).or_else(|| tenant.user_by_upn(key)) {
@@ -304,6 +319,8 @@ enum Node {
     Eq(String, Value),
     Any(String, String),
     StartsWith(String, String),
+    /// `field ge 'v'` (`true`) or `field le 'v'` (`false`), compared without case.
+    Cmp(String, bool, String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -475,9 +492,17 @@ impl Parser {
                     self.expect(Tok::RParen, "')'")?;
                     return Ok(Node::Any(field.to_string(), v));
                 }
+                if self.keyword("ge") || self.keyword("le") {
+                    let ge = self.keyword("ge");
+                    self.pos += 1;
+                    let Some(Tok::Str(v)) = self.next() else {
+                        return Err(format!("expected a string after '{name} ge/le'"));
+                    };
+                    return Ok(Node::Cmp(name, ge, v));
+                }
                 if !self.keyword("eq") {
                     return Err(format!(
-                        "unsupported operator after '{name}'; supported: eq, any(), startswith()"
+                        "unsupported operator after '{name}'; supported: eq, ge, le, any(), startswith()"
                     ));
                 }
                 self.pos += 1;
@@ -556,6 +581,14 @@ fn eval(n: &Node, u: &TenantUser) -> Result<bool, String> {
             Some(_) => false,
             None => return Err(format!("Property '{f}' is not supported in a filter.")),
         },
+        Node::Cmp(f, ge, v) => match field_value(u, f) {
+            Some(Value::String(s)) => {
+                let (a, b) = (s.trim().to_lowercase(), v.trim().to_lowercase());
+                if *ge { a >= b } else { a <= b }
+            }
+            Some(_) => false,
+            None => return Err(format!("Property '{f}' is not supported in a filter.")),
+        },
     })
 }
 
@@ -583,6 +616,30 @@ fn candidates(n: &Node, t: &Tenant) -> Option<Vec<usize>> {
             Node::Any(_, v) => {
                 let v = v.to_lowercase();
                 Some(t.users_by_address(v.strip_prefix("smtp:").unwrap_or(&v)))
+            }
+            Node::StartsWith(f, v) if f.eq_ignore_ascii_case("userPrincipalName") => {
+                Some(t.users_with_upn_prefix(v))
+            }
+            Node::Cmp(f, ge, v) if f.eq_ignore_ascii_case("userPrincipalName") => Some(if *ge {
+                t.users_in_upn_range(Some(v), None)
+            } else {
+                t.users_in_upn_range(None, Some(v))
+            }),
+            Node::And(parts) => {
+                // A UPN range: `ge 'a' and le 'b'`.
+                let (mut lo, mut hi) = (None, None);
+                for p in parts {
+                    match p {
+                        Node::Cmp(f, true, v) if f.eq_ignore_ascii_case("userPrincipalName") => {
+                            lo = Some(v.as_str())
+                        }
+                        Node::Cmp(f, false, v) if f.eq_ignore_ascii_case("userPrincipalName") => {
+                            hi = Some(v.as_str())
+                        }
+                        _ => return None,
+                    }
+                }
+                Some(t.users_in_upn_range(lo, hi))
             }
             _ => None,
         }
@@ -630,9 +687,13 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
             Err(e) => return err(400, "BadRequest", &format!("Invalid filter clause: {e}")),
         },
     };
+    // Object-id order, as Graph lists users in practice (no order is documented).
     let pool: Vec<usize> = match filter.as_ref().and_then(|f| candidates(f, t)) {
-        Some(c) => c,
-        None => (0..t.users.len()).collect(),
+        Some(mut c) => {
+            c.sort_by(|&a, &b| t.users[a].id.cmp(&t.users[b].id));
+            c
+        }
+        None => t.in_id_order(),
     };
     let mut matched = Vec::new();
     for i in pool {
@@ -863,6 +924,14 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
             _ => route(
                 sh,
                 req.header("authorization"),
+                item.get("headers")
+                    .and_then(Value::as_object)
+                    .and_then(|h| {
+                        h.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case("consistencylevel"))
+                    })
+                    .and_then(|(_, v)| v.as_str())
+                    .is_some_and(|v| v.eq_ignore_ascii_case("eventual")),
                 &method,
                 &path,
                 &query,

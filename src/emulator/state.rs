@@ -39,9 +39,11 @@ pub struct Tenant {
     pub domains: Vec<String>,
     pub cloud: String,
     pub users: Vec<TenantUser>,
-    by_upn: HashMap<String, usize>,
+    /// Sorted, so `startswith(userPrincipalName, …)` is a range.
+    by_upn: BTreeMap<String, usize>,
     by_address: HashMap<String, Vec<usize>>,
-    by_id: HashMap<String, usize>,
+    /// Sorted: listings come in object-id order, as Graph's do in practice.
+    by_id: BTreeMap<String, usize>,
 }
 
 fn lc(s: &str) -> String {
@@ -68,6 +70,44 @@ impl Tenant {
 
     pub fn user_by_upn(&self, upn: &str) -> Option<&TenantUser> {
         self.by_upn.get(&lc(upn)).map(|&i| &self.users[i])
+    }
+    /// Positions of the users whose UPN starts with `prefix` (any case).
+    pub fn users_with_upn_prefix(&self, prefix: &str) -> Vec<usize> {
+        let p = lc(prefix);
+        let mut v: Vec<usize> = self
+            .by_upn
+            .range(p.clone()..)
+            .take_while(|(k, _)| k.starts_with(&p))
+            .map(|(_, &i)| i)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+    /// Positions of the users whose lowercased UPN is within `lo..=hi`.
+    pub fn users_in_upn_range(&self, lo: Option<&str>, hi: Option<&str>) -> Vec<usize> {
+        use std::ops::Bound;
+        let lo = lo.map(lc);
+        let hi = hi.map(lc);
+        let range = (
+            lo.map_or(Bound::Unbounded, Bound::Included),
+            hi.map_or(Bound::Unbounded, Bound::Included),
+        );
+        if let (Bound::Included(a), Bound::Included(b)) = (&range.0, &range.1)
+            && a > b
+        {
+            return Vec::new();
+        }
+        let mut v: Vec<usize> = self
+            .by_upn
+            .range::<String, _>(range)
+            .map(|(_, &i)| i)
+            .collect();
+        v.sort_unstable();
+        v
+    }
+    /// Every user's position, in object-id order.
+    pub fn in_id_order(&self) -> Vec<usize> {
+        self.by_id.values().copied().collect()
     }
     pub fn user_by_id(&self, id: &str) -> Option<&TenantUser> {
         self.by_id.get(&lc(id)).map(|&i| &self.users[i])
@@ -252,9 +292,9 @@ impl World {
                     domains: t.domains.clone(),
                     cloud: t.cloud.clone(),
                     users: Vec::with_capacity(t.users.len()),
-                    by_upn: HashMap::with_capacity(t.users.len()),
+                    by_upn: BTreeMap::new(),
                     by_address: HashMap::with_capacity(t.users.len()),
-                    by_id: HashMap::with_capacity(t.users.len()),
+                    by_id: BTreeMap::new(),
                 };
                 for u in &t.users {
                     tenant.add_user(TenantUser {

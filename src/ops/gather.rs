@@ -96,58 +96,98 @@ pub async fn gather(
         progress(n, STEPS, what);
     };
     let ado = &clients.ado;
-    let (probe, users, owner, pca_members, conn, policies, endpoints, pats, groups) = tokio::join!(
+    // The directory is read while the organization's users page in: the
+    // first page's total is enough to choose between reading the whole
+    // directory and looking addresses up.
+    let (total_tx, total_rx) = tokio::sync::oneshot::channel::<u64>();
+    let destination = async {
+        let dest = op.destination()?;
+        let Ok(graph) = graph_in_tenant(clients, dest).await else {
+            return Some(Err(()));
+        };
+        let (org_info, me, count) =
+            tokio::join!(graph.organization(), graph.me(), graph.count_users());
+        let count = count.ok();
+        let org_users = total_rx.await.ok();
+        let directory = match (count, org_users) {
+            (Some(n), Some(t)) if directory_is_cheaper(n, t) => Some(
+                graph
+                    .all_users_counted(n)
+                    .await
+                    .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>()),
+            ),
+            _ => None,
+        };
+        Some(Ok(EarlyDestination {
+            graph,
+            org_info,
+            me,
+            directory,
+        }))
+    };
+    let ((probe, users, owner, pca_members, conn, policies, endpoints, pats, groups), destination) = tokio::join!(
         async {
-            let r = ado.probe_tenant(org).await;
-            step("organization tenant");
-            r
+            tokio::join!(
+                async {
+                    let r = ado.probe_tenant(org).await;
+                    step("organization tenant");
+                    r
+                },
+                async {
+                    let r = ado
+                        .user_entitlements_sized(org, |n| {
+                            let _ = total_tx.send(n);
+                        })
+                        .await;
+                    step("users");
+                    r
+                },
+                async {
+                    let r = ado.owner(org).await;
+                    step("owner");
+                    r
+                },
+                async {
+                    // Every administrator, nested groups expanded: a request per
+                    // group, not one per user.
+                    let r = match ado.project_collection_admins(org).await {
+                        Ok(Some(pca)) => {
+                            ado.group_user_members(org, &pca.descriptor).await.map(Some)
+                        }
+                        Ok(None) => Ok(None),
+                        Err(e) => Err(e),
+                    };
+                    step("administrators");
+                    r
+                },
+                async {
+                    let r = ado.connection_data(org).await;
+                    step("you");
+                    r
+                },
+                async {
+                    let r = ado.policies(org).await;
+                    step("policies");
+                    r
+                },
+                async {
+                    let r = ado.azure_rm_endpoints_all(org).await;
+                    step("service connections");
+                    r
+                },
+                async {
+                    let r = ado.pats(org).await;
+                    step("personal access tokens");
+                    r
+                },
+                async {
+                    let r = ado.graph_groups(org).await;
+                    step("groups");
+                    r
+                },
+            )
         },
-        async {
-            let r = ado.user_entitlements(org).await;
-            step("users");
-            r
-        },
-        async {
-            let r = ado.owner(org).await;
-            step("owner");
-            r
-        },
-        async {
-            // Every administrator, nested groups expanded: a request per
-            // group, not one per user.
-            let r = match ado.project_collection_admins(org).await {
-                Ok(Some(pca)) => ado.group_user_members(org, &pca.descriptor).await.map(Some),
-                Ok(None) => Ok(None),
-                Err(e) => Err(e),
-            };
-            step("administrators");
-            r
-        },
-        async {
-            let r = ado.connection_data(org).await;
-            step("you");
-            r
-        },
-        async {
-            let r = ado.policies(org).await;
-            step("policies");
-            r
-        },
-        async {
-            let r = ado.azure_rm_endpoints_all(org).await;
-            step("service connections");
-            r
-        },
-        async {
-            let r = ado.pats(org).await;
-            step("personal access tokens");
-            r
-        },
-        async {
-            let r = ado.graph_groups(org).await;
-            step("groups");
-            r
-        },
+        destination
     );
     let entitlements = users?;
     let users: Vec<OrgUser> = entitlements.iter().map(org_user).collect();
@@ -237,10 +277,9 @@ pub async fn gather(
     // Destination (and, for a change, source) tenant, from Graph as the same person.
     let (mut destination_tenant, mut destination_users, mut destination_membership) =
         (None, None, None);
-    if let Some(dest) = op.destination() {
-        if let Ok(graph) = graph_in_tenant(clients, dest).await {
-            let (org_info, me) = tokio::join!(graph.organization(), graph.me());
-            destination_tenant = org_info.ok().map(|o| {
+    match destination {
+        Some(Ok(early)) => {
+            destination_tenant = early.org_info.ok().map(|o| {
                 let default = o
                     .verified_domains
                     .iter()
@@ -258,17 +297,20 @@ pub async fn gather(
                     cloud: Cloud::Public,
                 }
             });
-            destination_membership = Some(match &me {
+            destination_membership = Some(match &early.me {
                 Ok(u) => match UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")) {
                     UserType::Guest => Membership::Guest,
                     _ => Membership::Member,
                 },
                 Err(_) => Membership::Absent,
             });
-            destination_users = lookup_users(&graph, &users).await.ok();
-        } else {
-            destination_membership = Some(Membership::Absent);
+            destination_users = match early.directory {
+                Some(read) => read.ok(),
+                None => lookup_addresses(&early.graph, &users).await.ok(),
+            };
         }
+        Some(Err(())) => destination_membership = Some(Membership::Absent),
+        None => {}
     }
     step("destination directory");
     let mut source_membership = None;
@@ -315,32 +357,40 @@ pub async fn gather(
     })
 }
 
-/// Destination users relevant to the organization's users. Looks up each
-/// address with `$batch` (20 per request) when that costs fewer requests than
-/// downloading the directory (at least one page of 999), else downloads it.
-async fn lookup_users(
+/// What the destination directory answered while the users were read.
+struct EarlyDestination {
+    graph: GraphClient,
+    org_info: Result<crate::client::models::graph::Organization, ClientError>,
+    me: Result<User, ClientError>,
+    /// The whole directory, when reading it was cheaper than lookups.
+    directory: Option<Result<Vec<TenantUser>, ClientError>>,
+}
+
+/// Whether reading a directory of `directory` users in parallel costs fewer
+/// requests than looking up the addresses of `org_users` users, 20 to a
+/// `$batch`.
+pub fn directory_is_cheaper(directory: u64, org_users: u64) -> bool {
+    GraphClient::parallel_read_cost(directory) < org_users.div_ceil(20)
+}
+
+/// Destination accounts matching the organization's users' addresses
+/// (UPN, mail, other mails, proxy addresses), 20 lookups to a `$batch`.
+async fn lookup_addresses(
     graph: &GraphClient,
     users: &[OrgUser],
 ) -> Result<Vec<TenantUser>, ClientError> {
     let mut emails: Vec<String> = users.iter().filter_map(|u| u.sign_in_email()).collect();
     emails.sort();
     emails.dedup();
-    let batch_requests = emails.len().div_ceil(20);
-    // A directory download costs one request per 999 users; without a count we
-    // know it costs at least as many pages as the organization has users / 999.
-    let download_floor = users.len().div_ceil(999).max(1);
-    if batch_requests <= download_floor.max(5) {
-        let answers = graph.find_users_by_emails(&emails).await?;
-        let mut out: Vec<TenantUser> = Vec::new();
-        for a in answers.into_iter().flatten() {
-            for u in a {
-                if !out.iter().any(|x| x.id == u.id) {
-                    out.push(tenant_user(&u));
-                }
+    let answers = graph.find_users_by_emails(&emails).await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<TenantUser> = Vec::new();
+    for a in answers.into_iter().flatten() {
+        for u in a {
+            if seen.insert(u.id.clone()) {
+                out.push(tenant_user(&u));
             }
         }
-        Ok(out)
-    } else {
-        Ok(graph.all_users().await?.iter().map(tenant_user).collect())
     }
+    Ok(out)
 }

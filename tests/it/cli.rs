@@ -467,11 +467,11 @@ fn demo_changes_the_directory_then_resolves_against_the_new_one() {
     t.keys(&["-l", "fabrikam-resolve"]);
     t.keys(&["Enter"]);
     // Verified with a fresh sign-in, then straight into Resolve against Contoso.
-    let table = t.wait_for("Disconnected users 1/8");
-    assert!(table.contains("carl@contoso.com"), "{table}");
+    t.wait_for("Disconnected users 1/8");
+    t.wait_for("carl@contoso.com");
     t.keys(&["Escape"]);
-    let done = t.wait_for("Verified as owner@fabrikam.com");
-    assert!(done.contains("change tenant"), "{done}");
+    t.wait_for("Verified as owner@fabrikam.com");
+    t.wait_for("change tenant");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }

@@ -130,8 +130,14 @@ async fn pages_to_the_end_of_a_10000_user_org() {
         21,
         "500 a page, following X-MS-ContinuationToken"
     );
+    let before = stats(&emu).await["vsaex"].as_u64().unwrap_or(0);
     let ents = c.ado.user_entitlements(&org).await.unwrap();
     assert_eq!(ents.len(), 10_001);
+    assert_eq!(
+        stats(&emu).await["vsaex"].as_u64().unwrap() - before,
+        101,
+        "100 a page, following the body's continuation token"
+    );
     let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
     ids.sort();
     ids.dedup();
@@ -254,5 +260,38 @@ async fn administrators_are_listed_with_one_request_per_group() {
     got.sort();
     assert_eq!(got, admins, "owner and Ann, nobody else");
     assert_eq!(stats(&emu).await["total"], 1, "one request for one group");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_directory_is_read_in_parallel_ranges_and_completely() {
+    let cfg = ado_entra::emulator::EmulatorConfig {
+        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
+            users: 50,
+            tenant_users: 30_000,
+            seed: 4,
+            connected: false,
+        }),
+        ..Default::default()
+    };
+    let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
+    let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
+    let graph = ado_entra::ops::gather::graph_in_tenant(&c, &tenant)
+        .await
+        .unwrap();
+    assert_eq!(graph.count_users().await.unwrap(), 30_001);
+    let before = stats(&emu).await["graph"].as_u64().unwrap_or(0);
+    let all = graph.all_users_parallel().await.unwrap();
+    let requests = stats(&emu).await["graph"].as_u64().unwrap() - before;
+    let mut ids: Vec<&str> = all.iter().map(|u| u.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 30_001, "every user once");
+    assert_eq!(all.len(), 30_001);
+    assert!(
+        // The count, then the planned sample and rounds.
+        requests <= 1 + ado_entra::client::graph::GraphClient::parallel_read_cost(30_001),
+        "{requests} requests, where 31 pages would be read one after another"
+    );
     emu.shutdown().await;
 }
