@@ -110,24 +110,44 @@ pub fn fold_accents(s: &str) -> String {
 /// tokens are sorted so that given/family order does not matter:
 /// `"Doe, John"`, `"John Doe"` and `"JOHN DOE"` all give `["doe", "john"]`.
 pub fn name_tokens(name: &str) -> Vec<String> {
-    let folded = fold_accents(name);
-    let mut tokens: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for c in folded.chars() {
-        if c == '\'' || c == '\u{2019}' {
+    let mut buf = String::new();
+    let mut spans = Vec::new();
+    name_tokens_into(name, &mut buf, &mut spans);
+    spans.iter().map(|&(a, b)| buf[a..b].to_string()).collect()
+}
+
+/// [`name_tokens`] without allocating per token: the folded name goes into
+/// `buf` and each token is a byte range of it, sorted by the token's text.
+/// Both are cleared first, so one pair of buffers serves many names.
+pub fn name_tokens_into(name: &str, buf: &mut String, spans: &mut Vec<(usize, usize)>) {
+    buf.clear();
+    spans.clear();
+    let mut start: Option<usize> = None;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if ('\u{300}'..='\u{36f}').contains(&c) || c == '\'' || c == '\u{2019}' {
             continue;
         }
-        if c.is_alphanumeric() {
-            current.push(c);
-        } else if !current.is_empty() {
-            tokens.push(std::mem::take(&mut current));
+        let piece = fold_char(c);
+        let alnum = match piece {
+            Some(_) => true,
+            None => c.is_alphanumeric(),
+        };
+        if alnum {
+            if start.is_none() {
+                start = Some(buf.len());
+            }
+            match piece {
+                Some(rep) => buf.push_str(rep),
+                None => buf.push(c),
+            }
+        } else if let Some(s) = start.take() {
+            spans.push((s, buf.len()));
         }
     }
-    if !current.is_empty() {
-        tokens.push(current);
+    if let Some(s) = start {
+        spans.push((s, buf.len()));
     }
-    tokens.sort();
-    tokens
+    spans.sort_by(|a, b| buf[a.0..a.1].cmp(&buf[b.0..b.1]));
 }
 
 /// The order-insensitive comparison key of a name: its [`name_tokens`]

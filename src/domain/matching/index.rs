@@ -12,7 +12,7 @@
 use std::hash::Hasher;
 
 use crate::domain::facts::TenantUser;
-use crate::domain::text::{is_guest_ext_upn, name_tokens, proxy_smtp_address};
+use crate::domain::text::{is_guest_ext_upn, name_tokens, name_tokens_into, proxy_smtp_address};
 
 /// Posting lists longer than this are too common to use alone for name
 /// blocking (think "john"); such tokens only count in pairs.
@@ -286,6 +286,8 @@ impl<'a> TenantIndex<'a> {
             name_buf: Vec::with_capacity(n * 16),
             name_ends: Vec::with_capacity(n),
         };
+        // Scratch for each name's folded text and token ranges.
+        let (mut fold, mut spans) = (String::new(), Vec::new());
         for (i, u) in users.iter().enumerate() {
             // Ids must stay below the MANY marker bit.
             let Some(id) = u32::try_from(i).ok().filter(|id| id & MANY == 0) else {
@@ -310,27 +312,32 @@ impl<'a> TenantIndex<'a> {
             for h in locals {
                 push(&mut idx.by_local_part, h, id);
             }
-            let mut tokens = name_tokens(&u.display_name);
+            name_tokens_into(&u.display_name, &mut fold, &mut spans);
             let start = idx.name_buf.len();
-            push_name_key(&tokens, &mut idx.name_buf);
+            for (i, &(a, b)) in spans.iter().enumerate() {
+                if i > 0 {
+                    idx.name_buf.push(' ');
+                }
+                idx.name_buf.extend(fold[a..b].chars());
+            }
             idx.name_ends.push(idx.name_buf.len());
             let key_hash = chars_hash(&idx.name_buf[start..]);
             push(&mut idx.by_name_key, key_hash, id);
             // Sorted, so duplicates are adjacent.
-            tokens.dedup();
-            let seen = &tokens;
-            let limit = seen.len().min(6);
+            spans.dedup_by(|x, y| fold[x.0..x.1] == fold[y.0..y.1]);
+            let token = |i: usize| &fold[spans[i].0..spans[i].1];
+            let limit = spans.len().min(6);
             for a in 0..limit {
                 for b in a + 1..limit {
                     push(
                         &mut idx.by_token_pair,
-                        Some(pair_hash(&seen[a], &seen[b])),
+                        Some(pair_hash(token(a), token(b))),
                         id,
                     );
                 }
             }
-            for t in seen {
-                push(&mut idx.by_token, Some(token_hash(t)), id);
+            for i in 0..spans.len() {
+                push(&mut idx.by_token, Some(token_hash(token(i))), id);
             }
         }
         for p in [
