@@ -3,68 +3,12 @@
 //! changes, every change lands exactly once. (Resolve's apply under faults is
 //! in `resolve`; the client's retry rules in `client`.)
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use ado_entra::emulator::{Emulator, EmulatorConfig};
+use ado_entra::emulator::EmulatorConfig;
 use serde_json::Value;
 
-use crate::support;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ado-entra"))
-}
-
-struct Signed {
-    emu: Emulator,
-    home: tempfile::TempDir,
-}
-
-impl Signed {
-    /// `cfg`, signed in through `login` (before any fault is switched on).
-    async fn start(cfg: EmulatorConfig, tenant: Option<&str>) -> Signed {
-        let emu = support::start_with(EmulatorConfig {
-            auto_approve_default: true,
-            ..cfg
-        })
-        .await;
-        let s = Signed {
-            emu,
-            home: tempfile::tempdir().unwrap(),
-        };
-        let mut args = vec!["login", "--device-code"];
-        if let Some(t) = tenant {
-            args.extend(["--tenant", t]);
-        }
-        let out = s.run(&args).await;
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        s
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        let mut c = bin();
-        c.args(args)
-            .env("ADO_ENTRA_HOME", self.home.path())
-            .env("ADO_ENTRA_EMULATOR_URL", self.emu.base_url())
-            .env_remove("ADO_ENTRA_TENANT");
-        tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap()
-    }
-
-    async fn faults(&self, faults: &[&str]) {
-        let r = support::http()
-            .post(format!("{}/_emulator/faults", self.emu.base_url()))
-            .json(&serde_json::json!({ "faults": faults }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{faults:?}");
-    }
-}
+use crate::support::{self, CliEnv};
 
 /// No panic, and a failure says what happened in one `error:` paragraph.
 fn clean(out: &Output, what: &str) -> String {
@@ -86,7 +30,7 @@ fn clean(out: &Output, what: &str) -> String {
 
 #[tokio::test]
 async fn check_survives_every_fault_with_a_clear_answer() {
-    let s = Signed::start(EmulatorConfig::scenario("ready"), None).await;
+    let s = CliEnv::start(EmulatorConfig::scenario("ready"), None).await;
     let tenant = s.emu.summary().tenants[0]["id"]
         .as_str()
         .unwrap()
@@ -132,7 +76,7 @@ async fn check_survives_every_fault_with_a_clear_answer() {
 
 #[tokio::test]
 async fn a_stall_is_waited_out_or_timed_out_not_hung() {
-    let s = Signed::start(EmulatorConfig::scenario("ready"), None).await;
+    let s = CliEnv::start(EmulatorConfig::scenario("ready"), None).await;
     let org = s.emu.summary().org.clone();
     let tenant = s.emu.summary().tenants[0]["id"]
         .as_str()
@@ -153,7 +97,7 @@ async fn a_stall_is_waited_out_or_timed_out_not_hung() {
 
 #[tokio::test]
 async fn resolve_survives_hostile_directory_answers() {
-    let s = Signed::start(
+    let s = CliEnv::start(
         EmulatorConfig::scenario("disconnected"),
         Some("fabrikam.onmicrosoft.com"),
     )
@@ -183,7 +127,7 @@ async fn resolve_survives_hostile_directory_answers() {
 
 #[tokio::test]
 async fn tokens_expiring_mid_apply_are_renewed_and_nothing_repeats() {
-    let s = Signed::start(
+    let s = CliEnv::start(
         EmulatorConfig {
             token_lifetime_secs: 1,
             latency_ms: 25,

@@ -3,80 +3,14 @@
 //! CSV refused with line numbers, and kill-then-resume landing each change once.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use ado_entra::emulator::{Emulator, EmulatorConfig};
 use serde_json::Value;
 
-use crate::support::{self, ADO_SCOPE};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ado-entra"))
-}
-
-struct Env {
-    emu: Emulator,
-    home: tempfile::TempDir,
-    org: String,
-}
-
-impl Env {
-    /// Start `cfg` (approving as the scenario's sign-in) and log the CLI in
-    /// to the first tenant.
-    async fn start(cfg: EmulatorConfig) -> Env {
-        let emu = support::start_with(EmulatorConfig {
-            auto_approve_default: true,
-            ..cfg
-        })
-        .await;
-        let env = Env {
-            org: emu.summary().org.clone(),
-            emu,
-            home: tempfile::tempdir().unwrap(),
-        };
-        let tenant = env.tenant();
-        let out = env
-            .run(&["login", "--device-code", "--tenant", &tenant])
-            .await;
-        assert!(out.status.success(), "login: {}", stderr(&out));
-        env
-    }
-
-    fn tenant(&self) -> String {
-        self.emu.summary().tenants[0]["id"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = bin();
-        c.args(args)
-            .env("ADO_ENTRA_HOME", self.home.path())
-            .env("ADO_ENTRA_EMULATOR_URL", self.emu.base_url())
-            .env_remove("ADO_ENTRA_TENANT");
-        c
-    }
-
-    async fn run(&self, args: &[&str]) -> Output {
-        let mut c = self.command(args);
-        tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap()
-    }
-
-    async fn resolve(&self, extra: &[&str]) -> Output {
-        let mut args = vec!["resolve", "--org", &self.org];
-        args.extend_from_slice(extra);
-        self.run(&args).await
-    }
-
-    fn file(&self, name: &str) -> PathBuf {
-        self.home.path().join(name)
-    }
-}
+use crate::support::{self, ADO_SCOPE, CliEnv as Env};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -145,7 +79,7 @@ fn set_action(csv_text: &str, who: &str, action: &str) -> String {
 
 #[tokio::test]
 async fn suggestions_name_each_kind_of_evidence() {
-    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let env = Env::in_first_tenant(EmulatorConfig::scenario("disconnected")).await;
     let out = env.resolve(&["--json"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let r = rows(&json(&out));
@@ -186,7 +120,7 @@ async fn suggestions_name_each_kind_of_evidence() {
 
 #[tokio::test]
 async fn messy_after_connect_suggests_and_accept_exact_maps_nobody_unsure() {
-    let env = Env::start(EmulatorConfig::scenario("messy")).await;
+    let env = Env::in_first_tenant(EmulatorConfig::scenario("messy")).await;
     let tenant = env.tenant();
     // The owner connects as the organization knows them: their personal account.
     let (tok, _) =
@@ -212,7 +146,7 @@ async fn messy_after_connect_suggests_and_accept_exact_maps_nobody_unsure() {
 
 #[tokio::test]
 async fn csv_round_trip_invites_and_maps_and_rights_follow() {
-    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let env = Env::in_first_tenant(EmulatorConfig::scenario("disconnected")).await;
     let plan = env.file("plan.csv");
     let out = env
         .resolve(&["--export", plan.to_str().unwrap(), "--json"])
@@ -287,7 +221,7 @@ async fn csv_round_trip_invites_and_maps_and_rights_follow() {
 
 #[tokio::test]
 async fn a_malformed_csv_is_refused_with_line_numbers_and_changes_nothing() {
-    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let env = Env::in_first_tenant(EmulatorConfig::scenario("disconnected")).await;
     let plan = env.file("plan.csv");
     let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -391,7 +325,7 @@ fn outcomes(journal_dir: &Path) -> usize {
 
 #[tokio::test]
 async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
-    let env = Env::start(EmulatorConfig {
+    let env = Env::in_first_tenant(EmulatorConfig {
         latency_ms: 15,
         ..support::generated_connected(2_000, 2_500)
     })
@@ -521,7 +455,7 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
 
 #[tokio::test]
 async fn an_in_doubt_mapping_is_checked_in_azure_devops_not_repeated() {
-    let env = Env::start(EmulatorConfig::scenario("disconnected")).await;
+    let env = Env::in_first_tenant(EmulatorConfig::scenario("disconnected")).await;
     let plan = env.file("plan.csv");
     let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -594,7 +528,7 @@ async fn an_in_doubt_mapping_is_checked_in_azure_devops_not_repeated() {
 /// Resolve `disconnected` with every user decided (Mia, Carl, Dora mapped,
 /// the rest invited), under `faults`; returns the finished state.
 async fn apply_under(faults: &[&str]) -> (Value, Output, Env) {
-    let env = Env::start(EmulatorConfig {
+    let env = Env::in_first_tenant(EmulatorConfig {
         faults: faults.iter().map(|f| f.to_string()).collect(),
         ..EmulatorConfig::scenario("disconnected")
     })

@@ -174,3 +174,100 @@ pub async fn set_tenant(emu: &Emulator, org: &str, token: &str, value: &str) -> 
         .await
         .unwrap()
 }
+
+/// The real binary against an emulator that approves sign-ins as its
+/// scenario's default identity, with its own state directory.
+pub struct CliEnv {
+    pub emu: Emulator,
+    pub home: tempfile::TempDir,
+    pub org: String,
+}
+
+impl CliEnv {
+    /// Start `cfg` and sign the binary in with `login` (at `tenant`, or the
+    /// default authority), before any fault is switched on.
+    pub async fn start(cfg: EmulatorConfig, tenant: Option<&str>) -> CliEnv {
+        let env = CliEnv::launch(cfg).await;
+        env.login(tenant).await;
+        env
+    }
+
+    /// [`CliEnv::start`], signed in to the scenario's first tenant.
+    pub async fn in_first_tenant(cfg: EmulatorConfig) -> CliEnv {
+        let env = CliEnv::launch(cfg).await;
+        env.login(Some(&env.tenant())).await;
+        env
+    }
+
+    async fn launch(cfg: EmulatorConfig) -> CliEnv {
+        let emu = start_with(EmulatorConfig {
+            auto_approve_default: true,
+            ..cfg
+        })
+        .await;
+        CliEnv {
+            org: emu.summary().org.clone(),
+            emu,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    async fn login(&self, tenant: Option<&str>) {
+        let mut args = vec!["login", "--device-code"];
+        if let Some(t) = tenant {
+            args.extend(["--tenant", t]);
+        }
+        let out = self.run(&args).await;
+        assert!(
+            out.status.success(),
+            "login: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// The id of the scenario's first tenant.
+    pub fn tenant(&self) -> String {
+        self.emu.summary().tenants[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ado-entra"));
+        c.args(args)
+            .env("ADO_ENTRA_HOME", self.home.path())
+            .env("ADO_ENTRA_EMULATOR_URL", self.emu.base_url())
+            .env_remove("ADO_ENTRA_TENANT");
+        c
+    }
+
+    pub async fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut c = self.command(args);
+        tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// `ado-entra resolve --org ORG` with `extra`.
+    pub async fn resolve(&self, extra: &[&str]) -> std::process::Output {
+        let mut args = vec!["resolve", "--org", &self.org];
+        args.extend_from_slice(extra);
+        self.run(&args).await
+    }
+
+    /// Replace the emulator's faults.
+    pub async fn faults(&self, faults: &[&str]) {
+        let r = http()
+            .post(format!("{}/_emulator/faults", self.emu.base_url()))
+            .json(&serde_json::json!({ "faults": faults }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{faults:?}");
+    }
+
+    pub fn file(&self, name: &str) -> std::path::PathBuf {
+        self.home.path().join(name)
+    }
+}

@@ -240,14 +240,7 @@ impl AdoClient {
         org: &str,
         subject: &str,
     ) -> Result<Vec<GraphMembership>, ClientError> {
-        let u = url(
-            &self.endpoints.vssps,
-            &[org, "_apis", "graph", "Memberships", subject],
-            Some(V7_1_GRAPH),
-            &[("direction", "up")],
-        );
-        let list: ListOf<GraphMembership> = self.get(u).await?;
-        Ok(list.value)
+        self.memberships(org, subject, "up").await
     }
 
     /// Direct members of the group `subject`.
@@ -256,11 +249,20 @@ impl AdoClient {
         org: &str,
         subject: &str,
     ) -> Result<Vec<GraphMembership>, ClientError> {
+        self.memberships(org, subject, "down").await
+    }
+
+    async fn memberships(
+        &self,
+        org: &str,
+        subject: &str,
+        direction: &str,
+    ) -> Result<Vec<GraphMembership>, ClientError> {
         let u = url(
             &self.endpoints.vssps,
             &[org, "_apis", "graph", "Memberships", subject],
             Some(V7_1_GRAPH),
-            &[("direction", "down")],
+            &[("direction", direction)],
         );
         let list: ListOf<GraphMembership> = self.get(u).await?;
         Ok(list.value)
