@@ -415,6 +415,20 @@ pub fn parse_tenant(input: &str) -> Result<TenantRef, ValidationError> {
         && inner.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
         && inner.chars().filter(char::is_ascii_hexdigit).count() >= 8;
     let looks_guid = guid_like || (inner.len() == 36 && inner.matches('-').count() == 4);
+    if trimmed.starts_with('{') != trimmed.ends_with('}') {
+        let at = if trimmed.starts_with('{') {
+            trimmed.chars().count()
+        } else {
+            1
+        };
+        return Err(ValidationError::new(
+            Field::Tenant,
+            trimmed,
+            Problem::BadGuid,
+            Some(at),
+            "has a brace on one side only; write the tenant id with both braces or neither".into(),
+        ));
+    }
     if looks_guid || trimmed.starts_with('{') {
         return parse_guid(trimmed, inner).map(TenantRef::Id);
     }
@@ -424,7 +438,8 @@ pub fn parse_tenant(input: &str) -> Result<TenantRef, ValidationError> {
 
 fn parse_guid(original: &str, inner: &str) -> Result<String, ValidationError> {
     let field = Field::Tenant;
-    let offset = usize::from(original.starts_with('{'));
+    // One character of offset when the braces were taken off.
+    let offset = usize::from(inner.len() != original.len());
     let bad = |pos: Option<usize>, msg: String| {
         Err(ValidationError::new(
             field,
@@ -594,7 +609,9 @@ pub fn normalize_email(input: &str) -> Result<String, ValidationError> {
             "no address was given".into(),
         ));
     }
-    let lower = trimmed.to_lowercase();
+    // ASCII only: full Unicode lowercasing would turn a Kelvin sign into `k`
+    // (accepting a non-ASCII address) and shift the character positions.
+    let lower = trimmed.to_ascii_lowercase();
     let at_count = lower.matches('@').count();
     if at_count != 1 {
         let second_at = lower
@@ -702,6 +719,25 @@ mod tests {
             assert_eq!(validate_org_name(name), Ok(()), "{name:?}");
             assert_eq!(parse_org_name(name).as_deref(), Ok(name), "{name:?}");
         }
+    }
+
+    #[test]
+    fn found_by_fuzzing_braces_and_unicode_case() {
+        // A brace on one side only is named, at a position inside the input.
+        for input in [
+            "{72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47}",
+        ] {
+            let err = parse_tenant(input).unwrap_err();
+            assert!(err.message.contains("brace on one side"), "{input}: {err}");
+            assert!(err.position.unwrap() <= input.chars().count());
+        }
+        assert!(parse_tenant("{72f988bf-86f1-41af-91ab-2d7cd011db47}").is_ok());
+        let err = parse_tenant("{72f988bf-86f1-41af-91ab-2d7cd011dbZZ}").unwrap_err();
+        assert_eq!(err.position, Some(36), "{err}");
+        // A Kelvin sign is not an ASCII letter, whatever it lowercases to.
+        assert!(normalize_email("\u{212A}im@x.com").is_err());
+        assert_eq!(normalize_email("KIM@X.COM").unwrap(), "kim@x.com");
     }
 
     #[test]
