@@ -572,13 +572,11 @@ impl Services for Live {
         out: Outbox,
     ) -> Result<crate::app::ResolveLoad, ErrorView> {
         let c = self.org_clients(&org, &out).await?;
-        let tenant = resolve::connected_tenant(&c, &org)
-            .await
-            .map_err(|e| resolve_view(&e))?;
         let (loaded, graph) = resolve::load(&c, &org)
             .await
             .map_err(|e| resolve_view(&e))?;
-        *self.resolve_graph.lock().await = Some((org.clone(), tenant, graph));
+        // The plan names the directory it was loaded from.
+        *self.resolve_graph.lock().await = Some((org.clone(), loaded.plan.tenant.clone(), graph));
         let unfinished = resolve::unfinished(&self.paths.journal_dir(), &org)
             .map_err(|e| resolve_view(&e))?
             .map(|u| u.jobs.len());

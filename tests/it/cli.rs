@@ -415,12 +415,10 @@ fn demo_resolves_disconnected_users_in_the_table() {
     // The owner's personal account lists no organization: the name is prefilled.
     t.wait_for("dev.azure.com/fabrikam-resolve");
     t.keys(&["Enter"]);
-    let table = t.wait_for("Disconnected users 1/8");
-    assert!(
-        table.contains("mapped 0 · to invite 0 · skipped 0 · left 8"),
-        "{table}"
-    );
-    assert!(table.contains("carl@fabrikam.com"), "{table}");
+    // A frame may be captured half drawn: wait for each line itself.
+    t.wait_for("Disconnected users 1/8");
+    t.wait_for("mapped 0 · to invite 0 · skipped 0 · left 8");
+    t.wait_for("carl@fabrikam.com");
     t.keys(&["A"]); // Mia's exact mail match
     t.wait_for("Accepted 1 exact match(es).");
     t.keys(&["a"]); // Carl, other mail
@@ -429,13 +427,13 @@ fn demo_resolves_disconnected_users_in_the_table() {
     t.keys(&["p"]);
     t.wait_for("to apply (journaled)");
     t.keys(&["y"]);
-    let done = t.wait_for("3 mapped (1 invited as guests first)");
-    assert!(done.contains("Journal:"), "{done}");
+    t.wait_for("3 mapped (1 invited as guests first)");
+    t.wait_for("Journal:");
     t.keys(&["u"]); // review who is left: the three are gone
     t.wait_for("Disconnected users 1/5");
     t.keys(&["Escape"]);
-    let screen = t.wait_for("resolve disconnected users");
-    assert!(screen.contains("3 mapped"), "{screen}");
+    t.wait_for("resolve disconnected users");
+    t.wait_for("3 mapped");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }

@@ -103,11 +103,6 @@ async fn an_interrupted_connect_that_landed_is_not_repeated() {
         200
     );
     let path = crashed_connect(home.path(), &org, &tenant);
-    support::http()
-        .post(format!("{}/_emulator/stats/reset", emu.base_url()))
-        .send()
-        .await
-        .unwrap();
     let r = live
         .apply(
             Operation::Connect,
