@@ -10,7 +10,7 @@ use super::{CliError, GlobalArgs, exit};
 use crate::client::http::RetryPolicy;
 use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientError, Clients};
-use crate::domain::checks::{Status, predict, run_all};
+use crate::domain::checks::{Status, evaluate};
 use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
 use crate::ops::{gather, output};
 use crate::paths::StatePaths;
@@ -97,8 +97,11 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
         eprint!("\r\x1b[2K");
     }
     facts.stale_after_days = args.stale_days;
-    let results = run_all(&facts);
-    let prediction = predict(&facts);
+    let crate::domain::checks::Evaluation {
+        results,
+        prediction,
+        ..
+    } = evaluate(&facts);
     let tenant = facts.operation.destination().map(str::to_string);
     if args.json {
         println!(

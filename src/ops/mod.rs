@@ -23,7 +23,7 @@ use crate::client::auth::{OAuthClient, OAuthConfig, signin};
 use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
 use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientError, ClientSettings, Clients, Endpoints};
-use crate::domain::checks::{predict, run_all};
+use crate::domain::checks::{evaluate, run_all};
 use crate::domain::diagnose::KnowledgeBase;
 use crate::domain::facts;
 use crate::domain::journal::{self, JournalWriter, Record};
@@ -397,7 +397,12 @@ impl Services for Live {
         let facts = gather::gather(&c, dop, &org, Utc::now(), progress)
             .await
             .map_err(|e| error_view(&e))?;
-        Ok(report::report(&facts, &run_all(&facts), &predict(&facts)))
+        let evaluation = evaluate(&facts);
+        Ok(report::report(
+            &facts,
+            &evaluation.results,
+            &evaluation.prediction,
+        ))
     }
 
     async fn apply(

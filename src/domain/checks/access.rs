@@ -11,7 +11,7 @@
 //!   current tenant.
 //! - `public-cloud`: the guide's note that Entra Government is unsupported.
 
-use super::{CheckResult, Status};
+use super::{CheckResult, Ctx, Status};
 use crate::domain::facts::{Cloud, Facts, Membership, Operation, UserType};
 use crate::domain::text::normalize_key;
 use crate::domain::validate::{parse_org_name, validate_connector_name};
@@ -108,16 +108,22 @@ fn destination_label(facts: &Facts) -> String {
 /// `caller-is-member-of-destination`: the caller is a Member (not a Guest)
 /// of the destination tenant.
 pub fn caller_is_member_of_destination(facts: &Facts) -> CheckResult {
+    caller_is_member_of_destination_with(&Ctx::new(facts))
+}
+
+pub(crate) fn caller_is_member_of_destination_with(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "caller-is-member-of-destination";
+    let facts = ctx.facts;
     if facts.operation.destination().is_none() {
         return CheckResult::skip(ID, "No destination tenant when disconnecting");
     }
     let caller = &facts.caller;
     let me = normalize_key(&caller.sign_in_name);
-    let derived = facts.destination_users.as_ref().map(|users| {
-        users
-            .iter()
-            .find(|u| !me.is_empty() && normalize_key(&u.user_principal_name) == me)
+    // The index holds exactly the destination users (when they are known).
+    let derived = ctx.index.as_ref().map(|index| {
+        (!me.is_empty())
+            .then(|| index.by_upn(&me).first().and_then(|&i| index.user(i)))
+            .flatten()
             .map(|u| match u.user_type {
                 UserType::Member => Membership::Member,
                 UserType::Guest => Membership::Guest,

@@ -306,9 +306,7 @@ pub fn classify_all(facts: &Facts) -> Option<Vec<Classification>> {
 }
 
 pub(crate) fn classify_all_with(ctx: &Ctx<'_>) -> Option<Vec<Classification>> {
-    let index = ctx.index.as_ref()?;
-    let users = ctx.facts.org.users.as_ref()?;
-    Some(users.iter().map(|u| classify(u, index)).collect())
+    ctx.classified().map(<[Classification]>::to_vec)
 }
 
 /// `email-comparison`: classifies every organization user against the
@@ -325,7 +323,7 @@ pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
             "Disconnecting maps users to personal accounts; see lockout-proof",
         );
     }
-    let Some(all) = classify_all_with(ctx) else {
+    let Some(all) = ctx.classified() else {
         return CheckResult::unverified(ID, "how users' addresses compare with the tenant")
             .evidence([
                 "The organization's users or the destination tenant's users could not be listed"
@@ -380,7 +378,7 @@ pub(crate) fn guest_access_policy_with(ctx: &Ctx<'_>) -> CheckResult {
     if ctx.facts.operation.destination().is_none() {
         return CheckResult::skip(ID, "No guests are invited when disconnecting");
     }
-    let Some(all) = classify_all_with(ctx) else {
+    let Some(all) = ctx.classified() else {
         return CheckResult::unverified(ID, "whether anyone needs a guest invitation").evidence([
             "The organization's users or the destination tenant's users could not be listed"
                 .to_string(),

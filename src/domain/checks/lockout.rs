@@ -115,6 +115,8 @@ pub struct Prediction {
 
 struct Person<'a> {
     user: Option<&'a OrgUser>,
+    /// Where `user` is in `facts.org.users`.
+    pos: Option<usize>,
     display_name: String,
     email: Option<String>,
     roles: Vec<Role>,
@@ -127,7 +129,8 @@ fn people(facts: &Facts) -> Vec<Person<'_>> {
         .users
         .iter()
         .flatten()
-        .map(|u| {
+        .enumerate()
+        .map(|(pos, u)| {
             let mut roles = Vec::new();
             if owner.as_deref() == Some(u.descriptor.as_str()) {
                 roles.push(Role::Owner);
@@ -137,6 +140,7 @@ fn people(facts: &Facts) -> Vec<Person<'_>> {
             }
             Person {
                 user: Some(u),
+                pos: Some(pos),
                 display_name: u.display_name.clone(),
                 email: u.sign_in_email(),
                 roles,
@@ -151,6 +155,7 @@ fn people(facts: &Facts) -> Vec<Person<'_>> {
             0,
             Person {
                 user: None,
+                pos: None,
                 display_name: o.display_name.clone(),
                 email: facts.owner_email(),
                 roles: vec![Role::Owner],
@@ -210,10 +215,11 @@ fn predicted(p: &Person<'_>, maps_to: Option<String>, reason: String) -> Predict
 
 /// Predicts who keeps access after the operation in `facts`.
 pub fn predict(facts: &Facts) -> Prediction {
-    predict_with(&Ctx::new(facts))
+    compute_prediction(&Ctx::new(facts))
 }
 
-pub(crate) fn predict_with(ctx: &Ctx<'_>) -> Prediction {
+/// The prediction itself; [`Ctx::prediction`] keeps it for everyone.
+pub(crate) fn compute_prediction(ctx: &Ctx<'_>) -> Prediction {
     let facts = ctx.facts;
     let mut pred = Prediction::default();
     let persons = people(facts);
@@ -270,16 +276,23 @@ pub(crate) fn predict_with(ctx: &Ctx<'_>) -> Prediction {
                 return pred;
             };
             for p in &persons {
-                let c: Classification = match p.user {
-                    Some(u) => classify(u, index),
-                    None => classify_parts(
-                        "",
-                        &p.display_name,
-                        p.email.clone(),
-                        None,
-                        &p.display_name,
-                        index,
-                    ),
+                let owned;
+                let c: &Classification = match (p.pos, ctx.classified()) {
+                    (Some(i), Some(all)) if i < all.len() => &all[i],
+                    _ => {
+                        owned = match p.user {
+                            Some(u) => classify(u, index),
+                            None => classify_parts(
+                                "",
+                                &p.display_name,
+                                p.email.clone(),
+                                None,
+                                &p.display_name,
+                                index,
+                            ),
+                        };
+                        &owned
+                    }
                 };
                 let why = c.evidence.join("; ");
                 if let Some(m) = c.upn_member() {
@@ -297,7 +310,7 @@ pub(crate) fn predict_with(ctx: &Ctx<'_>) -> Prediction {
                         pred.disconnected.push(predicted(p, None, why));
                     }
                 } else {
-                    pred.locked_out.push(predicted(p, None, admin_reason(&c)));
+                    pred.locked_out.push(predicted(p, None, admin_reason(c)));
                 }
             }
         }
@@ -314,7 +327,7 @@ pub fn lockout_proof(facts: &Facts) -> CheckResult {
 pub(crate) fn lockout_proof_with(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "lockout-proof";
     let facts = ctx.facts;
-    let pred = predict_with(ctx);
+    let pred = ctx.prediction();
     let owner_locked = pred
         .locked_out
         .iter()

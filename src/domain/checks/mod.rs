@@ -124,10 +124,15 @@ pub const CHECK_IDS: [&str; 16] = [
     "global-pats",
 ];
 
-/// Shared, precomputed inputs so `run_all` indexes the tenant once.
+/// Shared inputs worked out once per evaluation: the tenant index, every
+/// organization user's classification, and the prediction (three checks
+/// and the report read the same classifications; the lockout proof and the
+/// report read the same prediction).
 pub(crate) struct Ctx<'a> {
     pub facts: &'a Facts,
     pub index: Option<TenantIndex<'a>>,
+    classified: std::cell::OnceCell<Option<Vec<Classification>>>,
+    prediction: std::cell::OnceCell<Prediction>,
 }
 
 impl<'a> Ctx<'a> {
@@ -146,25 +151,86 @@ impl<'a> Ctx<'a> {
                 .unwrap_or_default();
             TenantIndex::new(users, &domains)
         });
-        Ctx { facts, index }
+        Ctx {
+            facts,
+            index,
+            classified: std::cell::OnceCell::new(),
+            prediction: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Every organization user classified against the destination tenant,
+    /// in the order of `facts.org.users`; `None` when either side is unknown.
+    pub fn classified(&self) -> Option<&[Classification]> {
+        self.classified
+            .get_or_init(|| {
+                let index = self.index.as_ref()?;
+                let users = self.facts.org.users.as_ref()?;
+                Some(users.iter().map(|u| classify(u, index)).collect())
+            })
+            .as_deref()
+    }
+
+    /// Who keeps access, worked out once.
+    pub fn prediction(&self) -> &Prediction {
+        self.prediction
+            .get_or_init(|| lockout::compute_prediction(self))
+    }
+}
+
+/// Every check's result and the prediction, from one pass over the facts,
+/// with the tenant index kept for match suggestions.
+pub struct Evaluation<'a> {
+    /// One result per check, in the order of [`CHECK_IDS`].
+    pub results: Vec<CheckResult>,
+    /// Who keeps access after the operation.
+    pub prediction: Prediction,
+    index: Option<TenantIndex<'a>>,
+}
+
+impl<'a> Evaluation<'a> {
+    /// The destination tenant's index (when its users are known), for
+    /// suggesting matches without indexing the tenant again.
+    pub fn index(&self) -> Option<&TenantIndex<'a>> {
+        self.index.as_ref()
+    }
+}
+
+/// Runs every check (in the order of [`CHECK_IDS`]) and predicts who keeps
+/// access, indexing the tenant and classifying its users once for both.
+pub fn evaluate(facts: &Facts) -> Evaluation<'_> {
+    let ctx = Ctx::new(facts);
+    let results = run_with(&ctx);
+    ctx.prediction();
+    let Ctx {
+        index, prediction, ..
+    } = ctx;
+    Evaluation {
+        results,
+        prediction: prediction.into_inner().unwrap_or_default(),
+        index,
     }
 }
 
 /// Runs every check, in the order of [`CHECK_IDS`].
 pub fn run_all(facts: &Facts) -> Vec<CheckResult> {
-    let ctx = Ctx::new(facts);
+    run_with(&Ctx::new(facts))
+}
+
+fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
+    let facts = ctx.facts;
     vec![
         access::names_valid(facts),
         access::caller_is_admin(facts),
-        access::caller_is_member_of_destination(facts),
+        access::caller_is_member_of_destination_with(ctx),
         access::caller_in_source_tenant(facts),
         access::public_cloud(facts),
         users::user_limit(facts),
         users::no_destination_users_preadded(facts),
         users::stale_users(facts),
-        email::email_comparison_with(&ctx),
-        lockout::lockout_proof_with(&ctx),
-        email::guest_access_policy_with(&ctx),
+        email::email_comparison_with(ctx),
+        lockout::lockout_proof_with(ctx),
+        email::guest_access_policy_with(ctx),
         impact::ssh_keys(facts),
         impact::pats_recreate(facts),
         impact::entra_groups(facts),

@@ -78,12 +78,32 @@ pub fn no_destination_users_preadded(facts: &Facts) -> CheckResult {
             "Neither the destination tenant's domains nor its users are known".to_string(),
         ]);
     }
-    let ids: HashSet<String> = facts
-        .destination_users
+    // The object ids Entra users of the organization carry, checked against
+    // the destination's users (the organization's side is the small one).
+    let wanted: HashSet<String> = users
         .iter()
-        .flatten()
-        .map(|u| normalize_key(&u.id))
+        .filter(|u| u.origin == Origin::Aad && !u.origin_id.trim().is_empty())
+        .map(|u| normalize_key(&u.origin_id))
         .collect();
+    let ids: HashSet<String> = if wanted.is_empty() {
+        HashSet::new()
+    } else {
+        facts
+            .destination_users
+            .iter()
+            .flatten()
+            .filter_map(|u| {
+                // Object ids are lowercase GUIDs: no copy is needed to look them up.
+                let id = u.id.trim();
+                let hit = if id.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                    wanted.contains(id)
+                } else {
+                    wanted.contains(&normalize_key(id))
+                };
+                hit.then(|| normalize_key(id))
+            })
+            .collect()
+    };
     let mut found = Vec::new();
     for u in users.iter().filter(|u| u.origin == Origin::Aad) {
         let domain_hit = split_email(&normalize_key(&u.principal_name))
