@@ -128,29 +128,10 @@ impl GraphClient {
                 })
             })
             .collect::<Result<Vec<_>, ClientError>>()?;
-        let responses = self.batch(requests).await?;
+        let responses = self.batch_raw(requests).await?;
         Ok(responses
             .into_iter()
-            .map(|r| {
-                if (200..300).contains(&r.status) {
-                    serde_json::from_value::<Page<User>>(r.body)
-                        .map(|p| p.value)
-                        .map_err(|e| ClientError::Decode {
-                            request: "POST /v1.0/$batch (users)".into(),
-                            message: e.to_string(),
-                        })
-                } else {
-                    let body = serde_json::to_vec(&r.body).unwrap_or_default();
-                    Err(ClientError::Api(Box::new(super::error::api_error(
-                        Service::Graph,
-                        reqwest::StatusCode::from_u16(r.status)
-                            .unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
-                        "POST /v1.0/$batch (users)".into(),
-                        &reqwest::header::HeaderMap::new(),
-                        &body,
-                    ))))
-                }
-            })
+            .map(|r| users_page(r).map(|p| p.value))
             .collect())
     }
 
@@ -293,28 +274,13 @@ impl GraphClient {
             let answers = futures_util::future::join_all(
                 chunks
                     .into_iter()
-                    .map(|c| async move { self.batch(c).await }),
+                    .map(|c| async move { self.batch_raw(c).await }),
             )
             .await;
             let mut next = Vec::new();
             for answer in answers {
                 for r in answer? {
-                    if !(200..300).contains(&r.status) {
-                        let body = serde_json::to_vec(&r.body).unwrap_or_default();
-                        return Err(ClientError::Api(Box::new(super::error::api_error(
-                            Service::Graph,
-                            reqwest::StatusCode::from_u16(r.status)
-                                .unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
-                            "POST /v1.0/$batch (users)".into(),
-                            &reqwest::header::HeaderMap::new(),
-                            &body,
-                        ))));
-                    }
-                    let page: Page<User> =
-                        serde_json::from_value(r.body).map_err(|e| ClientError::Decode {
-                            request: "POST /v1.0/$batch (users)".into(),
-                            message: e.to_string(),
-                        })?;
+                    let page = users_page(r)?;
                     for u in page.value {
                         if seen.insert(u.id.clone()) {
                             out.push(u);
@@ -420,6 +386,24 @@ impl GraphClient {
         &self,
         requests: Vec<BatchRequest>,
     ) -> Result<Vec<BatchResponse>, ClientError> {
+        self.batch_as(requests).await
+    }
+
+    /// [`Self::batch`] with the bodies kept as JSON text ([`RawBody`]).
+    pub async fn batch_raw(
+        &self,
+        requests: Vec<BatchRequest>,
+    ) -> Result<Vec<BatchResponse<RawBody>>, ClientError> {
+        self.batch_as(requests).await
+    }
+
+    async fn batch_as<B>(
+        &self,
+        requests: Vec<BatchRequest>,
+    ) -> Result<Vec<BatchResponse<B>>, ClientError>
+    where
+        B: serde::de::DeserializeOwned + Default,
+    {
         let mut out = Vec::with_capacity(requests.len());
         for chunk in requests.chunks(BATCH_LIMIT) {
             out.extend(self.batch_chunk(chunk).await?);
@@ -427,9 +411,15 @@ impl GraphClient {
         Ok(out)
     }
 
-    async fn batch_chunk(&self, chunk: &[BatchRequest]) -> Result<Vec<BatchResponse>, ClientError> {
+    async fn batch_chunk<B>(
+        &self,
+        chunk: &[BatchRequest],
+    ) -> Result<Vec<BatchResponse<B>>, ClientError>
+    where
+        B: serde::de::DeserializeOwned + Default,
+    {
         let policy = self.api.core.policy().clone();
-        let mut done: Vec<Option<BatchResponse>> = vec![None; chunk.len()];
+        let mut done: Vec<Option<BatchResponse<B>>> = (0..chunk.len()).map(|_| None).collect();
         let mut pending: Vec<usize> = (0..chunk.len()).collect();
         let mut attempt = 0;
         while !pending.is_empty() {
@@ -437,11 +427,17 @@ impl GraphClient {
             let reqs: Vec<&BatchRequest> = pending.iter().map(|&i| &chunk[i]).collect();
             let u = join(&self.base, &["$batch"]);
             let req = Request::new(Method::POST, u).json(json!({ "requests": reqs }));
-            let env: BatchEnvelope = self.api.json(req).await?;
+            let env: BatchEnvelope<B> = self.api.json(req).await?;
+            // Answers are matched to requests by id (their order is not promised).
+            let mut answers: std::collections::HashMap<String, BatchResponse<B>> =
+                std::collections::HashMap::with_capacity(env.responses.len());
+            for r in env.responses {
+                answers.entry(r.id.clone()).or_insert(r);
+            }
             let mut retry = Vec::new();
             let mut wait = Duration::ZERO;
             for &i in &pending {
-                let Some(r) = env.responses.iter().find(|r| r.id == chunk[i].id) else {
+                let Some(r) = answers.remove(&chunk[i].id) else {
                     return Err(ClientError::Decode {
                         request: "POST /v1.0/$batch".into(),
                         message: format!("no response for item {}", chunk[i].id),
@@ -463,7 +459,7 @@ impl GraphClient {
                     wait = wait.max(ra.min(policy.max_retry_after));
                     retry.push(i);
                 } else {
-                    done[i] = Some(r.clone());
+                    done[i] = Some(r);
                 }
             }
             if !retry.is_empty() {
@@ -478,6 +474,27 @@ impl GraphClient {
             pending = retry;
         }
         Ok(done.into_iter().flatten().collect())
+    }
+}
+
+/// A page of users from one `$batch` answer, parsed straight from its text,
+/// or the answer's error as Graph gave it.
+fn users_page(r: BatchResponse<RawBody>) -> Result<Page<User>, ClientError> {
+    const REQUEST: &str = "POST /v1.0/$batch (users)";
+    let body = r.body.as_deref().map_or("null", |b| b.get());
+    if (200..300).contains(&r.status) {
+        serde_json::from_str(body).map_err(|e| ClientError::Decode {
+            request: REQUEST.into(),
+            message: e.to_string(),
+        })
+    } else {
+        Err(ClientError::Api(Box::new(super::error::api_error(
+            Service::Graph,
+            reqwest::StatusCode::from_u16(r.status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY),
+            REQUEST.into(),
+            &reqwest::header::HeaderMap::new(),
+            body.as_bytes(),
+        ))))
     }
 }
 

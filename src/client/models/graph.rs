@@ -80,18 +80,23 @@ pub struct BatchRequest {
     pub headers: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// One response inside a `$batch`.
+/// One response inside a `$batch`. The body is a parsed JSON value by
+/// default; [`RawBody`] keeps it as text, to be parsed straight into a
+/// typed model (no intermediate tree for thousands of users).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct BatchResponse {
+#[serde(default, bound = "B: serde::de::DeserializeOwned + Default")]
+pub struct BatchResponse<B = serde_json::Value> {
     pub id: String,
     pub status: u16,
     pub headers: serde_json::Map<String, serde_json::Value>,
-    pub body: serde_json::Value,
+    pub body: B,
 }
 
+/// A `$batch` item's body as its JSON text (absent: `None`).
+pub type RawBody = Option<Box<serde_json::value::RawValue>>;
+
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct BatchEnvelope {
-    pub responses: Vec<BatchResponse>,
+#[serde(default, bound = "B: serde::de::DeserializeOwned + Default")]
+pub(crate) struct BatchEnvelope<B = serde_json::Value> {
+    pub responses: Vec<BatchResponse<B>>,
 }
