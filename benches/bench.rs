@@ -211,14 +211,21 @@ fn resolve_table() {
     );
 }
 
+/// With `BENCH_VERBOSE` set, print how far into the run `what` finished.
+fn verbose(started: Instant, what: &str) {
+    if std::env::var_os("BENCH_VERBOSE").is_some() {
+        eprintln!("  {:>6.2} s  {what}", started.elapsed().as_secs_f64());
+    }
+}
+
 /// `check` plus match suggestions on a generated organization of 10,000 users
 /// and a tenant of 200,000, every request 50 ms late: wall time and requests.
 fn full_check() {
     use ado_entra::client::http::RetryPolicy;
     use ado_entra::client::{ClientSettings, Clients};
-    use ado_entra::domain::checks::{predict, run_all};
+    use ado_entra::domain::checks::evaluate;
     use ado_entra::domain::facts::Operation;
-    use ado_entra::domain::matching::{DisconnectedUser, match_users};
+    use ado_entra::domain::matching::{DisconnectedUser, match_with_index};
     use ado_entra::emulator::{Emulator, EmulatorConfig, Generate, Source};
     use ado_entra::ops::Live;
     use ado_entra::paths::StatePaths;
@@ -232,6 +239,7 @@ fn full_check() {
                 tenant_users: 200_000,
                 seed: 1,
                 connected: false,
+                subscribers: 0,
             }),
             auto_approve_default: true,
             ..EmulatorConfig::default()
@@ -285,31 +293,22 @@ fn full_check() {
         )
         .await
         .expect("gather");
-        if std::env::var_os("BENCH_VERBOSE").is_some() {
-            eprintln!(
-                "  {:>6.2} s  facts gathered",
-                started.elapsed().as_secs_f64()
-            );
-        }
-        let checks = run_all(&facts);
-        let prediction = predict(&facts);
-        let disconnected: Vec<DisconnectedUser> = prediction
+        verbose(started, "facts gathered");
+        let evaluation = evaluate(&facts);
+        verbose(started, "checks and prediction");
+        let disconnected: Vec<DisconnectedUser> = evaluation
+            .prediction
             .disconnected
             .iter()
             .map(DisconnectedUser::from)
             .collect();
-        let tenant_users = facts.destination_users.clone().unwrap_or_default();
-        let verified = facts
-            .destination_tenant
-            .as_ref()
-            .map(|t| t.verified_domains.clone())
+        // Suggestions come from the index the checks already built.
+        let suggestions = evaluation
+            .index()
+            .map(|index| match_with_index(&disconnected, index, &MatchConfig::default()))
             .unwrap_or_default();
-        let suggestions = match_users(
-            &disconnected,
-            &tenant_users,
-            &verified,
-            &MatchConfig::default(),
-        );
+        let checks = &evaluation.results;
+        verbose(started, "suggestions");
         let wall = started.elapsed();
         let stats: serde_json::Value = http
             .get(control("stats"))

@@ -194,9 +194,9 @@ fn group_json(
     })
 }
 
-/// Page `items` with an opaque continuation token (base64 of the offset).
-fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Option<String>) {
-    let start = token
+/// Where a continuation token says the next page starts (0 for none).
+fn token_offset(token: Option<&str>) -> usize {
+    token
         .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok())
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| {
@@ -204,7 +204,11 @@ fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Opt
                 .and_then(|n| n.parse::<usize>().ok())
         })
         .unwrap_or(0)
-        .min(items.len());
+}
+
+/// Page `items` with an opaque continuation token (base64 of the offset).
+fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Option<String>) {
+    let start = token_offset(token).min(items.len());
     let end = (start + size).min(items.len());
     let next = (end < items.len())
         .then(|| base64::engine::general_purpose::STANDARD.encode(format!("offset:{end}")));
@@ -235,7 +239,7 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
             "<html><body>Azure DevOps</body></html>".into(),
         );
     };
-    let mut world = sh.world.lock().expect("world");
+    let mut world = sh.world.write().expect("world");
     if !org_matches(&world, org) {
         return no_org(org);
     }
@@ -687,7 +691,7 @@ fn graph_page(value: Vec<Value>, next: Option<String>) -> Response {
 /// `/vssps/...`
 pub fn vssps(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
-    let mut world = sh.world.lock().expect("world");
+    let mut world = sh.world.write().expect("world");
     if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
@@ -937,7 +941,7 @@ fn memberships(world: &World, subject: &str, direction: &str) -> Response {
 /// `/vsaex/...`: user entitlements.
 pub fn vsaex(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
-    let world = sh.world.lock().expect("world");
+    let world = sh.world.read().expect("world");
     if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
@@ -959,36 +963,27 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
                 .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
                 .collect();
             if let Some(order) = req.q("$orderBy") {
-                let desc = order.to_ascii_lowercase().ends_with(" descending");
-                let field = order
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                users.sort_by(|a, b| {
-                    let o = match field.as_str() {
-                        "lastaccesseddate" => a.last_access.cmp(&b.last_access),
-                        "datecreated" => a.created.cmp(&b.created),
-                        _ => a
-                            .display_name
-                            .to_lowercase()
-                            .cmp(&b.display_name.to_lowercase()),
-                    };
-                    if desc { o.reverse() } else { o }
-                });
+                let order = match parse_entitlement_order(order) {
+                    Ok(o) => o,
+                    Err(e) => return ado_error(400, "InvalidOrderByException", &e),
+                };
+                let offset = token_offset(req.q("continuationToken"));
+                order_window(&mut users, order, offset, ENTITLEMENT_PAGE);
             }
             let total = users.len();
             let (items, next) = page(&users, req.q("continuationToken"), ENTITLEMENT_PAGE);
             let orgname = &world.org.name;
             let members: Vec<Value> = items.iter().map(|u| entitlement(orgname, u)).collect();
-            wire::json(
+            // Real responses repeat the members under `items`: serialize
+            // them once and write them twice.
+            let members = serde_json::to_string(&members).expect("json");
+            let next = serde_json::to_string(&next).expect("json");
+            wire::text(
                 200,
-                &json!({
-                    "members": members,
-                    "continuationToken": next,
-                    "totalCount": total,
-                    "items": members
-                }),
+                "application/json; charset=utf-8",
+                format!(
+                    r#"{{"members":{members},"continuationToken":{next},"totalCount":{total},"items":{members}}}"#
+                ),
             )
         }
         _ => ado_error(
@@ -999,19 +994,59 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
     }
 }
 
+/// A user's access level as the entitlement shows it: (licensing source,
+/// account licence type, MSDN licence type, display name, the `licenseId`
+/// a `$filter` names it by, if any).
+fn access_level(
+    u: &OrgUser,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+) {
+    let is = |names: &[&str]| names.iter().any(|n| u.license.eq_ignore_ascii_case(n));
+    if is(&["stakeholder"]) {
+        (
+            "account",
+            "stakeholder",
+            "none",
+            "Stakeholder",
+            Some("account-stakeholder"),
+        )
+    } else if is(&["basic+test plans", "basic + test plans", "advanced"]) {
+        (
+            "account",
+            "advanced",
+            "none",
+            "Basic + Test Plans",
+            Some("account-advanced"),
+        )
+    } else if is(&["visual studio subscriber", "msdn"]) {
+        // Visual Studio subscribers are licensed through MSDN, not an
+        // account licence, so no account `licenseId` filter finds them.
+        ("msdn", "none", "eligible", "Visual Studio Subscriber", None)
+    } else {
+        (
+            "account",
+            "express",
+            "none",
+            "Basic",
+            Some("account-express"),
+        )
+    }
+}
+
 fn entitlement(org: &str, u: &OrgUser) -> Value {
-    let (ltype, lname) = match u.license.to_ascii_lowercase().as_str() {
-        "stakeholder" => ("stakeholder", "Stakeholder"),
-        "basic+test plans" | "advanced" => ("advanced", "Basic + Test Plans"),
-        _ => ("express", "Basic"),
-    };
+    let (source, ltype, msdn, lname, _) = access_level(u);
     json!({
         "id": u.id,
         "user": graph_user(org, u),
         "accessLevel": {
-            "licensingSource": "account",
+            "licensingSource": source,
             "accountLicenseType": ltype,
-            "msdnLicenseType": "none",
+            "msdnLicenseType": msdn,
             "gitHubLicenseType": "none",
             "licenseDisplayName": lname,
             "status": if u.active { "active" } else { "pending" },
@@ -1026,6 +1061,89 @@ fn entitlement(org: &str, u: &OrgUser) -> Value {
     })
 }
 
+/// What `$orderBy` sorts user entitlements by (documented: `dateCreated`,
+/// `lastAccessed` and `name`, then an optional `asc` or `desc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntitlementOrder {
+    Name,
+    DateCreated,
+    LastAccessed,
+}
+
+fn parse_entitlement_order(o: &str) -> Result<(EntitlementOrder, bool), String> {
+    let mut words = o.split_whitespace();
+    let field = words.next().unwrap_or("").to_ascii_lowercase();
+    let field = match field.as_str() {
+        "name" => EntitlementOrder::Name,
+        "datecreated" => EntitlementOrder::DateCreated,
+        "lastaccessed" | "lastaccesseddate" => EntitlementOrder::LastAccessed,
+        _ => {
+            return Err(format!(
+                "The $orderBy property '{field}' is not supported; use dateCreated, lastAccessed or name."
+            ));
+        }
+    };
+    let desc = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("asc") | Some("ascending") => false,
+        Some("desc") | Some("descending") => true,
+        Some(other) => {
+            return Err(format!(
+                "The $orderBy direction '{other}' is not supported; use asc or desc."
+            ));
+        }
+    };
+    if words.next().is_some() {
+        return Err(format!(
+            "The $orderBy value '{o}' has more than a property and a direction."
+        ));
+    }
+    Ok((field, desc))
+}
+
+/// The order of `$orderBy`: the property, ties broken by member id, so the
+/// order is total and descending is exactly ascending reversed. Names
+/// compare without case; never-accessed users (shown as 0001-01-01) come
+/// first by last access.
+fn entitlement_cmp(
+    (field, desc): (EntitlementOrder, bool),
+) -> impl Fn(&&OrgUser, &&OrgUser) -> std::cmp::Ordering {
+    move |a, b| {
+        let o = match field {
+            EntitlementOrder::Name => wire::cmp_caseless(&a.display_name, &b.display_name),
+            EntitlementOrder::DateCreated => a.created.cmp(&b.created),
+            EntitlementOrder::LastAccessed => a.last_access.cmp(&b.last_access),
+        }
+        .then_with(|| a.id.cmp(&b.id));
+        if desc { o.reverse() } else { o }
+    }
+}
+
+/// Put the page starting at `offset` in place, in order, without sorting
+/// everything: the organization is re-read for every page, so each request
+/// selects its window (linear) and sorts only that.
+fn order_window(
+    users: &mut [&OrgUser],
+    order: (EntitlementOrder, bool),
+    offset: usize,
+    size: usize,
+) {
+    let cmp = entitlement_cmp(order);
+    let n = users.len();
+    let start = offset.min(n);
+    let end = offset.saturating_add(size).min(n);
+    if start >= end {
+        return;
+    }
+    if start > 0 {
+        users.select_nth_unstable_by(start, &cmp);
+    }
+    let rest = &mut users[start..];
+    if end - start < rest.len() {
+        rest.select_nth_unstable_by(end - start, &cmp);
+    }
+    users[start..end].sort_by(&cmp);
+}
+
 /// The documented `$filter` subset: `name eq 'x'`, `userType eq 'guest'|'member'`,
 /// `licenseId eq 'Account-Express'|'Account-Stakeholder'|...`, joined by `and`.
 struct EntitlementFilter(Vec<(String, String)>);
@@ -1038,15 +1156,7 @@ impl EntitlementFilter {
                     || u.principal_name.to_lowercase().contains(value)
             }
             "usertype" => (value == "guest") == u.principal_name.contains("#EXT#"),
-            "licenseid" => {
-                let l = u.license.to_lowercase();
-                match value.as_str() {
-                    "account-stakeholder" => l == "stakeholder",
-                    "account-express" => l == "basic",
-                    "account-advanced" => l.contains("test"),
-                    _ => false,
-                }
-            }
+            "licenseid" => access_level(u).4 == Some(value.as_str()),
             "origin" => u.origin_str() == value,
             _ => false,
         })
@@ -1091,7 +1201,7 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
     if let Some(r) = check_api_version(req, p.get(1).copied().unwrap_or("")) {
         return r;
     }
-    let world = sh.world.lock().expect("world");
+    let world = sh.world.read().expect("world");
     let subject = match credentials(sh, req) {
         Some(Ok(Auth::Token(s))) => s,
         Some(Ok(Auth::Pat(pat))) => match world.org_user_for_pat(&pat, Utc::now()) {
@@ -1180,7 +1290,7 @@ pub fn aex(sh: &Shared, req: &Req) -> Response {
     if claims.is_none_or(|c| c.tid != tenant) {
         return wire::sign_in_page();
     }
-    let world = sh.world.lock().expect("world");
+    let world = sh.world.read().expect("world");
     let mut csv = String::from(
         "Organization Id, Organization Name, Url, Owner, Exception Type, Error Message\r\n",
     );
@@ -1225,5 +1335,70 @@ mod tests {
         );
         assert!(parse_entitlement_filter("name ne 'x'").is_err());
         assert!(parse_entitlement_filter("color eq 'x'").is_err());
+    }
+
+    #[test]
+    fn entitlement_order_grammar_and_reversal() {
+        assert_eq!(
+            parse_entitlement_order("lastAccessed desc"),
+            Ok((EntitlementOrder::LastAccessed, true))
+        );
+        assert_eq!(
+            parse_entitlement_order("name"),
+            Ok((EntitlementOrder::Name, false))
+        );
+        assert_eq!(
+            parse_entitlement_order("dateCreated ASC"),
+            Ok((EntitlementOrder::DateCreated, false))
+        );
+        for bad in ["colour asc", "name sideways", "name asc extra", ""] {
+            assert!(parse_entitlement_order(bad).is_err(), "{bad}");
+        }
+        // Equal names are ordered by id, so descending is ascending reversed.
+        let mk = |id: &str, name: &str| OrgUser {
+            id: id.into(),
+            display_name: name.into(),
+            msa_email: None,
+            origin: crate::emulator::state::Origin::Msa,
+            origin_id: String::new(),
+            principal_name: String::new(),
+            mail: String::new(),
+            descriptor: String::new(),
+            aad_tenant: None,
+            active: true,
+            remaps: 0,
+            license: "Basic".into(),
+            last_access: None,
+            created: chrono::Utc::now(),
+            admin: false,
+        };
+        let users = [
+            mk("3", "Ann"),
+            mk("1", "bob"),
+            mk("2", "ann"),
+            mk("0", "Cy"),
+        ];
+        let ids = |v: &[&OrgUser]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
+        let sorted = |desc: bool| {
+            let mut v: Vec<&OrgUser> = users.iter().collect();
+            v.sort_by(entitlement_cmp((EntitlementOrder::Name, desc)));
+            v
+        };
+        let asc = sorted(false);
+        assert_eq!(ids(&asc), ["2", "3", "1", "0"]);
+        let mut desc = sorted(true);
+        // Each page's window matches the full sort, whatever the offset.
+        for desc_order in [false, true] {
+            let full = ids(&sorted(desc_order));
+            for offset in 0..5 {
+                let mut v: Vec<&OrgUser> = users.iter().collect();
+                order_window(&mut v, (EntitlementOrder::Name, desc_order), offset, 2);
+                let end = (offset + 2).min(4);
+                let start = offset.min(4);
+                assert_eq!(ids(&v[start..end]), full[start..end], "offset {offset}");
+            }
+        }
+        desc.reverse();
+        assert_eq!(ids(&desc), ids(&asc));
     }
 }

@@ -134,7 +134,7 @@ fn route(
     if method == "POST" && lp.as_slice() == ["invitations"] {
         return invite(sh, &claims, body);
     }
-    let world = sh.world.lock().expect("world");
+    let world = sh.world.read().expect("world");
     let Some(tenant) = world.tenant(&claims.tid) else {
         return err(
             401,
@@ -252,60 +252,82 @@ fn organization_json(t: &Tenant) -> Value {
     })
 }
 
-/// A user object: the default property set, or exactly `$select`.
+/// The properties Graph returns for a user when no `$select` is given.
+const DEFAULT_USER_PROPERTIES: [&str; 11] = [
+    "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+];
+
+/// One user property by its canonical name (any case accepted), or `None`
+/// for a property this emulator does not model.
+fn user_property(u: &TenantUser, name: &str) -> Option<(&'static str, Value)> {
+    let guest = u.user_type == "Guest";
+    let split = || {
+        u.display_name
+            .split_once(' ')
+            .unwrap_or((u.display_name.as_str(), ""))
+    };
+    let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
+    Some(match name.to_ascii_lowercase().as_str() {
+        "id" => ("id", u.id.as_str().into()),
+        "businessphones" => ("businessPhones", Value::Array(Vec::new())),
+        "displayname" => ("displayName", u.display_name.as_str().into()),
+        "givenname" => ("givenName", split().0.into()),
+        "jobtitle" => ("jobTitle", Value::Null),
+        "mail" => ("mail", u.mail.as_deref().map_or(Value::Null, Value::from)),
+        "mobilephone" => ("mobilePhone", Value::Null),
+        "officelocation" => ("officeLocation", Value::Null),
+        "preferredlanguage" => ("preferredLanguage", Value::Null),
+        "surname" => ("surname", split().1.into()),
+        "userprincipalname" => ("userPrincipalName", u.upn.as_str().into()),
+        "usertype" => ("userType", u.user_type.as_str().into()),
+        "accountenabled" => ("accountEnabled", u.enabled.into()),
+        "othermails" => ("otherMails", strings(&u.other_mails)),
+        "proxyaddresses" => ("proxyAddresses", strings(&u.proxy_addresses)),
+        "creationtype" => (
+            "creationType",
+            if guest {
+                "Invitation".into()
+            } else {
+                Value::Null
+            },
+        ),
+        "externaluserstate" => (
+            "externalUserState",
+            if guest {
+                "PendingAcceptance".into()
+            } else {
+                Value::Null
+            },
+        ),
+        _ => return None,
+    })
+}
+
+/// A user object: the default property set, or exactly `$select` (unknown
+/// properties are left out).
 fn user_json(u: &TenantUser, select: Option<&str>) -> Value {
-    let (given, surname) = u
-        .display_name
-        .split_once(' ')
-        .unwrap_or((u.display_name.as_str(), ""));
-    let full = json!({
-        "id": u.id,
-        "businessPhones": [],
-        "displayName": u.display_name,
-        "givenName": given,
-        "jobTitle": null,
-        "mail": u.mail,
-        "mobilePhone": null,
-        "officeLocation": null,
-        "preferredLanguage": null,
-        "surname": surname,
-        "userPrincipalName": u.upn,
-        "userType": u.user_type,
-        "accountEnabled": u.enabled,
-        "otherMails": u.other_mails,
-        "proxyAddresses": u.proxy_addresses,
-        "creationType": if u.user_type == "Guest" { Value::from("Invitation") } else { Value::Null },
-        "externalUserState": if u.user_type == "Guest" { Value::from("PendingAcceptance") } else { Value::Null },
-    });
-    let default = [
-        "id",
-        "businessPhones",
-        "displayName",
-        "givenName",
-        "jobTitle",
-        "mail",
-        "mobilePhone",
-        "officeLocation",
-        "preferredLanguage",
-        "surname",
-        "userPrincipalName",
-    ];
-    let wanted: Vec<String> = match select {
+    let mut out = serde_json::Map::new();
+    let mut put = |name: &str| {
+        if let Some((k, v)) = user_property(u, name.trim()) {
+            out.insert(k.to_string(), v);
+        }
+    };
+    match select {
         Some(s) => s
             .split(',')
-            .map(|f| f.trim().to_string())
-            .filter(|f| !f.is_empty())
-            .collect(),
-        None => default.iter().map(|s| s.to_string()).collect(),
-    };
-    let mut out = serde_json::Map::new();
-    for w in wanted {
-        if let Some((k, v)) = full
-            .as_object()
-            .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(&w)))
-        {
-            out.insert(k.clone(), v.clone());
-        }
+            .filter(|f| !f.trim().is_empty())
+            .for_each(&mut put),
+        None => DEFAULT_USER_PROPERTIES.iter().for_each(|n| put(n)),
     }
     Value::Object(out)
 }
@@ -533,6 +555,19 @@ fn parse_filter(s: &str) -> Result<Node, String> {
     Ok(n)
 }
 
+/// A string property without copying it: `None` when the property is not
+/// a string this emulator filters on, `Some(None)` when it is null.
+fn field_str<'a>(u: &'a TenantUser, field: &str) -> Option<Option<&'a str>> {
+    Some(match field.to_ascii_lowercase().as_str() {
+        "id" => Some(u.id.as_str()),
+        "userprincipalname" => Some(u.upn.as_str()),
+        "mail" => u.mail.as_deref(),
+        "displayname" => Some(u.display_name.as_str()),
+        "usertype" => Some(u.user_type.as_str()),
+        _ => return None,
+    })
+}
+
 fn field_value(u: &TenantUser, field: &str) -> Option<Value> {
     Some(match field.to_ascii_lowercase().as_str() {
         "id" => u.id.clone().into(),
@@ -581,12 +616,12 @@ fn eval(n: &Node, u: &TenantUser) -> Result<bool, String> {
             Some(_) => false,
             None => return Err(format!("Property '{f}' is not supported in a filter.")),
         },
-        Node::Cmp(f, ge, v) => match field_value(u, f) {
-            Some(Value::String(s)) => {
-                let (a, b) = (s.trim().to_lowercase(), v.trim().to_lowercase());
-                if *ge { a >= b } else { a <= b }
+        Node::Cmp(f, ge, v) => match field_str(u, f) {
+            Some(Some(s)) => {
+                let o = wire::cmp_caseless(s.trim(), v.trim());
+                if *ge { o.is_ge() } else { o.is_le() }
             }
-            Some(_) => false,
+            Some(None) => false,
             None => return Err(format!("Property '{f}' is not supported in a filter.")),
         },
     })
@@ -724,10 +759,17 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
         .iter()
         .map(|&i| user_json(&t.users[i], select))
         .collect();
-    let mut body = json!({
-        "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#users{}", select.map(|s| format!("({s})")).unwrap_or_default()),
-        "value": value
-    });
+    let mut body = serde_json::Map::new();
+    body.insert(
+        "@odata.context".into(),
+        format!(
+            "https://graph.microsoft.com/v1.0/$metadata#users{}",
+            select.map(|s| format!("({s})")).unwrap_or_default()
+        )
+        .into(),
+    );
+    body.insert("value".into(), Value::Array(value));
+    let mut body = Value::Object(body);
     if end < matched.len() {
         let mut url = url::Url::parse(&format!("{origin}/graph/v1.0/users")).expect("origin url");
         {
@@ -749,7 +791,7 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
 }
 
 fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
-    let mut world = sh.world.lock().expect("world");
+    let mut world = sh.world.write().expect("world");
     let Some(tenant) = world.tenant(&claims.tid) else {
         return err(
             401,
@@ -947,10 +989,16 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
         for (k, v) in &out.headers {
             headers.insert((*k).to_string(), v.clone().into());
         }
-        responses
-            .push(json!({"id": id, "status": out.status, "headers": headers, "body": out.body}));
+        let mut item = serde_json::Map::new();
+        item.insert("id".into(), id.into());
+        item.insert("status".into(), out.status.into());
+        item.insert("headers".into(), Value::Object(headers));
+        item.insert("body".into(), out.body);
+        responses.push(Value::Object(item));
     }
-    ok(200, json!({"responses": responses}))
+    let mut envelope = serde_json::Map::new();
+    envelope.insert("responses".into(), Value::Array(responses));
+    ok(200, Value::Object(envelope))
 }
 
 #[cfg(test)]

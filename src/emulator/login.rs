@@ -128,7 +128,7 @@ pub fn handle(sh: &Shared, req: &Req) -> Response {
 }
 
 fn discovery(sh: &Shared, req: &Req, tenant: &str) -> Response {
-    let world = sh.world.lock().expect("world");
+    let world = sh.world.read().expect("world");
     let (tid, region, cloud) = match tenant {
         "organizations" | "common" | "consumers" => {
             (tenant.to_string(), "WW", "microsoftonline.com")
@@ -211,7 +211,7 @@ fn device_code(sh: &Shared, req: &Req, tenant: &str) -> Response {
 
 /// Build the token response for `who` signing in to `tenant` with `scope`.
 fn issue(sh: &Shared, who: &str, tenant: &str, scope: &str, client_id: &str) -> Response {
-    let subject = match sh.world.lock().expect("world").resolve(who, tenant) {
+    let subject = match sh.world.read().expect("world").resolve(who, tenant) {
         Ok(s) => s,
         Err(msg) => {
             let (code, text) = msg
@@ -526,7 +526,7 @@ fn redirect_error(redirect: &str, state: Option<String>, error: &str, desc: &str
 }
 
 fn identity_options(sh: &Shared) -> String {
-    let world = sh.world.lock().expect("world");
+    let world = sh.world.read().expect("world");
     world
         .sign_in_names()
         .iter()

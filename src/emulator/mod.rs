@@ -17,7 +17,7 @@ mod state;
 mod wire;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -73,6 +73,10 @@ pub struct EmulatorArgs {
     /// with every user whose address is not a UPN there disconnected.
     #[arg(long, requires = "users")]
     pub connected: bool,
+    /// With --users: percent of the users licensed as Visual Studio
+    /// subscribers (no account licence filter finds them).
+    #[arg(long, requires = "users", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub subscribers: u8,
 }
 
 /// Where a scenario comes from.
@@ -161,12 +165,51 @@ pub(crate) struct Runtime {
 
 /// State shared by every request.
 pub(crate) struct Shared {
-    pub world: Mutex<World>,
+    pub world: RwLock<World>,
     pub login: Mutex<LoginState>,
     pub key: [u8; 32],
     pub faults: Mutex<Vec<Fault>>,
+    /// Requests per host (and `total`), and `{host}.peak`: the most requests
+    /// to a host in flight at once since the last reset.
     pub stats: Mutex<BTreeMap<String, u64>>,
+    /// Requests to each host in flight now.
+    pub in_flight: Mutex<BTreeMap<String, u64>>,
     pub cfg: Runtime,
+}
+
+/// Counts a request in flight for as long as it lives (dropped when the
+/// answer is ready, whichever way the handler returns).
+struct InFlight<'a> {
+    sh: &'a Shared,
+    host: String,
+}
+
+impl<'a> InFlight<'a> {
+    fn enter(sh: &'a Shared, host: &str) -> Self {
+        let now = {
+            let mut f = sh.in_flight.lock().expect("in flight");
+            let n = f.entry(host.to_string()).or_default();
+            *n += 1;
+            *n
+        };
+        let mut stats = sh.stats.lock().expect("stats");
+        let peak = stats.entry(format!("{host}.peak")).or_default();
+        *peak = (*peak).max(now);
+        InFlight {
+            sh,
+            host: host.to_string(),
+        }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut f) = self.sh.in_flight.lock()
+            && let Some(n) = f.get_mut(&self.host)
+        {
+            *n = n.saturating_sub(1);
+        }
+    }
 }
 
 /// A running emulator. Dropping it does not stop the server; call [`Emulator::shutdown`].
@@ -219,11 +262,12 @@ impl Emulator {
             default_sign_in: world.default_sign_in.clone(),
         };
         let shared = Arc::new(Shared {
-            world: Mutex::new(world),
+            world: RwLock::new(world),
             login: Mutex::new(LoginState::default()),
             key,
             faults: Mutex::new(faults),
             stats: Mutex::new(BTreeMap::new()),
+            in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
                 auto_approve: cfg.auto_approve.clone().or_else(|| {
                     cfg.auto_approve_default
@@ -281,6 +325,7 @@ pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
             tenant_users,
             seed: args.seed,
             connected: args.connected,
+            subscribers: args.subscribers,
         }),
         _ => Source::Named(args.scenario.clone()),
     };
@@ -373,6 +418,7 @@ async fn entry(
         *stats.entry("total".into()).or_default() += 1;
         *stats.entry(host.clone()).or_default() += 1;
     }
+    let _in_flight = InFlight::enter(&sh, &host);
     let (delay, action) = {
         let mut f = sh.faults.lock().expect("faults");
         faults::decide(&mut f, &host, &raw_path)
@@ -513,7 +559,7 @@ fn control(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
     match (req.method.as_str(), p.as_slice()) {
         ("GET", ["scenario"]) => {
-            let w = sh.world.lock().expect("world");
+            let w = sh.world.read().expect("world");
             wire::json(
                 200,
                 &json!({
@@ -534,7 +580,7 @@ fn control(sh: &Shared, req: &Req) -> Response {
                 .get("upn")
                 .and_then(Value::as_str)
                 .map(str::to_string)
-                .unwrap_or_else(|| sh.world.lock().expect("world").default_sign_in.clone());
+                .unwrap_or_else(|| sh.world.read().expect("world").default_sign_in.clone());
             let mut login = sh.login.lock().expect("login");
             let ok = match *action {
                 "approve" => login.decide(code, &who, true),
@@ -558,7 +604,7 @@ fn control(sh: &Shared, req: &Req) -> Response {
             wire::json(200, &json!({"user_codes": codes}))
         }
         ("GET", ["state"]) => {
-            let w = sh.world.lock().expect("world");
+            let w = sh.world.read().expect("world");
             wire::json(
                 200,
                 &json!({

@@ -325,6 +325,9 @@ pub struct Generate {
     /// Start connected to the generated tenant (as support would connect an
     /// organization of more than 100 users).
     pub connected: bool,
+    /// Percent of the users licensed as Visual Studio subscribers (through
+    /// MSDN, so no account `licenseId` filter finds them).
+    pub subscribers: u8,
 }
 
 struct XorShift(u64);
@@ -436,7 +439,11 @@ pub fn generate(g: Generate) -> Scenario {
             display_name: display,
             origin: "msa".into(),
             tenant: None,
-            license: if rng.below(4) == 0 {
+            // The subscriber draw only happens when asked for, so the
+            // generated organizations of a seed stay as they were.
+            license: if g.subscribers > 0 && rng.below(100) < u64::from(g.subscribers) {
+                "Visual Studio Subscriber"
+            } else if rng.below(4) == 0 {
                 "Stakeholder"
             } else {
                 "Basic"
@@ -518,6 +525,7 @@ mod tests {
             tenant_users: 2000,
             seed: 7,
             connected: false,
+            subscribers: 0,
         };
         let a = generate(g);
         let b = generate(g);

@@ -25,6 +25,7 @@ pub fn generated(users: usize, tenant_users: usize) -> EmulatorConfig {
             tenant_users,
             seed: 3,
             connected: false,
+            subscribers: 0,
         }),
         ..EmulatorConfig::default()
     }
@@ -39,6 +40,7 @@ pub fn generated_connected(users: usize, tenant_users: usize) -> EmulatorConfig 
             tenant_users,
             seed: 5,
             connected: true,
+            subscribers: 0,
         }),
         ..EmulatorConfig::default()
     }

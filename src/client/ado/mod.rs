@@ -1,6 +1,7 @@
 //! Azure DevOps client: documented REST APIs here, undocumented ones in
 //! [`undocumented`] so they are easy to find and fix when Azure changes them.
 
+pub mod entitlements;
 pub mod undocumented;
 
 use std::collections::{HashSet, VecDeque};
@@ -154,44 +155,10 @@ impl AdoClient {
         .await
     }
 
-    /// Every user entitlement, 100 a page (continuation token in the body).
-    ///
-    /// The service pages by 100 whatever `top` asks (a 2026 recording of
-    /// `top=100` with api-version 5.0 answers with `members` and a
-    /// continuation token), so a large organization costs one sequential
-    /// request per 100 users.
+    /// Every user entitlement (see [`entitlements`] for how a large
+    /// organization is read by several walks at once).
     pub async fn user_entitlements(&self, org: &str) -> Result<Vec<UserEntitlement>, ClientError> {
         self.user_entitlements_sized(org, |_| {}).await
-    }
-
-    /// [`Self::user_entitlements`], telling `on_total` the organization's size
-    /// (`totalCount`) as soon as the first page arrives, so other work can be
-    /// planned while the remaining pages are read.
-    pub async fn user_entitlements_sized(
-        &self,
-        org: &str,
-        on_total: impl FnOnce(u64),
-    ) -> Result<Vec<UserEntitlement>, ClientError> {
-        let base = url(
-            &self.endpoints.vsaex,
-            &[org, "_apis", "userentitlements"],
-            Some(V7_1),
-            &[],
-        );
-        let on_total = std::sync::Mutex::new(Some(on_total));
-        self.pages_with_body_token(base, |page: UserEntitlementsPage| {
-            if let Some(f) = on_total.lock().ok().and_then(|mut g| g.take()) {
-                let n = page
-                    .members
-                    .len()
-                    .max(page.items.len())
-                    .max(page.value.len());
-                f(page.total_count.unwrap_or(n as u64));
-            }
-            let token = page.continuation_token.clone();
-            (page.into_members(), token)
-        })
-        .await
     }
 
     /// Follow a continuation token carried in the response body; an empty page

@@ -116,6 +116,7 @@ async fn pages_to_the_end_of_a_10000_user_org() {
             tenant_users: 12_000,
             seed: 9,
             connected: false,
+            subscribers: 0,
         }),
         ..Default::default()
     };
@@ -133,16 +134,85 @@ async fn pages_to_the_end_of_a_10000_user_org() {
     let before = stats(&emu).await["vsaex"].as_u64().unwrap_or(0);
     let ents = c.ado.user_entitlements(&org).await.unwrap();
     assert_eq!(ents.len(), 10_001);
-    assert_eq!(
-        stats(&emu).await["vsaex"].as_u64().unwrap() - before,
-        101,
-        "100 a page, following the body's continuation token"
+    // Basic and Stakeholder, each from both ends; the empty Basic + Test
+    // Plans part costs its two first pages. 101 pages' worth, the first
+    // pages of three parts, and at most one page per part where its walks
+    // meet.
+    let requests = stats(&emu).await["vsaex"].as_u64().unwrap() - before;
+    assert!(
+        (101..=1 + 101 + 6 + 3).contains(&requests),
+        "{requests} requests"
     );
     let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 10_001, "no page repeated or skipped");
     emu.shutdown().await;
+}
+
+/// User entitlements of a large organization: split by licence and walked
+/// from both ends at once when the licences account for everyone, walked
+/// unfiltered from both ends when Visual Studio subscribers (whom no
+/// account licence filter finds) leave the parts short. Either way every
+/// user arrives exactly once, and the walks overlap.
+#[tokio::test]
+async fn entitlements_are_walked_in_parallel_and_exactly_once() {
+    for subscribers in [0u8, 30] {
+        let cfg = ado_entra::emulator::EmulatorConfig {
+            source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
+                users: 1_500,
+                tenant_users: 100,
+                seed: 5,
+                connected: false,
+                subscribers,
+            }),
+            ..Default::default()
+        };
+        let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
+        let org = emu.summary().org.clone();
+        let graph: Vec<String> = c
+            .ado
+            .graph_users(&org)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.descriptor)
+            .collect();
+        // Long enough that concurrent walks are in flight together.
+        set_faults(&emu, &["latency:ms=20,host=vsaex"]).await;
+        let _ = reqwest::Client::new()
+            .post(format!("{}/_emulator/stats/reset", emu.base_url()))
+            .send()
+            .await
+            .unwrap();
+        let ents = c.ado.user_entitlements(&org).await.unwrap();
+        let mut descriptors: Vec<String> = ents.iter().map(|e| e.user.descriptor.clone()).collect();
+        descriptors.sort();
+        let mut expected = graph.clone();
+        expected.sort();
+        assert_eq!(
+            descriptors, expected,
+            "everyone once ({subscribers}% subscribers)"
+        );
+        let s = stats(&emu).await;
+        let requests = s["vsaex"].as_u64().unwrap();
+        let peak = s["vsaex.peak"].as_u64().unwrap();
+        assert!(peak >= 2, "walks overlap ({subscribers}%): peak {peak}");
+        if subscribers == 0 {
+            // 16 pages' worth, 1 first page, 6 part openings, 3 meetings.
+            assert!(requests <= 1 + 16 + 6 + 3, "{requests} requests");
+        } else {
+            // The parts come up short: the whole is walked from both ends.
+            assert!(
+                ents.iter()
+                    .any(|e| e.access_level.license_display_name.as_deref()
+                        == Some("Visual Studio Subscriber")),
+                "subscribers are listed"
+            );
+            assert!(requests <= 1 + 6 + 2 + 16 + 1, "{requests} requests");
+        }
+        emu.shutdown().await;
+    }
 }
 
 #[tokio::test]
@@ -271,6 +341,7 @@ async fn the_directory_is_read_in_parallel_ranges_and_completely() {
             tenant_users: 30_000,
             seed: 4,
             connected: false,
+            subscribers: 0,
         }),
         ..Default::default()
     };
