@@ -384,8 +384,11 @@ impl HttpCore {
                     });
                 }
                 Err(e) => {
-                    let retryable =
-                        e.is_connect() || (req.idempotent && (e.is_timeout() || e.is_body()));
+                    // A reused keep-alive connection the server has just
+                    // closed fails while sending ("connection closed before
+                    // message completed"): safe to send again when idempotent.
+                    let retryable = e.is_connect()
+                        || (req.idempotent && (e.is_timeout() || e.is_body() || e.is_request()));
                     if retryable && !last {
                         let wait = self.policy.backoff(attempt);
                         self.emit(ClientEvent::Retrying {

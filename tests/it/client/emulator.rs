@@ -215,6 +215,50 @@ async fn entitlements_are_walked_in_parallel_and_exactly_once() {
     }
 }
 
+/// The parallel entitlement walks under the fault flags: throttling, outages
+/// and cut connections are retried inside each walk and everyone still
+/// arrives exactly once; a malformed page is an error naming the request,
+/// never a short or doubled list.
+#[tokio::test]
+async fn entitlement_walks_survive_faults_exactly_once() {
+    let cfg = ado_entra::emulator::EmulatorConfig {
+        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
+            users: 1_200,
+            tenant_users: 100,
+            seed: 6,
+            connected: false,
+            subscribers: 10,
+        }),
+        ..Default::default()
+    };
+    let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
+    let org = emu.summary().org.clone();
+    let everyone = 1_201;
+    for faults in [
+        "429:every=3,retry-after=0,host=vsaex",
+        "503:burst=1,every=4,host=vsaex",
+        "drop:every=5,host=vsaex",
+        "malformed:every=6,host=vsaex",
+    ] {
+        set_faults(&emu, &[faults]).await;
+        match c.ado.user_entitlements(&org).await {
+            Ok(ents) => {
+                let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
+                ids.sort();
+                ids.dedup();
+                assert_eq!(ids.len(), everyone, "{faults}: everyone once");
+                assert_eq!(ents.len(), everyone, "{faults}: nobody twice");
+            }
+            Err(e) => {
+                assert!(faults.starts_with("malformed"), "{faults}: {e}");
+                assert!(e.to_string().contains("userentitlements"), "{faults}: {e}");
+            }
+        }
+    }
+    set_faults(&emu, &[]).await;
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn retries_honour_retry_after_and_503_bursts() {
     let (emu, c) = signed_in(
