@@ -65,6 +65,11 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the wizard offline against an embedded emulator (scenario `messy` by default).
+    ///
+    /// With --emulator-url, the demo runs against an emulator you started
+    /// instead, for example `ado-entra emulator --users 10000 --tenant-users
+    /// 200000 --auto-approve owner@contoso.example` (auto-approve as the
+    /// scenario's owner, since the demo opens no browser).
     Demo(tui_cmds::DemoArgs),
     /// Run the wizard (against Azure, or an emulator with --emulator-url).
     Wizard(tui_cmds::WizardArgs),

@@ -80,32 +80,56 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
     Ok(exit::OK)
 }
 
-pub async fn demo(_global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> {
+pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> {
+    // With --emulator-url the demo runs against an emulator already serving
+    // (say a generated 10,000-user organization); otherwise it starts its own.
+    // An emulator that is not there is said first, terminal or not.
+    let external = match &global.emulator_url {
+        Some(url) => Some((
+            url.trim_end_matches('/').to_string(),
+            external_summary(url).await?,
+        )),
+        None => None,
+    };
     require_tty()?;
     let _log = start_logging()?;
-    let emulator = Emulator::start(EmulatorConfig {
-        // Nobody can open a browser in an offline demo: approve as the scenario's owner.
-        auto_approve_default: true,
-        ..EmulatorConfig::scenario(&args.scenario)
-    })
-    .await
-    .map_err(|e| CliError::error(format!("cannot start the demo emulator: {e}")))?;
-    tracing::info!(base_url = emulator.base_url(), "demo emulator started");
-    let summary = emulator.summary();
+    let (emulator, base_url, summary) = match external {
+        Some((url, summary)) => (None, url, summary),
+        None => {
+            let emulator = Emulator::start(EmulatorConfig {
+                // Nobody can open a browser in an offline demo: approve as the
+                // scenario's owner.
+                auto_approve_default: true,
+                ..EmulatorConfig::scenario(&args.scenario)
+            })
+            .await
+            .map_err(|e| CliError::error(format!("cannot start the demo emulator: {e}")))?;
+            tracing::info!(base_url = emulator.base_url(), "demo emulator started");
+            let summary = serde_json::to_value(emulator.summary()).unwrap_or_default();
+            let url = emulator.base_url().to_string();
+            (Some(emulator), url, summary)
+        }
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let scenario = match &emulator {
+        Some(_) => args.scenario.clone(),
+        None => text(&summary["scenario"]),
+    };
     let env = Environment {
         target: Target::Emulator {
-            base_url: emulator.base_url().to_string(),
-            scenario: Some(args.scenario.clone()),
+            base_url: base_url.clone(),
+            scenario: Some(scenario),
         },
-        org: Some(summary.org.clone()),
-        owner: Some(summary.owner.clone()),
-        tenants: summary
-            .tenants
-            .iter()
+        org: Some(text(&summary["org"])).filter(|o| !o.is_empty()),
+        owner: Some(text(&summary["owner"])).filter(|o| !o.is_empty()),
+        tenants: summary["tenants"]
+            .as_array()
+            .into_iter()
+            .flatten()
             .map(|t| TenantInfo {
-                id: t["id"].as_str().unwrap_or_default().to_string(),
-                display_name: t["displayName"].as_str().unwrap_or_default().to_string(),
-                domain: t["domain"].as_str().unwrap_or_default().to_string(),
+                id: text(&t["id"]),
+                display_name: text(&t["displayName"]),
+                domain: text(&t["domain"]),
             })
             .collect(),
     };
@@ -113,7 +137,7 @@ pub async fn demo(_global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> 
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let demo_paths = StatePaths::at(paths.root().join("demo"));
     let settings = crate::client::ClientSettings {
-        emulator_url: Some(emulator.base_url().to_string()),
+        emulator_url: Some(base_url),
         client_id: None,
         tenant: None,
     };
@@ -127,7 +151,38 @@ pub async fn demo(_global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> 
         services,
     )
     .await;
-    emulator.shutdown().await;
+    if let Some(emulator) = emulator {
+        emulator.shutdown().await;
+    }
     result.map_err(|e| CliError::error(format!("terminal error: {e}")))?;
     Ok(exit::OK)
+}
+
+/// What an emulator already serving at `url` holds (`GET /_emulator/scenario`).
+async fn external_summary(url: &str) -> Result<serde_json::Value, CliError> {
+    let endpoint = format!("{}/_emulator/scenario", url.trim_end_matches('/'));
+    let answer = async {
+        reqwest::Client::new()
+            .get(&endpoint)
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await?
+            .error_for_status()?
+            .json::<serde_json::Value>()
+            .await
+    };
+    answer.await.map_err(|e| {
+        CliError::error(format!(
+            "no ado-entra emulator answers at {url} ({}). Start one with `ado-entra emulator \
+             --auto-approve OWNER` and pass the URL it prints, or run `ado-entra demo` \
+             without --emulator-url to use a built-in one.",
+            if e.is_connect() {
+                "connection refused".to_string()
+            } else if e.is_decode() {
+                "its answer is not an emulator summary".to_string()
+            } else {
+                e.without_url().to_string()
+            }
+        ))
+    })
 }

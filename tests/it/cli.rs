@@ -71,6 +71,63 @@ fn demo_shows_the_environment_and_quits_cleanly() {
     assert!(home.path().join("logs").is_dir());
 }
 
+/// `ado-entra emulator` serving in the background (a generated organization
+/// here), then `demo --emulator-url` runs the wizard against it instead of
+/// starting its own; an address where no emulator answers is said plainly.
+#[test]
+fn demo_runs_against_an_emulator_already_serving() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["demo", "--emulator-url", "http://127.0.0.1:9"])
+        .env("ADO_ENTRA_HOME", home.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("no ado-entra emulator answers at http://127.0.0.1:9")
+            && err.contains("ado-entra emulator"),
+        "{err}"
+    );
+    let mut emulator = bin()
+        .args([
+            "emulator",
+            "--users",
+            "150",
+            "--tenant-users",
+            "300",
+            "--auto-approve",
+            "owner@contoso.example",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(emulator.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let base = summary["base_url"].as_str().unwrap().to_string();
+    let t = Tmux::start(
+        120,
+        40,
+        home.path(),
+        &[],
+        &["demo", "--emulator-url", &base],
+    );
+    let screen = t.wait_for("What do you want to do?");
+    assert!(screen.contains("contoso-generated"), "{screen}");
+    assert!(screen.contains("demo: generated-150-300-1"), "{screen}");
+    assert!(screen.contains(&base), "{screen}");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+    let _ = emulator.kill();
+    let _ = emulator.wait();
+}
+
 #[test]
 fn ctrl_c_restores_the_terminal_on_a_narrow_screen() {
     let home = tempfile::tempdir().unwrap();
