@@ -35,17 +35,22 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn wizard_without_a_terminal_says_so() {
+/// Run `args` with no terminal and a fresh home: (exit code, stderr).
+fn without_terminal(args: &[&str]) -> (Option<i32>, String) {
     let home = tempfile::tempdir().unwrap();
     let out = bin()
-        .arg("wizard")
+        .args(args)
         .env("ADO_ENTRA_HOME", home.path())
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn wizard_without_a_terminal_says_so() {
+    let (code, err) = without_terminal(&["wizard"]);
+    assert_eq!(code, Some(1));
     assert!(err.contains("interactive terminal"), "{err}");
 }
 
@@ -77,15 +82,8 @@ fn demo_shows_the_environment_and_quits_cleanly() {
 #[test]
 fn demo_runs_against_an_emulator_already_serving() {
     use std::io::BufRead;
-    let home = tempfile::tempdir().unwrap();
-    let out = bin()
-        .args(["demo", "--emulator-url", "http://127.0.0.1:9"])
-        .env("ADO_ENTRA_HOME", home.path())
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
+    let (code, err) = without_terminal(&["demo", "--emulator-url", "http://127.0.0.1:9"]);
+    assert_eq!(code, Some(1));
     assert!(
         err.contains("no ado-entra emulator answers at http://127.0.0.1:9")
             && err.contains("ado-entra emulator"),
@@ -111,6 +109,7 @@ fn demo_runs_against_an_emulator_already_serving() {
         .unwrap();
     let summary: serde_json::Value = serde_json::from_str(&first).unwrap();
     let base = summary["base_url"].as_str().unwrap().to_string();
+    let home = tempfile::tempdir().unwrap();
     let t = Tmux::start(
         120,
         40,

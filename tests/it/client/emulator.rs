@@ -98,6 +98,26 @@ async fn stats(emu: &Emulator) -> serde_json::Value {
         .unwrap()
 }
 
+/// A generated organization of `users` against a tenant of `tenant_users`,
+/// `subscribers` percent of them Visual Studio subscribers.
+fn generated(
+    users: usize,
+    tenant_users: usize,
+    seed: u64,
+    subscribers: u8,
+) -> ado_entra::emulator::EmulatorConfig {
+    ado_entra::emulator::EmulatorConfig {
+        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
+            users,
+            tenant_users,
+            seed,
+            connected: false,
+            subscribers,
+        }),
+        ..Default::default()
+    }
+}
+
 async fn set_faults(emu: &Emulator, faults: &[&str]) {
     let r = reqwest::Client::new()
         .post(format!("{}/_emulator/faults", emu.base_url()))
@@ -110,16 +130,7 @@ async fn set_faults(emu: &Emulator, faults: &[&str]) {
 
 #[tokio::test]
 async fn pages_to_the_end_of_a_10000_user_org() {
-    let cfg = ado_entra::emulator::EmulatorConfig {
-        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
-            users: 10_000,
-            tenant_users: 12_000,
-            seed: 9,
-            connected: false,
-            subscribers: 0,
-        }),
-        ..Default::default()
-    };
+    let cfg = generated(10_000, 12_000, 9, 0);
     let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
     let org = emu.summary().org.clone();
     let before = stats(&emu).await["vssps"].as_u64().unwrap_or(0);
@@ -158,16 +169,7 @@ async fn pages_to_the_end_of_a_10000_user_org() {
 #[tokio::test]
 async fn entitlements_are_walked_in_parallel_and_exactly_once() {
     for subscribers in [0u8, 30] {
-        let cfg = ado_entra::emulator::EmulatorConfig {
-            source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
-                users: 1_500,
-                tenant_users: 100,
-                seed: 5,
-                connected: false,
-                subscribers,
-            }),
-            ..Default::default()
-        };
+        let cfg = generated(1_500, 100, 5, subscribers);
         let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
         let org = emu.summary().org.clone();
         let graph: Vec<String> = c
@@ -221,16 +223,7 @@ async fn entitlements_are_walked_in_parallel_and_exactly_once() {
 /// never a short or doubled list.
 #[tokio::test]
 async fn entitlement_walks_survive_faults_exactly_once() {
-    let cfg = ado_entra::emulator::EmulatorConfig {
-        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
-            users: 1_200,
-            tenant_users: 100,
-            seed: 6,
-            connected: false,
-            subscribers: 10,
-        }),
-        ..Default::default()
-    };
+    let cfg = generated(1_200, 100, 6, 10);
     let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
     let org = emu.summary().org.clone();
     let everyone = 1_201;
@@ -379,16 +372,7 @@ async fn administrators_are_listed_with_one_request_per_group() {
 
 #[tokio::test]
 async fn the_directory_is_read_in_parallel_ranges_and_completely() {
-    let cfg = ado_entra::emulator::EmulatorConfig {
-        source: ado_entra::emulator::Source::Generated(ado_entra::emulator::Generate {
-            users: 50,
-            tenant_users: 30_000,
-            seed: 4,
-            connected: false,
-            subscribers: 0,
-        }),
-        ..Default::default()
-    };
+    let cfg = generated(50, 30_000, 4, 0);
     let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
     let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
     let graph = ado_entra::ops::gather::graph_in_tenant(&c, &tenant)
