@@ -994,61 +994,55 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
     }
 }
 
-/// A user's access level as the entitlement shows it: (licensing source,
-/// account licence type, MSDN licence type, display name, the `licenseId`
-/// a `$filter` names it by, if any).
-fn access_level(
-    u: &OrgUser,
-) -> (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-) {
+/// A user's access level as the entitlement shows it.
+struct Access {
+    licensing_source: &'static str,
+    account_licence: &'static str,
+    msdn_licence: &'static str,
+    display_name: &'static str,
+    /// The `licenseId` a `$filter` names it by (lowercase), if any.
+    filter_id: Option<&'static str>,
+}
+
+fn access_level(u: &OrgUser) -> Access {
     let is = |names: &[&str]| names.iter().any(|n| u.license.eq_ignore_ascii_case(n));
+    let account = |licence, display_name, filter_id| Access {
+        licensing_source: "account",
+        account_licence: licence,
+        msdn_licence: "none",
+        display_name,
+        filter_id: Some(filter_id),
+    };
     if is(&["stakeholder"]) {
-        (
-            "account",
-            "stakeholder",
-            "none",
-            "Stakeholder",
-            Some("account-stakeholder"),
-        )
+        account("stakeholder", "Stakeholder", "account-stakeholder")
     } else if is(&["basic+test plans", "basic + test plans", "advanced"]) {
-        (
-            "account",
-            "advanced",
-            "none",
-            "Basic + Test Plans",
-            Some("account-advanced"),
-        )
+        account("advanced", "Basic + Test Plans", "account-advanced")
     } else if is(&["visual studio subscriber", "msdn"]) {
         // Visual Studio subscribers are licensed through MSDN, not an
         // account licence, so no account `licenseId` filter finds them.
-        ("msdn", "none", "eligible", "Visual Studio Subscriber", None)
+        Access {
+            licensing_source: "msdn",
+            account_licence: "none",
+            msdn_licence: "eligible",
+            display_name: "Visual Studio Subscriber",
+            filter_id: None,
+        }
     } else {
-        (
-            "account",
-            "express",
-            "none",
-            "Basic",
-            Some("account-express"),
-        )
+        account("express", "Basic", "account-express")
     }
 }
 
 fn entitlement(org: &str, u: &OrgUser) -> Value {
-    let (source, ltype, msdn, lname, _) = access_level(u);
+    let access = access_level(u);
     json!({
         "id": u.id,
         "user": graph_user(org, u),
         "accessLevel": {
-            "licensingSource": source,
-            "accountLicenseType": ltype,
-            "msdnLicenseType": msdn,
+            "licensingSource": access.licensing_source,
+            "accountLicenseType": access.account_licence,
+            "msdnLicenseType": access.msdn_licence,
             "gitHubLicenseType": "none",
-            "licenseDisplayName": lname,
+            "licenseDisplayName": access.display_name,
             "status": if u.active { "active" } else { "pending" },
             "statusMessage": "",
             "assignmentSource": "unknown"
@@ -1156,7 +1150,7 @@ impl EntitlementFilter {
                     || u.principal_name.to_lowercase().contains(value)
             }
             "usertype" => (value == "guest") == u.principal_name.contains("#EXT#"),
-            "licenseid" => access_level(u).4 == Some(value.as_str()),
+            "licenseid" => access_level(u).filter_id == Some(value.as_str()),
             "origin" => u.origin_str() == value,
             _ => false,
         })

@@ -568,16 +568,12 @@ fn field_str<'a>(u: &'a TenantUser, field: &str) -> Option<Option<&'a str>> {
     })
 }
 
+/// A property a filter compares by value (strings, or `accountEnabled`).
 fn field_value(u: &TenantUser, field: &str) -> Option<Value> {
-    Some(match field.to_ascii_lowercase().as_str() {
-        "id" => u.id.clone().into(),
-        "userprincipalname" => u.upn.clone().into(),
-        "mail" => u.mail.clone().map(Value::from).unwrap_or(Value::Null),
-        "displayname" => u.display_name.clone().into(),
-        "usertype" => u.user_type.clone().into(),
-        "accountenabled" => u.enabled.into(),
-        _ => return None,
-    })
+    if field.eq_ignore_ascii_case("accountEnabled") {
+        return Some(u.enabled.into());
+    }
+    field_str(u, field).map(|s| s.map_or(Value::Null, Value::from))
 }
 
 fn eval(n: &Node, u: &TenantUser) -> Result<bool, String> {

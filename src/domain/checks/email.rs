@@ -302,11 +302,7 @@ pub(crate) fn classify_parts(
 /// Classifies every organization user; `None` when the organization's
 /// users or the destination tenant's users are unknown.
 pub fn classify_all(facts: &Facts) -> Option<Vec<Classification>> {
-    classify_all_with(&Ctx::new(facts))
-}
-
-pub(crate) fn classify_all_with(ctx: &Ctx<'_>) -> Option<Vec<Classification>> {
-    ctx.classified().map(<[Classification]>::to_vec)
+    Ctx::new(facts).classified().map(<[Classification]>::to_vec)
 }
 
 /// `email-comparison`: classifies every organization user against the
