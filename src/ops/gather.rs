@@ -22,7 +22,8 @@ use crate::domain::facts::{
 /// Progress callback: (steps done, total steps, what just finished).
 pub type Progress = Arc<dyn Fn(usize, usize, &str) + Send + Sync>;
 
-const STEPS: usize = 9;
+/// Nine Azure DevOps reads, then the destination directory.
+const STEPS: usize = 10;
 
 fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
     let s = s.as_deref()?;

@@ -131,10 +131,24 @@ async fn disconnect_plans_and_lands_with_the_owner_back_on_a_personal_account() 
     let (emu, live, _home) = live("disconnected").await;
     let org = emu.summary().org.clone();
     live.sign_in(None, outbox()).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let report = live
-        .run_checks(Operation::Disconnect, org.clone(), None, outbox())
+        .run_checks(Operation::Disconnect, org.clone(), None, tx)
         .await
         .unwrap();
+    // The progress counts every step once and never runs past its total.
+    let mut steps = Vec::new();
+    while let Ok(m) = rx.try_recv() {
+        if let ado_entra::app::Msg::ChecksProgress { done, total, .. } = m {
+            steps.push((done, total));
+        }
+    }
+    let total = steps.first().map(|s| s.1).unwrap_or(0);
+    assert!(
+        total > 0 && steps.iter().all(|&(d, t)| t == total && d <= t),
+        "{steps:?}"
+    );
+    assert_eq!(steps.last(), Some(&(total, total)), "{steps:?}");
     assert!(!report.blocked(), "{:#?}", report.checks);
     let changes = report.plan.changes.join("\n");
     assert!(
