@@ -696,6 +696,12 @@ mod headless {
                 .unwrap()
                 .to_string()
         }
+        /// `connect --org ORG --tenant T --yes`, then `extra` (say `--json`).
+        async fn connect_yes(&self, org: &str, t: &str, extra: &[&str]) -> (i32, String, String) {
+            let mut args = s(&["connect", "--org", org, "--tenant", t, "--yes"]);
+            args.extend(s(extra));
+            self.run(args).await
+        }
         async fn run(&self, args: Vec<String>) -> (i32, String, String) {
             let home = self.home.path().to_path_buf();
             let base = self.emu.base_url().to_string();
@@ -733,17 +739,7 @@ mod headless {
             .await;
         assert_eq!(code, 2, "{err}");
         assert!(support::state(&env.emu).await["org"]["tenant"].is_null());
-        let (code, out, err) = env
-            .run(s(&[
-                "connect",
-                "--org",
-                "fabrikam-ready",
-                "--tenant",
-                &t,
-                "--yes",
-                "--json",
-            ]))
-            .await;
+        let (code, out, err) = env.connect_yes("fabrikam-ready", &t, &["--json"]).await;
         assert_eq!(code, 0, "{err}");
         let v: Value = serde_json::from_str(&out).unwrap();
         assert!(
@@ -781,16 +777,7 @@ mod headless {
         let env = Env::new("lockout").await;
         let t = env.tenant();
         assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
-        let (code, _, err) = env
-            .run(s(&[
-                "connect",
-                "--org",
-                "contoso-lockout",
-                "--tenant",
-                &t,
-                "--yes",
-            ]))
-            .await;
+        let (code, _, err) = env.connect_yes("contoso-lockout", &t, &[]).await;
         assert_eq!(code, 3);
         assert!(err.contains("The owner would be locked out"), "{err}");
         assert!(
@@ -876,16 +863,7 @@ mod headless {
         assert_eq!(code, 0, "{err}");
         let v: Value = serde_json::from_str(&out).unwrap();
         assert!(v["organizations"].as_array().unwrap().is_empty());
-        let (code, _, err) = env
-            .run(s(&[
-                "connect",
-                "--org",
-                "fabrikam-ready",
-                "--tenant",
-                &t,
-                "--yes",
-            ]))
-            .await;
+        let (code, _, err) = env.connect_yes("fabrikam-ready", &t, &[]).await;
         assert_eq!(code, 0, "{err}");
         let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
         assert_eq!(code, 0, "{err}");
@@ -919,17 +897,7 @@ mod headless {
         .unwrap();
         let path = w.path().to_path_buf();
         drop(w);
-        let (code, out, err) = env
-            .run(s(&[
-                "connect",
-                "--org",
-                "fabrikam-ready",
-                "--tenant",
-                &t,
-                "--yes",
-                "--json",
-            ]))
-            .await;
+        let (code, out, err) = env.connect_yes("fabrikam-ready", &t, &["--json"]).await;
         assert_eq!(code, 0, "{err}");
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(
