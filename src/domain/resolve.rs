@@ -468,15 +468,6 @@ fn defuse(s: &str) -> String {
     }
 }
 
-fn confidence_word(c: Confidence) -> &'static str {
-    match c {
-        Confidence::Exact => "exact",
-        Confidence::High => "high",
-        Confidence::Medium => "medium",
-        Confidence::Low => "low",
-    }
-}
-
 /// The plan as CSV, one row per user. Undecided rows are written as `review`
 /// with the best suggestion filled in: change `review` to `map` to accept it.
 pub fn to_csv(plan: &Plan) -> String {
@@ -502,10 +493,7 @@ pub fn to_csv(plan: &Plan) -> String {
             _ => (String::new(), String::new(), None),
         };
         let (confidence, mut reason) = match (evidence, &r.decision) {
-            (Some(s), _) => (
-                confidence_word(s.confidence).to_string(),
-                s.reason.describe(),
-            ),
+            (Some(s), _) => (s.confidence.word().to_string(), s.reason.describe()),
             (None, Decision::Map { .. }) => {
                 ("manual".to_string(), "chosen by a reviewer".to_string())
             }

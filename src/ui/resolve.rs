@@ -13,7 +13,6 @@ use super::Theme;
 use super::screens::{boxed, error_box, pending};
 use crate::app::resolve::{Phase, ResolveScreen, decision_label};
 use crate::app::{Loadable, State};
-use crate::domain::matching::Confidence;
 use crate::domain::resolve::{Decision, Row as PlanRow};
 
 pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -203,15 +202,6 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
     }
 }
 
-fn confidence_word(c: Confidence) -> &'static str {
-    match c {
-        Confidence::Exact => "exact",
-        Confidence::High => "high",
-        Confidence::Medium => "medium",
-        Confidence::Low => "low",
-    }
-}
-
 /// First row of the window that keeps `cursor` visible in `height` rows.
 pub fn window_start(cursor: usize, height: usize) -> usize {
     if height == 0 {
@@ -245,17 +235,13 @@ fn table(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, the
                         .find(|s| &s.tenant_user_id == target_id);
                     (
                         target_upn.clone(),
-                        s.map(|s| confidence_word(s.confidence)).unwrap_or("manual"),
+                        s.map(|s| s.confidence.word()).unwrap_or("manual"),
                         s.map(|s| s.reason.describe())
                             .unwrap_or_else(|| "chosen by you".into()),
                     )
                 }
                 (Decision::Invite { email }, _) => (format!("guest {email}"), "", String::new()),
-                (_, Some(b)) => (
-                    b.upn.clone(),
-                    confidence_word(b.confidence),
-                    b.reason.describe(),
-                ),
+                (_, Some(b)) => (b.upn.clone(), b.confidence.word(), b.reason.describe()),
                 (_, None) => ("-".into(), "", "no suggestion".into()),
             };
             let flags: Vec<&str> = row

@@ -151,6 +151,19 @@ pub enum Confidence {
     Low,
 }
 
+impl Confidence {
+    /// The lowercase word shown in the Resolve table and its CSV (the same
+    /// word as in JSON).
+    pub fn word(self) -> &'static str {
+        match self {
+            Confidence::Exact => "exact",
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
 /// One suggested account for a disconnected user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
