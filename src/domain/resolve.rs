@@ -877,20 +877,8 @@ impl Plan {
 #[cfg(test)]
 pub(crate) mod fixtures {
     use super::*;
-    use crate::domain::facts::UserType;
+    use crate::domain::checks::fixtures::member as tu;
     use crate::domain::matching::{MatchConfig, match_users};
-
-    fn tu(id: &str, upn: &str, name: &str) -> TenantUser {
-        TenantUser {
-            id: id.into(),
-            user_principal_name: upn.into(),
-            mail: Some(upn.into()),
-            display_name: name.into(),
-            user_type: UserType::Member,
-            account_enabled: true,
-            ..Default::default()
-        }
-    }
 
     fn du(d: &str, name: &str, email: &str) -> DisconnectedUser {
         DisconnectedUser {
