@@ -222,10 +222,7 @@ async fn csv_round_trip_invites_and_maps_and_rights_follow() {
 #[tokio::test]
 async fn a_malformed_csv_is_refused_with_line_numbers_and_changes_nothing() {
     let env = Env::in_first_tenant(EmulatorConfig::scenario("disconnected")).await;
-    let plan = env.file("plan.csv");
-    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = std::fs::read_to_string(&plan).unwrap();
+    let (plan, text) = env.export_plan().await;
     let mut text = set_action(&text, "Carl Dahl", "promote");
     // A second user mapped to Mia's account, and an unknown user.
     let mia = text
@@ -330,10 +327,7 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
         ..support::generated_connected(2_000, 2_500)
     })
     .await;
-    let plan = env.file("plan.csv");
-    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    let exported = std::fs::read_to_string(&plan).unwrap();
+    let (plan, exported) = env.export_plan().await;
     // The generator plants each kind of evidence; the engine names it.
     let mut rdr = csv::Reader::from_reader(exported.as_bytes());
     let (mut other, mut other_found, mut named, mut strangers) = (0, 0, 0, 0);
@@ -456,10 +450,7 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
 #[tokio::test]
 async fn an_in_doubt_mapping_is_checked_in_azure_devops_not_repeated() {
     let env = Env::in_first_tenant(EmulatorConfig::scenario("disconnected")).await;
-    let plan = env.file("plan.csv");
-    let out = env.resolve(&["--export", plan.to_str().unwrap()]).await;
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = std::fs::read_to_string(&plan).unwrap();
+    let (_, text) = env.export_plan().await;
     let cols = |who: &str| -> Vec<String> {
         text.lines()
             .find(|l| l.contains(who))

@@ -272,4 +272,17 @@ impl CliEnv {
     pub fn file(&self, name: &str) -> std::path::PathBuf {
         self.home.path().join(name)
     }
+
+    /// `resolve --export plan.csv`, which must succeed: the file and its text.
+    pub async fn export_plan(&self) -> (std::path::PathBuf, String) {
+        let plan = self.file("plan.csv");
+        let out = self.resolve(&["--export", plan.to_str().unwrap()]).await;
+        assert!(
+            out.status.success(),
+            "export: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(&plan).unwrap();
+        (plan, text)
+    }
 }
