@@ -267,50 +267,60 @@ const DEFAULT_USER_PROPERTIES: [&str; 11] = [
     "userPrincipalName",
 ];
 
+type Getter = fn(&TenantUser) -> Value;
+
+fn given_name(u: &TenantUser) -> &str {
+    u.display_name
+        .split_once(' ')
+        .map_or(u.display_name.as_str(), |p| p.0)
+}
+
+fn surname(u: &TenantUser) -> &str {
+    u.display_name.split_once(' ').map_or("", |p| p.1)
+}
+
+fn strings(v: &[String]) -> Value {
+    Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect())
+}
+
+fn when_guest(u: &TenantUser, v: &str) -> Value {
+    if u.user_type == "Guest" {
+        v.into()
+    } else {
+        Value::Null
+    }
+}
+
+/// The user properties this emulator models, by canonical name.
+const USER_PROPERTIES: [(&str, Getter); 17] = [
+    ("id", |u| u.id.as_str().into()),
+    ("businessPhones", |_| Value::Array(Vec::new())),
+    ("displayName", |u| u.display_name.as_str().into()),
+    ("givenName", |u| given_name(u).into()),
+    ("jobTitle", |_| Value::Null),
+    ("mail", |u| {
+        u.mail.as_deref().map_or(Value::Null, Value::from)
+    }),
+    ("mobilePhone", |_| Value::Null),
+    ("officeLocation", |_| Value::Null),
+    ("preferredLanguage", |_| Value::Null),
+    ("surname", |u| surname(u).into()),
+    ("userPrincipalName", |u| u.upn.as_str().into()),
+    ("userType", |u| u.user_type.as_str().into()),
+    ("accountEnabled", |u| u.enabled.into()),
+    ("otherMails", |u| strings(&u.other_mails)),
+    ("proxyAddresses", |u| strings(&u.proxy_addresses)),
+    ("creationType", |u| when_guest(u, "Invitation")),
+    ("externalUserState", |u| when_guest(u, "PendingAcceptance")),
+];
+
 /// One user property by its canonical name (any case accepted), or `None`
 /// for a property this emulator does not model.
 fn user_property(u: &TenantUser, name: &str) -> Option<(&'static str, Value)> {
-    let guest = u.user_type == "Guest";
-    let split = || {
-        u.display_name
-            .split_once(' ')
-            .unwrap_or((u.display_name.as_str(), ""))
-    };
-    let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
-    Some(match name.to_ascii_lowercase().as_str() {
-        "id" => ("id", u.id.as_str().into()),
-        "businessphones" => ("businessPhones", Value::Array(Vec::new())),
-        "displayname" => ("displayName", u.display_name.as_str().into()),
-        "givenname" => ("givenName", split().0.into()),
-        "jobtitle" => ("jobTitle", Value::Null),
-        "mail" => ("mail", u.mail.as_deref().map_or(Value::Null, Value::from)),
-        "mobilephone" => ("mobilePhone", Value::Null),
-        "officelocation" => ("officeLocation", Value::Null),
-        "preferredlanguage" => ("preferredLanguage", Value::Null),
-        "surname" => ("surname", split().1.into()),
-        "userprincipalname" => ("userPrincipalName", u.upn.as_str().into()),
-        "usertype" => ("userType", u.user_type.as_str().into()),
-        "accountenabled" => ("accountEnabled", u.enabled.into()),
-        "othermails" => ("otherMails", strings(&u.other_mails)),
-        "proxyaddresses" => ("proxyAddresses", strings(&u.proxy_addresses)),
-        "creationtype" => (
-            "creationType",
-            if guest {
-                "Invitation".into()
-            } else {
-                Value::Null
-            },
-        ),
-        "externaluserstate" => (
-            "externalUserState",
-            if guest {
-                "PendingAcceptance".into()
-            } else {
-                Value::Null
-            },
-        ),
-        _ => return None,
-    })
+    USER_PROPERTIES
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(k, get)| (*k, get(u)))
 }
 
 /// A user object: the default property set, or exactly `$select` (unknown
@@ -558,13 +568,19 @@ fn parse_filter(s: &str) -> Result<Node, String> {
 /// A string property without copying it: `None` when the property is not
 /// a string this emulator filters on, `Some(None)` when it is null.
 fn field_str<'a>(u: &'a TenantUser, field: &str) -> Option<Option<&'a str>> {
-    Some(match field.to_ascii_lowercase().as_str() {
-        "id" => Some(u.id.as_str()),
-        "userprincipalname" => Some(u.upn.as_str()),
-        "mail" => u.mail.as_deref(),
-        "displayname" => Some(u.display_name.as_str()),
-        "usertype" => Some(u.user_type.as_str()),
-        _ => return None,
+    let is = |name: &str| field.eq_ignore_ascii_case(name);
+    Some(if is("id") {
+        Some(u.id.as_str())
+    } else if is("userPrincipalName") {
+        Some(u.upn.as_str())
+    } else if is("mail") {
+        u.mail.as_deref()
+    } else if is("displayName") {
+        Some(u.display_name.as_str())
+    } else if is("userType") {
+        Some(u.user_type.as_str())
+    } else {
+        return None;
     })
 }
 
