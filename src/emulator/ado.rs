@@ -239,7 +239,7 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
             "<html><body>Azure DevOps</body></html>".into(),
         );
     };
-    let mut world = sh.world.write().expect("world");
+    let mut world = sh.world_mut();
     if !org_matches(&world, org) {
         return no_org(org);
     }
@@ -691,7 +691,7 @@ fn graph_page(value: Vec<Value>, next: Option<String>) -> Response {
 /// `/vssps/...`
 pub fn vssps(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
-    let mut world = sh.world.write().expect("world");
+    let mut world = sh.world_mut();
     if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
@@ -950,28 +950,14 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
     }
     match (req.method.as_str(), &p[2..]) {
         ("GET", ["userentitlements"]) => {
-            let filter = req.q("$filter").map(parse_entitlement_filter);
-            let filter = match filter {
-                Some(Err(e)) => return ado_error(400, "InvalidFilterException", &e),
-                Some(Ok(f)) => Some(f),
-                None => None,
+            let listing = match entitlement_listing(sh, &world, req.q("$filter"), req.q("$orderBy"))
+            {
+                Ok(l) => l,
+                Err(r) => return r,
             };
-            let mut users: Vec<&OrgUser> = world
-                .org
-                .users
-                .iter()
-                .filter(|u| filter.as_ref().is_none_or(|f| f.matches(u)))
-                .collect();
-            if let Some(order) = req.q("$orderBy") {
-                let order = match parse_entitlement_order(order) {
-                    Ok(o) => o,
-                    Err(e) => return ado_error(400, "InvalidOrderByException", &e),
-                };
-                let offset = token_offset(req.q("continuationToken"));
-                order_window(&mut users, order, offset, ENTITLEMENT_PAGE);
-            }
-            let total = users.len();
-            let (items, next) = page(&users, req.q("continuationToken"), ENTITLEMENT_PAGE);
+            let total = listing.len();
+            let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
+            let items: Vec<&OrgUser> = items.iter().map(|&i| &world.org.users[i]).collect();
             let orgname = &world.org.name;
             let members: Vec<Value> = items.iter().map(|u| entitlement(orgname, u)).collect();
             // Real responses repeat the members under `items`: serialize
@@ -1112,30 +1098,48 @@ fn entitlement_cmp(
     }
 }
 
-/// Put the page starting at `offset` in place, in order, without sorting
-/// everything: the organization is re-read for every page, so each request
-/// selects its window (linear) and sorts only that.
-fn order_window(
-    users: &mut [&OrgUser],
-    order: (EntitlementOrder, bool),
-    offset: usize,
-    size: usize,
-) {
-    let cmp = entitlement_cmp(order);
-    let n = users.len();
-    let start = offset.min(n);
-    let end = offset.saturating_add(size).min(n);
-    if start >= end {
-        return;
+/// The organization's users a user-entitlement query lists, in order, as
+/// positions in `world.org.users`. Built once per query and world
+/// generation: a walk asks for the same listing page after page.
+fn entitlement_listing(
+    sh: &Shared,
+    world: &World,
+    filter: Option<&str>,
+    order: Option<&str>,
+) -> Result<std::sync::Arc<Vec<usize>>, Response> {
+    let parsed_filter = match filter.map(parse_entitlement_filter) {
+        Some(Err(e)) => return Err(ado_error(400, "InvalidFilterException", &e)),
+        Some(Ok(f)) => Some(f),
+        None => None,
+    };
+    let parsed_order = match order.map(parse_entitlement_order) {
+        Some(Err(e)) => return Err(ado_error(400, "InvalidOrderByException", &e)),
+        Some(Ok(o)) => Some(o),
+        None => None,
+    };
+    let key = format!("{}\u{1}{}", filter.unwrap_or(""), order.unwrap_or(""));
+    // The caller holds the world's read lock: the generation cannot move.
+    let generation = sh.world_gen.load(std::sync::atomic::Ordering::SeqCst);
+    if let Some((g, listing)) = sh.listings.lock().expect("listings").get(&key)
+        && *g == generation
+    {
+        return Ok(std::sync::Arc::clone(listing));
     }
-    if start > 0 {
-        users.select_nth_unstable_by(start, &cmp);
+    let users = &world.org.users;
+    let mut listing: Vec<usize> = (0..users.len())
+        .filter(|&i| parsed_filter.as_ref().is_none_or(|f| f.matches(&users[i])))
+        .collect();
+    if let Some(order) = parsed_order {
+        let cmp = entitlement_cmp(order);
+        listing.sort_by(|&a, &b| cmp(&&users[a], &&users[b]));
     }
-    let rest = &mut users[start..];
-    if end - start < rest.len() {
-        rest.select_nth_unstable_by(end - start, &cmp);
+    let listing = std::sync::Arc::new(listing);
+    let mut cache = sh.listings.lock().expect("listings");
+    if cache.len() >= 64 {
+        cache.clear();
     }
-    users[start..end].sort_by(&cmp);
+    cache.insert(key, (generation, std::sync::Arc::clone(&listing)));
+    Ok(listing)
 }
 
 /// The documented `$filter` subset: `name eq 'x'`, `userType eq 'guest'|'member'`,
@@ -1381,17 +1385,6 @@ mod tests {
         let asc = sorted(false);
         assert_eq!(ids(&asc), ["2", "3", "1", "0"]);
         let mut desc = sorted(true);
-        // Each page's window matches the full sort, whatever the offset.
-        for desc_order in [false, true] {
-            let full = ids(&sorted(desc_order));
-            for offset in 0..5 {
-                let mut v: Vec<&OrgUser> = users.iter().collect();
-                order_window(&mut v, (EntitlementOrder::Name, desc_order), offset, 2);
-                let end = (offset + 2).min(4);
-                let start = offset.min(4);
-                assert_eq!(ids(&v[start..end]), full[start..end], "offset {offset}");
-            }
-        }
         desc.reverse();
         assert_eq!(ids(&desc), ids(&asc));
     }

@@ -803,7 +803,7 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
 }
 
 fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
-    let mut world = sh.world.write().expect("world");
+    let mut world = sh.world_mut();
     let Some(tenant) = world.tenant(&claims.tid) else {
         return err(
             401,

@@ -163,9 +163,19 @@ pub(crate) struct Runtime {
     pub latency: Duration,
 }
 
+/// Ordered user-entitlement listings by query: (world generation, positions).
+pub(crate) type Listings = std::collections::HashMap<String, (u64, Arc<Vec<usize>>)>;
+
 /// State shared by every request.
 pub(crate) struct Shared {
+    /// Read through `world.read()`; change only through [`Shared::world_mut`].
     pub world: RwLock<World>,
+    /// Bumped after every change to the world, so derived views (the
+    /// ordered user-entitlement listings) know when to be rebuilt.
+    pub world_gen: std::sync::atomic::AtomicU64,
+    /// Ordered user-entitlement listings by query, with the world
+    /// generation they were built from.
+    pub listings: Mutex<Listings>,
     pub login: Mutex<LoginState>,
     pub key: [u8; 32],
     pub faults: Mutex<Vec<Fault>>,
@@ -175,6 +185,43 @@ pub(crate) struct Shared {
     /// Requests to each host in flight now.
     pub in_flight: Mutex<BTreeMap<String, u64>>,
     pub cfg: Runtime,
+}
+
+/// The world, writable; the generation is bumped when the guard is dropped
+/// (before the lock is released), so no reader sees the change under the
+/// old generation.
+pub(crate) struct WorldMut<'a> {
+    guard: std::sync::RwLockWriteGuard<'a, World>,
+    generation: &'a std::sync::atomic::AtomicU64,
+}
+
+impl std::ops::Deref for WorldMut<'_> {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for WorldMut<'_> {
+    fn deref_mut(&mut self) -> &mut World {
+        &mut self.guard
+    }
+}
+
+impl Drop for WorldMut<'_> {
+    fn drop(&mut self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Shared {
+    pub fn world_mut(&self) -> WorldMut<'_> {
+        WorldMut {
+            guard: self.world.write().expect("world"),
+            generation: &self.world_gen,
+        }
+    }
 }
 
 /// Counts a request in flight for as long as it lives (dropped when the
@@ -263,6 +310,8 @@ impl Emulator {
         };
         let shared = Arc::new(Shared {
             world: RwLock::new(world),
+            world_gen: std::sync::atomic::AtomicU64::new(0),
+            listings: Mutex::new(std::collections::HashMap::new()),
             login: Mutex::new(LoginState::default()),
             key,
             faults: Mutex::new(faults),

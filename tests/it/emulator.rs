@@ -608,6 +608,17 @@ async fn remap_and_disconnect_on_messy() {
     .await;
     assert_eq!(s, 200, "{found}");
     let oid = found["value"][0]["id"].as_str().unwrap().to_string();
+    // Entitlements whose name or address contains Carl's work address: none
+    // yet (the listing is cached per query until the organization changes).
+    let carl_listing = format!(
+        "{base}/vsaex/{org}/_apis/userentitlements?$filter=name%20eq%20'carl@fabrikam.com'&$orderBy=name%20asc&api-version=7.1"
+    );
+    let (s, before) = get_json(&carl_listing, &ot).await;
+    assert_eq!(
+        (s, before["totalCount"].as_u64()),
+        (200, Some(0)),
+        "{before}"
+    );
     let r = http()
         .patch(format!(
             "{base}/vssps/{org}/_apis/graph/users/{}?api-version=7.1-preview.1",
@@ -619,6 +630,11 @@ async fn remap_and_disconnect_on_messy() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    let (_, after) = get_json(&carl_listing, &ot).await;
+    assert_eq!(
+        after["members"][0]["user"]["principalName"], "carl@fabrikam.com",
+        "the same query sees the remap: {after}"
+    );
     let (carl_tok, _) = sign_in(&emu, "carl@fabrikam.com", &t, ADO_SCOPE).await;
     let (s, _) = get_json(
         &format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
