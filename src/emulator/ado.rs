@@ -194,9 +194,9 @@ fn group_json(
     })
 }
 
-/// Where a continuation token says the next page starts (0 for none).
-fn token_offset(token: Option<&str>) -> usize {
-    token
+/// Page `items` with an opaque continuation token (base64 of the offset).
+fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Option<String>) {
+    let start = token
         .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok())
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| {
@@ -204,11 +204,7 @@ fn token_offset(token: Option<&str>) -> usize {
                 .and_then(|n| n.parse::<usize>().ok())
         })
         .unwrap_or(0)
-}
-
-/// Page `items` with an opaque continuation token (base64 of the offset).
-fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Option<String>) {
-    let start = token_offset(token).min(items.len());
+        .min(items.len());
     let end = (start + size).min(items.len());
     let next = (end < items.len())
         .then(|| base64::engine::general_purpose::STANDARD.encode(format!("offset:{end}")));
@@ -1085,17 +1081,17 @@ fn parse_entitlement_order(o: &str) -> Result<(EntitlementOrder, bool), String> 
 /// compare without case; never-accessed users (shown as 0001-01-01) come
 /// first by last access.
 fn entitlement_cmp(
+    a: &OrgUser,
+    b: &OrgUser,
     (field, desc): (EntitlementOrder, bool),
-) -> impl Fn(&&OrgUser, &&OrgUser) -> std::cmp::Ordering {
-    move |a, b| {
-        let o = match field {
-            EntitlementOrder::Name => wire::cmp_caseless(&a.display_name, &b.display_name),
-            EntitlementOrder::DateCreated => a.created.cmp(&b.created),
-            EntitlementOrder::LastAccessed => a.last_access.cmp(&b.last_access),
-        }
-        .then_with(|| a.id.cmp(&b.id));
-        if desc { o.reverse() } else { o }
+) -> std::cmp::Ordering {
+    let o = match field {
+        EntitlementOrder::Name => wire::cmp_caseless(&a.display_name, &b.display_name),
+        EntitlementOrder::DateCreated => a.created.cmp(&b.created),
+        EntitlementOrder::LastAccessed => a.last_access.cmp(&b.last_access),
     }
+    .then_with(|| a.id.cmp(&b.id));
+    if desc { o.reverse() } else { o }
 }
 
 /// The organization's users a user-entitlement query lists, in order, as
@@ -1130,8 +1126,7 @@ fn entitlement_listing(
         .filter(|&i| parsed_filter.as_ref().is_none_or(|f| f.matches(&users[i])))
         .collect();
     if let Some(order) = parsed_order {
-        let cmp = entitlement_cmp(order);
-        listing.sort_by(|&a, &b| cmp(&&users[a], &&users[b]));
+        listing.sort_by(|&a, &b| entitlement_cmp(&users[a], &users[b], order));
     }
     let listing = std::sync::Arc::new(listing);
     let mut cache = sh.listings.lock().expect("listings");
@@ -1379,7 +1374,7 @@ mod tests {
         let ids = |v: &[&OrgUser]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
         let sorted = |desc: bool| {
             let mut v: Vec<&OrgUser> = users.iter().collect();
-            v.sort_by(entitlement_cmp((EntitlementOrder::Name, desc)));
+            v.sort_by(|a, b| entitlement_cmp(a, b, (EntitlementOrder::Name, desc)));
             v
         };
         let asc = sorted(false);

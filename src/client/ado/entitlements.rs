@@ -99,6 +99,24 @@ struct Shared {
     parts: Vec<Part>,
 }
 
+impl Shared {
+    /// Start a part of `want` users (`seen` already known in it) from its
+    /// first pages; returns the part's index.
+    fn open_part<const N: usize>(
+        &mut self,
+        want: usize,
+        seen: HashSet<String>,
+        first_pages: [Vec<UserEntitlement>; N],
+    ) -> usize {
+        let mut part = Part { want, seen };
+        for page in first_pages {
+            self.found.absorb(page, Some(&mut part.seen));
+        }
+        self.parts.push(part);
+        self.parts.len() - 1
+    }
+}
+
 impl AdoClient {
     fn entitlements_url(
         &self,
@@ -176,13 +194,8 @@ impl AdoClient {
         if total <= SMALL * PAGE {
             // A few pages: reading on costs fewer requests than opening the
             // parts, and no more rounds.
-            let mut seen = HashSet::new();
-            {
-                let mut s = lock(&shared);
-                s.found.absorb(first.members, Some(&mut seen));
-                s.parts.push(Part { want: total, seen });
-            }
-            self.walk(org, None, Order::Service, first.token, &shared, 0)
+            let part = lock(&shared).open_part(total, HashSet::new(), [first.members]);
+            self.walk(org, None, Order::Service, first.token, &shared, part)
                 .await?;
             return Ok(finish(shared));
         }
@@ -256,14 +269,7 @@ impl AdoClient {
         // descending walk would only repeat the ascending one.
         let ordered = asc.token.is_none()
             || asc.members.first().map(|m| &m.id) != desc.members.first().map(|m| &m.id);
-        let part = {
-            let mut s = lock(shared);
-            let mut p = Part { want, seen };
-            s.found.absorb(asc.members, Some(&mut p.seen));
-            s.found.absorb(desc.members, Some(&mut p.seen));
-            s.parts.push(p);
-            s.parts.len() - 1
-        };
+        let part = lock(shared).open_part(want, seen, [asc.members, desc.members]);
         let desc_token = if ordered { desc.token } else { None };
         let (a, d) = tokio::join!(
             self.walk(org, filter, Order::NameAsc, asc.token, shared, part),
