@@ -42,6 +42,10 @@ impl StatePaths {
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
+    /// Per-organization lock files (one change at a time, across processes).
+    pub fn lock_dir(&self) -> PathBuf {
+        self.root.join("locks")
+    }
 
     /// Create the root (and sub-directories) with owner-only permissions.
     pub fn ensure(&self) -> std::io::Result<()> {
