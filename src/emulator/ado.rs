@@ -719,10 +719,21 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     "Expected a JSON patch document like [{\"from\":\"\",\"op\":2,\"path\":\"/TenantId\",\"value\":\"<tenant id>\"}].",
                 );
             };
-            let result = if tenant.trim() == ZERO_GUID {
+            // TenantId is a GUID property: a domain name (or any other
+            // text) is refused before anything is looked up.
+            let Some(tenant) = super::ids::canonical_guid(&tenant) else {
+                return ado_error(
+                    400,
+                    "InvalidArgumentValueException",
+                    &format!(
+                        "The value '{tenant}' of /TenantId is not a valid tenant id. Supply the tenant's GUID in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, not a domain name."
+                    ),
+                );
+            };
+            let result = if tenant == ZERO_GUID {
                 world.disconnect(caller)
             } else {
-                world.connect(caller, &caller_upn, tenant.trim())
+                world.connect(caller, &caller_upn, &tenant)
             };
             match result {
                 Ok(()) => org_json(&world),

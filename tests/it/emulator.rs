@@ -471,6 +471,44 @@ async fn connect_on_ready_keeps_everyone_and_moves_the_tenant() {
 }
 
 #[tokio::test]
+async fn tenant_id_that_is_not_a_guid_is_refused_and_changes_nothing() {
+    let emu = support::start("ready").await;
+    let org = "fabrikam-ready";
+    let t = tenant_id(&emu, 0);
+    let (tok, _) = sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
+    for bad in [
+        "fabrikam.onmicrosoft.com".to_string(),
+        "fabrikam.com".to_string(),
+        format!("{{{t}}}"),
+        t.replace('-', ""),
+        format!(" {t}"),
+    ] {
+        let r = support::set_tenant(&emu, org, &tok, &bad).await;
+        assert_eq!(r.status(), 400, "{bad}");
+        let e: Value = r.json().await.unwrap();
+        for k in [
+            "$id",
+            "innerException",
+            "message",
+            "typeName",
+            "typeKey",
+            "errorCode",
+            "eventId",
+        ] {
+            assert!(e.get(k).is_some(), "{bad}: error lacks {k}: {e}");
+        }
+        assert_eq!(e["typeKey"], "InvalidArgumentValueException", "{e}");
+        assert!(e["message"].as_str().unwrap().contains(&bad), "{e}");
+    }
+    assert_eq!(support::state(&emu).await["org"]["tenant"], Value::Null);
+    // Upper case is still the same GUID.
+    let r = support::set_tenant(&emu, org, &tok, &t.to_uppercase()).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(support::state(&emu).await["org"]["tenant"], t.as_str());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
     let emu = support::start("lockout").await;
     let base = emu.base_url();
