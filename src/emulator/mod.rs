@@ -519,6 +519,17 @@ async fn entry(
         Some(Action::After(a)) => Some(*a),
         _ => None,
     };
+    // Every Azure DevOps 401 carries its challenge (see `ado::challenge`).
+    let challenge = matches!(
+        host.as_str(),
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+    )
+    .then(|| {
+        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex")
+            .then(|| req.segs.first().cloned())
+            .flatten();
+        (org, req.origin.clone())
+    });
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
     let handled = tokio::task::spawn_blocking(move || match host.as_str() {
@@ -532,13 +543,19 @@ async fn entry(
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
     })
     .await;
-    let response = handled.unwrap_or_else(|_| {
+    let mut response = handled.unwrap_or_else(|_| {
         wire::ado_error(
             500,
             "InternalServerError",
             "The emulator failed while handling this request.",
         )
     });
+    if response.status() == 401
+        && let Some((org, origin)) = challenge
+    {
+        let world = sh.world.read().expect("world");
+        response = ado::challenge(&world, &origin, org.as_deref(), response);
+    }
     match lose_answer {
         Some(Action::Drop) => dropped(),
         Some(Action::Malformed) => malformed(),

@@ -330,6 +330,93 @@ async fn ado_error_shapes() {
     emu.shutdown().await;
 }
 
+/// Every 401 of Azure DevOps says where to sign in and, on an organization's
+/// URL, which tenant the organization belongs to.
+#[tokio::test]
+async fn every_ado_401_carries_its_challenge() {
+    for (scenario, connected) in [("ready", false), ("disconnected", true)] {
+        let emu = support::start(scenario).await;
+        let base = emu.base_url();
+        let org = emu.summary().org.clone();
+        let t = tenant_id(&emu, 0);
+        let who = emu.summary().default_sign_in.clone();
+        // A valid token of an identity the organization does not know: the
+        // work account while it is backed by personal accounts, the personal
+        // account once it is connected.
+        let authority = if connected { "consumers" } else { t.as_str() };
+        let (stranger, _) = sign_in(&emu, &who, authority, ADO_SCOPE).await;
+        let urls = [
+            (
+                "GET",
+                format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
+            ),
+            (
+                "GET",
+                format!("{base}/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
+            ),
+            (
+                "GET",
+                format!("{base}/vsaex/{org}/_apis/userentitlements?api-version=7.1"),
+            ),
+            (
+                "PATCH",
+                format!(
+                    "{base}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1"
+                ),
+            ),
+            (
+                "GET",
+                format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+            ),
+        ];
+        for (method, url) in &urls {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            for token in [None, Some("garbage"), Some(stranger.as_str())] {
+                let mut rq = http()
+                    .request(method.clone(), url)
+                    .header("X-TFS-FedAuthRedirect", "Suppress");
+                if let Some(tk) = token {
+                    rq = rq.bearer_auth(tk);
+                }
+                let r = rq.send().await.unwrap();
+                if r.status() != 401 {
+                    // The stranger's personal account opens its profile.
+                    assert!(url.contains("/profile/") && token == Some(stranger.as_str()));
+                    continue;
+                }
+                let h = r.headers();
+                let www = h
+                    .get("www-authenticate")
+                    .unwrap_or_else(|| {
+                        panic!("{scenario} {method} {url} {token:?}: no WWW-Authenticate")
+                    })
+                    .to_str()
+                    .unwrap();
+                let authority = if connected && !url.contains("/app-vssps/") {
+                    t.as_str()
+                } else {
+                    "common"
+                };
+                assert!(
+                    www.starts_with(&format!(
+                        "Bearer authorization_uri={base}/login/{authority}"
+                    )),
+                    "{scenario} {url}: {www}"
+                );
+                let rt = h.get("x-vss-resourcetenant").map(|v| v.to_str().unwrap());
+                if url.contains("/app-vssps/") {
+                    assert_eq!(rt, None, "{url}");
+                } else if connected {
+                    assert_eq!(rt, Some(t.as_str()), "{scenario} {url}");
+                } else {
+                    assert_eq!(rt, Some("00000000-0000-0000-0000-000000000000"), "{url}");
+                }
+            }
+        }
+        emu.shutdown().await;
+    }
+}
+
 async fn walk_graph_users(base: &str, org: &str, tok: &str) -> (usize, usize) {
     let mut token: Option<String> = None;
     let (mut total, mut pages) = (0, 0);
