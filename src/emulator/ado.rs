@@ -783,6 +783,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
             ),
         },
         ("PATCH", ["graph", "users", _]) => {
+            *world.remap_attempts.entry(raw[4].clone()).or_default() += 1;
             if !world.is_admin(caller) {
                 return not_authorized(&caller_upn);
             }

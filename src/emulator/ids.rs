@@ -61,6 +61,15 @@ pub fn descriptor(kind: &str, value: &str) -> String {
     )
 }
 
+/// The value a user descriptor wraps (the storage key), for any kind.
+pub fn descriptor_key(d: &str) -> Option<String> {
+    let (_, value) = d.split_once('.')?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
 /// Random URL-safe token material.
 pub fn random_token(bytes: usize) -> String {
     use rand::RngCore;
@@ -83,6 +92,10 @@ mod tests {
         assert!(uuid::Uuid::parse_str(&a).is_ok());
         assert_eq!(puid("A@x.com"), puid("a@x.com"));
         assert_eq!(puid("a@x.com").len(), 16);
+        let key = guid(&["orguser", "x"]);
+        assert_eq!(descriptor_key(&descriptor("msa", &key)), Some(key.clone()));
+        assert_eq!(descriptor_key(&descriptor("aad", &key)), Some(key));
+        assert_eq!(descriptor_key("nodot"), None);
     }
 
     #[test]

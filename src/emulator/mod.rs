@@ -620,6 +620,64 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `GET /_emulator/state`: the world as a test reads it at the end: the
+/// organization (its tenant, owner, users), every tenant, and the counters
+/// that prove "exactly once".
+fn state_json(w: &World) -> Response {
+    let tenant_json = |t: &state::Tenant| {
+        json!({
+            "id": t.id, "displayName": t.display_name,
+            "defaultDomain": t.default_domain(), "initialDomain": t.initial_domain,
+            "verifiedDomains": std::iter::once(&t.initial_domain).chain(&t.domains).collect::<Vec<_>>(),
+        })
+    };
+    let mut attempts_by_user = vec![0u32; w.org.users.len()];
+    for (d, n) in &w.remap_attempts {
+        if let Some(i) = w.org.user_by_any_descriptor(d) {
+            attempts_by_user[i] += n;
+        }
+    }
+    let user_json = |i: usize, u: &state::OrgUser| {
+        json!({
+            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
+            "principal_name": u.principal_name, "mail": u.mail, "msa_email": u.msa_email,
+            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
+            "active": u.active, "admin": u.admin, "remaps": u.remaps,
+            "remap_attempts": attempts_by_user[i],
+        })
+    };
+    let owner = w.org.owner;
+    wire::json(
+        200,
+        &json!({
+            "org": {
+                "name": w.org.name,
+                "id": w.org.id,
+                "tenant": w.org.tenant,
+                "connected_to": w.org.tenant.as_deref().and_then(|t| w.tenant(t)).map(tenant_json),
+                "owner": w.org.users[owner].descriptor,
+                "owner_user": user_json(owner, &w.org.users[owner]),
+                "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+                "policies": w.org.policies,
+                "users": w.org.users.iter().enumerate().map(|(i, u)| user_json(i, u)).collect::<Vec<_>>(),
+            },
+            "invitations": w.invitations,
+            "counters": {
+                "remap_attempts": w.remap_attempts,
+                "invitation_attempts": w.invitation_attempts,
+                "remaps": w.org.users.iter().map(|u| u64::from(u.remaps)).sum::<u64>(),
+                "invitations": w.invitations.values().map(|&n| u64::from(n)).sum::<u64>(),
+            },
+            "tenants": w.tenants.iter().map(|t| {
+                let mut v = tenant_json(t);
+                v["users"] = t.users.len().into();
+                v["guests"] = t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>().into();
+                v
+            }).collect::<Vec<_>>(),
+        }),
+    )
+}
+
 /// `/_emulator/...`: scenario summary, approvals, state, stats, faults.
 fn control(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
@@ -669,34 +727,15 @@ fn control(sh: &Shared, req: &Req) -> Response {
             let codes = sh.login.lock().expect("login").pending_user_codes();
             wire::json(200, &json!({"user_codes": codes}))
         }
-        ("GET", ["state"]) => {
+        ("GET", ["state"]) => state_json(&sh.world.read().expect("world")),
+        ("GET", ["stats"]) => {
+            let mut stats = sh.stats.lock().expect("stats").clone();
             let w = sh.world.read().expect("world");
-            wire::json(
-                200,
-                &json!({
-                    "org": {
-                        "name": w.org.name,
-                        "id": w.org.id,
-                        "tenant": w.org.tenant,
-                        "owner": w.org.users[w.org.owner].descriptor,
-                        "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
-                        "policies": w.org.policies,
-                        "users": w.org.users.iter().map(|u| json!({
-                            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
-                            "principal_name": u.principal_name, "msa_email": u.msa_email,
-                            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
-                            "active": u.active, "admin": u.admin, "remaps": u.remaps
-                        })).collect::<Vec<_>>(),
-                    },
-                    "invitations": w.invitations,
-                    "tenants": w.tenants.iter().map(|t| json!({
-                        "id": t.id, "displayName": t.display_name, "users": t.users.len(),
-                        "guests": t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>()
-                    })).collect::<Vec<_>>(),
-                }),
-            )
+            let total = |m: &BTreeMap<String, u32>| m.values().map(|&n| u64::from(n)).sum();
+            stats.insert("remap.attempts".into(), total(&w.remap_attempts));
+            stats.insert("invitation.attempts".into(), total(&w.invitation_attempts));
+            wire::json(200, &json!(stats))
         }
-        ("GET", ["stats"]) => wire::json(200, &json!(*sh.stats.lock().expect("stats"))),
         ("POST", ["stats", "reset"]) => {
             sh.stats.lock().expect("stats").clear();
             wire::empty(204)

@@ -127,6 +127,11 @@ impl Tenant {
             })
         })
     }
+    /// The default domain: the first custom verified domain, else the
+    /// initial `*.onmicrosoft.com` one.
+    pub fn default_domain(&self) -> &str {
+        self.domains.first().unwrap_or(&self.initial_domain)
+    }
     pub fn has_domain(&self, d: &str) -> bool {
         self.initial_domain.eq_ignore_ascii_case(d)
             || self.domains.iter().any(|x| x.eq_ignore_ascii_case(d))
@@ -244,6 +249,12 @@ impl Org {
     pub fn user_by_descriptor(&self, d: &str) -> Option<usize> {
         self.users.iter().position(|u| u.descriptor == d)
     }
+    /// The user a descriptor names, now or before a connect, change or
+    /// remap rewrote it (`msa.`/`aad.` descriptors wrap the storage key).
+    pub fn user_by_any_descriptor(&self, d: &str) -> Option<usize> {
+        let key = ids::descriptor_key(d)?;
+        self.users.iter().position(|u| u.id == key)
+    }
 }
 
 /// The identity behind a token.
@@ -275,6 +286,13 @@ pub struct World {
     pub org: Org,
     /// Invitations sent, by lowercased address (tests check "exactly once").
     pub invitations: BTreeMap<String, u32>,
+    /// Every invitation request, by lowercased invited address, whatever its
+    /// answer (a re-sent invitation counts even when it returns the same guest).
+    pub invitation_attempts: BTreeMap<String, u32>,
+    /// Every remap PATCH, by the descriptor it was sent to, whatever its
+    /// answer: a re-sent remap goes to the old descriptor and answers 404,
+    /// but still counts here.
+    pub remap_attempts: BTreeMap<String, u32>,
 }
 
 impl World {
@@ -492,6 +510,8 @@ impl World {
             msa_by_email,
             org,
             invitations: BTreeMap::new(),
+            invitation_attempts: BTreeMap::new(),
+            remap_attempts: BTreeMap::new(),
         };
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.

@@ -804,6 +804,96 @@ async fn remap_and_disconnect_on_messy() {
     emu.shutdown().await;
 }
 
+/// The counters see a re-sent remap (which answers 404: the first one
+/// rewrote the descriptor) and a re-sent invitation.
+#[tokio::test]
+async fn counters_see_every_remap_and_invitation_attempt() {
+    let emu = support::start("disconnected").await;
+    let base = emu.base_url();
+    let org = emu.summary().org.clone();
+    let t = tenant_id(&emu, 0);
+    let (ado, rt) = sign_in(&emu, "owner@fabrikam.com", &t, ADO_SCOPE).await;
+    let graph = support::refresh(&emu, &rt, &t, GRAPH_SCOPE).await;
+    let graph = graph["access_token"].as_str().unwrap();
+    let st = support::state(&emu).await;
+    let carl = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["display_name"] == "Carl Dahl")
+        .unwrap()
+        .clone();
+    let old = carl["descriptor"].as_str().unwrap().to_string();
+    let (_, found) = get_json(
+        &format!("{base}/graph/v1.0/users/carl@fabrikam.com?$select=id"),
+        graph,
+    )
+    .await;
+    let remap = || {
+        http()
+            .patch(format!(
+                "{base}/vssps/{org}/_apis/graph/users/{old}?api-version=7.1-preview.1"
+            ))
+            .bearer_auth(&ado)
+            .json(&json!({"originId": found["id"]}))
+            .send()
+    };
+    assert_eq!(remap().await.unwrap().status(), 200);
+    assert_eq!(remap().await.unwrap().status(), 404, "the descriptor moved");
+    let invite = || {
+        http()
+            .post(format!("{base}/graph/v1.0/invitations"))
+            .bearer_auth(graph)
+            .json(&json!({"invitedUserEmailAddress": "Lars@Gmail.com", "inviteRedirectUrl": "https://dev.azure.com/x"}))
+            .send()
+    };
+    assert_eq!(invite().await.unwrap().status(), 201);
+    assert_eq!(invite().await.unwrap().status(), 201);
+    let st = support::state(&emu).await;
+    assert_eq!(
+        st["counters"]["remap_attempts"][&old], 2,
+        "{}",
+        st["counters"]
+    );
+    assert_eq!(st["counters"]["remaps"], 1);
+    assert_eq!(st["counters"]["invitation_attempts"]["lars@gmail.com"], 2);
+    let carl = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["display_name"] == "Carl Dahl")
+        .unwrap();
+    assert_ne!(carl["descriptor"], old.as_str());
+    assert_eq!(
+        (carl["remaps"].as_u64(), carl["remap_attempts"].as_u64()),
+        (Some(1), Some(2))
+    );
+    // The final state names the tenant and the owner.
+    assert_eq!(st["org"]["connected_to"]["id"], t.as_str());
+    assert_eq!(st["org"]["connected_to"]["defaultDomain"], "fabrikam.com");
+    assert_eq!(
+        st["org"]["owner_user"]["principal_name"],
+        "owner@fabrikam.com"
+    );
+    assert_eq!(st["org"]["owner_user"]["active"], true);
+    let stats: Value = http()
+        .get(format!("{base}/_emulator/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stats["remap.attempts"].as_u64(),
+            stats["invitation.attempts"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn guest_admin_and_over_100_are_refused() {
     let emu = support::start("guest-admin").await;
