@@ -895,7 +895,7 @@ async fn counters_see_every_remap_and_invitation_attempt() {
 }
 
 #[tokio::test]
-async fn guest_admin_and_over_100_are_refused() {
+async fn guest_admin_is_refused() {
     let emu = support::start("guest-admin").await;
     let (tok, _) = sign_in(&emu, "bob@outlook.com", "organizations", ADO_SCOPE).await;
     let r = support::set_tenant(&emu, "northwind-guest", &tok, &tenant_id(&emu, 0)).await;
@@ -918,18 +918,32 @@ async fn guest_admin_and_over_100_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 403);
     emu.shutdown().await;
+}
 
+/// More than 100 users is no reason to refuse a connect: the limit is the
+/// portal's Resolve page's, and such organizations can still connect.
+#[tokio::test]
+async fn over_100_users_connects() {
     let emu = support::start("over-100").await;
-    let (tok, _) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
-    let r = support::set_tenant(&emu, "tailspin-big", &tok, &tenant_id(&emu, 0)).await;
-    assert_eq!(r.status(), 400);
-    let e: Value = r.json().await.unwrap();
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .contains("Contact Azure DevOps support")
-    );
+    let t = tenant_id(&emu, 0);
+    let (tok, rt) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
+    let r = support::set_tenant(&emu, "tailspin-big", &tok, &t).await;
+    assert_eq!(r.status(), 200);
+    let st = support::state(&emu).await;
+    assert_eq!(st["org"]["tenant"], t.as_str());
+    let users = st["org"]["users"].as_array().unwrap();
+    assert_eq!(users.len(), 150);
+    assert_eq!(users.iter().filter(|u| u["active"] == false).count(), 149);
+    let owner = support::refresh(&emu, &rt, &t, ADO_SCOPE).await;
+    let (s, _) = get_json(
+        &format!(
+            "{}/dev/tailspin-big/_apis/projects?api-version=7.1",
+            emu.base_url()
+        ),
+        owner["access_token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "the owner kept access");
     emu.shutdown().await;
 }
 
