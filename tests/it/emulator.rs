@@ -129,6 +129,102 @@ async fn oauth_device_flow_errors_are_entra_shaped() {
     emu.shutdown().await;
 }
 
+/// A tenant is found by its GUID or any of its domains, and its OpenID
+/// configuration then speaks only of its GUID; Graph lists its domains.
+#[tokio::test]
+async fn tenants_resolve_by_any_domain_to_their_guid() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url();
+    let fabrikam = tenant_id(&emu, 0);
+    let config = |name: &str| {
+        let url = format!("{base}/login/{name}/v2.0/.well-known/openid-configuration");
+        async move {
+            let r = http().get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    for name in [
+        fabrikam.clone(),
+        fabrikam.to_uppercase(),
+        "fabrikam.onmicrosoft.com".into(),
+        "fabrikam.com".into(),
+        "FABRIKAM.COM".into(),
+    ] {
+        let (s, v) = config(&name).await;
+        assert_eq!(s, 200, "{name}: {v}");
+        assert_eq!(
+            v["issuer"],
+            format!("{base}/login/{fabrikam}/v2.0"),
+            "{name}"
+        );
+        for k in [
+            "authorization_endpoint",
+            "token_endpoint",
+            "device_authorization_endpoint",
+            "jwks_uri",
+        ] {
+            let u = v[k].as_str().unwrap();
+            assert!(
+                u.starts_with(&format!("{base}/login/{fabrikam}/")),
+                "{name}: {k} = {u}"
+            );
+        }
+    }
+    let (_, multi) = config("organizations").await;
+    assert_eq!(multi["issuer"], format!("{base}/login/{{tenantid}}/v2.0"));
+    assert!(
+        multi["token_endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/login/organizations/oauth2/v2.0/token")
+    );
+    // Unknown domains and GUIDs: 400 AADSTS90002; text that is no domain: AADSTS900023.
+    for (name, code) in [
+        ("nowhere.example", 90002),
+        ("00000000-1111-4222-8333-444444444444", 90002),
+        ("fabrikam", 900023),
+    ] {
+        let (s, v) = config(name).await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (400, Some("invalid_tenant")),
+            "{name}"
+        );
+        assert_eq!(v["error_codes"][0], code, "{name}: {v}");
+        assert!(
+            v["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("AADSTS{code}:"))
+        );
+        // The other endpoints of an unknown tenant refuse the same way.
+        let r = http()
+            .post(format!("{base}/login/{name}/oauth2/v2.0/devicecode"))
+            .form(&[("client_id", "c"), ("scope", "openid")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{name}");
+    }
+    // Graph's /organization lists every verified domain, the default marked.
+    let (g, _) = sign_in(&emu, "owner@fabrikam.com", "fabrikam.com", GRAPH_SCOPE).await;
+    let (s, org) = get_json(&format!("{base}/graph/v1.0/organization"), &g).await;
+    assert_eq!(s, 200);
+    let o = &org["value"][0];
+    assert_eq!(o["id"], fabrikam.as_str());
+    let domains: Vec<(&str, bool)> = o["verifiedDomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["name"].as_str().unwrap(), d["isDefault"] == true))
+        .collect();
+    assert_eq!(
+        domains,
+        [("fabrikam.onmicrosoft.com", false), ("fabrikam.com", true)]
+    );
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn authorization_code_with_pkce() {
     use base64::Engine;
