@@ -42,7 +42,7 @@ use wire::Req;
     after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
 )]
 pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
+    /// Scenario name (ready, lockout, locked-out, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).

@@ -788,6 +788,64 @@ async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
     emu.shutdown().await;
 }
 
+/// `locked-out` is `lockout` after the connect: the sole owner gets 401 on
+/// every organization URL with either of her sign-ins; her profile answers.
+#[tokio::test]
+async fn locked_out_owner_is_refused_everywhere_but_the_profile() {
+    let emu = support::start("locked-out").await;
+    let base = emu.base_url();
+    let org = "contoso-lockout";
+    let t = tenant_id(&emu, 0);
+    let probe = http()
+        .head(format!("{base}/dev/{org}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.headers()["x-vss-resourcetenant"], t.as_str());
+    let (personal, _) = sign_in(&emu, "alice@outlook.com", "organizations", ADO_SCOPE).await;
+    let (guest, _) = sign_in(&emu, "alice@outlook.com", &t, ADO_SCOPE).await;
+    let (dev1, _) = sign_in(&emu, "dev1@contoso.com", &t, ADO_SCOPE).await;
+    let org_urls = [
+        format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
+        format!("{base}/dev/{org}/App/_apis/git/repositories?api-version=7.1"),
+        format!("{base}/dev/{org}/_apis/connectionData"),
+        format!("{base}/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
+        format!("{base}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1"),
+        format!("{base}/vsaex/{org}/_apis/userentitlements?api-version=7.1"),
+    ];
+    for url in &org_urls {
+        for (who, token) in [("personal", &personal), ("guest", &guest)] {
+            let (s, b) = get_json(url, token).await;
+            assert_eq!(s, 401, "{who} {url}: {b}");
+            assert!(b["message"].as_str().unwrap().contains("TF400813"), "{b}");
+        }
+        let (s, _) = get_json(url, &dev1).await;
+        assert_eq!(s, 200, "a user who kept access: {url}");
+    }
+    for token in [&personal, &guest] {
+        let (s, p) = get_json(
+            &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+            token,
+        )
+        .await;
+        assert_eq!(s, 200, "the profile still answers");
+        let (_, accounts) = get_json(
+            &format!(
+                "{base}/app-vssps/_apis/accounts?memberId={}&api-version=7.1",
+                p["publicAlias"].as_str().unwrap()
+            ),
+            token,
+        )
+        .await;
+        assert_eq!(accounts["count"], 0, "no organization lists her");
+    }
+    let st = support::state(&emu).await;
+    assert_eq!(st["org"]["tenant"], t.as_str());
+    assert_eq!(st["org"]["owner_user"]["active"], false);
+    assert_eq!(st["org"]["owner_user"]["origin"], "msa");
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn remap_and_disconnect_on_messy() {
     let emu = support::start("messy").await;
