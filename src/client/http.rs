@@ -166,6 +166,13 @@ impl Request {
         self.idempotent = true;
         self
     }
+    /// Never send again once it may have reached the server (a change whose
+    /// lost answer the caller settles by reading the server's state instead).
+    /// Connection failures before sending and 429/503 are still retried.
+    pub fn send_once(mut self) -> Self {
+        self.idempotent = false;
+        self
+    }
     /// `METHOD url-without-query`, for error messages (queries may carry emails).
     pub fn describe(&self) -> String {
         let mut u = self.url.clone();

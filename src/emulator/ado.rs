@@ -711,6 +711,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     match (req.method.as_str(), &p[2..]) {
         ("GET", ["organization", "organizations", "me"]) => org_json(&world),
         ("PATCH", ["organization", "organizations", "me"]) => {
+            world.tenant_change_attempts += 1;
             let value = req
                 .json()
                 .and_then(|v| v.as_array().cloned())

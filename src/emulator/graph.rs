@@ -972,7 +972,7 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
         // Per-item throttling, as Graph does.
         let action = {
             let mut f = sh.faults.lock().expect("faults");
-            faults::decide(&mut f, "graph", &format!("/graph/v1.0/{url}")).1
+            faults::decide(&mut f, "graph", &method, &format!("/graph/v1.0/{url}")).1
         };
         let out = match action {
             Some(Action::Throttle { retry_after }) => Out {

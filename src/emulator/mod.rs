@@ -470,7 +470,7 @@ async fn entry(
     let _in_flight = InFlight::enter(&sh, &host);
     let (delay, action) = {
         let mut f = sh.faults.lock().expect("faults");
-        faults::decide(&mut f, &host, &raw_path)
+        faults::decide(&mut f, &host, req.method.as_str(), &raw_path)
     };
     let delay = delay + sh.cfg.latency;
     if !delay.is_zero() {
@@ -665,6 +665,7 @@ fn state_json(w: &World) -> Response {
             "counters": {
                 "remap_attempts": w.remap_attempts,
                 "invitation_attempts": w.invitation_attempts,
+                "tenant_change_attempts": w.tenant_change_attempts,
                 "remaps": w.org.users.iter().map(|u| u64::from(u.remaps)).sum::<u64>(),
                 "invitations": w.invitations.values().map(|&n| u64::from(n)).sum::<u64>(),
             },

@@ -173,7 +173,7 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 7] = [
+pub const BUILTIN: [&str; 8] = [
     "ready",
     "lockout",
     "locked-out",
@@ -181,6 +181,7 @@ pub const BUILTIN: [&str; 7] = [
     "over-100",
     "messy",
     "disconnected",
+    "two-tenants",
 ];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
@@ -192,6 +193,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "over-100" => include_str!("../../assets/scenarios/over-100.json"),
         "messy" => include_str!("../../assets/scenarios/messy.json"),
         "disconnected" => include_str!("../../assets/scenarios/disconnected.json"),
+        "two-tenants" => include_str!("../../assets/scenarios/two-tenants.json"),
         _ => return None,
     })
 }
@@ -200,7 +202,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]

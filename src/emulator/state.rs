@@ -293,6 +293,9 @@ pub struct World {
     /// answer: a re-sent remap goes to the old descriptor and answers 404,
     /// but still counts here.
     pub remap_attempts: BTreeMap<String, u32>,
+    /// Every organization PATCH (connect, change, disconnect), whatever its
+    /// answer: "exactly once" for a directory change.
+    pub tenant_change_attempts: u32,
 }
 
 impl World {
@@ -512,6 +515,7 @@ impl World {
             invitations: BTreeMap::new(),
             invitation_attempts: BTreeMap::new(),
             remap_attempts: BTreeMap::new(),
+            tenant_change_attempts: 0,
         };
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.

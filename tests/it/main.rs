@@ -6,6 +6,7 @@ mod client;
 mod emulator;
 mod faults;
 mod live;
+mod matrix;
 mod resolve;
 mod support;
 mod tmux;

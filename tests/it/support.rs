@@ -201,7 +201,7 @@ impl CliEnv {
         env
     }
 
-    async fn launch(cfg: EmulatorConfig) -> CliEnv {
+    pub async fn launch(cfg: EmulatorConfig) -> CliEnv {
         let emu = start_with(EmulatorConfig {
             auto_approve_default: true,
             ..cfg
@@ -214,7 +214,7 @@ impl CliEnv {
         }
     }
 
-    async fn login(&self, tenant: Option<&str>) {
+    pub async fn login(&self, tenant: Option<&str>) {
         let mut args = vec!["login", "--device-code"];
         if let Some(t) = tenant {
             args.extend(["--tenant", t]);
