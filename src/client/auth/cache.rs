@@ -4,7 +4,6 @@
 //! writing the file. `Debug` of every type here redacts them.
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
@@ -117,9 +116,10 @@ fn from_wire(t: Option<WireToken>) -> Option<CachedToken> {
 impl TokenCache {
     /// Load the cache; `Ok(None)` when there is none.
     pub fn load(path: &Path) -> Result<Option<Self>, AuthError> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // Never through a link: a planted one could hand us someone else's tokens.
+        let bytes = match crate::paths::read_private(path) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
             Err(e) => {
                 return Err(AuthError::BadCache {
                     path: path.display().to_string(),
@@ -146,7 +146,7 @@ impl TokenCache {
 
     /// Write the cache, owner-only (0600), replacing any previous one.
     pub fn save(&self, path: &Path) -> Result<(), AuthError> {
-        let bad = |e: std::io::Error| AuthError::BadCache {
+        let bad = |e: std::io::Error| AuthError::CacheWrite {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
@@ -168,9 +168,8 @@ impl TokenCache {
             pat: self.pat.as_ref().map(|s| s.expose_secret().to_string()),
         };
         let bytes = serde_json::to_vec_pretty(&w).map_err(|e| bad(e.into()))?;
-        let mut f = crate::paths::create_private_file(path).map_err(bad)?;
-        f.write_all(&bytes).map_err(bad)?;
-        f.sync_all().map_err(bad)
+        // Atomic, 0600, and refused through a symbolic link.
+        crate::paths::write_private(path, &bytes).map_err(bad)
     }
 
     /// Delete the cache file; true when one existed.

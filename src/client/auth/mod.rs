@@ -167,6 +167,8 @@ pub enum AuthError {
         "the token cache {path} is unreadable: {reason}. Next step: run `ado-entra logout` then `ado-entra login`"
     )]
     BadCache { path: String, reason: String },
+    #[error("cannot save the token cache {path}: {reason}")]
+    CacheWrite { path: String, reason: String },
     #[error("the sign-in service answered unexpectedly: {0}")]
     Protocol(String),
 }
