@@ -123,6 +123,7 @@ fn print_blocked(report: &ChecksReport) {
 }
 
 pub async fn change(global: &GlobalArgs, args: ChangeArgs, op: Operation) -> Result<u8, CliError> {
+    super::auth_cmds::require_person_to(global, op)?;
     let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
     let tenant = match (op, global.tenant.as_deref()) {
         (Operation::Disconnect, _) => None,

@@ -25,6 +25,9 @@ pub struct Claims {
     /// Expiry, seconds since the epoch.
     #[serde(default)]
     pub exp: Option<i64>,
+    /// The application (client) id the token was issued to.
+    #[serde(default)]
+    pub appid: Option<String>,
 }
 
 impl Claims {

@@ -55,12 +55,17 @@ fn pat_on_the_command_line_is_refused() {
     assert!(!home.path().join("tokens.json").exists());
 }
 
-#[test]
-fn pat_from_stdin_then_whoami_then_logout() {
+/// The `ready` scenario's PAT (valid, owned by an organization user).
+const READY_PAT: &str = "ready-ann-pat-0001";
+
+#[tokio::test]
+async fn pat_from_stdin_then_whoami_then_logout() {
+    let emu = crate::support::start("ready").await;
+    let base = Some(emu.base_url());
     let home = tempfile::tempdir().unwrap();
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.args(["login", "--pat-stdin", "--json"]);
-    let out = run(c, "my-secret-pat\n");
+    let out = run_async(c, "ready-ann-pat-0001\n").await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -68,7 +73,7 @@ fn pat_from_stdin_then_whoami_then_logout() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(!stdout.contains("my-secret-pat"));
+    assert!(!stdout.contains(READY_PAT));
     let cache = home.path().join("tokens.json");
     #[cfg(unix)]
     {
@@ -78,38 +83,47 @@ fn pat_from_stdin_then_whoami_then_logout() {
             0o600
         );
     }
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.args(["whoami", "--json"]);
-    let out = run(c, "");
+    let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["method"], "pat");
     assert_eq!(v["tokens"]["pat"], true);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("my-secret-pat"));
+    assert_eq!(v["store"]["kind"], "file");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(READY_PAT));
 
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.arg("logout");
-    assert_eq!(run(c, "").status.code(), Some(0));
+    assert_eq!(run_async(c, "").await.status.code(), Some(0));
     assert!(!cache.exists());
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.arg("whoami");
-    let out = run(c, "");
+    let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ado-entra login"));
 }
 
-#[test]
-fn a_corrupt_cache_does_not_block_a_new_login() {
+#[tokio::test]
+async fn a_corrupt_cache_does_not_block_a_new_login() {
+    let emu = crate::support::start("ready").await;
+    let base = Some(emu.base_url());
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("tokens.json"), "{corrupt").unwrap();
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.arg("whoami");
-    let out = run(c, "");
+    let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("logout"));
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.args(["login", "--pat-stdin"]);
-    assert_eq!(run(c, "p\n").status.code(), Some(0));
+    let out = run_async(c, "ready-ann-pat-0001\n").await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
