@@ -171,7 +171,7 @@ fn summary(cache: &TokenCache) -> serde_json::Value {
             IdentityKind::ManagedIdentity => "managed-identity",
         },
         "client_id": (app && !cache.client_id.is_empty()).then(|| cache.client_id.clone()).or(claims.appid.clone().filter(|_| app)),
-        "upn": claims.username(),
+        "upn": claims.username().filter(|_| !app),
         "name": claims.name,
         "tenant_id": claims.tid.clone().or_else(|| (!cache.tenant.is_empty() && cache.tenant != auth::DEFAULT_TENANT).then(|| cache.tenant.clone())),
         "object_id": claims.oid,

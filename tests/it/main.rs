@@ -9,3 +9,4 @@ mod live;
 mod resolve;
 mod support;
 mod tmux;
+mod unattended;

@@ -164,7 +164,11 @@ impl OAuthClient {
             &resp.headers,
             &resp.body,
         );
-        let description = e.message.unwrap_or_default();
+        let description = e
+            .message
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
         // An unattended flow's AADSTS error has a precise fix.
         let next_step = super::app::find_aadsts(&description)
             .and_then(|c| super::app::next_step_for(&c))

@@ -147,8 +147,21 @@ impl TokenProvider {
         self
     }
 
-    /// A copy of the current cache (for `whoami`).
+    /// A copy of the current cache (for `whoami`). An unattended identity
+    /// read from the environment has no token until first used; one is asked
+    /// for here, so who it is can be read off the token (a failure is left to
+    /// the first real call to report).
     pub async fn snapshot(&self) -> Option<TokenCache> {
+        let needs_token = self
+            .inner
+            .lock()
+            .await
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.app.is_some() && c.ado.is_none());
+        if needs_token {
+            let _ = self.credential(Resource::AzureDevOps, false).await;
+        }
         self.inner.lock().await.cache.clone()
     }
 
