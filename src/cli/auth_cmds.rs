@@ -548,6 +548,24 @@ async fn prove_pat(
     }
 }
 
+/// After `verify` as an app identity: say (on stderr) that it proved the
+/// app's access, not the owner's.
+pub fn note_if_app(global: &GlobalArgs) {
+    if let Some(kind) = signed_in_kind(global)
+        && let Some(note) = auth::identity::verify_note(kind)
+    {
+        eprintln!("note: {note}");
+    }
+}
+
+/// Who is signed in (saved or from the environment), if anyone.
+fn signed_in_kind(global: &GlobalArgs) -> Option<IdentityKind> {
+    let paths = StatePaths::resolve().ok()?;
+    let (clients, _) =
+        Clients::from_settings(&settings(global), &paths, RetryPolicy::default()).ok()?;
+    clients.tokens.try_method().map(IdentityKind::of)
+}
+
 /// The guard of `connect` and `disconnect` (see [`require_person`]).
 pub fn require_person_to(
     global: &GlobalArgs,
@@ -564,19 +582,8 @@ pub fn require_person_to(
 /// refuses (with why a person must) when the signed-in identity is a service
 /// principal or managed identity. Not signed in is left to the command.
 pub fn require_person(global: &GlobalArgs, action: PersonOnly) -> Result<(), super::CliError> {
-    let Ok(paths) = StatePaths::resolve() else {
-        return Ok(());
-    };
-    let Ok((clients, _)) =
-        Clients::from_settings(&settings(global), &paths, RetryPolicy::default())
-    else {
-        return Ok(());
-    };
-    let method = clients
-        .tokens
-        .try_method()
-        .unwrap_or(SignInMethod::DeviceCode);
-    auth::identity::may(IdentityKind::of(method), action).map_err(super::CliError::error)
+    let kind = signed_in_kind(global).unwrap_or(IdentityKind::Person);
+    auth::identity::may(kind, action).map_err(super::CliError::error)
 }
 
 /// Run `logout`: delete the token cache.

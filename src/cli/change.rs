@@ -199,6 +199,7 @@ pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliErro
     let tenant = (identity.tenant_id != crate::emulator::ids::CONSUMERS_TENANT)
         .then(|| identity.tenant_id.clone());
     let report = ops::verify_access(&clients, identity, &org, tenant.as_deref()).await;
+    super::auth_cmds::note_if_app(global);
     let steps: Vec<String> = match &report.failure {
         Some(f) if f.auth_failure => KnowledgeBase::builtin()
             .get("lockout-after-connect")

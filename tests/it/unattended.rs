@@ -165,6 +165,11 @@ async fn reads_work_and_changes_are_refused(env: &Env, kind: &str) {
     let verify = env.run(&["verify", "--org", ORG, "--json"]).await;
     ok(&verify);
     assert_eq!(json_out(&verify)["ok"], true);
+    assert!(
+        String::from_utf8_lossy(&verify.stderr).contains("proves its own access only"),
+        "{}",
+        text(&verify)
+    );
 
     for args in [
         vec!["disconnect", "--org", ORG, "--yes"],

@@ -103,6 +103,16 @@ pub fn may(kind: IdentityKind, action: PersonOnly) -> Result<(), String> {
     ))
 }
 
+/// What a passing `verify` does not prove when an app identity ran it.
+pub fn verify_note(kind: IdentityKind) -> Option<String> {
+    (kind != IdentityKind::Person).then(|| {
+        format!(
+            "signed in as {}, this proves its own access only: it cannot stand in for the owner, so whether the owner keeps access is proven by the owner signing in (`ado-entra login`, then `ado-entra verify`)",
+            kind.noun()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +141,8 @@ mod tests {
                 assert!(e.contains(noun) && e.contains(SOURCE), "{e}");
                 assert!(e.contains("ado-entra login"), "{e}");
             }
+            assert!(verify_note(IdentityKind::of(m)).is_some());
         }
+        assert!(verify_note(IdentityKind::Person).is_none());
     }
 }
