@@ -227,17 +227,15 @@ fn nofollow_error(path: &Path, e: io::Error) -> io::Error {
     e
 }
 
-/// Create (or truncate) a file readable and writable by its owner only (0600
-/// on Unix), for a file written in pieces (a journal). A symbolic link at
-/// `path` is refused.
-pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
-    refuse_symlink(path)?;
-    let file = private_options()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
-        .map_err(|e| nofollow_error(path, e))?;
+/// Open `path` with `opts` plus 0600 and no link-following, forcing 0600 on
+/// a file that existed with another mode.
+fn open_private(path: &Path, opts: &mut std::fs::OpenOptions) -> io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    let file = opts.open(path).map_err(|e| nofollow_error(path, e))?;
     #[cfg(unix)]
     {
         // A pre-existing file keeps its old mode through open(); force it.
@@ -247,19 +245,23 @@ pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
     Ok(file)
 }
 
+/// Create (or truncate) a file readable and writable by its owner only (0600
+/// on Unix), for a file written in pieces (a journal). A symbolic link at
+/// `path` is refused.
+pub fn create_private_file(path: &Path) -> io::Result<std::fs::File> {
+    refuse_symlink(path)?;
+    open_private(
+        path,
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true),
+    )
+}
+
 /// Open a private file for appending (created 0600), never through a link.
 pub fn append_private_file(path: &Path) -> io::Result<std::fs::File> {
-    let file = private_options()
-        .append(true)
-        .create(true)
-        .open(path)
-        .map_err(|e| nofollow_error(path, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    Ok(file)
+    open_private(path, std::fs::OpenOptions::new().append(true).create(true))
 }
 
 /// Replace `path` with `bytes` atomically and privately: a symbolic link at

@@ -411,31 +411,31 @@ async fn auto(
         log.push(json!({"credential": name, "result": "used"}));
     };
     eprintln!("Looking for a credential (--auto):");
-    match app::service_principal_from_env()? {
-        Some(id) => {
-            let r = signin::app(oauth, with_overrides(global, id)).await?;
-            used("environment (service principal)", &mut log);
-            return Ok((r, log));
-        }
-        None => skip(
+    let from_env = [
+        (
             "environment (service principal)",
+            app::service_principal_from_env()?,
             format!(
                 "{} and {} are not set",
                 app::CLIENT_SECRET_ENV,
                 app::CLIENT_CERTIFICATE_PATH_ENV
             ),
         ),
-    }
-    match app::workload_identity_from_env()? {
-        Some(id) => {
-            let r = signin::app(oauth, with_overrides(global, id)).await?;
-            used("workload identity", &mut log);
-            return Ok((r, log));
-        }
-        None => skip(
+        (
             "workload identity",
+            app::workload_identity_from_env()?,
             format!("{} is not set", app::FEDERATED_TOKEN_FILE_ENV),
         ),
+    ];
+    for (name, found, why) in from_env {
+        match found {
+            Some(id) => {
+                let r = signin::app(oauth, with_overrides(global, id)).await?;
+                used(name, &mut log);
+                return Ok((r, log));
+            }
+            None => skip(name, why),
+        }
     }
     // The instance metadata endpoint answers at once on Azure and not at all
     // elsewhere: probe it with one short attempt.

@@ -92,26 +92,8 @@ impl Env {
         self.run_with(self.command(args), "").await
     }
 
-    async fn run_with(&self, mut c: Command, stdin: &'static str) -> Output {
-        use std::io::Write;
-        use std::process::Stdio;
-        tokio::task::spawn_blocking(move || {
-            let mut child = c
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap();
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(stdin.as_bytes())
-                .unwrap();
-            child.wait_with_output().unwrap()
-        })
-        .await
-        .unwrap()
+    async fn run_with(&self, c: Command, stdin: &'static str) -> Output {
+        support::run_with_stdin_async(c, stdin).await
     }
 }
 
@@ -540,14 +522,7 @@ async fn bad_settings_are_named_before_any_request() {
         .await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tenant"));
-    let stats: Value = support::http()
-        .get(format!("{}/_emulator/stats", env.emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats = support::control(&env.emu, "stats").await;
     assert!(stats.get("login").is_none(), "a request was sent: {stats}");
 
     // An empty emulator URL is an error, not real Azure.

@@ -1,6 +1,5 @@
 //! `ado-entra login / logout / whoami` as a user runs them.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use super::mock;
@@ -18,26 +17,12 @@ fn cmd(home: &std::path::Path, base: Option<&str>) -> Command {
     c
 }
 
-fn run(mut c: Command, stdin: &str) -> Output {
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+fn run(c: Command, stdin: &str) -> Output {
+    crate::support::run_with_stdin(c, stdin)
 }
 
 async fn run_async(c: Command, stdin: &'static str) -> Output {
-    tokio::task::spawn_blocking(move || run(c, stdin))
-        .await
-        .unwrap()
+    crate::support::run_with_stdin_async(c, stdin).await
 }
 
 #[test]
