@@ -59,6 +59,10 @@ impl StatePaths {
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
+    /// Per-organization lock files (one change at a time, across processes).
+    pub fn lock_dir(&self) -> PathBuf {
+        self.root.join("locks")
+    }
 
     /// Create the root and its sub-directories owner-only (0700), tightening
     /// any found readable by others. Returns one notice per directory that was
@@ -227,9 +231,10 @@ fn nofollow_error(path: &Path, e: io::Error) -> io::Error {
     e
 }
 
-/// Open `path` with `opts` plus 0600 and no link-following, forcing 0600 on
-/// a file that existed with another mode.
-fn open_private(path: &Path, opts: &mut std::fs::OpenOptions) -> io::Result<std::fs::File> {
+/// Open `path` with `opts` plus 0600 and no link-following (a link is
+/// refused with the command to remove it), forcing 0600 on a file that
+/// existed with another mode.
+pub fn open_private(path: &Path, opts: &mut std::fs::OpenOptions) -> io::Result<std::fs::File> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

@@ -28,9 +28,8 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Screen::Plan(p) => plan_key(state, p, key),
         Screen::Confirm(c) => confirm_key(state, c, key),
         Screen::Apply(a) => match (a, key) {
-            (ApplyScreen::Failed(_), Key::Enter) => {
-                (Screen::Plan(PlanScreen { scroll: 0 }), vec![])
-            }
+            // The change may or may not be in place: read the state again.
+            (ApplyScreen::Failed(_), Key::Enter) => run_checks(state),
             (a, _) => (Screen::Apply(a), vec![]),
         },
         Screen::Verify(v) => verify_key(state, v, key),
@@ -44,8 +43,17 @@ pub(super) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
             }
         },
         Screen::Diagnosis(d) => match key {
-            Key::Enter => verify_again(state),
-            Key::Char('o') => (
+            // A wrong sign-in signs in again where the organization lives.
+            Key::Enter => match &d.access {
+                crate::domain::verify::Access::WrongSignIn { needs } => {
+                    let tenant = needs
+                        .as_ref()
+                        .map_or_else(|| "consumers".to_string(), |t| t.to_string());
+                    verify_in(state, Some(tenant))
+                }
+                _ => verify_again(state),
+            },
+            Key::Char('o') if d.access == crate::domain::verify::Access::OwnerLockedOut => (
                 Screen::Diagnosis(d),
                 vec![Effect::OpenBrowser(RECOVERY_URL.into())],
             ),
@@ -340,6 +348,19 @@ fn prereqs_key(state: &mut State, mut p: Prereqs, key: Key) -> (Screen, Vec<Effe
         Key::Char('r') if !matches!(p.report, Loadable::Loading) => run_checks(state),
         k if move_selection(&mut p.selected, count, k) => (Screen::Prereqs(p), vec![]),
         Key::Enter => match &p.report {
+            Loadable::Ready(r) if !r.is_change() => match r.situation.kind {
+                SituationKind::AlreadyLanded => apply_now(state, Vec::new()),
+                SituationKind::WrongFlow => {
+                    // The one other flow that fits: a connect.
+                    state.session.operation = Some(Operation::Connect);
+                    run_checks(state)
+                }
+                SituationKind::Refused => {
+                    state.status = Some(format!("{} Esc goes back.", r.situation.message));
+                    (Screen::Prereqs(p), vec![])
+                }
+                _ => (Screen::Done(DoneScreen { scroll: 0 }), vec![]),
+            },
             Loadable::Ready(_) if op == Operation::CheckOnly => {
                 (Screen::Done(DoneScreen { scroll: 0 }), vec![])
             }
@@ -404,13 +425,21 @@ fn plan_key(state: &mut State, mut p: PlanScreen, key: Key) -> (Screen, Vec<Effe
             p.scroll = p.scroll.saturating_sub(10);
             (Screen::Plan(p), vec![])
         }
-        Key::Enter => (
-            Screen::Confirm(Confirm {
-                typed: String::new(),
-                mismatch: false,
-            }),
-            vec![],
-        ),
+        Key::Enter => {
+            state.session.accepted_risks.clear();
+            (
+                Screen::Confirm(Confirm {
+                    risks: state
+                        .session
+                        .report
+                        .as_ref()
+                        .map(|r| r.accept.clone())
+                        .unwrap_or_default(),
+                    ..Confirm::default()
+                }),
+                vec![],
+            )
+        }
         _ => (Screen::Plan(p), vec![]),
     }
 }
@@ -428,18 +457,22 @@ fn confirm_key(state: &mut State, mut c: Confirm, key: Key) -> (Screen, Vec<Effe
             c.mismatch = false;
             (Screen::Confirm(c), vec![])
         }
+        Key::Enter if !c.risks.is_empty() => {
+            if c.risks[0].matches(&c.typed) {
+                let risk = c.risks.remove(0);
+                state.session.accepted_risks.push(risk.id);
+                c.typed.clear();
+                c.mismatch = false;
+            } else {
+                c.mismatch = true;
+            }
+            (Screen::Confirm(c), vec![])
+        }
         Key::Enter => {
             let org = state.session.org.clone().unwrap_or_default();
             if !org.is_empty() && c.typed.trim().eq_ignore_ascii_case(&org) {
-                let op = state.session.operation.unwrap_or(Operation::CheckOnly);
-                (
-                    Screen::Apply(ApplyScreen::Running { last: None }),
-                    vec![Effect::Apply {
-                        op,
-                        org,
-                        tenant: state.session.destination.as_ref().map(|t| t.id.clone()),
-                    }],
-                )
+                let accepted = state.session.accepted_risks.clone();
+                apply_now(state, accepted)
             } else {
                 c.mismatch = true;
                 (Screen::Confirm(c), vec![])
@@ -449,7 +482,30 @@ fn confirm_key(state: &mut State, mut c: Confirm, key: Key) -> (Screen, Vec<Effe
     }
 }
 
+/// Make the change (or record one that had already landed).
+fn apply_now(state: &State, accepted: Vec<String>) -> (Screen, Vec<Effect>) {
+    (
+        Screen::Apply(ApplyScreen::Running { last: None }),
+        vec![Effect::Apply {
+            op: state.session.operation.unwrap_or(Operation::CheckOnly),
+            org: state.session.org.clone().unwrap_or_default(),
+            tenant: state.session.destination.as_ref().map(|t| t.id.clone()),
+            accepted,
+        }],
+    )
+}
+
 fn verify_again(state: &mut State) -> (Screen, Vec<Effect>) {
+    let tenant = match state.session.operation {
+        // After a disconnect, the owner signs in with a personal account.
+        Some(Operation::Disconnect) => Some("consumers".to_string()),
+        _ => state.session.destination.as_ref().map(|t| t.id.clone()),
+    };
+    verify_in(state, tenant)
+}
+
+/// Drop the tokens, sign in afresh at `tenant` and verify.
+fn verify_in(state: &mut State, tenant: Option<String>) -> (Screen, Vec<Effect>) {
     state.session.verified = None;
     (
         Screen::Verify(VerifyScreen::SigningIn {
@@ -458,7 +514,7 @@ fn verify_again(state: &mut State) -> (Screen, Vec<Effect>) {
         }),
         vec![Effect::SignOutAndVerify {
             org: state.session.org.clone().unwrap_or_default(),
-            tenant: state.session.destination.as_ref().map(|t| t.id.clone()),
+            tenant,
         }],
     )
 }
@@ -635,13 +691,8 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
                     }
                 }
                 Ok(report) => {
-                    let error = report.failure.clone().unwrap_or_else(|| {
-                        ErrorView::msg("The organization did not answer every probe.")
-                    });
-                    state.screen = Screen::Diagnosis(diagnose(error, report.probes));
-                }
-                Err(e) if e.auth_failure => {
-                    state.screen = Screen::Diagnosis(diagnose(e, Vec::new()));
+                    state.session.identity = Some(report.identity.clone());
+                    state.screen = Screen::Diagnosis(diagnose(&state.session, report));
                 }
                 Err(e) => state.screen = Screen::Verify(VerifyScreen::Failed(e)),
             }
@@ -704,24 +755,64 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
     effects
 }
 
-/// Recovery steps for a refused verification, from the knowledge base: a
-/// TF401444 needs a browser sign-in first; anything else is treated as the
-/// seed-000 lockout, whose recovery is the aex door, disconnect, reconnect.
-fn diagnose(error: ErrorView, probes: Vec<Probe>) -> Diagnosis {
+/// What a refused verification means and what to do, by what the probes
+/// showed: a wrong sign-in is told to sign in again and nothing else; only
+/// the owner refused while the profile answers is the lockout, whose
+/// recovery (the knowledge base's steps) may mean disconnecting.
+fn diagnose(session: &Session, report: VerifyReport) -> Diagnosis {
+    use crate::domain::verify::Access;
+    let org = session.org.clone().unwrap_or_default();
+    let error = report
+        .failure
+        .clone()
+        .unwrap_or_else(|| ErrorView::msg("The organization did not answer every probe."));
     let kb = KnowledgeBase::builtin();
     let mut steps = Vec::new();
-    if error.code.as_deref() == Some("TF401444")
-        && let Some(e) = kb.get("TF401444")
-    {
-        steps.extend(e.fix.iter().cloned());
-    }
-    if let Some(e) = kb.get("lockout-after-connect") {
-        steps.extend(e.fix.iter().cloned());
+    match &report.access {
+        Access::WrongSignIn { .. } => {
+            if let Some(cmd) = report.access.sign_in_command() {
+                steps.push(format!(
+                    "You are signed in as {} in another directory than the organization's. \
+                     Press Enter to sign in again there (the same as `{cmd}`); nothing else \
+                     is wrong.",
+                    report.identity.upn
+                ));
+            }
+        }
+        Access::OwnerLockedOut => {
+            if error.code.as_deref() == Some("TF401444")
+                && let Some(e) = kb.get("TF401444")
+            {
+                steps.extend(e.fix.iter().cloned());
+            }
+            if let Some(e) = kb.get("lockout-after-connect") {
+                steps.extend(e.fix.iter().cloned());
+            }
+        }
+        Access::NoAccess => {
+            let who = report
+                .owner
+                .as_deref()
+                .map(|o| format!("the owner ({o}) or a Project Collection Administrator"))
+                .unwrap_or_else(|| "its owner or a Project Collection Administrator".into());
+            steps.push(format!(
+                "'{org}' does not let {} in. Ask {who} to add this account in Organization \
+                 settings > Users, then press Enter to verify again.",
+                report.identity.upn
+            ));
+        }
+        Access::Missing => steps.push(format!(
+            "There is no organization named '{org}': check the spelling (the part after dev.azure.com/)."
+        )),
+        Access::Works | Access::Unknown => steps.push(
+            "The organization answered with an error; press Enter to verify again.".into(),
+        ),
     }
     Diagnosis {
         error,
-        probes,
+        probes: report.probes,
         steps,
+        access: report.access,
     }
 }
 

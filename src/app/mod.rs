@@ -107,6 +107,8 @@ pub struct Session {
     pub verified: Option<VerifyReport>,
     /// Where the user checklist was exported.
     pub exported: Option<String>,
+    /// Failed checks the person accepted (typed back on the Confirm screen).
+    pub accepted_risks: Vec<String>,
     /// Audit findings (service connections, PATs, policies) run from Done.
     pub audit: Option<Result<Vec<CheckRow>, ErrorView>>,
     /// The flow chosen on Welcome is Resolve (no change to the directory).
@@ -230,6 +232,8 @@ pub enum Effect {
         op: Operation,
         org: String,
         tenant: Option<String>,
+        /// Failed checks the person accepted by typing them back.
+        accepted: Vec<String>,
     },
     /// Drop every cached token, then sign in afresh against `tenant` and probe the org.
     SignOutAndVerify {

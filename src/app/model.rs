@@ -88,6 +88,8 @@ pub enum AccessOutcome {
     Keeps,
     Disconnected,
     LockedOut,
+    /// A fact is missing: neither kept nor lost is proven.
+    Unverified,
 }
 
 /// A row of the lockout-proof table.
@@ -108,17 +110,97 @@ pub struct PlanView {
     pub afterwards: Vec<String>,
 }
 
+/// What the organization's real state says about the asked change, before
+/// any check (the one decision every surface takes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SituationKind {
+    /// A real change: the checks ran.
+    #[default]
+    Proceed,
+    /// A real change continuing an interrupted run (which had not landed).
+    Resume,
+    /// Already there.
+    NothingToDo,
+    /// Another operation fits (e.g. change tenant on an unconnected organization).
+    WrongFlow,
+    /// Refused with a reason.
+    Refused,
+    /// An interrupted run had landed: record it and verify.
+    AlreadyLanded,
+}
+
+/// The decision in words.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct SituationView {
+    pub kind: SituationKind,
+    /// What the organization uses now (names with ids).
+    pub backing: String,
+    /// One line for people (empty for a plain change).
+    pub message: String,
+    /// Exact commands to run next, if any.
+    pub next: Vec<String>,
+}
+
+/// A failed check the person may accept by typing `expected` back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcceptRisk {
+    pub id: String,
+    /// What they accept, in one line.
+    pub title: String,
+    /// What to type (names or an address), comma-separated when several.
+    pub expected: String,
+}
+
+impl AcceptRisk {
+    /// Whether `typed` names the same things as `expected` (any order, any case).
+    pub fn matches(&self, typed: &str) -> bool {
+        let norm = |s: &str| {
+            let mut v: Vec<String> = s
+                .split(',')
+                .map(|p| {
+                    p.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase()
+                })
+                .filter(|p| !p.is_empty())
+                .collect();
+            v.sort();
+            v
+        };
+        let want = norm(&self.expected);
+        !want.is_empty() && norm(typed) == want
+    }
+}
+
 /// Everything the Prerequisites screen shows once checks finish.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ChecksReport {
+    /// The decision from the organization's real state; checks run only
+    /// for a change.
+    pub situation: SituationView,
     pub checks: Vec<CheckRow>,
     pub access: Vec<AccessRow>,
     pub plan: PlanView,
+    /// Failed checks that may be accepted (confirmed by typing).
+    pub accept: Vec<AcceptRisk>,
 }
 
 impl ChecksReport {
+    /// A failed check that cannot be accepted blocks the change.
     pub fn blocked(&self) -> bool {
-        self.checks.iter().any(|c| c.status == CheckStatus::Fail)
+        self.checks
+            .iter()
+            .any(|c| c.status == CheckStatus::Fail && !self.accept.iter().any(|a| a.id == c.id))
+    }
+
+    /// The report is about a change that can be made (possibly after accepting risks).
+    pub fn is_change(&self) -> bool {
+        matches!(
+            self.situation.kind,
+            SituationKind::Proceed | SituationKind::Resume
+        )
     }
 }
 
@@ -142,12 +224,16 @@ pub struct Probe {
 pub struct VerifyReport {
     pub identity: Identity,
     pub probes: Vec<Probe>,
-    /// The first failure, if any, classified.
+    /// The first failure, if any.
     pub failure: Option<ErrorView>,
+    /// What the probes mean: works, wrong sign-in, owner locked out, no access…
+    pub access: crate::domain::verify::Access,
+    /// The owner's address, when known.
+    pub owner: Option<String>,
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
-        self.failure.is_none() && self.probes.iter().all(|p| p.ok)
+        self.access == crate::domain::verify::Access::Works
     }
 }

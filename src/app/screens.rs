@@ -58,10 +58,13 @@ pub struct PlanScreen {
     pub scroll: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Confirm {
     pub typed: String,
     pub mismatch: bool,
+    /// Failed checks still to accept, each by typing what it names, before
+    /// the organization name is asked for.
+    pub risks: Vec<AcceptRisk>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,8 @@ pub struct Diagnosis {
     pub error: ErrorView,
     pub probes: Vec<Probe>,
     pub steps: Vec<String>,
+    /// What the probes mean.
+    pub access: crate::domain::verify::Access,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,9 +177,15 @@ impl Screen {
             Screen::Apply(_) => vec![],
             Screen::Verify(VerifyScreen::Failed(_)) => vec![("Enter", "retry")],
             Screen::Verify(_) => vec![("Enter", "open browser"), ("c", "copy code")],
-            Screen::Diagnosis(_) => {
-                vec![("Enter", "verify again"), ("o", "open the recovery page")]
-            }
+            Screen::Diagnosis(d) => match d.access {
+                crate::domain::verify::Access::OwnerLockedOut => {
+                    vec![("Enter", "verify again"), ("o", "open the recovery page")]
+                }
+                crate::domain::verify::Access::WrongSignIn { .. } => {
+                    vec![("Enter", "sign in where the organization lives")]
+                }
+                _ => vec![("Enter", "verify again")],
+            },
             Screen::Resolve(r) => r.key_hints(),
             Screen::Done(_) => vec![
                 ("↑↓", "scroll"),
@@ -210,7 +221,10 @@ impl Screen {
             }
             Screen::Confirm(_) => {
                 "Type the organization name to confirm. This is the only question asked before \
-                 the change is made."
+                 the change is made. When a check failed that you may accept (another \
+                 administrator losing access, or an owner whose work address is also a personal \
+                 account), you first type the names it lists: the acceptance is recorded in the \
+                 journal."
             }
             Screen::Apply(_) => {
                 "The change is being made and journaled. If ado-entra is interrupted, run it \
@@ -221,8 +235,10 @@ impl Screen {
                  ado-entra can prove the organization is reachable."
             }
             Screen::Diagnosis(_) => {
-                "The organization refused the fresh sign-in. Follow the recovery steps in order; \
-                 they are the ones that work for an owner locked out after a connect."
+                "The organization did not answer the fresh sign-in. The steps depend on why: a \
+                 sign-in in the wrong directory only needs a new sign-in; an owner locked out \
+                 after a connect follows the recovery steps in order; anyone else asks an \
+                 administrator to add them."
             }
             Screen::Resolve(_) => {
                 "Users the directory change disconnected, each with the account they most likely \

@@ -34,6 +34,8 @@ fn tenant() -> TenantInfo {
 
 fn report(fail: bool) -> ChecksReport {
     ChecksReport {
+        situation: SituationView::default(),
+        accept: vec![],
         checks: vec![
             CheckRow {
                 id: "caller-is-admin".into(),
@@ -148,6 +150,7 @@ fn connect_happy_path_end_to_end() {
             op: Operation::Connect,
             org: "fabrikam".into(),
             tenant: Some(tenant().id),
+            accepted: vec![],
         }]
     );
     assert!(s.busy());
@@ -183,6 +186,8 @@ fn connect_happy_path_end_to_end() {
             detail: "2 projects".into(),
         }],
         failure: None,
+        access: crate::domain::verify::Access::Works,
+        owner: None,
     };
     update(&mut s, Msg::Verified(Ok(verified)));
     // bob@outlook.com is disconnected: Resolve comes next, then Done.
@@ -345,14 +350,14 @@ fn refused_verification_leads_to_the_lockout_diagnosis() {
             journal: "j".into(),
         })),
     );
+    // What the service sends: a report whose probes show the owner refused
+    // while the profile answers.
     update(
         &mut s,
-        Msg::Verified(Err(ErrorView {
-            message: "TF400813: not authorized".into(),
-            code: Some("TF400813".into()),
-            auth_failure: true,
-            ..ErrorView::default()
-        })),
+        Msg::Verified(Ok(refused(
+            crate::domain::verify::Access::OwnerLockedOut,
+            "TF400813",
+        ))),
     );
     let Screen::Diagnosis(d) = &s.screen else {
         panic!("{:?}", s.screen)
@@ -381,17 +386,112 @@ fn tf401444_puts_the_browser_sign_in_first() {
     s.pending = 1;
     update(
         &mut s,
-        Msg::Verified(Err(ErrorView {
-            message: "TF401444: sign in once".into(),
-            code: Some("TF401444".into()),
-            auth_failure: true,
-            ..ErrorView::default()
-        })),
+        Msg::Verified(Ok(refused(
+            crate::domain::verify::Access::OwnerLockedOut,
+            "TF401444",
+        ))),
     );
     let Screen::Diagnosis(d) = &s.screen else {
         panic!()
     };
     assert!(d.steps[0].contains("private browser"), "{:?}", d.steps);
+}
+
+/// A verification report as the service sends it when the organization
+/// refuses the fresh sign-in.
+fn refused(access: crate::domain::verify::Access, code: &str) -> VerifyReport {
+    VerifyReport {
+        identity: identity(),
+        probes: vec![
+            Probe {
+                what: "profile".into(),
+                ok: true,
+                detail: "answers".into(),
+            },
+            Probe {
+                what: "projects".into(),
+                ok: false,
+                detail: format!("{code}: not authorized"),
+            },
+        ],
+        failure: Some(ErrorView {
+            message: format!("{code}: not authorized"),
+            code: Some(code.into()),
+            auth_failure: true,
+            ..ErrorView::default()
+        }),
+        access,
+        owner: Some("owner@fabrikam.com".into()),
+    }
+}
+
+#[test]
+fn a_wrong_sign_in_is_told_to_sign_in_again_and_nothing_else() {
+    use crate::domain::directory::TenantId;
+    use crate::domain::verify::Access;
+    let mut s = state();
+    s.session.org = Some("o".into());
+    s.screen = Screen::Verify(VerifyScreen::SigningIn {
+        prompt: None,
+        received_ms: 0,
+    });
+    s.pending = 1;
+    let needs = TenantId::parse("afade585-7c99-42c7-887f-5b2884f98736").unwrap();
+    update(
+        &mut s,
+        Msg::Verified(Ok(refused(
+            Access::WrongSignIn {
+                needs: Some(needs.clone()),
+            },
+            "TF400813",
+        ))),
+    );
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    let all = d.steps.join(" ");
+    assert!(all.contains(&format!("login --tenant {needs}")), "{all}");
+    assert!(
+        !all.contains("Disconnect"),
+        "never disconnect for a wrong sign-in: {all}"
+    );
+    assert!(!all.contains("aex.dev.azure.com"), "{all}");
+    // No recovery page to open; Enter signs in where the organization lives.
+    assert!(key(&mut s, Key::Char('o')).is_empty());
+    assert_eq!(
+        key(&mut s, Key::Enter),
+        vec![Effect::SignOutAndVerify {
+            org: "o".into(),
+            tenant: Some(needs.to_string()),
+        }]
+    );
+}
+
+#[test]
+fn someone_without_access_is_sent_to_an_administrator_not_to_recovery() {
+    let mut s = state();
+    s.session.org = Some("o".into());
+    s.screen = Screen::Verify(VerifyScreen::SigningIn {
+        prompt: None,
+        received_ms: 0,
+    });
+    update(
+        &mut s,
+        Msg::Verified(Ok(refused(
+            crate::domain::verify::Access::NoAccess,
+            "TF400813",
+        ))),
+    );
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    let all = d.steps.join(" ");
+    assert!(all.contains("owner@fabrikam.com"), "{all}");
+    assert!(
+        !all.contains("Disconnect") && !all.contains("aex.dev.azure.com"),
+        "{all}"
+    );
+    assert!(key(&mut s, Key::Char('o')).is_empty());
 }
 
 #[test]
@@ -414,7 +514,7 @@ fn network_failure_during_verify_offers_retry_not_diagnosis() {
 }
 
 #[test]
-fn apply_failure_returns_to_the_plan() {
+fn apply_failure_reads_the_state_again() {
     let mut s = state();
     s.session.org = Some("o".into());
     s.screen = Screen::Apply(ApplyScreen::Running { last: None });
@@ -425,8 +525,11 @@ fn apply_failure_returns_to_the_plan() {
     );
     assert!(matches!(s.screen, Screen::Apply(ApplyScreen::Failed(_))));
     assert!(!s.busy());
-    key(&mut s, Key::Enter);
-    assert!(matches!(s.screen, Screen::Plan(_)));
+    // The change may or may not be in place: the state is read again, not
+    // the old plan shown as if nothing had changed.
+    let fx = key(&mut s, Key::Enter);
+    assert!(matches!(fx[0], Effect::RunChecks { .. }), "{fx:?}");
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
 }
 
 #[test]
@@ -722,6 +825,8 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
                 detail: "1".into(),
             }],
             failure: None,
+            access: crate::domain::verify::Access::Works,
+            owner: None,
         })),
     );
     assert_eq!(
@@ -841,6 +946,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         Screen::Confirm(Confirm {
             typed: "fab".into(),
             mismatch: false,
+            risks: vec![],
         }),
         Screen::Apply(ApplyScreen::Running { last: None }),
         Screen::Verify(VerifyScreen::SigningIn {
@@ -851,6 +957,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
             error: ErrorView::msg("x"),
             probes: vec![],
             steps: vec![],
+            access: crate::domain::verify::Access::NoAccess,
         }),
         Screen::Resolve(Box::new(resolving)),
         Screen::Resolve(Box::new(filtering)),

@@ -566,16 +566,16 @@ fn signed_in_kind(global: &GlobalArgs) -> Option<IdentityKind> {
     clients.tokens.try_method().map(IdentityKind::of)
 }
 
-/// The guard of `connect` and `disconnect` (see [`require_person`]).
-pub fn require_person_to(
-    global: &GlobalArgs,
-    op: crate::app::Operation,
-) -> Result<(), super::CliError> {
-    match op {
-        crate::app::Operation::Disconnect => require_person(global, PersonOnly::Disconnect),
-        crate::app::Operation::CheckOnly => Ok(()),
-        _ => require_person(global, PersonOnly::Connect),
-    }
+/// The guard of `connect`, `change-tenant` and `disconnect` (see [`require_person`]).
+pub fn require_person_to(global: &GlobalArgs, disconnect: bool) -> Result<(), super::CliError> {
+    require_person(
+        global,
+        if disconnect {
+            PersonOnly::Disconnect
+        } else {
+            PersonOnly::Connect
+        },
+    )
 }
 
 /// The one-line guard of `connect`, `disconnect` and applying `resolve`:

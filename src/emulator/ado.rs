@@ -54,23 +54,42 @@ fn credentials(sh: &Shared, req: &Req) -> Option<Result<Auth, ()>> {
 }
 
 /// The response for a request whose credentials are missing or rejected.
+/// (Its 401 gets its challenge headers from [`challenge`].)
 fn unauthenticated(req: &Req) -> Response {
     let suppress = req
         .header("x-tfs-fedauthredirect")
         .is_some_and(|v| v.eq_ignore_ascii_case("suppress"));
     if suppress || !matches!(req.method.as_str(), "GET" | "POST" | "HEAD") {
-        let r = ado_error(
+        ado_error(
             401,
             "UnauthorizedRequestException",
             "TF400813: The user '' is not authorized to access this resource.",
-        );
-        wire::with_header(
-            r,
-            "www-authenticate",
-            "Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm=\"https://tfsprodcus2.app.visualstudio.com/\", TFS-Federated",
         )
     } else {
         wire::sign_in_page()
+    }
+}
+
+/// Add the challenge an Azure DevOps 401 carries: `WWW-Authenticate` naming
+/// where to sign in (the organization's tenant, or `common` while it is
+/// backed by personal accounts) on the emulator's `/login`, and, on a URL of
+/// the organization (`org`), `X-VSS-ResourceTenant` (the all-zero GUID when
+/// not connected), as the unauthenticated tenant probe shows them.
+pub fn challenge(world: &World, origin: &str, org: Option<&str>, r: Response) -> Response {
+    let org_tenant = org
+        .filter(|o| org_matches(world, o))
+        .map(|_| world.org.tenant.as_deref());
+    let authority = org_tenant.flatten().unwrap_or("common");
+    let r = wire::with_header(
+        r,
+        "www-authenticate",
+        &format!(
+            "Bearer authorization_uri={origin}/login/{authority}, Basic realm=\"{origin}/\", TFS-Federated"
+        ),
+    );
+    match org_tenant {
+        Some(t) => wire::with_header(r, "x-vss-resourcetenant", t.unwrap_or(ZERO_GUID)),
+        None => r,
     }
 }
 
@@ -255,8 +274,6 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
     let orgname = world.org.name.clone();
     // The unauthenticated tenant probe.
     if p.len() == 1 {
-        let tenant = world.org.tenant.clone().unwrap_or_else(|| ZERO_GUID.into());
-        let authority = world.org.tenant.clone().unwrap_or_else(|| "common".into());
         let authed = matches!(credentials(sh, req), Some(Ok(_)));
         let r = if authed {
             wire::text(
@@ -267,14 +284,7 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
         } else {
             wire::empty(401)
         };
-        let r = wire::with_header(r, "x-vss-resourcetenant", &tenant);
-        return wire::with_header(
-            r,
-            "www-authenticate",
-            &format!(
-                "Bearer authorization_uri=https://login.microsoftonline.com/{authority}, Basic realm=\"https://tfsprodcus2.app.visualstudio.com/\", TFS-Federated"
-            ),
-        );
+        return challenge(&world, &req.origin, Some(org), r);
     }
     // Location discovery needs no auth and no api-version.
     if req.method == "OPTIONS" && p[1..] == ["_apis"] {
@@ -732,10 +742,21 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     "Expected a JSON patch document like [{\"from\":\"\",\"op\":2,\"path\":\"/TenantId\",\"value\":\"<tenant id>\"}].",
                 );
             };
-            let result = if tenant.trim() == ZERO_GUID {
+            // TenantId is a GUID property: a domain name (or any other
+            // text) is refused before anything is looked up.
+            let Some(tenant) = super::ids::canonical_guid(&tenant) else {
+                return ado_error(
+                    400,
+                    "InvalidArgumentValueException",
+                    &format!(
+                        "The value '{tenant}' of /TenantId is not a valid tenant id. Supply the tenant's GUID in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, not a domain name."
+                    ),
+                );
+            };
+            let result = if tenant == ZERO_GUID {
                 world.disconnect(caller)
             } else {
-                world.connect(caller, &caller_upn, tenant.trim())
+                world.connect(caller, &caller_upn, &tenant)
             };
             match result {
                 Ok(()) => org_json(&world),
@@ -775,6 +796,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
             ),
         },
         ("PATCH", ["graph", "users", _]) => {
+            *world.remap_attempts.entry(raw[4].clone()).or_default() += 1;
             if !world.is_admin(caller) {
                 return not_authorized(&caller_upn);
             }

@@ -804,6 +804,16 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
 
 fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
     let mut world = sh.world_mut();
+    if let Some(address) = body
+        .as_ref()
+        .and_then(|b| b.get("invitedUserEmailAddress"))
+        .and_then(Value::as_str)
+    {
+        *world
+            .invitation_attempts
+            .entry(address.trim().to_lowercase())
+            .or_default() += 1;
+    }
     let Some(tenant) = world.tenant(&claims.tid) else {
         return err(
             401,

@@ -43,7 +43,7 @@ use wire::Req;
     after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
 )]
 pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
+    /// Scenario name (ready, lockout, locked-out, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
@@ -529,6 +529,17 @@ async fn entry(
         Some(Action::After(a)) => Some(*a),
         _ => None,
     };
+    // Every Azure DevOps 401 carries its challenge (see `ado::challenge`).
+    let challenge = matches!(
+        host.as_str(),
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+    )
+    .then(|| {
+        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex")
+            .then(|| req.segs.first().cloned())
+            .flatten();
+        (org, req.origin.clone())
+    });
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
     let handled = tokio::task::spawn_blocking(move || match host.as_str() {
@@ -544,13 +555,19 @@ async fn entry(
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
     })
     .await;
-    let response = handled.unwrap_or_else(|_| {
+    let mut response = handled.unwrap_or_else(|_| {
         wire::ado_error(
             500,
             "InternalServerError",
             "The emulator failed while handling this request.",
         )
     });
+    if response.status() == 401
+        && let Some((org, origin)) = challenge
+    {
+        let world = sh.world.read().expect("world");
+        response = ado::challenge(&world, &origin, org.as_deref(), response);
+    }
     match lose_answer {
         Some(Action::Drop) => dropped(),
         Some(Action::Malformed) => malformed(),
@@ -615,6 +632,64 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `GET /_emulator/state`: the world as a test reads it at the end: the
+/// organization (its tenant, owner, users), every tenant, and the counters
+/// that prove "exactly once".
+fn state_json(w: &World) -> Response {
+    let tenant_json = |t: &state::Tenant| {
+        json!({
+            "id": t.id, "displayName": t.display_name,
+            "defaultDomain": t.default_domain(), "initialDomain": t.initial_domain,
+            "verifiedDomains": std::iter::once(&t.initial_domain).chain(&t.domains).collect::<Vec<_>>(),
+        })
+    };
+    let mut attempts_by_user = vec![0u32; w.org.users.len()];
+    for (d, n) in &w.remap_attempts {
+        if let Some(i) = w.org.user_by_any_descriptor(d) {
+            attempts_by_user[i] += n;
+        }
+    }
+    let user_json = |i: usize, u: &state::OrgUser| {
+        json!({
+            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
+            "principal_name": u.principal_name, "mail": u.mail, "msa_email": u.msa_email,
+            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
+            "active": u.active, "admin": u.admin, "remaps": u.remaps,
+            "remap_attempts": attempts_by_user[i],
+        })
+    };
+    let owner = w.org.owner;
+    wire::json(
+        200,
+        &json!({
+            "org": {
+                "name": w.org.name,
+                "id": w.org.id,
+                "tenant": w.org.tenant,
+                "connected_to": w.org.tenant.as_deref().and_then(|t| w.tenant(t)).map(tenant_json),
+                "owner": w.org.users[owner].descriptor,
+                "owner_user": user_json(owner, &w.org.users[owner]),
+                "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+                "policies": w.org.policies,
+                "users": w.org.users.iter().enumerate().map(|(i, u)| user_json(i, u)).collect::<Vec<_>>(),
+            },
+            "invitations": w.invitations,
+            "counters": {
+                "remap_attempts": w.remap_attempts,
+                "invitation_attempts": w.invitation_attempts,
+                "remaps": w.org.users.iter().map(|u| u64::from(u.remaps)).sum::<u64>(),
+                "invitations": w.invitations.values().map(|&n| u64::from(n)).sum::<u64>(),
+            },
+            "tenants": w.tenants.iter().map(|t| {
+                let mut v = tenant_json(t);
+                v["users"] = t.users.len().into();
+                v["guests"] = t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>().into();
+                v
+            }).collect::<Vec<_>>(),
+        }),
+    )
+}
+
 /// `/_emulator/...`: scenario summary, approvals, state, stats, faults.
 fn control(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
@@ -664,34 +739,15 @@ fn control(sh: &Shared, req: &Req) -> Response {
             let codes = sh.login.lock().expect("login").pending_user_codes();
             wire::json(200, &json!({"user_codes": codes}))
         }
-        ("GET", ["state"]) => {
+        ("GET", ["state"]) => state_json(&sh.world.read().expect("world")),
+        ("GET", ["stats"]) => {
+            let mut stats = sh.stats.lock().expect("stats").clone();
             let w = sh.world.read().expect("world");
-            wire::json(
-                200,
-                &json!({
-                    "org": {
-                        "name": w.org.name,
-                        "id": w.org.id,
-                        "tenant": w.org.tenant,
-                        "owner": w.org.users[w.org.owner].descriptor,
-                        "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
-                        "policies": w.org.policies,
-                        "users": w.org.users.iter().map(|u| json!({
-                            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
-                            "principal_name": u.principal_name, "msa_email": u.msa_email,
-                            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
-                            "active": u.active, "admin": u.admin, "remaps": u.remaps
-                        })).collect::<Vec<_>>(),
-                    },
-                    "invitations": w.invitations,
-                    "tenants": w.tenants.iter().map(|t| json!({
-                        "id": t.id, "displayName": t.display_name, "users": t.users.len(),
-                        "guests": t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>()
-                    })).collect::<Vec<_>>(),
-                }),
-            )
+            let total = |m: &BTreeMap<String, u32>| m.values().map(|&n| u64::from(n)).sum();
+            stats.insert("remap.attempts".into(), total(&w.remap_attempts));
+            stats.insert("invitation.attempts".into(), total(&w.invitation_attempts));
+            wire::json(200, &json!(stats))
         }
-        ("GET", ["stats"]) => wire::json(200, &json!(*sh.stats.lock().expect("stats"))),
         ("POST", ["stats", "reset"]) => {
             sh.stats.lock().expect("stats").clear();
             wire::empty(204)

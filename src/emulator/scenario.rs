@@ -236,9 +236,10 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 7] = [
+pub const BUILTIN: [&str; 8] = [
     "ready",
     "lockout",
+    "locked-out",
     "guest-admin",
     "over-100",
     "messy",
@@ -250,6 +251,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
     Some(match name {
         "ready" => include_str!("../../assets/scenarios/ready.json"),
         "lockout" => include_str!("../../assets/scenarios/lockout.json"),
+        "locked-out" => include_str!("../../assets/scenarios/locked-out.json"),
         "guest-admin" => include_str!("../../assets/scenarios/guest-admin.json"),
         "over-100" => include_str!("../../assets/scenarios/over-100.json"),
         "messy" => include_str!("../../assets/scenarios/messy.json"),
@@ -263,7 +265,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, guest-admin, over-100, messy, disconnected, unattended, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, unattended, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]

@@ -2,7 +2,7 @@
 //! lands here and shows in every other endpoint for the life of the process.
 //!
 //! The rules follow the docs and seeds: connecting needs a Project Collection
-//! Administrator who is a Member of the destination; over 100 users is refused;
+//! Administrator who is a Member of the destination (any number of users);
 //! users keep their rights only when their personal-account email equals a
 //! destination UPN (mail and other mails do not count, which is what locks out
 //! seed 000's owner); a remap moves a user's rights to an Entra identity;
@@ -126,6 +126,11 @@ impl Tenant {
                     .is_some_and(|m| m.eq_ignore_ascii_case(who))
             })
         })
+    }
+    /// The default domain: the first custom verified domain, else the
+    /// initial `*.onmicrosoft.com` one.
+    pub fn default_domain(&self) -> &str {
+        self.domains.first().unwrap_or(&self.initial_domain)
     }
     pub fn has_domain(&self, d: &str) -> bool {
         self.initial_domain.eq_ignore_ascii_case(d)
@@ -273,6 +278,12 @@ impl Org {
     pub fn user_by_descriptor(&self, d: &str) -> Option<usize> {
         self.users.iter().position(|u| u.descriptor == d)
     }
+    /// The user a descriptor names, now or before a connect, change or
+    /// remap rewrote it (`msa.`/`aad.` descriptors wrap the storage key).
+    pub fn user_by_any_descriptor(&self, d: &str) -> Option<usize> {
+        let key = ids::descriptor_key(d)?;
+        self.users.iter().position(|u| u.id == key)
+    }
 }
 
 /// The identity behind a token.
@@ -304,6 +315,13 @@ pub struct World {
     pub org: Org,
     /// Invitations sent, by lowercased address (tests check "exactly once").
     pub invitations: BTreeMap<String, u32>,
+    /// Every invitation request, by lowercased invited address, whatever its
+    /// answer (a re-sent invitation counts even when it returns the same guest).
+    pub invitation_attempts: BTreeMap<String, u32>,
+    /// Every remap PATCH, by the descriptor it was sent to, whatever its
+    /// answer: a re-sent remap goes to the old descriptor and answers 404,
+    /// but still counts here.
+    pub remap_attempts: BTreeMap<String, u32>,
     /// Service principals and managed identities of every tenant.
     pub apps: Vec<App>,
 }
@@ -525,6 +543,8 @@ impl World {
             msa_by_email,
             org,
             invitations: BTreeMap::new(),
+            invitation_attempts: BTreeMap::new(),
+            remap_attempts: BTreeMap::new(),
             apps: Vec::new(),
         };
         // A scenario that starts connected was connected "by support": no
@@ -814,16 +834,9 @@ impl World {
                 ));
             }
         }
-        if self.org.users.len() > 100 {
-            return Err(refusal(
-                400,
-                "OrganizationTooLargeForTenantSwitchException",
-                &format!(
-                    "The organization has {} users, more than 100. Contact Azure DevOps support to connect it and resolve disconnected users.",
-                    self.org.users.len()
-                ),
-            ));
-        }
+        // No user limit: organizations of more than 100 users can still
+        // connect; 100 is the limit of the portal's Resolve page (Microsoft
+        // Learn, "Access via Microsoft Entra FAQs", faq-azure-access).
         let changing = self.org.tenant.is_some();
         self.link_users(&dest);
         if changing {
@@ -1033,7 +1046,7 @@ mod tests {
     }
 
     #[test]
-    fn guest_cannot_connect_and_over_100_is_refused() {
+    fn guest_cannot_connect_and_over_100_can() {
         let mut w = world("guest-admin");
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();
@@ -1045,8 +1058,10 @@ mod tests {
         assert_eq!(w.org.users.len(), 150);
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();
-        let e = w.connect(c, &upn, &t).unwrap_err();
-        assert!(e.message.contains("more than 100"), "{e:?}");
+        w.connect(c, &upn, &t).unwrap();
+        assert_eq!(w.org.tenant.as_deref(), Some(t.as_str()));
+        let active = w.org.users.iter().filter(|u| u.active).count();
+        assert_eq!(active, 1, "only the owner has a same-UPN account");
     }
 
     #[test]

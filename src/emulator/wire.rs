@@ -138,6 +138,7 @@ pub fn oauth_error(error: &str, aadsts: &str, description: &str) -> Response {
             "error": error,
             "error_description": format!("{aadsts}: {description}"),
             "error_codes": [code],
+            "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
             "timestamp": chrono::Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string(),
             "trace_id": uuid::Uuid::new_v4().to_string(),
             "correlation_id": uuid::Uuid::new_v4().to_string()

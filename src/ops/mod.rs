@@ -4,15 +4,17 @@
 //! [`Live`] implements the wizard's [`Services`] over the client layer, against
 //! Azure or an emulator (only the base URLs differ).
 
+pub mod change;
 pub mod gather;
+pub mod lock;
 pub mod output;
 pub mod report;
 pub mod resolve;
+pub mod verify;
 
 use std::sync::Arc;
 
 use chrono::Utc;
-use serde_json::json;
 use tokio::sync::Mutex;
 
 use crate::app::{
@@ -23,12 +25,12 @@ use crate::client::auth::{OAuthClient, OAuthConfig, signin};
 use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
 use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientError, ClientSettings, Clients, Endpoints};
-use crate::domain::checks::{evaluate, run_all};
+use crate::domain::checks::run_all;
 use crate::domain::diagnose::KnowledgeBase;
 use crate::domain::facts;
-use crate::domain::journal::{self, JournalWriter, Record};
 use crate::paths::StatePaths;
 use crate::runtime::{Outbox, Services};
+pub use change::ChangeError;
 
 /// Client error -> what the wizard shows, matched against the knowledge base.
 pub fn error_view(e: &ClientError) -> ErrorView {
@@ -51,115 +53,87 @@ pub fn error_view(e: &ClientError) -> ErrorView {
     }
 }
 
-/// Probe the organization with the current sign-in: its directory (expected
-/// `tenant`, or personal accounts when `None`), the profile, projects and
-/// repositories. The first refusal is classified for the diagnosis.
-pub async fn verify_access(
-    c: &Clients,
-    identity: Identity,
-    org: &str,
-    tenant: Option<&str>,
-) -> VerifyReport {
-    let mut probes = Vec::new();
-    let mut failure = None;
-    let tenant_ok = match c.ado.probe_tenant(org).await {
-        Ok(p) => {
-            let ok = match (&p.tenant, tenant) {
-                (OrgTenant::Entra(t), Some(want)) => t.eq_ignore_ascii_case(want),
-                (OrgTenant::Msa, None) => true,
-                _ => false,
-            };
-            probes.push(Probe {
-                what: "directory".into(),
-                ok,
-                detail: match &p.tenant {
-                    OrgTenant::Entra(t) => format!("connected to {t}"),
-                    OrgTenant::Msa => "personal accounts".into(),
-                    OrgTenant::Unknown => "unknown".into(),
-                },
-            });
-            ok
+/// The wizard's verification report from an ops verification.
+pub fn verify_report(identity: Identity, v: verify::Verification) -> VerifyReport {
+    let failure = (!v.ok()).then(|| {
+        let mut e = match &v.error {
+            Some(p) => ErrorView {
+                message: p.message.clone(),
+                code: p.code.clone(),
+                next_step: None,
+                kb_id: None,
+                auth_failure: matches!(p.status, Some(401 | 403 | 203)),
+            },
+            None => ErrorView::msg("The organization did not answer every probe."),
+        };
+        if let Some(cmd) = v.access.sign_in_command() {
+            e.next_step = Some(format!("Sign in again: {cmd}"));
         }
-        Err(e) => {
-            probes.push(Probe {
-                what: "directory".into(),
-                ok: false,
-                detail: e.to_string(),
-            });
-            failure = Some(error_view(&e));
-            false
-        }
-    };
-    let profile = c.ado.profile().await;
-    probes.push(Probe {
-        what: "profile".into(),
-        ok: profile.is_ok(),
-        detail: profile
-            .as_ref()
-            .map(|_| "answers".to_string())
-            .unwrap_or_else(|e| e.to_string()),
+        e
     });
-    if failure.is_none() {
-        match c.ado.projects(org).await {
-            Ok(list) => probes.push(Probe {
-                what: "projects".into(),
-                ok: true,
-                detail: format!("{} reachable", list.len()),
-            }),
-            Err(e) => {
-                probes.push(Probe {
-                    what: "projects".into(),
-                    ok: false,
-                    detail: e.to_string(),
-                });
-                failure = Some(error_view(&e));
-            }
-        }
-    }
-    if failure.is_none() {
-        match c.ado.repositories(org).await {
-            Ok(list) => probes.push(Probe {
-                what: "repositories".into(),
-                ok: true,
-                detail: format!("{} reachable", list.len()),
-            }),
-            Err(e) => {
-                probes.push(Probe {
-                    what: "repositories".into(),
-                    ok: false,
-                    detail: e.to_string(),
-                });
-                failure = Some(error_view(&e));
-            }
-        }
-    }
-    if failure.is_none() && !tenant_ok {
-        failure = Some(ErrorView::msg(
-            "The organization is not connected to the expected directory.",
-        ));
-    }
     VerifyReport {
         identity,
-        probes,
+        probes: v
+            .probes
+            .into_iter()
+            .map(|p| Probe {
+                what: p.what,
+                ok: p.ok,
+                detail: p.detail,
+            })
+            .collect(),
         failure,
+        access: v.access,
+        owner: v.owner,
+    }
+}
+
+/// What the wizard's operation asks for, with its destination id.
+fn asked(
+    op: Operation,
+    tenant: Option<String>,
+) -> Result<crate::domain::directory::Asked, ErrorView> {
+    use crate::domain::directory::{Asked, Directory, TenantId};
+    let to = match tenant.as_deref().map(TenantId::parse) {
+        Some(Some(id)) => Some(Directory::bare(id)),
+        Some(None) => {
+            return Err(ErrorView::msg(format!(
+                "'{}' is not a tenant id; choose the directory from the list.",
+                tenant.unwrap_or_default()
+            )));
+        }
+        None => None,
+    };
+    match (op, to) {
+        (Operation::Disconnect, _) => Ok(Asked::Disconnect),
+        (Operation::ChangeTenant, Some(to)) => Ok(Asked::ChangeTenant { to }),
+        (Operation::Connect | Operation::CheckOnly, Some(to)) => Ok(Asked::Connect { to }),
+        (Operation::CheckOnly, None) => Ok(Asked::Disconnect),
+        (_, None) => Err(ErrorView::msg("Choose a destination directory first.")),
     }
 }
 
 /// What an audit judges against: a planned directory when given, else the
 /// directory the organization uses now (a connected organization "moving" to
 /// its own tenant); `None` for an organization of personal accounts with no plan.
-pub fn audit_operation(now: &OrgTenant, planned: Option<String>) -> Option<facts::Operation> {
+pub fn audit_operation(
+    now: &crate::domain::directory::Backing,
+    planned: Option<&crate::domain::directory::Directory>,
+) -> Option<facts::Operation> {
+    use crate::domain::directory::Backing;
     match (now, planned) {
-        (OrgTenant::Entra(from), Some(to)) => Some(facts::Operation::ChangeTenant {
-            from: from.clone(),
-            to,
+        (Backing::Tenant { directory }, Some(to)) => Some(facts::Operation::ChangeTenant {
+            from: directory.id.to_string(),
+            to: to.id.to_string(),
         }),
-        (_, Some(destination)) => Some(facts::Operation::Connect { destination }),
-        (OrgTenant::Entra(t), None) => Some(facts::Operation::ChangeTenant {
-            from: t.clone(),
-            to: t.clone(),
+        (_, Some(to)) => Some(facts::Operation::Connect {
+            destination: to.id.to_string(),
         }),
-        (_, None) => None,
+        (Backing::Tenant { directory }, None) => Some(facts::Operation::ChangeTenant {
+            from: directory.id.to_string(),
+            to: directory.id.to_string(),
+        }),
+        (Backing::Personal, None) => None,
     }
 }
 
@@ -305,6 +279,14 @@ impl Live {
     }
 }
 
+/// A change error as the wizard shows it.
+pub fn change_view(e: &change::ChangeError) -> ErrorView {
+    match e.client() {
+        Some(c) => error_view(c),
+        None => ErrorView::msg(e.to_string()),
+    }
+}
+
 /// A Resolve error as the wizard shows it.
 pub fn resolve_view(e: &resolve::ResolveError) -> ErrorView {
     match e {
@@ -329,23 +311,6 @@ fn forward_throttling(clients: &Clients, out: Outbox) {
             }
         }
     });
-}
-
-/// The domain operation for a wizard flow, given where the organization is now.
-pub fn domain_op(
-    op: Operation,
-    now: &OrgTenant,
-    destination: Option<String>,
-) -> Result<facts::Operation, ErrorView> {
-    match (op, now, destination) {
-        (Operation::Disconnect, _, _) => Ok(facts::Operation::Disconnect),
-        (_, OrgTenant::Entra(from), Some(to)) => Ok(facts::Operation::ChangeTenant {
-            from: from.clone(),
-            to,
-        }),
-        (_, _, Some(destination)) => Ok(facts::Operation::Connect { destination }),
-        (_, _, None) => Err(ErrorView::msg("Choose a destination directory first.")),
-    }
 }
 
 impl Services for Live {
@@ -384,8 +349,18 @@ impl Services for Live {
         out: Outbox,
     ) -> Result<ChecksReport, ErrorView> {
         let c = self.org_clients(&org, &out).await?;
-        let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
-        let dop = domain_op(op, &probe.tenant, tenant)?;
+        let asked = asked(op, tenant)?;
+        let situation = change::situation(&c, &self.paths.journal_dir(), &org, &asked)
+            .await
+            .map_err(|e| change_view(&e))?;
+        let view = report::situation_view(&situation);
+        let crate::domain::directory::Decision::Proceed { change: ch, .. } = &situation.decision
+        else {
+            return Ok(ChecksReport {
+                situation: view,
+                ..ChecksReport::default()
+            });
+        };
         let progress_out = out.clone();
         let progress: gather::Progress = Arc::new(move |done, total, what| {
             let _ = progress_out.send(Msg::ChecksProgress {
@@ -394,15 +369,17 @@ impl Services for Live {
                 label: what.to_string(),
             });
         });
-        let facts = gather::gather(&c, dop, &org, Utc::now(), progress)
+        let a = change::assess(&c, &org, ch, None, progress)
             .await
             .map_err(|e| error_view(&e))?;
-        let evaluation = evaluate(&facts);
-        Ok(report::report(
-            &facts,
-            &evaluation.results,
-            &evaluation.prediction,
-        ))
+        let source = match ch {
+            crate::domain::directory::Change::ChangeTenant { from, .. }
+            | crate::domain::directory::Change::Disconnect { from } => Some(from.label()),
+            _ => None,
+        };
+        let mut r = report::report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
+        r.situation = view;
+        Ok(r)
     }
 
     async fn apply(
@@ -410,118 +387,48 @@ impl Services for Live {
         op: Operation,
         org: String,
         tenant: Option<String>,
+        accepted: Vec<String>,
         out: Outbox,
     ) -> Result<ApplyReport, ErrorView> {
         let c = self.org_clients(&org, &out).await?;
-        let (verb, step, target) = match (op, tenant) {
-            (Operation::Disconnect, _) => (
-                "disconnect",
-                "set-tenant",
-                crate::emulator::ids::ZERO_GUID.to_string(),
-            ),
-            (Operation::CheckOnly, _) => return Err(ErrorView::msg("Check only changes nothing.")),
-            (_, Some(t)) => ("connect", "set-tenant", t),
-            (_, None) => return Err(ErrorView::msg("Choose a destination directory first.")),
-        };
+        let asked = asked(op, tenant)?;
         let jdir = self.paths.journal_dir();
-        let io =
-            |e: journal::JournalError| ErrorView::msg(format!("Cannot write the journal: {e}"));
-        // Resume an interrupted run of the same operation rather than repeat it.
-        let (mut journal, resumed) =
-            match journal::latest_unfinished(&jdir, verb, &org).map_err(io)? {
-                Some((path, replay)) => (JournalWriter::reopen(&path).map_err(io)?, Some(replay)),
-                None => (
-                    JournalWriter::create(
-                        &jdir,
-                        verb,
-                        &org,
-                        json!({"op": verb, "org": org, "tenant": target}),
-                        Utc::now(),
-                    )
-                    .map_err(io)?,
-                    None,
-                ),
-            };
-        let landed = |probe: &OrgTenant| match probe {
-            OrgTenant::Entra(t) => t.eq_ignore_ascii_case(&target),
-            OrgTenant::Msa => target == crate::emulator::ids::ZERO_GUID,
-            OrgTenant::Unknown => false,
-        };
-        let already = resumed.as_ref().is_some_and(|r| r.is_done(step));
-        if !already {
-            // An in-doubt step is checked against Azure before it is retried.
-            if resumed.as_ref().is_some_and(|r| r.status(step).is_some()) {
-                let _ = out.send(Msg::ApplyProgress(
-                    "checking what the interrupted run did".into(),
-                ));
-                let p = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
-                journal
-                    .append(&Record::Verified {
-                        step: step.into(),
-                        at: Utc::now(),
-                        landed: landed(&p.tenant),
-                    })
-                    .map_err(io)?;
-                if landed(&p.tenant) {
-                    journal
-                        .append(&Record::End {
-                            at: Utc::now(),
-                            summary: "already applied".into(),
-                        })
-                        .map_err(io)?;
-                    return Ok(ApplyReport {
-                        summary: format!("The interrupted {verb} of '{org}' had already landed."),
-                        journal: journal.path().display().to_string(),
-                    });
-                }
+        let lock = change::lock(
+            &self.paths.lock_dir(),
+            &org,
+            &format!("ado-entra wizard ({} '{org}')", op.verb()),
+        )
+        .map_err(|e| change_view(&e))?;
+        // The state is read again under the lock: it may have moved since the checks.
+        let situation = change::situation(&c, &jdir, &org, &asked)
+            .await
+            .map_err(|e| change_view(&e))?;
+        let owner = match &situation.decision {
+            crate::domain::directory::Decision::Proceed { .. } => {
+                c.ado.owner(&org).await.ok().and_then(|o| o.email)
             }
-            let _ = out.send(Msg::ApplyProgress(format!("{verb}: {org} -> {target}")));
-            journal
-                .intent(step, json!({"tenant": target}), Utc::now())
-                .map_err(io)?;
-            let r = if verb == "disconnect" {
-                c.ado.disconnect_tenant(&org).await
-            } else {
-                c.ado.set_tenant(&org, &target).await
-            };
-            journal
-                .outcome(
-                    step,
-                    r.as_ref().map(|_| ()).map_err(|e| e.to_string()),
-                    Utc::now(),
-                )
-                .map_err(io)?;
-            r.map_err(|e| error_view(&e))?;
-        }
-        let p = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
-        let ok = landed(&p.tenant);
-        journal
-            .append(&Record::Verified {
-                step: step.into(),
-                at: Utc::now(),
-                landed: ok,
-            })
-            .map_err(io)?;
-        if !ok {
-            return Err(ErrorView::msg(format!(
-                "Azure accepted the change but the organization still reports {:?}; run the flow again to retry.",
-                p.tenant
-            )));
-        }
-        let summary = if verb == "disconnect" {
-            format!("Disconnected '{org}' from Microsoft Entra ID.")
-        } else {
-            format!("Connected '{org}' to directory {target}.")
+            _ => None,
         };
-        journal
-            .append(&Record::End {
-                at: Utc::now(),
-                summary: summary.clone(),
-            })
-            .map_err(io)?;
+        let step_out = out.clone();
+        let on_step: change::OnStep = Arc::new(move |s: change::ApplyStep| {
+            let _ = step_out.send(Msg::ApplyProgress(s.to_string()));
+        });
+        let applied = change::apply(
+            &c,
+            &jdir,
+            &lock,
+            &situation,
+            &change::Confirmed {
+                accepted_risks: accepted,
+                owner,
+            },
+            on_step,
+        )
+        .await
+        .map_err(|e| change_view(&e))?;
         Ok(ApplyReport {
-            summary,
-            journal: journal.path().display().to_string(),
+            summary: applied.summary,
+            journal: applied.journal.display().to_string(),
         })
     }
 
@@ -539,7 +446,11 @@ impl Services for Live {
             .map_err(|e| ErrorView::msg(format!("Cannot remove the token cache: {e}")))?;
         let identity = self.device_sign_in(tenant.as_deref(), &out).await?;
         let c = self.clients(&out).await?;
-        Ok(verify_access(&c, identity, &org, tenant.as_deref()).await)
+        let who = verify::signed_in(&c)
+            .await
+            .ok_or_else(|| ErrorView::msg("The sign-in returned a token without an identity."))?;
+        let v = verify::verify(&c, &org, who, &self.paths.journal_dir()).await;
+        Ok(verify_report(identity, v))
     }
 
     async fn audit(
@@ -548,10 +459,12 @@ impl Services for Live {
         out: Outbox,
     ) -> Result<Vec<crate::app::CheckRow>, ErrorView> {
         let c = self.org_clients(&org, &out).await?;
-        let probe = c.ado.probe_tenant(&org).await.map_err(|e| error_view(&e))?;
+        let now = change::backing(&c, &org)
+            .await
+            .map_err(|e| change_view(&e))?;
         // Against the directory the organization uses now; after a disconnect,
         // as a disconnected organization.
-        let op = audit_operation(&probe.tenant, None).unwrap_or(facts::Operation::Disconnect);
+        let op = audit_operation(&now, None).unwrap_or(facts::Operation::Disconnect);
         let facts = gather::gather(&c, op, &org, Utc::now(), Arc::new(|_, _, _| {}))
             .await
             .map_err(|e| error_view(&e))?;

@@ -64,8 +64,13 @@ impl<S: Services> EffectRunner<S> {
                 let r = s.run_checks(op, org, tenant, out.clone()).await;
                 let _ = out.send(Msg::ChecksDone(r));
             }),
-            Effect::Apply { op, org, tenant } => self.spawn(async move {
-                let r = s.apply(op, org, tenant, out.clone()).await;
+            Effect::Apply {
+                op,
+                org,
+                tenant,
+                accepted,
+            } => self.spawn(async move {
+                let r = s.apply(op, org, tenant, accepted, out.clone()).await;
                 let _ = out.send(Msg::Applied(r));
             }),
             Effect::SignOutAndVerify { org, tenant } => self.spawn(async move {

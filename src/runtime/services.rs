@@ -47,12 +47,14 @@ pub trait Services: Send + Sync + 'static {
         out: Outbox,
     ) -> impl Future<Output = Result<ChecksReport, ErrorView>> + Send;
 
-    /// Make the change, journaled; send `Msg::ApplyProgress`.
+    /// Make the change, journaled, with the failed checks the person
+    /// accepted; send `Msg::ApplyProgress`.
     fn apply(
         &self,
         op: Operation,
         org: String,
         tenant: Option<String>,
+        accepted: Vec<String>,
         out: Outbox,
     ) -> impl Future<Output = Result<ApplyReport, ErrorView>> + Send;
 

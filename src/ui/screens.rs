@@ -569,6 +569,7 @@ fn prereqs(state: &State, p: &crate::app::Prereqs, frame: &mut Frame, area: Rect
                 AccessOutcome::Keeps => ("keeps access", theme.good()),
                 AccessOutcome::Disconnected => ("disconnected", theme.warning()),
                 AccessOutcome::LockedOut => ("LOCKED OUT", theme.bad()),
+                AccessOutcome::Unverified => ("unverified", theme.warning()),
             };
             Row::new(vec![
                 Cell::from(a.who.clone()),

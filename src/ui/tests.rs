@@ -47,6 +47,8 @@ fn render(state: &State, w: u16, h: u16) -> String {
 
 fn report() -> ChecksReport {
     ChecksReport {
+        situation: SituationView::default(),
+        accept: vec![],
         checks: vec![
             CheckRow {
                 id: "caller-is-admin".into(),
@@ -131,6 +133,8 @@ fn screens() -> Vec<(&'static str, State)> {
             detail: "2 reachable".into(),
         }],
         failure: None,
+        access: crate::domain::verify::Access::Works,
+        owner: None,
     });
     vec![
         ("welcome", base.clone()),
@@ -192,6 +196,7 @@ fn screens() -> Vec<(&'static str, State)> {
             with(Screen::Confirm(Confirm {
                 typed: "fabrik".into(),
                 mismatch: true,
+                risks: vec![],
             })),
         ),
         (
@@ -227,6 +232,7 @@ fn screens() -> Vec<(&'static str, State)> {
                     .unwrap()
                     .fix
                     .clone(),
+                access: crate::domain::verify::Access::OwnerLockedOut,
             })),
         ),
         ("done", done),

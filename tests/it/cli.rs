@@ -350,11 +350,20 @@ mod check {
     }
 
     #[tokio::test]
-    async fn over_100_fails_the_user_limit() {
+    async fn over_100_warns_about_the_portal_resolve_limit_and_may_connect() {
         let (code, v, emu) = check("over-100").await;
-        assert_eq!(code, 3);
-        assert_eq!(status(&v, "user-limit"), "fail");
+        assert_eq!(status(&v, "user-limit"), "warn");
         assert_eq!(status(&v, "lockout-proof"), "pass");
+        assert!(failures(&v).is_empty(), "{v}");
+        assert_eq!(code, 0, "a warning does not refuse: {v}");
+        let limit = v["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "user-limit")
+            .unwrap()
+            .to_string();
+        assert!(limit.contains("ado-entra resolve"), "{limit}");
         emu.shutdown().await;
     }
 
@@ -403,7 +412,7 @@ mod check {
             .env("ADO_ENTRA_EMULATOR_URL", "http://127.0.0.1:9")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(2), "bad input is a usage error");
         assert!(String::from_utf8_lossy(&out.stderr).contains("organization name"));
     }
 }
@@ -749,12 +758,23 @@ mod headless {
                 .ends_with(".jsonl")
         );
         assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
-        // The personal-account session no longer opens the organization.
-        let (code, _, err) = env
-            .run(s(&["check", "--org", "fabrikam-ready", "--tenant", &t]))
+        // Connected now: checking or connecting again is nothing to do.
+        let (code, out, err) = env
+            .run(s(&["check", "--org", "fabrikam-ready", "--to", &t]))
             .await;
-        assert_eq!(code, 1, "{err}");
-        assert!(err.contains("TF400813"), "{err}");
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("already connected"), "{out}");
+        // The personal-account session is a wrong sign-in for it now: verify
+        // says to sign in there, and nothing else.
+        let (code, out, _) = env
+            .run(s(&["verify", "--org", "fabrikam-ready", "--json"]))
+            .await;
+        assert_eq!(code, 3, "{out}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["state"], "wrong_sign_in", "{v}");
+        let next = v["next_steps"].to_string();
+        assert!(next.contains(&format!("login --tenant {t}")), "{next}");
+        assert!(!next.to_lowercase().contains("disconnect"), "{next}");
         // Fresh sign-in at the new directory, then verify.
         assert_eq!(env.run(s(&["logout"])).await.0, 0);
         assert_eq!(
@@ -804,6 +824,7 @@ mod headless {
         );
         let (code, out, _) = env.run(s(&["verify", "--org", "contoso-lockout"])).await;
         assert_eq!(code, 3, "{out}");
+        assert!(out.contains("The owner is locked out"), "{out}");
         assert!(out.contains("✔ profile: answers"), "{out}");
         assert!(out.contains("TF400813"), "{out}");
         assert!(out.contains("https://aex.dev.azure.com/me"), "{out}");
@@ -885,7 +906,7 @@ mod headless {
             &jdir,
             "connect",
             "fabrikam-ready",
-            serde_json::json!({}),
+            serde_json::json!({"to": t}),
             chrono::Utc::now(),
         )
         .unwrap();

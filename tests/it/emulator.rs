@@ -129,6 +129,102 @@ async fn oauth_device_flow_errors_are_entra_shaped() {
     emu.shutdown().await;
 }
 
+/// A tenant is found by its GUID or any of its domains, and its OpenID
+/// configuration then speaks only of its GUID; Graph lists its domains.
+#[tokio::test]
+async fn tenants_resolve_by_any_domain_to_their_guid() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url();
+    let fabrikam = tenant_id(&emu, 0);
+    let config = |name: &str| {
+        let url = format!("{base}/login/{name}/v2.0/.well-known/openid-configuration");
+        async move {
+            let r = http().get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    for name in [
+        fabrikam.clone(),
+        fabrikam.to_uppercase(),
+        "fabrikam.onmicrosoft.com".into(),
+        "fabrikam.com".into(),
+        "FABRIKAM.COM".into(),
+    ] {
+        let (s, v) = config(&name).await;
+        assert_eq!(s, 200, "{name}: {v}");
+        assert_eq!(
+            v["issuer"],
+            format!("{base}/login/{fabrikam}/v2.0"),
+            "{name}"
+        );
+        for k in [
+            "authorization_endpoint",
+            "token_endpoint",
+            "device_authorization_endpoint",
+            "jwks_uri",
+        ] {
+            let u = v[k].as_str().unwrap();
+            assert!(
+                u.starts_with(&format!("{base}/login/{fabrikam}/")),
+                "{name}: {k} = {u}"
+            );
+        }
+    }
+    let (_, multi) = config("organizations").await;
+    assert_eq!(multi["issuer"], format!("{base}/login/{{tenantid}}/v2.0"));
+    assert!(
+        multi["token_endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/login/organizations/oauth2/v2.0/token")
+    );
+    // Unknown domains and GUIDs: 400 AADSTS90002; text that is no domain: AADSTS900023.
+    for (name, code) in [
+        ("nowhere.example", 90002),
+        ("00000000-1111-4222-8333-444444444444", 90002),
+        ("fabrikam", 900023),
+    ] {
+        let (s, v) = config(name).await;
+        assert_eq!(
+            (s, v["error"].as_str()),
+            (400, Some("invalid_tenant")),
+            "{name}"
+        );
+        assert_eq!(v["error_codes"][0], code, "{name}: {v}");
+        assert!(
+            v["error_description"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("AADSTS{code}:"))
+        );
+        // The other endpoints of an unknown tenant refuse the same way.
+        let r = http()
+            .post(format!("{base}/login/{name}/oauth2/v2.0/devicecode"))
+            .form(&[("client_id", "c"), ("scope", "openid")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{name}");
+    }
+    // Graph's /organization lists every verified domain, the default marked.
+    let (g, _) = sign_in(&emu, "owner@fabrikam.com", "fabrikam.com", GRAPH_SCOPE).await;
+    let (s, org) = get_json(&format!("{base}/graph/v1.0/organization"), &g).await;
+    assert_eq!(s, 200);
+    let o = &org["value"][0];
+    assert_eq!(o["id"], fabrikam.as_str());
+    let domains: Vec<(&str, bool)> = o["verifiedDomains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["name"].as_str().unwrap(), d["isDefault"] == true))
+        .collect();
+    assert_eq!(
+        domains,
+        [("fabrikam.onmicrosoft.com", false), ("fabrikam.com", true)]
+    );
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn authorization_code_with_pkce() {
     use base64::Engine;
@@ -330,6 +426,93 @@ async fn ado_error_shapes() {
     emu.shutdown().await;
 }
 
+/// Every 401 of Azure DevOps says where to sign in and, on an organization's
+/// URL, which tenant the organization belongs to.
+#[tokio::test]
+async fn every_ado_401_carries_its_challenge() {
+    for (scenario, connected) in [("ready", false), ("disconnected", true)] {
+        let emu = support::start(scenario).await;
+        let base = emu.base_url();
+        let org = emu.summary().org.clone();
+        let t = tenant_id(&emu, 0);
+        let who = emu.summary().default_sign_in.clone();
+        // A valid token of an identity the organization does not know: the
+        // work account while it is backed by personal accounts, the personal
+        // account once it is connected.
+        let authority = if connected { "consumers" } else { t.as_str() };
+        let (stranger, _) = sign_in(&emu, &who, authority, ADO_SCOPE).await;
+        let urls = [
+            (
+                "GET",
+                format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
+            ),
+            (
+                "GET",
+                format!("{base}/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
+            ),
+            (
+                "GET",
+                format!("{base}/vsaex/{org}/_apis/userentitlements?api-version=7.1"),
+            ),
+            (
+                "PATCH",
+                format!(
+                    "{base}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1"
+                ),
+            ),
+            (
+                "GET",
+                format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+            ),
+        ];
+        for (method, url) in &urls {
+            let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+            for token in [None, Some("garbage"), Some(stranger.as_str())] {
+                let mut rq = http()
+                    .request(method.clone(), url)
+                    .header("X-TFS-FedAuthRedirect", "Suppress");
+                if let Some(tk) = token {
+                    rq = rq.bearer_auth(tk);
+                }
+                let r = rq.send().await.unwrap();
+                if r.status() != 401 {
+                    // The stranger's personal account opens its profile.
+                    assert!(url.contains("/profile/") && token == Some(stranger.as_str()));
+                    continue;
+                }
+                let h = r.headers();
+                let www = h
+                    .get("www-authenticate")
+                    .unwrap_or_else(|| {
+                        panic!("{scenario} {method} {url} {token:?}: no WWW-Authenticate")
+                    })
+                    .to_str()
+                    .unwrap();
+                let authority = if connected && !url.contains("/app-vssps/") {
+                    t.as_str()
+                } else {
+                    "common"
+                };
+                assert!(
+                    www.starts_with(&format!(
+                        "Bearer authorization_uri={base}/login/{authority}"
+                    )),
+                    "{scenario} {url}: {www}"
+                );
+                let rt = h.get("x-vss-resourcetenant").map(|v| v.to_str().unwrap());
+                if url.contains("/app-vssps/") {
+                    assert_eq!(rt, None, "{url}");
+                } else if connected {
+                    assert_eq!(rt, Some(t.as_str()), "{scenario} {url}");
+                } else {
+                    assert_eq!(rt, Some("00000000-0000-0000-0000-000000000000"), "{url}");
+                }
+            }
+        }
+        emu.shutdown().await;
+    }
+}
+
 async fn walk_graph_users(base: &str, org: &str, tok: &str) -> (usize, usize) {
     let mut token: Option<String> = None;
     let (mut total, mut pages) = (0, 0);
@@ -471,6 +654,44 @@ async fn connect_on_ready_keeps_everyone_and_moves_the_tenant() {
 }
 
 #[tokio::test]
+async fn tenant_id_that_is_not_a_guid_is_refused_and_changes_nothing() {
+    let emu = support::start("ready").await;
+    let org = "fabrikam-ready";
+    let t = tenant_id(&emu, 0);
+    let (tok, _) = sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
+    for bad in [
+        "fabrikam.onmicrosoft.com".to_string(),
+        "fabrikam.com".to_string(),
+        format!("{{{t}}}"),
+        t.replace('-', ""),
+        format!(" {t}"),
+    ] {
+        let r = support::set_tenant(&emu, org, &tok, &bad).await;
+        assert_eq!(r.status(), 400, "{bad}");
+        let e: Value = r.json().await.unwrap();
+        for k in [
+            "$id",
+            "innerException",
+            "message",
+            "typeName",
+            "typeKey",
+            "errorCode",
+            "eventId",
+        ] {
+            assert!(e.get(k).is_some(), "{bad}: error lacks {k}: {e}");
+        }
+        assert_eq!(e["typeKey"], "InvalidArgumentValueException", "{e}");
+        assert!(e["message"].as_str().unwrap().contains(&bad), "{e}");
+    }
+    assert_eq!(support::state(&emu).await["org"]["tenant"], Value::Null);
+    // Upper case is still the same GUID.
+    let r = support::set_tenant(&emu, org, &tok, &t.to_uppercase()).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(support::state(&emu).await["org"]["tenant"], t.as_str());
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
     let emu = support::start("lockout").await;
     let base = emu.base_url();
@@ -564,6 +785,64 @@ async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
             .iter()
             .any(|u| u["principal_name"] == "alice@outlook.com" && u["active"] == false)
     );
+    emu.shutdown().await;
+}
+
+/// `locked-out` is `lockout` after the connect: the sole owner gets 401 on
+/// every organization URL with either of her sign-ins; her profile answers.
+#[tokio::test]
+async fn locked_out_owner_is_refused_everywhere_but_the_profile() {
+    let emu = support::start("locked-out").await;
+    let base = emu.base_url();
+    let org = "contoso-lockout";
+    let t = tenant_id(&emu, 0);
+    let probe = http()
+        .head(format!("{base}/dev/{org}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(probe.headers()["x-vss-resourcetenant"], t.as_str());
+    let (personal, _) = sign_in(&emu, "alice@outlook.com", "organizations", ADO_SCOPE).await;
+    let (guest, _) = sign_in(&emu, "alice@outlook.com", &t, ADO_SCOPE).await;
+    let (dev1, _) = sign_in(&emu, "dev1@contoso.com", &t, ADO_SCOPE).await;
+    let org_urls = [
+        format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
+        format!("{base}/dev/{org}/App/_apis/git/repositories?api-version=7.1"),
+        format!("{base}/dev/{org}/_apis/connectionData"),
+        format!("{base}/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
+        format!("{base}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1"),
+        format!("{base}/vsaex/{org}/_apis/userentitlements?api-version=7.1"),
+    ];
+    for url in &org_urls {
+        for (who, token) in [("personal", &personal), ("guest", &guest)] {
+            let (s, b) = get_json(url, token).await;
+            assert_eq!(s, 401, "{who} {url}: {b}");
+            assert!(b["message"].as_str().unwrap().contains("TF400813"), "{b}");
+        }
+        let (s, _) = get_json(url, &dev1).await;
+        assert_eq!(s, 200, "a user who kept access: {url}");
+    }
+    for token in [&personal, &guest] {
+        let (s, p) = get_json(
+            &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+            token,
+        )
+        .await;
+        assert_eq!(s, 200, "the profile still answers");
+        let (_, accounts) = get_json(
+            &format!(
+                "{base}/app-vssps/_apis/accounts?memberId={}&api-version=7.1",
+                p["publicAlias"].as_str().unwrap()
+            ),
+            token,
+        )
+        .await;
+        assert_eq!(accounts["count"], 0, "no organization lists her");
+    }
+    let st = support::state(&emu).await;
+    assert_eq!(st["org"]["tenant"], t.as_str());
+    assert_eq!(st["org"]["owner_user"]["active"], false);
+    assert_eq!(st["org"]["owner_user"]["origin"], "msa");
     emu.shutdown().await;
 }
 
@@ -679,8 +958,98 @@ async fn remap_and_disconnect_on_messy() {
     emu.shutdown().await;
 }
 
+/// The counters see a re-sent remap (which answers 404: the first one
+/// rewrote the descriptor) and a re-sent invitation.
 #[tokio::test]
-async fn guest_admin_and_over_100_are_refused() {
+async fn counters_see_every_remap_and_invitation_attempt() {
+    let emu = support::start("disconnected").await;
+    let base = emu.base_url();
+    let org = emu.summary().org.clone();
+    let t = tenant_id(&emu, 0);
+    let (ado, rt) = sign_in(&emu, "owner@fabrikam.com", &t, ADO_SCOPE).await;
+    let graph = support::refresh(&emu, &rt, &t, GRAPH_SCOPE).await;
+    let graph = graph["access_token"].as_str().unwrap();
+    let st = support::state(&emu).await;
+    let carl = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["display_name"] == "Carl Dahl")
+        .unwrap()
+        .clone();
+    let old = carl["descriptor"].as_str().unwrap().to_string();
+    let (_, found) = get_json(
+        &format!("{base}/graph/v1.0/users/carl@fabrikam.com?$select=id"),
+        graph,
+    )
+    .await;
+    let remap = || {
+        http()
+            .patch(format!(
+                "{base}/vssps/{org}/_apis/graph/users/{old}?api-version=7.1-preview.1"
+            ))
+            .bearer_auth(&ado)
+            .json(&json!({"originId": found["id"]}))
+            .send()
+    };
+    assert_eq!(remap().await.unwrap().status(), 200);
+    assert_eq!(remap().await.unwrap().status(), 404, "the descriptor moved");
+    let invite = || {
+        http()
+            .post(format!("{base}/graph/v1.0/invitations"))
+            .bearer_auth(graph)
+            .json(&json!({"invitedUserEmailAddress": "Lars@Gmail.com", "inviteRedirectUrl": "https://dev.azure.com/x"}))
+            .send()
+    };
+    assert_eq!(invite().await.unwrap().status(), 201);
+    assert_eq!(invite().await.unwrap().status(), 201);
+    let st = support::state(&emu).await;
+    assert_eq!(
+        st["counters"]["remap_attempts"][&old], 2,
+        "{}",
+        st["counters"]
+    );
+    assert_eq!(st["counters"]["remaps"], 1);
+    assert_eq!(st["counters"]["invitation_attempts"]["lars@gmail.com"], 2);
+    let carl = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["display_name"] == "Carl Dahl")
+        .unwrap();
+    assert_ne!(carl["descriptor"], old.as_str());
+    assert_eq!(
+        (carl["remaps"].as_u64(), carl["remap_attempts"].as_u64()),
+        (Some(1), Some(2))
+    );
+    // The final state names the tenant and the owner.
+    assert_eq!(st["org"]["connected_to"]["id"], t.as_str());
+    assert_eq!(st["org"]["connected_to"]["defaultDomain"], "fabrikam.com");
+    assert_eq!(
+        st["org"]["owner_user"]["principal_name"],
+        "owner@fabrikam.com"
+    );
+    assert_eq!(st["org"]["owner_user"]["active"], true);
+    let stats: Value = http()
+        .get(format!("{base}/_emulator/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stats["remap.attempts"].as_u64(),
+            stats["invitation.attempts"].as_u64()
+        ),
+        (Some(2), Some(2))
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn guest_admin_is_refused() {
     let emu = support::start("guest-admin").await;
     let (tok, _) = sign_in(&emu, "bob@outlook.com", "organizations", ADO_SCOPE).await;
     let r = support::set_tenant(&emu, "northwind-guest", &tok, &tenant_id(&emu, 0)).await;
@@ -703,18 +1072,32 @@ async fn guest_admin_and_over_100_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 403);
     emu.shutdown().await;
+}
 
+/// More than 100 users is no reason to refuse a connect: the limit is the
+/// portal's Resolve page's, and such organizations can still connect.
+#[tokio::test]
+async fn over_100_users_connects() {
     let emu = support::start("over-100").await;
-    let (tok, _) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
-    let r = support::set_tenant(&emu, "tailspin-big", &tok, &tenant_id(&emu, 0)).await;
-    assert_eq!(r.status(), 400);
-    let e: Value = r.json().await.unwrap();
-    assert!(
-        e["message"]
-            .as_str()
-            .unwrap()
-            .contains("Contact Azure DevOps support")
-    );
+    let t = tenant_id(&emu, 0);
+    let (tok, rt) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
+    let r = support::set_tenant(&emu, "tailspin-big", &tok, &t).await;
+    assert_eq!(r.status(), 200);
+    let st = support::state(&emu).await;
+    assert_eq!(st["org"]["tenant"], t.as_str());
+    let users = st["org"]["users"].as_array().unwrap();
+    assert_eq!(users.len(), 150);
+    assert_eq!(users.iter().filter(|u| u["active"] == false).count(), 149);
+    let owner = support::refresh(&emu, &rt, &t, ADO_SCOPE).await;
+    let (s, _) = get_json(
+        &format!(
+            "{}/dev/tailspin-big/_apis/projects?api-version=7.1",
+            emu.base_url()
+        ),
+        owner["access_token"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(s, 200, "the owner kept access");
     emu.shutdown().await;
 }
 

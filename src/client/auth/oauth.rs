@@ -224,6 +224,18 @@ impl OAuthClient {
         self.core.send(&req, None).await
     }
 
+    /// A token request that may be sent again when its answer is lost.
+    async fn token_request_safe(
+        &self,
+        form: Vec<(String, String)>,
+    ) -> Result<HttpResponse, ClientError> {
+        let req = Request::new(Method::POST, self.endpoint("token"))
+            .form(form)
+            .header("accept", "application/json")
+            .retry_safe();
+        self.core.send(&req, None).await
+    }
+
     /// Start a device-code sign-in.
     pub async fn start_device_code(&self, scope: &str) -> Result<DeviceCodeFlow, ClientError> {
         let req = Request::new(Method::POST, self.endpoint("devicecode"))
@@ -330,8 +342,9 @@ impl OAuthClient {
         refresh_token: &SecretString,
         scope: &str,
     ) -> Result<TokenResponse, ClientError> {
+        // Redeeming the same refresh token again is allowed: a lost answer is retried.
         let resp = self
-            .token_request(vec![
+            .token_request_safe(vec![
                 ("grant_type".into(), "refresh_token".into()),
                 ("client_id".into(), self.config.client_id.clone()),
                 (
