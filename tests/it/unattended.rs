@@ -144,6 +144,14 @@ async fn reads_work_and_changes_are_refused(env: &Env, kind: &str) {
     );
     assert!(json_out(&audit)["findings"].is_array());
 
+    let tenant = env.emu.summary().tenants[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let orgs = env.run(&["orgs", "--tenant", &tenant, "--json"]).await;
+    ok(&orgs);
+    assert_eq!(json_out(&orgs)["organizations"][0]["name"], ORG);
+
     let verify = env.run(&["verify", "--org", ORG, "--json"]).await;
     ok(&verify);
     assert_eq!(json_out(&verify)["ok"], true);
@@ -202,16 +210,38 @@ async fn service_principal_with_a_secret_signs_in_checks_audits_and_verifies() {
     assert_eq!(w["method"], "service-principal");
     assert_eq!(w["store"]["kind"], "file");
     reads_work_and_changes_are_refused(&env, "a service principal").await;
-    // The service principal is an Azure DevOps user with an `aadsp.` descriptor.
-    let state = support::state(&env.emu).await;
-    let users = state["org"]["users"].as_array().unwrap();
+    // The service principal is an Azure DevOps user with an `aadsp.`
+    // descriptor, listed with its entitlement as an application.
+    let (owner, _) = support::sign_in(
+        &env.emu,
+        "owner@fabrikam.com",
+        env.sp()["tenant_id"].as_str().unwrap(),
+        support::ADO_SCOPE,
+    )
+    .await;
+    let (status, list) = support::get_json(
+        &format!(
+            "{}/vsaex/{ORG}/_apis/userentitlements?api-version=7.1",
+            env.emu.base_url()
+        ),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    let sp = list["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["user"]["originId"] == env.sp()["object_id"])
+        .unwrap_or_else(|| panic!("{list}"));
     assert!(
-        users.iter().any(|u| u["descriptor"]
+        sp["user"]["descriptor"]
             .as_str()
-            .is_some_and(|d| d.starts_with("aadsp."))
-            && u["origin_id"] == env.sp()["object_id"]),
-        "{state}"
+            .unwrap()
+            .starts_with("aadsp.")
     );
+    assert_eq!(sp["user"]["metaType"], "application");
+    assert_eq!(sp["accessLevel"]["licenseDisplayName"], "Basic");
 }
 
 #[tokio::test]
@@ -283,6 +313,18 @@ async fn managed_identity_from_the_metadata_endpoint_and_app_service() {
         env.emu.summary().managed_identity.as_ref().unwrap()["client_id"]
     );
     reads_work_and_changes_are_refused(&env, "a managed identity").await;
+    // It cannot act in another directory, and says so instead of reading its own.
+    let contoso = env.emu.summary().tenants[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let out = env.run(&["orgs", "--tenant", &contoso]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("its own directory only"),
+        "{}",
+        text(&out)
+    );
 
     // App Service / Container Apps: IDENTITY_ENDPOINT + IDENTITY_HEADER, a
     // user-assigned identity picked with --client-id; no login saved.

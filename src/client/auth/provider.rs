@@ -232,6 +232,8 @@ impl TokenProvider {
     /// later refreshes use `tenant` as the authority, and both tokens are
     /// re-issued for it now. Returns the tenant id of the new ADO token.
     pub async fn use_tenant(&self, tenant: &str) -> Result<Option<String>, ClientError> {
+        // An identity from the environment gets its first token (its tenant).
+        self.snapshot().await;
         {
             let mut guard = self.inner.lock().await;
             let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
@@ -239,10 +241,15 @@ impl TokenProvider {
                 return Ok(None);
             }
             if cache.method == SignInMethod::ManagedIdentity {
-                return Err(AuthError::FixedTenant {
-                    tenant: tenant.to_string(),
-                }
-                .into());
+                // Its own directory is the only one it can act in.
+                let own = cache.claims().and_then(|c| c.tid);
+                return match own {
+                    Some(t) if t.eq_ignore_ascii_case(tenant) => Ok(Some(t)),
+                    _ => Err(AuthError::FixedTenant {
+                        tenant: tenant.to_string(),
+                    }
+                    .into()),
+                };
             }
             cache.tenant = tenant.to_string();
         }
