@@ -256,6 +256,7 @@ async fn login_async(
         let id = app::workload_identity_from_env()?.ok_or(AuthError::MissingEnv {
             what: "`login --workload-identity`",
             missing: app::FEDERATED_TOKEN_FILE_ENV.into(),
+            hint: app::FEDERATED_HINT,
         })?;
         signin::app(&oauth, with_overrides(global, id)).await?
     } else if args.managed_identity {
@@ -351,6 +352,7 @@ fn service_principal(global: &GlobalArgs) -> Result<AppIdentity, AuthError> {
             app::CLIENT_SECRET_ENV,
             app::CLIENT_CERTIFICATE_PATH_ENV
         ),
+        hint: app::PROOF_HINT,
     };
     let flags_give_ids = global.client_id.is_some() && global.tenant.is_some();
     match app::service_principal_from_env() {

@@ -43,6 +43,13 @@ pub const FEDERATED_TOKEN_FILE_ENV: &str = "AZURE_FEDERATED_TOKEN_FILE";
 pub const IDENTITY_ENDPOINT_ENV: &str = "IDENTITY_ENDPOINT";
 pub const IDENTITY_HEADER_ENV: &str = "IDENTITY_HEADER";
 
+/// What to do when the app's ids are missing.
+pub const IDS_HINT: &str = "set them to the app registration's Application (client) ID and Directory (tenant) ID (or pass --client-id and --tenant)";
+/// What to do when a service principal has no proof.
+pub const PROOF_HINT: &str = "set AZURE_CLIENT_SECRET to a client secret's Value, or AZURE_CLIENT_CERTIFICATE_PATH to a PEM file with the certificate and its RSA private key";
+/// What to do when the federated token file is not named.
+pub const FEDERATED_HINT: &str = "point it at the file holding the platform's OIDC token (AKS sets it; in GitHub Actions save the job's token there first)";
+
 /// The audience Entra expects in a federated token (GitHub Actions, AKS).
 pub const FEDERATED_AUDIENCE: &str = "api://AzureADTokenExchange";
 
@@ -181,6 +188,7 @@ fn with_ids(auth: AppAuth, what: &'static str) -> Result<AppIdentity, AuthError>
         return Err(AuthError::MissingEnv {
             what,
             missing: missing.join(" and "),
+            hint: IDS_HINT,
         });
     }
     let tenant = tenant.unwrap_or_default();

@@ -199,10 +199,12 @@ pub enum AuthError {
     CacheWrite { path: String, reason: String },
     #[error("the sign-in service answered unexpectedly: {0}")]
     Protocol(String),
-    #[error(
-        "{what} needs {missing} in the environment. Next step: set them (the application (client) id and the directory (tenant) id of the app registration)"
-    )]
-    MissingEnv { what: &'static str, missing: String },
+    #[error("{what} needs {missing} in the environment. Next step: {hint}")]
+    MissingEnv {
+        what: &'static str,
+        missing: String,
+        hint: &'static str,
+    },
     #[error("the tenant in {source_name} is not valid: {reason}")]
     InvalidTenant { source_name: String, reason: String },
     #[error(
