@@ -134,14 +134,7 @@ pub async fn get_json(url: &str, token: &str) -> (u16, Value) {
 }
 
 pub async fn state(emu: &Emulator) -> Value {
-    http()
-        .get(format!("{}/_emulator/state", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    control(emu, "state").await
 }
 
 /// The directory of recorded responses beside the checkout.

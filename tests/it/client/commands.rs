@@ -43,13 +43,10 @@ fn pat_on_the_command_line_is_refused() {
 /// The `ready` scenario's PAT (valid, owned by an organization user).
 const READY_PAT: &str = "ready-ann-pat-0001";
 
-#[tokio::test]
-async fn pat_from_stdin_then_whoami_then_logout() {
-    let emu = crate::support::start("ready").await;
-    let base = Some(emu.base_url());
-    let home = tempfile::tempdir().unwrap();
-    let mut c = cmd(home.path(), base);
-    c.args(["login", "--pat-stdin", "--json"]);
+/// `login --pat-stdin` with [`READY_PAT`], which must succeed.
+async fn pat_login(home: &std::path::Path, base: Option<&str>, extra: &[&str]) -> Output {
+    let mut c = cmd(home, base);
+    c.args(["login", "--pat-stdin"]).args(extra);
     let out = run_async(c, "ready-ann-pat-0001\n").await;
     assert_eq!(
         out.status.code(),
@@ -57,6 +54,15 @@ async fn pat_from_stdin_then_whoami_then_logout() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+#[tokio::test]
+async fn pat_from_stdin_then_whoami_then_logout() {
+    let emu = crate::support::start("ready").await;
+    let base = Some(emu.base_url());
+    let home = tempfile::tempdir().unwrap();
+    let out = pat_login(home.path(), base, &["--json"]).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(!stdout.contains(READY_PAT));
     let cache = home.path().join("tokens.json");
@@ -100,15 +106,7 @@ async fn a_corrupt_cache_does_not_block_a_new_login() {
     let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("logout"));
-    let mut c = cmd(home.path(), base);
-    c.args(["login", "--pat-stdin"]);
-    let out = run_async(c, "ready-ann-pat-0001\n").await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    pat_login(home.path(), base, &[]).await;
 }
 
 #[test]
