@@ -142,6 +142,12 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
 }
 
 async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
+    if args.import.is_some() && !args.dry_run || args.accept_exact || args.resume {
+        super::auth_cmds::require_person(
+            global,
+            crate::client::auth::identity::PersonOnly::ResolveApply,
+        )?;
+    }
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let settings = Settings {

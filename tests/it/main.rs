@@ -10,3 +10,4 @@ mod matrix;
 mod resolve;
 mod support;
 mod tmux;
+mod unattended;
