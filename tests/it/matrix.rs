@@ -665,3 +665,19 @@ async fn two_connects_started_together_change_the_organization_once() {
     assert_eq!((files, finished), (1, 1), "one journal, finished");
     case.env.emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn resolve_with_a_wrong_sign_in_says_where_to_sign_in() {
+    let case = Case::new(State::T1, None).await;
+    let (code, v, _) = case
+        .run(&["resolve", "--org", "fabrikam-move", "--json"])
+        .await;
+    assert_eq!(code, 1, "{v}");
+    let next = v["error"]["next_step"].as_str().unwrap_or_default();
+    assert_eq!(next, format!("ado-entra login --tenant {}", case.t1), "{v}");
+    assert!(
+        !v.to_string().contains("sign in first: ado-entra login\""),
+        "not a bare 'sign in first': {v}"
+    );
+    case.env.emu.shutdown().await;
+}
