@@ -681,3 +681,37 @@ async fn resolve_with_a_wrong_sign_in_says_where_to_sign_in() {
     );
     case.env.emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_connect_whose_answer_is_lost_is_settled_by_reading_azure_not_resent() {
+    for fault in [
+        "drop:every=1,after=1,method=PATCH,path=Organizations",
+        "malformed:every=1,after=1,method=PATCH,path=Organizations",
+    ] {
+        let case = Case::new(State::Personal, None).await;
+        case.env.faults(&[fault]).await;
+        let t1 = case.t1.clone();
+        let (code, v, all) = case
+            .run(&[
+                "connect",
+                "--org",
+                "fabrikam-move",
+                "--to",
+                &t1,
+                "--yes",
+                "--json",
+            ])
+            .await;
+        assert_eq!((code, kind(&v)), (0, "applied"), "{fault}: {all}");
+        assert_eq!(case.state().await, (At::T1, 1), "{fault}: sent once");
+        let journal = v["applied"]["journal"].as_str().unwrap();
+        let text = std::fs::read_to_string(journal).unwrap();
+        assert!(text.contains("\"landed\":true"), "{fault}: {text}");
+        assert!(
+            ado_entra::domain::journal::read(std::path::Path::new(journal))
+                .unwrap()
+                .finished
+        );
+        case.env.emu.shutdown().await;
+    }
+}
