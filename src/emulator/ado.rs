@@ -159,18 +159,37 @@ fn org_caller(sh: &Shared, req: &Req, world: &World) -> Result<(usize, String), 
     }
 }
 
-fn links(kind: &str, org: &str, descriptor: &str) -> Value {
+/// One organization's hosts on the emulator, as the client addressed it:
+/// what Azure writes as `https://dev.azure.com/{org}` and
+/// `https://vssps.dev.azure.com/{org}`, so every `_links` and `url` leads
+/// back to the emulator.
+pub struct OrgUrls {
+    pub dev: String,
+    pub vssps: String,
+}
+
+impl OrgUrls {
+    pub fn new(origin: &str, org: &str) -> Self {
+        OrgUrls {
+            dev: format!("{origin}/dev/{org}"),
+            vssps: format!("{origin}/vssps/{org}"),
+        }
+    }
+}
+
+fn links(kind: &str, urls: &OrgUrls, descriptor: &str) -> Value {
+    let vssps = &urls.vssps;
     json!({
-        "self": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/{kind}/{descriptor}")},
-        "memberships": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/Memberships/{descriptor}")},
-        "membershipState": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/MembershipStates/{descriptor}")},
-        "storageKey": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/StorageKeys/{descriptor}")},
-        "avatar": {"href": format!("https://dev.azure.com/{org}/_apis/GraphProfile/MemberAvatars/{descriptor}")}
+        "self": {"href": format!("{vssps}/_apis/Graph/{kind}/{descriptor}")},
+        "memberships": {"href": format!("{vssps}/_apis/Graph/Memberships/{descriptor}")},
+        "membershipState": {"href": format!("{vssps}/_apis/Graph/MembershipStates/{descriptor}")},
+        "storageKey": {"href": format!("{vssps}/_apis/Graph/StorageKeys/{descriptor}")},
+        "avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{descriptor}", urls.dev)}
     })
 }
 
 /// A graph user as vssps shows it.
-pub fn graph_user(org: &str, u: &OrgUser) -> Value {
+pub fn graph_user(urls: &OrgUrls, u: &OrgUser) -> Value {
     let alias = u.principal_name.split('@').next().unwrap_or("").to_string();
     json!({
         "subjectKind": "user",
@@ -182,15 +201,55 @@ pub fn graph_user(org: &str, u: &OrgUser) -> Value {
         "origin": u.origin_str(),
         "originId": u.origin_id,
         "displayName": u.display_name,
-        "_links": links("Users", org, &u.descriptor),
-        "url": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/Users/{}", u.descriptor),
+        "_links": links("Users", urls, &u.descriptor),
+        "url": format!("{}/_apis/Graph/Users/{}", urls.vssps, u.descriptor),
         "descriptor": u.descriptor,
         // Not in the public contract; lets callers see who is disconnected.
         "isDeletedInOrigin": !u.active,
     })
 }
 
+/// Every group of the organization: Project Collection Administrators,
+/// Project Collection Valid Users, then the Entra groups added to it.
+fn all_groups(world: &World, urls: &OrgUrls) -> Vec<Value> {
+    let org = &world.org;
+    let domain = format!("vstfs:///Framework/IdentityDomain/{}", org.id);
+    let mut groups = vec![
+        group_json(
+            urls,
+            &org.name,
+            &org.pca_descriptor,
+            "Project Collection Administrators",
+            "vsts",
+            &super::ids::guid(&["pca-origin", &org.id]),
+            &domain,
+        ),
+        group_json(
+            urls,
+            &org.name,
+            &org.pvu_descriptor,
+            "Project Collection Valid Users",
+            "vsts",
+            &super::ids::guid(&["pvu-origin", &org.id]),
+            &domain,
+        ),
+    ];
+    for g in &org.entra_groups {
+        groups.push(group_json(
+            urls,
+            &org.name,
+            &g.descriptor,
+            &g.name,
+            "aad",
+            &g.origin_id,
+            org.tenant.as_deref().unwrap_or(""),
+        ));
+    }
+    groups
+}
+
 fn group_json(
+    urls: &OrgUrls,
     org: &str,
     descriptor: &str,
     name: &str,
@@ -207,8 +266,8 @@ fn group_json(
         "origin": origin,
         "originId": origin_id,
         "displayName": name,
-        "_links": links("Groups", org, descriptor),
-        "url": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/Groups/{descriptor}"),
+        "_links": links("Groups", urls, descriptor),
+        "url": format!("{}/_apis/Graph/Groups/{descriptor}", urls.vssps),
         "descriptor": descriptor,
     })
 }
@@ -308,12 +367,13 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
         return r;
     }
     let _ = caller_upn;
+    let urls = OrgUrls::new(&req.origin, &orgname);
     match (req.method.as_str(), rest) {
         ("GET", ["connectiondata"]) => connection_data(&world, caller),
         ("POST", ["contribution", "hierarchyquery"]) => hierarchy_query(&world, caller, req),
-        ("GET", ["projects"]) => projects(&world),
-        ("GET", ["git", "repositories"]) => repositories(&world, project),
-        ("GET", ["serviceendpoint", "endpoints"]) => service_endpoints(&world, project, req),
+        ("GET", ["projects"]) => projects(&world, &urls),
+        ("GET", ["git", "repositories"]) => repositories(&world, &urls, project),
+        ("GET", ["serviceendpoint", "endpoints"]) => service_endpoints(&world, &urls, project, req),
         ("GET", ["organizationpolicy", "policies", name]) => policy(&world, name),
         ("PATCH", ["organizationpolicy", "policies", name]) => {
             if !world.is_admin(caller) {
@@ -497,51 +557,53 @@ fn hierarchy_query(world: &World, caller: usize, req: &Req) -> Response {
     )
 }
 
-fn project_json(world: &World, p: &super::state::Project) -> Value {
+fn project_json(world: &World, urls: &OrgUrls, p: &super::state::Project) -> Value {
     let org = &world.org.name;
+    let dev = &urls.dev;
     json!({
         "id": p.id, "name": p.name,
         "description": format!("The {} project", p.name),
-        "url": format!("https://dev.azure.com/{org}/_apis/projects/{}", p.id),
+        "url": format!("{dev}/_apis/projects/{}", p.id),
         "state": "wellFormed", "revision": 11, "visibility": "private",
         "lastUpdateTime": "2026-01-01T00:00:00Z",
-        "collection": {"id": world.org.id, "name": org, "url": format!("https://dev.azure.com/{org}/_apis/projectCollections/{}", world.org.id), "collectionUrl": format!("https://dev.azure.com/{org}/")},
-        "defaultTeam": {"id": super::ids::guid(&["team", &p.id]), "name": format!("{} Team", p.name), "url": format!("https://dev.azure.com/{org}/_apis/projects/{}/teams", p.id)}
+        "collection": {"id": world.org.id, "name": org, "url": format!("{dev}/_apis/projectCollections/{}", world.org.id), "collectionUrl": format!("{dev}/")},
+        "defaultTeam": {"id": super::ids::guid(&["team", &p.id]), "name": format!("{} Team", p.name), "url": format!("{dev}/_apis/projects/{}/teams", p.id)}
     })
 }
 
-fn projects(world: &World) -> Response {
+fn projects(world: &World, urls: &OrgUrls) -> Response {
     let v: Vec<Value> = world
         .org
         .projects
         .iter()
-        .map(|p| project_json(world, p))
+        .map(|p| project_json(world, urls, p))
         .collect();
     wire::json(200, &json!({"count": v.len(), "value": v}))
 }
 
-fn repositories(world: &World, project: Option<&str>) -> Response {
+fn repositories(world: &World, urls: &OrgUrls, project: Option<&str>) -> Response {
     let org = &world.org.name;
+    let dev = &urls.dev;
     let mut v = Vec::new();
     for p in &world.org.projects {
         if project.is_some_and(|x| !x.eq_ignore_ascii_case(&p.name) && x != p.id) {
             continue;
         }
         for (id, name) in &p.repos {
-            let mut proj = project_json(world, p);
+            let mut proj = project_json(world, urls, p);
             if let Some(o) = proj.as_object_mut() {
                 o.remove("collection");
                 o.remove("defaultTeam");
             }
             v.push(json!({
                 "id": id, "name": name,
-                "url": format!("https://dev.azure.com/{org}/{}/_apis/git/repositories/{id}", p.id),
+                "url": format!("{dev}/{}/_apis/git/repositories/{id}", p.id),
                 "project": proj,
                 "defaultBranch": "refs/heads/main",
                 "size": 1024,
-                "remoteUrl": format!("https://{org}@dev.azure.com/{org}/{}/_git/{name}", p.name),
+                "remoteUrl": format!("{dev}/{}/_git/{name}", p.name),
                 "sshUrl": format!("git@ssh.dev.azure.com:v3/{org}/{}/{name}", p.name),
-                "webUrl": format!("https://dev.azure.com/{org}/{}/_git/{name}", p.name),
+                "webUrl": format!("{dev}/{}/_git/{name}", p.name),
                 "isDisabled": false,
                 "isInMaintenance": false
             }));
@@ -567,7 +629,7 @@ fn repositories(world: &World, project: Option<&str>) -> Response {
     wire::json(200, &json!({"value": v, "count": v.len()}))
 }
 
-fn service_endpoints(world: &World, project: Option<&str>, req: &Req) -> Response {
+fn service_endpoints(world: &World, urls: &OrgUrls, project: Option<&str>, req: &Req) -> Response {
     let Some(project) = project else {
         return ado_error(
             404,
@@ -600,9 +662,9 @@ fn service_endpoints(world: &World, project: Option<&str>, req: &Req) -> Respons
             "id": e.id, "name": e.name, "type": "AzureRM", "url": "https://management.azure.com/",
             "description": "",
             "createdBy": {"displayName": owner.display_name, "id": owner.id, "uniqueName": owner.principal_name, "descriptor": owner.descriptor,
-                "url": format!("https://vssps.dev.azure.com/{}/_apis/Identities/{}", world.org.name, owner.id),
-                "imageUrl": format!("https://dev.azure.com/{}/_apis/GraphProfile/MemberAvatars/{}", world.org.name, owner.descriptor),
-                "_links": {"avatar": {"href": format!("https://dev.azure.com/{}/_apis/GraphProfile/MemberAvatars/{}", world.org.name, owner.descriptor)}}},
+                "url": format!("{}/_apis/Identities/{}", urls.vssps, owner.id),
+                "imageUrl": format!("{}/_apis/GraphProfile/MemberAvatars/{}", urls.dev, owner.descriptor),
+                "_links": {"avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{}", urls.dev, owner.descriptor)}}},
             "authorization": {"parameters": {"tenantid": e.tenant_id, "serviceprincipalid": super::ids::guid(&["sp", &e.id]), "authenticationType": "spnKey", "serviceprincipalkey": null}, "scheme": "ServicePrincipal"},
             "isShared": false, "isReady": true, "owner": "library",
             "serviceEndpointProjectReferences": [{"projectReference": {"id": p.id, "name": p.name}, "name": e.name}]
@@ -707,6 +769,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
         Err(r) => return r,
     };
     let orgname = world.org.name.clone();
+    let urls = OrgUrls::new(&req.origin, &orgname);
     let raw = &req.segs;
     match (req.method.as_str(), &p[2..]) {
         ("GET", ["organization", "organizations", "me"]) => org_json(&world),
@@ -766,13 +829,10 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                 .filter(|u| kinds.is_empty() || kinds.iter().any(|k| k == u.origin_str()))
                 .collect();
             let (items, next) = page(&users, req.q("continuationToken"), GRAPH_PAGE);
-            graph_page(
-                items.iter().map(|u| graph_user(&orgname, u)).collect(),
-                next,
-            )
+            graph_page(items.iter().map(|u| graph_user(&urls, u)).collect(), next)
         }
         ("GET", ["graph", "users", _]) => match world.org.user_by_descriptor(&raw[4]) {
-            Some(i) => wire::json(200, &graph_user(&orgname, &world.org.users[i])),
+            Some(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
             None => ado_error(
                 404,
                 "GraphSubjectNotFoundException",
@@ -799,44 +859,17 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                 );
             };
             match world.remap(&raw[4], &oid) {
-                Ok(i) => wire::json(200, &graph_user(&orgname, &world.org.users[i])),
+                Ok(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
                 Err(r) => refusal(r),
             }
         }
         ("GET", ["graph", "groups"]) => {
-            let mut groups = vec![
-                group_json(
-                    &orgname,
-                    &world.org.pca_descriptor,
-                    "Project Collection Administrators",
-                    "vsts",
-                    &super::ids::guid(&["pca-origin", &world.org.id]),
-                    &format!("vstfs:///Framework/IdentityDomain/{}", world.org.id),
-                ),
-                group_json(
-                    &orgname,
-                    &world.org.pvu_descriptor,
-                    "Project Collection Valid Users",
-                    "vsts",
-                    &super::ids::guid(&["pvu-origin", &world.org.id]),
-                    &format!("vstfs:///Framework/IdentityDomain/{}", world.org.id),
-                ),
-            ];
-            for g in &world.org.entra_groups {
-                groups.push(group_json(
-                    &orgname,
-                    &g.descriptor,
-                    &g.name,
-                    "aad",
-                    &g.origin_id,
-                    world.org.tenant.as_deref().unwrap_or(""),
-                ));
-            }
+            let groups = all_groups(&world, &urls);
             let (items, next) = page(&groups, req.q("continuationToken"), GRAPH_PAGE);
             graph_page(items, next)
         }
         ("GET", ["graph", "memberships", _]) => {
-            memberships(&world, &raw[4], req.q("direction").unwrap_or("up"))
+            memberships(&world, &urls, &raw[4], req.q("direction").unwrap_or("up"))
         }
         ("GET", ["graph", "descriptors", _]) => {
             let key = raw[4].to_ascii_lowercase();
@@ -846,9 +879,9 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     &json!({
                         "value": u.descriptor,
                         "_links": {
-                            "self": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/Descriptors/{}", u.id)},
-                            "storageKey": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/StorageKeys/{}", u.descriptor)},
-                            "subject": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/Users/{}", u.descriptor)}
+                            "self": {"href": format!("{}/_apis/Graph/Descriptors/{}", urls.vssps, u.id)},
+                            "storageKey": {"href": format!("{}/_apis/Graph/StorageKeys/{}", urls.vssps, u.descriptor)},
+                            "subject": {"href": format!("{}/_apis/Graph/Users/{}", urls.vssps, u.descriptor)}
                         }
                     }),
                 ),
@@ -907,19 +940,22 @@ fn org_json(world: &World) -> Response {
     )
 }
 
-fn memberships(world: &World, subject: &str, direction: &str) -> Response {
+fn membership_json(urls: &OrgUrls, member: &str, container: &str) -> Value {
+    let vssps = &urls.vssps;
+    json!({
+        "memberDescriptor": member,
+        "containerDescriptor": container,
+        "_links": {
+            "self": {"href": format!("{vssps}/_apis/Graph/Memberships/{member}/{container}")},
+            "member": {"href": format!("{vssps}/_apis/Graph/Subjects/{member}")},
+            "container": {"href": format!("{vssps}/_apis/Graph/Subjects/{container}")}
+        }
+    })
+}
+
+fn memberships(world: &World, urls: &OrgUrls, subject: &str, direction: &str) -> Response {
     let org = &world.org;
-    let link = |member: &str, container: &str| {
-        json!({
-            "memberDescriptor": member,
-            "containerDescriptor": container,
-            "_links": {
-                "self": {"href": format!("https://vssps.dev.azure.com/{}/_apis/Graph/Memberships/{member}/{container}", org.name)},
-                "member": {"href": format!("https://vssps.dev.azure.com/{}/_apis/Graph/Subjects/{member}", org.name)},
-                "container": {"href": format!("https://vssps.dev.azure.com/{}/_apis/Graph/Subjects/{container}", org.name)}
-            }
-        })
-    };
+    let link = |member: &str, container: &str| membership_json(urls, member, container);
     let mut v = Vec::new();
     if direction.eq_ignore_ascii_case("down") {
         if subject == org.pca_descriptor {
@@ -977,7 +1013,8 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
             let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
             let items: Vec<&OrgUser> = items.iter().map(|&i| &world.org.users[i]).collect();
             let orgname = &world.org.name;
-            let members: Vec<Value> = items.iter().map(|u| entitlement(orgname, u)).collect();
+            let urls = OrgUrls::new(&req.origin, orgname);
+            let members: Vec<Value> = items.iter().map(|u| entitlement(&urls, u)).collect();
             // Real responses repeat the members under `items`: serialize
             // them once and write them twice.
             let members = serde_json::to_string(&members).expect("json");
@@ -1036,11 +1073,11 @@ fn access_level(u: &OrgUser) -> Access {
     }
 }
 
-fn entitlement(org: &str, u: &OrgUser) -> Value {
+fn entitlement(urls: &OrgUrls, u: &OrgUser) -> Value {
     let access = access_level(u);
     json!({
         "id": u.id,
-        "user": graph_user(org, u),
+        "user": graph_user(urls, u),
         "accessLevel": {
             "licensingSource": access.licensing_source,
             "accountLicenseType": access.account_licence,
@@ -1258,7 +1295,7 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
             let v: Vec<Value> = if world.org_user_for(&subject).is_some() {
                 vec![json!({
                     "accountId": world.org.id,
-                    "accountUri": format!("https://vssps.dev.azure.com:443/{}/", world.org.name),
+                    "accountUri": format!("{}/vssps/{}/", req.origin, world.org.name),
                     "accountName": world.org.name,
                     "properties": {}
                 })]
@@ -1312,8 +1349,8 @@ pub fn aex(sh: &Shared, req: &Req) -> Response {
     if world.org.tenant.as_deref() == Some(tenant.as_str()) {
         let owner = &world.org.users[world.org.owner];
         csv.push_str(&format!(
-            "{}, {}, https://dev.azure.com/{}/, {}, , \r\n",
-            world.org.id, world.org.name, world.org.name, owner.principal_name
+            "{}, {}, {}/dev/{}/, {}, , \r\n",
+            world.org.id, world.org.name, req.origin, world.org.name, owner.principal_name
         ));
     }
     wire::text(200, "text/csv; charset=utf-8", csv)

@@ -132,7 +132,7 @@ fn route(
     let lpath: Vec<String> = path.iter().map(|s| s.to_lowercase()).collect();
     let lp: Vec<&str> = lpath.iter().map(String::as_str).collect();
     if method == "POST" && lp.as_slice() == ["invitations"] {
-        return invite(sh, &claims, body);
+        return invite(sh, &claims, body, origin);
     }
     let world = sh.world.read().expect("world");
     let Some(tenant) = world.tenant(&claims.tid) else {
@@ -147,7 +147,7 @@ fn route(
         ("GET", ["me"]) => match tenant.user_by_id(&claims.oid) {
             Some(u) => ok(
                 200,
-                with_context(user_json(u, select.as_deref()), "users/$entity"),
+                with_context(origin, user_json(u, select.as_deref()), "users/$entity"),
             ),
             None => err(
                 404,
@@ -161,7 +161,7 @@ fn route(
         ("GET", ["organization"]) => ok(
             200,
             json!({
-                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#organization",
+                "@odata.context": format!("{origin}/graph/v1.0/$metadata#organization"),
                 "value": [organization_json(tenant)]
             }),
         ),
@@ -182,7 +182,7 @@ fn route(
             match tenant.user_by_id(key).or_else(|| tenant.user_by_upn(key)) {
                 Some(u) => ok(
                     200,
-                    with_context(user_json(u, select.as_deref()), "users/$entity"),
+                    with_context(origin, user_json(u, select.as_deref()), "users/$entity"),
                 ),
                 None => err(
                     404,
@@ -204,11 +204,12 @@ fn route(
     }
 }
 
-fn with_context(mut v: Value, entity: &str) -> Value {
+/// `@odata.context`, on the emulator's base (Graph writes its own host).
+fn with_context(origin: &str, mut v: Value, entity: &str) -> Value {
     if let Some(o) = v.as_object_mut() {
         o.insert(
             "@odata.context".into(),
-            format!("https://graph.microsoft.com/v1.0/$metadata#{entity}").into(),
+            format!("{origin}/graph/v1.0/$metadata#{entity}").into(),
         );
     }
     v
@@ -775,7 +776,7 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
     body.insert(
         "@odata.context".into(),
         format!(
-            "https://graph.microsoft.com/v1.0/$metadata#users{}",
+            "{origin}/graph/v1.0/$metadata#users{}",
             select.map(|s| format!("({s})")).unwrap_or_default()
         )
         .into(),
@@ -802,7 +803,7 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
     ok(200, body)
 }
 
-fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
+fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, origin: &str) -> Out {
     let mut world = sh.world_mut();
     if let Some(address) = body
         .as_ref()
@@ -910,9 +911,9 @@ fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
     ok(
         201,
         json!({
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#invitations/$entity",
+            "@odata.context": format!("{origin}/graph/v1.0/$metadata#invitations/$entity"),
             "id": uuid::Uuid::new_v4().to_string(),
-            "inviteRedeemUrl": format!("https://login.microsoftonline.com/redeem?rd=emulator&tenant={tid}&user={user_id}"),
+            "inviteRedeemUrl": format!("{origin}/login/redeem?rd=emulator&tenant={tid}&user={user_id}"),
             "invitedUserDisplayName": display,
             "invitedUserEmailAddress": email,
             "invitedUserType": "Guest",

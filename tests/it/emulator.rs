@@ -513,6 +513,182 @@ async fn every_ado_401_carries_its_challenge() {
     }
 }
 
+/// Every absolute URL in `v` (recursively), with where it was found.
+fn urls_in(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) if s.starts_with("http://") || s.starts_with("https://") => {
+            out.push((path.to_string(), s.clone()))
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| urls_in(x, &format!("{path}[{i}]"), out)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| urls_in(x, &format!("{path}.{k}"), out)),
+        _ => {}
+    }
+}
+
+/// Bodies' `_links`, `url`s, nextLinks and sign-in endpoints lead back to
+/// the emulator, on the scheme and host the client used, also behind a
+/// proxy that says so with `X-Forwarded-*` or `Forwarded`.
+#[tokio::test]
+async fn absolute_urls_are_on_the_base_the_client_used() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url().to_string();
+    let org = "fabrikam-messy";
+    let t = tenant_id(&emu, 0);
+    let (ado, _) = sign_in(&emu, "owner@fabrikam.com", "organizations", ADO_SCOPE).await;
+    let (graph, _) = sign_in(&emu, "owner@fabrikam.com", &t, GRAPH_SCOPE).await;
+    let st = support::state(&emu).await;
+    let key = st["org"]["users"][0]["id"].as_str().unwrap().to_string();
+    let pca = {
+        let (_, g) = get_json(
+            &format!("{base}/vssps/{org}/_apis/graph/groups?api-version=7.1-preview.1"),
+            &ado,
+        )
+        .await;
+        g["value"][0]["descriptor"].as_str().unwrap().to_string()
+    };
+    let alias = {
+        let (_, p) = get_json(
+            &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+            &ado,
+        )
+        .await;
+        p["publicAlias"].as_str().unwrap().to_string()
+    };
+    let paths: Vec<(String, &str)> = vec![
+        (format!("/dev/{org}/_apis/projects?api-version=7.1"), &ado),
+        (
+            format!("/dev/{org}/_apis/git/repositories?api-version=7.1"),
+            &ado,
+        ),
+        (
+            format!("/dev/{org}/Web/_apis/serviceendpoint/endpoints?api-version=7.1"),
+            &ado,
+        ),
+        (format!("/dev/{org}/_apis/ResourceAreas"), &ado),
+        (
+            format!("/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
+            &ado,
+        ),
+        (
+            format!("/vssps/{org}/_apis/graph/groups?api-version=7.1-preview.1"),
+            &ado,
+        ),
+        (
+            format!("/vssps/{org}/_apis/graph/descriptors/{key}?api-version=7.1-preview.1"),
+            &ado,
+        ),
+        (
+            format!(
+                "/vssps/{org}/_apis/graph/memberships/{pca}?direction=down&api-version=7.1-preview.1"
+            ),
+            &ado,
+        ),
+        (
+            format!("/vsaex/{org}/_apis/userentitlements?api-version=7.1"),
+            &ado,
+        ),
+        (
+            format!("/app-vssps/_apis/accounts?memberId={alias}&api-version=7.1"),
+            &ado,
+        ),
+        ("/graph/v1.0/users?$top=2".to_string(), &graph),
+        ("/graph/v1.0/me".to_string(), &graph),
+        ("/graph/v1.0/organization".to_string(), &graph),
+        (
+            format!("/login/{t}/v2.0/.well-known/openid-configuration"),
+            "",
+        ),
+        (
+            "/login/organizations/v2.0/.well-known/openid-configuration".to_string(),
+            "",
+        ),
+    ];
+    let proxied = [
+        (vec![], base.clone()),
+        (
+            vec![
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "emu.example"),
+            ],
+            "https://emu.example".to_string(),
+        ),
+        (
+            vec![(
+                "forwarded",
+                "for=10.0.0.1;proto=https;host=proxy.example:8443",
+            )],
+            "https://proxy.example:8443".to_string(),
+        ),
+    ];
+    // Real hosts that bodies name on purpose: an AzureRM connection's
+    // target and Entra's error documentation.
+    let outside = [
+        "https://management.azure.com/",
+        "https://login.microsoftonline.com/error",
+    ];
+    for (headers, expected) in &proxied {
+        let mut seen = 0;
+        for (path, token) in &paths {
+            let mut rq = http().get(format!("{base}{path}"));
+            if !token.is_empty() {
+                rq = rq.bearer_auth(token);
+            }
+            for (k, v) in headers {
+                rq = rq.header(*k, *v);
+            }
+            let r = rq.send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let v: Value = r.json().await.unwrap();
+            let mut found = Vec::new();
+            urls_in(&v, "", &mut found);
+            for (at, url) in found {
+                if outside.iter().any(|o| url.starts_with(o)) {
+                    continue;
+                }
+                assert!(
+                    url.starts_with(&format!("{expected}/")),
+                    "{path} {at}: {url} is not on {expected}"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} URLs checked");
+        // The device code's page is on that base too.
+        let mut rq = http()
+            .post(format!("{base}/login/organizations/oauth2/v2.0/devicecode"))
+            .form(&[("client_id", "c"), ("scope", "openid")]);
+        for (k, v) in headers {
+            rq = rq.header(*k, *v);
+        }
+        let dc: Value = rq.send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            dc["verification_uri"],
+            format!("{expected}/login/devicelogin")
+        );
+        assert!(
+            dc["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{expected}/login/devicelogin"))
+        );
+    }
+    // Graph's next page is on the base, and it works.
+    let (_, first) = get_json(&format!("{base}/graph/v1.0/users?$top=2"), &graph).await;
+    let next = first["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("{base}/graph/v1.0/users?")),
+        "{next}"
+    );
+    let (s, _) = get_json(next, &graph).await;
+    assert_eq!(s, 200);
+    emu.shutdown().await;
+}
+
 async fn walk_graph_users(base: &str, org: &str, tok: &str) -> (usize, usize) {
     let mut token: Option<String> = None;
     let (mut total, mut pages) = (0, 0);
