@@ -67,6 +67,20 @@ pub fn handle(sh: &Shared, req: &Req) -> Response {
     .into_response()
 }
 
+/// A 401 says where to sign in, as Graph's does (on the emulator's
+/// `/login`, and with Graph's own application id).
+fn challenged(mut o: Out, origin: &str) -> Out {
+    if o.status == 401 {
+        o.headers.push((
+            "WWW-Authenticate",
+            format!(
+                "Bearer realm=\"\", authorization_uri=\"{origin}/login/common/oauth2/v2.0/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""
+            ),
+        ));
+    }
+    o
+}
+
 fn caller(sh: &Shared, authorization: Option<&str>) -> Result<jwt::Claims, Out> {
     let Some(h) = authorization else {
         return Err(err(
@@ -121,7 +135,7 @@ fn route(
 ) -> Out {
     let claims = match caller(sh, authorization) {
         Ok(c) => c,
-        Err(o) => return o,
+        Err(o) => return challenged(o, origin),
     };
     let q = |name: &str| {
         query
@@ -165,7 +179,7 @@ fn route(
                 "value": [organization_json(tenant)]
             }),
         ),
-        ("GET", ["users"]) => list_users(tenant, query, select.as_deref(), origin),
+        ("GET", ["users"]) => list_users(tenant, query, select.as_deref(), origin, eventual),
         ("GET", ["users", "$count"]) => {
             if eventual {
                 ok(200, Value::from(tenant.users.len()))
@@ -706,7 +720,24 @@ fn candidates(n: &Node, t: &Tenant) -> Option<Vec<usize>> {
     }
 }
 
-fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, origin: &str) -> Out {
+/// What Graph says when an advanced query lacks `ConsistencyLevel: eventual`.
+fn needs_eventual(what: &str) -> Out {
+    err(
+        400,
+        "Request_UnsupportedQuery",
+        &format!(
+            "{what} is only supported with the header ConsistencyLevel: eventual (an advanced query)."
+        ),
+    )
+}
+
+fn list_users(
+    t: &Tenant,
+    query: &[(String, String)],
+    select: Option<&str>,
+    origin: &str,
+    eventual: bool,
+) -> Out {
     let q = |name: &str| {
         query
             .iter()
@@ -735,6 +766,33 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
             Err(e) => return err(400, "BadRequest", &format!("Invalid filter clause: {e}")),
         },
     };
+    let count = match q("$count").map(|v| v.to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "false" => false,
+        Some(v) if v == "true" && eventual => true,
+        Some(v) if v == "true" => return needs_eventual("$count"),
+        Some(v) => {
+            return err(
+                400,
+                "BadRequest",
+                &format!("Invalid value '{v}' for $count: use true or false."),
+            );
+        }
+    };
+    let search = match q("$search") {
+        None => None,
+        Some(_) if !eventual => return needs_eventual("$search"),
+        Some(s) => match super::graph_search::parse(&s) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                return err(
+                    400,
+                    "Request_UnsupportedQuery",
+                    &format!("Invalid $search: {e}."),
+                );
+            }
+        },
+    };
     // Object-id order, as Graph lists users in practice (no order is documented).
     let pool: Vec<usize> = match filter.as_ref().and_then(|f| candidates(f, t)) {
         Some(mut c) => {
@@ -753,7 +811,7 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
                 Err(e) => return err(400, "BadRequest", &format!("Invalid filter clause: {e}")),
             },
         };
-        if keep {
+        if keep && search.as_ref().is_none_or(|s| s.matches(u)) {
             matched.push(i);
         }
     }
@@ -781,6 +839,9 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
         )
         .into(),
     );
+    if count {
+        body.insert("@odata.count".into(), matched.len().into());
+    }
     body.insert("value".into(), Value::Array(value));
     let mut body = Value::Object(body);
     if end < matched.len() {
@@ -927,7 +988,33 @@ fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, origin: &str) 
     )
 }
 
+/// A `$batch` item's URL as a path under `/v1.0/`: relative (`/users?x`,
+/// `users?x`, `/v1.0/users`), or absolute on Graph's host or the
+/// emulator's (`https://graph.microsoft.com/v1.0/users`,
+/// `{base}/graph/v1.0/users`), as the Graph SDKs send them.
+fn batch_item_url(url: &str) -> Option<String> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        let parsed = url::Url::parse(url).ok()?;
+        let (_, rest) = parsed.path().split_once("/v1.0/")?;
+        return Some(match parsed.query() {
+            Some(q) => format!("{rest}?{q}"),
+            None => rest.to_string(),
+        });
+    }
+    let relative = url.trim_start_matches('/');
+    Some(
+        relative
+            .strip_prefix("v1.0/")
+            .unwrap_or(relative)
+            .to_string(),
+    )
+}
+
 fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
+    // The batch itself needs a valid token, as Graph's does.
+    if let Err(o) = caller(sh, req.header("authorization")) {
+        return challenged(o, &req.origin);
+    }
     let Some(requests) = body
         .as_ref()
         .and_then(|b| b.get("requests"))
@@ -958,10 +1045,11 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
             .and_then(Value::as_str)
             .unwrap_or("GET")
             .to_ascii_uppercase();
-        let url = item.get("url").and_then(Value::as_str).unwrap_or("");
-        let url = url.trim_start_matches('/');
-        let parsed = url::Url::parse(&format!("http://batch/{url}"));
-        let Ok(parsed) = parsed else {
+        let url = batch_item_url(item.get("url").and_then(Value::as_str).unwrap_or(""));
+        let parsed = url
+            .as_deref()
+            .map(|u| url::Url::parse(&format!("http://batch/{u}")));
+        let Some(Ok(parsed)) = parsed else {
             responses.push(json!({"id": id, "status": 400, "body": graph_error_value("BadRequest", "Invalid request URL.")}));
             continue;
         };
@@ -973,7 +1061,8 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
         // Per-item throttling, as Graph does.
         let action = {
             let mut f = sh.faults.lock().expect("faults");
-            faults::decide(&mut f, "graph", &format!("/graph/v1.0/{url}")).1
+            let relative = url.as_deref().unwrap_or("");
+            faults::decide(&mut f, "graph", &format!("/graph/v1.0/{relative}")).1
         };
         let out = match action {
             Some(Action::Throttle { retry_after }) => Out {

@@ -9,6 +9,7 @@
 mod ado;
 mod faults;
 mod graph;
+mod graph_search;
 pub mod ids;
 mod jwt;
 mod login;

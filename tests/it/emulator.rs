@@ -2341,3 +2341,133 @@ async fn project_repository_endpoint_and_entitlement_siblings() {
     assert_eq!(r.status(), 401);
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn graph_advanced_queries_batch_urls_and_challenge() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url();
+    let t = tenant_id(&emu, 0);
+    let (g, _) = sign_in(&emu, "owner@fabrikam.com", &t, GRAPH_SCOPE).await;
+    let users = |query: &str, eventual: bool| {
+        let mut rq = http()
+            .get(format!("{base}/graph/v1.0/users?{query}"))
+            .bearer_auth(&g);
+        if eventual {
+            rq = rq.header("ConsistencyLevel", "eventual");
+        }
+        async move {
+            let r = rq.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    // $count=true: the total of everything matched, whatever the page.
+    let (s, v) = users("$count=true&$top=2", true).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["@odata.count"], 10);
+    assert_eq!(v["value"].as_array().unwrap().len(), 2);
+    let (s, v) = users("$count=true&$filter=userType%20eq%20'Member'", true).await;
+    assert_eq!((s, v["@odata.count"].as_u64()), (200, Some(10)));
+    let (s, v) = users("$count=true", false).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("Request_UnsupportedQuery"))
+    );
+    // $search: words that start with the text, with ConsistencyLevel only.
+    let (s, v) = users("$search=%22displayName:ivy%22&$count=true", true).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["@odata.count"], 2, "both Ivy Jones");
+    let (_, v) = users(
+        "$search=%22displayName:jon%22%20AND%20%22mail:ivy.jones%22",
+        true,
+    )
+    .await;
+    let upns: Vec<&str> = v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userPrincipalName"].as_str().unwrap())
+        .collect();
+    assert_eq!(upns, ["ivy.jones@fabrikam.com"]);
+    let (s, v) = users("$search=%22displayName:ivy%22", false).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("Request_UnsupportedQuery")),
+        "not silently ignored"
+    );
+    let (s, _) = users("$search=%22jobTitle:boss%22", true).await;
+    assert_eq!(s, 400);
+    // $batch items may be absolute, on Graph's host or the emulator's.
+    let r = http()
+        .post(format!("{base}/graph/v1.0/$batch"))
+        .bearer_auth(&g)
+        .json(&json!({"requests": [
+            {"id": "1", "method": "GET", "url": "https://graph.microsoft.com/v1.0/me?$select=userPrincipalName"},
+            {"id": "2", "method": "GET", "url": format!("{base}/graph/v1.0/users/ann@fabrikam.com")},
+            {"id": "3", "method": "GET", "url": "/users/$count", "headers": {"ConsistencyLevel": "eventual"}},
+            {"id": "4", "method": "GET", "url": "users?$top=1"},
+            {"id": "5", "method": "GET", "url": "https://graph.microsoft.com/beta-not/users"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let b: Value = r.json().await.unwrap();
+    let by_id = |id: &str| {
+        b["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("1")["status"], 200, "{b}");
+    assert_eq!(
+        by_id("1")["body"]["userPrincipalName"],
+        "owner@fabrikam.com"
+    );
+    assert_eq!(by_id("2")["body"]["userPrincipalName"], "ann@fabrikam.com");
+    assert_eq!(by_id("3")["body"], 10);
+    assert_eq!(by_id("4")["status"], 200);
+    assert_eq!(by_id("5")["status"], 400);
+    // 401s say where to sign in; a batch without a valid token is refused whole.
+    for r in [
+        http()
+            .get(format!("{base}/graph/v1.0/me"))
+            .send()
+            .await
+            .unwrap(),
+        http()
+            .get(format!("{base}/graph/v1.0/me"))
+            .bearer_auth("garbage")
+            .send()
+            .await
+            .unwrap(),
+        http()
+            .post(format!("{base}/graph/v1.0/$batch"))
+            .bearer_auth("garbage")
+            .json(&json!({"requests": [{"id": "1", "method": "GET", "url": "/me"}]}))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(r.status(), 401);
+        let www = r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            www.starts_with("Bearer realm=\"\", authorization_uri=\""),
+            "{www}"
+        );
+        assert!(
+            www.contains(&format!("{base}/login/common/oauth2/v2.0/authorize")),
+            "{www}"
+        );
+        assert!(
+            www.contains("client_id=\"00000003-0000-0000-c000-000000000000\""),
+            "{www}"
+        );
+    }
+    emu.shutdown().await;
+}
