@@ -162,6 +162,7 @@ pub async fn change(global: &GlobalArgs, args: ChangeArgs, cmd: Command) -> Resu
 }
 
 async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Result<u8, CliError> {
+    super::auth_cmds::require_person_to(global, cmd == Command::Disconnect)?;
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     for risk in &args.accept_risk {
         if !acceptable(risk) {
@@ -386,6 +387,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
         ));
     };
     let v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
+    super::auth_cmds::note_if_app(global);
     let steps = verify_steps(&org, &v);
     let code = match v.access {
         Access::Works => exit::OK,

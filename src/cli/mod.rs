@@ -100,7 +100,7 @@ pub enum Command {
     Man,
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
-    /// Sign in (device code, browser, PAT from stdin/env, or the Azure CLI).
+    /// Sign in: as a person (device code, browser, PAT, Azure CLI) or unattended (service principal, workload or managed identity, --auto).
     Login(auth_cmds::LoginArgs),
     /// Sign out: delete the token cache.
     Logout,

@@ -69,8 +69,13 @@ fn progress(quiet: bool) -> ops::OnProgress {
         let mut last = last.lock().expect("not poisoned");
         if p.done == p.total || last.elapsed() >= Duration::from_millis(500) {
             *last = Instant::now();
+            let doubt = if p.in_doubt > 0 {
+                format!(", {} in doubt (answer lost; checking Azure)", p.in_doubt)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "resolving {}/{}: {} mapped, {} invited, {} failed",
+                "resolving {}/{}: {} mapped, {} invited, {} failed{doubt}",
                 p.done, p.total, p.mapped, p.invited, p.failed
             );
         }
@@ -130,7 +135,20 @@ fn print_outcome(o: &Outcome, json_out: bool) {
 }
 
 pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
+    let json_out = args.json;
+    run_resolve(global, args)
+        .await
+        .map_err(|e| e.json(json_out))
+}
+
+async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
+    if args.import.is_some() && !args.dry_run || args.accept_exact || args.resume {
+        super::auth_cmds::require_person(
+            global,
+            crate::client::auth::identity::PersonOnly::ResolveApply,
+        )?;
+    }
+    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let settings = Settings {
         concurrency: args.concurrency as usize,
@@ -153,6 +171,21 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
     }
     let jdir = paths.journal_dir();
     let journal_error = |e: crate::domain::journal::JournalError| CliError::error(e.to_string());
+    // Anything that may change the organization holds its lock from before
+    // the journal is read: a second run refuses at once instead of repeating.
+    let changes = args.resume || args.accept_exact || (args.import.is_some() && !args.dry_run);
+    let lock = if changes {
+        let command = std::iter::once("ado-entra".to_string())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(
+            crate::ops::change::lock(&paths.lock_dir(), &org, &command)
+                .map_err(super::change::change_error)?,
+        )
+    } else {
+        None
+    };
 
     if args.resume {
         let Some(ops::Unfinished {
@@ -177,6 +210,7 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
         let o = ops::apply(
             &c,
             &graph,
+            lock.as_ref().expect("held for --resume"),
             &org,
             &tenant,
             jobs,
@@ -246,12 +280,7 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
             &dir,
             &loaded.taken,
         )
-        .map_err(|e| {
-            if args.json {
-                println!("{}", json!({"org": org, "applied": false, "problems": e}));
-            }
-            CliError::error(e.to_string().trim_end().to_string())
-        })?;
+        .map_err(|e| CliError::error(e.to_string().trim_end().to_string()))?;
         plan.apply_decisions(decisions);
     } else if args.accept_exact {
         plan.accept_all_exact();
@@ -300,9 +329,15 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
     }
     super::change::confirm(&org, args.yes)?;
     let journal = ops::begin(&jdir, &org, &plan.tenant, &jobs).map_err(resolve_error)?;
+    let Some(lock) = lock.as_ref() else {
+        return Err(CliError::error(
+            "internal: applying without the organization's lock",
+        ));
+    };
     let o = ops::apply(
         &c,
         &graph,
+        lock,
         &org,
         &plan.tenant.clone(),
         jobs,

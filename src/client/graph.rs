@@ -374,8 +374,14 @@ impl GraphClient {
         if let Some(n) = display_name {
             body["invitedUserDisplayName"] = json!(n);
         }
+        // Never sent twice by the pipeline: a lost answer is settled by
+        // looking the guest up.
         self.api
-            .json(Request::new(Method::POST, self.url(&["invitations"], &[])).json(body))
+            .json(
+                Request::new(Method::POST, self.url(&["invitations"], &[]))
+                    .json(body)
+                    .send_once(),
+            )
             .await
     }
 

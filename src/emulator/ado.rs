@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::ids::{ADO_AUDIENCE, CONSUMERS_TENANT, ZERO_GUID};
 use super::jwt;
-use super::state::{OrgUser, Refusal, Subject, World};
+use super::state::{OrgUser, PatLookup, Refusal, Subject, World};
 use super::wire::{self, Req, ado_error};
 
 mod entitlements;
@@ -169,11 +169,24 @@ fn org_caller(sh: &Shared, req: &Req, world: &World) -> Result<(usize, String), 
             Some(i) => Ok((i, s.upn)),
             None => Err(not_authorized(&s.oid)),
         },
-        Some(Ok(Auth::Pat(p))) => match world.org_user_for_pat(&p, Utc::now()) {
-            Some(i) => Ok((i, world.org.users[i].principal_name.clone())),
-            None => Err(unauthenticated(req)),
+        Some(Ok(Auth::Pat(p))) => match world.pat_lookup(&p, Utc::now()) {
+            PatLookup::Owner(i) if world.org.users[i].active => {
+                Ok((i, world.org.users[i].principal_name.clone()))
+            }
+            PatLookup::Owner(i) => Err(not_authorized(&world.org.users[i].principal_name)),
+            PatLookup::Expired => Err(pat_expired()),
+            PatLookup::Unknown => Err(unauthenticated(req)),
         },
     }
+}
+
+/// What Azure DevOps answers an expired personal access token.
+fn pat_expired() -> Response {
+    ado_error(
+        401,
+        "UnauthorizedRequestException",
+        "Access Denied: The Personal Access Token used has expired.",
+    )
 }
 
 /// One organization's hosts on the emulator, as the client addressed it:
@@ -210,7 +223,7 @@ pub fn graph_user(urls: &OrgUrls, u: &OrgUser) -> Value {
     let alias = u.principal_name.split('@').next().unwrap_or("").to_string();
     json!({
         "subjectKind": "user",
-        "metaType": if u.principal_name.contains("#EXT#") { "guest" } else { "member" },
+        "metaType": u.app_kind.unwrap_or(if u.principal_name.contains("#EXT#") { "guest" } else { "member" }),
         "directoryAlias": alias,
         "domain": u.domain(),
         "principalName": u.principal_name,
@@ -831,6 +844,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
         ("GET", ["connectiondata"]) => connection_data(&world, caller),
         ("GET", ["organization", "organizations", "me"]) => org_json(&world),
         ("PATCH", ["organization", "organizations", "me"]) => {
+            world.tenant_change_attempts += 1;
             let value = req
                 .json()
                 .and_then(|v| v.as_array().cloned())
@@ -1296,10 +1310,13 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
         return r;
     }
     let world = sh.world.read().expect("world");
+    // A PAT's owner has a profile even when no organization lets them in.
+    let mut pat_owner = None;
     let subject = match credentials(sh, req) {
         Some(Ok(Auth::Token(s))) => s,
-        Some(Ok(Auth::Pat(pat))) => match world.org_user_for_pat(&pat, Utc::now()) {
-            Some(i) => {
+        Some(Ok(Auth::Pat(pat))) => match world.pat_lookup(&pat, Utc::now()) {
+            PatLookup::Owner(i) => {
+                pat_owner = Some(i);
                 let u = &world.org.users[i];
                 Subject {
                     tid: u
@@ -1311,7 +1328,8 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
                     name: u.display_name.clone(),
                 }
             }
-            None => return unauthenticated(req),
+            PatLookup::Expired => return pat_expired(),
+            PatLookup::Unknown => return unauthenticated(req),
         },
         _ => return unauthenticated(req),
     };
@@ -1334,7 +1352,11 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
             if !member.eq_ignore_ascii_case(&public_alias) {
                 return wire::json(200, &json!({"count": 0, "value": []}));
             }
-            let v: Vec<Value> = if world.org_user_for(&subject).is_some() {
+            let member = match pat_owner {
+                Some(i) => world.org.users[i].active,
+                None => world.org_user_for(&subject).is_some(),
+            };
+            let v: Vec<Value> = if member {
                 vec![json!({
                     "accountId": world.org.id,
                     "accountUri": format!("{}/vssps/{}/", req.origin, world.org.name),
@@ -1468,6 +1490,7 @@ mod tests {
             last_access: None,
             created: chrono::Utc::now(),
             admin: false,
+            app_kind: None,
         };
         let users = [
             mk("3", "Ann"),

@@ -1062,7 +1062,7 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
         let action = {
             let mut f = sh.faults.lock().expect("faults");
             let relative = url.as_deref().unwrap_or("");
-            faults::decide(&mut f, "graph", &format!("/graph/v1.0/{relative}")).1
+            faults::decide(&mut f, "graph", &method, &format!("/graph/v1.0/{relative}")).1
         };
         let out = match action {
             Some(Action::Throttle { retry_after }) => Out {

@@ -461,6 +461,8 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 ),
             }
         }
+        // App-only sign-in lives in login_app.rs.
+        Some("client_credentials") => super::login_app::client_credentials(sh, req, tenant, &form),
         Some("authorization_code") => {
             let code = get("code").unwrap_or_default();
             let entry = sh.login.lock().expect("login").codes.remove(&code);

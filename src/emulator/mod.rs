@@ -13,6 +13,7 @@ mod graph_search;
 pub mod ids;
 mod jwt;
 mod login;
+mod login_app;
 pub mod scenario;
 mod state;
 mod wire;
@@ -144,6 +145,13 @@ pub struct ScenarioSummary {
     pub tenants: Vec<Value>,
     pub scenario: String,
     pub default_sign_in: String,
+    /// The scenario's first service principal with a current secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_principal: Option<Value>,
+    /// The scenario's system-assigned managed identity, with the header
+    /// App Service's identity endpoint (`/msi/token`) expects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_identity: Option<Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +318,8 @@ impl Emulator {
                 .collect(),
             scenario: world.scenario.clone(),
             default_sign_in: world.default_sign_in.clone(),
+            service_principal: world.service_principal_summary(),
+            managed_identity: world.managed_identity_summary(),
         };
         let shared = Arc::new(Shared {
             world: RwLock::new(world),
@@ -470,7 +480,7 @@ async fn entry(
     let _in_flight = InFlight::enter(&sh, &host);
     let (delay, action) = {
         let mut f = sh.faults.lock().expect("faults");
-        faults::decide(&mut f, &host, &raw_path)
+        faults::decide(&mut f, &host, req.method.as_str(), &raw_path)
     };
     let delay = delay + sh.cfg.latency;
     if !delay.is_zero() {
@@ -540,6 +550,8 @@ async fn entry(
         "aex" => ado::aex(&sh2, &req),
         "graph" => graph::handle(&sh2, &req),
         "login" => login::handle(&sh2, &req),
+        "imds" => login_app::imds(&sh2, &req),
+        "msi" => login_app::app_service(&sh2, &req),
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
     })
     .await;
@@ -665,6 +677,7 @@ fn state_json(w: &World) -> Response {
             "counters": {
                 "remap_attempts": w.remap_attempts,
                 "invitation_attempts": w.invitation_attempts,
+                "tenant_change_attempts": w.tenant_change_attempts,
                 "remaps": w.org.users.iter().map(|u| u64::from(u.remaps)).sum::<u64>(),
                 "invitations": w.invitations.values().map(|&n| u64::from(n)).sum::<u64>(),
             },

@@ -179,6 +179,9 @@ pub struct OrgUser {
     pub last_access: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,
     pub admin: bool,
+    /// `application` or `managedIdentity` for a service principal (an
+    /// `aadsp.` descriptor); `None` for a person.
+    pub app_kind: Option<&'static str>,
 }
 
 impl OrgUser {
@@ -220,6 +223,32 @@ pub struct Pat {
     pub valid_to: DateTime<Utc>,
     pub token: String,
     pub authorization_id: String,
+}
+
+/// A service principal or managed identity of a tenant.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub client_id: String,
+    /// The service principal's object id (what Azure DevOps knows it by).
+    pub object_id: String,
+    pub tenant_id: String,
+    pub display_name: String,
+    pub managed_identity: bool,
+    pub system_assigned: bool,
+    /// Secret values and when they expire.
+    pub secrets: Vec<(String, DateTime<Utc>)>,
+    /// DER of each registered certificate.
+    pub certificates: Vec<Vec<u8>>,
+    pub federated: Vec<super::scenario::FederatedCredentialSpec>,
+}
+
+/// What a PAT is, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatLookup {
+    /// Valid, owned by this organization user (who may be disconnected).
+    Owner(usize),
+    Expired,
+    Unknown,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +322,11 @@ pub struct World {
     /// answer: a re-sent remap goes to the old descriptor and answers 404,
     /// but still counts here.
     pub remap_attempts: BTreeMap<String, u32>,
+    /// Every organization PATCH (connect, change, disconnect), whatever its
+    /// answer: "exactly once" for a directory change.
+    pub tenant_change_attempts: u32,
+    /// Service principals and managed identities of every tenant.
+    pub apps: Vec<App>,
 }
 
 impl World {
@@ -407,6 +441,7 @@ impl World {
                     last_access,
                     created,
                     admin: u.admin,
+                    app_kind: None,
                 }
             } else {
                 add_msa(&u.email, &u.display_name, &mut msa);
@@ -426,6 +461,7 @@ impl World {
                     last_access,
                     created,
                     admin: u.admin,
+                    app_kind: None,
                 }
             };
             users.push(user);
@@ -512,6 +548,8 @@ impl World {
             invitations: BTreeMap::new(),
             invitation_attempts: BTreeMap::new(),
             remap_attempts: BTreeMap::new(),
+            tenant_change_attempts: 0,
+            apps: Vec::new(),
         };
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
@@ -520,7 +558,117 @@ impl World {
         {
             world.link_users(&dest);
         }
+        // Service principals join after the link: they were added to the
+        // connected organization, never matched by name.
+        for sp in &s.service_principals {
+            world.add_app(sp, now);
+        }
         world
+    }
+
+    fn add_app(&mut self, sp: &super::scenario::ServicePrincipalSpec, now: DateTime<Utc>) {
+        let tenant_id = ids::guid(&["tenant", &sp.tenant]);
+        let client_id = sp
+            .client_id
+            .clone()
+            .unwrap_or_else(|| ids::guid(&["app", &tenant_id, &sp.display_name]));
+        let app = App {
+            object_id: ids::guid(&["serviceprincipal", &tenant_id, &client_id]),
+            client_id: client_id.to_lowercase(),
+            tenant_id: tenant_id.clone(),
+            display_name: sp.display_name.clone(),
+            managed_identity: sp.kind == "managed_identity",
+            system_assigned: sp.system_assigned,
+            secrets: sp
+                .secrets
+                .iter()
+                .map(|x| (x.value.clone(), now + Duration::days(x.expires_in_days)))
+                .collect(),
+            certificates: sp
+                .certificates
+                .iter()
+                .filter_map(|pem| pem_der(pem))
+                .collect(),
+            federated: sp.federated_credentials.clone(),
+        };
+        if let Some(license) = &sp.org_license {
+            let key = ids::guid(&["orguser", &self.org.id, &app.object_id]);
+            self.org.users.push(OrgUser {
+                id: key.clone(),
+                display_name: app.display_name.clone(),
+                msa_email: None,
+                origin: Origin::Aad,
+                origin_id: app.object_id.clone(),
+                principal_name: app.client_id.clone(),
+                mail: String::new(),
+                descriptor: ids::descriptor("aadsp", &key),
+                aad_tenant: Some(tenant_id),
+                active: true,
+                remaps: 0,
+                license: license.clone(),
+                last_access: Some(now - Duration::hours(1)),
+                created: now - Duration::days(30),
+                admin: sp.org_admin,
+                app_kind: Some(if app.managed_identity {
+                    "managedIdentity"
+                } else {
+                    "application"
+                }),
+            });
+        }
+        self.apps.push(app);
+    }
+
+    /// `{client_id, tenant_id, secret, object_id}` of the first service
+    /// principal with a current secret (the emulator's first JSON line).
+    pub fn service_principal_summary(&self) -> Option<serde_json::Value> {
+        let now = Utc::now();
+        self.apps.iter().find_map(|a| {
+            let (secret, _) = a.secrets.iter().find(|(_, exp)| *exp > now)?;
+            Some(serde_json::json!({
+                "client_id": a.client_id, "tenant_id": a.tenant_id,
+                "secret": secret, "object_id": a.object_id,
+            }))
+        })
+    }
+
+    /// `{client_id, object_id, identity_header}` of the system-assigned
+    /// managed identity.
+    pub fn managed_identity_summary(&self) -> Option<serde_json::Value> {
+        let a = self
+            .apps
+            .iter()
+            .find(|a| a.managed_identity && a.system_assigned)?;
+        Some(serde_json::json!({
+            "client_id": a.client_id, "tenant_id": a.tenant_id, "object_id": a.object_id,
+            "identity_header": self.identity_header(),
+        }))
+    }
+
+    /// The header value App Service's identity endpoint expects
+    /// (`IDENTITY_HEADER`); stable for a scenario.
+    pub fn identity_header(&self) -> String {
+        ids::guid(&["identity-header", &self.scenario])
+    }
+
+    /// What a PAT is here.
+    pub fn pat_lookup(&self, secret: &str, now: DateTime<Utc>) -> PatLookup {
+        let Some(pat) = self.org.pats.iter().find(|p| p.token == secret) else {
+            return PatLookup::Unknown;
+        };
+        if pat.valid_to <= now {
+            return PatLookup::Expired;
+        }
+        self.org
+            .users
+            .iter()
+            .position(|u| {
+                u.mail.eq_ignore_ascii_case(&pat.owner)
+                    || u.msa_email
+                        .as_deref()
+                        .is_some_and(|m| m.eq_ignore_ascii_case(&pat.owner))
+            })
+            .map_or(PatLookup::Unknown, PatLookup::Owner)
     }
 
     pub fn msa(&self, email: &str) -> Option<&Msa> {
@@ -625,22 +773,6 @@ impl World {
             })
         };
         found.filter(|&i| org.users[i].active)
-    }
-
-    /// The organization user owning a PAT, if the PAT is valid here.
-    pub fn org_user_for_pat(&self, secret: &str, now: DateTime<Utc>) -> Option<usize> {
-        let pat = self
-            .org
-            .pats
-            .iter()
-            .find(|p| p.token == secret && p.valid_to > now)?;
-        self.org.users.iter().position(|u| {
-            u.active
-                && (u.mail.eq_ignore_ascii_case(&pat.owner)
-                    || u.msa_email
-                        .as_deref()
-                        .is_some_and(|m| m.eq_ignore_ascii_case(&pat.owner)))
-        })
     }
 
     pub fn is_admin(&self, user: usize) -> bool {
@@ -831,6 +963,7 @@ impl World {
                     last_access: None,
                     created: now,
                     admin: false,
+                    app_kind: None,
                 }
             }
             None => {
@@ -855,6 +988,7 @@ impl World {
                     last_access: None,
                     created: now,
                     admin: false,
+                    app_kind: None,
                 }
             }
         };
@@ -915,6 +1049,18 @@ impl World {
         u.remaps += 1;
         Ok(i)
     }
+}
+
+/// The DER of the first CERTIFICATE block of a PEM text.
+fn pem_der(pem: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let body = pem
+        .split("-----BEGIN CERTIFICATE-----")
+        .nth(1)?
+        .split("-----END CERTIFICATE-----")
+        .next()?;
+    let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).ok()
 }
 
 fn refusal(status: u16, type_key: &'static str, message: &str) -> Refusal {

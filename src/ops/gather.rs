@@ -44,6 +44,10 @@ fn org_user(e: &UserEntitlement) -> OrgUser {
         mail: (!u.mail_address.is_empty()).then(|| u.mail_address.clone()),
         origin: Origin::from_ado(&u.origin),
         origin_id: u.origin_id.clone(),
+        tenant: (Origin::from_ado(&u.origin) == Origin::Aad)
+            .then(|| crate::domain::directory::TenantId::parse(&u.domain))
+            .flatten()
+            .map(|t| t.to_string()),
         access_level: e
             .access_level
             .license_display_name

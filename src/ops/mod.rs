@@ -540,6 +540,12 @@ impl Services for Live {
         let c = self.clients(&out).await?;
         let (tenant, g) = self.resolve_graph(&c, &org).await?;
         let jdir = self.paths.journal_dir();
+        let lock = change::lock(
+            &self.paths.lock_dir(),
+            &org,
+            &format!("ado-entra wizard (resolve '{org}')"),
+        )
+        .map_err(|e| change_view(&e))?;
         let (journal, replay, tenant, jobs) = match jobs {
             Some(jobs) => (
                 resolve::begin(&jdir, &org, &tenant, &jobs).map_err(|e| resolve_view(&e))?,
@@ -569,6 +575,7 @@ impl Services for Live {
         let o = resolve::apply(
             &c,
             &g,
+            &lock,
             &org,
             &tenant,
             jobs,

@@ -6,6 +6,8 @@ mod client;
 mod emulator;
 mod faults;
 mod live;
+mod matrix;
 mod resolve;
 mod support;
 mod tmux;
+mod unattended;

@@ -134,14 +134,7 @@ pub async fn get_json(url: &str, token: &str) -> (u16, Value) {
 }
 
 pub async fn state(emu: &Emulator) -> Value {
-    http()
-        .get(format!("{}/_emulator/state", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    control(emu, "state").await
 }
 
 /// The directory of recorded responses beside the checkout.
@@ -201,7 +194,7 @@ impl CliEnv {
         env
     }
 
-    async fn launch(cfg: EmulatorConfig) -> CliEnv {
+    pub async fn launch(cfg: EmulatorConfig) -> CliEnv {
         let emu = start_with(EmulatorConfig {
             auto_approve_default: true,
             ..cfg
@@ -214,7 +207,7 @@ impl CliEnv {
         }
     }
 
-    async fn login(&self, tenant: Option<&str>) {
+    pub async fn login(&self, tenant: Option<&str>) {
         let mut args = vec!["login", "--device-code"];
         if let Some(t) = tenant {
             args.extend(["--tenant", t]);
@@ -285,4 +278,45 @@ impl CliEnv {
         let text = std::fs::read_to_string(&plan).unwrap();
         (plan, text)
     }
+}
+
+/// Run `c` with `stdin` piped in, stdout and stderr captured.
+pub fn run_with_stdin(mut c: std::process::Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// [`run_with_stdin`] off the async runtime's threads.
+pub async fn run_with_stdin_async(
+    c: std::process::Command,
+    stdin: &'static str,
+) -> std::process::Output {
+    tokio::task::spawn_blocking(move || run_with_stdin(c, stdin))
+        .await
+        .unwrap()
+}
+
+/// A control endpoint's JSON (`/_emulator/{path}`).
+pub async fn control(emu: &Emulator, path: &str) -> Value {
+    http()
+        .get(format!("{}/_emulator/{path}", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

@@ -234,6 +234,18 @@ fn destination_users_must_not_be_preadded() {
     pre.origin_id = "t-dan".into();
     f.org.users.as_mut().unwrap().push(pre);
     assert_eq!(no_destination_users_preadded(&f).status, Status::Fail);
+    // When Azure DevOps names the identity's tenant, that decides: a user of
+    // the source tenant is not a destination user whatever its UPN's domain.
+    let mut f = ready();
+    f.operation = change();
+    let mut moved = msa("aad.m", "M", "m@contoso.com");
+    moved.origin = Origin::Aad;
+    moved.tenant = Some(SOURCE.into());
+    f.org.users.as_mut().unwrap().push(moved.clone());
+    assert_eq!(no_destination_users_preadded(&f).status, Status::Pass);
+    moved.tenant = Some(DEST.into());
+    f.org.users.as_mut().unwrap().push(moved);
+    assert_eq!(no_destination_users_preadded(&f).status, Status::Fail);
     // Source-tenant Entra users are fine; personal accounts at the domain too.
     let mut f = ready();
     let mut src = msa("aad.s", "S", "s@fabrikam.com");

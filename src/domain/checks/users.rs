@@ -111,8 +111,21 @@ pub fn no_destination_users_preadded(facts: &Facts) -> CheckResult {
             })
             .collect()
     };
+    let destination = facts.operation.destination().map(normalize_key);
     let mut found = Vec::new();
     for u in users.iter().filter(|u| u.origin == Origin::Aad) {
+        // When Azure DevOps says which tenant the identity lives in, that
+        // settles it (a user of the source tenant is not a destination user,
+        // whatever domain its UPN is on).
+        if let (Some(t), Some(dest)) = (u.tenant.as_deref(), destination.as_deref()) {
+            if normalize_key(t) == dest {
+                found.push(format!(
+                    "{} is an Entra user of the destination tenant",
+                    u.label()
+                ));
+            }
+            continue;
+        }
         let domain_hit = split_email(&normalize_key(&u.principal_name))
             .map(|(_, d)| d.to_string())
             .filter(|d| {
