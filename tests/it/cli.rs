@@ -57,7 +57,9 @@ fn wizard_without_a_terminal_says_so() {
 #[test]
 fn demo_shows_the_environment_and_quits_cleanly() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(120, 40, home.path(), &[], &["demo"]);
+    let Some(t) = Tmux::start(120, 40, home.path(), &[], &["demo"]) else {
+        return;
+    };
     let screen = t.wait_for("What do you want to do?");
     assert!(screen.contains("demo: messy"), "{screen}");
     assert!(screen.contains("Organization"), "{screen}");
@@ -89,20 +91,20 @@ fn demo_runs_against_an_emulator_already_serving() {
             && err.contains("ado-entra emulator"),
         "{err}"
     );
-    let mut emulator = bin()
-        .args([
-            "emulator",
-            "--users",
-            "150",
-            "--tenant-users",
-            "300",
-            "--auto-approve",
-            "owner@contoso.example",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut emulator = crate::support::Killed::spawn(
+        bin()
+            .args([
+                "emulator",
+                "--users",
+                "150",
+                "--tenant-users",
+                "300",
+                "--auto-approve",
+                "owner@contoso.example",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null()),
+    );
     let mut first = String::new();
     std::io::BufReader::new(emulator.stdout.take().unwrap())
         .read_line(&mut first)
@@ -110,33 +112,35 @@ fn demo_runs_against_an_emulator_already_serving() {
     let summary: serde_json::Value = serde_json::from_str(&first).unwrap();
     let base = summary["base_url"].as_str().unwrap().to_string();
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(
+    let Some(t) = Tmux::start(
         120,
         40,
         home.path(),
         &[],
         &["demo", "--emulator-url", &base],
-    );
+    ) else {
+        return;
+    };
     let screen = t.wait_for("What do you want to do?");
     assert!(screen.contains("contoso-generated"), "{screen}");
     assert!(screen.contains("demo: generated-150-300-1"), "{screen}");
     assert!(screen.contains(&base), "{screen}");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
-    let _ = emulator.kill();
-    let _ = emulator.wait();
 }
 
 #[test]
 fn ctrl_c_restores_the_terminal_on_a_narrow_screen() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(
+    let Some(t) = Tmux::start(
         40,
         12,
         home.path(),
         &[("NO_COLOR", "1")],
         &["demo", "--scenario", "ready"],
-    );
+    ) else {
+        return;
+    };
     t.wait_for("Connect");
     t.keys(&["C-c"]);
     assert_eq!(t.wait_exit(), 0);
@@ -146,7 +150,9 @@ fn ctrl_c_restores_the_terminal_on_a_narrow_screen() {
 #[test]
 fn tiny_terminal_gets_a_notice_not_a_crash() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(20, 8, home.path(), &[], &["demo", "--scenario", "ready"]);
+    let Some(t) = Tmux::start(20, 8, home.path(), &[], &["demo", "--scenario", "ready"]) else {
+        return;
+    };
     t.wait_for("too small");
     // Keys still work underneath: Ctrl-C leaves and restores the terminal.
     t.keys(&["C-c"]);
@@ -440,7 +446,9 @@ fn connect_ready(t: &Tmux) -> String {
 #[test]
 fn demo_connects_and_verifies_ready_end_to_end() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(100, 32, home.path(), &[], &["demo", "--scenario", "ready"]);
+    let Some(t) = Tmux::start(100, 32, home.path(), &[], &["demo", "--scenario", "ready"]) else {
+        return;
+    };
     let done = connect_ready(&t);
     assert!(done.contains("projects: 1 reachable"), "{done}");
     assert!(done.contains("Connected 'fabrikam-ready'"), "{done}");
@@ -468,13 +476,15 @@ fn demo_connects_and_verifies_ready_end_to_end() {
 #[test]
 fn demo_resolves_disconnected_users_in_the_table() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(
+    let Some(t) = Tmux::start(
         120,
         32,
         home.path(),
         &[],
         &["demo", "--scenario", "disconnected"],
-    );
+    ) else {
+        return;
+    };
     t.wait_for("What do you want to do?");
     t.keys(&["j", "j", "j", "Enter"]); // Resolve disconnected users
     // The owner's personal account lists no organization: the name is prefilled.
@@ -506,13 +516,15 @@ fn demo_resolves_disconnected_users_in_the_table() {
 #[test]
 fn demo_changes_the_directory_then_resolves_against_the_new_one() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(
+    let Some(t) = Tmux::start(
         120,
         40,
         home.path(),
         &[],
         &["demo", "--scenario", "disconnected"],
-    );
+    ) else {
+        return;
+    };
     t.wait_for("What do you want to do?");
     t.keys(&["j", "Enter"]); // Change the organization's Entra directory
     t.wait_for("dev.azure.com/fabrikam-resolve");
@@ -561,13 +573,15 @@ fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn secrets_stay_out_of_trace_logs_and_the_screen() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(
+    let Some(t) = Tmux::start(
         100,
         32,
         home.path(),
         &[("ADO_ENTRA_LOG", "trace")],
         &["demo", "--scenario", "ready"],
-    );
+    ) else {
+        return;
+    };
     let screen = connect_ready(&t);
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
@@ -651,7 +665,9 @@ fn a_pat_on_the_command_line_is_refused_with_the_safe_ways() {
 #[test]
 fn demo_refuses_to_connect_lockout() {
     let home = tempfile::tempdir().unwrap();
-    let t = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "lockout"]);
+    let Some(t) = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "lockout"]) else {
+        return;
+    };
     t.wait_for("What do you want to do?");
     t.keys(&["Enter"]);
     t.wait_for("Organizations you belong to");
