@@ -3,6 +3,7 @@
 use ado_entra::emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
+use crate::recordings;
 use crate::support::{self, ADO_SCOPE, GRAPH_SCOPE, get_json, http, sign_in};
 
 fn tenant_id(emu: &ado_entra::emulator::Emulator, i: usize) -> String {
@@ -1316,17 +1317,8 @@ fn missing(real: &Value, ours: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-fn load(dir: &std::path::Path, rel: &str) -> Value {
-    let text = std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
 #[tokio::test]
 async fn emulator_responses_carry_every_key_of_the_real_ones() {
-    let Some(dir) = support::reference_dir() else {
-        return;
-    };
     let emu = support::start("messy").await;
     let base = emu.base_url();
     let org = "fabrikam-messy";
@@ -1492,7 +1484,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
     ];
     let mut problems = Vec::new();
     for (file, pick, url, token) in &cases {
-        let real = pick(&load(&dir, file));
+        let real = pick(&recordings::json(file));
         assert!(!real.is_null(), "{file}: no body picked");
         let (status, ours) = get_json(url, token).await;
         assert!(status < 300, "{url} -> {status}: {ours}");
@@ -1503,10 +1495,8 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         }
     }
     // The organization object: the docs get one by id; compare with our list's item.
-    let real = load(
-        &dir,
-        "msgraph-docs/graph_organization_get_docs_example.json",
-    )["response"]["body"]
+    let real = recordings::json("msgraph-docs/graph_organization_get_docs_example.json")["response"]
+        ["body"]
         .clone();
     let (_, ours) = get_json(&format!("{base}/graph/v1.0/organization"), &graph).await;
     let mut miss = Vec::new();
@@ -1518,7 +1508,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
     );
     // Invitations and $batch are POSTs.
     let inv_real =
-        load(&dir, "msgraph-docs/graph_invitation_post_docs_example.json")["response"]["body"]
+        recordings::json("msgraph-docs/graph_invitation_post_docs_example.json")["response"]["body"]
             .clone();
     let inv: Value = http()
         .post(format!("{base}/graph/v1.0/invitations"))
@@ -1534,7 +1524,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
     missing(&inv_real, &inv, "", &mut miss);
     problems.extend(miss.into_iter().map(|m| format!("invitation: {m}")));
     let batch_real =
-        load(&dir, "msgraph-docs/graph_batch_docs_example.json")["response"]["body"].clone();
+        recordings::json("msgraph-docs/graph_batch_docs_example.json")["response"]["body"].clone();
     let batch: Value = http()
         .post(format!("{base}/graph/v1.0/$batch"))
         .bearer_auth(&graph)
