@@ -9,6 +9,7 @@
 mod ado;
 mod faults;
 mod graph;
+mod graph_search;
 pub mod ids;
 mod jwt;
 mod login;
@@ -164,6 +165,8 @@ pub enum EmulatorError {
 }
 
 pub(crate) struct Runtime {
+    /// `http`, or `https` when serving TLS.
+    pub scheme: &'static str,
     pub auto_approve: Option<String>,
     pub token_lifetime_secs: u64,
     pub device_interval_secs: u64,
@@ -328,6 +331,7 @@ impl Emulator {
             stats: Mutex::new(BTreeMap::new()),
             in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
+                scheme: "http",
                 auto_approve: cfg.auto_approve.clone().or_else(|| {
                     cfg.auto_approve_default
                         .then(|| scenario.default_sign_in.clone())
@@ -448,11 +452,7 @@ async fn entry(
     } else {
         segs.remove(0).to_lowercase()
     };
-    let origin = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("http://{h}"))
-        .unwrap_or_else(|| "http://127.0.0.1".into());
+    let origin = wire::origin(&headers, sh.cfg.scheme);
     let req = Req {
         method,
         lsegs: segs.iter().map(|s| s.to_lowercase()).collect(),

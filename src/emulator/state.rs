@@ -916,6 +916,86 @@ impl World {
         Ok(())
     }
 
+    /// Add `principal` to the organization with `license` (user entitlements'
+    /// POST): an Entra user of the connected directory (by UPN, or the
+    /// object standing for a personal account), or, while the organization
+    /// is backed by personal accounts, a personal account. A user who is
+    /// already there gets the licence. Returns the user's position.
+    pub fn add_org_user(
+        &mut self,
+        principal: &str,
+        license: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, String> {
+        let existing = self.org.users.iter().position(|u| {
+            u.principal_name.eq_ignore_ascii_case(principal)
+                || u.msa_email
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(principal))
+        });
+        if let Some(i) = existing {
+            self.org.users[i].license = license.to_string();
+            return Ok(i);
+        }
+        let key = ids::guid(&["orguser", &self.org.id, &lc(principal)]);
+        let user = match self.org.tenant.clone() {
+            Some(tid) => {
+                let t = self.tenant(&tid).expect("connected tenant exists");
+                let tu = t.object_for(principal).filter(|u| u.enabled).ok_or_else(|| {
+                    format!(
+                        "The user '{principal}' was not found in the organization's Microsoft Entra directory ({}).",
+                        t.display_name
+                    )
+                })?;
+                OrgUser {
+                    id: key.clone(),
+                    display_name: tu.display_name.clone(),
+                    msa_email: None,
+                    origin: Origin::Aad,
+                    origin_id: tu.id.clone(),
+                    principal_name: tu.upn.clone(),
+                    mail: tu.mail.clone().unwrap_or_else(|| tu.upn.clone()),
+                    descriptor: ids::descriptor("aad", &key),
+                    aad_tenant: Some(tid),
+                    active: true,
+                    remaps: 0,
+                    license: license.to_string(),
+                    last_access: None,
+                    created: now,
+                    admin: false,
+                    app_kind: None,
+                }
+            }
+            None => {
+                let m = self.msa(principal).ok_or_else(|| {
+                    format!(
+                        "The user '{principal}' is not a Microsoft account; this organization is backed by Microsoft accounts."
+                    )
+                })?;
+                OrgUser {
+                    id: key.clone(),
+                    display_name: m.display_name.clone(),
+                    msa_email: Some(m.email.clone()),
+                    origin: Origin::Msa,
+                    origin_id: m.puid.clone(),
+                    principal_name: m.email.clone(),
+                    mail: m.email.clone(),
+                    descriptor: ids::descriptor("msa", &key),
+                    aad_tenant: None,
+                    active: true,
+                    remaps: 0,
+                    license: license.to_string(),
+                    last_access: None,
+                    created: now,
+                    admin: false,
+                    app_kind: None,
+                }
+            }
+        };
+        self.org.users.push(user);
+        Ok(self.org.users.len() - 1)
+    }
+
     /// Move a (disconnected) user's rights to the Entra object `oid` of the connected tenant.
     pub fn remap(&mut self, descriptor: &str, oid: &str) -> Result<usize, Refusal> {
         let Some(i) = self.org.user_by_descriptor(descriptor) else {

@@ -514,6 +514,182 @@ async fn every_ado_401_carries_its_challenge() {
     }
 }
 
+/// Every absolute URL in `v` (recursively), with where it was found.
+fn urls_in(v: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::String(s) if s.starts_with("http://") || s.starts_with("https://") => {
+            out.push((path.to_string(), s.clone()))
+        }
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| urls_in(x, &format!("{path}[{i}]"), out)),
+        Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| urls_in(x, &format!("{path}.{k}"), out)),
+        _ => {}
+    }
+}
+
+/// Bodies' `_links`, `url`s, nextLinks and sign-in endpoints lead back to
+/// the emulator, on the scheme and host the client used, also behind a
+/// proxy that says so with `X-Forwarded-*` or `Forwarded`.
+#[tokio::test]
+async fn absolute_urls_are_on_the_base_the_client_used() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url().to_string();
+    let org = "fabrikam-messy";
+    let t = tenant_id(&emu, 0);
+    let (ado, _) = sign_in(&emu, "owner@fabrikam.com", "organizations", ADO_SCOPE).await;
+    let (graph, _) = sign_in(&emu, "owner@fabrikam.com", &t, GRAPH_SCOPE).await;
+    let st = support::state(&emu).await;
+    let key = st["org"]["users"][0]["id"].as_str().unwrap().to_string();
+    let pca = {
+        let (_, g) = get_json(
+            &format!("{base}/vssps/{org}/_apis/graph/groups?api-version=7.1-preview.1"),
+            &ado,
+        )
+        .await;
+        g["value"][0]["descriptor"].as_str().unwrap().to_string()
+    };
+    let alias = {
+        let (_, p) = get_json(
+            &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+            &ado,
+        )
+        .await;
+        p["publicAlias"].as_str().unwrap().to_string()
+    };
+    let paths: Vec<(String, &str)> = vec![
+        (format!("/dev/{org}/_apis/projects?api-version=7.1"), &ado),
+        (
+            format!("/dev/{org}/_apis/git/repositories?api-version=7.1"),
+            &ado,
+        ),
+        (
+            format!("/dev/{org}/Web/_apis/serviceendpoint/endpoints?api-version=7.1"),
+            &ado,
+        ),
+        (format!("/dev/{org}/_apis/ResourceAreas"), &ado),
+        (
+            format!("/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
+            &ado,
+        ),
+        (
+            format!("/vssps/{org}/_apis/graph/groups?api-version=7.1-preview.1"),
+            &ado,
+        ),
+        (
+            format!("/vssps/{org}/_apis/graph/descriptors/{key}?api-version=7.1-preview.1"),
+            &ado,
+        ),
+        (
+            format!(
+                "/vssps/{org}/_apis/graph/memberships/{pca}?direction=down&api-version=7.1-preview.1"
+            ),
+            &ado,
+        ),
+        (
+            format!("/vsaex/{org}/_apis/userentitlements?api-version=7.1"),
+            &ado,
+        ),
+        (
+            format!("/app-vssps/_apis/accounts?memberId={alias}&api-version=7.1"),
+            &ado,
+        ),
+        ("/graph/v1.0/users?$top=2".to_string(), &graph),
+        ("/graph/v1.0/me".to_string(), &graph),
+        ("/graph/v1.0/organization".to_string(), &graph),
+        (
+            format!("/login/{t}/v2.0/.well-known/openid-configuration"),
+            "",
+        ),
+        (
+            "/login/organizations/v2.0/.well-known/openid-configuration".to_string(),
+            "",
+        ),
+    ];
+    let proxied = [
+        (vec![], base.clone()),
+        (
+            vec![
+                ("x-forwarded-proto", "https"),
+                ("x-forwarded-host", "emu.example"),
+            ],
+            "https://emu.example".to_string(),
+        ),
+        (
+            vec![(
+                "forwarded",
+                "for=10.0.0.1;proto=https;host=proxy.example:8443",
+            )],
+            "https://proxy.example:8443".to_string(),
+        ),
+    ];
+    // Real hosts that bodies name on purpose: an AzureRM connection's
+    // target and Entra's error documentation.
+    let outside = [
+        "https://management.azure.com/",
+        "https://login.microsoftonline.com/error",
+    ];
+    for (headers, expected) in &proxied {
+        let mut seen = 0;
+        for (path, token) in &paths {
+            let mut rq = http().get(format!("{base}{path}"));
+            if !token.is_empty() {
+                rq = rq.bearer_auth(token);
+            }
+            for (k, v) in headers {
+                rq = rq.header(*k, *v);
+            }
+            let r = rq.send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            let v: Value = r.json().await.unwrap();
+            let mut found = Vec::new();
+            urls_in(&v, "", &mut found);
+            for (at, url) in found {
+                if outside.iter().any(|o| url.starts_with(o)) {
+                    continue;
+                }
+                assert!(
+                    url.starts_with(&format!("{expected}/")),
+                    "{path} {at}: {url} is not on {expected}"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} URLs checked");
+        // The device code's page is on that base too.
+        let mut rq = http()
+            .post(format!("{base}/login/organizations/oauth2/v2.0/devicecode"))
+            .form(&[("client_id", "c"), ("scope", "openid")]);
+        for (k, v) in headers {
+            rq = rq.header(*k, *v);
+        }
+        let dc: Value = rq.send().await.unwrap().json().await.unwrap();
+        assert_eq!(
+            dc["verification_uri"],
+            format!("{expected}/login/devicelogin")
+        );
+        assert!(
+            dc["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{expected}/login/devicelogin"))
+        );
+    }
+    // Graph's next page is on the base, and it works.
+    let (_, first) = get_json(&format!("{base}/graph/v1.0/users?$top=2"), &graph).await;
+    let next = first["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("{base}/graph/v1.0/users?")),
+        "{next}"
+    );
+    let (s, _) = get_json(next, &graph).await;
+    assert_eq!(s, 200);
+    emu.shutdown().await;
+}
+
 async fn walk_graph_users(base: &str, org: &str, tok: &str) -> (usize, usize) {
     let mut token: Option<String> = None;
     let (mut total, mut pages) = (0, 0);
@@ -1561,5 +1737,727 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         "emulator responses lack keys the real ones have:\n{}",
         problems.join("\n")
     );
+    emu.shutdown().await;
+}
+
+// ----- location discovery, as the client libraries do it ----------------------
+
+/// Fill a route template the way the Azure DevOps client libraries do:
+/// `{area}` and `{resource}` from the location, route values by name, and
+/// every placeholder without a value dropped with its segment.
+fn fill_route(location: &Value, values: &[(&str, &str)]) -> String {
+    let area = location["area"].as_str().unwrap();
+    let resource = location["resourceName"].as_str().unwrap();
+    location["routeTemplate"]
+        .as_str()
+        .unwrap()
+        .split('/')
+        .filter_map(
+            |segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some("area") => Some(area.to_string()),
+                Some("resource") => Some(resource.to_string()),
+                Some(name) => {
+                    let name = name.trim_start_matches('*');
+                    values
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.to_string())
+                }
+                None => Some(segment.to_string()),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// One resource a client reaches through discovery: its area, location,
+/// route values and query.
+struct Discovered<'a> {
+    area: &'a str,
+    location: &'a str,
+    values: Vec<(&'a str, String)>,
+    query: &'a str,
+}
+
+#[tokio::test]
+async fn discovery_leads_a_client_library_to_every_resource_ado_entra_uses() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url();
+    let org = "fabrikam-messy";
+    let (tok, _) = sign_in(&emu, "owner@fabrikam.com", "organizations", ADO_SCOPE).await;
+    let st = support::state(&emu).await;
+    let owner = st["org"]["owner"].as_str().unwrap().to_string();
+    let key = st["org"]["owner_user"]["id"].as_str().unwrap().to_string();
+    let profile = "8ccfef3d-2b87-4e99-8ccb-66e343d2daa8";
+    let graph = "bb1e7ec9-e901-4b68-999a-de7012b920f8";
+    let cases = vec![
+        Discovered {
+            area: "79134c72-4a58-4b42-976c-04e7115f32bf",
+            location: "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
+            values: vec![],
+            query: "",
+        },
+        Discovered {
+            area: "79134c72-4a58-4b42-976c-04e7115f32bf",
+            location: "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
+            values: vec![("projectId", "Web".into())],
+            query: "",
+        },
+        Discovered {
+            area: "4e080c62-fa21-4fbc-8fef-2a10a2b38049",
+            location: "225f7195-f9c7-4d14-ab28-a83f7ff77e1f",
+            values: vec![("project", "Web".into())],
+            query: "",
+        },
+        Discovered {
+            area: "4e080c62-fa21-4fbc-8fef-2a10a2b38049",
+            location: "225f7195-f9c7-4d14-ab28-a83f7ff77e1f",
+            values: vec![("project", "Web".into()), ("repositoryId", "api".into())],
+            query: "",
+        },
+        Discovered {
+            area: "1814ab31-2f4f-4a9f-8761-f4d77dc5a5d7",
+            location: "e85f1c62-adfc-4b74-b618-11a150fb195e",
+            values: vec![("project", "Data".into())],
+            query: "type=AzureRM&includeDetails=true",
+        },
+        Discovered {
+            area: graph,
+            location: "005e26ec-6b77-4e4f-a986-b3827bf241f5",
+            values: vec![],
+            query: "subjectTypes=msa,aad",
+        },
+        Discovered {
+            area: graph,
+            location: "005e26ec-6b77-4e4f-a986-b3827bf241f5",
+            values: vec![("userDescriptor", owner.clone())],
+            query: "",
+        },
+        Discovered {
+            area: graph,
+            location: "ebbe6af8-0b91-4c13-8cf1-777c14858188",
+            values: vec![],
+            query: "",
+        },
+        Discovered {
+            area: graph,
+            location: "e34b6394-6b30-4435-94a9-409a5eef3e31",
+            values: vec![("subjectDescriptor", owner.clone())],
+            query: "direction=up",
+        },
+        Discovered {
+            area: graph,
+            location: "048aee0a-7072-4cde-ab73-7af77b1e0b4e",
+            values: vec![("storageKey", key.clone())],
+            query: "",
+        },
+        Discovered {
+            area: graph,
+            location: "eb85f8cc-f0f6-4264-a5b1-ffe2e4d4801f",
+            values: vec![("subjectDescriptor", owner.clone())],
+            query: "",
+        },
+        Discovered {
+            area: graph,
+            location: "1ffe5c94-1144-4191-907b-d0211cad36a8",
+            values: vec![("subjectDescriptor", owner.clone())],
+            query: "",
+        },
+        Discovered {
+            area: "68ddce18-2501-45f1-a17b-7931a9922690",
+            location: "387f832c-dbf2-4643-88e9-c1aa94dbb737",
+            values: vec![],
+            query: "",
+        },
+        Discovered {
+            area: "68ddce18-2501-45f1-a17b-7931a9922690",
+            location: "8480c6eb-ce60-47e9-88df-eca3c801638b",
+            values: vec![("userId", key.clone())],
+            query: "",
+        },
+        Discovered {
+            area: "68ddce18-2501-45f1-a17b-7931a9922690",
+            location: "5ae55b13-c9dd-49d1-957e-6e76c152e3d9",
+            values: vec![],
+            query: "select=licenses",
+        },
+        Discovered {
+            area: profile,
+            location: "f83735dc-483f-4238-a291-d45f6080a9af",
+            values: vec![("id", "me".into())],
+            query: "",
+        },
+    ];
+    let client = http();
+    for case in &cases {
+        // 1. Which host serves the area, from the organization's ResourceAreas.
+        let (s, area) = get_json(
+            &format!("{base}/dev/{org}/_apis/ResourceAreas/{}", case.area),
+            &tok,
+        )
+        .await;
+        assert_eq!(s, 200, "{}: {area}", case.area);
+        let host = area["locationUrl"].as_str().unwrap().to_string();
+        assert!(host.starts_with(base) && host.ends_with('/'), "{host}");
+        // 2. OPTIONS {host}_apis, pick the location by id.
+        let locations: Value = client
+            .request(reqwest::Method::OPTIONS, format!("{host}_apis"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let location = locations["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == case.location)
+            .unwrap_or_else(|| panic!("{host}_apis lists no {}: {locations}", case.location))
+            .clone();
+        // 3. The URL from the route template; the version in Accept.
+        let values: Vec<(&str, &str)> = case.values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let mut url = format!("{host}{}", fill_route(&location, &values));
+        if !case.query.is_empty() {
+            url = format!("{url}?{}", case.query);
+        }
+        let version = match location["releasedVersion"].as_str().unwrap() {
+            "0.0" => format!(
+                "{}-preview.{}",
+                location["maxVersion"].as_str().unwrap(),
+                location["resourceVersion"]
+            ),
+            released => released.to_string(),
+        };
+        let r = client
+            .get(&url)
+            .bearer_auth(&tok)
+            .header("accept", format!("application/json;api-version={version}"))
+            .header("X-TFS-FedAuthRedirect", "Suppress")
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 200, "{url} ({version}): {body}");
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn every_host_prefix_answers_discovery_and_the_api_version_rules() {
+    let emu = support::start("ready").await;
+    let base = emu.base_url();
+    let org = "fabrikam-ready";
+    let options = |url: String| http().request(reqwest::Method::OPTIONS, url).send();
+    for (path, must_list) in [
+        (
+            format!("/dev/{org}/_apis"),
+            "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
+        ),
+        (
+            "/dev/_apis".to_string(),
+            "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
+        ),
+        (
+            format!("/vssps/{org}/_apis"),
+            "005e26ec-6b77-4e4f-a986-b3827bf241f5",
+        ),
+        (
+            "/vssps/_apis".to_string(),
+            "95f49097-6cdc-4afe-a039-48b4d4c4cbf7",
+        ),
+        (
+            format!("/vsaex/{org}/_apis"),
+            "387f832c-dbf2-4643-88e9-c1aa94dbb737",
+        ),
+        (
+            "/vsaex/_apis".to_string(),
+            "5ae55b13-c9dd-49d1-957e-6e76c152e3d9",
+        ),
+        (
+            "/app-vssps/_apis".to_string(),
+            "f83735dc-483f-4238-a291-d45f6080a9af",
+        ),
+        (
+            "/aex/_apis".to_string(),
+            "e81700f7-3be2-46de-8624-2eb35882fcaa",
+        ),
+    ] {
+        let r = options(format!("{base}{path}")).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let v: Value = r.json().await.unwrap();
+        let ids: Vec<&str> = v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&must_list), "{path}: {ids:?}");
+        assert_eq!(v["count"], ids.len());
+        for l in v["value"].as_array().unwrap() {
+            for k in [
+                "area",
+                "resourceName",
+                "routeTemplate",
+                "resourceVersion",
+                "minVersion",
+                "maxVersion",
+                "releasedVersion",
+            ] {
+                assert!(l.get(k).is_some(), "{path}: {l} lacks {k}");
+            }
+        }
+    }
+    // The real ConnectionData id, not a made-up one; every area is listed.
+    let (_, areas) = get_json(&format!("{base}/dev/{org}/_apis/ResourceAreas"), "").await;
+    let names: Vec<&str> = areas["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    for n in [
+        "core",
+        "git",
+        "serviceendpoint",
+        "Graph",
+        "MemberEntitlementManagement",
+        "Profile",
+        "Account",
+        "IMS",
+    ] {
+        assert!(names.contains(&n), "{names:?} lacks {n}");
+    }
+    let r = options(format!("{base}/dev/nope/_apis")).await.unwrap();
+    assert_eq!(r.status(), 404);
+    // api-version: query or Accept; the real errors without or out of range.
+    let (tok, _) = sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
+    let projects = format!("{base}/dev/{org}/_apis/projects");
+    let with_accept = |accept: &'static str| {
+        http()
+            .get(&projects)
+            .bearer_auth(&tok)
+            .header("accept", accept)
+            .send()
+    };
+    assert_eq!(
+        with_accept("application/json;api-version=7.1")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        with_accept("text/plain, application/json; api-version=7.2-preview.4")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    for (accept, type_key) in [
+        ("application/json", "VssVersionNotSpecifiedException"),
+        (
+            "application/json;api-version=9.0",
+            "VssVersionOutOfRangeException",
+        ),
+        (
+            "application/json;api-version=7.2",
+            "VssInvalidPreviewVersionException",
+        ),
+        (
+            "application/json;api-version=banana",
+            "VssInvalidApiVersionException",
+        ),
+    ] {
+        let r = with_accept(accept).await.unwrap();
+        assert_eq!(r.status(), 400, "{accept}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["typeKey"], type_key, "{accept}: {e}");
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn graph_siblings_answer_as_documented() {
+    let emu = support::start("disconnected").await;
+    let base = emu.base_url();
+    let org = "fabrikam-resolve";
+    let t = tenant_id(&emu, 0);
+    let (tok, _) = sign_in(&emu, "owner@fabrikam.com", &t, ADO_SCOPE).await;
+    let st = support::state(&emu).await;
+    let users = st["org"]["users"].as_array().unwrap();
+    let owner = st["org"]["owner"].as_str().unwrap().to_string();
+    let carl = users
+        .iter()
+        .find(|u| u["display_name"] == "Carl Dahl")
+        .unwrap();
+    let carl_d = carl["descriptor"].as_str().unwrap().to_string();
+    let g = |path: String| {
+        let tok = tok.clone();
+        async move {
+            get_json(
+                &format!("{base}/vssps/{org}/_apis/graph/{path}?api-version=7.1-preview.1"),
+                &tok,
+            )
+            .await
+        }
+    };
+    let (_, groups) = g("groups".into()).await;
+    let pca = groups["value"][0]["descriptor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pvu = groups["value"][1]["descriptor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, one) = g(format!("groups/{pca}")).await;
+    assert_eq!(
+        (s, one["displayName"].as_str()),
+        (200, Some("Project Collection Administrators"))
+    );
+    let (s, _) = g("groups/vssgp.nope".into()).await;
+    assert_eq!(s, 404);
+    // Storage key and descriptor are each other's inverse, for users and groups.
+    for d in [&owner, &pca] {
+        let (s, k) = g(format!("storagekeys/{d}")).await;
+        assert_eq!(s, 200, "{k}");
+        let (s, back) = g(format!("descriptors/{}", k["value"].as_str().unwrap())).await;
+        assert_eq!((s, back["value"].as_str()), (200, Some(d.as_str())));
+    }
+    // A disconnected user is inactive; the owner is active.
+    let (_, state) = g(format!("membershipstates/{carl_d}")).await;
+    assert_eq!(state["active"], false);
+    let (_, state) = g(format!("membershipstates/{owner}")).await;
+    assert_eq!(state["active"], true);
+    let (s, subject) = g(format!("subjects/{pca}")).await;
+    assert_eq!((s, subject["subjectKind"].as_str()), (200, Some("group")));
+    // Subject lookup: found ones keyed by descriptor, unknown ones left out.
+    let r = http()
+        .post(format!("{base}/vssps/{org}/_apis/graph/subjectlookup?api-version=7.1-preview.1"))
+        .bearer_auth(&tok)
+        .json(&json!({"lookupKeys": [{"descriptor": owner}, {"descriptor": pca}, {"descriptor": "aad.bm9ib2R5"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let found: Value = r.json().await.unwrap();
+    assert_eq!(found["count"], 2);
+    assert_eq!(found["value"][&owner]["subjectKind"], "user");
+    assert_eq!(found["value"][&pca]["subjectKind"], "group");
+    // HEAD memberships: 200 when the membership exists, 404 when not.
+    let head = |m: &str, c: &str| {
+        http()
+            .head(format!(
+                "{base}/vssps/{org}/_apis/graph/memberships/{m}/{c}?api-version=7.1-preview.1"
+            ))
+            .bearer_auth(&tok)
+            .send()
+    };
+    assert_eq!(head(&owner, &pca).await.unwrap().status(), 200);
+    assert_eq!(head(&owner, &pvu).await.unwrap().status(), 200);
+    assert_eq!(head(&pca, &pvu).await.unwrap().status(), 200);
+    assert_eq!(
+        head(&carl_d, &pvu).await.unwrap().status(),
+        404,
+        "disconnected"
+    );
+    assert_eq!(head(&pvu, &pca).await.unwrap().status(), 404);
+    let (s, m) = g(format!("memberships/{owner}/{pca}")).await;
+    assert_eq!(
+        (s, m["containerDescriptor"].as_str()),
+        (200, Some(pca.as_str()))
+    );
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn project_repository_endpoint_and_entitlement_siblings() {
+    let emu = support::start("disconnected").await;
+    let base = emu.base_url();
+    let org = "fabrikam-resolve";
+    let t = tenant_id(&emu, 0);
+    let (tok, _) = sign_in(&emu, "owner@fabrikam.com", &t, ADO_SCOPE).await;
+    let (_, projects) = get_json(
+        &format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
+        &tok,
+    )
+    .await;
+    let id = projects["value"][0]["id"].as_str().unwrap().to_string();
+    for key in [id.as_str(), "web", "WEB"] {
+        let (s, p) = get_json(
+            &format!(
+                "{base}/dev/{org}/_apis/projects/{key}?includeCapabilities=true&api-version=7.1"
+            ),
+            &tok,
+        )
+        .await;
+        assert_eq!((s, p["id"].as_str()), (200, Some(id.as_str())), "{key}");
+        assert_eq!(
+            p["capabilities"]["versioncontrol"]["sourceControlType"],
+            "Git"
+        );
+    }
+    let (s, _) = get_json(
+        &format!("{base}/dev/{org}/_apis/projects/Nope?api-version=7.1"),
+        &tok,
+    )
+    .await;
+    assert_eq!(s, 404);
+    let (s, repo) = get_json(
+        &format!("{base}/dev/{org}/Web/_apis/git/repositories/api?api-version=7.1"),
+        &tok,
+    )
+    .await;
+    assert_eq!((s, repo["name"].as_str()), (200, Some("api")));
+    let (s, _) = get_json(
+        &format!("{base}/dev/{org}/Web/_apis/git/repositories/nope?api-version=7.1"),
+        &tok,
+    )
+    .await;
+    assert_eq!(s, 404);
+
+    let ent = |path: &str| format!("{base}/vsaex/{org}/_apis/{path}?api-version=7.1");
+    let st = support::state(&emu).await;
+    let ann = st["org"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["display_name"] == "Ann Berg")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, e) = get_json(&ent(&format!("userentitlements/{ann}")), &tok).await;
+    assert_eq!(
+        (s, e["accessLevel"]["accountLicenseType"].as_str()),
+        (200, Some("express"))
+    );
+    // PATCH the access level: the listing and the entitlement show it.
+    let r = http()
+        .patch(ent(&format!("userentitlements/{ann}")))
+        .bearer_auth(&tok)
+        .header("content-type", "application/json-patch+json")
+        .body(json!([{"from": "", "op": "replace", "path": "/accessLevel", "value": {"accountLicenseType": "stakeholder", "licensingSource": "account"}}]).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let patched: Value = r.json().await.unwrap();
+    assert_eq!(patched["isSuccess"], true);
+    assert_eq!(
+        patched["operationResults"][0]["result"]["accessLevel"]["licenseDisplayName"],
+        "Stakeholder"
+    );
+    let (_, e) = get_json(&ent(&format!("userentitlements/{ann}")), &tok).await;
+    assert_eq!(e["accessLevel"]["accountLicenseType"], "stakeholder");
+    // An unsupported patch changes nothing.
+    let r = http()
+        .patch(ent(&format!("userentitlements/{ann}")))
+        .bearer_auth(&tok)
+        .json(&json!([{"op": "add", "path": "/extensions", "value": {"id": "ms.feed"}}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // POST: a directory user joins; a stranger is a failed operation.
+    let add = |who: &str| {
+        http()
+            .post(ent("userentitlements"))
+            .bearer_auth(&tok)
+            .json(&json!({"accessLevel": {"accountLicenseType": "express", "licensingSource": "account"}, "user": {"principalName": who, "subjectKind": "user"}}))
+            .send()
+    };
+    let added: Value = add("lars@fabrikam.com")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(added["isSuccess"], true, "{added}");
+    assert_eq!(added["userEntitlement"]["user"]["origin"], "aad");
+    let stranger: Value = add("nobody@nowhere.example")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stranger["isSuccess"], false);
+    assert!(
+        stranger["operationResult"]["errors"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("nobody@nowhere.example")
+    );
+    let st = support::state(&emu).await;
+    assert!(
+        st["org"]["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["principal_name"] == "lars@fabrikam.com" && u["active"] == true)
+    );
+    let (s, summary) = get_json(&ent("userentitlementsummary"), &tok).await;
+    assert_eq!(s, 200);
+    let basic = summary["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["licenseName"] == "Basic")
+        .unwrap();
+    let users = st["org"]["users"].as_array().unwrap().len();
+    let stakeholders = summary["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["licenseName"] == "Stakeholder")
+        .unwrap()["assigned"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        basic["assigned"].as_u64().unwrap() + stakeholders,
+        users as u64
+    );
+    // Only administrators change entitlements: Lars, just added, is not one.
+    let (lars, _) = sign_in(&emu, "lars@fabrikam.com", &t, ADO_SCOPE).await;
+    let r = http()
+        .post(ent("userentitlements"))
+        .bearer_auth(&lars)
+        .json(&json!({"accessLevel": {"accountLicenseType": "express"}, "user": {"principalName": "mia@fabrikam.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn graph_advanced_queries_batch_urls_and_challenge() {
+    let emu = support::start("messy").await;
+    let base = emu.base_url();
+    let t = tenant_id(&emu, 0);
+    let (g, _) = sign_in(&emu, "owner@fabrikam.com", &t, GRAPH_SCOPE).await;
+    let users = |query: &str, eventual: bool| {
+        let mut rq = http()
+            .get(format!("{base}/graph/v1.0/users?{query}"))
+            .bearer_auth(&g);
+        if eventual {
+            rq = rq.header("ConsistencyLevel", "eventual");
+        }
+        async move {
+            let r = rq.send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    // $count=true: the total of everything matched, whatever the page.
+    let (s, v) = users("$count=true&$top=2", true).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["@odata.count"], 10);
+    assert_eq!(v["value"].as_array().unwrap().len(), 2);
+    let (s, v) = users("$count=true&$filter=userType%20eq%20'Member'", true).await;
+    assert_eq!((s, v["@odata.count"].as_u64()), (200, Some(10)));
+    let (s, v) = users("$count=true", false).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("Request_UnsupportedQuery"))
+    );
+    // $search: words that start with the text, with ConsistencyLevel only.
+    let (s, v) = users("$search=%22displayName:ivy%22&$count=true", true).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["@odata.count"], 2, "both Ivy Jones");
+    let (_, v) = users(
+        "$search=%22displayName:jon%22%20AND%20%22mail:ivy.jones%22",
+        true,
+    )
+    .await;
+    let upns: Vec<&str> = v["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["userPrincipalName"].as_str().unwrap())
+        .collect();
+    assert_eq!(upns, ["ivy.jones@fabrikam.com"]);
+    let (s, v) = users("$search=%22displayName:ivy%22", false).await;
+    assert_eq!(
+        (s, v["error"]["code"].as_str()),
+        (400, Some("Request_UnsupportedQuery")),
+        "not silently ignored"
+    );
+    let (s, _) = users("$search=%22jobTitle:boss%22", true).await;
+    assert_eq!(s, 400);
+    // $batch items may be absolute, on Graph's host or the emulator's.
+    let r = http()
+        .post(format!("{base}/graph/v1.0/$batch"))
+        .bearer_auth(&g)
+        .json(&json!({"requests": [
+            {"id": "1", "method": "GET", "url": "https://graph.microsoft.com/v1.0/me?$select=userPrincipalName"},
+            {"id": "2", "method": "GET", "url": format!("{base}/graph/v1.0/users/ann@fabrikam.com")},
+            {"id": "3", "method": "GET", "url": "/users/$count", "headers": {"ConsistencyLevel": "eventual"}},
+            {"id": "4", "method": "GET", "url": "users?$top=1"},
+            {"id": "5", "method": "GET", "url": "https://graph.microsoft.com/beta-not/users"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let b: Value = r.json().await.unwrap();
+    let by_id = |id: &str| {
+        b["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_id("1")["status"], 200, "{b}");
+    assert_eq!(
+        by_id("1")["body"]["userPrincipalName"],
+        "owner@fabrikam.com"
+    );
+    assert_eq!(by_id("2")["body"]["userPrincipalName"], "ann@fabrikam.com");
+    assert_eq!(by_id("3")["body"], 10);
+    assert_eq!(by_id("4")["status"], 200);
+    assert_eq!(by_id("5")["status"], 400);
+    // 401s say where to sign in; a batch without a valid token is refused whole.
+    for r in [
+        http()
+            .get(format!("{base}/graph/v1.0/me"))
+            .send()
+            .await
+            .unwrap(),
+        http()
+            .get(format!("{base}/graph/v1.0/me"))
+            .bearer_auth("garbage")
+            .send()
+            .await
+            .unwrap(),
+        http()
+            .post(format!("{base}/graph/v1.0/$batch"))
+            .bearer_auth("garbage")
+            .json(&json!({"requests": [{"id": "1", "method": "GET", "url": "/me"}]}))
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_eq!(r.status(), 401);
+        let www = r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            www.starts_with("Bearer realm=\"\", authorization_uri=\""),
+            "{www}"
+        );
+        assert!(
+            www.contains(&format!("{base}/login/common/oauth2/v2.0/authorize")),
+            "{www}"
+        );
+        assert!(
+            www.contains("client_id=\"00000003-0000-0000-c000-000000000000\""),
+            "{www}"
+        );
+    }
     emu.shutdown().await;
 }
