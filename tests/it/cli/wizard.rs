@@ -10,10 +10,10 @@ fn demo_shows_the_environment_and_quits_cleanly() {
     let Some(t) = Tmux::start(120, 40, home.path(), &[], &["demo"]) else {
         return;
     };
-    let screen = t.wait_for("What do you want to do?");
-    assert!(screen.contains("demo: messy"), "{screen}");
-    assert!(screen.contains("Organization"), "{screen}");
-    assert!(screen.contains("Owner"), "{screen}");
+    t.wait_for("What do you want to do?");
+    t.wait_for("demo: messy");
+    t.wait_for("Organization");
+    t.wait_for("Owner");
     t.keys(&["?"]);
     t.wait_for("Help: Welcome");
     t.keys(&["Escape"]);
@@ -71,10 +71,10 @@ fn demo_runs_against_an_emulator_already_serving() {
     ) else {
         return;
     };
-    let screen = t.wait_for("What do you want to do?");
-    assert!(screen.contains("contoso-generated"), "{screen}");
-    assert!(screen.contains("demo: generated-150-300-1"), "{screen}");
-    assert!(screen.contains(&base), "{screen}");
+    t.wait_for("What do you want to do?");
+    t.wait_for("contoso-generated");
+    t.wait_for("demo: generated-150-300-1");
+    t.wait_for(&base);
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }
@@ -139,9 +139,9 @@ fn demo_connects_and_verifies_ready_end_to_end() {
     let Some(t) = Tmux::start(100, 32, home.path(), &[], &["demo", "--scenario", "ready"]) else {
         return;
     };
-    let done = connect_ready(&t);
-    assert!(done.contains("projects: 1 reachable"), "{done}");
-    assert!(done.contains("Connected 'fabrikam-ready'"), "{done}");
+    connect_ready(&t);
+    t.wait_for("projects: 1 reachable");
+    t.wait_for("Connected 'fabrikam-ready'");
     // The journal recorded intent, outcome and the verified landing.
     let jdir = home.path().join("demo/journal");
     let entry = std::fs::read_dir(&jdir).unwrap().next().unwrap().unwrap();
@@ -157,8 +157,8 @@ fn demo_connects_and_verifies_ready_end_to_end() {
     }
     // The audit is reachable from Done.
     t.keys(&["a"]);
-    let screen = t.wait_for("Audit (a re-runs it)");
-    assert!(screen.contains("personal access token"), "{screen}");
+    t.wait_for("Audit (a re-runs it)");
+    t.wait_for("personal access token");
     t.keys(&["q"]);
     assert_eq!(t.wait_exit(), 0);
 }
@@ -226,12 +226,9 @@ fn demo_changes_the_directory_then_resolves_against_the_new_one() {
     t.wait_for("You belong to the current tenant");
     t.wait_for("Olga Owner <owner@fabrikam.com>     owner  keeps access");
     t.keys(&["Enter"]);
-    let plan = t.wait_for("Plan: nothing has changed yet");
-    assert!(plan.contains("SSH keys must have been cleared"), "{plan}");
-    assert!(
-        plan.contains("Entra groups of the old directory are removed"),
-        "{plan}"
-    );
+    t.wait_for("Plan: nothing has changed yet");
+    t.wait_for("SSH keys must have been cleared");
+    t.wait_for("Entra groups of the old directory are removed");
     t.keys(&["Enter"]);
     t.wait_for("Type fabrikam-resolve to confirm");
     t.keys(&["-l", "fabrikam-resolve"]);
@@ -258,12 +255,12 @@ fn demo_refuses_to_connect_lockout() {
     t.keys(&["Enter"]);
     t.wait_for("Connect to which directory?");
     t.keys(&["Enter"]);
-    let screen = t.wait_for("Prerequisites: blocked");
-    assert!(screen.contains("LOCKED OUT"), "{screen}");
-    assert!(screen.contains("The owner would be locked out"), "{screen}");
+    t.wait_for("Prerequisites: blocked");
+    t.wait_for("LOCKED OUT");
+    t.wait_for("The owner would be locked out");
     t.keys(&["Enter"]);
-    let screen = t.wait_for("A failed check blocks this step");
-    assert!(screen.contains("Prerequisites"), "{screen}");
+    t.wait_for("A failed check blocks this step");
+    t.wait_for("Prerequisites");
     // Nothing was changed: no journal was written.
     assert!(
         !home.path().join("demo/journal").exists()
