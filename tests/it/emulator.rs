@@ -899,7 +899,8 @@ async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
         assert_eq!(s, 401, "{url}");
         assert!(b["message"].as_str().unwrap().contains("TF400813"));
     }
-    // The profile API still works: exactly what seed 000 saw.
+    // The profile API still works: exactly what the locked-out owner of the
+    // Microsoft Q&A thread reported.
     let (s, p) = get_json(
         &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
         &ot,

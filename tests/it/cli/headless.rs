@@ -129,7 +129,8 @@ async fn connect_refuses_lockout_and_verify_diagnoses_an_existing_one() {
         "nothing changed"
     );
 
-    // Someone connected it by hand anyway (the seed-000 situation).
+    // Someone connected it by hand anyway, as in the Microsoft Q&A thread
+    // where the sole owner was locked out right after connecting.
     let (tok, _) = support::sign_in(
         &env.emu,
         "alice@outlook.com",
