@@ -172,17 +172,18 @@ async fn resolve_survives_hostile_directory_answers() {
 
 /// Tokens run out during an apply, between calls and in the middle of one,
 /// and the run renews them without repeating a change. The emulator's tokens
-/// live 1 s, so between two calls the one the client holds has always
-/// expired (it renews 5 minutes early) and is renewed first. And every
-/// `hold`th mapping is held 1.5 s before the emulator looks at its token: it
-/// arrives expired however fast the machine is, is refused (401), and the
-/// client must renew and send it again. With one mapping at a time, the
-/// mapping sent again is never the one held.
+/// live 3 s (to the second), so between two calls the one the client holds has
+/// always expired by the client's rule (it renews 5 minutes early) and is
+/// renewed first; a fresh token then has at least 2 s left, more than any
+/// ordinary call needs. And every `hold`th mapping is held 3 s before the
+/// emulator looks at its token: it arrives expired however fast the machine
+/// is, is refused (401), and the client must renew and send it again. With
+/// one mapping at a time, the mapping sent again is never the one held.
 #[tokio::test]
 async fn tokens_expiring_mid_apply_are_renewed_and_nothing_repeats() {
     let s = CliEnv::start(
         EmulatorConfig {
-            token_lifetime_secs: 1,
+            token_lifetime_secs: 3,
             ..support::generated_connected(300, 400)
         },
         Some("contosogen.onmicrosoft.com"),
@@ -215,7 +216,7 @@ async fn tokens_expiring_mid_apply_are_renewed_and_nothing_repeats() {
     // Three mappings, spread over the run, are held past their token's life.
     let hold = jobs / 3;
     s.faults(&[&format!(
-        "stall:ms=1500,method=PATCH,path=/_apis/graph/users/,every={hold}"
+        "stall:ms=3000,method=PATCH,path=/_apis/graph/users/,every={hold}"
     )])
     .await;
     support::http()
