@@ -3,6 +3,7 @@
 use ado_entra::emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
+use crate::recordings;
 use crate::support::{self, ADO_SCOPE, GRAPH_SCOPE, get_json, http, sign_in};
 
 fn tenant_id(emu: &ado_entra::emulator::Emulator, i: usize) -> String {
@@ -91,7 +92,7 @@ async fn oauth_device_flow_errors_are_entra_shaped() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    // A decline is answered at once, polling interval or not.
     let declined: Value = poll().send().await.unwrap().json().await.unwrap();
     assert_eq!(declined["error"], "authorization_declined");
 
@@ -898,7 +899,8 @@ async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
         assert_eq!(s, 401, "{url}");
         assert!(b["message"].as_str().unwrap().contains("TF400813"));
     }
-    // The profile API still works: exactly what seed 000 saw.
+    // The profile API still works: exactly what the locked-out owner of the
+    // Microsoft Q&A thread reported.
     let (s, p) = get_json(
         &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
         &ot,
@@ -1492,17 +1494,8 @@ fn missing(real: &Value, ours: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-fn load(dir: &std::path::Path, rel: &str) -> Value {
-    let text = std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-    serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
-
 #[tokio::test]
 async fn emulator_responses_carry_every_key_of_the_real_ones() {
-    let Some(dir) = support::reference_dir() else {
-        return;
-    };
     let emu = support::start("messy").await;
     let base = emu.base_url();
     let org = "fabrikam-messy";
@@ -1668,7 +1661,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
     ];
     let mut problems = Vec::new();
     for (file, pick, url, token) in &cases {
-        let real = pick(&load(&dir, file));
+        let real = pick(&recordings::json(file));
         assert!(!real.is_null(), "{file}: no body picked");
         let (status, ours) = get_json(url, token).await;
         assert!(status < 300, "{url} -> {status}: {ours}");
@@ -1679,10 +1672,8 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         }
     }
     // The organization object: the docs get one by id; compare with our list's item.
-    let real = load(
-        &dir,
-        "msgraph-docs/graph_organization_get_docs_example.json",
-    )["response"]["body"]
+    let real = recordings::json("msgraph-docs/graph_organization_get_docs_example.json")["response"]
+        ["body"]
         .clone();
     let (_, ours) = get_json(&format!("{base}/graph/v1.0/organization"), &graph).await;
     let mut miss = Vec::new();
@@ -1694,7 +1685,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
     );
     // Invitations and $batch are POSTs.
     let inv_real =
-        load(&dir, "msgraph-docs/graph_invitation_post_docs_example.json")["response"]["body"]
+        recordings::json("msgraph-docs/graph_invitation_post_docs_example.json")["response"]["body"]
             .clone();
     let inv: Value = http()
         .post(format!("{base}/graph/v1.0/invitations"))
@@ -1710,7 +1701,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
     missing(&inv_real, &inv, "", &mut miss);
     problems.extend(miss.into_iter().map(|m| format!("invitation: {m}")));
     let batch_real =
-        load(&dir, "msgraph-docs/graph_batch_docs_example.json")["response"]["body"].clone();
+        recordings::json("msgraph-docs/graph_batch_docs_example.json")["response"]["body"].clone();
     let batch: Value = http()
         .post(format!("{base}/graph/v1.0/$batch"))
         .bearer_auth(&graph)
