@@ -5,6 +5,8 @@ use serde_json::{Value, json};
 
 use crate::support::{self, ADO_SCOPE, GRAPH_SCOPE, get_json, http, sign_in};
 
+mod oidc;
+
 fn tenant_id(emu: &ado_entra::emulator::Emulator, i: usize) -> String {
     emu.summary().tenants[i]["id"].as_str().unwrap().to_string()
 }
