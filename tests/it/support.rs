@@ -137,20 +137,6 @@ pub async fn state(emu: &Emulator) -> Value {
     control(emu, "state").await
 }
 
-/// The directory of recorded responses beside the checkout.
-pub fn reference_dir() -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("ADO_ENTRA_SKIP_REFERENCE").is_some(),
-        "{} is missing: the reference recordings live in ../shared/reference beside the checkout (set ADO_ENTRA_SKIP_REFERENCE=1 to skip these tests)",
-        dir.display()
-    );
-    None
-}
-
 /// PATCH the organization's TenantId (connect, change, or with the all-zero
 /// GUID disconnect) as `token`, the way the portal does.
 pub async fn set_tenant(emu: &Emulator, org: &str, token: &str, value: &str) -> reqwest::Response {
