@@ -1293,7 +1293,7 @@ fn parse_entitlement_filter(f: &str) -> Result<EntitlementFilter, String> {
 }
 
 /// `/app-vssps/...`: profile and accounts, which answer for any valid identity
-/// (even one every organization refuses: the seed-000 pattern).
+/// (even one every organization refuses, as in the reported lockouts).
 pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
     if let Some(r) = locations::discovery(sh, "app-vssps", req) {
         return r;

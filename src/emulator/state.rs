@@ -5,7 +5,7 @@
 //! Administrator who is a Member of the destination (any number of users);
 //! users keep their rights only when their personal-account email equals a
 //! destination UPN (mail and other mails do not count, which is what locks out
-//! seed 000's owner); a remap moves a user's rights to an Entra identity;
+//! the owner in a reported lockout); a remap moves a user's rights to an Entra identity;
 //! Entra groups vanish on a tenant change; disconnect reverses a connection.
 
 use std::collections::{BTreeMap, HashMap};
@@ -1106,7 +1106,7 @@ mod tests {
     }
 
     #[test]
-    fn lockout_owner_loses_access_exactly_as_seed_000() {
+    fn lockout_owner_loses_access_as_reported() {
         let mut w = world("lockout");
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();

@@ -871,7 +871,7 @@ async fn tenant_id_that_is_not_a_guid_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
+async fn lockout_reproduces_the_reported_case_and_remap_repairs_it() {
     let emu = support::start("lockout").await;
     let base = emu.base_url();
     let org = "contoso-lockout";
@@ -901,7 +901,7 @@ async fn lockout_reproduces_seed_000_and_remap_repairs_it() {
         assert_eq!(s, 401, "{url}");
         assert!(b["message"].as_str().unwrap().contains("TF400813"));
     }
-    // The profile API still works: exactly what seed 000 saw.
+    // The profile API still works: exactly what the reported owner saw.
     let (s, p) = get_json(
         &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
         &ot,
