@@ -1759,6 +1759,12 @@ async fn discovery_leads_a_client_library_to_every_resource_ado_entra_uses() {
     let owner = st["org"]["owner"].as_str().unwrap().to_string();
     let key = st["org"]["owner_user"]["id"].as_str().unwrap().to_string();
     let profile = "8ccfef3d-2b87-4e99-8ccb-66e343d2daa8";
+    let (_, me) = get_json(
+        &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
+        &tok,
+    )
+    .await;
+    let accounts_query = format!("memberId={}", me["publicAlias"].as_str().unwrap());
     let graph = "bb1e7ec9-e901-4b68-999a-de7012b920f8";
     let cases = vec![
         Discovered {
@@ -1857,17 +1863,53 @@ async fn discovery_leads_a_client_library_to_every_resource_ado_entra_uses() {
             values: vec![("id", "me".into())],
             query: "",
         },
+        Discovered {
+            area: "0d55247a-1c47-4462-9b1f-5e2125590ee6",
+            location: "229a6a53-b428-4ffb-a835-e8f36b5b4b1e",
+            values: vec![],
+            query: &accounts_query,
+        },
+        // The location service, and areas without a published id, are
+        // discovered on the organization's own hosts.
+        Discovered {
+            area: "dev",
+            location: "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
+            values: vec![],
+            query: "",
+        },
+        Discovered {
+            area: "dev",
+            location: "d0ab077b-1b97-4f78-984c-cfe2d248fc79",
+            values: vec![("policyName", "Policy.DisallowAadGuestUserAccess".into())],
+            query: "",
+        },
+        Discovered {
+            area: "vssps",
+            location: "95f49097-6cdc-4afe-a039-48b4d4c4cbf7",
+            values: vec![("organizationId", "Me".into())],
+            query: "",
+        },
+        Discovered {
+            area: "vsaex",
+            location: "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
+            values: vec![],
+            query: "",
+        },
     ];
     let client = http();
     for case in &cases {
         // 1. Which host serves the area, from the organization's ResourceAreas.
-        let (s, area) = get_json(
-            &format!("{base}/dev/{org}/_apis/ResourceAreas/{}", case.area),
-            &tok,
-        )
-        .await;
-        assert_eq!(s, 200, "{}: {area}", case.area);
-        let host = area["locationUrl"].as_str().unwrap().to_string();
+        let host = if ["dev", "vssps", "vsaex"].contains(&case.area) {
+            format!("{base}/{}/{org}/", case.area)
+        } else {
+            let (s, area) = get_json(
+                &format!("{base}/dev/{org}/_apis/ResourceAreas/{}", case.area),
+                &tok,
+            )
+            .await;
+            assert_eq!(s, 200, "{}: {area}", case.area);
+            area["locationUrl"].as_str().unwrap().to_string()
+        };
         assert!(host.starts_with(base) && host.ends_with('/'), "{host}");
         // 2. OPTIONS {host}_apis, pick the location by id.
         let locations: Value = client
