@@ -271,10 +271,7 @@ fn choose_org(state: &mut State, org: String) -> (Screen, Vec<Effect>) {
     let op = state.session.operation.unwrap_or(Operation::CheckOnly);
     if op.needs_destination() {
         (
-            Screen::PickTenant(PickTenant {
-                tenants: Loadable::Loading,
-                selected: 0,
-            }),
+            Screen::PickTenant(PickTenant::default()),
             vec![Effect::LoadTenants { org }],
         )
     } else {
@@ -300,12 +297,46 @@ fn run_checks(state: &State) -> (Screen, Vec<Effect>) {
 }
 
 fn pick_tenant_key(state: &mut State, mut p: PickTenant, key: Key) -> (Screen, Vec<Effect>) {
+    if let Some(input) = p.input.as_mut() {
+        match key {
+            Key::Char(c) => {
+                input.push(c);
+                p.error = None;
+            }
+            Key::Backspace => {
+                input.pop();
+                p.error = None;
+            }
+            Key::Esc => {
+                p.input = None;
+                p.error = None;
+            }
+            Key::Enter => match crate::domain::validate::parse_tenant(input) {
+                Ok(t) => {
+                    // Resolved to its id by the checks, before anything else.
+                    state.session.destination = Some(TenantInfo {
+                        id: t.to_string(),
+                        display_name: t.to_string(),
+                        domain: String::new(),
+                    });
+                    return run_checks(state);
+                }
+                Err(e) => p.error = Some(e.to_string()),
+            },
+            _ => {}
+        }
+        return (Screen::PickTenant(p), vec![]);
+    }
     let count = match &p.tenants {
         Loadable::Ready(list) => list.len(),
         _ => 0,
     };
     match key {
         Key::Esc => to_pick_org(state),
+        Key::Char('t') => {
+            p.input = Some(String::new());
+            (Screen::PickTenant(p), vec![])
+        }
         k if move_selection(&mut p.selected, count, k) => (Screen::PickTenant(p), vec![]),
         Key::Enter => match &p.tenants {
             Loadable::Ready(list) if !list.is_empty() => {
@@ -333,10 +364,7 @@ fn prereqs_key(state: &mut State, mut p: Prereqs, key: Key) -> (Screen, Vec<Effe
         Key::Esc if !matches!(p.report, Loadable::Loading) => {
             if op.needs_destination() {
                 (
-                    Screen::PickTenant(PickTenant {
-                        tenants: Loadable::Loading,
-                        selected: 0,
-                    }),
+                    Screen::PickTenant(PickTenant::default()),
                     vec![Effect::LoadTenants {
                         org: state.session.org.clone().unwrap_or_default(),
                     }],
@@ -631,6 +659,10 @@ pub(super) fn on_result(state: &mut State, msg: Msg) -> Vec<Effect> {
             done_one(state);
             if let Ok(r) = &result {
                 state.session.report = Some(r.clone());
+                // The directory as resolved (a typed domain becomes its id).
+                if let Some(d) = &r.destination {
+                    state.session.destination = Some(d.clone());
+                }
             }
             if let Screen::Prereqs(p) = &mut state.screen {
                 p.progress = None;

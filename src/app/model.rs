@@ -180,6 +180,8 @@ pub struct ChecksReport {
     /// The decision from the organization's real state; checks run only
     /// for a change.
     pub situation: SituationView,
+    /// The destination as resolved (by id, with names), when there is one.
+    pub destination: Option<TenantInfo>,
     pub checks: Vec<CheckRow>,
     pub access: Vec<AccessRow>,
     pub plan: PlanView,

@@ -4,8 +4,9 @@ use super::model::*;
 use super::welcome::{self, Welcome};
 
 /// Something loading, loaded, or failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Loadable<T> {
+    #[default]
     Loading,
     Ready(T),
     Failed(ErrorView),
@@ -38,10 +39,14 @@ pub struct PickOrg {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PickTenant {
     pub tenants: Loadable<Vec<TenantInfo>>,
     pub selected: usize,
+    /// A tenant id or domain being typed; `Some` while the field is focused
+    /// (the list cannot always be read: a locked-out organization refuses it).
+    pub input: Option<String>,
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,6 +144,7 @@ impl Screen {
         match self {
             Screen::Confirm(_) => true,
             Screen::PickOrg(p) => p.input.is_some(),
+            Screen::PickTenant(p) => p.input.is_some(),
             Screen::Resolve(r) => r.takes_text(),
             _ => false,
         }
@@ -164,7 +170,15 @@ impl Screen {
                 ("t", "type a name"),
                 ("Esc", "back"),
             ],
-            Screen::PickTenant(_) => vec![("↑↓", "choose"), ("Enter", "select"), ("Esc", "back")],
+            Screen::PickTenant(p) if p.input.is_some() => {
+                vec![("Enter", "use this directory"), ("Esc", "back to list")]
+            }
+            Screen::PickTenant(_) => vec![
+                ("↑↓", "choose"),
+                ("Enter", "select"),
+                ("t", "type an id or domain"),
+                ("Esc", "back"),
+            ],
             Screen::Prereqs(_) => vec![
                 ("↑↓", "check"),
                 ("Enter", "continue"),
@@ -208,7 +222,9 @@ impl Screen {
             }
             Screen::PickTenant(_) => {
                 "Choose the Microsoft Entra directory the organization will use. Only directories \
-                 your account belongs to are listed; you must be a Member (not a Guest) of it."
+                 your account belongs to are listed; you must be a Member (not a Guest) of it. \
+                 Press t to type a tenant id or one of its domains instead (it is resolved to \
+                 its id before anything else)."
             }
             Screen::Prereqs(_) => {
                 "Every documented prerequisite, checked against live data. A failed check blocks \

@@ -35,6 +35,7 @@ fn tenant() -> TenantInfo {
 fn report(fail: bool) -> ChecksReport {
     ChecksReport {
         situation: SituationView::default(),
+        destination: None,
         accept: vec![],
         checks: vec![
             CheckRow {
@@ -936,6 +937,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         Screen::PickTenant(PickTenant {
             tenants: Loadable::Loading,
             selected: 0,
+            ..PickTenant::default()
         }),
         Screen::Prereqs(Prereqs {
             report: Loadable::Loading,
@@ -972,4 +974,171 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         assert_eq!(key(&mut s, Key::CtrlC), vec![Effect::Quit], "{title}");
         assert!(s.quitting, "{title}");
     }
+}
+
+/// A report that is a decision, not a change (what the service sends when
+/// the organization's state decides before any check).
+fn decided(kind: SituationKind, message: &str) -> ChecksReport {
+    ChecksReport {
+        situation: SituationView {
+            kind,
+            backing: "Contoso (contoso.onmicrosoft.com, 1111…)".into(),
+            message: message.into(),
+            next: vec!["ado-entra verify --org fabrikam".into()],
+        },
+        ..ChecksReport::default()
+    }
+}
+
+#[test]
+fn the_state_decides_before_any_check_and_the_wizard_follows() {
+    // Already connected: Enter finishes, nothing is applied.
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(
+        &mut s,
+        Msg::ChecksDone(Ok(decided(
+            SituationKind::NothingToDo,
+            "'fabrikam' is already connected to Contoso: nothing to do.",
+        ))),
+    );
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Done(_)));
+    assert!(s.session.applied.is_none());
+
+    // An interrupted change that landed: recorded at once, no confirmation
+    // (nothing is sent to Azure), then verified.
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(
+        &mut s,
+        Msg::ChecksDone(Ok(decided(
+            SituationKind::AlreadyLanded,
+            "had already landed",
+        ))),
+    );
+    let fx = key(&mut s, Key::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::Apply { accepted, .. }] if accepted.is_empty()),
+        "{fx:?}"
+    );
+
+    // Change tenant on an organization of personal accounts: the one flow
+    // that fits is a connect, offered and run.
+    let mut s = state();
+    to_prereqs(&mut s);
+    s.session.operation = Some(Operation::ChangeTenant);
+    update(
+        &mut s,
+        Msg::ChecksDone(Ok(decided(SituationKind::WrongFlow, "this is a connect"))),
+    );
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(s.session.operation, Some(Operation::Connect));
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::RunChecks {
+                op: Operation::Connect,
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+
+    // Refused: says why, stays, never applies.
+    let mut s = state();
+    to_prereqs(&mut s);
+    update(
+        &mut s,
+        Msg::ChecksDone(Ok(decided(SituationKind::Refused, "already in Contoso."))),
+    );
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
+    assert!(s.status.as_deref().unwrap().contains("already in Contoso"));
+}
+
+#[test]
+fn an_acceptable_failure_is_accepted_by_typing_the_names_back_once() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    let mut r = report(false);
+    r.checks.push(CheckRow {
+        id: "admins-keep-access".into(),
+        status: CheckStatus::Fail,
+        title: "1 other administrator would lose access".into(),
+        evidence: vec!["Bob Builder <bob@outlook.com> would lose access".into()],
+        fix: None,
+    });
+    r.accept = vec![AcceptRisk {
+        id: "admins-keep-access".into(),
+        title: "1 other administrator would lose access".into(),
+        expected: "Bob Builder".into(),
+    }];
+    assert!(!r.blocked(), "an acceptable failure does not block");
+    update(&mut s, Msg::ChecksDone(Ok(r)));
+    key(&mut s, Key::Enter); // plan
+    key(&mut s, Key::Enter); // confirm
+    // The organization's name is not enough: the names come first.
+    typed(&mut s, "fabrikam");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(&s.screen, Screen::Confirm(c) if c.mismatch && c.risks.len() == 1));
+    for _ in 0.."fabrikam".len() {
+        key(&mut s, Key::Backspace);
+    }
+    typed(&mut s, " bob   BUILDER ");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(&s.screen, Screen::Confirm(c) if c.risks.is_empty() && c.typed.is_empty()));
+    typed(&mut s, "fabrikam");
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::Apply {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+            accepted: vec!["admins-keep-access".into()],
+        }]
+    );
+    // Going back and confirming again asks again.
+    let mut s2 = s.clone();
+    s2.screen = Screen::Plan(PlanScreen { scroll: 0 });
+    key(&mut s2, Key::Enter);
+    assert!(s2.session.accepted_risks.is_empty());
+    assert!(matches!(&s2.screen, Screen::Confirm(c) if c.risks.len() == 1));
+}
+
+#[test]
+fn a_directory_can_be_typed_when_the_list_cannot_be_read() {
+    let mut s = state();
+    key(&mut s, Key::Enter);
+    update(&mut s, Msg::SignedIn(Ok(identity())));
+    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    key(&mut s, Key::Enter);
+    update(
+        &mut s,
+        Msg::TenantsLoaded(Err(ErrorView::msg("TF400813: not authorized"))),
+    );
+    key(&mut s, Key::Char('t'));
+    assert!(s.screen.takes_text());
+    typed(&mut s, "not a tenant!");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(&s.screen, Screen::PickTenant(p) if p.error.is_some()));
+    for _ in 0.."not a tenant!".len() {
+        key(&mut s, Key::Backspace);
+    }
+    typed(&mut s, "Contoso.onmicrosoft.com");
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::RunChecks {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some("contoso.onmicrosoft.com".into()),
+        }]
+    );
+    // The service resolves it; the resolved directory replaces what was typed.
+    let mut r = report(false);
+    r.destination = Some(tenant());
+    update(&mut s, Msg::ChecksDone(Ok(r)));
+    assert_eq!(s.session.destination, Some(tenant()));
 }

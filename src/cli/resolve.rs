@@ -155,6 +155,25 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         send_invitations: args.send_invitations,
     };
     let c = clients(global)?;
+    // Signed in elsewhere than the organization's directory: say so, with the
+    // exact command, before any call is refused for it.
+    if let (Some(who), Ok(backing)) = (
+        crate::ops::verify::signed_in(&c).await,
+        crate::ops::change::backing(&c, &org).await,
+    ) && let Some(cmd) = crate::domain::verify::classify(
+        Some(&backing),
+        &who,
+        &crate::domain::verify::Seen::default(),
+        None,
+    )
+    .sign_in_command()
+    {
+        return Err(CliError::error(format!(
+            "you are signed in as {} outside the directory '{org}' uses ({}): sign in there first\n  next: {cmd}",
+            who.address().unwrap_or("(an identity)"),
+            backing.label()
+        )));
+    }
     if !args.json {
         // Rate-limit waits, as they happen.
         let mut events = c.core.subscribe();

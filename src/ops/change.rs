@@ -205,7 +205,12 @@ pub async fn situation(
     asked: &Asked,
 ) -> Result<Situation, ChangeError> {
     let pending = pending(journal_dir, org)?;
-    let backing = backing(c, org).await?;
+    let mut backing = backing(c, org).await?;
+    // The names the person used for the same tenant, when the organization
+    // would not tell its own.
+    if let (Backing::Tenant { directory }, Some(to)) = (&mut backing, asked.destination()) {
+        directory.merge(to);
+    }
     let decision = decide(&backing, asked, pending);
     Ok(Situation {
         org: org.to_string(),

@@ -88,19 +88,23 @@ pub fn verify_report(identity: Identity, v: verify::Verification) -> VerifyRepor
     }
 }
 
-/// What the wizard's operation asks for, with its destination id.
-fn asked(
+/// What the wizard's operation asks for; a typed domain is resolved to its
+/// tenant id first.
+async fn asked(
+    c: &Clients,
     op: Operation,
     tenant: Option<String>,
 ) -> Result<crate::domain::directory::Asked, ErrorView> {
-    use crate::domain::directory::{Asked, Directory, TenantId};
-    let to = match tenant.as_deref().map(TenantId::parse) {
-        Some(Some(id)) => Some(Directory::bare(id)),
-        Some(None) => {
-            return Err(ErrorView::msg(format!(
-                "'{}' is not a tenant id; choose the directory from the list.",
-                tenant.unwrap_or_default()
-            )));
+    use crate::domain::directory::Asked;
+    let to = match tenant.as_deref() {
+        Some(t) => {
+            let input = crate::domain::validate::parse_tenant(t)
+                .map_err(|e| ErrorView::msg(e.to_string()))?;
+            Some(
+                change::resolve_tenant(c, &input)
+                    .await
+                    .map_err(|e| change_view(&e))?,
+            )
         }
         None => None,
     };
@@ -349,15 +353,21 @@ impl Services for Live {
         out: Outbox,
     ) -> Result<ChecksReport, ErrorView> {
         let c = self.org_clients(&org, &out).await?;
-        let asked = asked(op, tenant)?;
+        let asked = asked(&c, op, tenant).await?;
         let situation = change::situation(&c, &self.paths.journal_dir(), &org, &asked)
             .await
             .map_err(|e| change_view(&e))?;
         let view = report::situation_view(&situation);
+        let destination = asked.destination().map(|d| TenantInfo {
+            id: d.id.to_string(),
+            display_name: d.name().to_string(),
+            domain: d.domain.clone(),
+        });
         let crate::domain::directory::Decision::Proceed { change: ch, .. } = &situation.decision
         else {
             return Ok(ChecksReport {
                 situation: view,
+                destination,
                 ..ChecksReport::default()
             });
         };
@@ -379,6 +389,7 @@ impl Services for Live {
         };
         let mut r = report::report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
         r.situation = view;
+        r.destination = r.destination.or(destination);
         Ok(r)
     }
 
@@ -391,7 +402,7 @@ impl Services for Live {
         out: Outbox,
     ) -> Result<ApplyReport, ErrorView> {
         let c = self.org_clients(&org, &out).await?;
-        let asked = asked(op, tenant)?;
+        let asked = asked(&c, op, tenant).await?;
         let jdir = self.paths.journal_dir();
         let lock = change::lock(
             &self.paths.lock_dir(),

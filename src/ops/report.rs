@@ -189,6 +189,14 @@ pub fn report_named(
     let label = facts.destination_tenant.as_ref().map(|t| t.label());
     ChecksReport {
         situation: Default::default(),
+        destination: facts
+            .destination_tenant
+            .as_ref()
+            .map(|t| crate::app::TenantInfo {
+                id: t.id.clone(),
+                display_name: t.display_name.clone(),
+                domain: t.default_domain.clone(),
+            }),
         checks: results.iter().map(check_row).collect(),
         access: access_rows(p),
         plan: plan(facts, p, label.as_deref(), source_label),

@@ -84,6 +84,27 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
                 );
             }
         }
+        Screen::PickTenant(p) if p.input.is_some() => {
+            let input = p.input.as_deref().unwrap_or_default();
+            let mut lines = vec![
+                Line::from(
+                    "A tenant id (GUID) or one of its domains, e.g. contoso.onmicrosoft.com:",
+                ),
+                Line::from(vec![
+                    Span::styled(input, theme.heading()),
+                    Span::styled("█", theme.accent()),
+                ]),
+            ];
+            if let Some(err) = &p.error {
+                lines.push(Line::from(Span::styled(err.as_str(), theme.bad())));
+            }
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(boxed(" Type the directory ", theme)),
+                area,
+            );
+        }
         Screen::PickTenant(p) => match &p.tenants {
             Loadable::Loading => pending(
                 state,
@@ -95,7 +116,7 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
             Loadable::Failed(e) => error_box(
                 e,
                 "Could not list directories",
-                "Enter to retry, Esc to go back.",
+                "Press t to type a tenant id or domain, Enter to retry, Esc to go back.",
                 frame,
                 area,
                 theme,
@@ -150,19 +171,36 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
             let mut lines = vec![
                 Line::from(format!("This will {} the organization '{org}'.", op.verb())),
                 Line::from(""),
-                Line::from(vec![
+            ];
+            match c.risks.first() {
+                Some(r) => {
+                    lines.push(Line::from(vec![
+                        Span::styled("A failed check to accept: ", theme.bad()),
+                        Span::raw(r.title.clone()),
+                    ]));
+                    lines.push(Line::from(vec![
+                        Span::raw("To go ahead anyway, type "),
+                        Span::styled(r.expected.clone(), theme.heading()),
+                        Span::raw(" (recorded in the journal; Esc goes back):"),
+                    ]));
+                }
+                None => lines.push(Line::from(vec![
                     Span::raw("Type "),
                     Span::styled(org.clone(), theme.heading()),
                     Span::raw(" to confirm:"),
-                ]),
-                Line::from(vec![
-                    Span::styled(c.typed.as_str(), theme.key()),
-                    Span::styled("█", theme.accent()),
-                ]),
-            ];
+                ])),
+            }
+            lines.push(Line::from(vec![
+                Span::styled(c.typed.as_str(), theme.key()),
+                Span::styled("█", theme.accent()),
+            ]));
             if c.mismatch {
                 lines.push(Line::from(Span::styled(
-                    "That is not the organization name.",
+                    if c.risks.is_empty() {
+                        "That is not the organization name."
+                    } else {
+                        "That is not what the check names."
+                    },
                     theme.bad(),
                 )));
             }
@@ -276,14 +314,28 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
                     lines.push(probe_line(p.ok, &p.what, &p.detail, theme));
                 }
             }
+            let changed = state.session.applied.is_some()
+                || state.session.resolve_only
+                || state.session.resolved.is_some()
+                || state.session.report.as_ref().is_some_and(|r| r.is_change());
             if let Some(r) = &state.session.report {
-                let count = |s| r.checks.iter().filter(|c| c.status == s).count();
-                lines.push(Line::from(format!(
-                    "Checks: {} passed, {} warnings, {} failed.",
-                    count(CheckStatus::Pass),
-                    count(CheckStatus::Warn),
-                    count(CheckStatus::Fail)
-                )));
+                if r.is_change() {
+                    let count = |s| r.checks.iter().filter(|c| c.status == s).count();
+                    lines.push(Line::from(format!(
+                        "Checks: {} passed, {} warnings, {} failed.",
+                        count(CheckStatus::Pass),
+                        count(CheckStatus::Warn),
+                        count(CheckStatus::Fail)
+                    )));
+                } else if state.session.applied.is_none() {
+                    lines.push(Line::from(r.situation.message.clone()));
+                    lines.extend(
+                        r.situation
+                            .next
+                            .iter()
+                            .map(|n| Line::from(format!("  next: {n}"))),
+                    );
+                }
             }
             if let Some(Ok(rows)) = &state.session.audit {
                 lines.push(Line::from(Span::styled(
@@ -303,13 +355,15 @@ pub fn draw(state: &State, screen: &Screen, frame: &mut Frame, area: Rect, theme
                     }
                 }
             }
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                "Checklist for your users (e exports it as Markdown):",
-                theme.heading(),
-            )));
-            for l in crate::app::checklist_markdown(&state.session, &state.env).lines() {
-                lines.push(Line::from(l.to_string()));
+            if changed {
+                lines.push(Line::from(""));
+                lines.push(Line::from(Span::styled(
+                    "Checklist for your users (e exports it as Markdown):",
+                    theme.heading(),
+                )));
+                for l in crate::app::checklist_markdown(&state.session, &state.env).lines() {
+                    lines.push(Line::from(l.to_string()));
+                }
             }
             frame.render_widget(
                 Paragraph::new(lines)
@@ -463,6 +517,49 @@ fn probe_line<'a>(ok: bool, what: &str, detail: &str, theme: &Theme) -> Line<'a>
     ])
 }
 
+/// What the organization's real state decided, when it is not a change to
+/// check: nothing to do, the wrong flow, a refusal, or an interrupted change
+/// that had landed.
+fn situation(report: &crate::app::ChecksReport, frame: &mut Frame, area: Rect, theme: &Theme) {
+    use crate::app::SituationKind;
+    let v = &report.situation;
+    let (title, style, enter) = match v.kind {
+        SituationKind::NothingToDo => (" Nothing to do ", theme.good(), "Enter finishes."),
+        SituationKind::AlreadyLanded => (
+            " The interrupted change had landed ",
+            theme.good(),
+            "Enter records it in the journal (nothing is sent to Azure), then verifies.",
+        ),
+        SituationKind::WrongFlow => (
+            " Another operation fits ",
+            theme.warning(),
+            "Enter switches to it and runs its checks; Esc goes back.",
+        ),
+        _ => (" Refused ", theme.bad(), "Esc goes back."),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(v.message.clone(), style)),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("Uses now: ", theme.dim()),
+            Span::raw(v.backing.clone()),
+        ]),
+    ];
+    if !v.next.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled("Next:", theme.heading())));
+        lines.extend(v.next.iter().map(|n| Line::from(format!("  {n}"))));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(enter, theme.key())));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(boxed(title, theme)),
+        area,
+    );
+}
+
 fn prereqs(state: &State, p: &crate::app::Prereqs, frame: &mut Frame, area: Rect, theme: &Theme) {
     let report = match &p.report {
         Loadable::Loading => {
@@ -507,6 +604,10 @@ fn prereqs(state: &State, p: &crate::app::Prereqs, frame: &mut Frame, area: Rect
         }
         Loadable::Ready(r) => r,
     };
+    if !report.is_change() {
+        situation(report, frame, area, theme);
+        return;
+    }
     let access_rows = report.access.len() as u16;
     let narrow = area.width < 70 || area.height < 18;
     let [checks_area, detail_area, access_area] = Layout::vertical([
@@ -533,12 +634,28 @@ fn prereqs(state: &State, p: &crate::app::Prereqs, frame: &mut Frame, area: Rect
             ]))
         })
         .collect();
+    let warnings = report
+        .checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Warn)
+        .count();
     let verdict = if report.blocked() {
-        " Prerequisites: blocked "
+        " Prerequisites: blocked ".to_string()
+    } else if !report.accept.is_empty() {
+        format!(
+            " Prerequisites: {} failed check{} to accept before going ahead ",
+            report.accept.len(),
+            if report.accept.len() == 1 { "" } else { "s" }
+        )
+    } else if warnings > 0 {
+        format!(
+            " Prerequisites: ready, {warnings} warning{} ",
+            if warnings == 1 { "" } else { "s" }
+        )
     } else {
-        " Prerequisites: ready "
+        " Prerequisites: ready ".to_string()
     };
-    choice_list(items, p.selected, verdict, frame, checks_area, theme);
+    choice_list(items, p.selected, &verdict, frame, checks_area, theme);
 
     if let Some(c) = report.checks.get(p.selected) {
         let mut lines: Vec<Line> = c

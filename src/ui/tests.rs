@@ -48,6 +48,7 @@ fn render(state: &State, w: u16, h: u16) -> String {
 fn report() -> ChecksReport {
     ChecksReport {
         situation: SituationView::default(),
+        destination: None,
         accept: vec![],
         checks: vec![
             CheckRow {
@@ -172,6 +173,7 @@ fn screens() -> Vec<(&'static str, State)> {
             with(Screen::PickTenant(PickTenant {
                 tenants: Loadable::Ready(vec![tenant()]),
                 selected: 0,
+                ..PickTenant::default()
             })),
         ),
         (

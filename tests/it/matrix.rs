@@ -665,3 +665,53 @@ async fn two_connects_started_together_change_the_organization_once() {
     assert_eq!((files, finished), (1, 1), "one journal, finished");
     case.env.emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn resolve_with_a_wrong_sign_in_says_where_to_sign_in() {
+    let case = Case::new(State::T1, None).await;
+    let (code, v, _) = case
+        .run(&["resolve", "--org", "fabrikam-move", "--json"])
+        .await;
+    assert_eq!(code, 1, "{v}");
+    let next = v["error"]["next_step"].as_str().unwrap_or_default();
+    assert_eq!(next, format!("ado-entra login --tenant {}", case.t1), "{v}");
+    assert!(
+        !v.to_string().contains("sign in first: ado-entra login\""),
+        "not a bare 'sign in first': {v}"
+    );
+    case.env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_connect_whose_answer_is_lost_is_settled_by_reading_azure_not_resent() {
+    for fault in [
+        "drop:every=1,after=1,method=PATCH,path=Organizations",
+        "malformed:every=1,after=1,method=PATCH,path=Organizations",
+    ] {
+        let case = Case::new(State::Personal, None).await;
+        case.env.faults(&[fault]).await;
+        let t1 = case.t1.clone();
+        let (code, v, all) = case
+            .run(&[
+                "connect",
+                "--org",
+                "fabrikam-move",
+                "--to",
+                &t1,
+                "--yes",
+                "--json",
+            ])
+            .await;
+        assert_eq!((code, kind(&v)), (0, "applied"), "{fault}: {all}");
+        assert_eq!(case.state().await, (At::T1, 1), "{fault}: sent once");
+        let journal = v["applied"]["journal"].as_str().unwrap();
+        let text = std::fs::read_to_string(journal).unwrap();
+        assert!(text.contains("\"landed\":true"), "{fault}: {text}");
+        assert!(
+            ado_entra::domain::journal::read(std::path::Path::new(journal))
+                .unwrap()
+                .finished
+        );
+        case.env.emu.shutdown().await;
+    }
+}

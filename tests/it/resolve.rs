@@ -531,6 +531,24 @@ fn exactly_once(st: &Value, mapped: usize) {
         remapped.iter().all(|u| u["remaps"] == 1),
         "no mapping repeated"
     );
+    // Every attempt counts, including one re-sent to the old descriptor
+    // (which would answer 404 and never count as a remap).
+    assert!(
+        users
+            .iter()
+            .all(|u| u["remap_attempts"].as_u64() <= Some(1)),
+        "no mapping was even sent twice: {}",
+        st["counters"]
+    );
+    assert!(
+        st["counters"]["invitation_attempts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|n| n == 1),
+        "no invitation was even sent twice: {}",
+        st["counters"]
+    );
     assert!(
         users.iter().all(|u| u["active"] == true),
         "nobody left disconnected"
@@ -572,5 +590,57 @@ async fn lost_answers_during_apply_are_checked_not_repeated() {
     assert_eq!(o["outcome"]["mapped"], 8, "{o}");
     assert!(o["outcome"]["failed"].as_array().unwrap().is_empty(), "{o}");
     exactly_once(&st, 8);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn two_imports_started_together_change_everything_once() {
+    let env = Env::in_first_tenant(EmulatorConfig {
+        // Slow answers keep the first run inside its lock while the second starts.
+        faults: vec!["latency:ms=30".into()],
+        ..EmulatorConfig::scenario("disconnected")
+    })
+    .await;
+    let (plan, text) = env.export_plan().await;
+    let (decided, jobs) = decide_all(&text);
+    assert_eq!(jobs, 8);
+    std::fs::write(&plan, decided).unwrap();
+    let args = ["--import", plan.to_str().unwrap(), "--yes", "--json"];
+    let (a, b) = tokio::join!(env.resolve(&args), env.resolve(&args));
+    let mut outcomes: Vec<(i32, String)> = [a, b]
+        .iter()
+        .map(|o| {
+            let v = json(o);
+            let what = if v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("right now; nothing was changed"))
+            {
+                "locked".to_string()
+            } else {
+                format!(
+                    "mapped {} already {}",
+                    v["outcome"]["mapped"], v["outcome"]["already"]
+                )
+            };
+            (o.status.code().unwrap(), what)
+        })
+        .collect();
+    outcomes.sort();
+    // One run maps everyone; the other was refused at once, or (started
+    // after the first ended) found everyone already resolved.
+    assert!(
+        outcomes
+            == [
+                (0, "mapped 0 already 8".to_string()),
+                (0, "mapped 8 already 0".to_string())
+            ]
+            || outcomes
+                == [
+                    (0, "mapped 8 already 0".to_string()),
+                    (3, "locked".to_string())
+                ],
+        "{outcomes:?}"
+    );
+    exactly_once(&support::state(&env.emu).await, 8);
     env.emu.shutdown().await;
 }

@@ -234,7 +234,7 @@ impl TokenProvider {
     pub async fn use_tenant(&self, tenant: &str) -> Result<Option<String>, ClientError> {
         // An identity from the environment gets its first token (its tenant).
         self.snapshot().await;
-        {
+        let previous = {
             let mut guard = self.inner.lock().await;
             let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
             if cache.method == SignInMethod::Pat {
@@ -251,18 +251,32 @@ impl TokenProvider {
                     .into()),
                 };
             }
+            let previous = cache.tenant.clone();
             cache.tenant = tenant.to_string();
+            previous
+        };
+        let moved = async {
+            self.credential(Resource::AzureDevOps, true).await?;
+            let has_graph = self
+                .inner
+                .lock()
+                .await
+                .cache
+                .as_ref()
+                .is_some_and(|c| c.graph.is_some());
+            if has_graph {
+                self.credential(Resource::Graph, true).await?;
+            }
+            Ok::<(), ClientError>(())
         }
-        self.credential(Resource::AzureDevOps, true).await?;
-        let has_graph = self
-            .inner
-            .lock()
-            .await
-            .cache
-            .as_ref()
-            .is_some_and(|c| c.graph.is_some());
-        if has_graph {
-            self.credential(Resource::Graph, true).await?;
+        .await;
+        if let Err(e) = moved {
+            // The session stays where it was: a failed move must not leave
+            // it pointed at a directory it cannot sign in to.
+            if let Some(cache) = self.inner.lock().await.cache.as_mut() {
+                cache.tenant = previous;
+            }
+            return Err(e);
         }
         Ok(self
             .snapshot()
