@@ -9,7 +9,6 @@
 mod ado;
 mod faults;
 mod graph;
-mod graph_search;
 pub mod ids;
 mod jwt;
 mod login;
