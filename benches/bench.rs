@@ -237,9 +237,8 @@ fn full_check(subscribers: u8) {
     use ado_entra::domain::facts::Operation;
     use ado_entra::domain::matching::{DisconnectedUser, match_with_index};
     use ado_entra::emulator::{Emulator, EmulatorConfig, Generate, Source};
-    use ado_entra::ops::Live;
+    use ado_entra::ops::Session;
     use ado_entra::paths::StatePaths;
-    use ado_entra::runtime::Services;
 
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
@@ -263,10 +262,8 @@ fn full_check(subscribers: u8) {
             tenant: None,
         };
         let paths = StatePaths::at(home.path());
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        Live::new(settings.clone(), paths.clone())
-            .sign_in(None, tx)
+        Session::new(settings.clone(), paths.clone())
+            .sign_in(None, &ado_entra::ops::model::quiet())
             .await
             .expect("sign in");
         let (clients, _) =
@@ -410,9 +407,8 @@ fn resolve_lost_answers() {
     use ado_entra::client::http::RetryPolicy;
     use ado_entra::client::{ClientSettings, Clients};
     use ado_entra::emulator::{Emulator, EmulatorConfig, Generate, Source};
-    use ado_entra::ops::{Live, lock::OrgLock, resolve};
+    use ado_entra::ops::{Session, lock::OrgLock, resolve};
     use ado_entra::paths::StatePaths;
-    use ado_entra::runtime::Services;
 
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let run = |faults: &'static [&'static str]| {
@@ -441,10 +437,8 @@ fn resolve_lost_answers() {
                 tenant: Some(tenant.clone()),
             };
             let paths = StatePaths::at(home.path());
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            tokio::spawn(async move { while rx.recv().await.is_some() {} });
-            Live::new(settings.clone(), paths.clone())
-                .sign_in(Some(tenant.clone()), tx)
+            Session::new(settings.clone(), paths.clone())
+                .sign_in(Some(&tenant), &ado_entra::ops::model::quiet())
                 .await
                 .expect("sign in");
             let (c, _) =

@@ -8,9 +8,9 @@ use serde_json::json;
 
 use super::check::{client_error, clients};
 use super::{CliError, GlobalArgs, exit};
-use crate::app::CheckStatus;
 use crate::client::AdoClient;
 use crate::client::auth::TokenProvider;
+use crate::domain::checks::Status;
 use crate::domain::directory::Directory;
 use crate::domain::validate::{parse_org_name, parse_tenant};
 use crate::ops::{change, gather};
@@ -172,7 +172,7 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
     Ok(
         if results
             .iter()
-            .any(|r| matches!(r.status, CheckStatus::Warn | CheckStatus::Fail))
+            .any(|r| matches!(r.status, Status::Warn | Status::Fail))
         {
             exit::CHECK_FAILED
         } else {

@@ -122,7 +122,7 @@ fn print_plan(plan: &Plan) {
     );
 }
 
-fn print_outcome(o: &Outcome, json_out: bool) {
+fn print_outcome(org: &str, o: &Outcome, json_out: bool) {
     if json_out {
         println!("{}", json!({"outcome": o}));
         return;
@@ -130,6 +130,9 @@ fn print_outcome(o: &Outcome, json_out: bool) {
     println!("{}", o.summary());
     for f in &o.failed {
         println!("  ✘ {} ({}): {}", f.who, f.descriptor, f.error);
+    }
+    if !o.failed.is_empty() {
+        println!("Retry the failures: ado-entra resolve --org {org} --resume");
     }
     println!("Journal: {}", o.journal.display());
 }
@@ -240,7 +243,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         )
         .await
         .map_err(resolve_error)?;
-        print_outcome(&o, args.json);
+        print_outcome(&org, &o, args.json);
         return Ok(if o.failed.is_empty() {
             exit::OK
         } else {
@@ -367,7 +370,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
     )
     .await
     .map_err(resolve_error)?;
-    print_outcome(&o, args.json);
+    print_outcome(&org, &o, args.json);
     Ok(if o.failed.is_empty() {
         exit::OK
     } else {

@@ -590,6 +590,7 @@ async fn entry(
             .flatten();
         (org, req.origin.clone())
     });
+    let refused = format!("{host}.401");
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
     let handled = tokio::task::spawn_blocking(move || match host.as_str() {
@@ -612,6 +613,9 @@ async fn entry(
             "The emulator failed while handling this request.",
         )
     });
+    if response.status() == 401 {
+        *sh.stats.lock().expect("stats").entry(refused).or_default() += 1;
+    }
     if response.status() == 401
         && let Some((org, origin)) = challenge
     {

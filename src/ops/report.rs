@@ -2,27 +2,12 @@
 //! (and what `check --json` prints): the checks, the lockout-proof table and the
 //! plan. Pure.
 
-use crate::app::{
-    AcceptRisk, AccessOutcome, AccessRow, CheckRow, CheckStatus, ChecksReport, PlanView,
-    SituationKind, SituationView,
+use super::model::{
+    AcceptRisk, AccessOutcome, AccessRow, ChecksReport, PlanView, SituationKind, SituationView,
+    Standing, TenantInfo,
 };
 use crate::domain::checks::{CheckResult, PredictedUser, Prediction, Role, Status, acceptable};
 use crate::domain::facts::{Facts, Operation};
-
-pub fn check_row(r: &CheckResult) -> CheckRow {
-    CheckRow {
-        id: r.id.to_string(),
-        status: match r.status {
-            Status::Pass => CheckStatus::Pass,
-            Status::Warn => CheckStatus::Warn,
-            Status::Fail => CheckStatus::Fail,
-            Status::Skip => CheckStatus::Skip,
-        },
-        title: r.title.clone(),
-        evidence: r.evidence.clone(),
-        fix: r.fix.clone(),
-    }
-}
 
 fn who(u: &PredictedUser) -> String {
     match (&u.email, u.display_name.trim()) {
@@ -33,13 +18,13 @@ fn who(u: &PredictedUser) -> String {
     }
 }
 
-fn role(u: &PredictedUser) -> String {
+fn role(u: &PredictedUser) -> Standing {
     if u.roles.contains(&Role::Owner) {
-        "owner".into()
+        Standing::Owner
     } else if u.roles.contains(&Role::Pca) {
-        "admin".into()
+        Standing::Admin
     } else {
-        "user".into()
+        Standing::User
     }
 }
 
@@ -68,11 +53,7 @@ pub fn access_rows(p: &Prediction) -> Vec<AccessRow> {
         rows.push(row(u, AccessOutcome::Disconnected));
     }
     // Owner rows on top, whatever their outcome.
-    rows.sort_by_key(|r| match r.role.as_str() {
-        "owner" => 0,
-        "admin" => 1,
-        _ => 2,
-    });
+    rows.sort_by_key(|r| r.role);
     rows
 }
 
@@ -189,15 +170,12 @@ pub fn report_named(
     let label = facts.destination_tenant.as_ref().map(|t| t.label());
     ChecksReport {
         situation: Default::default(),
-        destination: facts
-            .destination_tenant
-            .as_ref()
-            .map(|t| crate::app::TenantInfo {
-                id: t.id.clone(),
-                display_name: t.display_name.clone(),
-                domain: t.default_domain.clone(),
-            }),
-        checks: results.iter().map(check_row).collect(),
+        destination: facts.destination_tenant.as_ref().map(|t| TenantInfo {
+            id: t.id.clone(),
+            display_name: t.display_name.clone(),
+            domain: t.default_domain.clone(),
+        }),
+        checks: results.to_vec(),
         access: access_rows(p),
         plan: plan(facts, p, label.as_deref(), source_label),
         accept: accept_list(facts, results, p),
@@ -294,7 +272,7 @@ mod tests {
         let rows = access_rows(&p);
         assert_eq!(rows[0].who, "owner@outlook.com");
         assert_eq!(rows[0].outcome, AccessOutcome::LockedOut);
-        assert_eq!(rows[1].role, "admin");
+        assert_eq!(rows[1].role, Standing::Admin);
         assert!(
             rows.iter().all(|r| r.who != "joe@x.com"),
             "plain keepers are summarised, not listed"

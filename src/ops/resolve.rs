@@ -224,10 +224,7 @@ impl Outcome {
             ));
         }
         if !self.failed.is_empty() {
-            s.push_str(&format!(
-                ", {} failed (run `ado-entra resolve --resume` to retry them)",
-                self.failed.len()
-            ));
+            s.push_str(&format!(", {} failed", self.failed.len()));
         }
         s
     }

@@ -3,6 +3,7 @@
 use ado_entra::emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
+use crate::recordings;
 use crate::support::{self, ADO_SCOPE, GRAPH_SCOPE, get_json, http, sign_in};
 
 mod oidc;
@@ -126,7 +127,7 @@ async fn oauth_device_flow_errors_are_entra_shaped() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    // A decline is answered at once, polling interval or not.
     let declined: Value = poll().send().await.unwrap().json().await.unwrap();
     assert_eq!(declined["error"], "authorization_declined");
 
@@ -904,7 +905,8 @@ async fn lockout_reproduces_the_reported_case_and_remap_repairs_it() {
         assert_eq!(s, 401, "{url}");
         assert!(b["message"].as_str().unwrap().contains("TF400813"));
     }
-    // The profile API still works: exactly what the reported owner saw.
+    // The profile API still works: exactly what the locked-out owner of the
+    // Microsoft Q&A thread reported.
     let (s, p) = get_json(
         &format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
         &ot,
@@ -1423,6 +1425,10 @@ async fn faults_throttle_fail_corrupt_and_drop() {
 
 // ----- reference shapes -----------------------------------------------------
 
+/// The SSPHP client appended its own keys after `value` (SOURCES.md); Azure
+/// sent only `count` and `value`.
+const AZURE_KEYS_IN_SSPHP: [&str; 2] = ["count", "value"];
+
 fn merged(v: &Value) -> Value {
     match v {
         Value::Array(items) => {
@@ -1461,26 +1467,15 @@ fn missing(real: &Value, ours: &Value, path: &str, out: &mut Vec<String>) {
         return;
     };
     for (k, rv) in r {
+        // Provenance notes of whoever saved the recording, not Azure's keys.
+        if k.starts_with('_') && k != "_links" {
+            continue;
+        }
         match o.get(k) {
             None => out.push(format!("{path}.{k}")),
             Some(ov) => missing(rv, ov, &format!("{path}.{k}"), out),
         }
     }
-}
-
-/// A fixture distilled from ../shared/reference by
-/// tests/fixtures/reference/regenerate.py (so no checkout of shared/ is needed).
-pub(crate) fn fixture(rel: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/reference")
-        .join(rel);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// The key skeleton of a real (or documented) response.
-fn shape(name: &str) -> Value {
-    fixture(&format!("shapes/{name}.json"))["shape"].clone()
 }
 
 #[tokio::test]
@@ -1507,138 +1502,175 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         .await;
         g["value"][0]["descriptor"].as_str().unwrap().to_string()
     };
-    // (shape, our URL, token)
-    let cases: Vec<(&str, String, &str)> = vec![
+    let ssphp = |v: Value| -> Value {
+        let mut v = v;
+        if let Some(o) = v.as_object_mut() {
+            o.retain(|k, _| AZURE_KEYS_IN_SSPHP.contains(&k.as_str()));
+        }
+        v
+    };
+    let interaction = |v: &Value, i: usize| v["interactions"][i]["response"]["body"].clone();
+    let spec = |v: &Value| v["responses"]["200"]["body"].clone();
+    // (reference file, how to pull the real body, our URL, token)
+    type Pick = Box<dyn Fn(&Value) -> Value>;
+    let cases: Vec<(&str, Pick, String, &str)> = vec![
         (
-            "graph-users-ssphp",
+            "dfe-ssphp-fixtures/ado_graph_users_list_aktest0831_vsts_and_aad.json",
+            Box::new(move |v| ssphp(v.clone())),
             format!("{base}/vssps/{org}/_apis/graph/users?api-version=7.2-preview.1"),
             &ado,
         ),
         (
-            "projects-ssphp",
+            "dfe-ssphp-fixtures/ado_projects_list_aktest0831.json",
+            Box::new(move |v| ssphp(v.clone())),
             format!("{base}/dev/{org}/_apis/projects?api-version=7.2-preview.4"),
             &ado,
         ),
         (
-            "repositories-ssphp",
+            "dfe-ssphp-fixtures/ado_git_repositories_list_aktest0831_foo.json",
+            Box::new(move |v| ssphp(v.clone())),
             format!("{base}/dev/{org}/Web/_apis/git/repositories?api-version=7.2-preview.2"),
             &ado,
         ),
         (
-            "repositories-sourcegraph",
+            "sourcegraph-ado-vcr/ListRepositoriesByOrg_first_interaction.json",
+            Box::new(|v| v["response"]["body"].clone()),
             format!("{base}/dev/{org}/_apis/git/repositories?api-version=7.0"),
             &ado,
         ),
         (
-            "userentitlements-aad-cli",
+            "azure-devops-cli-recordings/ado_userentitlements_list_aad_2026.json",
+            Box::new(move |v| interaction(v, 0)),
             format!("{base}/vsaex/{org}/_apis/UserEntitlements?top=100&api-version=5.0-preview.2"),
             &ado,
         ),
         (
-            "userentitlements-msa-cli",
+            "azure-devops-cli-recordings/ado_userentitlements_msa_flow_2021.json",
+            Box::new(move |v| interaction(v, 0)),
             format!("{base}/vsaex/{org}/_apis/UserEntitlements?top=100&api-version=5.0-preview.2"),
             &ado,
         ),
         (
-            "projects-cli",
+            "azure-devops-cli-recordings/ado_projects_create_list_show_delete.json",
+            Box::new(move |v| interaction(v, 4)),
             format!("{base}/dev/{org}/_apis/projects?stateFilter=all&api-version=7.1"),
             &ado,
         ),
         (
-            "repositories-cli",
+            "azure-devops-cli-recordings/ado_git_repositories_create_list_show_update_delete.json",
+            Box::new(move |v| interaction(v, 1)),
             format!("{base}/dev/{org}/Web/_apis/git/repositories?api-version=7.1"),
             &ado,
         ),
         (
-            "descriptor-cli",
+            "azure-devops-cli-recordings/ado_graph_descriptors_groups_memberships_subjectlookup.json",
+            Box::new(move |v| interaction(v, 0)),
             format!(
                 "{base}/vssps/{org}/_apis/Graph/Descriptors/{storage_key}?api-version=7.1-preview.1"
             ),
             &ado,
         ),
         (
-            "groups-cli",
+            "azure-devops-cli-recordings/ado_graph_descriptors_groups_memberships_subjectlookup.json",
+            Box::new(move |v| interaction(v, 1)),
             format!("{base}/vssps/{org}/_apis/Graph/Groups?api-version=7.1-preview.1"),
             &ado,
         ),
         (
-            "memberships-cli",
+            "azure-devops-cli-recordings/ado_graph_descriptors_groups_memberships_subjectlookup.json",
+            Box::new(move |v| interaction(v, 2)),
             format!(
                 "{base}/vssps/{org}/_apis/Graph/Memberships/{pca}?direction=down&api-version=7.1-preview.1"
             ),
             &ado,
         ),
         (
-            "profile-spec",
+            "vsts-rest-api-specs/profile/7.1/httpExamples/profiles/GET__profile_profiles_me.json",
+            Box::new(spec),
             format!("{base}/app-vssps/_apis/profile/profiles/me?api-version=7.1"),
             &ado,
         ),
         (
-            "accounts-spec",
+            "vsts-rest-api-specs/account/7.1/httpExamples/accounts/GET__Accounts_memberId-_userId_.json",
+            Box::new(spec),
             format!("{base}/app-vssps/_apis/accounts?memberId={alias}&api-version=7.1"),
             &ado,
         ),
         (
-            "projects-spec",
+            "vsts-rest-api-specs/core/7.1/httpExamples/projects/GET__projects.json",
+            Box::new(spec),
             format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
             &ado,
         ),
         (
-            "repositories-spec",
+            "vsts-rest-api-specs/git/7.1/httpExamples/repositories/GET__git_repositories.json",
+            Box::new(spec),
             format!("{base}/dev/{org}/Web/_apis/git/repositories?api-version=7.1"),
             &ado,
         ),
         (
-            "graph-users-spec",
+            "vsts-rest-api-specs/graph/7.1/httpExamples/Users/GetAllUsers.json",
+            Box::new(spec),
             format!("{base}/vssps/{org}/_apis/graph/users?api-version=7.1-preview.1"),
             &ado,
         ),
         // ListEndpoints' example is a username/password endpoint; the AzureRM
         // example is the shape we serve.
         (
-            "endpoints-azurerm-spec",
+            "vsts-rest-api-specs/serviceEndpoint/7.1/httpExamples/endpoints/CreateAzureRMEndpoint.json",
+            Box::new(move |v| json!({"count": 1, "value": [spec(v)]})),
             format!(
                 "{base}/dev/{org}/Web/_apis/serviceendpoint/endpoints?type=AzureRM&includeDetails=true&api-version=7.1"
             ),
             &ado,
         ),
-        ("graph-me-docs", format!("{base}/graph/v1.0/me"), &graph),
         (
-            "graph-user-azure-cli",
+            "msgraph-docs/graph_me_get_docs_example.json",
+            Box::new(|v| v["response"]["body"].clone()),
+            format!("{base}/graph/v1.0/me"),
+            &graph,
+        ),
+        (
+            "azure-cli-graph-recordings/graph_users_create_get_list_paged_delete.json",
+            Box::new(move |v| interaction(v, 2)),
             format!("{base}/graph/v1.0/users/owner@fabrikam.com"),
             &graph,
         ),
         (
-            "graph-users-azure-cli",
+            "azure-cli-graph-recordings/graph_users_create_get_list_paged_delete.json",
+            Box::new(move |v| interaction(v, 3)),
             format!("{base}/graph/v1.0/users?$top=3"),
             &graph,
         ),
     ];
     let mut problems = Vec::new();
-    for (name, url, token) in &cases {
-        let real = shape(name);
-        assert!(!real.is_null(), "{name}: empty shape");
+    for (file, pick, url, token) in &cases {
+        let real = pick(&recordings::json(file));
+        assert!(!real.is_null(), "{file}: no body picked");
         let (status, ours) = get_json(url, token).await;
         assert!(status < 300, "{url} -> {status}: {ours}");
         let mut miss = Vec::new();
         missing(&real, &ours, "", &mut miss);
-        problems.extend(miss.into_iter().map(|m| format!("{name}: {m}")));
+        for m in miss {
+            problems.push(format!("{file}: {m}"));
+        }
     }
     // The organization object: the docs get one by id; compare with our list's item.
+    let real = recordings::json("msgraph-docs/graph_organization_get_docs_example.json")["response"]
+        ["body"]
+        .clone();
     let (_, ours) = get_json(&format!("{base}/graph/v1.0/organization"), &graph).await;
     let mut miss = Vec::new();
-    missing(
-        &shape("graph-organization-docs"),
-        &ours["value"][0],
-        "",
-        &mut miss,
-    );
+    missing(&real, &ours["value"][0], "", &mut miss);
     problems.extend(
         miss.into_iter()
             .filter(|m| m != ".@odata.context")
             .map(|m| format!("organization: {m}")),
     );
     // Invitations and $batch are POSTs.
+    let inv_real =
+        recordings::json("msgraph-docs/graph_invitation_post_docs_example.json")["response"]["body"]
+            .clone();
     let inv: Value = http()
         .post(format!("{base}/graph/v1.0/invitations"))
         .bearer_auth(&graph)
@@ -1650,8 +1682,10 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         .await
         .unwrap();
     let mut miss = Vec::new();
-    missing(&shape("graph-invitation-docs"), &inv, "", &mut miss);
+    missing(&inv_real, &inv, "", &mut miss);
     problems.extend(miss.into_iter().map(|m| format!("invitation: {m}")));
+    let batch_real =
+        recordings::json("msgraph-docs/graph_batch_docs_example.json")["response"]["body"].clone();
     let batch: Value = http()
         .post(format!("{base}/graph/v1.0/$batch"))
         .bearer_auth(&graph)
@@ -1681,7 +1715,7 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         json!({"responses": items})
     };
     let mut miss = Vec::new();
-    missing(&shape("graph-batch-docs"), &envelope(&batch), "", &mut miss);
+    missing(&envelope(&batch_real), &envelope(&batch), "", &mut miss);
     problems.extend(miss.into_iter().map(|m| format!("$batch: {m}")));
     assert!(
         problems.is_empty(),
@@ -1689,6 +1723,16 @@ async fn emulator_responses_carry_every_key_of_the_real_ones() {
         problems.join("\n")
     );
     emu.shutdown().await;
+}
+
+/// A spec fixture distilled from ../shared/reference by
+/// scripts/update-spec-fixtures (so no checkout of shared/ is needed).
+pub(crate) fn spec_fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/fixtures/specs")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 // ----- location discovery, as the client libraries do it ----------------------

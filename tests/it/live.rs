@@ -1,4 +1,4 @@
-//! The wizard's services (`ops::Live`) against the emulator, without a
+//! The wizard's session (`ops::Session`) against the emulator, without a
 //! terminal: what the runtime calls for each effect. Here: an interrupted
 //! connect is resumed from its journal, checked against Azure DevOps first.
 
@@ -6,22 +6,22 @@ use ado_entra::app::Operation;
 use ado_entra::client::ClientSettings;
 use ado_entra::domain::journal;
 use ado_entra::emulator::EmulatorConfig;
-use ado_entra::ops::Live;
+use ado_entra::ops::Session;
+use ado_entra::ops::model::{Event, Events, quiet};
 use ado_entra::paths::StatePaths;
-use ado_entra::runtime::Services;
 use chrono::Utc;
 use serde_json::json;
 
 use crate::support::{self, ADO_SCOPE};
 
-async fn live(scenario: &str) -> (ado_entra::emulator::Emulator, Live, tempfile::TempDir) {
+async fn live(scenario: &str) -> (ado_entra::emulator::Emulator, Session, tempfile::TempDir) {
     let emu = support::start_with(EmulatorConfig {
         auto_approve_default: true,
         ..EmulatorConfig::scenario(scenario)
     })
     .await;
     let home = tempfile::tempdir().unwrap();
-    let live = Live::new(
+    let live = Session::new(
         ClientSettings {
             emulator_url: Some(emu.base_url().to_string()),
             client_id: None,
@@ -32,10 +32,8 @@ async fn live(scenario: &str) -> (ado_entra::emulator::Emulator, Live, tempfile:
     (emu, live, home)
 }
 
-fn outbox() -> ado_entra::runtime::Outbox {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move { while rx.recv().await.is_some() {} });
-    tx
+fn outbox() -> Events {
+    quiet()
 }
 
 /// A journal as a crash leaves it: the connect's intent, no outcome.
@@ -58,16 +56,10 @@ async fn an_interrupted_connect_that_never_reached_azure_is_made_once() {
     let (emu, live, home) = live("ready").await;
     let org = emu.summary().org.clone();
     let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
-    live.sign_in(None, outbox()).await.unwrap();
+    live.sign_in(None, &outbox()).await.unwrap();
     let path = crashed_connect(home.path(), &org, &tenant);
     let r = live
-        .apply(
-            Operation::Connect,
-            org.clone(),
-            Some(tenant.clone()),
-            vec![],
-            outbox(),
-        )
+        .apply(Operation::Connect, &org, Some(&tenant), vec![], &outbox())
         .await
         .unwrap();
     assert_eq!(
@@ -94,7 +86,7 @@ async fn an_interrupted_connect_that_landed_is_not_repeated() {
     let (emu, live, home) = live("ready").await;
     let org = emu.summary().org.clone();
     let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
-    live.sign_in(None, outbox()).await.unwrap();
+    live.sign_in(None, &outbox()).await.unwrap();
     // The call reached Azure DevOps; the process died before writing its outcome.
     let (tok, _) = support::sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
     assert_eq!(
@@ -105,13 +97,7 @@ async fn an_interrupted_connect_that_landed_is_not_repeated() {
     );
     let path = crashed_connect(home.path(), &org, &tenant);
     let r = live
-        .apply(
-            Operation::Connect,
-            org.clone(),
-            Some(tenant.clone()),
-            vec![],
-            outbox(),
-        )
+        .apply(Operation::Connect, &org, Some(&tenant), vec![], &outbox())
         .await
         .unwrap();
     assert!(r.summary.contains("had already landed"), "{}", r.summary);
@@ -132,19 +118,20 @@ async fn an_interrupted_connect_that_landed_is_not_repeated() {
 async fn disconnect_plans_and_lands_with_the_owner_back_on_a_personal_account() {
     let (emu, live, _home) = live("disconnected").await;
     let org = emu.summary().org.clone();
-    live.sign_in(None, outbox()).await.unwrap();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    live.sign_in(None, &outbox()).await.unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let events: Events = std::sync::Arc::new(move |e: Event| {
+        if let Event::Checking { done, total, .. } = e {
+            sink.lock().unwrap().push((done, total));
+        }
+    });
     let report = live
-        .run_checks(Operation::Disconnect, org.clone(), None, tx)
+        .run_checks(Operation::Disconnect, &org, None, &events)
         .await
         .unwrap();
     // The progress counts every step once and never runs past its total.
-    let mut steps = Vec::new();
-    while let Ok(m) = rx.try_recv() {
-        if let ado_entra::app::Msg::ChecksProgress { done, total, .. } = m {
-            steps.push((done, total));
-        }
-    }
+    let steps = seen.lock().unwrap().clone();
     let total = steps.first().map(|s| s.1).unwrap_or(0);
     assert!(
         total > 0 && steps.iter().all(|&(d, t)| t == total && d <= t),
@@ -172,10 +159,10 @@ async fn disconnect_plans_and_lands_with_the_owner_back_on_a_personal_account() 
     let r = live
         .apply(
             Operation::Disconnect,
-            org.clone(),
+            &org,
             None,
             vec!["owner-is-personal-account".into()],
-            outbox(),
+            &outbox(),
         )
         .await
         .unwrap();

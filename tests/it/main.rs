@@ -7,6 +7,7 @@ mod emulator;
 mod faults;
 mod live;
 mod matrix;
+mod recordings;
 mod resolve;
 mod support;
 mod tmux;

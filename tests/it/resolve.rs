@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use ado_entra::emulator::{Emulator, EmulatorConfig};
 use serde_json::Value;
@@ -322,11 +321,7 @@ fn outcomes(journal_dir: &Path) -> usize {
 
 #[tokio::test]
 async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
-    let env = Env::in_first_tenant(EmulatorConfig {
-        latency_ms: 15,
-        ..support::generated_connected(2_000, 2_500)
-    })
-    .await;
+    let env = Env::in_first_tenant(support::generated_connected(2_000, 2_500)).await;
     let (plan, exported) = env.export_plan().await;
     // The generator plants each kind of evidence; the engine names it.
     let mut rdr = csv::Reader::from_reader(exported.as_bytes());
@@ -365,9 +360,13 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
     assert!(jobs > 200, "a few hundred disconnected users, got {jobs}");
     std::fs::write(&plan, decided).unwrap();
 
-    // Apply, and kill the process once some calls have finished.
-    let mut child = env
-        .command(&[
+    // Apply, and kill the process once some calls have finished. The 61st
+    // mapping (and every 61st after it) is held by the emulator, so the run
+    // cannot finish before the kill, however fast or slow the machine.
+    env.faults(&["stall:ms=600000,method=PATCH,path=/_apis/graph/users/,every=61"])
+        .await;
+    let mut child = support::Killed::spawn(
+        env.command(&[
             "resolve",
             "--org",
             &env.org,
@@ -378,24 +377,19 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
             "4",
         ])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::null()),
+    );
     let jdir = env.home.path().join("journal");
-    let start = Instant::now();
-    while outcomes(&jdir) < 60 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never got going"
-        );
+    support::wait_until("60 outcomes in the journal", || {
         assert!(
             child.try_wait().unwrap().is_none(),
             "finished before the kill"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    child.kill().unwrap();
-    let _ = child.wait();
+        outcomes(&jdir) >= 60
+    })
+    .await;
+    drop(child);
+    env.faults(&[]).await;
     let before: Vec<Value> = support::state(&env.emu).await["org"]["users"]
         .as_array()
         .unwrap()

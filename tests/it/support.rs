@@ -151,6 +151,76 @@ pub async fn state(emu: &Emulator) -> Value {
     control(emu, "state").await
 }
 
+/// A spawned process (an emulator, the binary) that is killed and reaped
+/// when the guard is dropped: at the end of the test, and also when the test
+/// panics half way, so no process outlives its test.
+pub struct Killed(Option<std::process::Child>);
+
+impl Killed {
+    pub fn spawn(c: &mut std::process::Command) -> Killed {
+        Killed(Some(
+            c.spawn().unwrap_or_else(|e| panic!("spawn {c:?}: {e}")),
+        ))
+    }
+
+    /// Wait for the process to end by itself; its status and captured output.
+    pub fn wait_with_output(mut self) -> std::process::Output {
+        let child = self.0.take().expect("not waited for yet");
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl std::ops::Deref for Killed {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref().expect("not waited for yet")
+    }
+}
+
+impl std::ops::DerefMut for Killed {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_mut().expect("not waited for yet")
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Say on the terminal (past the test harness's capture) that the running
+/// test was skipped and why: `SKIPPED (reason): module::test`.
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED ({reason}): {test}");
+}
+
+/// Wait until `done()` holds, looking every 20 ms. The bound is a guard
+/// against a hang (generous, never a timing under test): past it the test
+/// fails naming `what`.
+pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// True when the environment variable `name` is set to `1`: CI's way of
+/// saying a skip would be a failure.
+pub fn required(name: &str) -> bool {
+    std::env::var(name).as_deref() == Ok("1")
+}
+
 /// PATCH the organization's TenantId (connect, change, or with the all-zero
 /// GUID disconnect) as `token`, the way the portal does.
 pub async fn set_tenant(emu: &Emulator, org: &str, token: &str, value: &str) -> reqwest::Response {
@@ -284,19 +354,18 @@ impl CliEnv {
 pub fn run_with_stdin(mut c: std::process::Command, stdin: &str) -> std::process::Output {
     use std::io::Write;
     use std::process::Stdio;
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Killed::spawn(
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     child
         .stdin
         .take()
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
-    child.wait_with_output().unwrap()
+    child.wait_with_output()
 }
 
 /// [`run_with_stdin`] off the async runtime's threads.

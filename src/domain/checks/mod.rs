@@ -62,6 +62,18 @@ pub enum Status {
     Skip,
 }
 
+impl Status {
+    /// A symbol that carries the meaning without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Pass => "✔",
+            Status::Warn => "!",
+            Status::Fail => "✘",
+            Status::Skip => "-",
+        }
+    }
+}
+
 /// The result of one check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {

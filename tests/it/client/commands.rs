@@ -223,7 +223,7 @@ async fn browser_login_with_no_browser_prints_the_url() {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
+    let mut child = crate::support::Killed::spawn(&mut c);
     let stderr = child.stderr.take().unwrap();
     let url = tokio::task::spawn_blocking(move || {
         std::io::BufReader::new(stderr)
@@ -243,7 +243,6 @@ async fn browser_login_with_no_browser_prints_the_url() {
     assert!(page.contains("close this tab"));
     let out = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -1,0 +1,400 @@
+//! The Resolve screen: a summary bar, the table of disconnected users (only
+//! the rows that fit are built, so 10,000 users draw as fast as ten), and
+//! pop-ups for one user's candidates, the confirmation, progress and result.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Cell, Clear, Gauge, List, ListItem, ListState, Paragraph, Row, Table, Wrap,
+};
+
+use super::super::widgets::{boxed, error_box, pending};
+use super::Theme;
+use crate::app::resolve::{Phase, ResolveScreen, decision_label};
+use crate::app::{Loadable, State};
+use crate::domain::resolve::{Decision, Row as PlanRow};
+
+pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let plan = match &r.plan {
+        Loadable::Loading => {
+            return pending(
+                state,
+                frame,
+                area,
+                theme,
+                "Reading disconnected users and the directory's accounts…",
+            );
+        }
+        Loadable::Failed(e) => {
+            return error_box(
+                e,
+                "Could not load the users to resolve",
+                &crate::app::keys::hint_line(r.bindings()),
+                frame,
+                area,
+                theme,
+            );
+        }
+        Loadable::Ready(p) => p,
+    };
+    let [bar, table_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(area);
+    let summary = if area.width < 60 {
+        let s = plan.summary();
+        format!(
+            "{} map · {} invite · {} skip · {} left",
+            s.mapped, s.to_invite, s.skipped, s.left
+        )
+    } else {
+        r.summary_line()
+    };
+    let mut spans = vec![Span::styled(summary, theme.heading())];
+    if r.editing_filter || !r.filter.is_empty() {
+        spans.push(Span::raw("  filter: "));
+        spans.push(Span::styled(
+            format!("{}{}", r.filter, if r.editing_filter { "▏" } else { "" }),
+            theme.key(),
+        ));
+        spans.push(Span::styled(
+            format!(" ({} shown)", r.visible.len()),
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), bar);
+
+    if plan.rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new("Nobody is disconnected: every user of the organization has an account in its directory. Esc to leave.")
+                .wrap(Wrap { trim: false })
+                .block(boxed(" Disconnected users ", theme)),
+            table_area,
+        );
+        return;
+    }
+    table(r, &plan.rows, frame, table_area, theme);
+
+    if let Some(n) = r.unfinished
+        && matches!(r.phase, Phase::Review)
+    {
+        let pop = crate::ui::centered(area, 60, 7);
+        frame.render_widget(Clear, pop);
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(format!(
+                    "An earlier Resolve run of {n} user(s) was interrupted."
+                )),
+                Line::from(""),
+                Line::from(vec![
+                    Span::styled("R", theme.key()),
+                    Span::raw(" finishes it: users already mapped are checked in Azure DevOps and not touched again."),
+                ]),
+            ])
+            .wrap(Wrap { trim: false })
+            .block(boxed(" Interrupted run ", theme)),
+            pop,
+        );
+    }
+    if r.detail.is_some() {
+        detail(r, plan.rows.as_slice(), frame, area, theme);
+    }
+    match &r.phase {
+        Phase::Review => {}
+        Phase::Confirm => {
+            let s = plan.summary();
+            let pop = crate::ui::centered(area, 64, 9);
+            frame.render_widget(Clear, pop);
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::from(format!("In '{}':", plan.org)),
+                    Line::from(format!(
+                        "  • map {} user(s) to existing Entra accounts",
+                        s.mapped
+                    )),
+                    Line::from(format!(
+                        "  • invite {} as guest(s), then map them",
+                        s.to_invite
+                    )),
+                    Line::from(format!(
+                        "  • leave {} skipped and {} undecided as they are",
+                        s.skipped, s.left
+                    )),
+                    Line::from(""),
+                    Line::from(vec![
+                        Span::styled("y", theme.key()),
+                        Span::raw(" to apply (journaled), any other key to go back"),
+                    ]),
+                ])
+                .wrap(Wrap { trim: false })
+                .block(boxed(" Apply? ", theme)),
+                pop,
+            );
+        }
+        Phase::Applying(p) => {
+            let pop = crate::ui::centered(area, 64, 5);
+            frame.render_widget(Clear, pop);
+            let ratio = if p.total == 0 {
+                0.0
+            } else {
+                p.done as f64 / p.total as f64
+            };
+            frame.render_widget(
+                Gauge::default()
+                    .block(boxed(" Applying ", theme))
+                    .gauge_style(theme.accent())
+                    .ratio(ratio.clamp(0.0, 1.0))
+                    .label(format!(
+                        "{} {}/{} · {} mapped · {} invited · {} failed",
+                        state.spinner(),
+                        p.done,
+                        p.total,
+                        p.mapped,
+                        p.invited,
+                        p.failed
+                    )),
+                pop,
+            );
+        }
+        Phase::Finished(s) => {
+            let mut lines = vec![
+                Line::from(Span::styled(s.summary(), theme.good())),
+                Line::from(Span::styled(
+                    format!("Journal: {}", s.journal.display()),
+                    theme.dim(),
+                )),
+            ];
+            for crate::ops::resolve::Failure { who, error: e, .. } in s.failed.iter().take(5) {
+                lines.push(Line::from(Span::styled(
+                    format!("✘ {who}: {e}"),
+                    theme.bad(),
+                )));
+            }
+            if !s.failed.is_empty() {
+                lines.push(Line::from(format!(
+                    "Run `ado-entra resolve --org {} --resume` (or come back here) to retry the failures.",
+                    r.org
+                )));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                crate::app::keys::hint_line(r.bindings()),
+                theme.key(),
+            )));
+            let pop = crate::ui::centered(area, 70, lines.len() as u16 + 5);
+            frame.render_widget(Clear, pop);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(boxed(" Applied ", theme)),
+                pop,
+            );
+        }
+        Phase::Failed(e) => {
+            let pop = crate::ui::centered(area, 70, 10);
+            frame.render_widget(Clear, pop);
+            error_box(
+                e,
+                "Apply stopped",
+                &format!(
+                    "What landed is journaled and will not be repeated. {}",
+                    crate::app::keys::hint_line(r.bindings())
+                ),
+                frame,
+                pop,
+                theme,
+            );
+        }
+    }
+}
+
+/// First row of the window that keeps `cursor` visible in `height` rows.
+pub fn window_start(cursor: usize, height: usize) -> usize {
+    if height == 0 {
+        0
+    } else {
+        cursor.saturating_sub(height - 1)
+    }
+}
+
+fn table(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, theme: &Theme) {
+    let narrow = area.width < 80;
+    // Borders and the header row take three lines.
+    let height = area.height.saturating_sub(3) as usize;
+    let start = window_start(r.cursor, height);
+    let end = (start + height).min(r.visible.len());
+    let body: Vec<Row> = r.visible[start..end]
+        .iter()
+        .map(|&i| {
+            let row = &rows[i];
+            let (target, conf, why) = match (&row.decision, row.best()) {
+                (
+                    Decision::Map {
+                        target_upn,
+                        target_id,
+                    },
+                    _,
+                ) => {
+                    let s = row
+                        .suggestions
+                        .iter()
+                        .find(|s| &s.tenant_user_id == target_id);
+                    (
+                        target_upn.clone(),
+                        s.map(|s| s.confidence.word()).unwrap_or("manual"),
+                        s.map(|s| s.reason.describe())
+                            .unwrap_or_else(|| "chosen by you".into()),
+                    )
+                }
+                (Decision::Invite { email }, _) => (format!("guest {email}"), "", String::new()),
+                (_, Some(b)) => (b.upn.clone(), b.confidence.word(), b.reason.describe()),
+                (_, None) => ("-".into(), "", "no suggestion".into()),
+            };
+            let flags: Vec<&str> = row
+                .flags
+                .iter()
+                .map(|f| match f {
+                    crate::domain::matching::MatchFlag::Ambiguous => "ambiguous",
+                    crate::domain::matching::MatchFlag::DuplicateTarget => "duplicate",
+                    crate::domain::matching::MatchFlag::NoEmail => "no email",
+                    crate::domain::matching::MatchFlag::BestCandidateDisabled => "disabled",
+                })
+                .collect();
+            let why = if flags.is_empty() {
+                why
+            } else {
+                format!("⚠ {} · {why}", flags.join(", "))
+            };
+            let action = decision_label(&row.decision);
+            let action_style = match row.decision {
+                Decision::Undecided => theme.dim(),
+                Decision::Skip => theme.warning(),
+                _ => theme.good(),
+            };
+            let mut cells = vec![
+                Cell::from(Span::styled(action, action_style)),
+                Cell::from(row.display_name.clone()),
+            ];
+            if !narrow {
+                cells.push(Cell::from(row.email.clone().unwrap_or_default()));
+            }
+            cells.push(Cell::from(target));
+            if !narrow {
+                cells.push(Cell::from(conf));
+                cells.push(Cell::from(why));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if narrow {
+        (
+            vec!["", "User", "Account"],
+            vec![
+                Constraint::Length(6),
+                Constraint::Percentage(40),
+                Constraint::Fill(1),
+            ],
+        )
+    } else {
+        (
+            vec!["", "User", "Address", "Account", "Conf.", "Why"],
+            vec![
+                Constraint::Length(6),
+                Constraint::Percentage(16),
+                Constraint::Percentage(22),
+                Constraint::Percentage(22),
+                Constraint::Length(6),
+                Constraint::Fill(1),
+            ],
+        )
+    };
+    let title = format!(
+        " Disconnected users {}/{} ",
+        if r.visible.is_empty() {
+            0
+        } else {
+            r.cursor + 1
+        },
+        r.visible.len()
+    );
+    let table = Table::new(body, widths)
+        .header(Row::new(header).style(theme.heading()))
+        .block(boxed(&title, theme))
+        .row_highlight_style(theme.selected())
+        .column_spacing(1);
+    let mut ts = ratatui::widgets::TableState::default()
+        .with_selected((!r.visible.is_empty()).then(|| r.cursor - start));
+    frame.render_stateful_widget(table, area, &mut ts);
+}
+
+fn detail(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, theme: &Theme) {
+    let Some(d) = &r.detail else { return };
+    let Some(row) = rows.get(d.row) else { return };
+    let pop = crate::ui::centered(
+        area,
+        area.width.saturating_sub(4).clamp(36, 100),
+        area.height.saturating_sub(2).min(20),
+    );
+    frame.render_widget(Clear, pop);
+    let [head, list_area, search] = Layout::vertical([
+        Constraint::Length(if pop.height >= 12 { 4 } else { 0 }),
+        Constraint::Min(2),
+        Constraint::Length(3),
+    ])
+    .areas(pop);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(Span::styled(row.display_name.clone(), theme.heading())),
+            Line::from(row.email.clone().unwrap_or_else(|| "(no address)".into())),
+        ])
+        .block(boxed(" Candidates ", theme)),
+        head,
+    );
+    let entries = r.detail_entries();
+    let mut items: Vec<ListItem> = entries
+        .iter()
+        .map(|(_, upn, label)| {
+            ListItem::new(Line::from(vec![
+                Span::raw(upn.clone()),
+                Span::styled(format!("  {label}"), theme.dim()),
+            ]))
+        })
+        .collect();
+    match &d.results {
+        Some(Loadable::Loading) => items.push(ListItem::new("searching the directory…")),
+        Some(Loadable::Failed(e)) => items.push(ListItem::new(Line::from(Span::styled(
+            format!("search failed: {}", e.message),
+            theme.bad(),
+        )))),
+        Some(Loadable::Ready(v)) if v.is_empty() => {
+            items.push(ListItem::new("no account starts with that"))
+        }
+        _ => {}
+    }
+    if entries.is_empty() && d.results.is_none() {
+        items.push(ListItem::new(
+            "no suggestion; press / to search the directory",
+        ));
+    }
+    let title = if head.height == 0 {
+        format!(" {} ", row.display_name)
+    } else {
+        " Enter maps to the highlighted account ".to_string()
+    };
+    let list = List::new(items)
+        .block(boxed(&title, theme))
+        .highlight_style(theme.selected())
+        .highlight_symbol("▶ ");
+    let mut ls = ListState::default().with_selected((!entries.is_empty()).then_some(d.cursor));
+    frame.render_stateful_widget(list, list_area, &mut ls);
+    let prompt = if d.typing {
+        format!("{}▏", d.query)
+    } else if d.query.is_empty() {
+        "press / to search by name, UPN or mail".into()
+    } else {
+        d.query.clone()
+    };
+    frame.render_widget(
+        Paragraph::new(prompt).block(boxed(" Search the directory ", theme)),
+        search,
+    );
+}
