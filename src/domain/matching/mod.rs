@@ -36,6 +36,8 @@
 
 pub mod bench_support;
 mod index;
+pub mod kind;
+pub mod names;
 
 use std::collections::HashMap;
 
