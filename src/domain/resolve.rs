@@ -911,8 +911,8 @@ pub(crate) mod fixtures {
     /// A directory with the traps of account kind and disagreeing evidence:
     /// Ann (exact), Anna (a guest copy of her member account), Bob (his
     /// alias reassigned to Bob Bradley, his own account disabled), Dana
-    /// (only a disabled account), Erik (a service account registered with
-    /// his address), Kim (an address whose account's name disagrees).
+    /// (only a disabled account), Erik (his separate admin account registered
+    /// with his address), Kim (an address whose account's name disagrees).
     pub fn trap_tenant() -> Vec<TenantUser> {
         use crate::domain::checks::fixtures::guest;
         let mut bradley = tu("id-bradley", "bob.bradley@fabrikam.com", "Bob Bradley");
@@ -921,8 +921,8 @@ pub(crate) mod fixtures {
         brown.account_enabled = false;
         let mut dana = tu("id-dana", "dana@fabrikam.com", "Dana Scully");
         dana.account_enabled = false;
-        let mut svc = tu("id-svc", "svc-build@fabrikam.com", "Build Service");
-        svc.other_mails = vec!["erik.l@gmail.com".into()];
+        let mut admin = tu("id-erik-adm", "adm-erik@fabrikam.com", "Erik Lund (Admin)");
+        admin.other_mails = vec!["erik.l@gmail.com".into()];
         vec![
             tu("id-ann", "ann@fabrikam.com", "Ann Berg"),
             tu("id-anna", "anna.lindberg@fabrikam.com", "Anna Lindberg"),
@@ -930,7 +930,7 @@ pub(crate) mod fixtures {
             bradley,
             brown,
             dana,
-            svc,
+            admin,
             tu("id-erik", "erik@fabrikam.com", "Erik Lund"),
             tu("id-kim", "kim@fabrikam.com", "Kim Park"),
         ]

@@ -463,7 +463,7 @@ fn resolve_shows_flags_in_words_and_each_candidate_s_kind_and_state() {
         assert!(line(who).starts_with("│review"), "{who}: {table}");
     }
     // Anna's candidates: her member account first, the guest copy after it,
-    // each with its kind and state; Erik's: the service account says so.
+    // each with its kind and state; Erik's: his admin account says so.
     s.screen = Screen::Resolve(trap_screen(|r| open_detail(r, 1)));
     let pop = render(&s, 120, 30);
     assert!(
@@ -480,10 +480,18 @@ fn resolve_shows_flags_in_words_and_each_candidate_s_kind_and_state() {
     );
     s.screen = Screen::Resolve(trap_screen(|r| open_detail(r, 4)));
     let pop = render(&s, 120, 30);
-    assert!(pop.contains("⚠ more than one account fits"), "{pop}");
     assert!(
-        pop.contains("Build Service · svc-build@fabrikam.com"),
+        pop.contains("Erik Lund (Admin) · adm-erik@fabrikam.com"),
         "{pop}"
     );
-    assert!(pop.contains("service account, member, enabled"), "{pop}");
+    assert!(
+        pop.contains("low · admin account, member, enabled"),
+        "{pop}"
+    );
+    s.screen = Screen::Resolve(trap_screen(|r| open_detail(r, 2)));
+    let pop = render(&s, 120, 30);
+    assert!(
+        pop.contains("⚠ more than one account fits; the account is disabled"),
+        "{pop}"
+    );
 }

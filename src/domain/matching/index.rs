@@ -12,9 +12,11 @@
 use std::hash::Hasher;
 
 use super::kind::DirectoryProfile;
-use super::names::{Nicknames, PersonName, spelling_key};
+use super::names::{Nicknames, PersonName, coarse_bytes, coarse_key};
 use crate::domain::facts::TenantUser;
-use crate::domain::text::{is_guest_ext_upn, name_tokens, name_tokens_into, proxy_smtp_address};
+use crate::domain::text::{
+    is_guest_ext_upn, name_tokens, name_tokens_into, proxy_smtp_address, trim_fast,
+};
 
 /// Upper bound on the accounts read from one name's posting list when
 /// looking for an initial ("J. Smith" in a directory of many Smiths).
@@ -149,7 +151,7 @@ fn get(p: &Postings, key: Option<u64>) -> &[u32] {
 }
 
 fn key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.trim().chars().flat_map(char::to_lowercase)
+    trim_fast(s).chars().flat_map(char::to_lowercase)
 }
 
 /// Hash of already-lowercase (or ASCII, lowercased here) UTF-8 bytes, eight
@@ -179,7 +181,7 @@ fn hash_lowered(bytes: &[u8]) -> u64 {
 /// ASCII keys (nearly all addresses) are lowercased on the fly; others are
 /// lowercased char by char first, exactly as [`key_eq`] compares them.
 fn key_hash(s: &str) -> Option<u64> {
-    let t = s.trim();
+    let t = trim_fast(s);
     if t.is_empty() {
         None
     } else if t.is_ascii() {
@@ -192,7 +194,7 @@ fn key_hash(s: &str) -> Option<u64> {
 
 /// Whether two keys are equal once normalised.
 fn key_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
+    let (a, b) = (trim_fast(a), trim_fast(b));
     if a.is_ascii() && b.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
@@ -203,7 +205,7 @@ fn key_eq(a: &str, b: &str) -> bool {
 /// Splits a trimmed address at its last `@` (local part, domain), both
 /// non-empty.
 fn split_key(s: &str) -> Option<(&str, &str)> {
-    let (l, d) = s.trim().rsplit_once('@')?;
+    let (l, d) = trim_fast(s).rsplit_once('@')?;
     (!l.is_empty() && !d.is_empty()).then_some((l, d))
 }
 
@@ -230,7 +232,7 @@ fn text_hash(text: &str) -> Option<u64> {
 ///
 /// Addresses are compared trimmed and lowercased; whole names by their
 /// sorted, folded tokens ([`name_tokens`]); name tokens and pairs of them by
-/// their spelling keys ([`spelling_key`]), so "Mueller" finds "Müller".
+/// their coarse keys ([`coarse_key`]), so "Mueller" finds "Müller".
 /// Built once in `O(n)`; each lookup is `O(1)` plus the size of the answer.
 #[derive(Debug)]
 pub struct TenantIndex<'a> {
@@ -277,7 +279,7 @@ impl<'a> TenantIndex<'a> {
         // Scratch for each name's folded text, token ranges, spelling key
         // and token hashes.
         let (mut fold, mut spans) = (String::new(), Vec::new());
-        let (mut key, mut hashes) = (String::new(), Vec::<u64>::new());
+        let mut hashes = Vec::<u64>::new();
         for (i, u) in users.iter().enumerate() {
             // Ids must stay below the MANY marker bit.
             let Some(id) = u32::try_from(i).ok().filter(|id| id & MANY == 0) else {
@@ -314,8 +316,10 @@ impl<'a> TenantIndex<'a> {
             push(&mut idx.by_name_key, text_hash(&idx.name_buf[start..]), id);
             hashes.clear();
             for &(a, b) in &spans {
-                spelling_key(&fold[a..b], &mut key);
-                let h = token_hash(&key);
+                // The same hash as `token_hash` of the coarse key, byte by byte.
+                let mut hasher = FxHasher::default();
+                coarse_bytes(&fold[a..b], |c| hasher.add(u64::from(c)));
+                let h = hasher.finish();
                 if !hashes.contains(&h) {
                     hashes.push(h);
                 }
@@ -498,8 +502,8 @@ impl<'a> TenantIndex<'a> {
                 }
             }
         };
-        let n = name.keys.len().min(6);
-        let keys = &name.keys[..n];
+        let n = name.coarse.len().min(6);
+        let keys = &name.coarse[..n];
         let tokens = &name.tokens[..n];
         let initial = |t: &str| t.chars().count() == 1;
         let mut variants: Vec<Vec<&str>> = Vec::with_capacity(n);
@@ -543,7 +547,7 @@ impl<'a> TenantIndex<'a> {
                 if x.chars().count() == 1 {
                     // "jsmith": an initial run into a surname.
                     if y.chars().count() >= 2 {
-                        spelling_key(y, &mut key);
+                        coarse_key(y, &mut key);
                         self.with_initial(&key, y, x, &mut |list, out| add(list, out), out);
                     }
                     continue;
@@ -552,8 +556,8 @@ impl<'a> TenantIndex<'a> {
                     continue;
                 }
                 let mut kx = String::new();
-                spelling_key(x, &mut kx);
-                spelling_key(y, &mut key);
+                coarse_key(x, &mut kx);
+                coarse_key(y, &mut key);
                 add(self.pair(&kx, &key), out);
             }
         } else if n == 2 {
@@ -561,13 +565,13 @@ impl<'a> TenantIndex<'a> {
                 glued.clear();
                 glued.push_str(&tokens[x]);
                 glued.push_str(&tokens[y]);
-                spelling_key(&glued, &mut key);
+                coarse_key(&glued, &mut key);
                 add(self.token(&key), out);
             }
         }
     }
 
-    /// Accounts holding the name with spelling key `key` (folded `token`)
+    /// Accounts holding the name with coarse key `key` (folded `token`)
     /// and another name starting with `initial`.
     fn with_initial(
         &self,

@@ -103,133 +103,54 @@ impl DirectoryProfile {
     }
 }
 
-const ADMIN: [&str; 7] = [
-    "adm",
-    "admin",
-    "administrator",
-    "admins",
-    "sysadmin",
-    "breakglass",
-    "globaladmin",
-];
+/// What a word of an address or display name says about the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marker {
+    Room,
+    Test,
+    /// A test marker that is also an ordinary word or initials, read only as
+    /// a separate part of an address (`qa-bsmith`).
+    TestInAddress,
+    Admin,
+    Service,
+    /// A word of team and mailbox addresses; an address or display name made
+    /// of these alone is a shared mailbox.
+    Mailbox,
+}
 
-const SERVICE: [&str; 22] = [
-    "svc",
-    "service",
-    "services",
-    "srv",
-    "serviceaccount",
-    "bot",
-    "noreply",
-    "donotreply",
-    "automation",
-    "automated",
-    "daemon",
-    "sync",
-    "pipeline",
-    "pipelines",
-    "build",
-    "deploy",
-    "deployment",
-    "integration",
-    "connector",
-    "scanner",
-    "printer",
-    "robot",
-];
-
-const ROOM: [&str; 11] = [
-    "room",
-    "rooms",
-    "conference",
-    "conf",
-    "boardroom",
-    "meetingroom",
-    "mtg",
-    "equipment",
-    "projector",
-    "vehicle",
-    "auditorium",
-];
-
-const TEST: [&str; 7] = [
-    "test", "tester", "testing", "testuser", "tst", "dummy", "sandbox",
-];
-
-/// Test markers that are also ordinary words or initials, read only as
-/// separate parts of an address (`qa-bsmith`).
-const TEST_ADDRESS: [&str; 3] = ["qa", "uat", "staging"];
-
-/// Words of team and mailbox addresses; an address or display name made of
-/// these alone is a shared mailbox.
-const MAILBOX: [&str; 62] = [
-    "shared",
-    "mailbox",
-    "info",
-    "sales",
-    "support",
-    "helpdesk",
-    "help",
-    "desk",
-    "servicedesk",
-    "frontdesk",
-    "team",
-    "office",
-    "reception",
-    "hr",
-    "finance",
-    "accounts",
-    "accounting",
-    "billing",
-    "payroll",
-    "marketing",
-    "contact",
-    "contacts",
-    "careers",
-    "jobs",
-    "press",
-    "media",
-    "security",
-    "it",
-    "noc",
-    "ops",
-    "operations",
-    "events",
-    "orders",
-    "invoices",
-    "invoice",
-    "enquiries",
-    "inquiries",
-    "hello",
-    "legal",
-    "compliance",
-    "procurement",
-    "purchasing",
-    "facilities",
-    "newsletter",
-    "notifications",
-    "alerts",
-    "all",
-    "everyone",
-    "staff",
-    "group",
-    "department",
-    "dept",
-    "public",
-    "general",
-    "customer",
-    "customers",
-    "and",
-    "the",
-    "of",
-    "mail",
-    "admin",
-    "no",
-];
+fn marker(w: &str) -> Option<Marker> {
+    use Marker::*;
+    Some(match w {
+        "room" | "rooms" | "conference" | "conf" | "boardroom" | "meetingroom" | "mtg"
+        | "equipment" | "projector" | "vehicle" | "auditorium" => Room,
+        "test" | "tester" | "testing" | "testuser" | "tst" | "dummy" | "sandbox" => Test,
+        "qa" | "uat" | "staging" => TestInAddress,
+        "adm" | "admin" | "administrator" | "admins" | "sysadmin" | "breakglass"
+        | "globaladmin" => Admin,
+        "svc" | "service" | "services" | "srv" | "serviceaccount" | "bot" | "noreply"
+        | "donotreply" | "automation" | "automated" | "daemon" | "sync" | "pipeline"
+        | "pipelines" | "build" | "deploy" | "deployment" | "integration" | "connector"
+        | "scanner" | "printer" | "robot" => Service,
+        "shared" | "mailbox" | "info" | "sales" | "support" | "helpdesk" | "help" | "desk"
+        | "servicedesk" | "frontdesk" | "team" | "office" | "reception" | "hr" | "finance"
+        | "accounts" | "accounting" | "billing" | "payroll" | "marketing" | "contact"
+        | "contacts" | "careers" | "jobs" | "press" | "media" | "security" | "it" | "noc"
+        | "ops" | "operations" | "events" | "orders" | "invoices" | "invoice" | "enquiries"
+        | "inquiries" | "hello" | "legal" | "compliance" | "procurement" | "purchasing"
+        | "facilities" | "newsletter" | "notifications" | "alerts" | "all" | "everyone"
+        | "staff" | "group" | "department" | "dept" | "public" | "general" | "customer"
+        | "customers" | "and" | "the" | "of" | "mail" | "no" => Mailbox,
+        _ => return None,
+    })
+}
 
 fn words(s: &str, out: &mut Vec<String>) {
     out.clear();
-    let folded = fold_accents(s);
+    let folded = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        fold_accents(s)
+    };
     // Digits are not part of words ("room4b", "jsmith2").
     for w in folded.split(|c: char| !c.is_alphabetic()) {
         if !w.is_empty() {
@@ -246,36 +167,41 @@ fn local_part(address: &str) -> Option<&str> {
 /// name). `address`: the words are an address's, where glued prefixes
 /// (`svcbuild`, `admjsmith`) and test markers like `qa` count too.
 fn kind_of_words(ws: &[String], address: bool) -> Option<AccountKind> {
-    let has = |list: &[&str]| ws.iter().any(|w| list.contains(&w.as_str()));
-    if has(&ROOM) {
+    let mut seen = [false; 6];
+    let mut all_mailbox = !ws.is_empty();
+    for w in ws {
+        let m = marker(w);
+        if let Some(m) = m {
+            seen[m as usize] = true;
+        }
+        all_mailbox &= m == Some(Marker::Mailbox);
+    }
+    let has = |m: Marker| seen[m as usize];
+    if has(Marker::Room) {
         return Some(AccountKind::Room);
     }
-    if has(&TEST) || address && has(&TEST_ADDRESS) {
+    if has(Marker::Test) || address && has(Marker::TestInAddress) {
         return Some(AccountKind::Test);
     }
-    if has(&ADMIN) {
+    if has(Marker::Admin) {
         return Some(AccountKind::Admin);
     }
-    if has(&SERVICE) || ws.windows(2).any(|p| p[0] == "no" && p[1] == "reply") {
+    if has(Marker::Service) || ws.windows(2).any(|p| p[0] == "no" && p[1] == "reply") {
         return Some(AccountKind::Service);
     }
-    if !ws.is_empty() && ws.iter().all(|w| MAILBOX.contains(&w.as_str())) {
+    if all_mailbox {
         return Some(AccountKind::Shared);
     }
     if address {
         for w in ws {
-            let glued = |prefixes: &[&str]| {
-                prefixes
-                    .iter()
-                    .any(|p| w.len() > p.len() + 2 && (w.starts_with(p) || w.ends_with(p)))
-            };
-            if glued(&["admin"]) || w.len() > 5 && w.starts_with("adm") {
+            let glued = |p: &str| w.len() > p.len() + 2 && (w.starts_with(p) || w.ends_with(p));
+            if glued("admin") || w.len() > 5 && w.starts_with("adm") {
                 return Some(AccountKind::Admin);
             }
-            if glued(&["svc"]) {
+            if glued("svc") {
                 return Some(AccountKind::Service);
             }
-            if glued(&["test"]) {
+            if glued("test") {
                 return Some(AccountKind::Test);
             }
         }

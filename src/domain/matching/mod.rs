@@ -46,13 +46,14 @@
 //! user is bounded by a few lookups, not by the tenant. With
 //! [`bench_support::generate`]`(10_000, 200_000, _)`, indexing plus matching
 //! stays within the 300 ms target on one core (docs/performance.md); the
-//! quality of the suggestions is measured by the quality benchmark in the same
+//! quality of the suggestions is measured by [`quality`] in the same
 //! benchmark binary.
 
 pub mod bench_support;
 mod index;
 pub mod kind;
 pub mod names;
+pub mod quality;
 
 use std::collections::HashMap;
 
@@ -66,7 +67,7 @@ use crate::domain::facts::{OrgUser, TenantUser, UserType};
 use crate::domain::text::split_email;
 use crate::domain::validate::normalize_email;
 use kind::{DirectoryProfile, classify, classify_identity};
-use names::{Nicknames, PersonName, compare};
+use names::{Nicknames, PersonName, Roles, compare};
 
 /// A user to find an Entra account for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -116,7 +117,8 @@ impl Reason {
             Reason::ExactMail => 2.9,
             Reason::OtherMail => 2.6,
             Reason::ProxyAddress => 2.5,
-            Reason::LocalPartAtVerifiedDomain => 1.2,
+            // Mostly the name again ("anna.berg@"): light corroboration.
+            Reason::LocalPartAtVerifiedDomain => 0.4,
             Reason::DisplayName => 0.0,
         }
     }
@@ -385,7 +387,7 @@ impl Candidate<'_> {
     /// Whether this and `other` look like one person's two accounts: names
     /// that agree, or the one's primary mail among the other's addresses.
     fn same_person_as(&self, other: &Candidate<'_>, nick: &Nicknames) -> bool {
-        if compare(&self.display, &other.display, &[], nick).agrees() {
+        if name_match(&self.display, other.user, &other.display, nick).agrees() {
             return true;
         }
         let holds = |a: &TenantUser, address: &str| {
@@ -409,22 +411,32 @@ impl Candidate<'_> {
     }
 }
 
-/// The name a user goes by: the display name, or, when it has fewer than
-/// two names, the address's local part if that has more ("bob.smith").
-fn user_name(user: &DisconnectedUser, email: Option<&str>) -> PersonName {
+/// The names a user goes by: the display name, and the address's local part
+/// when it reads as the same name ("M. Edwards" at margaret.edwards@…,
+/// "Katie Murphy" at katherinemurphy@…), or stands in for a display name
+/// with fewer than two names. The second is `None` when the local part says
+/// nothing more, or names someone else.
+fn user_names(
+    user: &DisconnectedUser,
+    email: Option<&str>,
+    nick: &Nicknames,
+) -> (PersonName, Option<PersonName>) {
     let shown = PersonName::parse(&user.display_name);
-    if shown.tokens.len() >= 2 {
-        return shown;
-    }
     let local = email
         .and_then(split_email)
         .map(|(l, _)| PersonName::parse(l))
         .unwrap_or_default();
-    if local.tokens.len() > shown.tokens.len() || shown.is_empty() && !local.is_empty() {
-        local
-    } else {
-        shown
+    if local.is_empty() || local == shown {
+        return (shown, None);
     }
+    if shown.tokens.len() < 2 && local.tokens.len() >= 2 || shown.is_empty() {
+        return (local, None);
+    }
+    let how = compare(&local, &shown, &Roles::NONE, nick);
+    let consistent = !how.disagrees()
+        && how != NameMatch::Unknown
+        && !(local.tokens.len() == 1 && how == NameMatch::Thin);
+    (shown, consistent.then_some(local))
 }
 
 /// How an account's name compares with the user's: its display name, or
@@ -436,22 +448,22 @@ fn name_match(
     display: &PersonName,
     nick: &Nicknames,
 ) -> NameMatch {
-    let surname = account
-        .surname
-        .as_deref()
-        .map(|s| PersonName::parse(s).tokens)
-        .unwrap_or_default();
-    // The surname binds the display name only when the display name has it.
-    let in_display = surname.iter().all(|s| display.tokens.contains(s));
-    let shown = compare(name, display, if in_display { &surname } else { &[] }, nick);
     if account.given_name.is_none() && account.surname.is_none() {
+        return compare(name, display, &Roles::NONE, nick);
+    }
+    let given = PersonName::parse(account.given_name.as_deref().unwrap_or(""));
+    let surname = PersonName::parse(account.surname.as_deref().unwrap_or(""));
+    let shown = compare(
+        name,
+        display,
+        &Roles::within(&given, &surname, display),
+        nick,
+    );
+    let legal = given.joined(&surname);
+    if legal.is_empty() || legal.tokens == display.tokens {
         return shown;
     }
-    let legal = PersonName::from_parts(account.given_name.as_deref(), account.surname.as_deref());
-    if legal.is_empty() || legal == *display {
-        return shown;
-    }
-    let formal = compare(name, &legal, &surname, nick);
+    let formal = compare(name, &legal, &Roles::within(&given, &surname, &legal), nick);
     if formal.weight() > shown.weight() {
         formal
     } else {
@@ -533,29 +545,50 @@ fn match_one(
     } else {
         flags.push(MatchFlag::NoEmail);
     }
-    let name = user_name(user, email.as_deref());
-    scratch.stamp = scratch.stamp.wrapping_add(1);
-    if scratch.stamp == 0 {
-        scratch.seen.iter_mut().for_each(|s| *s = 0);
-        scratch.stamp = 1;
-    }
+    let (name, alt) = user_names(user, email.as_deref(), nick);
     let mut names = std::mem::take(&mut scratch.names);
-    index.name_candidates(&name, nick, &mut scratch.seen, scratch.stamp, &mut names);
-    for &id in &names {
-        consider(&mut found, id, Reason::DisplayName);
+    for n in std::iter::once(&name).chain(alt.as_ref()) {
+        scratch.stamp = scratch.stamp.wrapping_add(1);
+        if scratch.stamp == 0 {
+            scratch.seen.iter_mut().for_each(|s| *s = 0);
+            scratch.stamp = 1;
+        }
+        index.name_candidates(n, nick, &mut scratch.seen, scratch.stamp, &mut names);
+        for &id in &names {
+            consider(&mut found, id, Reason::DisplayName);
+        }
     }
     scratch.names = names;
 
-    let user_is_person = classify_identity(&user.display_name, email.as_deref()).is_person();
+    // Read only when a non-person account is a candidate.
+    let mut user_is_person: Option<bool> = None;
+    // A personal address (not at one of the tenant's domains) on an account
+    // was put there for its holder; a company alias may have been
+    // reassigned to someone else since.
+    let personal = email
+        .as_deref()
+        .and_then(split_email)
+        .is_some_and(|(_, d)| !index.is_verified_domain(d));
     let mut cands: Vec<Candidate<'_>> = Vec::with_capacity(found.len());
     for &(id, reason) in &found {
         let Some(t) = index.user(id) else { continue };
         let display = PersonName::parse(&t.display_name);
-        let nm = name_match(&name, t, &display, nick);
+        let mut nm = name_match(&name, t, &display, nick);
+        // The address can only strengthen a name the display name does not
+        // contradict (Michaela at msmith@… is not Michael Smith).
+        if let Some(alt) = alt.as_ref().filter(|_| !nm.disagrees()) {
+            let by_address = name_match(alt, t, &display, nick);
+            if by_address.weight() > nm.weight() {
+                nm = by_address;
+            }
+        }
         // Plausible only when the account holds the address, or the names
         // agree (initials at least); a shared local part needs the names
         // to agree too. Everything else is a namesake or a coincidence.
         let plausible = match reason {
+            // A company alias on an account with another name entirely was
+            // reassigned (or is someone else's): not evidence for this user.
+            Reason::OtherMail | Reason::ProxyAddress => personal || nm != NameMatch::Different,
             r if r.is_address() => true,
             Reason::LocalPartAtVerifiedDomain => nm.agrees() || nm == NameMatch::Initials,
             _ => nm.agrees() || nm == NameMatch::Initials,
@@ -564,9 +597,23 @@ fn match_one(
             continue;
         }
         let (kind, weak) = classify(t, profile);
+        // A service, shared or room account is never a person's target: one
+        // that holds a person's address without their name is only where
+        // they registered it (invite them instead). An admin or test account
+        // named after them is shown, below their own account.
+        let user_is_person = kind.is_person()
+            || *user_is_person.get_or_insert_with(|| {
+                classify_identity(&user.display_name, email.as_deref()).is_person()
+            });
+        if !kind.is_person() && user_is_person && !nm.agrees() && !nm.weak() {
+            continue;
+        }
         let guest = t.user_type == UserType::Guest
             || crate::domain::text::is_guest_ext_upn(&t.user_principal_name);
+        // How much an address counts when the names disagree: a changed
+        // surname on a personal address is still most likely the person.
         let factor = match nm {
+            NameMatch::Partial if personal => 0.9,
             NameMatch::Partial => 0.3,
             NameMatch::Different => 0.15,
             _ => 1.0,

@@ -234,29 +234,50 @@ fn a_separate_admin_account_holding_the_address_yields_to_the_person() {
 
 #[test]
 fn a_non_person_account_is_never_above_low_and_is_flagged() {
+    // An admin account named after the person, holding their address.
+    let mut admin = tu("adm", "adm-dwhite@contoso.com", "Dana White (Admin)");
+    admin.other_mails = vec!["dana@outlook.com".into()];
+    let user = du("msa.d", "Dana White", Some("dana@outlook.com"));
+    let m = one(user.clone(), std::slice::from_ref(&admin));
+    assert_eq!(best(&m).kind, AccountKind::Admin);
+    assert_eq!(best(&m).confidence, Confidence::Low);
+    assert_eq!(m.flags, vec![MatchFlag::NotAPerson]);
+    check_invariants(&m);
+    // With the person's own account present, it comes first.
+    let own = tu("dana", "dana.white@contoso.com", "Dana White");
+    let m = one(user, &[admin, own]);
+    assert_eq!(ids(&m), ["dana", "adm"]);
+    assert!(m.suggestions[1].same_person);
+    check_invariants(&m);
+}
+
+#[test]
+fn a_service_shared_or_room_account_holding_a_person_s_address_is_not_offered() {
     let mut svc = tu("svc", "svc-build@contoso.com", "Build Service");
     svc.other_mails = vec!["dana@outlook.com".into()];
     let mut shared = tu("sh", "sales@contoso.com", "Sales");
     shared.proxy_addresses = vec!["smtp:dana.w@outlook.com".into()];
-    let tenant = vec![svc, shared];
-    for (addr, id, kind) in [
-        ("dana@outlook.com", "svc", AccountKind::Service),
-        ("dana.w@outlook.com", "sh", AccountKind::Shared),
-    ] {
+    let mut room = tu("rm", "room-oslo@contoso.com", "Conference Room Oslo");
+    room.other_mails = vec!["dw@outlook.com".into()];
+    let tenant = vec![svc.clone(), shared, room];
+    for addr in ["dana@outlook.com", "dana.w@outlook.com", "dw@outlook.com"] {
         let m = one(du("msa.d", "Dana White", Some(addr)), &tenant);
-        assert_eq!(best(&m).tenant_user_id, id);
-        assert_eq!(best(&m).kind, kind);
-        assert_eq!(best(&m).confidence, Confidence::Low);
-        assert!(m.flags.contains(&MatchFlag::NotAPerson), "{m:?}");
-        check_invariants(&m);
+        assert!(m.suggestions.is_empty(), "{addr}: invite instead: {m:?}");
     }
-    // With the person's own account present, it comes first and the
-    // service account's claim on the address keeps the row from exact.
+    // With the person's own account, that is the suggestion, undisturbed.
     let mut tenant = tenant;
     tenant.push(tu("dana", "dana.white@contoso.com", "Dana White"));
     let m = one(du("msa.d", "Dana White", Some("dana@outlook.com")), &tenant);
-    assert_eq!(best(&m).tenant_user_id, "dana");
-    assert_eq!(m.flags, vec![MatchFlag::Ambiguous]);
+    assert_eq!(ids(&m), ["dana"]);
+    assert!(m.flags.is_empty());
+    // A user who is a service identity may map to a service account (low).
+    let m = one(
+        du("msa.bot", "Build Service", Some("dana@outlook.com")),
+        &[svc],
+    );
+    assert_eq!(best(&m).kind, AccountKind::Service);
+    assert_eq!(best(&m).confidence, Confidence::Low);
+    assert!(m.flags.contains(&MatchFlag::NotAPerson));
     check_invariants(&m);
 }
 
@@ -425,6 +446,89 @@ fn names_people_use_are_found_without_an_address_and_stay_medium_at_most() {
     let m = one(du("msa.x", "Robert Smith", None), &tenant);
     assert_eq!(ids(&m), ["rob"]);
     assert_eq!(m.flags, vec![MatchFlag::NoEmail]);
+}
+
+#[test]
+fn the_address_reads_as_a_second_name_when_it_agrees_with_the_display_name() {
+    let tenant = vec![
+        tu("mg", "margaret.edwards@contoso.com", "Margaret Edwards"),
+        tu("ma", "marco.edwards@contoso.com", "Marco Edwards"),
+        tu("kate", "katherine.murphy@contoso.com", "Katherine Murphy"),
+        tu("cath", "catherine.murphy@contoso.com", "Catherine Murphy"),
+    ];
+    // "M. Edwards" alone fits both; the address names Margaret.
+    let m = one(du("msa.m", "M. Edwards", None), &tenant);
+    assert_eq!(ids(&m).len(), 2);
+    let m = one(
+        du("msa.m", "M. Edwards", Some("margaret.edwards14@icloud.com")),
+        &tenant,
+    );
+    assert_eq!(best(&m).tenant_user_id, "mg", "{m:?}");
+    assert_eq!(best(&m).name_match, NameMatch::Same);
+    assert_eq!(best(&m).confidence, Confidence::Medium);
+    // A handle run together with the full form of a short name.
+    let m = one(
+        du("msa.k", "Katie Murphy", Some("katherinemurphy@outlook.com")),
+        &tenant,
+    );
+    assert_eq!(best(&m).tenant_user_id, "kate", "{m:?}");
+    // An address naming someone else is not read as the user's name.
+    let m = one(
+        du("msa.x", "Marco Edwards", Some("margaret.edwards@gmail.com")),
+        &tenant,
+    );
+    assert_eq!(ids(&m), ["ma"]);
+}
+
+#[test]
+fn a_given_name_that_is_only_the_account_s_middle_name_does_not_agree() {
+    // Luca Robert Hoffmann goes by Luca; Robert Hoffmann is someone else,
+    // here an external guest whose address the user signs in with.
+    let mut luca = tu("luca", "luca.hoffmann@contoso.com", "Luca Robert Hoffmann");
+    luca.given_name = Some("Luca".into());
+    let robert = guest("rob", "rhoffmann48@yahoo.com", "Robert Hoffmann");
+    let m = one(
+        du("msa.r", "Robert Hoffmann", Some("rhoffmann48@yahoo.com")),
+        &[luca.clone(), robert],
+    );
+    assert_eq!(ids(&m), ["rob"], "{m:?}");
+    assert_eq!(best(&m).confidence, Confidence::High);
+    // Luca by his middle name alone is not found either.
+    let m = one(du("msa.r", "Robert Hoffmann", None), &[luca]);
+    assert!(m.suggestions.is_empty(), "{m:?}");
+}
+
+#[test]
+fn a_personal_address_outweighs_a_changed_surname_but_a_company_alias_does_not() {
+    // Anna Berg married and is Anna Lund now; another Anna Berg works here.
+    let mut lund = tu("lund", "anna.lund@contoso.com", "Anna Lund");
+    lund.other_mails = vec!["anna.berg@outlook.com".into()];
+    let berg = tu("berg", "anna.berg@contoso.com", "Anna Berg");
+    let m = one(
+        du("msa.a", "Anna Berg", Some("anna.berg@outlook.com")),
+        &[lund.clone(), berg.clone()],
+    );
+    assert_eq!(best(&m).tenant_user_id, "lund", "{m:?}");
+    assert_eq!(
+        m.flags,
+        vec![MatchFlag::Ambiguous, MatchFlag::NameDisagrees]
+    );
+    assert_eq!(best(&m).confidence, Confidence::Medium);
+    // The same shape with a company alias: the alias was reassigned.
+    lund.other_mails = vec!["anna@contoso.com".into()];
+    let m = one(
+        du("msa.a", "Anna Berg", Some("anna@contoso.com")),
+        &[lund.clone(), berg],
+    );
+    assert_eq!(best(&m).tenant_user_id, "berg", "{m:?}");
+    // A company alias on someone with another name entirely is no evidence.
+    let mut eve = tu("eve", "eve.adams@contoso.com", "Eve Adams");
+    eve.proxy_addresses = vec!["smtp:paula.patel@contoso.com".into()];
+    let m = one(
+        du("msa.p", "Paula Patel", Some("paula.patel@contoso.com")),
+        &[eve],
+    );
+    assert!(m.suggestions.is_empty(), "{m:?}");
 }
 
 #[test]

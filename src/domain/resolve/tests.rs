@@ -262,8 +262,8 @@ fn accept_all_exact_takes_only_what_the_rules_call_exact_among_traps() {
                 Some(Low),
                 vec![BestCandidateDisabled]
             ),
-            // The person, not the service account holding his address.
-            ("msa.erik", Some("id-erik"), Some(Medium), vec![Ambiguous]),
+            // The person, not his admin account holding his address.
+            ("msa.erik", Some("id-erik"), Some(Medium), vec![]),
             ("msa.kim", Some("id-kim"), Some(Medium), vec![NameDisagrees]),
         ]
     );
