@@ -160,6 +160,10 @@ fn main() {
         full_check(20);
     }
 
+    if wants("resolve-lost") {
+        resolve_lost_answers();
+    }
+
     if wants("startup") {
         let exe = env!("CARGO_BIN_EXE_ado-entra");
         let (d, ok) = time(21, || {
@@ -260,9 +264,8 @@ fn full_check(subscribers: u8) {
     use ado_entra::domain::facts::Operation;
     use ado_entra::domain::matching::{DisconnectedUser, match_with_index};
     use ado_entra::emulator::{Emulator, EmulatorConfig, Generate, Source};
-    use ado_entra::ops::Live;
+    use ado_entra::ops::Session;
     use ado_entra::paths::StatePaths;
-    use ado_entra::runtime::Services;
 
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
@@ -286,10 +289,8 @@ fn full_check(subscribers: u8) {
             tenant: None,
         };
         let paths = StatePaths::at(home.path());
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move { while rx.recv().await.is_some() {} });
-        Live::new(settings.clone(), paths.clone())
-            .sign_in(None, tx)
+        Session::new(settings.clone(), paths.clone())
+            .sign_in(None, &ado_entra::ops::model::quiet())
             .await
             .expect("sign in");
         let (clients, _) =
@@ -424,4 +425,158 @@ fn full_check(subscribers: u8) {
         );
         emu.shutdown().await;
     });
+}
+
+/// Resolve's apply of several hundred changes on a 3,000-user organization,
+/// without faults and with every answer lost after the change landed (each
+/// settled by one targeted read): the second must stay within 10x the first.
+fn resolve_lost_answers() {
+    use ado_entra::client::http::RetryPolicy;
+    use ado_entra::client::{ClientSettings, Clients};
+    use ado_entra::emulator::{Emulator, EmulatorConfig, Generate, Source};
+    use ado_entra::ops::{Session, lock::OrgLock, resolve};
+    use ado_entra::paths::StatePaths;
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let run = |faults: &'static [&'static str]| {
+        rt.block_on(async move {
+            let emu = Emulator::start(EmulatorConfig {
+                source: Source::Generated(Generate {
+                    users: 3_000,
+                    tenant_users: 4_000,
+                    seed: 5,
+                    connected: true,
+                    subscribers: 0,
+                }),
+                auto_approve_default: true,
+                ..EmulatorConfig::default()
+            })
+            .await
+            .expect("emulator");
+            let home = tempfile::tempdir().expect("tempdir");
+            let tenant = emu.summary().tenants[0]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let settings = ClientSettings {
+                emulator_url: Some(emu.base_url().to_string()),
+                client_id: None,
+                tenant: Some(tenant.clone()),
+            };
+            let paths = StatePaths::at(home.path());
+            Session::new(settings.clone(), paths.clone())
+                .sign_in(Some(&tenant), &ado_entra::ops::model::quiet())
+                .await
+                .expect("sign in");
+            let (c, _) =
+                Clients::from_settings(&settings, &paths, RetryPolicy::default()).expect("clients");
+            let org = emu.summary().org.clone();
+            let (loaded, graph) = resolve::load(&c, &org).await.expect("load");
+            let mut plan = loaded.plan;
+            // Every suggestion nobody else takes is mapped; a few people are invited.
+            let mut used = std::collections::HashSet::new();
+            for i in 0..plan.rows.len() {
+                let best = plan.rows[i].best().map(|b| b.tenant_user_id.clone());
+                match best {
+                    Some(id) if !used.contains(&id) => {
+                        used.insert(id);
+                        let _ = plan.accept(i, 0);
+                    }
+                    None if i % 4 == 0 && plan.rows[i].email.is_some() => {
+                        let _ = plan.invite(i);
+                    }
+                    _ => {}
+                }
+            }
+            let jobs = plan.jobs();
+            let n = jobs.len();
+            let http = reqwest::Client::new();
+            let _ = http
+                .post(format!("{}/_emulator/faults", emu.base_url()))
+                .json(&serde_json::json!({ "faults": faults }))
+                .send()
+                .await;
+            let lock = OrgLock::acquire(&paths.lock_dir(), &org, "bench").expect("lock");
+            let journal =
+                resolve::begin(&paths.journal_dir(), &org, &plan.tenant, &jobs).expect("journal");
+            let started = Instant::now();
+            let o = resolve::apply(
+                &c,
+                &graph,
+                &lock,
+                &org,
+                &plan.tenant,
+                jobs,
+                journal,
+                None,
+                resolve::Settings::default(),
+                std::sync::Arc::new(|_| {}),
+            )
+            .await
+            .expect("apply");
+            let wall = started.elapsed();
+            let st: serde_json::Value = http
+                .get(format!("{}/_emulator/state", emu.base_url()))
+                .send()
+                .await
+                .expect("state")
+                .json()
+                .await
+                .expect("state json");
+            let repeated = st["org"]["users"]
+                .as_array()
+                .map(|u| u.iter().filter(|u| u["remaps"].as_u64() > Some(1)).count())
+                .unwrap_or(0);
+            emu.shutdown().await;
+            (wall, n, o, repeated)
+        })
+    };
+    let (clean, n, o, _) = run(&[]);
+    row(
+        &format!("resolve: apply {n} changes, 3k users"),
+        ms(clean),
+        "",
+        None,
+    );
+    row(
+        "resolve: mapped / invited / failed",
+        format!("{} / {} / {}", o.mapped, o.invited, o.failed.len()),
+        "",
+        None,
+    );
+    let (lost, n2, o2, repeated) = run(&[
+        "drop:every=1,after=1,method=PATCH,host=vssps,path=graph/users/",
+        "drop:every=1,after=1,method=POST,host=graph,path=invitations",
+    ]);
+    let ratio = lost.as_secs_f64() / clean.as_secs_f64().max(1e-6);
+    row(
+        &format!("resolve: {n2} changes, every answer lost"),
+        ms(lost),
+        "<= 10x clean",
+        Some(ratio <= 10.0),
+    );
+    row(
+        "resolve: lost answers: ratio to clean",
+        format!("{ratio:.1}x"),
+        "<= 10x",
+        Some(ratio <= 10.0),
+    );
+    row(
+        "resolve: lost: mapped / invited / failed / checked",
+        format!(
+            "{} / {} / {} / {}",
+            o2.mapped,
+            o2.invited,
+            o2.failed.len(),
+            o2.checked
+        ),
+        &format!("= {} / {} / 0", o.mapped, o.invited),
+        Some(o2.mapped == o.mapped && o2.invited == o.invited && o2.failed.is_empty()),
+    );
+    row(
+        "resolve: lost: mappings sent twice",
+        repeated.to_string(),
+        "0",
+        Some(repeated == 0),
+    );
 }

@@ -2,27 +2,35 @@
 //!
 //! `update(&mut State, Msg) -> Vec<Effect>` is the only way state changes. It does
 //! no IO and reads no clock: key presses, ticks (carrying the runtime's clock) and
-//! API results all arrive as [`Msg`]s, and anything that must touch the outside
+//! job results all arrive as [`Msg`]s, and anything that must touch the outside
 //! world leaves as an [`Effect`] for the runtime to perform. That is what lets
 //! every flow be tested without a terminal or a network.
+//!
+//! Each screen is a module of [`screens`] holding its state, its key bindings
+//! (as data: [`keys::Binding`]) and what it does with keys and job results.
+//! Work is correlated ([`jobs`]): a result for a job that is no longer wanted
+//! is dropped in one place.
 //!
 //! The flow: Welcome → Sign in → Organization → Destination tenant →
 //! Prerequisites → Plan → Confirm → Apply → Verify (fresh sign-in) → Done, with
 //! a Diagnosis screen when verification is refused.
 
-mod flow;
-mod keys;
+mod checklist;
+pub mod jobs;
+pub mod keys;
 pub mod model;
-pub mod resolve;
-mod screens;
-mod welcome;
+mod nav;
+pub mod screens;
 
-pub use flow::{checklist_markdown, validate_org_input};
-pub use keys::Key;
+pub use checklist::checklist_markdown;
+pub use jobs::{Done, Job, JobId, Jobs, Slot};
+pub use keys::{Binding, Hint, Key};
 pub use model::*;
-pub use resolve::{Candidate, ResolveLoad, ResolveProgress, ResolveScreen, ResolveSummary};
+pub use screens::resolve::{ResolveScreen, decision_label};
+pub use screens::welcome::{Flow, Welcome};
 pub use screens::*;
-pub use welcome::{Flow, Welcome};
+
+use crate::ops::model::Event;
 
 /// Where the wizard is pointed: real Azure or an emulator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,64 +63,64 @@ impl Environment {
     }
 }
 
-/// The change a flow makes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Operation {
-    Connect,
-    ChangeTenant,
-    Disconnect,
-    /// Run the checks; change nothing.
-    CheckOnly,
-}
-
-impl Operation {
-    pub fn from_flow(flow: Flow) -> Option<Self> {
-        match flow {
-            Flow::Connect => Some(Self::Connect),
-            Flow::ChangeTenant => Some(Self::ChangeTenant),
-            Flow::Disconnect => Some(Self::Disconnect),
-            Flow::CheckOnly => Some(Self::CheckOnly),
-            Flow::Resolve => None,
-        }
-    }
-    /// Does this operation need a destination tenant?
-    pub fn needs_destination(self) -> bool {
-        !matches!(self, Self::Disconnect)
-    }
-    pub fn changes_something(self) -> bool {
-        !matches!(self, Self::CheckOnly)
-    }
-    pub fn verb(self) -> &'static str {
-        match self {
-            Self::Connect => "connect",
-            Self::ChangeTenant => "change tenant",
-            Self::Disconnect => "disconnect",
-            Self::CheckOnly => "check",
-        }
-    }
+/// The organization and destination, once chosen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub org: String,
+    pub destination: Option<TenantInfo>,
 }
 
 /// What the wizard has learned so far in this run.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Session {
-    pub operation: Option<Operation>,
     pub identity: Option<Identity>,
-    pub org: Option<String>,
     /// Organizations listed for the caller (kept for back-navigation).
     pub orgs: Option<Vec<String>>,
-    pub destination: Option<TenantInfo>,
+    /// The flow chosen on Welcome.
+    pub flow: Flow,
+    /// The organization and destination, once chosen.
+    pub choice: Option<Choice>,
     pub report: Option<ChecksReport>,
-    pub applied: Option<ApplyReport>,
+    pub applied: Option<Applied>,
     pub verified: Option<VerifyReport>,
     /// Where the user checklist was exported.
     pub exported: Option<String>,
+    /// Failed checks the person accepted (typed back on the Confirm screen).
+    pub accepted_risks: Vec<String>,
     /// Audit findings (service connections, PATs, policies) run from Done.
-    pub audit: Option<Result<Vec<CheckRow>, ErrorView>>,
-    /// The flow chosen on Welcome is Resolve (no change to the directory).
-    pub resolve_only: bool,
+    pub audit: Option<Result<Vec<CheckResult>, Problem>>,
     /// What the Resolve step applied.
-    pub resolved: Option<ResolveSummary>,
+    pub resolved: Option<ResolveOutcome>,
+}
+
+impl Session {
+    /// The chosen organization ("" before one is chosen).
+    pub fn org(&self) -> &str {
+        self.choice.as_ref().map_or("", |c| c.org.as_str())
+    }
+
+    /// The chosen flow's directory operation (check-only for Resolve).
+    pub fn operation(&self) -> Operation {
+        self.flow.operation().unwrap_or(Operation::CheckOnly)
+    }
+
+    /// The chosen destination's id, if any.
+    pub fn destination_id(&self) -> Option<String> {
+        self.choice
+            .as_ref()
+            .and_then(|c| c.destination.as_ref())
+            .map(|d| d.id.clone())
+    }
+
+    /// The chosen destination.
+    pub fn destination(&self) -> Option<&TenantInfo> {
+        self.choice.as_ref().and_then(|c| c.destination.as_ref())
+    }
+
+    /// Whether the flow is Resolve (no change to the directory).
+    pub fn resolve_only(&self) -> bool {
+        self.flow == Flow::Resolve
+    }
 }
 
 /// Something drawn over the current screen.
@@ -131,8 +139,8 @@ pub struct State {
     pub overlay: Option<Overlay>,
     /// A one-line message for the status bar (errors, hints, "retrying in 5s").
     pub status: Option<String>,
-    /// Calls in flight.
-    pub pending: usize,
+    /// Work in flight.
+    pub jobs: Jobs,
     /// Draw with colour; false under `NO_COLOR` (selection then uses reverse video only).
     pub color: bool,
     /// The runtime's clock in milliseconds, from the last `Msg::Tick`.
@@ -148,17 +156,39 @@ impl State {
             screen: Screen::Welcome(Welcome::default()),
             overlay: None,
             status: None,
-            pending: 0,
+            jobs: Jobs::default(),
             color,
             now_ms: 0,
             quitting: false,
         }
     }
 
+    /// Start `job`: registered here, performed by the runtime. A job of the
+    /// same kind still in flight is superseded (and stopped).
+    pub fn start(&mut self, job: Job) -> Vec<Effect> {
+        let (id, old) = self.jobs.start(&job);
+        let mut fx: Vec<Effect> = old.map(Effect::Cancel).into_iter().collect();
+        fx.push(Effect::Start { id, job });
+        fx
+    }
+
+    /// Stop wanting the job in `slot`, if any.
+    pub fn cancel(&mut self, slot: Slot) -> Vec<Effect> {
+        self.jobs
+            .cancel(slot)
+            .map(Effect::Cancel)
+            .into_iter()
+            .collect()
+    }
+
+    /// Calls in flight.
+    pub fn pending(&self) -> usize {
+        self.jobs.pending()
+    }
+
     /// Work is in flight or a change is half done: quitting must ask first.
     pub fn busy(&self) -> bool {
-        self.pending > 0
-            || matches!(self.screen, Screen::Apply(ApplyScreen::Running { .. }))
+        self.jobs.pending() > 0
             || (self.session.applied.is_some() && self.session.verified.is_none())
             || matches!(&self.screen, Screen::Resolve(r) if r.busy())
     }
@@ -178,96 +208,63 @@ pub enum Msg {
     Tick {
         now_ms: u64,
     },
-    /// A device code is ready: show it.
-    SignInPrompt(DeviceCodePrompt),
-    SignedIn(Result<Identity, ErrorView>),
-    OrgsLoaded(Result<Vec<String>, ErrorView>),
-    TenantsLoaded(Result<Vec<TenantInfo>, ErrorView>),
-    ChecksProgress {
-        done: usize,
-        total: usize,
-        label: String,
+    /// A job reports while it runs.
+    Progress {
+        id: JobId,
+        event: Event,
     },
-    ChecksDone(Result<ChecksReport, ErrorView>),
-    ApplyProgress(String),
-    Applied(Result<ApplyReport, ErrorView>),
-    Verified(Result<VerifyReport, ErrorView>),
-    /// The client is waiting out a 429/503.
-    Throttled {
-        wait_secs: u64,
+    /// A job finished (boxed: a checks report is large, a key press is not).
+    Done {
+        id: JobId,
+        done: Box<Done>,
     },
-    Exported(Result<String, ErrorView>),
-    Audited(Result<Vec<CheckRow>, ErrorView>),
-    ResolveLoaded(Result<ResolveLoad, ErrorView>),
-    DirectorySearched {
-        query: String,
-        result: Result<Vec<Candidate>, ErrorView>,
-    },
-    ResolveProgress(ResolveProgress),
-    ResolveApplied(Result<ResolveSummary, ErrorView>),
-    ResolveExported(Result<String, ErrorView>),
 }
 
 /// Work for the runtime.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Device-code sign-in (tenant `None` = the default `organizations`).
-    SignIn {
-        tenant: Option<String>,
+    /// Perform `job` and answer `Msg::Done { id, .. }`.
+    Start {
+        id: JobId,
+        job: Job,
     },
-    /// Stop a sign-in in progress.
-    CancelSignIn,
-    LoadOrgs,
-    LoadTenants {
-        org: String,
-    },
-    RunChecks {
-        op: Operation,
-        org: String,
-        tenant: Option<String>,
-    },
-    Apply {
-        op: Operation,
-        org: String,
-        tenant: Option<String>,
-    },
-    /// Drop every cached token, then sign in afresh against `tenant` and probe the org.
-    SignOutAndVerify {
-        org: String,
-        tenant: Option<String>,
-    },
+    /// Stop job `id` (its result would be dropped anyway).
+    Cancel(JobId),
     OpenBrowser(String),
     /// Copy text to the clipboard (OSC 52).
     Copy(String),
-    /// Write the user checklist as Markdown to the state directory.
-    ExportChecklist {
-        markdown: String,
-    },
-    /// Audit service connections, PATs and policies of `org` as it is now.
-    Audit {
-        org: String,
-    },
-    /// Disconnected users of `org`, the directory's accounts and suggestions.
-    LoadResolve {
-        org: String,
-    },
-    /// Live search of the organization's directory.
-    SearchDirectory {
-        org: String,
-        query: String,
-    },
-    /// Apply Resolve decisions (journaled); `None` resumes the interrupted run.
-    ApplyResolve {
-        org: String,
-        jobs: Option<Vec<crate::domain::resolve::Job>>,
-    },
-    /// Write the Resolve plan as CSV to the state directory.
-    ExportResolve {
-        org: String,
-        csv: String,
-    },
     Quit,
 }
+
+/// What the keys every screen shares do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Global {
+    Help,
+    Quit,
+}
+
+const GLOBAL: &[Binding<Global>] = &[
+    Binding::new(
+        &[Key::Char('?')],
+        "?",
+        "help",
+        "show or hide this help",
+        Global::Help,
+    ),
+    Binding::new(
+        &[Key::Char('q')],
+        "q",
+        "quit",
+        "quit (asks first while work is in flight)",
+        Global::Quit,
+    ),
+];
+
+const CTRL_C: Hint = Hint {
+    shown: "Ctrl-C",
+    label: "quit",
+    help: "quit at once, restoring the terminal",
+};
 
 /// Apply one message. Returns the effects the runtime must perform.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -277,11 +274,20 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Key(key) => on_key(state, key),
-        Msg::Throttled { wait_secs } => {
-            state.status = Some(format!("Azure is throttling; retrying in {wait_secs}s"));
+        Msg::Progress { id, event } => {
+            // Progress of a job no longer wanted is dropped, like its result;
+            // throttling concerns every call, whichever job reported it.
+            if state.jobs.wants(id) || matches!(event, Event::Throttled { .. }) {
+                screens::on_event(state, event);
+            }
             Vec::new()
         }
-        other => flow::on_result(state, other),
+        Msg::Done { id, done } => {
+            if !state.jobs.finish(id) {
+                return Vec::new();
+            }
+            screens::on_done(state, *done)
+        }
     }
 }
 
@@ -309,22 +315,21 @@ fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         None => {}
     }
     // Screens with a text field take printable keys themselves.
-    let typing = state.screen.takes_text();
-    match key {
-        Key::Char('?') if !typing => {
-            state.overlay = Some(Overlay::Help);
-            Vec::new()
-        }
-        Key::Char('q') if !typing => {
-            if state.busy() {
-                state.overlay = Some(Overlay::ConfirmQuit);
-                Vec::new()
-            } else {
-                quit(state)
+    if !state.screen.takes_text() {
+        match keys::action(GLOBAL, key) {
+            Some(Global::Help) => {
+                state.overlay = Some(Overlay::Help);
+                return Vec::new();
             }
+            Some(Global::Quit) if state.busy() => {
+                state.overlay = Some(Overlay::ConfirmQuit);
+                return Vec::new();
+            }
+            Some(Global::Quit) => return quit(state),
+            None => {}
         }
-        _ => flow::on_key(state, key),
     }
+    screens::on_key(state, key)
 }
 
 fn quit(state: &mut State) -> Vec<Effect> {
@@ -332,30 +337,46 @@ fn quit(state: &mut State) -> Vec<Effect> {
     vec![Effect::Quit]
 }
 
-/// Key hints for the footer of the current screen: (key, what it does).
-pub fn key_hints(state: &State) -> Vec<(&'static str, &'static str)> {
+/// Key hints for the footer of the current screen.
+pub fn key_hints(state: &State) -> Vec<Hint> {
     match state.overlay {
-        Some(Overlay::Help) => return vec![("Esc", "close help")],
-        Some(Overlay::ConfirmQuit) => return vec![("y", "quit"), ("any other key", "stay")],
+        Some(Overlay::Help) => {
+            return vec![Hint {
+                shown: "Esc",
+                label: "close help",
+                help: "",
+            }];
+        }
+        Some(Overlay::ConfirmQuit) => {
+            return vec![
+                Hint {
+                    shown: "y",
+                    label: "quit",
+                    help: "",
+                },
+                Hint {
+                    shown: "any other key",
+                    label: "stay",
+                    help: "",
+                },
+            ];
+        }
         None => {}
     }
-    let mut hints = state.screen.key_hints();
+    let mut hints = state.screen.hints();
     if state.screen.takes_text() {
-        hints.push(("Ctrl-C", "quit"));
+        hints.push(CTRL_C);
     } else {
-        hints.extend([("?", "help"), ("q", "quit")]);
+        hints.extend(keys::hints(GLOBAL));
     }
     hints
 }
 
-/// The help text for the current screen: a short paragraph and the full key list.
-pub fn help_text(state: &State) -> (&'static str, Vec<(&'static str, &'static str)>) {
-    let mut keys = state.screen.key_hints();
-    keys.extend([
-        ("?", "show or hide this help"),
-        ("q", "quit (asks first while work is in flight)"),
-        ("Ctrl-C", "quit at once, restoring the terminal"),
-    ]);
+/// The help text for the current screen: a short paragraph and every key.
+pub fn help_text(state: &State) -> (&'static str, Vec<Hint>) {
+    let mut keys = state.screen.hints();
+    keys.extend(keys::hints(GLOBAL));
+    keys.push(CTRL_C);
     (state.screen.help(), keys)
 }
 

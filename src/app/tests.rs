@@ -1,13 +1,102 @@
 //! Flow tests: walk the wizard through every path with messages only.
 
 use super::*;
+use crate::ops::model::Event;
 
 fn state() -> State {
     State::new(Environment::azure(), true)
 }
 
+/// A key, with job ids left out of the effects (tests compare the work asked
+/// for, not the numbering) and superseded jobs' cancellations dropped.
 fn key(s: &mut State, k: Key) -> Vec<Effect> {
-    update(s, Msg::Key(k))
+    plain(update(s, Msg::Key(k)))
+}
+
+fn plain(fx: Vec<Effect>) -> Vec<Effect> {
+    fx.into_iter()
+        .filter(|e| !matches!(e, Effect::Cancel(_)))
+        .map(|e| match e {
+            Effect::Start { job, .. } => start(job),
+            other => other,
+        })
+        .collect()
+}
+
+/// The effect that starts `job` (as [`key`] and [`reply`] show it).
+fn start(job: Job) -> Effect {
+    Effect::Start { id: JobId(0), job }
+}
+
+/// A job's result, as the runtime delivers it: to the job in flight for
+/// that kind of work (one is registered first when the test set the screen
+/// up by hand).
+fn reply(s: &mut State, done: Done) -> Vec<Effect> {
+    let slot = match &done {
+        Done::SignedIn(_) => Slot::SignIn,
+        Done::Orgs(_) => Slot::Orgs,
+        Done::Tenants(_) => Slot::Tenants,
+        Done::Checks(_) => Slot::Checks,
+        Done::Applied(_) => Slot::Apply,
+        Done::Verified(_) => Slot::Verify,
+        Done::Audited(_) => Slot::Audit,
+        Done::Exported(_) => Slot::Export,
+        Done::ResolveLoaded(_) => Slot::Resolve,
+        Done::Searched { .. } => Slot::Search,
+        Done::ResolveApplied(_) => Slot::ResolveApply,
+    };
+    let id = s.jobs.id_in(slot).unwrap_or_else(|| {
+        let job = match slot {
+            Slot::SignIn => Job::SignIn { tenant: None },
+            Slot::Orgs => Job::ListOrgs,
+            Slot::Tenants => Job::ListTenants { org: "o".into() },
+            Slot::Checks => Job::RunChecks {
+                op: Operation::Connect,
+                org: "o".into(),
+                tenant: None,
+            },
+            Slot::Apply => Job::Apply {
+                op: Operation::Connect,
+                org: "o".into(),
+                tenant: None,
+                accepted: vec![],
+            },
+            Slot::Verify => Job::Verify {
+                org: "o".into(),
+                tenant: None,
+            },
+            Slot::Audit => Job::Audit { org: "o".into() },
+            Slot::Export => Job::ExportChecklist {
+                markdown: String::new(),
+            },
+            Slot::Resolve => Job::LoadResolve { org: "o".into() },
+            Slot::Search => Job::Search {
+                org: "o".into(),
+                query: String::new(),
+            },
+            Slot::ResolveApply => Job::ApplyResolve {
+                org: "o".into(),
+                jobs: None,
+            },
+        };
+        s.jobs.start(&job).0
+    });
+    plain(update(
+        s,
+        Msg::Done {
+            id,
+            done: Box::new(done),
+        },
+    ))
+}
+
+/// A progress event of the job in flight.
+fn event(s: &mut State, event: Event) {
+    let id = s
+        .jobs
+        .any()
+        .unwrap_or_else(|| s.jobs.start(&Job::SignIn { tenant: None }).0);
+    update(s, Msg::Progress { id, event });
 }
 
 fn typed(s: &mut State, text: &str) {
@@ -34,21 +123,20 @@ fn tenant() -> TenantInfo {
 
 fn report(fail: bool) -> ChecksReport {
     ChecksReport {
+        situation: SituationView::default(),
+        destination: None,
+        accept: vec![],
         checks: vec![
-            CheckRow {
-                id: "caller-is-admin".into(),
-                status: CheckStatus::Pass,
+            CheckResult {
+                id: "caller-is-admin",
+                status: Status::Pass,
                 title: "You are a Project Collection Administrator".into(),
                 evidence: vec![],
                 fix: None,
             },
-            CheckRow {
-                id: "lockout-proof".into(),
-                status: if fail {
-                    CheckStatus::Fail
-                } else {
-                    CheckStatus::Pass
-                },
+            CheckResult {
+                id: "lockout-proof",
+                status: if fail { Status::Fail } else { Status::Pass },
                 title: "The owner keeps access".into(),
                 evidence: vec!["owner@outlook.com maps to no member UPN".into()],
                 fix: Some("Add the owner to the directory as a member".into()),
@@ -65,10 +153,13 @@ fn report(fail: bool) -> ChecksReport {
 
 /// Welcome → sign in → org → tenant → prerequisites, as for a connect.
 fn to_prereqs(s: &mut State) {
-    assert_eq!(key(s, Key::Enter), vec![Effect::SignIn { tenant: None }]);
-    update(
+    assert_eq!(
+        key(s, Key::Enter),
+        vec![start(Job::SignIn { tenant: None })]
+    );
+    event(
         s,
-        Msg::SignInPrompt(DeviceCodePrompt {
+        Event::SignInPrompt(DeviceCodePrompt {
             verification_uri: "https://microsoft.com/devicelogin".into(),
             user_code: "ABCD-EFGH".into(),
             expires_in_secs: 900,
@@ -85,28 +176,25 @@ fn to_prereqs(s: &mut State) {
         vec![Effect::Copy("ABCD-EFGH".into())]
     );
     assert_eq!(
-        update(s, Msg::SignedIn(Ok(identity()))),
-        vec![Effect::LoadOrgs]
+        reply(s, Done::SignedIn(Ok(identity()))),
+        vec![start(Job::ListOrgs)]
     );
-    update(
-        s,
-        Msg::OrgsLoaded(Ok(vec!["alpha".into(), "fabrikam".into()])),
-    );
+    reply(s, Done::Orgs(Ok(vec!["alpha".into(), "fabrikam".into()])));
     key(s, Key::Down);
     assert_eq!(
         key(s, Key::Enter),
-        vec![Effect::LoadTenants {
+        vec![start(Job::ListTenants {
             org: "fabrikam".into()
-        }]
+        })]
     );
-    update(s, Msg::TenantsLoaded(Ok(vec![tenant()])));
+    reply(s, Done::Tenants(Ok(vec![tenant()])));
     assert_eq!(
         key(s, Key::Enter),
-        vec![Effect::RunChecks {
+        vec![start(Job::RunChecks {
             op: Operation::Connect,
             org: "fabrikam".into(),
             tenant: Some(tenant().id),
-        }]
+        })]
     );
     assert!(matches!(s.screen, Screen::Prereqs(_)));
 }
@@ -115,15 +203,15 @@ fn to_prereqs(s: &mut State) {
 fn connect_happy_path_end_to_end() {
     let mut s = state();
     to_prereqs(&mut s);
-    update(
+    event(
         &mut s,
-        Msg::ChecksProgress {
+        Event::Checking {
             done: 3,
             total: 12,
             label: "users".into(),
         },
     );
-    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    reply(&mut s, Done::Checks(Ok(report(false))));
     assert!(key(&mut s, Key::Enter).is_empty());
     assert!(matches!(s.screen, Screen::Plan(_)));
     key(&mut s, Key::Enter);
@@ -144,31 +232,34 @@ fn connect_happy_path_end_to_end() {
     let fx = key(&mut s, Key::Enter);
     assert_eq!(
         fx,
-        vec![Effect::Apply {
+        vec![start(Job::Apply {
             op: Operation::Connect,
             org: "fabrikam".into(),
             tenant: Some(tenant().id),
-        }]
+            accepted: vec![],
+        })]
     );
     assert!(s.busy());
     // Quitting mid-apply asks first.
     key(&mut s, Key::Char('q'));
     assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
     key(&mut s, Key::Char('n'));
-    update(&mut s, Msg::ApplyProgress("connect".into()));
-    let fx = update(
+    event(&mut s, Event::Applying("connect".into()));
+    let fx = reply(
         &mut s,
-        Msg::Applied(Ok(ApplyReport {
+        Done::Applied(Ok(Applied {
             summary: "Connected".into(),
             journal: "/tmp/j.jsonl".into(),
+            already_landed: false,
+            now: crate::domain::directory::Target::Personal,
         })),
     );
     assert_eq!(
         fx,
-        vec![Effect::SignOutAndVerify {
+        vec![start(Job::Verify {
             org: "fabrikam".into(),
             tenant: Some(tenant().id),
-        }]
+        })]
     );
     // Still half done until verified.
     assert!(s.busy());
@@ -183,23 +274,29 @@ fn connect_happy_path_end_to_end() {
             detail: "2 projects".into(),
         }],
         failure: None,
+        access: crate::domain::verify::Access::Works,
+        owner: None,
     };
-    update(&mut s, Msg::Verified(Ok(verified)));
+    reply(&mut s, Done::Verified(Ok(verified)));
     // bob@outlook.com is disconnected: Resolve comes next, then Done.
     assert!(matches!(s.screen, Screen::Resolve(_)));
     loaded_resolve(&mut s);
     key(&mut s, Key::Esc);
     assert!(matches!(s.screen, Screen::Done(_)));
     assert!(!s.busy());
-    assert_eq!(s.pending, 0, "every request was accounted for");
+    assert_eq!(s.pending(), 0, "every request was accounted for");
     let fx = key(&mut s, Key::Char('e'));
-    let Effect::ExportChecklist { markdown } = &fx[0] else {
+    let Effect::Start {
+        job: Job::ExportChecklist { markdown },
+        ..
+    } = &fx[0]
+    else {
         panic!("{fx:?}")
     };
     assert!(markdown.contains("fabrikam"));
     assert!(markdown.contains("bob@outlook.com"));
     assert!(markdown.contains("Sign out and sign in"));
-    update(&mut s, Msg::Exported(Ok("/tmp/checklist.md".into())));
+    reply(&mut s, Done::Exported(Ok("/tmp/checklist.md".into())));
     assert!(s.status.as_deref().unwrap().contains("/tmp/checklist.md"));
 }
 
@@ -207,7 +304,7 @@ fn connect_happy_path_end_to_end() {
 fn a_failed_check_blocks_the_plan() {
     let mut s = state();
     to_prereqs(&mut s);
-    update(&mut s, Msg::ChecksDone(Ok(report(true))));
+    reply(&mut s, Done::Checks(Ok(report(true))));
     // The failing check is highlighted first.
     let Screen::Prereqs(p) = &s.screen else {
         panic!()
@@ -218,8 +315,14 @@ fn a_failed_check_blocks_the_plan() {
     assert!(s.status.as_deref().unwrap().contains("blocks"));
     // Re-run after fixing.
     let fx = key(&mut s, Key::Char('r'));
-    assert!(matches!(fx[0], Effect::RunChecks { .. }));
-    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    assert!(matches!(
+        fx[0],
+        Effect::Start {
+            job: Job::RunChecks { .. },
+            ..
+        }
+    ));
+    reply(&mut s, Done::Checks(Ok(report(false))));
     key(&mut s, Key::Enter);
     assert!(matches!(s.screen, Screen::Plan(_)));
 }
@@ -228,7 +331,7 @@ fn a_failed_check_blocks_the_plan() {
 fn back_navigation_walks_back_without_losing_choices() {
     let mut s = state();
     to_prereqs(&mut s);
-    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    reply(&mut s, Done::Checks(Ok(report(false))));
     key(&mut s, Key::Enter); // plan
     key(&mut s, Key::Enter); // confirm
     key(&mut s, Key::Esc);
@@ -245,11 +348,11 @@ fn back_navigation_walks_back_without_losing_choices() {
     assert!(matches!(s.screen, Screen::PickTenant(_)));
     assert_eq!(
         fx,
-        vec![Effect::LoadTenants {
+        vec![start(Job::ListTenants {
             org: "fabrikam".into()
-        }]
+        })]
     );
-    update(&mut s, Msg::TenantsLoaded(Ok(vec![tenant()])));
+    reply(&mut s, Done::Tenants(Ok(vec![tenant()])));
     assert!(key(&mut s, Key::Esc).is_empty(), "org list is cached");
     let Screen::PickOrg(p) = &s.screen else {
         panic!()
@@ -266,9 +369,9 @@ fn back_navigation_walks_back_without_losing_choices() {
 fn sign_in_failure_can_be_retried_or_abandoned() {
     let mut s = state();
     key(&mut s, Key::Enter);
-    update(
+    reply(
         &mut s,
-        Msg::SignedIn(Err(ErrorView::msg("The code expired before it was used."))),
+        Done::SignedIn(Err(Problem::msg("The code expired before it was used."))),
     );
     let Screen::SignIn(SignInScreen {
         phase: SignInPhase::Failed(e),
@@ -277,25 +380,25 @@ fn sign_in_failure_can_be_retried_or_abandoned() {
         panic!()
     };
     assert!(e.message.contains("expired"));
-    assert_eq!(s.pending, 0);
+    assert_eq!(s.pending(), 0);
     assert_eq!(
         key(&mut s, Key::Enter),
-        vec![Effect::SignIn { tenant: None }]
+        vec![start(Job::SignIn { tenant: None })]
     );
     // Esc while waiting cancels the sign-in.
-    assert_eq!(key(&mut s, Key::Esc), vec![Effect::CancelSignIn]);
+    assert_eq!(key(&mut s, Key::Esc), Vec::<Effect>::new());
     assert!(matches!(s.screen, Screen::Welcome(_)));
-    assert_eq!(s.pending, 0);
+    assert_eq!(s.pending(), 0);
 }
 
 #[test]
 fn typed_org_is_validated_before_any_request() {
     let mut s = state();
     key(&mut s, Key::Enter);
-    update(&mut s, Msg::SignedIn(Ok(identity())));
-    update(
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    reply(
         &mut s,
-        Msg::OrgsLoaded(Err(ErrorView::msg("accounts unavailable"))),
+        Done::Orgs(Err(Problem::msg("accounts unavailable"))),
     );
     key(&mut s, Key::Char('t'));
     typed(&mut s, "bad org");
@@ -314,9 +417,9 @@ fn typed_org_is_validated_before_any_request() {
     typed(&mut s, "https://dev.azure.com/fabrikam/");
     assert_eq!(
         key(&mut s, Key::Enter),
-        vec![Effect::LoadTenants {
+        vec![start(Job::ListTenants {
             org: "fabrikam".into()
-        }]
+        })]
     );
 }
 
@@ -324,8 +427,8 @@ fn typed_org_is_validated_before_any_request() {
 fn empty_org_list_opens_the_text_field() {
     let mut s = state();
     key(&mut s, Key::Enter);
-    update(&mut s, Msg::SignedIn(Ok(identity())));
-    update(&mut s, Msg::OrgsLoaded(Ok(vec![])));
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    reply(&mut s, Done::Orgs(Ok(vec![])));
     assert!(s.screen.takes_text());
 }
 
@@ -333,26 +436,28 @@ fn empty_org_list_opens_the_text_field() {
 fn refused_verification_leads_to_the_lockout_diagnosis() {
     let mut s = state();
     to_prereqs(&mut s);
-    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    reply(&mut s, Done::Checks(Ok(report(false))));
     key(&mut s, Key::Enter);
     key(&mut s, Key::Enter);
     typed(&mut s, "FABRIKAM"); // case-insensitive, like org names
     key(&mut s, Key::Enter);
-    update(
+    reply(
         &mut s,
-        Msg::Applied(Ok(ApplyReport {
+        Done::Applied(Ok(Applied {
             summary: "Connected".into(),
             journal: "j".into(),
+            already_landed: false,
+            now: crate::domain::directory::Target::Personal,
         })),
     );
-    update(
+    // What the service sends: a report whose probes show the owner refused
+    // while the profile answers.
+    reply(
         &mut s,
-        Msg::Verified(Err(ErrorView {
-            message: "TF400813: not authorized".into(),
-            code: Some("TF400813".into()),
-            auth_failure: true,
-            ..ErrorView::default()
-        })),
+        Done::Verified(Ok(refused(
+            crate::domain::verify::Access::OwnerLockedOut,
+            "TF400813",
+        ))),
     );
     let Screen::Diagnosis(d) = &s.screen else {
         panic!("{:?}", s.screen)
@@ -366,27 +471,31 @@ fn refused_verification_leads_to_the_lockout_diagnosis() {
     );
     assert!(matches!(
         key(&mut s, Key::Enter)[0],
-        Effect::SignOutAndVerify { .. }
+        Effect::Start {
+            job: Job::Verify { .. },
+            ..
+        }
     ));
 }
 
 #[test]
 fn tf401444_puts_the_browser_sign_in_first() {
     let mut s = state();
-    s.session.org = Some("o".into());
+    s.session.choice = Some(Choice {
+        org: "o".into(),
+        destination: None,
+    });
     s.screen = Screen::Verify(VerifyScreen::SigningIn {
         prompt: None,
         received_ms: 0,
     });
-    s.pending = 1;
-    update(
+
+    reply(
         &mut s,
-        Msg::Verified(Err(ErrorView {
-            message: "TF401444: sign in once".into(),
-            code: Some("TF401444".into()),
-            auth_failure: true,
-            ..ErrorView::default()
-        })),
+        Done::Verified(Ok(refused(
+            crate::domain::verify::Access::OwnerLockedOut,
+            "TF401444",
+        ))),
     );
     let Screen::Diagnosis(d) = &s.screen else {
         panic!()
@@ -394,39 +503,163 @@ fn tf401444_puts_the_browser_sign_in_first() {
     assert!(d.steps[0].contains("private browser"), "{:?}", d.steps);
 }
 
+/// A verification report as the service sends it when the organization
+/// refuses the fresh sign-in.
+fn refused(access: crate::domain::verify::Access, code: &str) -> VerifyReport {
+    VerifyReport {
+        identity: identity(),
+        probes: vec![
+            Probe {
+                what: "profile".into(),
+                ok: true,
+                detail: "answers".into(),
+            },
+            Probe {
+                what: "projects".into(),
+                ok: false,
+                detail: format!("{code}: not authorized"),
+            },
+        ],
+        failure: Some(Problem {
+            message: format!("{code}: not authorized"),
+            code: Some(code.into()),
+            auth_failure: true,
+            ..Problem::default()
+        }),
+        access,
+        owner: Some("owner@fabrikam.com".into()),
+    }
+}
+
 #[test]
-fn network_failure_during_verify_offers_retry_not_diagnosis() {
+fn a_wrong_sign_in_is_told_to_sign_in_again_and_nothing_else() {
+    use crate::domain::directory::TenantId;
+    use crate::domain::verify::Access;
     let mut s = state();
-    s.session.org = Some("o".into());
+    s.session.choice = Some(Choice {
+        org: "o".into(),
+        destination: None,
+    });
     s.screen = Screen::Verify(VerifyScreen::SigningIn {
         prompt: None,
         received_ms: 0,
     });
-    update(
+
+    let needs = TenantId::parse("afade585-7c99-42c7-887f-5b2884f98736").unwrap();
+    reply(
         &mut s,
-        Msg::Verified(Err(ErrorView::msg("connection reset"))),
+        Done::Verified(Ok(refused(
+            Access::WrongSignIn {
+                needs: Some(needs.clone()),
+            },
+            "TF400813",
+        ))),
+    );
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    let all = d.steps.join(" ");
+    assert!(all.contains(&format!("login --tenant {needs}")), "{all}");
+    assert!(
+        !all.contains("Disconnect"),
+        "never disconnect for a wrong sign-in: {all}"
+    );
+    assert!(!all.contains("aex.dev.azure.com"), "{all}");
+    // No recovery page to open; Enter signs in where the organization lives.
+    assert!(key(&mut s, Key::Char('o')).is_empty());
+    assert_eq!(
+        key(&mut s, Key::Enter),
+        vec![start(Job::Verify {
+            org: "o".into(),
+            tenant: Some(needs.to_string()),
+        })]
+    );
+}
+
+#[test]
+fn someone_without_access_is_sent_to_an_administrator_not_to_recovery() {
+    let mut s = state();
+    s.session.choice = Some(Choice {
+        org: "o".into(),
+        destination: None,
+    });
+    s.screen = Screen::Verify(VerifyScreen::SigningIn {
+        prompt: None,
+        received_ms: 0,
+    });
+    reply(
+        &mut s,
+        Done::Verified(Ok(refused(
+            crate::domain::verify::Access::NoAccess,
+            "TF400813",
+        ))),
+    );
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    let all = d.steps.join(" ");
+    assert!(all.contains("owner@fabrikam.com"), "{all}");
+    assert!(
+        !all.contains("Disconnect") && !all.contains("aex.dev.azure.com"),
+        "{all}"
+    );
+    assert!(key(&mut s, Key::Char('o')).is_empty());
+}
+
+#[test]
+fn network_failure_during_verify_offers_retry_not_diagnosis() {
+    let mut s = state();
+    s.session.choice = Some(Choice {
+        org: "o".into(),
+        destination: None,
+    });
+    s.screen = Screen::Verify(VerifyScreen::SigningIn {
+        prompt: None,
+        received_ms: 0,
+    });
+    reply(
+        &mut s,
+        Done::Verified(Err(Problem::msg("connection reset"))),
     );
     assert!(matches!(s.screen, Screen::Verify(VerifyScreen::Failed(_))));
     assert!(matches!(
         key(&mut s, Key::Enter)[0],
-        Effect::SignOutAndVerify { .. }
+        Effect::Start {
+            job: Job::Verify { .. },
+            ..
+        }
     ));
 }
 
 #[test]
-fn apply_failure_returns_to_the_plan() {
+fn apply_failure_reads_the_state_again() {
     let mut s = state();
-    s.session.org = Some("o".into());
+    s.session.choice = Some(Choice {
+        org: "o".into(),
+        destination: None,
+    });
     s.screen = Screen::Apply(ApplyScreen::Running { last: None });
-    s.pending = 1;
-    update(
+
+    reply(
         &mut s,
-        Msg::Applied(Err(ErrorView::msg("Only active members"))),
+        Done::Applied(Err(Problem::msg("Only active members"))),
     );
     assert!(matches!(s.screen, Screen::Apply(ApplyScreen::Failed(_))));
     assert!(!s.busy());
-    key(&mut s, Key::Enter);
-    assert!(matches!(s.screen, Screen::Plan(_)));
+    // The change may or may not be in place: the state is read again, not
+    // the old plan shown as if nothing had changed.
+    let fx = key(&mut s, Key::Enter);
+    assert!(
+        matches!(
+            fx[0],
+            Effect::Start {
+                job: Job::RunChecks { .. },
+                ..
+            }
+        ),
+        "{fx:?}"
+    );
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
 }
 
 #[test]
@@ -435,26 +668,26 @@ fn disconnect_skips_the_tenant_and_check_only_stops_after_checks() {
     key(&mut s, Key::Down);
     key(&mut s, Key::Down); // Disconnect
     key(&mut s, Key::Enter);
-    update(&mut s, Msg::SignedIn(Ok(identity())));
-    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    reply(&mut s, Done::Orgs(Ok(vec!["fabrikam".into()])));
     assert_eq!(
         key(&mut s, Key::Enter),
-        vec![Effect::RunChecks {
+        vec![start(Job::RunChecks {
             op: Operation::Disconnect,
             org: "fabrikam".into(),
             tenant: None
-        }]
+        })]
     );
 
     let mut s = state();
     key(&mut s, Key::End); // Check only
     key(&mut s, Key::Enter);
-    update(&mut s, Msg::SignedIn(Ok(identity())));
-    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    reply(&mut s, Done::Orgs(Ok(vec!["fabrikam".into()])));
     key(&mut s, Key::Enter);
-    update(&mut s, Msg::TenantsLoaded(Ok(vec![tenant()])));
+    reply(&mut s, Done::Tenants(Ok(vec![tenant()])));
     key(&mut s, Key::Enter);
-    update(&mut s, Msg::ChecksDone(Ok(report(true))));
+    reply(&mut s, Done::Checks(Ok(report(true))));
     key(&mut s, Key::Enter);
     assert!(
         matches!(s.screen, Screen::Done(_)),
@@ -470,10 +703,13 @@ fn resolve_screen(s: &State) -> &ResolveScreen {
 }
 
 fn loaded_resolve(s: &mut State) {
-    let plan = crate::domain::resolve::fixtures::plan();
-    update(
+    loaded_resolve_with(s, crate::domain::resolve::fixtures::plan());
+}
+
+fn loaded_resolve_with(s: &mut State, plan: crate::domain::resolve::Plan) {
+    reply(
         s,
-        Msg::ResolveLoaded(Ok(ResolveLoad {
+        Done::ResolveLoaded(Ok(ResolveLoad {
             plan,
             unfinished: None,
         })),
@@ -484,13 +720,7 @@ fn loaded_resolve(s: &mut State) {
 fn resolve_accept_exact_takes_only_exact_rows_and_candidates_say_what_each_account_is() {
     let mut s = state();
     s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
-    update(
-        &mut s,
-        Msg::ResolveLoaded(Ok(ResolveLoad {
-            plan: crate::domain::resolve::fixtures::trap_plan(),
-            unfinished: None,
-        })),
-    );
+    loaded_resolve_with(&mut s, crate::domain::resolve::fixtures::trap_plan());
     key(&mut s, Key::Char('A'));
     assert_eq!(s.status.as_deref(), Some("Accepted 1 exact match(es)."));
     let Loadable::Ready(plan) = &resolve_screen(&s).plan else {
@@ -499,7 +729,7 @@ fn resolve_accept_exact_takes_only_exact_rows_and_candidates_say_what_each_accou
     let decided: Vec<&str> = plan
         .rows
         .iter()
-        .map(|r| crate::app::resolve::decision_label(&r.decision))
+        .map(|r| crate::app::screens::resolve::decision_label(&r.decision))
         .collect();
     assert_eq!(
         decided,
@@ -539,17 +769,17 @@ fn resolve_from_welcome_signs_in_picks_the_org_and_loads() {
     }
     assert_eq!(
         key(&mut s, Key::Enter),
-        vec![Effect::SignIn { tenant: None }]
+        vec![start(Job::SignIn { tenant: None })]
     );
-    let fx = update(&mut s, Msg::SignedIn(Ok(identity())));
-    assert_eq!(fx, vec![Effect::LoadOrgs]);
-    update(&mut s, Msg::OrgsLoaded(Ok(vec!["fabrikam".into()])));
+    let fx = reply(&mut s, Done::SignedIn(Ok(identity())));
+    assert_eq!(fx, vec![start(Job::ListOrgs)]);
+    reply(&mut s, Done::Orgs(Ok(vec!["fabrikam".into()])));
     let fx = key(&mut s, Key::Enter);
     assert_eq!(
         fx,
-        vec![Effect::LoadResolve {
+        vec![start(Job::LoadResolve {
             org: "fabrikam".into()
-        }],
+        })],
         "no tenant pick, no checks: Resolve works on the organization as it is"
     );
     assert!(s.busy(), "loading counts as in flight");
@@ -600,9 +830,12 @@ fn resolve_keys_decide_filter_and_apply_after_one_question() {
     assert!(key(&mut s, Key::Char('n')).is_empty());
     key(&mut s, Key::Char('p'));
     let fx = key(&mut s, Key::Char('y'));
-    let Effect::ApplyResolve {
-        org,
-        jobs: Some(jobs),
+    let Effect::Start {
+        job: Job::ApplyResolve {
+            org,
+            jobs: Some(jobs),
+        },
+        ..
     } = &fx[0]
     else {
         panic!("{fx:?}")
@@ -613,22 +846,25 @@ fn resolve_keys_decide_filter_and_apply_after_one_question() {
     key(&mut s, Key::Char('q'));
     assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
     key(&mut s, Key::Esc);
-    update(
+    event(
         &mut s,
-        Msg::ResolveProgress(ResolveProgress {
+        Event::Resolving(ResolveProgress {
             done: 1,
             total: 3,
             mapped: 1,
             ..Default::default()
         }),
     );
-    update(
+    reply(
         &mut s,
-        Msg::ResolveApplied(Ok(ResolveSummary {
+        Done::ResolveApplied(Ok(ResolveOutcome {
             mapped: 3,
             invited: 1,
             journal: "/j".into(),
-            ..Default::default()
+            already: 0,
+            failed: vec![],
+            resumed: false,
+            checked: 0,
         })),
     );
     assert!(!s.busy());
@@ -656,10 +892,10 @@ fn resolve_detail_maps_a_search_result_and_refuses_a_taken_account() {
     let fx = key(&mut s, Key::Enter);
     assert_eq!(
         fx,
-        vec![Effect::SearchDirectory {
+        vec![start(Job::Search {
             org: "fabrikam".into(),
             query: "an".into()
-        }]
+        })]
     );
     let found = |id: &str, upn: &str| Candidate {
         id: id.into(),
@@ -669,9 +905,9 @@ fn resolve_detail_maps_a_search_result_and_refuses_a_taken_account() {
         enabled: true,
     };
     // A stale answer for another query is ignored.
-    update(
+    reply(
         &mut s,
-        Msg::DirectorySearched {
+        Done::Searched {
             query: "zz".into(),
             result: Ok(vec![found("id-zz", "zz@fabrikam.com")]),
         },
@@ -680,9 +916,9 @@ fn resolve_detail_maps_a_search_result_and_refuses_a_taken_account() {
         resolve_screen(&s).detail.as_ref().unwrap().results,
         Some(Loadable::Loading)
     );
-    update(
+    reply(
         &mut s,
-        Msg::DirectorySearched {
+        Done::Searched {
             query: "an".into(),
             result: Ok(vec![
                 found("id-ann", "ann@fabrikam.com"),
@@ -718,9 +954,9 @@ fn resolve_detail_maps_a_search_result_and_refuses_a_taken_account() {
 fn an_interrupted_resolve_run_must_be_resumed_first() {
     let mut s = state();
     s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
-    update(
+    reply(
         &mut s,
-        Msg::ResolveLoaded(Ok(ResolveLoad {
+        Done::ResolveLoaded(Ok(ResolveLoad {
             plan: crate::domain::resolve::fixtures::plan(),
             unfinished: Some(40),
         })),
@@ -730,14 +966,14 @@ fn an_interrupted_resolve_run_must_be_resumed_first() {
     let fx = key(&mut s, Key::Char('R'));
     assert_eq!(
         fx,
-        vec![Effect::ApplyResolve {
+        vec![start(Job::ApplyResolve {
             org: "fabrikam".into(),
             jobs: None
-        }]
+        })]
     );
-    update(
+    reply(
         &mut s,
-        Msg::ResolveApplied(Err(ErrorView::msg("token expired"))),
+        Done::ResolveApplied(Err(Problem::msg("token expired"))),
     );
     assert!(matches!(
         resolve_screen(&s).phase,
@@ -751,21 +987,23 @@ fn an_interrupted_resolve_run_must_be_resumed_first() {
 fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
     let mut s = state();
     to_prereqs(&mut s);
-    update(&mut s, Msg::ChecksDone(Ok(report(false))));
+    reply(&mut s, Done::Checks(Ok(report(false))));
     key(&mut s, Key::Enter);
     key(&mut s, Key::Enter);
     typed(&mut s, "fabrikam");
     key(&mut s, Key::Enter);
-    update(
+    reply(
         &mut s,
-        Msg::Applied(Ok(ApplyReport {
+        Done::Applied(Ok(Applied {
             summary: "ok".into(),
             journal: "/j".into(),
+            already_landed: false,
+            now: crate::domain::directory::Target::Personal,
         })),
     );
-    let fx = update(
+    let fx = reply(
         &mut s,
-        Msg::Verified(Ok(VerifyReport {
+        Done::Verified(Ok(VerifyReport {
             identity: identity(),
             probes: vec![Probe {
                 what: "projects".into(),
@@ -773,13 +1011,15 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
                 detail: "1".into(),
             }],
             failure: None,
+            access: crate::domain::verify::Access::Works,
+            owner: None,
         })),
     );
     assert_eq!(
         fx,
-        vec![Effect::LoadResolve {
+        vec![start(Job::LoadResolve {
             org: "fabrikam".into()
-        }],
+        })],
         "bob@outlook.com was predicted disconnected"
     );
     assert!(matches!(s.screen, Screen::Resolve(_)));
@@ -790,7 +1030,7 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
 #[test]
 fn throttling_is_shown() {
     let mut s = state();
-    update(&mut s, Msg::Throttled { wait_secs: 7 });
+    event(&mut s, Event::Throttled { wait_secs: 7 });
     assert_eq!(
         s.status.as_deref(),
         Some("Azure is throttling; retrying in 7s")
@@ -803,7 +1043,7 @@ fn quit_rules() {
     assert_eq!(key(&mut s, Key::Char('q')), vec![Effect::Quit]);
 
     let mut s = state();
-    s.pending = 1;
+    s.jobs.start(&Job::ListOrgs);
     assert!(key(&mut s, Key::Char('q')).is_empty());
     assert_eq!(s.overlay, Some(Overlay::ConfirmQuit));
     assert_eq!(key(&mut s, Key::Char('y')), vec![Effect::Quit]);
@@ -811,47 +1051,60 @@ fn quit_rules() {
     let mut s = state();
     key(&mut s, Key::Char('?'));
     assert_eq!(s.overlay, Some(Overlay::Help));
-    assert_eq!(key_hints(&s), vec![("Esc", "close help")]);
+    let hints = key_hints(&s);
+    assert_eq!(
+        hints.iter().map(|h| (h.shown, h.label)).collect::<Vec<_>>(),
+        vec![("Esc", "close help")]
+    );
     assert_eq!(key(&mut s, Key::CtrlC), vec![Effect::Quit]);
 }
 
 #[test]
 fn org_validation_rules() {
-    assert_eq!(validate_org_input(" fabrikam ").unwrap(), "fabrikam");
     assert_eq!(
-        validate_org_input("https://fabrikam.visualstudio.com/").unwrap(),
+        screens::pick_org::validate_org_input(" fabrikam ").unwrap(),
         "fabrikam"
     );
-    assert_eq!(validate_org_input("dev.azure.com/a-1").unwrap(), "a-1");
-    assert!(validate_org_input("").is_err());
-    assert!(validate_org_input("-abc").is_err());
-    assert!(validate_org_input("abc-").is_err());
-    assert!(validate_org_input(&"a".repeat(51)).is_err());
-    assert!(validate_org_input("https://example.com/x").is_err());
-    assert!(validate_org_input("https://dev.azure.com/").is_err());
+    assert_eq!(
+        screens::pick_org::validate_org_input("https://fabrikam.visualstudio.com/").unwrap(),
+        "fabrikam"
+    );
+    assert_eq!(
+        screens::pick_org::validate_org_input("dev.azure.com/a-1").unwrap(),
+        "a-1"
+    );
+    assert!(screens::pick_org::validate_org_input("").is_err());
+    assert!(screens::pick_org::validate_org_input("-abc").is_err());
+    assert!(screens::pick_org::validate_org_input("abc-").is_err());
+    assert!(screens::pick_org::validate_org_input(&"a".repeat(51)).is_err());
+    assert!(screens::pick_org::validate_org_input("https://example.com/x").is_err());
+    assert!(screens::pick_org::validate_org_input("https://dev.azure.com/").is_err());
 }
 
 #[test]
 fn audit_runs_from_done_and_its_findings_are_kept() {
     let mut s = state();
-    s.session.org = Some("fabrikam".into());
+    s.session.choice = Some(Choice {
+        org: "fabrikam".into(),
+        destination: None,
+    });
     s.screen = Screen::Done(DoneScreen { scroll: 0 });
     assert_eq!(
         key(&mut s, Key::Char('a')),
-        vec![Effect::Audit {
+        vec![start(Job::Audit {
             org: "fabrikam".into()
-        }]
+        })]
     );
-    assert_eq!(s.pending, 1);
-    let rows = vec![CheckRow {
-        id: "global-pats".into(),
-        status: CheckStatus::Warn,
+    assert_eq!(s.pending(), 1);
+    let rows = vec![CheckResult {
+        id: "global-pats",
+        status: Status::Warn,
         title: "1 global PAT".into(),
         evidence: vec!["everything (global)".into()],
         fix: None,
     }];
-    update(&mut s, Msg::Audited(Ok(rows.clone())));
-    assert_eq!(s.pending, 0);
+    reply(&mut s, Done::Audited(Ok(rows.clone())));
+    assert_eq!(s.pending(), 0);
     assert_eq!(s.session.audit, Some(Ok(rows)));
     assert!(s.status.as_deref().unwrap().contains("1 finding"));
 }
@@ -882,6 +1135,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         Screen::PickTenant(PickTenant {
             tenants: Loadable::Loading,
             selected: 0,
+            ..PickTenant::default()
         }),
         Screen::Prereqs(Prereqs {
             report: Loadable::Loading,
@@ -892,6 +1146,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         Screen::Confirm(Confirm {
             typed: "fab".into(),
             mismatch: false,
+            risks: vec![],
         }),
         Screen::Apply(ApplyScreen::Running { last: None }),
         Screen::Verify(VerifyScreen::SigningIn {
@@ -899,9 +1154,10 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
             received_ms: 0,
         }),
         Screen::Diagnosis(Diagnosis {
-            error: ErrorView::msg("x"),
+            error: Problem::msg("x"),
             probes: vec![],
             steps: vec![],
+            access: crate::domain::verify::Access::NoAccess,
         }),
         Screen::Resolve(Box::new(resolving)),
         Screen::Resolve(Box::new(filtering)),
@@ -910,10 +1166,241 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
     for screen in screens {
         let title = screen.title();
         let mut s = state();
-        s.pending = 2;
+        s.jobs.start(&Job::ListOrgs);
         s.screen = screen;
         s.overlay = Some(Overlay::Help);
         assert_eq!(key(&mut s, Key::CtrlC), vec![Effect::Quit], "{title}");
         assert!(s.quitting, "{title}");
     }
+}
+
+/// A report that is a decision, not a change (what the service sends when
+/// the organization's state decides before any check).
+fn decided(kind: SituationKind, message: &str) -> ChecksReport {
+    ChecksReport {
+        situation: SituationView {
+            kind,
+            backing: "Contoso (contoso.onmicrosoft.com, 1111…)".into(),
+            message: message.into(),
+            next: vec!["ado-entra verify --org fabrikam".into()],
+        },
+        ..ChecksReport::default()
+    }
+}
+
+#[test]
+fn the_state_decides_before_any_check_and_the_wizard_follows() {
+    // Already connected: Enter finishes, nothing is applied.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(
+        &mut s,
+        Done::Checks(Ok(decided(
+            SituationKind::NothingToDo,
+            "'fabrikam' is already connected to Contoso: nothing to do.",
+        ))),
+    );
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Done(_)));
+    assert!(s.session.applied.is_none());
+
+    // An interrupted change that landed: recorded at once, no confirmation
+    // (nothing is sent to Azure), then verified.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(
+        &mut s,
+        Done::Checks(Ok(decided(
+            SituationKind::AlreadyLanded,
+            "had already landed",
+        ))),
+    );
+    let fx = key(&mut s, Key::Enter);
+    assert!(
+        matches!(&fx[..], [Effect::Start { job: Job::Apply { accepted, .. }, .. }] if accepted.is_empty()),
+        "{fx:?}"
+    );
+
+    // Change tenant on an organization of personal accounts: the one flow
+    // that fits is a connect, offered and run.
+    let mut s = state();
+    to_prereqs(&mut s);
+    s.session.flow = Flow::ChangeTenant;
+    reply(
+        &mut s,
+        Done::Checks(Ok(decided(SituationKind::WrongFlow, "this is a connect"))),
+    );
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(s.session.operation(), Operation::Connect);
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Start {
+                job: Job::RunChecks {
+                    op: Operation::Connect,
+                    ..
+                },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+
+    // Refused: says why, stays, never applies.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(
+        &mut s,
+        Done::Checks(Ok(decided(SituationKind::Refused, "already in Contoso."))),
+    );
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
+    assert!(s.status.as_deref().unwrap().contains("already in Contoso"));
+}
+
+#[test]
+fn an_acceptable_failure_is_accepted_by_typing_the_names_back_once() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    let mut r = report(false);
+    r.checks.push(CheckResult {
+        id: "admins-keep-access",
+        status: Status::Fail,
+        title: "1 other administrator would lose access".into(),
+        evidence: vec!["Bob Builder <bob@outlook.com> would lose access".into()],
+        fix: None,
+    });
+    r.accept = vec![AcceptRisk {
+        id: "admins-keep-access".into(),
+        title: "1 other administrator would lose access".into(),
+        expected: "Bob Builder".into(),
+    }];
+    assert!(!r.blocked(), "an acceptable failure does not block");
+    reply(&mut s, Done::Checks(Ok(r)));
+    key(&mut s, Key::Enter); // plan
+    key(&mut s, Key::Enter); // confirm
+    // The organization's name is not enough: the names come first.
+    typed(&mut s, "fabrikam");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(&s.screen, Screen::Confirm(c) if c.mismatch && c.risks.len() == 1));
+    for _ in 0.."fabrikam".len() {
+        key(&mut s, Key::Backspace);
+    }
+    typed(&mut s, " bob   BUILDER ");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(&s.screen, Screen::Confirm(c) if c.risks.is_empty() && c.typed.is_empty()));
+    typed(&mut s, "fabrikam");
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![start(Job::Apply {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+            accepted: vec!["admins-keep-access".into()],
+        })]
+    );
+    // Going back and confirming again asks again.
+    let mut s2 = s.clone();
+    s2.screen = Screen::Plan(PlanScreen { scroll: 0 });
+    key(&mut s2, Key::Enter);
+    assert!(s2.session.accepted_risks.is_empty());
+    assert!(matches!(&s2.screen, Screen::Confirm(c) if c.risks.len() == 1));
+}
+
+#[test]
+fn a_directory_can_be_typed_when_the_list_cannot_be_read() {
+    let mut s = state();
+    key(&mut s, Key::Enter);
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    reply(&mut s, Done::Orgs(Ok(vec!["fabrikam".into()])));
+    key(&mut s, Key::Enter);
+    reply(
+        &mut s,
+        Done::Tenants(Err(Problem::msg("TF400813: not authorized"))),
+    );
+    key(&mut s, Key::Char('t'));
+    assert!(s.screen.takes_text());
+    typed(&mut s, "not a tenant!");
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(&s.screen, Screen::PickTenant(p) if p.error.is_some()));
+    for _ in 0.."not a tenant!".len() {
+        key(&mut s, Key::Backspace);
+    }
+    typed(&mut s, "Contoso.onmicrosoft.com");
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![start(Job::RunChecks {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some("contoso.onmicrosoft.com".into()),
+        })]
+    );
+    // The service resolves it; the resolved directory replaces what was typed.
+    let mut r = report(false);
+    r.destination = Some(tenant());
+    reply(&mut s, Done::Checks(Ok(r)));
+    assert_eq!(s.session.destination(), Some(&tenant()));
+}
+
+#[test]
+fn a_late_answer_for_the_previous_organization_is_dropped() {
+    let mut s = state();
+    key(&mut s, Key::Enter);
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    reply(
+        &mut s,
+        Done::Orgs(Ok(vec!["alpha".into(), "fabrikam".into()])),
+    );
+    // Choose alpha: its directories are asked for.
+    let fx = update(&mut s, Msg::Key(Key::Enter));
+    let Some(Effect::Start { id: for_alpha, .. }) = fx.last().cloned() else {
+        panic!("{fx:?}")
+    };
+    // Back, and choose fabrikam before alpha's answer arrives.
+    key(&mut s, Key::Esc);
+    key(&mut s, Key::Down);
+    let fx = update(&mut s, Msg::Key(Key::Enter));
+    let Some(Effect::Start {
+        id: for_fabrikam,
+        job: Job::ListTenants { org },
+    }) = fx.last().cloned()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(org, "fabrikam");
+    assert_ne!(for_alpha, for_fabrikam);
+    // alpha's answer, late: dropped in one place, the screen is untouched.
+    let alpha_dirs = vec![TenantInfo {
+        id: "22222222-2222-2222-2222-222222222222".into(),
+        display_name: "Alpha Corp".into(),
+        domain: "alpha.onmicrosoft.com".into(),
+    }];
+    let fx = update(
+        &mut s,
+        Msg::Done {
+            id: for_alpha,
+            done: Box::new(Done::Tenants(Ok(alpha_dirs))),
+        },
+    );
+    assert!(fx.is_empty());
+    assert!(
+        matches!(&s.screen, Screen::PickTenant(p) if p.tenants == Loadable::Loading),
+        "{:?}",
+        s.screen
+    );
+    assert_eq!(s.pending(), 1, "fabrikam's request is still awaited");
+    // fabrikam's answer lands.
+    update(
+        &mut s,
+        Msg::Done {
+            id: for_fabrikam,
+            done: Box::new(Done::Tenants(Ok(vec![tenant()]))),
+        },
+    );
+    assert!(
+        matches!(&s.screen, Screen::PickTenant(p) if p.tenants == Loadable::Ready(vec![tenant()]))
+    );
+    assert_eq!(s.pending(), 0);
 }

@@ -8,14 +8,18 @@ use serde_json::json;
 
 use super::check::{client_error, clients};
 use super::{CliError, GlobalArgs, exit};
-use crate::app::CheckStatus;
 use crate::client::AdoClient;
 use crate::client::auth::TokenProvider;
-use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
-use crate::ops::gather;
+use crate::domain::checks::Status;
+use crate::domain::directory::Directory;
+use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::ops::{change, gather};
 
 #[derive(Debug, Clone, Args)]
 pub struct OrgsArgs {
+    /// The directory (tenant id or a verified domain) whose organizations to list.
+    #[arg(long = "to", value_name = "TENANT")]
+    pub to: Option<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -23,35 +27,52 @@ pub struct OrgsArgs {
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "With the global --tenant, audits a planned move to that directory; without it, the organization as it is."
+    after_help = "With --to, audits a planned move to that directory; without it, the organization as it is.\nExit codes: 0 nothing to fix, 3 findings to act on, 1 error, 2 usage."
 )]
 pub struct AuditArgs {
     /// Organization name or its dev.azure.com URL.
     #[arg(long)]
     pub org: String,
+    /// The planned directory (tenant id or a verified domain).
+    #[arg(long = "to", value_name = "TENANT")]
+    pub to: Option<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
-fn tenant_arg(global: &GlobalArgs) -> Result<Option<String>, CliError> {
-    match global.tenant.as_deref() {
+/// The directory named by `--to` (or the global `--tenant`), resolved to its id.
+async fn tenant_arg(
+    c: &crate::client::Clients,
+    to: Option<&str>,
+    global: &GlobalArgs,
+) -> Result<Option<Directory>, CliError> {
+    match to.or(global.tenant.as_deref()) {
         None => Ok(None),
-        Some(t) => Ok(Some(
-            match parse_tenant(t).map_err(|e| CliError::error(e.to_string()))? {
-                TenantRef::Id(id) => id,
-                TenantRef::Domain(d) => d,
-            },
-        )),
+        Some(t) => {
+            let t = parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?;
+            change::resolve_tenant(c, &t)
+                .await
+                .map(Some)
+                .map_err(super::change::change_error)
+        }
     }
 }
 
 /// Organizations connected to the tenant (`--tenant`), from the EnterpriseCatalog.
 pub async fn orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
-    let Some(tenant) = tenant_arg(global)? else {
-        return Err(CliError::usage("give the directory with --tenant TENANT"));
-    };
+    let json_out = args.json;
+    run_orgs(global, args).await.map_err(|e| e.json(json_out))
+}
+
+async fn run_orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
     let c = clients(global)?;
+    let Some(directory) = tenant_arg(&c, args.to.as_deref(), global).await? else {
+        return Err(CliError::usage(
+            "give the directory: ado-entra orgs --to TENANT (a tenant id or one of its domains)",
+        ));
+    };
+    let tenant = directory.id.to_string();
     // The catalog answers a token of that tenant: a separate session moved there.
     let snapshot = c
         .tokens
@@ -90,14 +111,21 @@ pub async fn orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
 
 /// Service connections bound to another tenant, PATs that break, and policies.
 pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
-    let planned = tenant_arg(global)?;
+    let json_out = args.json;
+    run_audit(global, args).await.map_err(|e| e.json(json_out))
+}
+
+async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError> {
+    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let c = clients(global)?;
-    let probe = c.ado.probe_tenant(&org).await.map_err(client_error)?;
-    let Some(op) = crate::ops::audit_operation(&probe.tenant, planned) else {
-        return Err(CliError::usage(
-            "the organization is not connected: give the planned directory with --tenant TENANT",
-        ));
+    let planned = tenant_arg(&c, args.to.as_deref(), global).await?;
+    let now = change::backing(&c, &org)
+        .await
+        .map_err(super::change::change_error)?;
+    let Some(op) = crate::ops::audit_operation(&now, planned.as_ref()) else {
+        return Err(CliError::usage(format!(
+            "'{org}' is not connected to a directory: give the planned one, e.g. ado-entra audit --org {org} --to TENANT"
+        )));
     };
     let facts = gather::gather(&c, op, &org, chrono::Utc::now(), Arc::new(|_, _, _| {}))
         .await
@@ -144,7 +172,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
     Ok(
         if results
             .iter()
-            .any(|r| matches!(r.status, CheckStatus::Warn | CheckStatus::Fail))
+            .any(|r| matches!(r.status, Status::Warn | Status::Fail))
         {
             exit::CHECK_FAILED
         } else {

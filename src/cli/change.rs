@@ -1,85 +1,94 @@
-//! Headless twins of the wizard: `connect`, `disconnect`, `verify`. They share
-//! the wizard's operations (`ops`), its checks, plan and journal.
+//! `connect`, `change-tenant`, `disconnect` and `verify`: thin adapters over
+//! `ops::change` and `ops::verify`. Every change reads the journal and the
+//! organization's real state first (under the organization's lock), then
+//! takes exactly one decision; see `docs/user-guide.md`.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Arc;
 
 use clap::Args;
 use serde_json::json;
 
 use super::{CliError, GlobalArgs, exit};
-use crate::app::{ChecksReport, ErrorView, Msg, Operation};
-use crate::domain::diagnose::KnowledgeBase;
-use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
-use crate::ops::{self, Live};
+use crate::client::Clients;
+use crate::domain::checks::{ACCEPTABLE, CheckResult, Status, acceptable};
+use crate::domain::directory::{Asked, Change, Decision, Target};
+use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::domain::verify::Access;
+use crate::ops::change::{
+    self as ops, Applied, ApplyStep, Assessment, ChangeError, Confirmed, Situation,
+};
 use crate::paths::StatePaths;
-use crate::runtime::Services;
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Runs every prerequisite first and refuses (exit 3) when one fails.\nWithout --yes it asks you to type the organization name; when not interactive, --yes is required.\nThe change is journaled; running the same command again after an interruption resumes it."
+    after_help = "Reads the organization's journal and its real state first, then does exactly one thing: nothing (already there), finishes an interrupted run, refuses (with the reason), or runs every prerequisite check, shows the plan and, once confirmed, makes the change.\nWithout --yes it asks you to type the organization name; when not interactive, --yes is required.\nExit codes: 0 done or nothing to do, 1 error, 2 usage or wrong command for the organization's state, 3 refused (a check failed, or the organization's state forbids it).\n\nExamples:\n  ado-entra connect --org fabrikam --to fabrikam.onmicrosoft.com\n  ado-entra connect --org fabrikam --to 72f988bf-86f1-41af-91ab-2d7cd011db47 --yes --json"
 )]
 pub struct ChangeArgs {
     /// Organization name or its dev.azure.com URL.
     #[arg(long)]
     pub org: String,
+    /// Destination directory: tenant id or one of its verified domains.
+    #[arg(long = "to", value_name = "TENANT")]
+    pub to: Option<String>,
+    /// Go ahead although this check failed (only `admins-keep-access` and
+    /// `owner-is-personal-account`; recorded in the journal). Repeatable.
+    #[arg(long = "accept-risk", value_name = "CHECK")]
+    pub accept_risk: Vec<String>,
+    /// Days without access after which a user counts as stale.
+    #[arg(long, default_value_t = 90)]
+    pub stale_days: u32,
     /// Skip the confirmation (for scripts).
     #[arg(long)]
     pub yes: bool,
-    /// Print JSON instead of text.
+    /// Print JSON on stdout (errors too).
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Sign in first as the identity to verify (e.g. `ado-entra login --tenant TENANT`).\nExit 0 when the organization answers, 3 when it refuses (with the recovery steps), 1 on other errors."
+    after_help = "Uses the current sign-in as it is (it does not switch directories), so it shows what this identity can do.\nExit codes: 0 the organization answers, 3 it does not answer this sign-in (wrong sign-in, no access, or the owner locked out; the output says which and what to do), 1 error (including no such organization)."
 )]
 pub struct VerifyArgs {
     /// Organization name or its dev.azure.com URL.
     #[arg(long)]
     pub org: String,
-    /// Print JSON instead of text.
+    /// Print JSON on stdout (errors too).
     #[arg(long)]
     pub json: bool,
 }
 
-fn live(global: &GlobalArgs) -> Result<Live, CliError> {
-    let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
-    Ok(Live::new(super::auth_cmds::settings(global), paths))
+/// Which change command is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Connect,
+    ChangeTenant,
+    Disconnect,
 }
 
-fn view_error(e: ErrorView) -> CliError {
-    let mut msg = e.message;
-    if let Some(next) = e.next_step {
-        msg.push_str(&format!("\n  next: {next}"));
-    }
-    if let Some(id) = e.kb_id {
-        msg.push_str(&format!("\n  see: ado-entra explain {id}"));
-    }
-    CliError::error(msg)
-}
-
-/// Progress messages from the operations go to stderr (not in --json mode).
-fn outbox(quiet: bool) -> crate::runtime::Outbox {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Msg>();
-    tokio::spawn(async move {
-        while let Some(m) = rx.recv().await {
-            if quiet {
-                continue;
-            }
-            match m {
-                Msg::ChecksProgress { done, total, label } => {
-                    eprintln!("checking {done}/{total}: {label}")
-                }
-                Msg::ApplyProgress(s) => eprintln!("{s}"),
-                Msg::Throttled { wait_secs } => {
-                    eprintln!("Azure is throttling; retrying in {wait_secs}s")
-                }
-                _ => {}
-            }
+impl Command {
+    fn name(self) -> &'static str {
+        match self {
+            Command::Connect => "connect",
+            Command::ChangeTenant => "change-tenant",
+            Command::Disconnect => "disconnect",
         }
-    });
-    tx
+    }
+}
+
+fn paths() -> Result<StatePaths, CliError> {
+    StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))
+}
+
+/// A change error as the command reports it (knowledge base first).
+pub fn change_error(e: ChangeError) -> CliError {
+    match e {
+        ChangeError::Client(c) => super::check::client_error(c),
+        ChangeError::Locked(l) => CliError::refused(l.to_string()),
+        ChangeError::UnknownTenant { .. } => CliError::error(e.to_string()),
+        other => CliError::error(other.to_string()),
+    }
 }
 
 pub(super) fn confirm(org: &str, yes: bool) -> Result<(), CliError> {
@@ -107,132 +116,375 @@ pub(super) fn confirm(org: &str, yes: bool) -> Result<(), CliError> {
     }
 }
 
-fn print_blocked(report: &ChecksReport) {
-    eprintln!("Refusing to change anything: a prerequisite failed.");
-    for c in report
-        .checks
+fn print_step(quiet: bool) -> ops::OnStep {
+    Arc::new(move |s: ApplyStep| {
+        if !quiet {
+            eprintln!("{s}");
+        }
+    })
+}
+
+fn progress(quiet: bool) -> crate::ops::gather::Progress {
+    let quiet = quiet || !std::io::stderr().is_terminal();
+    Arc::new(move |done, total, what| {
+        if !quiet {
+            eprint!("\r\x1b[2Kchecking {done}/{total}: {what}");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
+        }
+    })
+}
+
+fn print_blocked(org: &str, results: &[CheckResult], blocking: &[String], cmd: &str) {
+    eprintln!("Refusing to change '{org}': a prerequisite failed.");
+    for r in results
         .iter()
-        .filter(|c| c.status == crate::app::CheckStatus::Fail)
+        .filter(|r| r.status == Status::Fail && blocking.iter().any(|b| b == r.id))
     {
-        eprintln!("  ✘ {}", c.title);
-        if let Some(fix) = &c.fix {
+        eprintln!("  ✘ {}: {}", r.id, r.title);
+        for e in r.evidence.iter().take(5) {
+            eprintln!("      {e}");
+        }
+        if let Some(fix) = &r.fix {
             eprintln!("    fix: {fix}");
         }
     }
-    eprintln!("Run `ado-entra check --org ORG --tenant TENANT` for the full report.");
+    eprintln!("Nothing was changed. After fixing, run the same command again: {cmd}");
 }
 
-pub async fn change(global: &GlobalArgs, args: ChangeArgs, op: Operation) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
-    let tenant = match (op, global.tenant.as_deref()) {
-        (Operation::Disconnect, _) => None,
-        (_, Some(t)) => Some(
-            match parse_tenant(t).map_err(|e| CliError::error(e.to_string()))? {
-                TenantRef::Id(id) => id,
-                TenantRef::Domain(d) => d,
-            },
-        ),
-        (_, None) => {
+/// `connect`, `change-tenant`, `disconnect`.
+pub async fn change(global: &GlobalArgs, args: ChangeArgs, cmd: Command) -> Result<u8, CliError> {
+    let json_out = args.json;
+    run_change(global, &args, cmd)
+        .await
+        .map_err(|e| e.json(json_out))
+}
+
+async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Result<u8, CliError> {
+    super::auth_cmds::require_person_to(global, cmd == Command::Disconnect)?;
+    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    for risk in &args.accept_risk {
+        if !acceptable(risk) {
+            return Err(CliError::usage(format!(
+                "--accept-risk {risk}: only these checks can be accepted: {}{}",
+                ACCEPTABLE.join(", "),
+                if risk == "lockout-proof" {
+                    ". The owner's lockout never can: fix the owner's identity first"
+                } else {
+                    ""
+                }
+            )));
+        }
+    }
+    // The destination is --to; the global --tenant (the sign-in directory)
+    // is still read for it, as earlier versions documented.
+    let destination = match (cmd, args.to.as_deref(), global.tenant.as_deref()) {
+        (Command::Disconnect, Some(_), _) => {
             return Err(CliError::usage(
-                "give the destination directory with --tenant TENANT",
+                "disconnect takes no --to: it returns the organization to personal Microsoft accounts",
             ));
         }
+        (Command::Disconnect, None, _) => None,
+        (_, Some(t), _) | (_, None, Some(t)) => {
+            Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?)
+        }
+        (_, None, None) => {
+            return Err(CliError::usage(format!(
+                "give the destination directory: ado-entra {} --org {org} --to TENANT (a tenant id or one of its domains)",
+                cmd.name()
+            )));
+        }
     };
-    let live = live(global)?;
-    let out = outbox(args.json);
-    let report = live
-        .run_checks(op, org.clone(), tenant.clone(), out.clone())
-        .await
-        .map_err(view_error)?;
-    if report.blocked() {
-        if args.json {
-            println!(
-                "{}",
-                json!({"org": org, "tenant": tenant, "applied": null, "report": report})
-            );
-        } else {
-            print_blocked(&report);
-        }
-        return Ok(exit::CHECK_FAILED);
+    let paths = paths()?;
+    let jdir = paths.journal_dir();
+    let c = super::check::clients(global)?;
+    if c.tokens.snapshot().await.is_none() {
+        return Err(CliError::error(
+            "not signed in: run `ado-entra login` first (as the organization's owner or a Project Collection Administrator)",
+        ));
     }
-    if !args.json {
-        eprintln!("Plan:");
-        for c in &report.plan.changes {
-            eprintln!("  • {c}");
+    let command_line = std::iter::once("ado-entra".to_string())
+        .chain(std::env::args().skip(1).filter(|a| !a.starts_with("--pat")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    // Held from before the journal is read until the change is recorded.
+    let lock = ops::lock(&paths.lock_dir(), &org, &command_line).map_err(change_error)?;
+    let asked = match (cmd, destination) {
+        (Command::Disconnect, _) => Asked::Disconnect,
+        (cmd, Some(t)) => {
+            let to = ops::resolve_tenant(&c, &t).await.map_err(change_error)?;
+            if cmd == Command::Connect {
+                Asked::Connect { to }
+            } else {
+                Asked::ChangeTenant { to }
+            }
         }
-        if !report.plan.disconnected.is_empty() {
-            eprintln!(
-                "  Disconnected until mapped: {}",
-                report.plan.disconnected.len()
-            );
+        (_, None) => unreachable!("checked above"),
+    };
+    let situation = ops::situation(&c, &jdir, &org, &asked)
+        .await
+        .map_err(change_error)?;
+    let quiet = args.json;
+    match &situation.decision {
+        Decision::NothingToDo { .. } | Decision::WrongFlow { .. } | Decision::Refused { .. } => {
+            let code = match &situation.decision {
+                Decision::NothingToDo { .. } => exit::OK,
+                Decision::WrongFlow { .. } => exit::USAGE,
+                _ => exit::CHECK_FAILED,
+            };
+            let message = situation.decision.explain(&org);
+            let next = ops::next_commands(&org, &situation.decision);
+            if args.json {
+                println!(
+                    "{}",
+                    json!({"org": org, "situation": situation, "message": message, "next_steps": next, "applied": null})
+                );
+            } else {
+                let out = &mut std::io::stdout();
+                let _ = writeln!(out, "{message}");
+                for n in &next {
+                    let _ = writeln!(out, "  next: {n}");
+                }
+            }
+            Ok(code)
+        }
+        Decision::AlreadyLanded { .. } => {
+            let applied = ops::apply(
+                &c,
+                &jdir,
+                &lock,
+                &situation,
+                &Confirmed::default(),
+                print_step(quiet),
+            )
+            .await
+            .map_err(change_error)?;
+            print_applied(&org, &situation, None, &applied, args.json);
+            Ok(exit::OK)
+        }
+        Decision::Proceed { change, resume } => {
+            if let (Some(p), false) = (resume, quiet) {
+                eprintln!(
+                    "Continuing the interrupted {} of '{org}' (journal {}): Azure does not show it in place, so the checks run again first.",
+                    p.op,
+                    p.journal.display()
+                );
+            }
+            let assessment = ops::assess(&c, &org, change, Some(args.stale_days), progress(quiet))
+                .await
+                .map_err(|e| change_error(e.into()))?;
+            let blocking = assessment.blocking(&args.accept_risk);
+            if !blocking.is_empty() {
+                if args.json {
+                    println!(
+                        "{}",
+                        json!({"org": org, "situation": situation, "applied": null, "blocked_by": blocking,
+                            "report": crate::ops::output::check_json(&org, change.destination().map(|d| d.id.as_str()), &assessment.results, &assessment.prediction)})
+                    );
+                } else {
+                    print_blocked(&org, &assessment.results, &blocking, &command_line);
+                }
+                return Ok(exit::CHECK_FAILED);
+            }
+            let accepted: Vec<String> =
+                crate::domain::checks::verdict_accepting(&assessment.results, &args.accept_risk)
+                    .accepted
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+            if !args.json {
+                print_plan(&org, change, &assessment, &accepted);
+            }
+            confirm(&org, args.yes)?;
+            let confirmed = Confirmed {
+                accepted_risks: accepted,
+                owner: assessment.facts.owner_email(),
+            };
+            let applied = ops::apply(&c, &jdir, &lock, &situation, &confirmed, print_step(quiet))
+                .await
+                .map_err(change_error)?;
+            print_applied(&org, &situation, Some(&assessment), &applied, args.json);
+            Ok(exit::OK)
         }
     }
-    confirm(&org, args.yes)?;
-    let applied = live
-        .apply(op, org.clone(), tenant.clone(), out)
+}
+
+fn print_plan(org: &str, change: &Change, a: &Assessment, accepted: &[String]) {
+    let report = crate::ops::report::report(&a.facts, &a.results, &a.prediction);
+    eprintln!("Plan: {}", change.describe(org));
+    for c in &report.plan.changes {
+        eprintln!("  • {c}");
+    }
+    if !report.plan.disconnected.is_empty() {
+        eprintln!(
+            "  Disconnected until mapped: {}",
+            report.plan.disconnected.len()
+        );
+    }
+    for id in accepted {
+        eprintln!("  ! accepted risk: {id} (recorded in the journal)");
+    }
+}
+
+fn print_applied(
+    org: &str,
+    situation: &Situation,
+    a: Option<&Assessment>,
+    applied: &Applied,
+    json_out: bool,
+) {
+    let next = match &applied.now {
+        Target::Tenant(t) => format!(
+            "sign out, sign in afresh as a member of the directory (`ado-entra logout`, then `ado-entra login --tenant {t}`), and run `ado-entra verify --org {org}`"
+        ),
+        _ => format!(
+            "sign in afresh with your personal Microsoft account (`ado-entra logout`, then `ado-entra login --tenant consumers`), and run `ado-entra verify --org {org}`"
+        ),
+    };
+    if json_out {
+        let report = a.map(|a| {
+            crate::ops::output::check_json(
+                org,
+                situation
+                    .decision
+                    .change()
+                    .and_then(|c| c.destination())
+                    .map(|d| d.id.as_str()),
+                &a.results,
+                &a.prediction,
+            )
+        });
+        println!(
+            "{}",
+            json!({"org": org, "situation": situation, "applied": applied, "report": report, "next_steps": [next]})
+        );
+    } else {
+        println!(
+            "{}\nJournal: {}",
+            applied.summary,
+            applied.journal.display()
+        );
+        println!("Next: {next}.");
+    }
+}
+
+/// `verify`.
+pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliError> {
+    let json_out = args.json;
+    run_verify(global, &args)
         .await
-        .map_err(view_error)?;
+        .map_err(|e| e.json(json_out))
+}
+
+async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliError> {
+    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let paths = paths()?;
+    let c: Clients = super::check::clients(global)?;
+    let Some(who) = crate::ops::verify::signed_in(&c).await else {
+        return Err(CliError::error(
+            "not signed in: run `ado-entra login` (with --tenant TENANT for an organization connected to a directory)",
+        ));
+    };
+    let v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
+    super::auth_cmds::note_if_app(global);
+    let steps = verify_steps(&org, &v);
+    let code = match v.access {
+        Access::Works => exit::OK,
+        Access::Missing | Access::Unknown => exit::ERROR,
+        _ => exit::CHECK_FAILED,
+    };
     if args.json {
         println!(
             "{}",
-            json!({"org": org, "tenant": tenant, "applied": applied, "report": report})
+            json!({"org": org, "ok": v.ok(), "state": v.access.name(), "verification": v, "next_steps": steps})
         );
-    } else {
-        println!("{}\nJournal: {}", applied.summary, applied.journal);
+        return Ok(code);
+    }
+    let who = match &v.signed_in {
+        crate::domain::verify::SignedIn::Personal { address } => {
+            format!("{address} (personal Microsoft account)")
+        }
+        crate::domain::verify::SignedIn::Tenant { address, tenant } => {
+            format!("{address} (tenant {tenant})")
+        }
+        crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
+    };
+    println!("Verifying '{org}' as {who}:");
+    for p in &v.probes {
         println!(
-            "Next: sign out, sign in afresh as a user of the directory, and run `ado-entra verify --org {org}`."
+            "  {} {}: {}",
+            if p.ok { "✔" } else { "✘" },
+            p.what,
+            p.detail
         );
     }
-    Ok(exit::OK)
+    let headline = match &v.access {
+        Access::Works => "The organization answers this sign-in.".to_string(),
+        Access::WrongSignIn { needs: Some(t) } => format!(
+            "You are signed in to a different directory: '{org}' is connected to tenant {t}. Sign in there; nothing else is wrong."
+        ),
+        Access::WrongSignIn { needs: None } => format!(
+            "'{org}' uses personal Microsoft accounts, and you are signed in with a work account. Sign in with your personal account; nothing else is wrong."
+        ),
+        Access::OwnerLockedOut => format!(
+            "The owner is locked out: the profile answers but '{org}' refuses every request. This is the lockout after a connect; recover as below."
+        ),
+        Access::NoAccess => format!(
+            "'{org}' does not let this identity in{}.",
+            v.owner
+                .as_deref()
+                .map(|o| format!(
+                    "; ask the owner ({o}) or a Project Collection Administrator to add you"
+                ))
+                .unwrap_or_else(|| {
+                    "; ask its owner or a Project Collection Administrator to add you".into()
+                })
+        ),
+        Access::Missing => format!("There is no organization named '{org}': check the spelling."),
+        Access::Unknown => {
+            "Could not tell: the organization answered with an error (see above); try again."
+                .to_string()
+        }
+    };
+    println!("\n{headline}");
+    if let Some(e) = &v.error
+        && v.access != Access::Works
+    {
+        let mut line = format!("  Azure said: {}", e.code.as_deref().unwrap_or(""));
+        if let Some(r) = &e.request_id {
+            line.push_str(&format!(" (request id {r})"));
+        }
+        if e.code.is_some() || e.request_id.is_some() {
+            println!("{line}");
+        }
+    }
+    for (i, s) in steps.iter().enumerate() {
+        println!("  {}. {s}", i + 1);
+    }
+    Ok(code)
 }
 
-pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
-    let clients = super::check::clients(global)?;
-    let Some(identity) = ops::current_identity(&clients).await else {
-        return Err(CliError::error(
-            "not signed in: run `ado-entra login` (with --tenant for a connected organization)",
-        ));
-    };
-    // The expected directory is the one the caller signed in to, unless personal.
-    let tenant = (identity.tenant_id != crate::emulator::ids::CONSUMERS_TENANT)
-        .then(|| identity.tenant_id.clone());
-    let report = ops::verify_access(&clients, identity, &org, tenant.as_deref()).await;
-    let steps: Vec<String> = match &report.failure {
-        Some(f) if f.auth_failure => KnowledgeBase::builtin()
+/// What to do after a verification, one step per line.
+fn verify_steps(org: &str, v: &crate::ops::verify::Verification) -> Vec<String> {
+    match &v.access {
+        Access::WrongSignIn { .. } => vec![format!(
+            "{} then `ado-entra verify --org {org}`",
+            v.access
+                .sign_in_command()
+                .map(|c| format!("`ado-entra logout`, `{c}`,"))
+                .unwrap_or_default()
+        )],
+        Access::OwnerLockedOut => crate::domain::diagnose::KnowledgeBase::builtin()
             .get("lockout-after-connect")
             .map(|e| e.fix.clone())
             .unwrap_or_default(),
+        Access::NoAccess => vec![format!(
+            "Have an administrator add you in Organization settings > Users, then sign in again and run `ado-entra verify --org {org}`."
+        )],
+        Access::Missing => vec![format!(
+            "Check the name: it is the part after dev.azure.com/ (ado-entra orgs lists yours)."
+        )],
         _ => vec![],
-    };
-    if args.json {
-        println!(
-            "{}",
-            json!({"org": org, "ok": report.ok(), "report": report, "recovery": steps})
-        );
-    } else {
-        println!(
-            "Verifying '{org}' as {} (tenant {}):",
-            report.identity.upn, report.identity.tenant_id
-        );
-        for p in &report.probes {
-            println!(
-                "  {} {}: {}",
-                if p.ok { "✔" } else { "✘" },
-                p.what,
-                p.detail
-            );
-        }
-        if let Some(f) = &report.failure {
-            println!("\nRefused: {}", f.message);
-            for (i, s) in steps.iter().enumerate() {
-                println!("  {}. {s}", i + 1);
-            }
-        }
     }
-    Ok(if report.ok() {
-        exit::OK
-    } else {
-        exit::CHECK_FAILED
-    })
 }

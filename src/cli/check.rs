@@ -8,22 +8,23 @@ use clap::Args;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::client::http::RetryPolicy;
-use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientError, Clients};
-use crate::domain::checks::{Status, evaluate};
-use crate::domain::validate::{TenantRef, parse_org_name, parse_tenant};
-use crate::ops::{gather, output};
+use crate::domain::checks::Status;
+use crate::domain::directory::{Asked, Backing, Decision};
+use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::ops::{change, gather, output};
 use crate::paths::StatePaths;
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Exit codes: 0 nothing failed, 3 a check failed, 1 error (network, sign-in, bad input), 2 usage.\n\nExamples:\n  ado-entra check --org fabrikam --tenant contoso.onmicrosoft.com\n  ado-entra check --org fabrikam --json | jq '.checks[] | select(.status==\"fail\")'"
+    after_help = "Reads the organization's real state first: on an organization already connected to the destination there is nothing to check.\nExit codes: 0 nothing failed (or nothing to do), 3 a check failed, 1 error (network, sign-in), 2 usage or bad input.\n\nExamples:\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --json | jq '.checks[] | select(.status==\"fail\")'"
 )]
 pub struct CheckArgs {
     /// Organization name or its dev.azure.com URL.
     #[arg(long)]
     pub org: String,
-    /// Destination tenant (id or domain). Omit to check a disconnect of a connected organization.
+    /// Destination directory (tenant id or a verified domain). Omit to check a
+    /// disconnect of a connected organization.
     #[arg(long = "to", visible_alias = "destination", value_name = "TENANT")]
     pub destination: Option<String>,
     /// Days without access after which a user counts as stale.
@@ -57,65 +58,94 @@ pub fn client_error(e: ClientError) -> CliError {
 }
 
 pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
-    // Names are checked before any request is sent (seed 002's rules).
-    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
+    let json_out = args.json;
+    run_check(global, &args).await.map_err(|e| e.json(json_out))
+}
+
+async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError> {
+    // Names are checked before any request is sent.
+    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let destination = match args.destination.as_deref().or(global.tenant.as_deref()) {
         None => None,
-        Some(t) => Some(
-            match parse_tenant(t).map_err(|e| CliError::error(e.to_string()))? {
-                TenantRef::Id(id) => id,
-                TenantRef::Domain(d) => d,
-            },
-        ),
+        Some(t) => Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?),
     };
     let clients = clients(global)?;
-    let probe = clients.ado.probe_tenant(&org).await.map_err(client_error)?;
-    let op = match (&probe.tenant, destination) {
-        (OrgTenant::Entra(_), None) => crate::ops::domain_op(
-            crate::app::Operation::Disconnect,
-            &probe.tenant,
-            None,
-        ),
-        (_, None) => {
-            return Err(CliError::usage(
-                "the organization is not connected to a directory: give the destination with --tenant TENANT",
-            ));
+    let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
+    let asked = match destination {
+        Some(t) => Asked::Connect {
+            to: change::resolve_tenant(&clients, &t)
+                .await
+                .map_err(super::change::change_error)?,
+        },
+        None => Asked::Disconnect,
+    };
+    let situation = change::situation(&clients, &paths.journal_dir(), &org, &asked)
+        .await
+        .map_err(super::change::change_error)?;
+    let change = match (&situation.decision, &situation.backing) {
+        (Decision::Proceed { change, .. }, _) => change.clone(),
+        (Decision::NothingToDo { .. }, Backing::Personal) => {
+            return Err(CliError::usage(format!(
+                "'{org}' is not connected to a directory: give the destination, e.g. ado-entra check --org {org} --to TENANT"
+            )));
         }
-        (_, dest) => crate::ops::domain_op(crate::app::Operation::Connect, &probe.tenant, dest),
-    }
-    .map_err(|e| CliError::error(e.message))?;
+        (other, _) => {
+            let message = other.explain(&org);
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"org": org, "situation": situation, "message": message, "checks": []})
+                );
+            } else {
+                println!("{message}");
+            }
+            return Ok(match other {
+                Decision::NothingToDo { .. } | Decision::AlreadyLanded { .. } => exit::OK,
+                _ => exit::CHECK_FAILED,
+            });
+        }
+    };
     let quiet = args.json || !std::io::stderr().is_terminal();
     let progress: gather::Progress = Arc::new(move |done, total, what| {
         if !quiet {
             eprint!("\r\x1b[2Kgathering {done}/{total}: {what}");
         }
     });
-    let mut facts = gather::gather(&clients, op, &org, chrono::Utc::now(), progress)
+    let a = change::assess(&clients, &org, &change, Some(args.stale_days), progress)
         .await
         .map_err(client_error)?;
     if !quiet {
         eprint!("\r\x1b[2K");
     }
-    facts.stale_after_days = args.stale_days;
-    let crate::domain::checks::Evaluation {
-        results,
-        prediction,
-        ..
-    } = evaluate(&facts);
-    let tenant = facts.operation.destination().map(str::to_string);
-    if args.json {
-        println!(
-            "{}",
-            output::check_json(&org, tenant.as_deref(), &results, &prediction)
+    if let Decision::Proceed {
+        resume: Some(p), ..
+    } = &situation.decision
+        && !args.json
+    {
+        eprintln!(
+            "Note: an interrupted {} of '{org}' (journal {}) is not in place in Azure; running the same command again continues it.",
+            p.op,
+            p.journal.display()
         );
+    }
+    let tenant = change.destination().map(|d| d.label());
+    if args.json {
+        let mut v = output::check_json(
+            &org,
+            change.destination().map(|d| d.id.as_str()),
+            &a.results,
+            &a.prediction,
+        );
+        v["situation"] = serde_json::to_value(&situation).unwrap_or_default();
+        println!("{v}");
     } else {
         let color = std::io::stdout().is_terminal() && crate::runtime::color_enabled();
         print!(
             "{}",
-            output::check_table(&org, tenant.as_deref(), &results, &prediction, color)
+            output::check_table(&org, tenant.as_deref(), &a.results, &a.prediction, color)
         );
     }
-    Ok(if results.iter().any(|r| r.status == Status::Fail) {
+    Ok(if a.results.iter().any(|r| r.status == Status::Fail) {
         exit::CHECK_FAILED
     } else {
         exit::OK

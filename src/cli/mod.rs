@@ -9,6 +9,7 @@ mod change;
 mod check;
 mod completions;
 mod explain;
+mod journal;
 mod resolve;
 mod tui_cmds;
 
@@ -77,8 +78,12 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Connect the organization to a directory (checks first; journaled).
     Connect(change::ChangeArgs),
+    /// Move a connected organization to another directory (checks first; journaled).
+    ChangeTenant(change::ChangeArgs),
     /// Disconnect the organization from its directory (checks first; journaled).
     Disconnect(change::ChangeArgs),
+    /// Interrupted changes: list them, or close one after checking Azure.
+    Journal(journal::JournalArgs),
     /// Prove the organization answers the current sign-in; diagnose a refusal.
     Verify(change::VerifyArgs),
     /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
@@ -95,7 +100,7 @@ pub enum Command {
     Man,
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
-    /// Sign in (device code, browser, PAT from stdin/env, or the Azure CLI).
+    /// Sign in: as a person (device code, browser, PAT, Azure CLI) or unattended (service principal, workload or managed identity, --auto).
     Login(auth_cmds::LoginArgs),
     /// Sign out: delete the token cache.
     Logout,
@@ -108,20 +113,59 @@ pub enum Command {
 pub struct CliError {
     pub code: u8,
     pub message: String,
+    /// Print as `{"error": {...}}` on stdout (the command ran with `--json`).
+    pub json: bool,
 }
 
 impl CliError {
-    pub fn error(message: impl Into<String>) -> Self {
+    fn new(code: u8, message: impl Into<String>) -> Self {
         Self {
-            code: exit::ERROR,
+            code,
             message: message.into(),
+            json: false,
         }
     }
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(exit::ERROR, message)
+    }
     pub fn usage(message: impl Into<String>) -> Self {
-        Self {
-            code: exit::USAGE,
-            message: message.into(),
-        }
+        Self::new(exit::USAGE, message)
+    }
+    /// Refused: the organization's state or a check forbids it (exit 3).
+    pub fn refused(message: impl Into<String>) -> Self {
+        Self::new(exit::CHECK_FAILED, message)
+    }
+    /// Report this error as JSON on stdout when `on`.
+    pub fn json(mut self, on: bool) -> Self {
+        self.json = on;
+        self
+    }
+
+    /// The error as a JSON document: `{"error": {code, message, next_step}}`.
+    /// The message's "next:" lines (if any) become `next_step`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut lines = self.message.lines();
+        let message = lines.next().unwrap_or_default().trim().to_string();
+        let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+        let next = rest
+            .iter()
+            .find_map(|l| l.strip_prefix("next:").map(str::trim))
+            .map(str::to_string);
+        serde_json::json!({"error": {
+            "code": self.code,
+            "message": message,
+            "details": rest,
+            "next_step": next,
+        }})
+    }
+}
+
+/// Print a command's failure: JSON on stdout for `--json`, else text on stderr.
+fn report_error(e: &CliError) {
+    if e.json {
+        println!("{}", e.to_json());
+    } else {
+        eprintln!("error: {}", e.message);
     }
 }
 
@@ -147,7 +191,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            report_error(&e);
             ExitCode::from(e.code)
         }
     }
@@ -162,11 +206,15 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Check(args)) => check::run(&global, args).await,
         Some(Command::Connect(args)) => {
-            change::change(&global, args, crate::app::Operation::Connect).await
+            change::change(&global, args, change::Command::Connect).await
+        }
+        Some(Command::ChangeTenant(args)) => {
+            change::change(&global, args, change::Command::ChangeTenant).await
         }
         Some(Command::Disconnect(args)) => {
-            change::change(&global, args, crate::app::Operation::Disconnect).await
+            change::change(&global, args, change::Command::Disconnect).await
         }
+        Some(Command::Journal(args)) => journal::run(&global, args).await,
         Some(Command::Verify(args)) => change::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
         Some(Command::Orgs(args)) => audit::orgs(&global, args).await,

@@ -69,8 +69,13 @@ fn progress(quiet: bool) -> ops::OnProgress {
         let mut last = last.lock().expect("not poisoned");
         if p.done == p.total || last.elapsed() >= Duration::from_millis(500) {
             *last = Instant::now();
+            let doubt = if p.in_doubt > 0 {
+                format!(", {} in doubt (answer lost; checking Azure)", p.in_doubt)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "resolving {}/{}: {} mapped, {} invited, {} failed",
+                "resolving {}/{}: {} mapped, {} invited, {} failed{doubt}",
                 p.done, p.total, p.mapped, p.invited, p.failed
             );
         }
@@ -114,7 +119,7 @@ fn print_plan(plan: &Plan) {
     );
 }
 
-fn print_outcome(o: &Outcome, json_out: bool) {
+fn print_outcome(org: &str, o: &Outcome, json_out: bool) {
     if json_out {
         println!("{}", json!({"outcome": o}));
         return;
@@ -123,17 +128,52 @@ fn print_outcome(o: &Outcome, json_out: bool) {
     for f in &o.failed {
         println!("  ✘ {} ({}): {}", f.who, f.descriptor, f.error);
     }
+    if !o.failed.is_empty() {
+        println!("Retry the failures: ado-entra resolve --org {org} --resume");
+    }
     println!("Journal: {}", o.journal.display());
 }
 
 pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::error(e.to_string()))?;
+    let json_out = args.json;
+    run_resolve(global, args)
+        .await
+        .map_err(|e| e.json(json_out))
+}
+
+async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
+    if args.import.is_some() && !args.dry_run || args.accept_exact || args.resume {
+        super::auth_cmds::require_person(
+            global,
+            crate::client::auth::identity::PersonOnly::ResolveApply,
+        )?;
+    }
+    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let settings = Settings {
         concurrency: args.concurrency as usize,
         send_invitations: args.send_invitations,
     };
     let c = clients(global)?;
+    // Signed in elsewhere than the organization's directory: say so, with the
+    // exact command, before any call is refused for it.
+    if let (Some(who), Ok(backing)) = (
+        crate::ops::verify::signed_in(&c).await,
+        crate::ops::change::backing(&c, &org).await,
+    ) && let Some(cmd) = crate::domain::verify::classify(
+        Some(&backing),
+        &who,
+        &crate::domain::verify::Seen::default(),
+        None,
+    )
+    .sign_in_command()
+    {
+        return Err(CliError::error(format!(
+            "you are signed in as {} outside the directory '{org}' uses ({}): sign in there first\n  next: {cmd}",
+            who.address().unwrap_or("(an identity)"),
+            backing.label()
+        )));
+    }
     if !args.json {
         // Rate-limit waits, as they happen.
         let mut events = c.core.subscribe();
@@ -150,6 +190,21 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
     }
     let jdir = paths.journal_dir();
     let journal_error = |e: crate::domain::journal::JournalError| CliError::error(e.to_string());
+    // Anything that may change the organization holds its lock from before
+    // the journal is read: a second run refuses at once instead of repeating.
+    let changes = args.resume || args.accept_exact || (args.import.is_some() && !args.dry_run);
+    let lock = if changes {
+        let command = std::iter::once("ado-entra".to_string())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Some(
+            crate::ops::change::lock(&paths.lock_dir(), &org, &command)
+                .map_err(super::change::change_error)?,
+        )
+    } else {
+        None
+    };
 
     if args.resume {
         let Some(ops::Unfinished {
@@ -174,6 +229,7 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
         let o = ops::apply(
             &c,
             &graph,
+            lock.as_ref().expect("held for --resume"),
             &org,
             &tenant,
             jobs,
@@ -184,7 +240,7 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
         )
         .await
         .map_err(resolve_error)?;
-        print_outcome(&o, args.json);
+        print_outcome(&org, &o, args.json);
         return Ok(if o.failed.is_empty() {
             exit::OK
         } else {
@@ -243,12 +299,7 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
             &dir,
             &loaded.taken,
         )
-        .map_err(|e| {
-            if args.json {
-                println!("{}", json!({"org": org, "applied": false, "problems": e}));
-            }
-            CliError::error(e.to_string().trim_end().to_string())
-        })?;
+        .map_err(|e| CliError::error(e.to_string().trim_end().to_string()))?;
         plan.apply_decisions(decisions);
     } else if args.accept_exact {
         plan.accept_all_exact();
@@ -297,9 +348,15 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
     }
     super::change::confirm(&org, args.yes)?;
     let journal = ops::begin(&jdir, &org, &plan.tenant, &jobs).map_err(resolve_error)?;
+    let Some(lock) = lock.as_ref() else {
+        return Err(CliError::error(
+            "internal: applying without the organization's lock",
+        ));
+    };
     let o = ops::apply(
         &c,
         &graph,
+        lock,
         &org,
         &plan.tenant.clone(),
         jobs,
@@ -310,7 +367,7 @@ pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError>
     )
     .await
     .map_err(resolve_error)?;
-    print_outcome(&o, args.json);
+    print_outcome(&org, &o, args.json);
     Ok(if o.failed.is_empty() {
         exit::OK
     } else {

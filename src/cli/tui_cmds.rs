@@ -8,7 +8,7 @@ use clap::Args;
 use super::{CliError, GlobalArgs, exit};
 use crate::app::{Environment, Target, TenantInfo};
 use crate::emulator::{Emulator, EmulatorConfig};
-use crate::ops::Live;
+use crate::ops::Session;
 use crate::paths::StatePaths;
 use crate::runtime::{self, TuiOptions};
 
@@ -66,7 +66,7 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
         None => Environment::azure(),
     };
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
-    let services = Arc::new(Live::new(super::auth_cmds::settings(global), paths));
+    let services = Arc::new(Session::new(super::auth_cmds::settings(global), paths));
     runtime::run_tui(
         env,
         TuiOptions {
@@ -141,7 +141,7 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> {
         client_id: None,
         tenant: None,
     };
-    let services = Arc::new(Live::new(settings, demo_paths));
+    let services = Arc::new(Session::new(settings, demo_paths));
     let result = runtime::run_tui(
         env,
         TuiOptions {

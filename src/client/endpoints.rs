@@ -27,6 +27,9 @@ pub struct Endpoints {
     pub graph: Url,
     /// `https://login.microsoftonline.com`: Entra ID sign-in (OAuth 2.0 v2 endpoints).
     pub login: Url,
+    /// `http://169.254.169.254`: the instance metadata endpoint (managed identity
+    /// on a VM); plain http on the link-local address by design.
+    pub imds: Url,
 }
 
 impl Default for Endpoints {
@@ -51,11 +54,12 @@ impl Endpoints {
             aex: fixed("https://aexprodcus1.vsaex.visualstudio.com/"),
             graph: fixed("https://graph.microsoft.com/"),
             login: fixed("https://login.microsoftonline.com/"),
+            imds: fixed("http://169.254.169.254/"),
         }
     }
 
     /// Every host under one emulator base: `{base}/dev`, `{base}/vssps`, `{base}/vsaex`,
-    /// `{base}/app-vssps`, `{base}/aex`, `{base}/graph`, `{base}/login`.
+    /// `{base}/app-vssps`, `{base}/aex`, `{base}/graph`, `{base}/login`, `{base}/imds`.
     ///
     /// `http://` is accepted only for loopback hosts.
     pub fn emulator(base: &str) -> Result<Self, ClientError> {
@@ -81,14 +85,17 @@ impl Endpoints {
             aex: under("aex")?,
             graph: under("graph")?,
             login: under("login")?,
+            imds: under("imds")?,
         })
     }
 
-    /// The emulator base when `emulator_url` is set, real Azure otherwise.
+    /// The emulator base when `emulator_url` is set, real Azure otherwise. A
+    /// set but empty value is an error, never a silent switch to real Azure.
     pub fn from_option(emulator_url: Option<&str>) -> Result<Self, ClientError> {
         match emulator_url {
             Some(u) if !u.trim().is_empty() => Self::emulator(u.trim()),
-            _ => Ok(Self::azure()),
+            Some(_) => Err(ClientError::EmptyEmulatorUrl),
+            None => Ok(Self::azure()),
         }
     }
 
@@ -181,6 +188,17 @@ mod tests {
         assert_eq!(e.login.as_str(), "http://localhost:1/base/login/");
         Endpoints::emulator("http://[::1]:9/").unwrap();
         Endpoints::emulator("https://emu.example.com").unwrap();
+        let e = Endpoints::emulator("http://127.0.0.1:8080").unwrap();
+        assert_eq!(e.imds.as_str(), "http://127.0.0.1:8080/imds/");
+    }
+
+    #[test]
+    fn an_empty_emulator_url_is_an_error_not_azure() {
+        for empty in ["", "  "] {
+            let e = Endpoints::from_option(Some(empty)).unwrap_err();
+            assert!(e.to_string().contains("set but empty"), "{e}");
+        }
+        assert_eq!(Endpoints::from_option(None).unwrap(), Endpoints::azure());
     }
 
     #[test]

@@ -99,6 +99,11 @@ pub enum ClientError {
     Decode { request: String, message: String },
     #[error("invalid URL {url}: {reason}")]
     InvalidUrl { url: String, reason: String },
+    /// The emulator URL is set but empty (never read as "use Azure").
+    #[error(
+        "the emulator URL (--emulator-url or ADO_ENTRA_EMULATOR_URL) is set but empty; refusing to fall back to real Azure. Next step: give the emulator's base URL, or unset ADO_ENTRA_EMULATOR_URL to use Azure"
+    )]
+    EmptyEmulatorUrl,
     #[error(
         "refusing plain http:// for {url}: only loopback hosts (127.0.0.1, ::1, localhost) may use http; use https"
     )]

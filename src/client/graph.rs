@@ -396,8 +396,14 @@ impl GraphClient {
         if let Some(n) = display_name {
             body["invitedUserDisplayName"] = json!(n);
         }
+        // Never sent twice by the pipeline: a lost answer is settled by
+        // looking the guest up.
         self.api
-            .json(Request::new(Method::POST, self.url(&["invitations"], &[])).json(body))
+            .json(
+                Request::new(Method::POST, self.url(&["invitations"], &[]))
+                    .json(body)
+                    .send_once(),
+            )
             .await
     }
 
@@ -448,7 +454,10 @@ impl GraphClient {
             attempt += 1;
             let reqs: Vec<&BatchRequest> = pending.iter().map(|&i| &chunk[i]).collect();
             let u = join(&self.base, &["$batch"]);
-            let req = Request::new(Method::POST, u).json(json!({ "requests": reqs }));
+            // Only reads go through `$batch` here: sending it again is safe.
+            let req = Request::new(Method::POST, u)
+                .json(json!({ "requests": reqs }))
+                .retry_safe();
             let env: BatchEnvelope<B> = self.api.json(req).await?;
             // Answers are matched to requests by id (their order is not promised).
             let mut answers: std::collections::HashMap<String, BatchResponse<B>> =

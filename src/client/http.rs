@@ -109,13 +109,27 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
-/// A request body.
-#[derive(Debug, Clone)]
+/// A request body. `Debug` shows a form's field names only (a form may carry
+/// a client secret, an assertion or a refresh token).
+#[derive(Clone)]
 pub enum Body {
     Json(serde_json::Value),
     /// JSON with a specific content type (e.g. `application/json-patch+json`).
     JsonAs(serde_json::Value, &'static str),
     Form(Vec<(String, String)>),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Json(v) => f.debug_tuple("Json").field(v).finish(),
+            Body::JsonAs(v, ct) => f.debug_tuple("JsonAs").field(v).field(ct).finish(),
+            Body::Form(fields) => f
+                .debug_tuple("Form")
+                .field(&fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+                .finish(),
+        }
+    }
 }
 
 /// One request, rebuilt for each attempt.
@@ -164,6 +178,13 @@ impl Request {
     /// Mark a POST as safe to retry (read-only queries).
     pub fn retry_safe(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+    /// Never send again once it may have reached the server (a change whose
+    /// lost answer the caller settles by reading the server's state instead).
+    /// Connection failures before sending and 429/503 are still retried.
+    pub fn send_once(mut self) -> Self {
+        self.idempotent = false;
         self
     }
     /// `METHOD url-without-query`, for error messages (queries may carry emails).
@@ -533,6 +554,14 @@ mod tests {
         assert!(p.backoff(1) <= Duration::from_millis(100));
         assert!(p.backoff(1) >= Duration::from_millis(50));
         assert!(p.backoff(40) <= Duration::from_millis(300));
+    }
+
+    #[test]
+    fn debug_of_a_form_shows_no_values() {
+        let r = Request::new(Method::POST, Url::parse("https://l/t").unwrap())
+            .form(vec![("client_secret".into(), "hunter2-secret".into())]);
+        let s = format!("{r:?}");
+        assert!(s.contains("client_secret") && !s.contains("hunter2"), "{s}");
     }
 
     #[test]

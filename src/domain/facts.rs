@@ -56,6 +56,9 @@ pub struct OrgUser {
     /// Id of the identity at its origin (Entra object id for `aad`).
     #[serde(default)]
     pub origin_id: String,
+    /// For an Entra user, the tenant id its identity lives in, when known.
+    #[serde(default)]
+    pub tenant: Option<String>,
     /// Access level name (e.g. "Basic", "Stakeholder").
     #[serde(default)]
     pub access_level: String,

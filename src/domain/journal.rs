@@ -383,6 +383,15 @@ pub fn latest_unfinished(
     op: &str,
     org: &str,
 ) -> Result<Option<(PathBuf, Replay)>, JournalError> {
+    latest_unfinished_of(dir, &[op], org)
+}
+
+/// The newest unfinished journal of any of `ops` on `org` in `dir`, if any.
+pub fn latest_unfinished_of(
+    dir: &Path,
+    ops: &[&str],
+    org: &str,
+) -> Result<Option<(PathBuf, Replay)>, JournalError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -401,7 +410,7 @@ pub fn latest_unfinished(
     paths.sort();
     for p in paths.into_iter().rev() {
         let r = read(&p)?;
-        if r.op == op && r.org.eq_ignore_ascii_case(org) && !r.finished {
+        if ops.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org) && !r.finished {
             return Ok(Some((p, r)));
         }
     }

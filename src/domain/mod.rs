@@ -15,12 +15,14 @@
 
 pub mod checks;
 pub mod diagnose;
+pub mod directory;
 pub mod facts;
 pub mod journal;
 pub mod matching;
 pub mod resolve;
 pub mod text;
 pub mod validate;
+pub mod verify;
 
 pub use checks::{CheckResult, Status, Verdict, run_all, verdict};
 pub use facts::Facts;

@@ -66,6 +66,18 @@ pub fn is_guest_ext_upn(upn: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"#ext#"))
 }
 
+/// The address a guest signed up with, from their `…#EXT#@tenant` UPN
+/// (`ann_outlook.com#EXT#@contoso.onmicrosoft.com` → `ann@outlook.com`):
+/// Entra writes the address with its `@` turned into the last `_`.
+pub fn guest_home_address(upn: &str) -> Option<String> {
+    let lower = upn.trim().to_ascii_lowercase();
+    let at = lower.find("#ext#")?;
+    let local = &lower[..at];
+    let cut = local.rfind('_')?;
+    let (name, domain) = (&local[..cut], &local[cut + 1..]);
+    (!name.is_empty() && domain.contains('.')).then(|| format!("{name}@{domain}"))
+}
+
 /// ASCII replacement for a common accented Latin letter (already lowercase).
 fn fold_char(c: char) -> Option<&'static str> {
     Some(match c {
@@ -303,6 +315,20 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn guest_upns_give_back_the_home_address() {
+        assert_eq!(
+            guest_home_address("Alice_Outlook.com#EXT#@contoso.onmicrosoft.com").as_deref(),
+            Some("alice@outlook.com")
+        );
+        assert_eq!(
+            guest_home_address("mary_ann_x.co.uk#EXT#@t.onmicrosoft.com").as_deref(),
+            Some("mary_ann@x.co.uk")
+        );
+        assert_eq!(guest_home_address("ann@contoso.com"), None);
+        assert_eq!(guest_home_address("nounderscore#EXT#@t.com"), None);
+    }
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()

@@ -9,8 +9,12 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::ids::{ADO_AUDIENCE, CONSUMERS_TENANT, ZERO_GUID};
 use super::jwt;
-use super::state::{OrgUser, Refusal, Subject, World};
+use super::state::{OrgUser, PatLookup, Refusal, Subject, World};
 use super::wire::{self, Req, ado_error};
+
+mod entitlements;
+mod locations;
+mod subjects;
 
 const GRAPH_PAGE: usize = 500;
 const ENTITLEMENT_PAGE: usize = 100;
@@ -54,23 +58,42 @@ fn credentials(sh: &Shared, req: &Req) -> Option<Result<Auth, ()>> {
 }
 
 /// The response for a request whose credentials are missing or rejected.
+/// (Its 401 gets its challenge headers from [`challenge`].)
 fn unauthenticated(req: &Req) -> Response {
     let suppress = req
         .header("x-tfs-fedauthredirect")
         .is_some_and(|v| v.eq_ignore_ascii_case("suppress"));
     if suppress || !matches!(req.method.as_str(), "GET" | "POST" | "HEAD") {
-        let r = ado_error(
+        ado_error(
             401,
             "UnauthorizedRequestException",
             "TF400813: The user '' is not authorized to access this resource.",
-        );
-        wire::with_header(
-            r,
-            "www-authenticate",
-            "Bearer authorization_uri=https://login.microsoftonline.com/common, Basic realm=\"https://tfsprodcus2.app.visualstudio.com/\", TFS-Federated",
         )
     } else {
         wire::sign_in_page()
+    }
+}
+
+/// Add the challenge an Azure DevOps 401 carries: `WWW-Authenticate` naming
+/// where to sign in (the organization's tenant, or `common` while it is
+/// backed by personal accounts) on the emulator's `/login`, and, on a URL of
+/// the organization (`org`), `X-VSS-ResourceTenant` (the all-zero GUID when
+/// not connected), as the unauthenticated tenant probe shows them.
+pub fn challenge(world: &World, origin: &str, org: Option<&str>, r: Response) -> Response {
+    let org_tenant = org
+        .filter(|o| org_matches(world, o))
+        .map(|_| world.org.tenant.as_deref());
+    let authority = org_tenant.flatten().unwrap_or("common");
+    let r = wire::with_header(
+        r,
+        "www-authenticate",
+        &format!(
+            "Bearer authorization_uri={origin}/login/{authority}, Basic realm=\"{origin}/\", TFS-Federated"
+        ),
+    );
+    match org_tenant {
+        Some(t) => wire::with_header(r, "x-vss-resourcetenant", t.unwrap_or(ZERO_GUID)),
+        None => r,
     }
 }
 
@@ -94,8 +117,11 @@ fn preview_only(area: &str) -> bool {
     )
 }
 
+/// The api-version rules: present (query or `Accept`), a number, at most
+/// [`locations::MAX_VERSION`], and `-preview` for a preview-only area or a
+/// version past [`locations::RELEASED_VERSION`].
 fn check_api_version(req: &Req, area: &str) -> Option<Response> {
-    let Some(v) = req.q("api-version") else {
+    let Some(v) = locations::requested_version(req) else {
         return Some(ado_error(
             400,
             "VssVersionNotSpecifiedException",
@@ -105,15 +131,25 @@ fn check_api_version(req: &Req, area: &str) -> Option<Response> {
             ),
         ));
     };
-    let number = v.split('-').next().unwrap_or("");
-    if number.parse::<f32>().is_err() {
+    let Ok(number) = v.split('-').next().unwrap_or("").parse::<f32>() else {
         return Some(ado_error(
             400,
             "VssInvalidApiVersionException",
             &format!("The api-version '{v}' is not valid."),
         ));
+    };
+    if number > locations::MAX_VERSION {
+        return Some(ado_error(
+            400,
+            "VssVersionOutOfRangeException",
+            &format!(
+                "The requested REST API version of {v} is out of range for this server. The latest REST API version this server supports is {:.1}.",
+                locations::MAX_VERSION
+            ),
+        ));
     }
-    if preview_only(area) && !v.to_ascii_lowercase().contains("-preview") {
+    let preview = v.to_ascii_lowercase().contains("-preview");
+    if !preview && (preview_only(area) || number > locations::RELEASED_VERSION) {
         return Some(ado_error(
             400,
             "VssInvalidPreviewVersionException",
@@ -133,29 +169,61 @@ fn org_caller(sh: &Shared, req: &Req, world: &World) -> Result<(usize, String), 
             Some(i) => Ok((i, s.upn)),
             None => Err(not_authorized(&s.oid)),
         },
-        Some(Ok(Auth::Pat(p))) => match world.org_user_for_pat(&p, Utc::now()) {
-            Some(i) => Ok((i, world.org.users[i].principal_name.clone())),
-            None => Err(unauthenticated(req)),
+        Some(Ok(Auth::Pat(p))) => match world.pat_lookup(&p, Utc::now()) {
+            PatLookup::Owner(i) if world.org.users[i].active => {
+                Ok((i, world.org.users[i].principal_name.clone()))
+            }
+            PatLookup::Owner(i) => Err(not_authorized(&world.org.users[i].principal_name)),
+            PatLookup::Expired => Err(pat_expired()),
+            PatLookup::Unknown => Err(unauthenticated(req)),
         },
     }
 }
 
-fn links(kind: &str, org: &str, descriptor: &str) -> Value {
+/// What Azure DevOps answers an expired personal access token.
+fn pat_expired() -> Response {
+    ado_error(
+        401,
+        "UnauthorizedRequestException",
+        "Access Denied: The Personal Access Token used has expired.",
+    )
+}
+
+/// One organization's hosts on the emulator, as the client addressed it:
+/// what Azure writes as `https://dev.azure.com/{org}` and
+/// `https://vssps.dev.azure.com/{org}`, so every `_links` and `url` leads
+/// back to the emulator.
+pub struct OrgUrls {
+    pub dev: String,
+    pub vssps: String,
+}
+
+impl OrgUrls {
+    pub fn new(origin: &str, org: &str) -> Self {
+        OrgUrls {
+            dev: format!("{origin}/dev/{org}"),
+            vssps: format!("{origin}/vssps/{org}"),
+        }
+    }
+}
+
+fn links(kind: &str, urls: &OrgUrls, descriptor: &str) -> Value {
+    let vssps = &urls.vssps;
     json!({
-        "self": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/{kind}/{descriptor}")},
-        "memberships": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/Memberships/{descriptor}")},
-        "membershipState": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/MembershipStates/{descriptor}")},
-        "storageKey": {"href": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/StorageKeys/{descriptor}")},
-        "avatar": {"href": format!("https://dev.azure.com/{org}/_apis/GraphProfile/MemberAvatars/{descriptor}")}
+        "self": {"href": format!("{vssps}/_apis/Graph/{kind}/{descriptor}")},
+        "memberships": {"href": format!("{vssps}/_apis/Graph/Memberships/{descriptor}")},
+        "membershipState": {"href": format!("{vssps}/_apis/Graph/MembershipStates/{descriptor}")},
+        "storageKey": {"href": format!("{vssps}/_apis/Graph/StorageKeys/{descriptor}")},
+        "avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{descriptor}", urls.dev)}
     })
 }
 
 /// A graph user as vssps shows it.
-pub fn graph_user(org: &str, u: &OrgUser) -> Value {
+pub fn graph_user(urls: &OrgUrls, u: &OrgUser) -> Value {
     let alias = u.principal_name.split('@').next().unwrap_or("").to_string();
     json!({
         "subjectKind": "user",
-        "metaType": if u.principal_name.contains("#EXT#") { "guest" } else { "member" },
+        "metaType": u.app_kind.unwrap_or(if u.principal_name.contains("#EXT#") { "guest" } else { "member" }),
         "directoryAlias": alias,
         "domain": u.domain(),
         "principalName": u.principal_name,
@@ -163,15 +231,55 @@ pub fn graph_user(org: &str, u: &OrgUser) -> Value {
         "origin": u.origin_str(),
         "originId": u.origin_id,
         "displayName": u.display_name,
-        "_links": links("Users", org, &u.descriptor),
-        "url": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/Users/{}", u.descriptor),
+        "_links": links("Users", urls, &u.descriptor),
+        "url": format!("{}/_apis/Graph/Users/{}", urls.vssps, u.descriptor),
         "descriptor": u.descriptor,
         // Not in the public contract; lets callers see who is disconnected.
         "isDeletedInOrigin": !u.active,
     })
 }
 
+/// Every group of the organization: Project Collection Administrators,
+/// Project Collection Valid Users, then the Entra groups added to it.
+fn all_groups(world: &World, urls: &OrgUrls) -> Vec<Value> {
+    let org = &world.org;
+    let domain = format!("vstfs:///Framework/IdentityDomain/{}", org.id);
+    let mut groups = vec![
+        group_json(
+            urls,
+            &org.name,
+            &org.pca_descriptor,
+            "Project Collection Administrators",
+            "vsts",
+            &super::ids::guid(&["pca-origin", &org.id]),
+            &domain,
+        ),
+        group_json(
+            urls,
+            &org.name,
+            &org.pvu_descriptor,
+            "Project Collection Valid Users",
+            "vsts",
+            &super::ids::guid(&["pvu-origin", &org.id]),
+            &domain,
+        ),
+    ];
+    for g in &org.entra_groups {
+        groups.push(group_json(
+            urls,
+            &org.name,
+            &g.descriptor,
+            &g.name,
+            "aad",
+            &g.origin_id,
+            org.tenant.as_deref().unwrap_or(""),
+        ));
+    }
+    groups
+}
+
 fn group_json(
+    urls: &OrgUrls,
     org: &str,
     descriptor: &str,
     name: &str,
@@ -188,8 +296,8 @@ fn group_json(
         "origin": origin,
         "originId": origin_id,
         "displayName": name,
-        "_links": links("Groups", org, descriptor),
-        "url": format!("https://vssps.dev.azure.com/{org}/_apis/Graph/Groups/{descriptor}"),
+        "_links": links("Groups", urls, descriptor),
+        "url": format!("{}/_apis/Graph/Groups/{descriptor}", urls.vssps),
         "descriptor": descriptor,
     })
 }
@@ -227,6 +335,9 @@ fn no_org(name: &str) -> Response {
 
 /// `/dev/...`
 pub fn dev(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "dev", req) {
+        return r;
+    }
     let p = req.lpath();
     let Some(org) = p.first().copied() else {
         return wire::text(
@@ -242,8 +353,6 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
     let orgname = world.org.name.clone();
     // The unauthenticated tenant probe.
     if p.len() == 1 {
-        let tenant = world.org.tenant.clone().unwrap_or_else(|| ZERO_GUID.into());
-        let authority = world.org.tenant.clone().unwrap_or_else(|| "common".into());
         let authed = matches!(credentials(sh, req), Some(Ok(_)));
         let r = if authed {
             wire::text(
@@ -254,21 +363,7 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
         } else {
             wire::empty(401)
         };
-        let r = wire::with_header(r, "x-vss-resourcetenant", &tenant);
-        return wire::with_header(
-            r,
-            "www-authenticate",
-            &format!(
-                "Bearer authorization_uri=https://login.microsoftonline.com/{authority}, Basic realm=\"https://tfsprodcus2.app.visualstudio.com/\", TFS-Federated"
-            ),
-        );
-    }
-    // Location discovery needs no auth and no api-version.
-    if req.method == "OPTIONS" && p[1..] == ["_apis"] {
-        return resource_locations();
-    }
-    if p.len() >= 3 && p[1] == "_apis" && p[2] == "resourceareas" {
-        return resource_areas(req, &orgname);
+        return challenge(&world, &req.origin, Some(org), r);
     }
     let (caller, caller_upn) = match org_caller(sh, req, &world) {
         Ok(c) => c,
@@ -298,12 +393,30 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
         return r;
     }
     let _ = caller_upn;
+    let urls = OrgUrls::new(&req.origin, &orgname);
     match (req.method.as_str(), rest) {
         ("GET", ["connectiondata"]) => connection_data(&world, caller),
         ("POST", ["contribution", "hierarchyquery"]) => hierarchy_query(&world, caller, req),
-        ("GET", ["projects"]) => projects(&world),
-        ("GET", ["git", "repositories"]) => repositories(&world, project),
-        ("GET", ["serviceendpoint", "endpoints"]) => service_endpoints(&world, project, req),
+        ("GET", ["projects"]) => projects(&world, &urls),
+        ("GET", ["projects", _]) => {
+            let capabilities = req
+                .q("includeCapabilities")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            one_project(
+                &world,
+                &urls,
+                req.segs.last().map_or("", String::as_str),
+                capabilities,
+            )
+        }
+        ("GET", ["git", "repositories"]) => repositories(&world, &urls, project, None),
+        ("GET", ["git", "repositories", repo]) => repositories(&world, &urls, project, Some(repo)),
+        ("GET", ["serviceendpoint", "endpoints"]) => {
+            service_endpoints(&world, &urls, project, None, req)
+        }
+        ("GET", ["serviceendpoint", "endpoints", id]) => {
+            service_endpoints(&world, &urls, project, Some(id), req)
+        }
         ("GET", ["organizationpolicy", "policies", name]) => policy(&world, name),
         ("PATCH", ["organizationpolicy", "policies", name]) => {
             if !world.is_admin(caller) {
@@ -487,51 +600,95 @@ fn hierarchy_query(world: &World, caller: usize, req: &Req) -> Response {
     )
 }
 
-fn project_json(world: &World, p: &super::state::Project) -> Value {
+fn project_json(world: &World, urls: &OrgUrls, p: &super::state::Project) -> Value {
     let org = &world.org.name;
+    let dev = &urls.dev;
     json!({
         "id": p.id, "name": p.name,
         "description": format!("The {} project", p.name),
-        "url": format!("https://dev.azure.com/{org}/_apis/projects/{}", p.id),
+        "url": format!("{dev}/_apis/projects/{}", p.id),
         "state": "wellFormed", "revision": 11, "visibility": "private",
         "lastUpdateTime": "2026-01-01T00:00:00Z",
-        "collection": {"id": world.org.id, "name": org, "url": format!("https://dev.azure.com/{org}/_apis/projectCollections/{}", world.org.id), "collectionUrl": format!("https://dev.azure.com/{org}/")},
-        "defaultTeam": {"id": super::ids::guid(&["team", &p.id]), "name": format!("{} Team", p.name), "url": format!("https://dev.azure.com/{org}/_apis/projects/{}/teams", p.id)}
+        "collection": {"id": world.org.id, "name": org, "url": format!("{dev}/_apis/projectCollections/{}", world.org.id), "collectionUrl": format!("{dev}/")},
+        "defaultTeam": {"id": super::ids::guid(&["team", &p.id]), "name": format!("{} Team", p.name), "url": format!("{dev}/_apis/projects/{}/teams", p.id)}
     })
 }
 
-fn projects(world: &World) -> Response {
+fn projects(world: &World, urls: &OrgUrls) -> Response {
     let v: Vec<Value> = world
         .org
         .projects
         .iter()
-        .map(|p| project_json(world, p))
+        .map(|p| project_json(world, urls, p))
         .collect();
     wire::json(200, &json!({"count": v.len(), "value": v}))
 }
 
-fn repositories(world: &World, project: Option<&str>) -> Response {
+/// `GET projects/{id or name}`: one project, with its capabilities when
+/// asked (`includeCapabilities=true`).
+fn one_project(world: &World, urls: &OrgUrls, key: &str, capabilities: bool) -> Response {
+    let Some(p) = world
+        .org
+        .projects
+        .iter()
+        .find(|p| p.id.eq_ignore_ascii_case(key) || p.name.eq_ignore_ascii_case(key))
+    else {
+        return ado_error(
+            404,
+            "ProjectDoesNotExistWithNameException",
+            &format!(
+                "TF200016: The following project does not exist: {key}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server."
+            ),
+        );
+    };
+    let mut v = project_json(world, urls, p);
+    v["_links"] = json!({
+        "self": {"href": format!("{}/_apis/projects/{}", urls.dev, p.id)},
+        "collection": {"href": format!("{}/_apis/projectCollections/{}", urls.dev, world.org.id)},
+        "web": {"href": format!("{}/{}", urls.dev, p.name)}
+    });
+    if capabilities {
+        v["capabilities"] = json!({
+            "versioncontrol": {"sourceControlType": "Git", "gitEnabled": "True", "tfvcEnabled": "False"},
+            "processTemplate": {"templateName": "Agile", "templateTypeId": "adcc42ab-9882-485e-a3ed-7678f01f66bc"}
+        });
+    }
+    wire::json(200, &v)
+}
+
+/// `GET [{project}/]_apis/git/repositories[/{id or name}]`: the repositories
+/// of the organization or a project, or one of them.
+fn repositories(
+    world: &World,
+    urls: &OrgUrls,
+    project: Option<&str>,
+    repo: Option<&str>,
+) -> Response {
     let org = &world.org.name;
+    let dev = &urls.dev;
     let mut v = Vec::new();
     for p in &world.org.projects {
         if project.is_some_and(|x| !x.eq_ignore_ascii_case(&p.name) && x != p.id) {
             continue;
         }
         for (id, name) in &p.repos {
-            let mut proj = project_json(world, p);
+            if repo.is_some_and(|r| !r.eq_ignore_ascii_case(id) && !r.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let mut proj = project_json(world, urls, p);
             if let Some(o) = proj.as_object_mut() {
                 o.remove("collection");
                 o.remove("defaultTeam");
             }
             v.push(json!({
                 "id": id, "name": name,
-                "url": format!("https://dev.azure.com/{org}/{}/_apis/git/repositories/{id}", p.id),
+                "url": format!("{dev}/{}/_apis/git/repositories/{id}", p.id),
                 "project": proj,
                 "defaultBranch": "refs/heads/main",
                 "size": 1024,
-                "remoteUrl": format!("https://{org}@dev.azure.com/{org}/{}/_git/{name}", p.name),
+                "remoteUrl": format!("{dev}/{}/_git/{name}", p.name),
                 "sshUrl": format!("git@ssh.dev.azure.com:v3/{org}/{}/{name}", p.name),
-                "webUrl": format!("https://dev.azure.com/{org}/{}/_git/{name}", p.name),
+                "webUrl": format!("{dev}/{}/_git/{name}", p.name),
                 "isDisabled": false,
                 "isInMaintenance": false
             }));
@@ -554,10 +711,27 @@ fn repositories(world: &World, project: Option<&str>) -> Response {
             ),
         );
     }
-    wire::json(200, &json!({"value": v, "count": v.len()}))
+    match repo {
+        None => wire::json(200, &json!({"value": v, "count": v.len()})),
+        Some(_) if v.len() == 1 => wire::json(200, &v[0]),
+        Some(r) => ado_error(
+            404,
+            "GitRepositoryNotFoundException",
+            &format!(
+                "TF401019: The Git repository with name or identifier {r} does not exist or you do not have permissions for the operation you are attempting."
+            ),
+        ),
+    }
 }
 
-fn service_endpoints(world: &World, project: Option<&str>, req: &Req) -> Response {
+/// `GET {project}/_apis/serviceendpoint/endpoints[/{id}]`.
+fn service_endpoints(
+    world: &World,
+    urls: &OrgUrls,
+    project: Option<&str>,
+    id: Option<&str>,
+    req: &Req,
+) -> Response {
     let Some(project) = project else {
         return ado_error(
             404,
@@ -585,72 +759,32 @@ fn service_endpoints(world: &World, project: Option<&str>, req: &Req) -> Respons
         .iter()
         .filter(|e| e.project.eq_ignore_ascii_case(&p.name))
         .filter(|_| want_type.as_deref().is_none_or(|t| t == "azurerm"))
+        .filter(|e| id.is_none_or(|id| e.id.eq_ignore_ascii_case(id)))
         .map(|e| json!({
             "data": {"subscriptionId": super::ids::guid(&["sub", &e.id]), "subscriptionName": format!("{} subscription", e.name), "environment": "AzureCloud", "scopeLevel": "Subscription", "creationMode": "Automatic"},
             "id": e.id, "name": e.name, "type": "AzureRM", "url": "https://management.azure.com/",
             "description": "",
             "createdBy": {"displayName": owner.display_name, "id": owner.id, "uniqueName": owner.principal_name, "descriptor": owner.descriptor,
-                "url": format!("https://vssps.dev.azure.com/{}/_apis/Identities/{}", world.org.name, owner.id),
-                "imageUrl": format!("https://dev.azure.com/{}/_apis/GraphProfile/MemberAvatars/{}", world.org.name, owner.descriptor),
-                "_links": {"avatar": {"href": format!("https://dev.azure.com/{}/_apis/GraphProfile/MemberAvatars/{}", world.org.name, owner.descriptor)}}},
+                "url": format!("{}/_apis/Identities/{}", urls.vssps, owner.id),
+                "imageUrl": format!("{}/_apis/GraphProfile/MemberAvatars/{}", urls.dev, owner.descriptor),
+                "_links": {"avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{}", urls.dev, owner.descriptor)}}},
             "authorization": {"parameters": {"tenantid": e.tenant_id, "serviceprincipalid": super::ids::guid(&["sp", &e.id]), "authenticationType": "spnKey", "serviceprincipalkey": null}, "scheme": "ServicePrincipal"},
             "isShared": false, "isReady": true, "owner": "library",
             "serviceEndpointProjectReferences": [{"projectReference": {"id": p.id, "name": p.name}, "name": e.name}]
         }))
         .collect();
-    wire::json(200, &json!({"count": v.len(), "value": v}))
-}
-
-fn resource_locations() -> Response {
-    let loc = |id: &str, area: &str, name: &str, route: &str, ver: &str| {
-        json!({
-            "id": id, "area": area, "resourceName": name, "routeTemplate": route,
-            "resourceVersion": 1, "minVersion": "1.0", "maxVersion": ver, "releasedVersion": ver
-        })
-    };
-    let v = vec![
-        loc(
-            "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
-            "core",
-            "projects",
-            "_apis/{resource}/{*projectId}",
-            "7.1",
+    match id {
+        None => wire::json(200, &json!({"count": v.len(), "value": v})),
+        Some(_) if v.len() == 1 => wire::json(200, &v[0]),
+        Some(id) => ado_error(
+            404,
+            "ServiceEndpointNotFoundException",
+            &format!(
+                "The service endpoint with id '{id}' was not found in project {}.",
+                p.name
+            ),
         ),
-        loc(
-            "225f7195-f9c7-4d14-ab28-a83f7ff77e1f",
-            "git",
-            "repositories",
-            "{project}/_apis/{area}/{resource}/{repositoryId}",
-            "7.1",
-        ),
-        loc(
-            "e85f1c62-adfc-4b74-b618-11a150fb195e",
-            "serviceendpoint",
-            "endpoints",
-            "{project}/_apis/{area}/{resource}/{endpointId}",
-            "7.1",
-        ),
-        loc(
-            "00b9565f-7510-4ee4-8e32-1ba63ae46b41",
-            "Location",
-            "ConnectionData",
-            "_apis/{resource}",
-            "7.1",
-        ),
-    ];
-    wire::json(200, &json!({"count": v.len(), "value": v}))
-}
-
-fn resource_areas(req: &Req, org: &str) -> Response {
-    let base = format!("{}/dev/{org}/", req.origin);
-    let v = vec![
-        json!({"id": "79134c72-4a58-4b42-976c-04e7115f32bf", "name": "core", "locationUrl": base}),
-        json!({"id": "4e080c62-fa21-4fbc-8fef-2a10a2b38049", "name": "git", "locationUrl": base}),
-        json!({"id": "1814ab31-2f4f-4a9f-8761-f4d77dc5a5d7", "name": "serviceendpoint", "locationUrl": base}),
-        json!({"id": "bb1e7ec9-e901-4b68-999a-de7012b920f8", "name": "Graph", "locationUrl": format!("{}/vssps/{org}/", req.origin)}),
-        json!({"id": "68ddce18-2501-45f1-a17b-7931a9922690", "name": "MemberEntitlementManagement", "locationUrl": format!("{}/vsaex/{org}/", req.origin)}),
-    ];
-    wire::json(200, &json!({"count": v.len(), "value": v}))
+    }
 }
 
 /// The checks every org-scoped `{host}/{org}/_apis/{area}/...` route shares:
@@ -669,6 +803,10 @@ fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<(), Response
             "The requested resource does not exist.",
         ));
     }
+    // The location service's connectionData answers without an api-version.
+    if p[2] == "connectiondata" {
+        return Ok(());
+    }
     match check_api_version(req, p[2]) {
         Some(r) => Err(r),
         None => Ok(()),
@@ -686,6 +824,9 @@ fn graph_page(value: Vec<Value>, next: Option<String>) -> Response {
 
 /// `/vssps/...`
 pub fn vssps(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "vssps", req) {
+        return r;
+    }
     let p = req.lpath();
     let mut world = sh.world_mut();
     if let Err(r) = org_api_preamble(req, &p, &world) {
@@ -697,10 +838,13 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
         Err(r) => return r,
     };
     let orgname = world.org.name.clone();
+    let urls = OrgUrls::new(&req.origin, &orgname);
     let raw = &req.segs;
     match (req.method.as_str(), &p[2..]) {
+        ("GET", ["connectiondata"]) => connection_data(&world, caller),
         ("GET", ["organization", "organizations", "me"]) => org_json(&world),
         ("PATCH", ["organization", "organizations", "me"]) => {
+            world.tenant_change_attempts += 1;
             let value = req
                 .json()
                 .and_then(|v| v.as_array().cloned())
@@ -719,10 +863,21 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     "Expected a JSON patch document like [{\"from\":\"\",\"op\":2,\"path\":\"/TenantId\",\"value\":\"<tenant id>\"}].",
                 );
             };
-            let result = if tenant.trim() == ZERO_GUID {
+            // TenantId is a GUID property: a domain name (or any other
+            // text) is refused before anything is looked up.
+            let Some(tenant) = super::ids::canonical_guid(&tenant) else {
+                return ado_error(
+                    400,
+                    "InvalidArgumentValueException",
+                    &format!(
+                        "The value '{tenant}' of /TenantId is not a valid tenant id. Supply the tenant's GUID in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, not a domain name."
+                    ),
+                );
+            };
+            let result = if tenant == ZERO_GUID {
                 world.disconnect(caller)
             } else {
-                world.connect(caller, &caller_upn, tenant.trim())
+                world.connect(caller, &caller_upn, &tenant)
             };
             match result {
                 Ok(()) => org_json(&world),
@@ -745,13 +900,10 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                 .filter(|u| kinds.is_empty() || kinds.iter().any(|k| k == u.origin_str()))
                 .collect();
             let (items, next) = page(&users, req.q("continuationToken"), GRAPH_PAGE);
-            graph_page(
-                items.iter().map(|u| graph_user(&orgname, u)).collect(),
-                next,
-            )
+            graph_page(items.iter().map(|u| graph_user(&urls, u)).collect(), next)
         }
         ("GET", ["graph", "users", _]) => match world.org.user_by_descriptor(&raw[4]) {
-            Some(i) => wire::json(200, &graph_user(&orgname, &world.org.users[i])),
+            Some(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
             None => ado_error(
                 404,
                 "GraphSubjectNotFoundException",
@@ -762,6 +914,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
             ),
         },
         ("PATCH", ["graph", "users", _]) => {
+            *world.remap_attempts.entry(raw[4].clone()).or_default() += 1;
             if !world.is_admin(caller) {
                 return not_authorized(&caller_upn);
             }
@@ -777,66 +930,36 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                 );
             };
             match world.remap(&raw[4], &oid) {
-                Ok(i) => wire::json(200, &graph_user(&orgname, &world.org.users[i])),
+                Ok(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
                 Err(r) => refusal(r),
             }
         }
         ("GET", ["graph", "groups"]) => {
-            let mut groups = vec![
-                group_json(
-                    &orgname,
-                    &world.org.pca_descriptor,
-                    "Project Collection Administrators",
-                    "vsts",
-                    &super::ids::guid(&["pca-origin", &world.org.id]),
-                    &format!("vstfs:///Framework/IdentityDomain/{}", world.org.id),
-                ),
-                group_json(
-                    &orgname,
-                    &world.org.pvu_descriptor,
-                    "Project Collection Valid Users",
-                    "vsts",
-                    &super::ids::guid(&["pvu-origin", &world.org.id]),
-                    &format!("vstfs:///Framework/IdentityDomain/{}", world.org.id),
-                ),
-            ];
-            for g in &world.org.entra_groups {
-                groups.push(group_json(
-                    &orgname,
-                    &g.descriptor,
-                    &g.name,
-                    "aad",
-                    &g.origin_id,
-                    world.org.tenant.as_deref().unwrap_or(""),
-                ));
-            }
+            let groups = all_groups(&world, &urls);
             let (items, next) = page(&groups, req.q("continuationToken"), GRAPH_PAGE);
             graph_page(items, next)
         }
         ("GET", ["graph", "memberships", _]) => {
-            memberships(&world, &raw[4], req.q("direction").unwrap_or("up"))
+            let down = req
+                .q("direction")
+                .is_some_and(|d| d.eq_ignore_ascii_case("down"));
+            subjects::memberships(&world, &urls, &raw[4], down)
         }
-        ("GET", ["graph", "descriptors", _]) => {
-            let key = raw[4].to_ascii_lowercase();
-            match world.org.users.iter().find(|u| u.id == key) {
-                Some(u) => wire::json(
-                    200,
-                    &json!({
-                        "value": u.descriptor,
-                        "_links": {
-                            "self": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/Descriptors/{}", u.id)},
-                            "storageKey": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/StorageKeys/{}", u.descriptor)},
-                            "subject": {"href": format!("https://vssps.dev.azure.com/{orgname}/_apis/Graph/Users/{}", u.descriptor)}
-                        }
-                    }),
-                ),
-                None => ado_error(
-                    404,
-                    "StorageKeyNotFoundException",
-                    &format!("The storage key '{key}' was not found."),
-                ),
-            }
+        ("GET" | "HEAD", ["graph", "memberships", _, _]) => {
+            subjects::membership(&world, &urls, &raw[4], &raw[5])
         }
+        ("GET", ["graph", "groups", _]) => {
+            subjects::get(subjects::group(&world, &urls, &raw[4]), &raw[4])
+        }
+        ("GET", ["graph", "subjects", _]) => {
+            subjects::get(subjects::subject(&world, &urls, &raw[4]), &raw[4])
+        }
+        ("GET", ["graph", "storagekeys", _]) => subjects::storage_key(&world, &urls, &raw[4]),
+        ("GET", ["graph", "descriptors", _]) => subjects::descriptor(&world, &urls, &raw[4]),
+        ("GET", ["graph", "membershipstates", _]) => {
+            subjects::membership_state(&world, &urls, &raw[4])
+        }
+        ("POST", ["graph", "subjectlookup"]) => subjects::lookup(&world, &urls, req.json()),
         ("GET", ["tokens", "pats"]) => {
             let u = &world.org.users[caller];
             let now = Utc::now();
@@ -885,66 +1008,28 @@ fn org_json(world: &World) -> Response {
     )
 }
 
-fn memberships(world: &World, subject: &str, direction: &str) -> Response {
-    let org = &world.org;
-    let link = |member: &str, container: &str| {
-        json!({
-            "memberDescriptor": member,
-            "containerDescriptor": container,
-            "_links": {
-                "self": {"href": format!("https://vssps.dev.azure.com/{}/_apis/Graph/Memberships/{member}/{container}", org.name)},
-                "member": {"href": format!("https://vssps.dev.azure.com/{}/_apis/Graph/Subjects/{member}", org.name)},
-                "container": {"href": format!("https://vssps.dev.azure.com/{}/_apis/Graph/Subjects/{container}", org.name)}
-            }
-        })
-    };
-    let mut v = Vec::new();
-    if direction.eq_ignore_ascii_case("down") {
-        if subject == org.pca_descriptor {
-            for (i, u) in org.users.iter().enumerate() {
-                if (u.admin || i == org.owner) && u.active {
-                    v.push(link(&u.descriptor, subject));
-                }
-            }
-        } else if subject == org.pvu_descriptor {
-            v.push(link(&org.pca_descriptor, subject));
-            for u in org.users.iter().filter(|u| u.active) {
-                v.push(link(&u.descriptor, subject));
-            }
-        }
-    } else if subject == org.pca_descriptor {
-        v.push(link(subject, &org.pvu_descriptor));
-    } else if let Some(i) = org.user_by_descriptor(subject) {
-        let u = &org.users[i];
-        if u.active {
-            if u.admin || i == org.owner {
-                v.push(link(subject, &org.pca_descriptor));
-            }
-            v.push(link(subject, &org.pvu_descriptor));
-        }
-    } else if subject != org.pvu_descriptor
-        && !org.entra_groups.iter().any(|g| g.descriptor == subject)
-    {
-        return ado_error(
-            404,
-            "GraphSubjectNotFoundException",
-            &format!("VS860015: The subject with descriptor '{subject}' could not be found."),
-        );
-    }
-    wire::json(200, &json!({"count": v.len(), "value": v}))
-}
-
 /// `/vsaex/...`: user entitlements.
 pub fn vsaex(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "vsaex", req) {
+        return r;
+    }
     let p = req.lpath();
+    if matches!(req.method.as_str(), "POST" | "PATCH") {
+        return vsaex_change(sh, req, &p);
+    }
     let world = sh.world.read().expect("world");
     if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
-    if let Err(r) = org_caller(sh, req, &world) {
-        return r;
-    }
+    let caller = match org_caller(sh, req, &world) {
+        Ok((c, _)) => c,
+        Err(r) => return r,
+    };
+    let urls = OrgUrls::new(&req.origin, &world.org.name);
     match (req.method.as_str(), &p[2..]) {
+        ("GET", ["connectiondata"]) => connection_data(&world, caller),
+        ("GET", ["userentitlements", id]) => entitlements::get(&world, &urls, id),
+        ("GET", ["userentitlementsummary"]) => entitlements::summary(&world),
         ("GET", ["userentitlements"]) => {
             let listing = match entitlement_listing(sh, &world, req.q("$filter"), req.q("$orderBy"))
             {
@@ -954,8 +1039,7 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
             let total = listing.len();
             let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
             let items: Vec<&OrgUser> = items.iter().map(|&i| &world.org.users[i]).collect();
-            let orgname = &world.org.name;
-            let members: Vec<Value> = items.iter().map(|u| entitlement(orgname, u)).collect();
+            let members: Vec<Value> = items.iter().map(|u| entitlement(&urls, u)).collect();
             // Real responses repeat the members under `items`: serialize
             // them once and write them twice.
             let members = serde_json::to_string(&members).expect("json");
@@ -967,6 +1051,34 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
                     r#"{{"members":{members},"continuationToken":{next},"totalCount":{total},"items":{members}}}"#
                 ),
             )
+        }
+        _ => ado_error(
+            404,
+            "RouteNotFoundException",
+            &format!("The resource '{}' does not exist.", p[2..].join("/")),
+        ),
+    }
+}
+
+/// `/vsaex/...` changes: add a user, change a user's access level. Only
+/// administrators may.
+fn vsaex_change(sh: &Shared, req: &Req, p: &[&str]) -> Response {
+    let mut world = sh.world_mut();
+    if let Err(r) = org_api_preamble(req, p, &world) {
+        return r;
+    }
+    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !world.is_admin(caller) {
+        return not_authorized(&caller_upn);
+    }
+    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    match (req.method.as_str(), &p[2..]) {
+        ("POST", ["userentitlements"]) => entitlements::add(&mut world, &urls, req.json()),
+        ("PATCH", ["userentitlements", id]) => {
+            entitlements::patch(&mut world, &urls, id, req.json())
         }
         _ => ado_error(
             404,
@@ -1014,11 +1126,11 @@ fn access_level(u: &OrgUser) -> Access {
     }
 }
 
-fn entitlement(org: &str, u: &OrgUser) -> Value {
+fn entitlement(urls: &OrgUrls, u: &OrgUser) -> Value {
     let access = access_level(u);
     json!({
         "id": u.id,
-        "user": graph_user(org, u),
+        "user": graph_user(urls, u),
         "accessLevel": {
             "licensingSource": access.licensing_source,
             "accountLicenseType": access.account_licence,
@@ -1183,6 +1295,9 @@ fn parse_entitlement_filter(f: &str) -> Result<EntitlementFilter, String> {
 /// `/app-vssps/...`: profile and accounts, which answer for any valid identity
 /// (even one every organization refuses: the seed-000 pattern).
 pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "app-vssps", req) {
+        return r;
+    }
     let p = req.lpath();
     if p.first() != Some(&"_apis") {
         return ado_error(
@@ -1195,10 +1310,13 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
         return r;
     }
     let world = sh.world.read().expect("world");
+    // A PAT's owner has a profile even when no organization lets them in.
+    let mut pat_owner = None;
     let subject = match credentials(sh, req) {
         Some(Ok(Auth::Token(s))) => s,
-        Some(Ok(Auth::Pat(pat))) => match world.org_user_for_pat(&pat, Utc::now()) {
-            Some(i) => {
+        Some(Ok(Auth::Pat(pat))) => match world.pat_lookup(&pat, Utc::now()) {
+            PatLookup::Owner(i) => {
+                pat_owner = Some(i);
                 let u = &world.org.users[i];
                 Subject {
                     tid: u
@@ -1210,7 +1328,8 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
                     name: u.display_name.clone(),
                 }
             }
-            None => return unauthenticated(req),
+            PatLookup::Expired => return pat_expired(),
+            PatLookup::Unknown => return unauthenticated(req),
         },
         _ => return unauthenticated(req),
     };
@@ -1233,10 +1352,14 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
             if !member.eq_ignore_ascii_case(&public_alias) {
                 return wire::json(200, &json!({"count": 0, "value": []}));
             }
-            let v: Vec<Value> = if world.org_user_for(&subject).is_some() {
+            let member = match pat_owner {
+                Some(i) => world.org.users[i].active,
+                None => world.org_user_for(&subject).is_some(),
+            };
+            let v: Vec<Value> = if member {
                 vec![json!({
                     "accountId": world.org.id,
-                    "accountUri": format!("https://vssps.dev.azure.com:443/{}/", world.org.name),
+                    "accountUri": format!("{}/vssps/{}/", req.origin, world.org.name),
                     "accountName": world.org.name,
                     "properties": {}
                 })]
@@ -1257,6 +1380,9 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
 /// organizations connected to a tenant; the sign-in page when the token is not
 /// from that tenant.
 pub fn aex(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "aex", req) {
+        return r;
+    }
     let p = req.lpath();
     if !(req.method == "GET" && p.as_slice() == ["_apis", "enterprisecatalog", "organizations"]) {
         return ado_error(
@@ -1290,8 +1416,8 @@ pub fn aex(sh: &Shared, req: &Req) -> Response {
     if world.org.tenant.as_deref() == Some(tenant.as_str()) {
         let owner = &world.org.users[world.org.owner];
         csv.push_str(&format!(
-            "{}, {}, https://dev.azure.com/{}/, {}, , \r\n",
-            world.org.id, world.org.name, world.org.name, owner.principal_name
+            "{}, {}, {}/dev/{}/, {}, , \r\n",
+            world.org.id, world.org.name, req.origin, world.org.name, owner.principal_name
         ));
     }
     wire::text(200, "text/csv; charset=utf-8", csv)
@@ -1364,6 +1490,7 @@ mod tests {
             last_access: None,
             created: chrono::Utc::now(),
             admin: false,
+            app_kind: None,
         };
         let users = [
             mk("3", "Ann"),

@@ -15,8 +15,9 @@
 //! - `latency` (`ms=M`): every response waits M ms.
 //!
 //! Every kind also takes `host=PREFIX` (dev, vssps, vsaex, app-vssps, aex, graph,
-//! login) to limit it to one emulated host, and `path=TEXT` to requests whose
-//! path contains TEXT. Control endpoints (`/_emulator`) are never faulted.
+//! login) to limit it to one emulated host, `path=TEXT` to requests whose
+//! path contains TEXT, and `method=VERB` (GET, PATCH, POST…) to one method.
+//! Control endpoints (`/_emulator`) are never faulted.
 
 use std::time::Duration;
 
@@ -64,6 +65,7 @@ pub struct Fault {
     kind: Kind,
     host: Option<String>,
     path: Option<String>,
+    method: Option<String>,
     after: bool,
     seen: u64,
     pub spec: String,
@@ -145,6 +147,7 @@ impl Fault {
             "ms",
             "host",
             "path",
+            "method",
             "after",
             "shape",
         ];
@@ -162,6 +165,7 @@ impl Fault {
             kind,
             host: get("host").map(|h| h.to_lowercase()),
             path: get("path"),
+            method: get("method").map(|m| m.to_ascii_uppercase()),
             after: match get("after").as_deref() {
                 None | Some("0") | Some("false") => false,
                 Some("1") | Some("true") => {
@@ -188,8 +192,15 @@ impl Fault {
     }
 
     /// Count a request and say what to do to it, if anything.
-    pub fn apply(&mut self, host: &str, path: &str) -> Option<Action> {
+    pub fn apply(&mut self, host: &str, method: &str, path: &str) -> Option<Action> {
         if self.host.as_deref().is_some_and(|h| h != host) {
+            return None;
+        }
+        if self
+            .method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(method))
+        {
             return None;
         }
         if self.path.as_deref().is_some_and(|p| !path.contains(p)) {
@@ -220,11 +231,16 @@ impl Fault {
 }
 
 /// All active faults; delays accumulate, the first failure wins.
-pub fn decide(faults: &mut [Fault], host: &str, path: &str) -> (Duration, Option<Action>) {
+pub fn decide(
+    faults: &mut [Fault],
+    host: &str,
+    method: &str,
+    path: &str,
+) -> (Duration, Option<Action>) {
     let mut delay = Duration::ZERO;
     let mut failure = None;
     for f in faults.iter_mut() {
-        match f.apply(host, path) {
+        match f.apply(host, method, path) {
             Some(Action::Delay(d)) => delay += d,
             Some(a) if failure.is_none() => failure = Some(a),
             _ => {}
@@ -255,7 +271,7 @@ mod tests {
         );
         let mut f = Fault::parse("drop:every=1,after=1").unwrap();
         assert_eq!(
-            f.apply("dev", "/x"),
+            f.apply("dev", "GET", "/x"),
             Some(Action::After(Box::new(Action::Drop)))
         );
         assert!(
@@ -269,13 +285,17 @@ mod tests {
     #[test]
     fn schedules() {
         let mut f = Fault::parse("429:every=3").unwrap();
-        let hits: Vec<bool> = (0..6).map(|_| f.apply("dev", "/x").is_some()).collect();
+        let hits: Vec<bool> = (0..6)
+            .map(|_| f.apply("dev", "GET", "/x").is_some())
+            .collect();
         assert_eq!(hits, [false, false, true, false, false, true]);
         let mut f = Fault::parse("503:burst=2").unwrap();
-        let hits: Vec<bool> = (0..6).map(|_| f.apply("dev", "/x").is_some()).collect();
+        let hits: Vec<bool> = (0..6)
+            .map(|_| f.apply("dev", "GET", "/x").is_some())
+            .collect();
         assert_eq!(hits, [true, true, false, true, true, false]);
         let mut f = Fault::parse("drop:every=1,host=graph").unwrap();
-        assert_eq!(f.apply("dev", "/x"), None);
-        assert_eq!(f.apply("graph", "/x"), Some(Action::Drop));
+        assert_eq!(f.apply("dev", "GET", "/x"), None);
+        assert_eq!(f.apply("graph", "GET", "/x"), Some(Action::Drop));
     }
 }

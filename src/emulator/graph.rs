@@ -67,6 +67,20 @@ pub fn handle(sh: &Shared, req: &Req) -> Response {
     .into_response()
 }
 
+/// A 401 says where to sign in, as Graph's does (on the emulator's
+/// `/login`, and with Graph's own application id).
+fn challenged(mut o: Out, origin: &str) -> Out {
+    if o.status == 401 {
+        o.headers.push((
+            "WWW-Authenticate",
+            format!(
+                "Bearer realm=\"\", authorization_uri=\"{origin}/login/common/oauth2/v2.0/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""
+            ),
+        ));
+    }
+    o
+}
+
 fn caller(sh: &Shared, authorization: Option<&str>) -> Result<jwt::Claims, Out> {
     let Some(h) = authorization else {
         return Err(err(
@@ -121,7 +135,7 @@ fn route(
 ) -> Out {
     let claims = match caller(sh, authorization) {
         Ok(c) => c,
-        Err(o) => return o,
+        Err(o) => return challenged(o, origin),
     };
     let q = |name: &str| {
         query
@@ -132,7 +146,7 @@ fn route(
     let lpath: Vec<String> = path.iter().map(|s| s.to_lowercase()).collect();
     let lp: Vec<&str> = lpath.iter().map(String::as_str).collect();
     if method == "POST" && lp.as_slice() == ["invitations"] {
-        return invite(sh, &claims, body);
+        return invite(sh, &claims, body, origin);
     }
     let world = sh.world.read().expect("world");
     let Some(tenant) = world.tenant(&claims.tid) else {
@@ -147,7 +161,7 @@ fn route(
         ("GET", ["me"]) => match tenant.user_by_id(&claims.oid) {
             Some(u) => ok(
                 200,
-                with_context(user_json(u, select.as_deref()), "users/$entity"),
+                with_context(origin, user_json(u, select.as_deref()), "users/$entity"),
             ),
             None => err(
                 404,
@@ -161,11 +175,11 @@ fn route(
         ("GET", ["organization"]) => ok(
             200,
             json!({
-                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#organization",
+                "@odata.context": format!("{origin}/graph/v1.0/$metadata#organization"),
                 "value": [organization_json(tenant)]
             }),
         ),
-        ("GET", ["users"]) => list_users(tenant, query, select.as_deref(), origin),
+        ("GET", ["users"]) => list_users(tenant, query, select.as_deref(), origin, eventual),
         ("GET", ["users", "$count"]) => {
             if eventual {
                 ok(200, Value::from(tenant.users.len()))
@@ -182,7 +196,7 @@ fn route(
             match tenant.user_by_id(key).or_else(|| tenant.user_by_upn(key)) {
                 Some(u) => ok(
                     200,
-                    with_context(user_json(u, select.as_deref()), "users/$entity"),
+                    with_context(origin, user_json(u, select.as_deref()), "users/$entity"),
                 ),
                 None => err(
                     404,
@@ -204,11 +218,12 @@ fn route(
     }
 }
 
-fn with_context(mut v: Value, entity: &str) -> Value {
+/// `@odata.context`, on the emulator's base (Graph writes its own host).
+fn with_context(origin: &str, mut v: Value, entity: &str) -> Value {
     if let Some(o) = v.as_object_mut() {
         o.insert(
             "@odata.context".into(),
-            format!("https://graph.microsoft.com/v1.0/$metadata#{entity}").into(),
+            format!("{origin}/graph/v1.0/$metadata#{entity}").into(),
         );
     }
     v
@@ -705,7 +720,24 @@ fn candidates(n: &Node, t: &Tenant) -> Option<Vec<usize>> {
     }
 }
 
-fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, origin: &str) -> Out {
+/// What Graph says when an advanced query lacks `ConsistencyLevel: eventual`.
+fn needs_eventual(what: &str) -> Out {
+    err(
+        400,
+        "Request_UnsupportedQuery",
+        &format!(
+            "{what} is only supported with the header ConsistencyLevel: eventual (an advanced query)."
+        ),
+    )
+}
+
+fn list_users(
+    t: &Tenant,
+    query: &[(String, String)],
+    select: Option<&str>,
+    origin: &str,
+    eventual: bool,
+) -> Out {
     let q = |name: &str| {
         query
             .iter()
@@ -734,6 +766,33 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
             Err(e) => return err(400, "BadRequest", &format!("Invalid filter clause: {e}")),
         },
     };
+    let count = match q("$count").map(|v| v.to_ascii_lowercase()) {
+        None => false,
+        Some(v) if v == "false" => false,
+        Some(v) if v == "true" && eventual => true,
+        Some(v) if v == "true" => return needs_eventual("$count"),
+        Some(v) => {
+            return err(
+                400,
+                "BadRequest",
+                &format!("Invalid value '{v}' for $count: use true or false."),
+            );
+        }
+    };
+    let search = match q("$search") {
+        None => None,
+        Some(_) if !eventual => return needs_eventual("$search"),
+        Some(s) => match super::graph_search::parse(&s) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                return err(
+                    400,
+                    "Request_UnsupportedQuery",
+                    &format!("Invalid $search: {e}."),
+                );
+            }
+        },
+    };
     // Object-id order, as Graph lists users in practice (no order is documented).
     let pool: Vec<usize> = match filter.as_ref().and_then(|f| candidates(f, t)) {
         Some(mut c) => {
@@ -752,7 +811,7 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
                 Err(e) => return err(400, "BadRequest", &format!("Invalid filter clause: {e}")),
             },
         };
-        if keep {
+        if keep && search.as_ref().is_none_or(|s| s.matches(u)) {
             matched.push(i);
         }
     }
@@ -775,11 +834,14 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
     body.insert(
         "@odata.context".into(),
         format!(
-            "https://graph.microsoft.com/v1.0/$metadata#users{}",
+            "{origin}/graph/v1.0/$metadata#users{}",
             select.map(|s| format!("({s})")).unwrap_or_default()
         )
         .into(),
     );
+    if count {
+        body.insert("@odata.count".into(), matched.len().into());
+    }
     body.insert("value".into(), Value::Array(value));
     let mut body = Value::Object(body);
     if end < matched.len() {
@@ -802,8 +864,18 @@ fn list_users(t: &Tenant, query: &[(String, String)], select: Option<&str>, orig
     ok(200, body)
 }
 
-fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
+fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, origin: &str) -> Out {
     let mut world = sh.world_mut();
+    if let Some(address) = body
+        .as_ref()
+        .and_then(|b| b.get("invitedUserEmailAddress"))
+        .and_then(Value::as_str)
+    {
+        *world
+            .invitation_attempts
+            .entry(address.trim().to_lowercase())
+            .or_default() += 1;
+    }
     let Some(tenant) = world.tenant(&claims.tid) else {
         return err(
             401,
@@ -900,9 +972,9 @@ fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
     ok(
         201,
         json!({
-            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#invitations/$entity",
+            "@odata.context": format!("{origin}/graph/v1.0/$metadata#invitations/$entity"),
             "id": uuid::Uuid::new_v4().to_string(),
-            "inviteRedeemUrl": format!("https://login.microsoftonline.com/redeem?rd=emulator&tenant={tid}&user={user_id}"),
+            "inviteRedeemUrl": format!("{origin}/login/redeem?rd=emulator&tenant={tid}&user={user_id}"),
             "invitedUserDisplayName": display,
             "invitedUserEmailAddress": email,
             "invitedUserType": "Guest",
@@ -916,7 +988,33 @@ fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>) -> Out {
     )
 }
 
+/// A `$batch` item's URL as a path under `/v1.0/`: relative (`/users?x`,
+/// `users?x`, `/v1.0/users`), or absolute on Graph's host or the
+/// emulator's (`https://graph.microsoft.com/v1.0/users`,
+/// `{base}/graph/v1.0/users`), as the Graph SDKs send them.
+fn batch_item_url(url: &str) -> Option<String> {
+    if url.starts_with("http://") || url.starts_with("https://") {
+        let parsed = url::Url::parse(url).ok()?;
+        let (_, rest) = parsed.path().split_once("/v1.0/")?;
+        return Some(match parsed.query() {
+            Some(q) => format!("{rest}?{q}"),
+            None => rest.to_string(),
+        });
+    }
+    let relative = url.trim_start_matches('/');
+    Some(
+        relative
+            .strip_prefix("v1.0/")
+            .unwrap_or(relative)
+            .to_string(),
+    )
+}
+
 fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
+    // The batch itself needs a valid token, as Graph's does.
+    if let Err(o) = caller(sh, req.header("authorization")) {
+        return challenged(o, &req.origin);
+    }
     let Some(requests) = body
         .as_ref()
         .and_then(|b| b.get("requests"))
@@ -947,10 +1045,11 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
             .and_then(Value::as_str)
             .unwrap_or("GET")
             .to_ascii_uppercase();
-        let url = item.get("url").and_then(Value::as_str).unwrap_or("");
-        let url = url.trim_start_matches('/');
-        let parsed = url::Url::parse(&format!("http://batch/{url}"));
-        let Ok(parsed) = parsed else {
+        let url = batch_item_url(item.get("url").and_then(Value::as_str).unwrap_or(""));
+        let parsed = url
+            .as_deref()
+            .map(|u| url::Url::parse(&format!("http://batch/{u}")));
+        let Some(Ok(parsed)) = parsed else {
             responses.push(json!({"id": id, "status": 400, "body": graph_error_value("BadRequest", "Invalid request URL.")}));
             continue;
         };
@@ -962,7 +1061,8 @@ fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
         // Per-item throttling, as Graph does.
         let action = {
             let mut f = sh.faults.lock().expect("faults");
-            faults::decide(&mut f, "graph", &format!("/graph/v1.0/{url}")).1
+            let relative = url.as_deref().unwrap_or("");
+            faults::decide(&mut f, "graph", &method, &format!("/graph/v1.0/{relative}")).1
         };
         let out = match action {
             Some(Action::Throttle { retry_after }) => Out {

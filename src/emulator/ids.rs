@@ -30,6 +30,23 @@ pub fn guid(parts: &[&str]) -> String {
     )
 }
 
+/// `s` as a lower-case GUID when it is exactly the hyphenated form
+/// (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, any case); braces, `urn:uuid:`,
+/// the 32-digit form and surrounding spaces are refused (the strict choice:
+/// Azure DevOps documents only the hyphenated form).
+pub fn canonical_guid(s: &str) -> Option<String> {
+    let hyphens = [8, 13, 18, 23];
+    let ok = s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| {
+            if hyphens.contains(&i) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    ok.then(|| s.to_ascii_lowercase())
+}
+
 /// A personal account's PUID-like origin id: 16 upper-case hex digits.
 pub fn puid(email: &str) -> String {
     let d = Sha256::digest(email.to_ascii_lowercase().as_bytes());
@@ -42,6 +59,15 @@ pub fn descriptor(kind: &str, value: &str) -> String {
         "{kind}.{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.as_bytes())
     )
+}
+
+/// The value a user descriptor wraps (the storage key), for any kind.
+pub fn descriptor_key(d: &str) -> Option<String> {
+    let (_, value) = d.split_once('.')?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Random URL-safe token material.
@@ -66,5 +92,25 @@ mod tests {
         assert!(uuid::Uuid::parse_str(&a).is_ok());
         assert_eq!(puid("A@x.com"), puid("a@x.com"));
         assert_eq!(puid("a@x.com").len(), 16);
+        let key = guid(&["orguser", "x"]);
+        assert_eq!(descriptor_key(&descriptor("msa", &key)), Some(key.clone()));
+        assert_eq!(descriptor_key(&descriptor("aad", &key)), Some(key));
+        assert_eq!(descriptor_key("nodot"), None);
+    }
+
+    #[test]
+    fn only_the_hyphenated_guid_form_is_canonical() {
+        let g = "AFADE585-1111-4222-8333-444455556666";
+        assert_eq!(canonical_guid(g).unwrap(), g.to_ascii_lowercase());
+        for bad in [
+            "fabrikam.onmicrosoft.com",
+            "{afade585-1111-4222-8333-444455556666}",
+            "afade58511114222833344445555666",
+            " afade585-1111-4222-8333-444455556666",
+            "afade585-1111-4222-8333-44445555666g",
+            "",
+        ] {
+            assert_eq!(canonical_guid(bad), None, "{bad}");
+        }
     }
 }

@@ -110,53 +110,136 @@ pub fn handle(sh: &Shared, req: &Req) -> Response {
     match (req.method.as_str(), p.as_slice()) {
         ("GET", ["devicelogin"]) => device_page(sh, None),
         ("POST", ["devicelogin"]) => device_decision(sh, req),
-        ("GET", [tenant, "v2.0", ".well-known", "openid-configuration"]) => {
-            discovery(sh, req, tenant)
+        (_, [tenant, ..]) => {
+            if let Err(r) = authority(sh, tenant) {
+                return r;
+            }
+            tenant_route(sh, req, tenant, &p[1..])
         }
-        ("POST", [tenant, "oauth2", "v2.0", "devicecode"]) => device_code(sh, req, tenant),
-        ("POST", [tenant, "oauth2", "v2.0", "token"]) => token(sh, req, tenant),
-        ("GET", [tenant, "oauth2", "v2.0", "authorize"]) => authorize(sh, req, tenant, None),
-        ("POST", [tenant, "oauth2", "v2.0", "authorize"]) => {
-            let form = req.form();
-            authorize(sh, req, tenant, Some(form))
-        }
-        _ => wire::json(
-            404,
-            &json!({"error": "not_found", "error_description": "AADSTS90002: No such endpoint."}),
-        ),
+        _ => not_found(),
     }
 }
 
-fn discovery(sh: &Shared, req: &Req, tenant: &str) -> Response {
-    let world = sh.world.read().expect("world");
-    let (tid, region, cloud) = match tenant {
-        "organizations" | "common" | "consumers" => {
-            (tenant.to_string(), "WW", "microsoftonline.com")
+fn not_found() -> Response {
+    wire::json(
+        404,
+        &json!({"error": "not_found", "error_description": "AADSTS90002: No such endpoint."}),
+    )
+}
+
+/// The endpoints under `/{tenant}/...`, once the tenant is known to exist.
+fn tenant_route(sh: &Shared, req: &Req, tenant: &str, rest: &[&str]) -> Response {
+    match (req.method.as_str(), rest) {
+        ("GET", ["v2.0", ".well-known", "openid-configuration"]) => discovery(sh, req, tenant),
+        ("POST", ["oauth2", "v2.0", "devicecode"]) => device_code(sh, req, tenant),
+        ("POST", ["oauth2", "v2.0", "token"]) => token(sh, req, tenant),
+        ("GET", ["oauth2", "v2.0", "authorize"]) => authorize(sh, req, tenant, None),
+        ("POST", ["oauth2", "v2.0", "authorize"]) => {
+            let form = req.form();
+            authorize(sh, req, tenant, Some(form))
         }
-        t => match world.tenant(t) {
-            Some(t) if t.cloud == "usgov" => (t.id.clone(), "USGov", "microsoftonline.us"),
-            Some(t) => (t.id.clone(), "NA", "microsoftonline.com"),
-            None => {
-                return oauth_error(
-                    "invalid_tenant",
-                    "AADSTS90002",
-                    &format!("Tenant '{tenant}' not found."),
-                );
-            }
+        _ => not_found(),
+    }
+}
+
+/// A tenant named in a sign-in URL, as Entra resolves it.
+enum Authority {
+    /// `organizations` or `common`: any tenant, decided at sign-in.
+    Multi(&'static str),
+    /// The consumers tenant (`consumers` or its GUID).
+    Consumers,
+    /// A tenant of the scenario, found by GUID or any verified domain.
+    Tenant { id: String, usgov: bool },
+}
+
+/// Resolve `tenant` (a GUID, any verified or initial domain, `common`,
+/// `organizations`, `consumers`) or answer with Entra's error: AADSTS90002
+/// for a GUID or domain no tenant has, AADSTS900023 for text that is
+/// neither.
+#[allow(clippy::result_large_err)] // the error is the ready-made Entra answer
+fn authority(sh: &Shared, tenant: &str) -> Result<Authority, Response> {
+    let lower = tenant.to_ascii_lowercase();
+    match lower.as_str() {
+        "organizations" => return Ok(Authority::Multi("organizations")),
+        "common" => return Ok(Authority::Multi("common")),
+        "consumers" | ids::CONSUMERS_TENANT => return Ok(Authority::Consumers),
+        _ => {}
+    }
+    if let Some(t) = sh.world.read().expect("world").tenant(&lower) {
+        return Ok(Authority::Tenant {
+            id: t.id.clone(),
+            usgov: t.cloud == "usgov",
+        });
+    }
+    Err(
+        if ids::canonical_guid(tenant).is_some() || tenant.contains('.') {
+            oauth_error(
+                "invalid_tenant",
+                "AADSTS90002",
+                &format!(
+                    "Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+                ),
+            )
+        } else {
+            oauth_error(
+                "invalid_tenant",
+                "AADSTS900023",
+                &format!(
+                    "Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain."
+                ),
+            )
         },
+    )
+}
+
+/// `/{tenant}/v2.0/.well-known/openid-configuration`: a tenant named by any
+/// of its domains answers with its GUID in the issuer and every endpoint,
+/// as Entra does; `organizations` and `common` keep their name in the
+/// endpoints and a `{tenantid}` issuer template.
+fn discovery(sh: &Shared, req: &Req, tenant: &str) -> Response {
+    let (path, issuer_tenant, region, cloud) = match authority(sh, tenant) {
+        Err(r) => return r,
+        Ok(Authority::Multi(name)) => (
+            name.to_string(),
+            "{tenantid}".to_string(),
+            None,
+            "microsoftonline.com",
+        ),
+        Ok(Authority::Consumers) => (
+            if tenant.eq_ignore_ascii_case("consumers") {
+                "consumers".to_string()
+            } else {
+                ids::CONSUMERS_TENANT.to_string()
+            },
+            ids::CONSUMERS_TENANT.to_string(),
+            None,
+            "microsoftonline.com",
+        ),
+        Ok(Authority::Tenant { id, usgov: true }) => {
+            (id.clone(), id, Some("USGov"), "microsoftonline.us")
+        }
+        Ok(Authority::Tenant { id, usgov: false }) => {
+            (id.clone(), id, Some("NA"), "microsoftonline.com")
+        }
     };
-    let base = format!("{}/login/{}", req.origin, tenant);
+    let login = format!("{}/login", req.origin);
+    let base = format!("{login}/{path}");
     wire::json(
         200,
         &json!({
-            "issuer": format!("https://login.microsoftonline.com/{tid}/v2.0"),
+            "issuer": format!("{login}/{issuer_tenant}/v2.0"),
             "authorization_endpoint": format!("{base}/oauth2/v2.0/authorize"),
             "token_endpoint": format!("{base}/oauth2/v2.0/token"),
             "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
             "jwks_uri": format!("{base}/discovery/v2.0/keys"),
+            "response_modes_supported": ["query", "fragment", "form_post"],
             "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
             "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "name", "nonce", "oid", "preferred_username", "tid", "ver"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "request_uri_parameter_supported": false,
             "tenant_region_scope": region,
             "cloud_instance_name": cloud,
             "cloud_graph_host_name": "graph.windows.net",
@@ -378,6 +461,8 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 ),
             }
         }
+        // App-only sign-in lives in login_app.rs.
+        Some("client_credentials") => super::login_app::client_credentials(sh, req, tenant, &form),
         Some("authorization_code") => {
             let code = get("code").unwrap_or_default();
             let entry = sh.login.lock().expect("login").codes.remove(&code);

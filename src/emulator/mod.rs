@@ -9,9 +9,11 @@
 mod ado;
 mod faults;
 mod graph;
+mod graph_search;
 pub mod ids;
 mod jwt;
 mod login;
+mod login_app;
 pub mod scenario;
 mod state;
 mod wire;
@@ -42,7 +44,7 @@ use wire::Req;
     after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
 )]
 pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
+    /// Scenario name (ready, lockout, locked-out, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
@@ -143,6 +145,13 @@ pub struct ScenarioSummary {
     pub tenants: Vec<Value>,
     pub scenario: String,
     pub default_sign_in: String,
+    /// The scenario's first service principal with a current secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_principal: Option<Value>,
+    /// The scenario's system-assigned managed identity, with the header
+    /// App Service's identity endpoint (`/msi/token`) expects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub managed_identity: Option<Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,6 +165,8 @@ pub enum EmulatorError {
 }
 
 pub(crate) struct Runtime {
+    /// `http`, or `https` when serving TLS.
+    pub scheme: &'static str,
     pub auto_approve: Option<String>,
     pub token_lifetime_secs: u64,
     pub device_interval_secs: u64,
@@ -307,6 +318,8 @@ impl Emulator {
                 .collect(),
             scenario: world.scenario.clone(),
             default_sign_in: world.default_sign_in.clone(),
+            service_principal: world.service_principal_summary(),
+            managed_identity: world.managed_identity_summary(),
         };
         let shared = Arc::new(Shared {
             world: RwLock::new(world),
@@ -318,6 +331,7 @@ impl Emulator {
             stats: Mutex::new(BTreeMap::new()),
             in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
+                scheme: "http",
                 auto_approve: cfg.auto_approve.clone().or_else(|| {
                     cfg.auto_approve_default
                         .then(|| scenario.default_sign_in.clone())
@@ -438,11 +452,7 @@ async fn entry(
     } else {
         segs.remove(0).to_lowercase()
     };
-    let origin = headers
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("http://{h}"))
-        .unwrap_or_else(|| "http://127.0.0.1".into());
+    let origin = wire::origin(&headers, sh.cfg.scheme);
     let req = Req {
         method,
         lsegs: segs.iter().map(|s| s.to_lowercase()).collect(),
@@ -470,7 +480,7 @@ async fn entry(
     let _in_flight = InFlight::enter(&sh, &host);
     let (delay, action) = {
         let mut f = sh.faults.lock().expect("faults");
-        faults::decide(&mut f, &host, &raw_path)
+        faults::decide(&mut f, &host, req.method.as_str(), &raw_path)
     };
     let delay = delay + sh.cfg.latency;
     if !delay.is_zero() {
@@ -519,6 +529,18 @@ async fn entry(
         Some(Action::After(a)) => Some(*a),
         _ => None,
     };
+    // Every Azure DevOps 401 carries its challenge (see `ado::challenge`).
+    let challenge = matches!(
+        host.as_str(),
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+    )
+    .then(|| {
+        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex")
+            .then(|| req.segs.first().cloned())
+            .flatten();
+        (org, req.origin.clone())
+    });
+    let refused = format!("{host}.401");
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
     let handled = tokio::task::spawn_blocking(move || match host.as_str() {
@@ -529,16 +551,27 @@ async fn entry(
         "aex" => ado::aex(&sh2, &req),
         "graph" => graph::handle(&sh2, &req),
         "login" => login::handle(&sh2, &req),
+        "imds" => login_app::imds(&sh2, &req),
+        "msi" => login_app::app_service(&sh2, &req),
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
     })
     .await;
-    let response = handled.unwrap_or_else(|_| {
+    let mut response = handled.unwrap_or_else(|_| {
         wire::ado_error(
             500,
             "InternalServerError",
             "The emulator failed while handling this request.",
         )
     });
+    if response.status() == 401 {
+        *sh.stats.lock().expect("stats").entry(refused).or_default() += 1;
+    }
+    if response.status() == 401
+        && let Some((org, origin)) = challenge
+    {
+        let world = sh.world.read().expect("world");
+        response = ado::challenge(&world, &origin, org.as_deref(), response);
+    }
     match lose_answer {
         Some(Action::Drop) => dropped(),
         Some(Action::Malformed) => malformed(),
@@ -603,6 +636,65 @@ pub(crate) fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `GET /_emulator/state`: the world as a test reads it at the end: the
+/// organization (its tenant, owner, users), every tenant, and the counters
+/// that prove "exactly once".
+fn state_json(w: &World) -> Response {
+    let tenant_json = |t: &state::Tenant| {
+        json!({
+            "id": t.id, "displayName": t.display_name,
+            "defaultDomain": t.default_domain(), "initialDomain": t.initial_domain,
+            "verifiedDomains": std::iter::once(&t.initial_domain).chain(&t.domains).collect::<Vec<_>>(),
+        })
+    };
+    let mut attempts_by_user = vec![0u32; w.org.users.len()];
+    for (d, n) in &w.remap_attempts {
+        if let Some(i) = w.org.user_by_any_descriptor(d) {
+            attempts_by_user[i] += n;
+        }
+    }
+    let user_json = |i: usize, u: &state::OrgUser| {
+        json!({
+            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
+            "principal_name": u.principal_name, "mail": u.mail, "msa_email": u.msa_email,
+            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
+            "active": u.active, "admin": u.admin, "remaps": u.remaps,
+            "remap_attempts": attempts_by_user[i],
+        })
+    };
+    let owner = w.org.owner;
+    wire::json(
+        200,
+        &json!({
+            "org": {
+                "name": w.org.name,
+                "id": w.org.id,
+                "tenant": w.org.tenant,
+                "connected_to": w.org.tenant.as_deref().and_then(|t| w.tenant(t)).map(tenant_json),
+                "owner": w.org.users[owner].descriptor,
+                "owner_user": user_json(owner, &w.org.users[owner]),
+                "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
+                "policies": w.org.policies,
+                "users": w.org.users.iter().enumerate().map(|(i, u)| user_json(i, u)).collect::<Vec<_>>(),
+            },
+            "invitations": w.invitations,
+            "counters": {
+                "remap_attempts": w.remap_attempts,
+                "invitation_attempts": w.invitation_attempts,
+                "tenant_change_attempts": w.tenant_change_attempts,
+                "remaps": w.org.users.iter().map(|u| u64::from(u.remaps)).sum::<u64>(),
+                "invitations": w.invitations.values().map(|&n| u64::from(n)).sum::<u64>(),
+            },
+            "tenants": w.tenants.iter().map(|t| {
+                let mut v = tenant_json(t);
+                v["users"] = t.users.len().into();
+                v["guests"] = t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>().into();
+                v
+            }).collect::<Vec<_>>(),
+        }),
+    )
+}
+
 /// `/_emulator/...`: scenario summary, approvals, state, stats, faults.
 fn control(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
@@ -652,34 +744,15 @@ fn control(sh: &Shared, req: &Req) -> Response {
             let codes = sh.login.lock().expect("login").pending_user_codes();
             wire::json(200, &json!({"user_codes": codes}))
         }
-        ("GET", ["state"]) => {
+        ("GET", ["state"]) => state_json(&sh.world.read().expect("world")),
+        ("GET", ["stats"]) => {
+            let mut stats = sh.stats.lock().expect("stats").clone();
             let w = sh.world.read().expect("world");
-            wire::json(
-                200,
-                &json!({
-                    "org": {
-                        "name": w.org.name,
-                        "id": w.org.id,
-                        "tenant": w.org.tenant,
-                        "owner": w.org.users[w.org.owner].descriptor,
-                        "entra_groups": w.org.entra_groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>(),
-                        "policies": w.org.policies,
-                        "users": w.org.users.iter().map(|u| json!({
-                            "id": u.id, "descriptor": u.descriptor, "display_name": u.display_name,
-                            "principal_name": u.principal_name, "msa_email": u.msa_email,
-                            "origin": u.origin_str(), "origin_id": u.origin_id, "tenant": u.aad_tenant,
-                            "active": u.active, "admin": u.admin, "remaps": u.remaps
-                        })).collect::<Vec<_>>(),
-                    },
-                    "invitations": w.invitations,
-                    "tenants": w.tenants.iter().map(|t| json!({
-                        "id": t.id, "displayName": t.display_name, "users": t.users.len(),
-                        "guests": t.users.iter().filter(|u| u.user_type == "Guest").map(|u| json!({"id": u.id, "upn": u.upn, "mail": u.mail})).collect::<Vec<_>>()
-                    })).collect::<Vec<_>>(),
-                }),
-            )
+            let total = |m: &BTreeMap<String, u32>| m.values().map(|&n| u64::from(n)).sum();
+            stats.insert("remap.attempts".into(), total(&w.remap_attempts));
+            stats.insert("invitation.attempts".into(), total(&w.invitation_attempts));
+            wire::json(200, &json!(stats))
         }
-        ("GET", ["stats"]) => wire::json(200, &json!(*sh.stats.lock().expect("stats"))),
         ("POST", ["stats", "reset"]) => {
             sh.stats.lock().expect("stats").clear();
             wire::empty(204)

@@ -17,6 +17,69 @@ pub struct Scenario {
     #[serde(default)]
     pub msa_accounts: Vec<MsaSpec>,
     pub org: OrgSpec,
+    /// App registrations' service principals and managed identities.
+    #[serde(default)]
+    pub service_principals: Vec<ServicePrincipalSpec>,
+}
+
+/// A service principal (or managed identity) in one of the tenants.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePrincipalSpec {
+    pub display_name: String,
+    /// Key of the tenant it lives in.
+    pub tenant: String,
+    /// `application` (default) or `managed_identity`.
+    #[serde(default = "application")]
+    pub kind: String,
+    /// Application (client) id; derived from the name when absent.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub secrets: Vec<SecretSpec>,
+    /// PEM certificates (public part) whose key may sign client assertions.
+    #[serde(default)]
+    pub certificates: Vec<String>,
+    #[serde(default)]
+    pub federated_credentials: Vec<FederatedCredentialSpec>,
+    /// A managed identity the emulated machine has as its system-assigned one.
+    #[serde(default)]
+    pub system_assigned: bool,
+    /// Added to the organization with this access level (absent: not added).
+    /// Only possible from the tenant the organization is connected to.
+    #[serde(default)]
+    pub org_license: Option<String>,
+    /// Member of Project Collection Administrators.
+    #[serde(default)]
+    pub org_admin: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSpec {
+    pub value: String,
+    /// Days until it expires (negative: expired that long ago).
+    #[serde(default = "year")]
+    pub expires_in_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FederatedCredentialSpec {
+    pub issuer: String,
+    pub subject: String,
+    #[serde(default = "token_exchange")]
+    pub audiences: Vec<String>,
+}
+
+fn application() -> String {
+    "application".into()
+}
+fn year() -> i64 {
+    365
+}
+fn token_exchange() -> Vec<String> {
+    vec!["api://AzureADTokenExchange".into()]
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -173,23 +236,29 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 6] = [
+pub const BUILTIN: [&str; 9] = [
     "ready",
     "lockout",
+    "locked-out",
     "guest-admin",
     "over-100",
     "messy",
     "disconnected",
+    "two-tenants",
+    "unattended",
 ];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
     Some(match name {
         "ready" => include_str!("../../assets/scenarios/ready.json"),
         "lockout" => include_str!("../../assets/scenarios/lockout.json"),
+        "locked-out" => include_str!("../../assets/scenarios/locked-out.json"),
         "guest-admin" => include_str!("../../assets/scenarios/guest-admin.json"),
         "over-100" => include_str!("../../assets/scenarios/over-100.json"),
         "messy" => include_str!("../../assets/scenarios/messy.json"),
         "disconnected" => include_str!("../../assets/scenarios/disconnected.json"),
+        "two-tenants" => include_str!("../../assets/scenarios/two-tenants.json"),
+        "unattended" => include_str!("../../assets/scenarios/unattended.json"),
         _ => return None,
     })
 }
@@ -198,7 +267,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, guest-admin, over-100, messy, disconnected, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -294,6 +363,27 @@ impl Scenario {
                 "org.owner '{}' is not one of org.users",
                 self.org.owner
             ));
+        }
+        for sp in &self.service_principals {
+            if !keys.contains(&sp.tenant.as_str()) {
+                return Err(format!(
+                    "service principal '{}': tenant '{}' is not a tenant key",
+                    sp.display_name, sp.tenant
+                ));
+            }
+            if !matches!(sp.kind.as_str(), "application" | "managed_identity") {
+                return Err(format!(
+                    "service principal '{}': kind must be application or managed_identity",
+                    sp.display_name
+                ));
+            }
+            // Only the connected directory's service principals can be added.
+            if sp.org_license.is_some() && self.org.tenant.as_deref() != Some(sp.tenant.as_str()) {
+                return Err(format!(
+                    "service principal '{}': only one from the tenant the organization is connected to can be added to it",
+                    sp.display_name
+                ));
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for u in &self.org.users {
@@ -488,6 +578,7 @@ pub fn generate(g: Generate) -> Scenario {
             pats: vec![],
             entra_groups: vec![],
         },
+        service_principals: vec![],
     }
 }
 

@@ -17,7 +17,10 @@ pub struct Req {
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
-    /// `http://127.0.0.1:PORT` as the client addressed us.
+    /// The emulator's base URL as the client addressed it, e.g.
+    /// `http://127.0.0.1:PORT`, or `https://emulator.example` behind a proxy
+    /// that says so (see [`origin`]). Every absolute URL an answer carries
+    /// starts with it.
     pub origin: String,
 }
 
@@ -48,6 +51,47 @@ impl Req {
     pub fn lpath(&self) -> Vec<&str> {
         self.lsegs.iter().map(String::as_str).collect()
     }
+}
+
+/// The base URL a client used to reach us: scheme and host from the first
+/// `Forwarded` element (`proto=`, `host=`, RFC 7239), else
+/// `X-Forwarded-Proto` / `X-Forwarded-Host` (first value), else `scheme` (the
+/// listener's) and `Host`. Values that are not a plain scheme or host are
+/// ignored, so a header cannot inject text into the URLs built from it.
+pub fn origin(headers: &HeaderMap, scheme: &str) -> String {
+    let first = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let forwarded = |key: &str| {
+        first("forwarded").and_then(|element| {
+            element.split(';').find_map(|pair| {
+                let (k, v) = pair.split_once('=')?;
+                k.trim()
+                    .eq_ignore_ascii_case(key)
+                    .then(|| v.trim().trim_matches('"').to_string())
+            })
+        })
+    };
+    let proto = forwarded("proto")
+        .or_else(|| first("x-forwarded-proto"))
+        .map(|p| p.to_ascii_lowercase())
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| scheme.to_string());
+    let plain_host = |h: &String| {
+        h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+    };
+    let host = forwarded("host")
+        .filter(plain_host)
+        .or_else(|| first("x-forwarded-host").filter(plain_host))
+        .or_else(|| first("host").filter(plain_host))
+        .unwrap_or_else(|| "127.0.0.1".into());
+    format!("{proto}://{host}")
 }
 
 pub fn json(status: u16, v: &Value) -> Response {
@@ -138,6 +182,7 @@ pub fn oauth_error(error: &str, aadsts: &str, description: &str) -> Response {
             "error": error,
             "error_description": format!("{aadsts}: {description}"),
             "error_codes": [code],
+            "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
             "timestamp": chrono::Utc::now().format("%Y-%m-%d %H:%M:%SZ").to_string(),
             "trace_id": uuid::Uuid::new_v4().to_string(),
             "correlation_id": uuid::Uuid::new_v4().to_string()
@@ -176,5 +221,70 @@ pub fn cmp_caseless(a: &str, b: &str) -> std::cmp::Ordering {
         a.chars()
             .flat_map(char::to_lowercase)
             .cmp(b.chars().flat_map(char::to_lowercase))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origin_follows_the_proxy_headers() {
+        let host = [("host", "127.0.0.1:8080")];
+        assert_eq!(origin(&headers(&host), "http"), "http://127.0.0.1:8080");
+        assert_eq!(origin(&headers(&host), "https"), "https://127.0.0.1:8080");
+        assert_eq!(
+            origin(
+                &headers(&[("host", "127.0.0.1:8080"), ("x-forwarded-proto", "https")]),
+                "http"
+            ),
+            "https://127.0.0.1:8080"
+        );
+        assert_eq!(
+            origin(
+                &headers(&[
+                    ("host", "127.0.0.1:8080"),
+                    ("x-forwarded-proto", "HTTPS, http"),
+                    ("x-forwarded-host", "emu.example"),
+                ]),
+                "http"
+            ),
+            "https://emu.example"
+        );
+        // Forwarded wins, first element only, quotes allowed.
+        assert_eq!(
+            origin(
+                &headers(&[
+                    ("host", "127.0.0.1:8080"),
+                    ("x-forwarded-proto", "http"),
+                    (
+                        "forwarded",
+                        "for=1.2.3.4;proto=https;host=\"proxy.example:8443\", proto=http"
+                    ),
+                ]),
+                "http"
+            ),
+            "https://proxy.example:8443"
+        );
+        // Nonsense is ignored rather than pasted into URLs.
+        assert_eq!(
+            origin(
+                &headers(&[
+                    ("host", "127.0.0.1:1"),
+                    ("x-forwarded-proto", "javascript"),
+                    ("x-forwarded-host", "evil.example/path?x=<"),
+                ]),
+                "http"
+            ),
+            "http://127.0.0.1:1"
+        );
     }
 }

@@ -44,6 +44,10 @@ fn org_user(e: &UserEntitlement) -> OrgUser {
         mail: (!u.mail_address.is_empty()).then(|| u.mail_address.clone()),
         origin: Origin::from_ado(&u.origin),
         origin_id: u.origin_id.clone(),
+        tenant: (Origin::from_ado(&u.origin) == Origin::Aad)
+            .then(|| crate::domain::directory::TenantId::parse(&u.domain))
+            .flatten()
+            .map(|t| t.to_string()),
         access_level: e
             .access_level
             .license_display_name
@@ -106,8 +110,9 @@ pub async fn gather(
     let (total_tx, total_rx) = tokio::sync::oneshot::channel::<u64>();
     let destination = async {
         let dest = op.destination()?;
-        let Ok(graph) = graph_in_tenant(clients, dest).await else {
-            return Some(Err(()));
+        let graph = match graph_in_tenant(clients, dest).await {
+            Ok(g) => g,
+            Err(e) => return Some(Err(refused(&e))),
         };
         let (org_info, me, count) =
             tokio::join!(graph.organization(), graph.me(), graph.count_users());
@@ -301,32 +306,41 @@ pub async fn gather(
                     cloud: Cloud::Public,
                 }
             });
-            destination_membership = Some(match &early.me {
-                Ok(u) => match UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")) {
-                    UserType::Guest => Membership::Guest,
-                    _ => Membership::Member,
-                },
-                Err(_) => Membership::Absent,
-            });
+            destination_membership = match &early.me {
+                Ok(u) => Some(
+                    match UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")) {
+                        UserType::Guest => Membership::Guest,
+                        _ => Membership::Member,
+                    },
+                ),
+                // Refused: not in the tenant. Anything else (an unreadable
+                // answer, an outage) is not known: "could not verify".
+                Err(e) if refused(e) => Some(Membership::Absent),
+                Err(_) => None,
+            };
             destination_users = match early.directory {
                 Some(read) => read.ok(),
                 None => lookup_addresses(&early.graph, &users).await.ok(),
             };
         }
-        Some(Err(())) => destination_membership = Some(Membership::Absent),
+        // No token in the destination: refused means not in it.
+        Some(Err(true)) => destination_membership = Some(Membership::Absent),
+        Some(Err(false)) => {}
         None => {}
     }
     step("destination directory");
     let mut source_membership = None;
     if let (Operation::ChangeTenant { from, .. }, true) = (&op, current_tenant.is_some()) {
-        source_membership = Some(match graph_in_tenant(clients, from).await {
+        source_membership = match graph_in_tenant(clients, from).await {
             Ok(g) => match g.me().await {
-                Ok(u) if u.user_type.as_deref() == Some("Guest") => Membership::Guest,
-                Ok(_) => Membership::Member,
-                Err(_) => Membership::Absent,
+                Ok(u) if u.user_type.as_deref() == Some("Guest") => Some(Membership::Guest),
+                Ok(_) => Some(Membership::Member),
+                Err(e) if refused(&e) => Some(Membership::Absent),
+                Err(_) => None,
             },
-            Err(_) => Membership::Absent,
-        });
+            Err(e) if refused(&e) => Some(Membership::Absent),
+            Err(_) => None,
+        };
     }
 
     Ok(Facts {
@@ -359,6 +373,14 @@ pub async fn gather(
         destination_users,
         known_msa_emails: None,
     })
+}
+
+/// The directory refused who we are (as opposed to failing to answer).
+fn refused(e: &ClientError) -> bool {
+    use crate::client::auth::AuthError;
+    e.is_auth()
+        || matches!(e.status(), Some(401 | 403 | 404))
+        || matches!(e, ClientError::Auth(AuthError::Refused { .. }))
 }
 
 /// What the destination directory answered while the users were read.

@@ -2,24 +2,12 @@
 //! (and what `check --json` prints): the checks, the lockout-proof table and the
 //! plan. Pure.
 
-use crate::app::{AccessOutcome, AccessRow, CheckRow, CheckStatus, ChecksReport, PlanView};
-use crate::domain::checks::{CheckResult, PredictedUser, Prediction, Role, Status};
+use super::model::{
+    AcceptRisk, AccessOutcome, AccessRow, ChecksReport, PlanView, SituationKind, SituationView,
+    Standing, TenantInfo,
+};
+use crate::domain::checks::{CheckResult, PredictedUser, Prediction, Role, Status, acceptable};
 use crate::domain::facts::{Facts, Operation};
-
-pub fn check_row(r: &CheckResult) -> CheckRow {
-    CheckRow {
-        id: r.id.to_string(),
-        status: match r.status {
-            Status::Pass => CheckStatus::Pass,
-            Status::Warn => CheckStatus::Warn,
-            Status::Fail => CheckStatus::Fail,
-            Status::Skip => CheckStatus::Skip,
-        },
-        title: r.title.clone(),
-        evidence: r.evidence.clone(),
-        fix: r.fix.clone(),
-    }
-}
 
 fn who(u: &PredictedUser) -> String {
     match (&u.email, u.display_name.trim()) {
@@ -30,13 +18,13 @@ fn who(u: &PredictedUser) -> String {
     }
 }
 
-fn role(u: &PredictedUser) -> String {
+fn role(u: &PredictedUser) -> Standing {
     if u.roles.contains(&Role::Owner) {
-        "owner".into()
+        Standing::Owner
     } else if u.roles.contains(&Role::Pca) {
-        "admin".into()
+        Standing::Admin
     } else {
-        "user".into()
+        Standing::User
     }
 }
 
@@ -59,24 +47,23 @@ pub fn access_rows(p: &Prediction) -> Vec<AccessRow> {
         rows.push(row(u, AccessOutcome::Keeps));
     }
     for u in p.unverified.iter().filter(|u| u.is_privileged()) {
-        let mut r = row(u, AccessOutcome::Disconnected);
-        r.reason = format!("could not verify: {}", u.reason);
-        rows.push(r);
+        rows.push(row(u, AccessOutcome::Unverified));
     }
     for u in p.disconnected.iter() {
         rows.push(row(u, AccessOutcome::Disconnected));
     }
     // Owner rows on top, whatever their outcome.
-    rows.sort_by_key(|r| match r.role.as_str() {
-        "owner" => 0,
-        "admin" => 1,
-        _ => 2,
-    });
+    rows.sort_by_key(|r| r.role);
     rows
 }
 
 /// Exactly what the operation will change, for the Plan screen and the checklist.
-pub fn plan(facts: &Facts, p: &Prediction, tenant_label: Option<&str>) -> PlanView {
+pub fn plan(
+    facts: &Facts,
+    p: &Prediction,
+    tenant_label: Option<&str>,
+    source_label: Option<&str>,
+) -> PlanView {
     let org = &facts.org.name;
     let dest = tenant_label.unwrap_or("the destination directory");
     let mut changes = Vec::new();
@@ -90,7 +77,8 @@ pub fn plan(facts: &Facts, p: &Prediction, tenant_label: Option<&str>) -> PlanVi
         }
         Operation::ChangeTenant { from, .. } => {
             changes.push(format!(
-                "The organization '{org}' will move from directory {from} to {dest}."
+                "The organization '{org}' will move from directory {} to {dest}.",
+                source_label.unwrap_or(from)
             ));
             changes.push(
                 "Entra groups of the old directory are removed from the organization, with the permissions granted through them."
@@ -103,15 +91,26 @@ pub fn plan(facts: &Facts, p: &Prediction, tenant_label: Option<&str>) -> PlanVi
         }
         Operation::Disconnect => {
             changes.push(format!(
-                "The organization '{org}' will be disconnected from its directory; users sign in with personal Microsoft accounts again."
+                "The organization '{org}' will be disconnected from {}; users sign in with personal Microsoft accounts again.",
+                source_label.unwrap_or("its directory")
             ));
         }
     }
-    changes.push(format!(
-        "{} users keep their access and history; {} will be disconnected until mapped or invited.",
+    let total = p.keep.len() + p.disconnected.len() + p.locked_out.len() + p.unverified.len();
+    let mut counts = format!(
+        "Of {total} user{}: {} keep their access and history, {} will be disconnected until mapped or invited",
+        if total == 1 { "" } else { "s" },
         p.keep.len(),
         p.disconnected.len() + p.locked_out.len()
-    ));
+    );
+    if !p.unverified.is_empty() {
+        counts.push_str(&format!(
+            ", {} could not be verified (see the lockout table)",
+            p.unverified.len()
+        ));
+    }
+    counts.push('.');
+    changes.push(counts);
     if pats > 0 {
         changes.push(format!(
             "Personal access tokens stop working and must be recreated (you hold {pats})."
@@ -156,14 +155,88 @@ pub fn plan(facts: &Facts, p: &Prediction, tenant_label: Option<&str>) -> PlanVi
     }
 }
 
-/// The whole report.
+/// The whole report for a change (the situation is filled in by the caller).
 pub fn report(facts: &Facts, results: &[CheckResult], p: &Prediction) -> ChecksReport {
+    report_named(facts, results, p, None)
+}
+
+/// The whole report, naming the directory the organization leaves.
+pub fn report_named(
+    facts: &Facts,
+    results: &[CheckResult],
+    p: &Prediction,
+    source_label: Option<&str>,
+) -> ChecksReport {
     let label = facts.destination_tenant.as_ref().map(|t| t.label());
     ChecksReport {
-        checks: results.iter().map(check_row).collect(),
+        situation: Default::default(),
+        destination: facts.destination_tenant.as_ref().map(|t| TenantInfo {
+            id: t.id.clone(),
+            display_name: t.display_name.clone(),
+            domain: t.default_domain.clone(),
+        }),
+        checks: results.to_vec(),
         access: access_rows(p),
-        plan: plan(facts, p, label.as_deref()),
+        plan: plan(facts, p, label.as_deref(), source_label),
+        accept: accept_list(facts, results, p),
     }
+}
+
+/// The decision in words, for the wizard.
+pub fn situation_view(s: &super::change::Situation) -> SituationView {
+    use crate::domain::directory::Decision;
+    let kind = match &s.decision {
+        Decision::Proceed { resume: None, .. } => SituationKind::Proceed,
+        Decision::Proceed {
+            resume: Some(_), ..
+        } => SituationKind::Resume,
+        Decision::NothingToDo { .. } => SituationKind::NothingToDo,
+        Decision::WrongFlow { .. } => SituationKind::WrongFlow,
+        Decision::Refused { .. } => SituationKind::Refused,
+        Decision::AlreadyLanded { .. } => SituationKind::AlreadyLanded,
+    };
+    SituationView {
+        kind,
+        backing: s.backing.label(),
+        message: match kind {
+            SituationKind::Proceed => String::new(),
+            _ => s.decision.explain(&s.org),
+        },
+        next: super::change::next_commands(&s.org, &s.decision),
+    }
+}
+
+/// Failed checks that may be accepted, each with what to type to accept it:
+/// the names of the administrators who would lose access, or the owner's address.
+pub fn accept_list(facts: &Facts, results: &[CheckResult], p: &Prediction) -> Vec<AcceptRisk> {
+    results
+        .iter()
+        .filter(|r| r.status == Status::Fail && acceptable(r.id))
+        .map(|r| {
+            let expected = match r.id {
+                "admins-keep-access" => p
+                    .locked_out
+                    .iter()
+                    .filter(|u| u.is_privileged() && !u.roles.contains(&Role::Owner))
+                    .map(|u| {
+                        if u.display_name.trim().is_empty() {
+                            u.email.clone().unwrap_or_default()
+                        } else {
+                            u.display_name.trim().to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => facts.owner_email().unwrap_or_default(),
+            };
+            AcceptRisk {
+                id: r.id.to_string(),
+                title: r.title.clone(),
+                expected,
+            }
+        })
+        .filter(|a| !a.expected.is_empty())
+        .collect()
 }
 
 #[cfg(test)]
@@ -199,7 +272,7 @@ mod tests {
         let rows = access_rows(&p);
         assert_eq!(rows[0].who, "owner@outlook.com");
         assert_eq!(rows[0].outcome, AccessOutcome::LockedOut);
-        assert_eq!(rows[1].role, "admin");
+        assert_eq!(rows[1].role, Standing::Admin);
         assert!(
             rows.iter().all(|r| r.who != "joe@x.com"),
             "plain keepers are summarised, not listed"

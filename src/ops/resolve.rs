@@ -26,6 +26,8 @@ use crate::domain::journal::{self, JournalError, JournalWriter, Record, Replay, 
 use crate::domain::matching::{DisconnectedUser, MatchConfig, match_users};
 use crate::domain::resolve::{Job, JobKind, Plan};
 
+use super::lock::OrgLock;
+
 use super::gather::{graph_in_tenant, tenant_user};
 
 /// The journal's operation name.
@@ -150,6 +152,10 @@ pub struct Progress {
     pub invited: usize,
     /// Failed.
     pub failed: usize,
+    /// Changes whose answer was lost, being checked in Azure right now.
+    pub in_doubt: usize,
+    /// Lost answers settled by reading Azure, so far.
+    pub checked: usize,
 }
 
 /// Progress callback.
@@ -199,6 +205,8 @@ pub struct Outcome {
     pub journal: PathBuf,
     /// Whether this continued an interrupted run.
     pub resumed: bool,
+    /// Answers lost in transit that were settled by reading Azure.
+    pub checked: usize,
 }
 
 impl Outcome {
@@ -208,11 +216,15 @@ impl Outcome {
             "{} mapped ({} invited as guests first), {} already resolved",
             self.mapped, self.invited, self.already
         );
-        if !self.failed.is_empty() {
+        if self.checked > 0 {
             s.push_str(&format!(
-                ", {} failed (run `ado-entra resolve --resume` to retry them)",
-                self.failed.len()
+                ", {} lost answer{} checked in Azure",
+                self.checked,
+                if self.checked == 1 { "" } else { "s" }
             ));
+        }
+        if !self.failed.is_empty() {
+            s.push_str(&format!(", {} failed", self.failed.len()));
         }
         s
     }
@@ -262,11 +274,13 @@ pub fn unfinished(dir: &std::path::Path, org: &str) -> Result<Option<Unfinished>
     }))
 }
 
-/// Apply `jobs` (a fresh run, or the rest of `replay`'s run).
+/// Apply `jobs` (a fresh run, or the rest of `replay`'s run), holding the
+/// organization's lock (`_lock`: one change at a time, across processes).
 #[allow(clippy::too_many_arguments)]
 pub async fn apply(
     c: &Clients,
     graph: &GraphClient,
+    _lock: &OrgLock,
     org: &str,
     tenant: &str,
     jobs: Vec<Job>,
@@ -308,6 +322,7 @@ pub async fn apply(
     let done = AtomicUsize::new(already);
     let mapped = AtomicUsize::new(0);
     let invited = AtomicUsize::new(0);
+    let doubt = Doubt::default();
     let failures: Mutex<Vec<Failure>> = Mutex::new(Vec::new());
     let stop = AtomicBool::new(false);
     let journal_error: Mutex<Option<JournalError>> = Mutex::new(None);
@@ -324,32 +339,47 @@ pub async fn apply(
             mapped: mapped.load(Ordering::SeqCst),
             invited: invited.load(Ordering::SeqCst),
             failed: failures.lock().map(|f| f.len()).unwrap_or(0),
+            in_doubt: doubt.now.load(Ordering::SeqCst),
+            checked: doubt.checked.load(Ordering::SeqCst),
         })
     };
     report();
+    let already_done = AtomicUsize::new(0);
     let run_one = |job: Job| {
         let (journal, replay, redirect) = (&journal, &replay, &redirect);
         let (mapped, invited, failures, stop, journal_error, done) =
             (&mapped, &invited, &failures, &stop, &journal_error, &done);
-        let report = &report;
+        let (report, doubt, already_done) = (&report, &doubt, &already_done);
         async move {
             if stop.load(Ordering::SeqCst) {
                 return;
             }
-            let r = one(
+            let ctx = Ctx {
                 c,
                 graph,
                 org,
-                &job,
                 journal,
-                replay.as_ref(),
+                replay: replay.as_ref(),
                 redirect,
                 settings,
-            )
-            .await;
-            match r {
-                Ok(did_invite) => {
+                doubt,
+                report,
+            };
+            match one(&ctx, &job).await {
+                Ok(Done {
+                    invited: did_invite,
+                    mapped: true,
+                }) => {
                     mapped.fetch_add(1, Ordering::SeqCst);
+                    if did_invite {
+                        invited.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+                Ok(Done {
+                    invited: did_invite,
+                    mapped: false,
+                }) => {
+                    already_done.fetch_add(1, Ordering::SeqCst);
                     if did_invite {
                         invited.fetch_add(1, Ordering::SeqCst);
                     }
@@ -382,40 +412,15 @@ pub async fn apply(
     if let Some(e) = journal_error.into_inner().expect("not poisoned") {
         return Err(e.into());
     }
-    let mut failed = failures.into_inner().expect("not poisoned");
-    // A failure may hide a change that landed (the answer was lost and the
-    // retry was refused because the user had already moved): ask Azure DevOps
-    // before calling it a failure.
-    if !failed.is_empty()
-        && !stop.load(Ordering::SeqCst)
-        && let Ok(users) = c.ado.graph_users(org).await
-    {
-        let (still, _) = classify(&users, tenant);
-        let still: HashSet<&str> = still.iter().map(|u| u.descriptor.as_str()).collect();
-        let mut kept = Vec::with_capacity(failed.len());
-        for f in failed {
-            if still.contains(f.descriptor.as_str()) {
-                kept.push(f);
-                continue;
-            }
-            mapped.fetch_add(1, Ordering::SeqCst);
-            write(&journal, |j| {
-                j.append(&Record::Verified {
-                    step: format!("map:{}", f.descriptor),
-                    at: Utc::now(),
-                    landed: true,
-                })
-            })?;
-        }
-        failed = kept;
-    }
+    let failed = failures.into_inner().expect("not poisoned");
     let outcome = Outcome {
         mapped: mapped.load(Ordering::SeqCst),
         invited: invited.load(Ordering::SeqCst),
-        already,
+        already: already + already_done.load(Ordering::SeqCst),
         failed,
         journal: path,
         resumed: replay.is_some(),
+        checked: doubt.checked.load(Ordering::SeqCst),
     };
     // An unfinished journal is what `--resume` picks up; end it only when
     // every user is resolved.
@@ -449,68 +454,222 @@ fn write<T>(
     f(&mut j)
 }
 
-/// Resolve one user: invite first when asked (reusing a guest an interrupted
-/// run already created), then map. Returns whether an invitation was sent.
-#[allow(clippy::too_many_arguments)]
-async fn one(
-    c: &Clients,
-    graph: &GraphClient,
-    org: &str,
-    job: &Job,
-    journal: &Mutex<JournalWriter>,
-    replay: Option<&Replay>,
-    redirect: &str,
+/// Counters of lost answers.
+#[derive(Default)]
+struct Doubt {
+    /// Being checked now.
+    now: AtomicUsize,
+    /// Settled so far.
+    checked: AtomicUsize,
+}
+
+/// What one user's apply needs.
+struct Ctx<'a, R: Fn()> {
+    c: &'a Clients,
+    graph: &'a GraphClient,
+    org: &'a str,
+    journal: &'a Mutex<JournalWriter>,
+    replay: Option<&'a Replay>,
+    redirect: &'a str,
     settings: Settings,
-) -> Result<bool, Step> {
-    let j = |f: &dyn Fn(&mut JournalWriter) -> Result<(), JournalError>| {
-        write(journal, |w| f(w)).map_err(Step::Journal)
-    };
-    let (target, did_invite) = match &job.kind {
-        JobKind::Map { target_id, .. } => (target_id.clone(), false),
-        JobKind::Invite { email } => {
-            let step = job.invite_step();
-            // An earlier run may have invited already: find that guest first.
-            let earlier = match replay.and_then(|r| r.status(&step)) {
-                Some(_) => graph
-                    .find_users_by_email(email)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|u| u.id),
-                None => None,
-            };
-            match earlier {
-                Some(id) => (id, false),
-                None => {
-                    j(&|w| w.intent(&step, json!({"email": email}), Utc::now()))?;
-                    let r = graph
-                        .invite(
-                            email,
-                            Some(&job.display_name),
-                            redirect,
-                            settings.send_invitations,
-                        )
-                        .await;
-                    let res = r.as_ref().map(|_| ()).map_err(|e| e.to_string());
-                    j(&|w| w.outcome(&step, res.clone(), Utc::now()))?;
-                    let inv = r?;
-                    let id = inv.invited_user.map(|u| u.id).filter(|id| !id.is_empty());
-                    let Some(id) = id else {
-                        return Err(Step::Call(ClientError::Decode {
-                            request: "POST /v1.0/invitations".into(),
-                            message: "the invitation names no invited user".into(),
-                        }));
-                    };
-                    (id, true)
-                }
+    doubt: &'a Doubt,
+    report: &'a R,
+}
+
+impl<R: Fn()> Ctx<'_, R> {
+    fn journal(
+        &self,
+        f: impl FnOnce(&mut JournalWriter) -> Result<(), JournalError>,
+    ) -> Result<(), Step> {
+        write(self.journal, f).map_err(Step::Journal)
+    }
+
+    /// Settle a lost answer by one targeted read of Azure (read again if that
+    /// answer is garbled too), showing the change as in doubt meanwhile.
+    async fn settle<T, F, Fut>(&self, read: F) -> Result<T, ClientError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ClientError>>,
+    {
+        self.doubt.now.fetch_add(1, Ordering::SeqCst);
+        (self.report)();
+        let mut r = read().await;
+        for _ in 1..SENDS {
+            match &r {
+                Err(e) if in_doubt(e) => r = read().await,
+                _ => break,
             }
         }
+        self.doubt.now.fetch_sub(1, Ordering::SeqCst);
+        self.doubt.checked.fetch_add(1, Ordering::SeqCst);
+        r
+    }
+}
+
+/// What one user's apply did.
+struct Done {
+    /// An invitation was sent by this run (and landed).
+    invited: bool,
+    /// The mapping was made by this run (false: found already in place).
+    mapped: bool,
+}
+
+/// A failed call whose answer may have been lost after the change landed
+/// (a cut connection, a garbled body, a gateway error): Azure is read before
+/// anything is sent again.
+fn in_doubt(e: &ClientError) -> bool {
+    matches!(
+        e,
+        ClientError::Transport { .. } | ClientError::Decode { .. }
+    ) || matches!(e.status(), Some(500 | 502 | 504))
+}
+
+/// How many times a change is sent when Azure shows it did not land.
+const SENDS: usize = 3;
+
+/// Resolve one user: invite first when asked (reusing a guest an earlier
+/// run or a lost answer already created), then map. A lost answer is
+/// settled by one targeted read: the guest by address, the user by
+/// descriptor; never by reading the whole organization.
+async fn one<R: Fn()>(ctx: &Ctx<'_, R>, job: &Job) -> Result<Done, Step> {
+    let (target, did_invite) = match &job.kind {
+        JobKind::Map { target_id, .. } => (target_id.clone(), false),
+        JobKind::Invite { email } => invite(ctx, job, email).await?,
     };
     let step = job.map_step();
-    j(&|w| w.intent(&step, json!({"originId": target}), Utc::now()))?;
-    let r = c.ado.remap_user(org, &job.descriptor, &target).await;
-    let res = r.as_ref().map(|_| ()).map_err(|e| e.to_string());
-    j(&|w| w.outcome(&step, res.clone(), Utc::now()))?;
-    r?;
-    Ok(did_invite)
+    for _ in 0..SENDS {
+        ctx.journal(|w| w.intent(&step, json!({"originId": target}), Utc::now()))?;
+        let r = ctx
+            .c
+            .ado
+            .remap_user(ctx.org, &job.descriptor, &target)
+            .await;
+        match r {
+            Ok(_) => {
+                ctx.journal(|w| w.outcome(&step, Ok(()), Utc::now()))?;
+                return Ok(Done {
+                    invited: did_invite,
+                    mapped: true,
+                });
+            }
+            Err(e) if in_doubt(&e) => {
+                let user = ctx
+                    .settle(|| ctx.c.ado.graph_user(ctx.org, &job.descriptor))
+                    .await?;
+                // The old identity is gone (a remap rewrites it), or it now
+                // stands for the target: the mapping is in place.
+                let landed = user.as_ref().is_none_or(|u| {
+                    u.origin.eq_ignore_ascii_case("aad")
+                        && u.origin_id.eq_ignore_ascii_case(&target)
+                });
+                ctx.journal(|w| {
+                    w.append(&Record::Verified {
+                        step: step.clone(),
+                        at: Utc::now(),
+                        landed,
+                    })
+                })?;
+                if landed {
+                    return Ok(Done {
+                        invited: did_invite,
+                        mapped: true,
+                    });
+                }
+            }
+            Err(e) if e.status() == Some(404) => {
+                // Not sent twice by us: someone (the portal, another tool)
+                // mapped or removed the user meanwhile.
+                ctx.journal(|w| {
+                    w.append(&Record::Verified {
+                        step: step.clone(),
+                        at: Utc::now(),
+                        landed: true,
+                    })
+                })?;
+                return Ok(Done {
+                    invited: did_invite,
+                    mapped: false,
+                });
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                ctx.journal(|w| w.outcome(&step, Err(msg), Utc::now()))?;
+                return Err(e.into());
+            }
+        }
+    }
+    Err(Step::Call(ClientError::Decode {
+        request: format!("PATCH graph/users/{}", job.descriptor),
+        message: format!(
+            "the mapping was sent {SENDS} times, every answer was lost, and Azure DevOps still shows the user disconnected"
+        ),
+    }))
+}
+
+/// Invite `email` as a guest unless an earlier run (or a lost answer) did;
+/// returns the guest's object id and whether this run sent the invitation.
+async fn invite<R: Fn()>(ctx: &Ctx<'_, R>, job: &Job, email: &str) -> Result<(String, bool), Step> {
+    let step = job.invite_step();
+    // An earlier run may have invited already: find that guest first.
+    if ctx.replay.and_then(|r| r.status(&step)).is_some()
+        && let Some(u) = ctx
+            .settle(|| ctx.graph.find_users_by_email(email))
+            .await?
+            .into_iter()
+            .next()
+    {
+        return Ok((u.id, false));
+    }
+    for _ in 0..SENDS {
+        ctx.journal(|w| w.intent(&step, json!({"email": email}), Utc::now()))?;
+        let r = ctx
+            .graph
+            .invite(
+                email,
+                Some(&job.display_name),
+                ctx.redirect,
+                ctx.settings.send_invitations,
+            )
+            .await;
+        match r {
+            Ok(inv) => {
+                ctx.journal(|w| w.outcome(&step, Ok(()), Utc::now()))?;
+                let id = inv.invited_user.map(|u| u.id).filter(|id| !id.is_empty());
+                return id.map(|id| (id, true)).ok_or_else(|| {
+                    Step::Call(ClientError::Decode {
+                        request: "POST /v1.0/invitations".into(),
+                        message: "the invitation names no invited user".into(),
+                    })
+                });
+            }
+            Err(e) if in_doubt(&e) => {
+                let found = ctx
+                    .settle(|| ctx.graph.find_users_by_email(email))
+                    .await?
+                    .into_iter()
+                    .next();
+                ctx.journal(|w| {
+                    w.append(&Record::Verified {
+                        step: step.clone(),
+                        at: Utc::now(),
+                        landed: found.is_some(),
+                    })
+                })?;
+                if let Some(u) = found {
+                    return Ok((u.id, true));
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                ctx.journal(|w| w.outcome(&step, Err(msg), Utc::now()))?;
+                return Err(e.into());
+            }
+        }
+    }
+    Err(Step::Call(ClientError::Decode {
+        request: "POST /v1.0/invitations".into(),
+        message: format!(
+            "the invitation was sent {SENDS} times, every answer was lost, and the directory has no guest for it"
+        ),
+    }))
 }

@@ -1,120 +1,114 @@
-//! Performs effects: long calls become tokio tasks whose results come back as
-//! messages; quick local effects (browser, clipboard) happen inline.
+//! Performs effects: each job becomes a tokio task calling the application
+//! layer (`ops::Session`); its progress events and its result come back as
+//! messages carrying the job's id. Quick local effects (browser, clipboard)
+//! happen inline.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 
 use base64::Engine;
+use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::services::{Outbox, Services};
-use crate::app::{Effect, Msg};
+use crate::app::{Done, Effect, Job, JobId, Msg};
+use crate::ops::Session;
+use crate::ops::model::{Event, Events};
 
-pub struct EffectRunner<S: Services> {
-    services: Arc<S>,
-    out: Outbox,
+pub struct EffectRunner {
+    session: Arc<Session>,
+    out: UnboundedSender<Msg>,
     no_browser: bool,
-    sign_in: Option<JoinHandle<()>>,
-    tasks: Vec<JoinHandle<()>>,
+    tasks: HashMap<JobId, JoinHandle<()>>,
 }
 
-impl<S: Services> EffectRunner<S> {
-    pub fn new(services: Arc<S>, out: Outbox, no_browser: bool) -> Self {
+impl EffectRunner {
+    pub fn new(session: Arc<Session>, out: UnboundedSender<Msg>, no_browser: bool) -> Self {
         Self {
-            services,
+            session,
             out,
             no_browser,
-            sign_in: None,
-            tasks: Vec::new(),
+            tasks: HashMap::new(),
         }
     }
 
-    /// Start `effect`. Returns a status note for effects that finish at once.
+    /// Perform `effect`. Returns a status note for effects that finish at once.
     pub fn run(&mut self, effect: Effect) -> Option<String> {
-        self.tasks.retain(|t| !t.is_finished());
-        let s = Arc::clone(&self.services);
-        let out = self.out.clone();
+        self.tasks.retain(|_, t| !t.is_finished());
         match effect {
             Effect::Quit => None,
-            Effect::SignIn { tenant } => {
-                if let Some(h) = self.sign_in.take() {
-                    h.abort();
-                }
-                self.sign_in = Some(tokio::spawn(async move {
-                    let r = s.sign_in(tenant, out.clone()).await;
-                    let _ = out.send(Msg::SignedIn(r));
-                }));
+            Effect::Start { id, job } => {
+                let task = tokio::spawn(perform(
+                    Arc::clone(&self.session),
+                    self.out.clone(),
+                    id,
+                    job,
+                ));
+                self.tasks.insert(id, task);
                 None
             }
-            Effect::CancelSignIn => {
-                if let Some(h) = self.sign_in.take() {
-                    h.abort();
+            Effect::Cancel(id) => {
+                if let Some(t) = self.tasks.remove(&id) {
+                    t.abort();
                 }
                 None
             }
-            Effect::LoadOrgs => self.spawn(async move {
-                let r = s.list_orgs(out.clone()).await;
-                let _ = out.send(Msg::OrgsLoaded(r));
-            }),
-            Effect::LoadTenants { org } => self.spawn(async move {
-                let r = s.list_tenants(org, out.clone()).await;
-                let _ = out.send(Msg::TenantsLoaded(r));
-            }),
-            Effect::RunChecks { op, org, tenant } => self.spawn(async move {
-                let r = s.run_checks(op, org, tenant, out.clone()).await;
-                let _ = out.send(Msg::ChecksDone(r));
-            }),
-            Effect::Apply { op, org, tenant } => self.spawn(async move {
-                let r = s.apply(op, org, tenant, out.clone()).await;
-                let _ = out.send(Msg::Applied(r));
-            }),
-            Effect::SignOutAndVerify { org, tenant } => self.spawn(async move {
-                let r = s.sign_out_and_verify(org, tenant, out.clone()).await;
-                let _ = out.send(Msg::Verified(r));
-            }),
-            Effect::ExportChecklist { markdown } => self.spawn(async move {
-                let r = s.export_checklist(markdown).await;
-                let _ = out.send(Msg::Exported(r));
-            }),
-            Effect::Audit { org } => self.spawn(async move {
-                let r = s.audit(org, out.clone()).await;
-                let _ = out.send(Msg::Audited(r));
-            }),
-            Effect::LoadResolve { org } => self.spawn(async move {
-                let r = s.load_resolve(org, out.clone()).await;
-                let _ = out.send(Msg::ResolveLoaded(r));
-            }),
-            Effect::SearchDirectory { org, query } => self.spawn(async move {
-                let result = s.search_directory(org, query.clone(), out.clone()).await;
-                let _ = out.send(Msg::DirectorySearched { query, result });
-            }),
-            Effect::ApplyResolve { org, jobs } => self.spawn(async move {
-                let r = s.apply_resolve(org, jobs, out.clone()).await;
-                let _ = out.send(Msg::ResolveApplied(r));
-            }),
-            Effect::ExportResolve { org, csv } => self.spawn(async move {
-                let r = s.export_resolve(org, csv).await;
-                let _ = out.send(Msg::ResolveExported(r));
-            }),
             Effect::OpenBrowser(url) => Some(open_browser(&url, self.no_browser)),
             Effect::Copy(text) => Some(copy_osc52(&text)),
         }
     }
 
-    fn spawn(&mut self, fut: impl Future<Output = ()> + Send + 'static) -> Option<String> {
-        self.tasks.push(tokio::spawn(fut));
-        None
-    }
-
     /// Stop everything in flight (on quit).
     pub fn abort_all(&mut self) {
-        if let Some(h) = self.sign_in.take() {
-            h.abort();
-        }
-        for t in self.tasks.drain(..) {
+        for (_, t) in self.tasks.drain() {
             t.abort();
         }
     }
+}
+
+/// Run one job against the session; every event and the result go back
+/// tagged with `id`.
+async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job) {
+    let progress = out.clone();
+    let events: Events = Arc::new(move |event: Event| {
+        let _ = progress.send(Msg::Progress { id, event });
+    });
+    let done = match job {
+        Job::SignIn { tenant } => Done::SignedIn(s.sign_in(tenant.as_deref(), &events).await),
+        Job::ListOrgs => Done::Orgs(s.list_orgs(&events).await),
+        Job::ListTenants { org } => Done::Tenants(s.list_tenants(&org, &events).await),
+        Job::RunChecks { op, org, tenant } => {
+            Done::Checks(s.run_checks(op, &org, tenant.as_deref(), &events).await)
+        }
+        Job::Apply {
+            op,
+            org,
+            tenant,
+            accepted,
+        } => Done::Applied(
+            s.apply(op, &org, tenant.as_deref(), accepted, &events)
+                .await,
+        ),
+        Job::Verify { org, tenant } => Done::Verified(
+            s.sign_out_and_verify(&org, tenant.as_deref(), &events)
+                .await,
+        ),
+        Job::Audit { org } => Done::Audited(s.audit(&org, &events).await),
+        Job::ExportChecklist { markdown } => Done::Exported(s.export_checklist(markdown).await),
+        Job::LoadResolve { org } => Done::ResolveLoaded(s.load_resolve(&org, &events).await),
+        Job::Search { org, query } => {
+            let result = s.search_directory(&org, &query, &events).await;
+            Done::Searched { query, result }
+        }
+        Job::ApplyResolve { org, jobs } => {
+            Done::ResolveApplied(s.apply_resolve(&org, jobs, &events).await)
+        }
+        Job::ExportResolve { org, csv } => Done::Exported(s.export_resolve(&org, csv).await),
+    };
+    let _ = out.send(Msg::Done {
+        id,
+        done: Box::new(done),
+    });
 }
 
 /// Launch the system browser, never blocking and never printing over the UI.

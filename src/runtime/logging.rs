@@ -12,7 +12,8 @@ pub const LOG_ENV: &str = "ADO_ENTRA_LOG";
 /// for the life of the program; dropping it flushes the file.
 pub fn init_file_logging(paths: &StatePaths) -> std::io::Result<WorkerGuard> {
     paths.ensure()?;
-    let appender = tracing_appender::rolling::daily(paths.log_dir(), "ado-entra.log");
+    // Daily files like tracing_appender's roller, but created 0600.
+    let appender = crate::paths::PrivateDailyLog::new(paths.log_dir(), "ado-entra.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
     // A second initialisation (tests) is not an error worth failing over.

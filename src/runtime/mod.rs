@@ -6,7 +6,6 @@
 
 mod effects;
 mod logging;
-pub mod services;
 mod terminal;
 
 use std::sync::Arc;
@@ -19,7 +18,6 @@ use tokio::sync::mpsc;
 use crate::app::{Effect, Environment, Key, Msg, State, update};
 use effects::EffectRunner;
 pub use logging::init_file_logging;
-pub use services::{Outbox, Services};
 pub use terminal::TerminalGuard;
 
 /// How the TUI is run.
@@ -38,10 +36,10 @@ pub fn color_enabled() -> bool {
 
 /// Run the wizard until the user quits. The terminal is restored on every exit
 /// path: normal return, error, or panic.
-pub async fn run_tui<S: Services>(
+pub async fn run_tui(
     env: Environment,
     opts: TuiOptions,
-    services: Arc<S>,
+    session: Arc<crate::ops::Session>,
 ) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let mut state = State::new(env, color_enabled());
@@ -49,7 +47,7 @@ pub async fn run_tui<S: Services>(
     let mut ticker = tokio::time::interval(Duration::from_millis(150));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut runner = EffectRunner::new(services, tx, opts.no_browser);
+    let mut runner = EffectRunner::new(session, tx, opts.no_browser);
     let started = Instant::now();
     let mut dirty = true;
 

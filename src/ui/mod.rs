@@ -4,17 +4,16 @@
 //! Layout: a one-line header (tool, screen, target), the screen body, a status
 //! line when there is something to say, and a footer listing the keys that work.
 
-pub(crate) mod resolve;
-mod screens;
+pub(crate) mod screens;
 mod theme;
-mod welcome;
+mod widgets;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{self, Overlay, Screen, State, Target};
+use crate::app::{self, Overlay, State, Target};
 
 pub use theme::Theme;
 
@@ -40,10 +39,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     .areas(area);
 
     draw_header(state, frame, header, &theme);
-    match &state.screen {
-        Screen::Welcome(w) => welcome::draw(state, w, frame, body, &theme),
-        other => screens::draw(state, other, frame, body, &theme),
-    }
+    screens::draw(state, frame, body, &theme);
     if let Some(msg) = &state.status {
         frame.render_widget(
             Paragraph::new(Line::from(Span::styled(msg.as_str(), theme.warning()))),
@@ -89,7 +85,7 @@ fn draw_footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     for shorten in variants {
         chosen = hints
             .iter()
-            .map(|(k, w)| (k.to_string(), shorten(w)))
+            .map(|h| (h.shown.to_string(), shorten(h.label)))
             .collect::<Vec<_>>();
         let width: usize = chosen
             .iter()
@@ -126,7 +122,7 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 /// A rectangle of at most `w` x `h` centred in `area`.
-pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect {
@@ -142,14 +138,14 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mut lines = vec![Line::from(about), Line::from("")];
     let key_width = keys
         .iter()
-        .map(|(k, _)| k.chars().count())
+        .map(|h| h.shown.chars().count())
         .max()
         .unwrap_or(0);
-    for (k, what) in &keys {
+    for h in &keys {
         lines.push(Line::from(vec![
-            Span::styled(format!("{k:<key_width$}"), theme.key()),
+            Span::styled(format!("{:<key_width$}", h.shown), theme.key()),
             Span::raw("  "),
-            Span::raw(*what),
+            Span::raw(if h.help.is_empty() { h.label } else { h.help }),
         ]));
     }
     let popup = centered(area, 72, (lines.len() as u16).saturating_add(6));

@@ -47,24 +47,27 @@ fn render(state: &State, w: u16, h: u16) -> String {
 
 fn report() -> ChecksReport {
     ChecksReport {
+        situation: SituationView::default(),
+        destination: None,
+        accept: vec![],
         checks: vec![
-            CheckRow {
-                id: "caller-is-admin".into(),
-                status: CheckStatus::Pass,
+            CheckResult {
+                id: "caller-is-admin",
+                status: Status::Pass,
                 title: "You are a Project Collection Administrator".into(),
                 evidence: vec!["owner@outlook.com is the organization owner".into()],
                 fix: None,
             },
-            CheckRow {
-                id: "lockout-proof".into(),
-                status: CheckStatus::Fail,
+            CheckResult {
+                id: "lockout-proof",
+                status: Status::Fail,
                 title: "The owner would be locked out".into(),
                 evidence: vec!["owner@outlook.com matches no member UPN in Fabrikam".into()],
                 fix: Some("Add the owner to Fabrikam as a member whose UPN is owner@outlook.com, or transfer ownership first.".into()),
             },
-            CheckRow {
-                id: "stale-users".into(),
-                status: CheckStatus::Warn,
+            CheckResult {
+                id: "stale-users",
+                status: Status::Warn,
                 title: "2 users have not signed in for 90 days".into(),
                 evidence: vec![],
                 fix: None,
@@ -73,13 +76,13 @@ fn report() -> ChecksReport {
         access: vec![
             AccessRow {
                 who: "owner@outlook.com".into(),
-                role: "owner".into(),
+                role: Standing::Owner,
                 outcome: AccessOutcome::LockedOut,
                 reason: "no member with this UPN".into(),
             },
             AccessRow {
                 who: "ann@fabrikam.com".into(),
-                role: "admin".into(),
+                role: Standing::Admin,
                 outcome: AccessOutcome::Keeps,
                 reason: "UPN matches".into(),
             },
@@ -105,9 +108,11 @@ fn screens() -> Vec<(&'static str, State)> {
     let base = demo_state();
     let with = |screen: Screen| {
         let mut s = base.clone();
-        s.session.org = Some("fabrikam-messy".into());
-        s.session.operation = Some(Operation::Connect);
-        s.session.destination = Some(tenant());
+        s.session.flow = Flow::Connect;
+        s.session.choice = Some(Choice {
+            org: "fabrikam-messy".into(),
+            destination: Some(tenant()),
+        });
         s.session.report = Some(report());
         s.now_ms = 61_000;
         s.screen = screen;
@@ -119,9 +124,11 @@ fn screens() -> Vec<(&'static str, State)> {
         tenant_id: TENANT_ID.into(),
     };
     let mut done = with(Screen::Done(DoneScreen { scroll: 0 }));
-    done.session.applied = Some(ApplyReport {
+    done.session.applied = Some(Applied {
         summary: "Connected fabrikam-messy to Fabrikam".into(),
         journal: "/state/journal/connect.jsonl".into(),
+        already_landed: false,
+        now: crate::domain::directory::Target::Personal,
     });
     done.session.verified = Some(VerifyReport {
         identity: identity.clone(),
@@ -131,6 +138,8 @@ fn screens() -> Vec<(&'static str, State)> {
             detail: "2 reachable".into(),
         }],
         failure: None,
+        access: crate::domain::verify::Access::Works,
+        owner: None,
     });
     vec![
         ("welcome", base.clone()),
@@ -155,7 +164,7 @@ fn screens() -> Vec<(&'static str, State)> {
         (
             "pick_org_typing",
             with(Screen::PickOrg(PickOrg {
-                orgs: Loadable::Failed(ErrorView::msg("accounts unavailable")),
+                orgs: Loadable::Failed(Problem::msg("accounts unavailable")),
                 selected: 0,
                 input: Some("bad org".into()),
                 error: Some(
@@ -168,6 +177,7 @@ fn screens() -> Vec<(&'static str, State)> {
             with(Screen::PickTenant(PickTenant {
                 tenants: Loadable::Ready(vec![tenant()]),
                 selected: 0,
+                ..PickTenant::default()
             })),
         ),
         (
@@ -192,6 +202,7 @@ fn screens() -> Vec<(&'static str, State)> {
             with(Screen::Confirm(Confirm {
                 typed: "fabrik".into(),
                 mismatch: true,
+                risks: vec![],
             })),
         ),
         (
@@ -210,12 +221,12 @@ fn screens() -> Vec<(&'static str, State)> {
         (
             "diagnosis",
             with(Screen::Diagnosis(Diagnosis {
-                error: ErrorView {
+                error: Problem {
                     message: "TF400813: The user is not authorized to access this resource.".into(),
                     code: Some("TF400813".into()),
                     kb_id: Some("TF400813".into()),
                     auth_failure: true,
-                    ..ErrorView::default()
+                    ..Problem::default()
                 },
                 probes: vec![Probe {
                     what: "profile".into(),
@@ -227,6 +238,7 @@ fn screens() -> Vec<(&'static str, State)> {
                     .unwrap()
                     .fix
                     .clone(),
+                access: crate::domain::verify::Access::OwnerLockedOut,
             })),
         ),
         ("done", done),
@@ -261,30 +273,38 @@ fn screens() -> Vec<(&'static str, State)> {
         (
             "resolve_confirm",
             with(Screen::Resolve(resolve_screen(|r| {
-                r.phase = crate::app::resolve::Phase::Confirm;
+                r.phase = crate::app::screens::resolve::Phase::Confirm;
             }))),
         ),
         (
             "resolve_applying",
             with(Screen::Resolve(resolve_screen(|r| {
-                r.phase = crate::app::resolve::Phase::Applying(ResolveProgress {
+                r.phase = crate::app::screens::resolve::Phase::Applying(ResolveProgress {
                     done: 1,
                     total: 3,
                     mapped: 1,
                     invited: 0,
                     failed: 0,
+                    in_doubt: 0,
+                    checked: 0,
                 });
             }))),
         ),
         (
             "resolve_finished",
             with(Screen::Resolve(resolve_screen(|r| {
-                r.phase = crate::app::resolve::Phase::Finished(ResolveSummary {
+                r.phase = crate::app::screens::resolve::Phase::Finished(ResolveOutcome {
                     mapped: 2,
                     invited: 1,
                     already: 0,
-                    failed: vec![("Erik Lund".into(), "403 refused".into())],
+                    failed: vec![crate::ops::resolve::Failure {
+                        who: "Erik Lund".into(),
+                        descriptor: "msa.erik".into(),
+                        error: "403 refused".into(),
+                    }],
                     journal: "/state/journal/resolve.jsonl".into(),
+                    resumed: false,
+                    checked: 0,
                 });
             }))),
         ),
@@ -355,8 +375,8 @@ fn resolve_table_draws_only_the_rows_that_fit() {
     assert!(out.contains("User 09999"), "{out}");
     assert!(out.contains("10000/10000"), "{out}");
     assert!(!out.contains("User 00000"));
-    assert_eq!(crate::ui::resolve::window_start(9_999, 17), 9_983);
-    assert_eq!(crate::ui::resolve::window_start(3, 17), 0);
+    assert_eq!(crate::ui::screens::resolve::window_start(9_999, 17), 9_983);
+    assert_eq!(crate::ui::screens::resolve::window_start(3, 17), 0);
 }
 
 #[test]

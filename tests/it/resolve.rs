@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Output;
-use std::time::{Duration, Instant};
 
 use ado_entra::emulator::{Emulator, EmulatorConfig};
 use serde_json::Value;
@@ -322,11 +321,7 @@ fn outcomes(journal_dir: &Path) -> usize {
 
 #[tokio::test]
 async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
-    let env = Env::in_first_tenant(EmulatorConfig {
-        latency_ms: 15,
-        ..support::generated_connected(2_000, 2_500)
-    })
-    .await;
+    let env = Env::in_first_tenant(support::generated_connected(2_000, 2_500)).await;
     let (plan, exported) = env.export_plan().await;
     // The generator plants each kind of evidence; the engine names it.
     let mut rdr = csv::Reader::from_reader(exported.as_bytes());
@@ -371,9 +366,13 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
     assert!(jobs > 200, "a few hundred disconnected users, got {jobs}");
     std::fs::write(&plan, decided).unwrap();
 
-    // Apply, and kill the process once some calls have finished.
-    let mut child = env
-        .command(&[
+    // Apply, and kill the process once some calls have finished. The 61st
+    // mapping (and every 61st after it) is held by the emulator, so the run
+    // cannot finish before the kill, however fast or slow the machine.
+    env.faults(&["stall:ms=600000,method=PATCH,path=/_apis/graph/users/,every=61"])
+        .await;
+    let mut child = support::Killed::spawn(
+        env.command(&[
             "resolve",
             "--org",
             &env.org,
@@ -384,24 +383,19 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
             "4",
         ])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::null()),
+    );
     let jdir = env.home.path().join("journal");
-    let start = Instant::now();
-    while outcomes(&jdir) < 60 {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never got going"
-        );
+    support::wait_until("60 outcomes in the journal", || {
         assert!(
             child.try_wait().unwrap().is_none(),
             "finished before the kill"
         );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    child.kill().unwrap();
-    let _ = child.wait();
+        outcomes(&jdir) >= 60
+    })
+    .await;
+    drop(child);
+    env.faults(&[]).await;
     let before: Vec<Value> = support::state(&env.emu).await["org"]["users"]
         .as_array()
         .unwrap()
@@ -537,6 +531,24 @@ fn exactly_once(st: &Value, mapped: usize) {
         remapped.iter().all(|u| u["remaps"] == 1),
         "no mapping repeated"
     );
+    // Every attempt counts, including one re-sent to the old descriptor
+    // (which would answer 404 and never count as a remap).
+    assert!(
+        users
+            .iter()
+            .all(|u| u["remap_attempts"].as_u64() <= Some(1)),
+        "no mapping was even sent twice: {}",
+        st["counters"]
+    );
+    assert!(
+        st["counters"]["invitation_attempts"]
+            .as_object()
+            .unwrap()
+            .values()
+            .all(|n| n == 1),
+        "no invitation was even sent twice: {}",
+        st["counters"]
+    );
     assert!(
         users.iter().all(|u| u["active"] == true),
         "nobody left disconnected"
@@ -578,5 +590,57 @@ async fn lost_answers_during_apply_are_checked_not_repeated() {
     assert_eq!(o["outcome"]["mapped"], 8, "{o}");
     assert!(o["outcome"]["failed"].as_array().unwrap().is_empty(), "{o}");
     exactly_once(&st, 8);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn two_imports_started_together_change_everything_once() {
+    let env = Env::in_first_tenant(EmulatorConfig {
+        // Slow answers keep the first run inside its lock while the second starts.
+        faults: vec!["latency:ms=30".into()],
+        ..EmulatorConfig::scenario("disconnected")
+    })
+    .await;
+    let (plan, text) = env.export_plan().await;
+    let (decided, jobs) = decide_all(&text);
+    assert_eq!(jobs, 8);
+    std::fs::write(&plan, decided).unwrap();
+    let args = ["--import", plan.to_str().unwrap(), "--yes", "--json"];
+    let (a, b) = tokio::join!(env.resolve(&args), env.resolve(&args));
+    let mut outcomes: Vec<(i32, String)> = [a, b]
+        .iter()
+        .map(|o| {
+            let v = json(o);
+            let what = if v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("right now; nothing was changed"))
+            {
+                "locked".to_string()
+            } else {
+                format!(
+                    "mapped {} already {}",
+                    v["outcome"]["mapped"], v["outcome"]["already"]
+                )
+            };
+            (o.status.code().unwrap(), what)
+        })
+        .collect();
+    outcomes.sort();
+    // One run maps everyone; the other was refused at once, or (started
+    // after the first ended) found everyone already resolved.
+    assert!(
+        outcomes
+            == [
+                (0, "mapped 0 already 8".to_string()),
+                (0, "mapped 8 already 0".to_string())
+            ]
+            || outcomes
+                == [
+                    (0, "mapped 8 already 0".to_string()),
+                    (3, "locked".to_string())
+                ],
+        "{outcomes:?}"
+    );
+    exactly_once(&support::state(&env.emu).await, 8);
     env.emu.shutdown().await;
 }

@@ -134,28 +134,77 @@ pub async fn get_json(url: &str, token: &str) -> (u16, Value) {
 }
 
 pub async fn state(emu: &Emulator) -> Value {
-    http()
-        .get(format!("{}/_emulator/state", emu.base_url()))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    control(emu, "state").await
 }
 
-/// The directory of recorded responses beside the checkout.
-pub fn reference_dir() -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference");
-    if dir.is_dir() {
-        return Some(dir);
+/// A spawned process (an emulator, the binary) that is killed and reaped
+/// when the guard is dropped: at the end of the test, and also when the test
+/// panics half way, so no process outlives its test.
+pub struct Killed(Option<std::process::Child>);
+
+impl Killed {
+    pub fn spawn(c: &mut std::process::Command) -> Killed {
+        Killed(Some(
+            c.spawn().unwrap_or_else(|e| panic!("spawn {c:?}: {e}")),
+        ))
     }
-    assert!(
-        std::env::var_os("ADO_ENTRA_SKIP_REFERENCE").is_some(),
-        "{} is missing: the reference recordings live in ../shared/reference beside the checkout (set ADO_ENTRA_SKIP_REFERENCE=1 to skip these tests)",
-        dir.display()
-    );
-    None
+
+    /// Wait for the process to end by itself; its status and captured output.
+    pub fn wait_with_output(mut self) -> std::process::Output {
+        let child = self.0.take().expect("not waited for yet");
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl std::ops::Deref for Killed {
+    type Target = std::process::Child;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref().expect("not waited for yet")
+    }
+}
+
+impl std::ops::DerefMut for Killed {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.0.as_mut().expect("not waited for yet")
+    }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Say on the terminal (past the test harness's capture) that the running
+/// test was skipped and why: `SKIPPED (reason): module::test`.
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr().lock(), "SKIPPED ({reason}): {test}");
+}
+
+/// Wait until `done()` holds, looking every 20 ms. The bound is a guard
+/// against a hang (generous, never a timing under test): past it the test
+/// fails naming `what`.
+pub async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while !done() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// True when the environment variable `name` is set to `1`: CI's way of
+/// saying a skip would be a failure.
+pub fn required(name: &str) -> bool {
+    std::env::var(name).as_deref() == Ok("1")
 }
 
 /// PATCH the organization's TenantId (connect, change, or with the all-zero
@@ -201,7 +250,7 @@ impl CliEnv {
         env
     }
 
-    async fn launch(cfg: EmulatorConfig) -> CliEnv {
+    pub async fn launch(cfg: EmulatorConfig) -> CliEnv {
         let emu = start_with(EmulatorConfig {
             auto_approve_default: true,
             ..cfg
@@ -214,7 +263,7 @@ impl CliEnv {
         }
     }
 
-    async fn login(&self, tenant: Option<&str>) {
+    pub async fn login(&self, tenant: Option<&str>) {
         let mut args = vec!["login", "--device-code"];
         if let Some(t) = tenant {
             args.extend(["--tenant", t]);
@@ -285,4 +334,44 @@ impl CliEnv {
         let text = std::fs::read_to_string(&plan).unwrap();
         (plan, text)
     }
+}
+
+/// Run `c` with `stdin` piped in, stdout and stderr captured.
+pub fn run_with_stdin(mut c: std::process::Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Killed::spawn(
+        c.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output()
+}
+
+/// [`run_with_stdin`] off the async runtime's threads.
+pub async fn run_with_stdin_async(
+    c: std::process::Command,
+    stdin: &'static str,
+) -> std::process::Output {
+    tokio::task::spawn_blocking(move || run_with_stdin(c, stdin))
+        .await
+        .unwrap()
+}
+
+/// A control endpoint's JSON (`/_emulator/{path}`).
+pub async fn control(emu: &Emulator, path: &str) -> Value {
+    http()
+        .get(format!("{}/_emulator/{path}", emu.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

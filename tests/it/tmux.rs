@@ -1,13 +1,31 @@
 //! Drive the real binary in a detached tmux session and read its screen, as a
 //! person would. Each session runs on its own tmux server socket so parallel
 //! tests never see each other.
+//!
+//! Without tmux these tests say so on the terminal (`SKIPPED (no tmux): …`)
+//! and pass without running; with `ADO_ENTRA_REQUIRE_TMUX=1` (as `.ci/run`
+//! sets) a missing tmux fails them instead.
 
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support;
+
 static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Set to `1` to make a missing tmux a failure rather than a skip.
+pub const REQUIRE_TMUX: &str = "ADO_ENTRA_REQUIRE_TMUX";
+
+/// `text` with every run of blanks on a line made one space: what the
+/// screen says, not how a table happened to pad it.
+fn squeeze(text: &str) -> String {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 pub struct Tmux {
     socket: String,
@@ -18,17 +36,22 @@ pub struct Tmux {
 impl Tmux {
     /// Start `args` of the ado-entra binary in a `width` x `height` terminal,
     /// with `ADO_ENTRA_HOME` set to `home` and extra environment `env`.
+    /// `None` when tmux is missing: the caller returns, the test skipped.
     pub fn start(
         width: u16,
         height: u16,
         home: &Path,
         env: &[(&str, &str)],
         args: &[&str],
-    ) -> Self {
-        assert!(
-            Command::new("tmux").arg("-V").output().is_ok(),
-            "tmux is required for the end-to-end terminal tests (apt-get install tmux)"
-        );
+    ) -> Option<Self> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(
+                !support::required(REQUIRE_TMUX),
+                "tmux is required for the end-to-end terminal tests ({REQUIRE_TMUX}=1): apt-get install tmux"
+            );
+            support::skipped("no tmux");
+            return None;
+        }
         let socket = format!(
             "ado-entra-it-{}-{}",
             std::process::id(),
@@ -66,10 +89,10 @@ impl Tmux {
             .status()
             .expect("run tmux");
         assert!(status.success(), "tmux new-session failed");
-        Self {
+        Some(Self {
             socket,
             status_file,
-        }
+        })
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -93,12 +116,15 @@ impl Tmux {
         self.tmux(&args);
     }
 
-    /// Wait until the screen contains `text`; panic with the screen if it never does.
+    /// Wait until the screen shows `text`, however the columns are spaced
+    /// (runs of blanks match any run of blanks); panic with the screen if it
+    /// never does.
     pub fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
+        let want = squeeze(text);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if squeeze(&screen).contains(&want) {
                 return screen;
             }
             if Instant::now() > deadline {
@@ -108,10 +134,11 @@ impl Tmux {
         }
     }
 
-    /// Wait until `text` is no longer on screen.
+    /// Wait until `text` is no longer on screen (spaced as in [`Tmux::wait_for`]).
     pub fn wait_gone(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(20);
-        while self.screen().contains(text) {
+        let gone = squeeze(text);
+        while squeeze(&self.screen()).contains(&gone) {
             if Instant::now() > deadline {
                 panic!("{text:?} never went away; screen:\n{}", self.screen());
             }

@@ -324,9 +324,32 @@ impl AdoClient {
             Some(V7_1_GRAPH),
             &[],
         );
-        let req =
-            Request::new(Method::PATCH, u).json(serde_json::json!({ "originId": entra_object_id }));
+        // A second PATCH after a lost answer would find the user moved (404):
+        // the caller reads the user instead of sending it again.
+        let req = Request::new(Method::PATCH, u)
+            .json(serde_json::json!({ "originId": entra_object_id }))
+            .send_once();
         self.api.json(req).await
+    }
+
+    /// One user of the organization by descriptor; `None` when Azure DevOps
+    /// does not know that descriptor (404).
+    pub async fn graph_user(
+        &self,
+        org: &str,
+        descriptor: &str,
+    ) -> Result<Option<GraphSubject>, ClientError> {
+        let u = url(
+            &self.endpoints.vssps,
+            &[org, "_apis", "graph", "users", descriptor],
+            Some(V7_1_GRAPH),
+            &[],
+        );
+        match self.get(u).await {
+            Ok(user) => Ok(Some(user)),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The caller's profile (not organization-scoped).

@@ -53,7 +53,10 @@ impl AdoClient {
             &[],
         );
         let body = json!([{ "from": "", "op": 2, "path": "/TenantId", "value": tenant_id }]);
-        let req = Request::new(Method::PATCH, u).json_as(body, "application/json-patch+json");
+        // Sent once: a lost answer is settled by probing the organization.
+        let req = Request::new(Method::PATCH, u)
+            .json_as(body, "application/json-patch+json")
+            .send_once();
         self.api.send(req).await.map(|_| ())
     }
 

@@ -4,13 +4,13 @@
 //! writing the file. `Debug` of every type here redacts them.
 
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use super::app::AppAuth;
 use super::{AuthError, Claims, SignInMethod, jwt};
 
 /// Tokens are refreshed this long before they expire.
@@ -57,6 +57,9 @@ pub struct TokenCache {
     pub refresh_token: Option<SecretString>,
     /// Only for [`SignInMethod::Pat`].
     pub pat: Option<SecretString>,
+    /// For the unattended methods: how to get the next token (they have no
+    /// refresh token). The tenant and client id are the fields above.
+    pub app: Option<AppAuth>,
 }
 
 impl fmt::Debug for TokenCache {
@@ -73,6 +76,7 @@ impl fmt::Debug for TokenCache {
                 &self.refresh_token.as_ref().map(|_| "[REDACTED]"),
             )
             .field("pat", &self.pat.as_ref().map(|_| "[REDACTED]"))
+            .field("app", &self.app)
             .finish()
     }
 }
@@ -98,6 +102,38 @@ struct Wire {
     refresh_token: Option<String>,
     #[serde(default)]
     pat: Option<String>,
+    #[serde(default)]
+    app: Option<WireApp>,
+}
+
+/// How an unattended sign-in gets its next token, as stored.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum WireApp {
+    Secret { secret: String },
+    Certificate { path: std::path::PathBuf },
+    FederatedTokenFile { path: std::path::PathBuf },
+    ManagedIdentity,
+}
+
+fn app_to_wire(a: &AppAuth) -> WireApp {
+    match a {
+        AppAuth::Secret(s) => WireApp::Secret {
+            secret: s.expose_secret().to_string(),
+        },
+        AppAuth::Certificate(p) => WireApp::Certificate { path: p.clone() },
+        AppAuth::FederatedTokenFile(p) => WireApp::FederatedTokenFile { path: p.clone() },
+        AppAuth::ManagedIdentity => WireApp::ManagedIdentity,
+    }
+}
+
+fn app_from_wire(a: WireApp) -> AppAuth {
+    match a {
+        WireApp::Secret { secret } => AppAuth::Secret(SecretString::from(secret)),
+        WireApp::Certificate { path } => AppAuth::Certificate(path),
+        WireApp::FederatedTokenFile { path } => AppAuth::FederatedTokenFile(path),
+        WireApp::ManagedIdentity => AppAuth::ManagedIdentity,
+    }
 }
 
 fn to_wire(t: &Option<CachedToken>) -> Option<WireToken> {
@@ -117,9 +153,10 @@ fn from_wire(t: Option<WireToken>) -> Option<CachedToken> {
 impl TokenCache {
     /// Load the cache; `Ok(None)` when there is none.
     pub fn load(path: &Path) -> Result<Option<Self>, AuthError> {
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // Never through a link: a planted one could hand us someone else's tokens.
+        let bytes = match crate::paths::read_private(path) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(None),
             Err(e) => {
                 return Err(AuthError::BadCache {
                     path: path.display().to_string(),
@@ -141,12 +178,13 @@ impl TokenCache {
             graph: from_wire(w.graph),
             refresh_token: w.refresh_token.map(SecretString::from),
             pat: w.pat.map(SecretString::from),
+            app: w.app.map(app_from_wire),
         }))
     }
 
     /// Write the cache, owner-only (0600), replacing any previous one.
     pub fn save(&self, path: &Path) -> Result<(), AuthError> {
-        let bad = |e: std::io::Error| AuthError::BadCache {
+        let bad = |e: std::io::Error| AuthError::CacheWrite {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
@@ -166,11 +204,11 @@ impl TokenCache {
                 .as_ref()
                 .map(|s| s.expose_secret().to_string()),
             pat: self.pat.as_ref().map(|s| s.expose_secret().to_string()),
+            app: self.app.as_ref().map(app_to_wire),
         };
         let bytes = serde_json::to_vec_pretty(&w).map_err(|e| bad(e.into()))?;
-        let mut f = crate::paths::create_private_file(path).map_err(bad)?;
-        f.write_all(&bytes).map_err(bad)?;
-        f.sync_all().map_err(bad)
+        // Atomic, 0600, and refused through a symbolic link.
+        crate::paths::write_private(path, &bytes).map_err(bad)
     }
 
     /// Delete the cache file; true when one existed.
@@ -179,6 +217,21 @@ impl TokenCache {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(e),
+        }
+    }
+
+    /// An unattended sign-in without tokens yet (they are asked for on use).
+    pub fn for_app(app: super::app::AppIdentity, oauth: &super::OAuthClient) -> Self {
+        Self {
+            method: app.auth.method(),
+            tenant: app.tenant,
+            client_id: app.client_id,
+            login_url: oauth.login_url().to_string(),
+            ado: None,
+            graph: None,
+            refresh_token: None,
+            pat: None,
+            app: Some(app.auth),
         }
     }
 
@@ -208,6 +261,7 @@ mod tests {
             graph: None,
             refresh_token: Some(SecretString::from("refresh-secret-2")),
             pat: Some(SecretString::from("pat-secret-3")),
+            app: Some(AppAuth::Secret(SecretString::from("app-secret-4"))),
         }
     }
 
@@ -222,6 +276,9 @@ mod tests {
         assert_eq!(mode, 0o600);
         let back = TokenCache::load(&p).unwrap().unwrap();
         assert_eq!(back.ado.unwrap().token.expose_secret(), "ado-secret-1");
+        assert!(
+            matches!(back.app, Some(AppAuth::Secret(s)) if s.expose_secret() == "app-secret-4")
+        );
         assert!(TokenCache::delete(&p).unwrap());
         assert!(TokenCache::load(&p).unwrap().is_none());
         assert!(!TokenCache::delete(&p).unwrap());
@@ -239,7 +296,12 @@ mod tests {
     #[test]
     fn debug_redacts() {
         let s = format!("{:?}", sample());
-        for secret in ["ado-secret-1", "refresh-secret-2", "pat-secret-3"] {
+        for secret in [
+            "ado-secret-1",
+            "refresh-secret-2",
+            "pat-secret-3",
+            "app-secret-4",
+        ] {
             assert!(!s.contains(secret), "{s}");
         }
     }

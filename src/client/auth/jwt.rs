@@ -25,15 +25,22 @@ pub struct Claims {
     /// Expiry, seconds since the epoch.
     #[serde(default)]
     pub exp: Option<i64>,
+    /// The application (client) id the token was issued to.
+    #[serde(default)]
+    pub appid: Option<String>,
 }
 
 impl Claims {
-    /// The best available user name.
+    /// The best available user name; for an app-only token (no user name),
+    /// the application (client) id.
     pub fn username(&self) -> Option<&str> {
-        self.upn
-            .as_deref()
-            .or(self.preferred_username.as_deref())
-            .or(self.unique_name.as_deref())
+        fn some(v: &Option<String>) -> Option<&str> {
+            v.as_deref().filter(|s| !s.trim().is_empty())
+        }
+        some(&self.upn)
+            .or(some(&self.preferred_username))
+            .or(some(&self.unique_name))
+            .or(some(&self.appid))
     }
 }
 
@@ -70,6 +77,8 @@ mod tests {
         assert_eq!(c.tid.as_deref(), Some("t"));
         assert_eq!(c.username(), Some("a@b.c"));
         assert_eq!(c.exp, Some(5));
+        let app = decode(&make(&serde_json::json!({"upn": "", "appid": "app-1"}))).unwrap();
+        assert_eq!(app.username(), Some("app-1"));
     }
 
     #[test]

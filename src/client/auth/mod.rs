@@ -4,10 +4,16 @@
 //! PKCE with a loopback redirect ([`browser`]), a PAT from the environment or
 //! stdin ([`pat`]), and reuse of an Azure CLI sign-in ([`azcli`]). One sign-in
 //! yields an Azure DevOps token and, via the refresh token, a Graph token.
+//! Unattended flows ([`app`]): a service principal with a secret or a
+//! certificate, workload identity federation and managed identity; they ask
+//! again for each token instead of refreshing. [`identity`] says what each kind
+//! of identity may do.
 
+pub mod app;
 pub mod azcli;
 pub mod browser;
 pub mod cache;
+pub mod identity;
 pub mod jwt;
 pub mod oauth;
 pub mod pat;
@@ -69,6 +75,28 @@ pub enum SignInMethod {
     Browser,
     Pat,
     AzureCli,
+    /// An app registration's service principal, with a client secret or a certificate.
+    ServicePrincipal,
+    /// A service principal whose proof is a token from the platform (GitHub
+    /// Actions, AKS, Azure Pipelines) exchanged through a federated credential.
+    WorkloadIdentity,
+    /// The managed identity of an Azure VM, App Service or Container App.
+    ManagedIdentity,
+}
+
+impl SignInMethod {
+    /// The word `login --json` and `whoami` print (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::DeviceCode => "device-code",
+            SignInMethod::Browser => "browser",
+            SignInMethod::Pat => "pat",
+            SignInMethod::AzureCli => "azure-cli",
+            SignInMethod::ServicePrincipal => "service-principal",
+            SignInMethod::WorkloadIdentity => "workload-identity",
+            SignInMethod::ManagedIdentity => "managed-identity",
+        }
+    }
 }
 
 /// What goes into the `Authorization` header. Debug never shows the secret.
@@ -167,8 +195,46 @@ pub enum AuthError {
         "the token cache {path} is unreadable: {reason}. Next step: run `ado-entra logout` then `ado-entra login`"
     )]
     BadCache { path: String, reason: String },
+    #[error("cannot save the token cache {path}: {reason}")]
+    CacheWrite { path: String, reason: String },
     #[error("the sign-in service answered unexpectedly: {0}")]
     Protocol(String),
+    #[error("{what} needs {missing} in the environment. Next step: {hint}")]
+    MissingEnv {
+        what: &'static str,
+        missing: String,
+        hint: &'static str,
+    },
+    #[error("the tenant in {source_name} is not valid: {reason}")]
+    InvalidTenant { source_name: String, reason: String },
+    #[error(
+        "cannot use the certificate {path}: {reason}. Next step: give a PEM file holding the certificate and its unencrypted RSA private key (from a .pfx: `openssl pkcs12 -in cert.pfx -out cert.pem -nodes`)"
+    )]
+    Certificate { path: String, reason: String },
+    #[error(
+        "cannot use the federated token file {path}: {reason}. Next step: check AZURE_FEDERATED_TOKEN_FILE points at the token the platform writes (AKS workload identity, or the file your pipeline step saves the OIDC token to)"
+    )]
+    FederatedTokenFile { path: String, reason: String },
+    #[error(
+        "no managed identity is available: {0}. Next step: run on an Azure VM, App Service or Container App with a managed identity assigned (give a user-assigned one with --client-id), or use --service-principal"
+    )]
+    ManagedIdentityUnavailable(String),
+    #[error(
+        "a managed identity signs in to its own directory only and cannot act in directory {tenant}. Next step: use a service principal registered in (or consented to by) that directory"
+    )]
+    FixedTenant { tenant: String },
+    #[error(
+        "the personal access token in {source_name} is invalid: {reason}. Next step: copy the whole token again (it is shown once when created) into {source_name}, or unset it"
+    )]
+    InvalidPat { source_name: String, reason: String },
+    #[error(
+        "Azure DevOps refused the personal access token{from}: {reason}. Next step: create a new token at https://dev.azure.com/{{org}}/_usersSettings/tokens (for all accessible organizations, or pass --org ORG to prove one scoped to an organization)"
+    )]
+    PatRefused { from: String, reason: String },
+    #[error(
+        "no credential for an unattended sign-in was found:\n{0}\nNext step: set one up (see `ado-entra login --help`), or sign in interactively with `ado-entra login`"
+    )]
+    NoUnattendedCredential(String),
 }
 
 /// Wrap a raw secret. Kept here so callers never build one from a log line.

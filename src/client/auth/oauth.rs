@@ -120,6 +120,8 @@ struct OAuthErrorWire {
 pub struct OAuthClient {
     core: HttpCore,
     login: Url,
+    /// The instance metadata endpoint (managed identity on a VM).
+    imds: Url,
     pub config: OAuthConfig,
     /// Added to the poll interval on `slow_down` (RFC 8628 says 5 s).
     pub slow_down_step: Duration,
@@ -132,6 +134,7 @@ impl OAuthClient {
         Self {
             core,
             login: endpoints.login.clone(),
+            imds: endpoints.imds.clone(),
             config,
             slow_down_step: Duration::from_secs(5),
             min_interval: Duration::from_secs(1),
@@ -141,6 +144,11 @@ impl OAuthClient {
     /// The login base these tokens come from (recorded in the cache).
     pub fn login_url(&self) -> &Url {
         &self.login
+    }
+
+    /// The instance metadata endpoint base.
+    pub fn imds_url(&self) -> &Url {
+        &self.imds
     }
 
     /// `{login}/{tenant}/oauth2/v2.0/{leaf}`.
@@ -156,14 +164,36 @@ impl OAuthClient {
             &resp.headers,
             &resp.body,
         );
+        let description = e
+            .message
+            .unwrap_or_default()
+            .trim_end_matches('.')
+            .to_string();
+        // An unattended flow's AADSTS error has a precise fix.
+        let next_step = super::app::find_aadsts(&description)
+            .and_then(|c| super::app::next_step_for(&c))
+            .map(str::to_string)
+            .unwrap_or(e.next_step);
         AuthError::Refused {
             code: e
                 .code
                 .unwrap_or_else(|| format!("HTTP {}", resp.status.as_u16())),
-            description: e.message.unwrap_or_default(),
-            next_step: e.next_step,
+            description,
+            next_step,
         }
         .into()
+    }
+
+    /// POST a grant to the token endpoint; a refusal is an error.
+    pub(crate) async fn token_grant(
+        &self,
+        form: Vec<(String, String)>,
+    ) -> Result<TokenResponse, ClientError> {
+        let resp = self.token_request(form).await?;
+        if !resp.status.is_success() {
+            return Err(Self::refused(&resp));
+        }
+        Self::parse_token(&resp)
     }
 
     fn parse_token(resp: &HttpResponse) -> Result<TokenResponse, ClientError> {
@@ -191,6 +221,18 @@ impl OAuthClient {
         let req = Request::new(Method::POST, self.endpoint("token"))
             .form(form)
             .header("accept", "application/json");
+        self.core.send(&req, None).await
+    }
+
+    /// A token request that may be sent again when its answer is lost.
+    async fn token_request_safe(
+        &self,
+        form: Vec<(String, String)>,
+    ) -> Result<HttpResponse, ClientError> {
+        let req = Request::new(Method::POST, self.endpoint("token"))
+            .form(form)
+            .header("accept", "application/json")
+            .retry_safe();
         self.core.send(&req, None).await
     }
 
@@ -300,8 +342,9 @@ impl OAuthClient {
         refresh_token: &SecretString,
         scope: &str,
     ) -> Result<TokenResponse, ClientError> {
+        // Redeeming the same refresh token again is allowed: a lost answer is retried.
         let resp = self
-            .token_request(vec![
+            .token_request_safe(vec![
                 ("grant_type".into(), "refresh_token".into()),
                 ("client_id".into(), self.config.client_id.clone()),
                 (
@@ -392,6 +435,7 @@ mod redaction_tests {
             graph: Some(token.clone()),
             refresh_token: Some(secret()),
             pat: Some(secret()),
+            app: None,
         };
         let flow = DeviceCodeFlow {
             prompt: DeviceCodePrompt {

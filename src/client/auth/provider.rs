@@ -85,15 +85,41 @@ impl TokenProvider {
         Ok(Self::new(cache, Some(oauth), Some(path)))
     }
 
-    /// Like [`TokenProvider::load`], but without a cache fall back to a PAT in
-    /// `AZURE_DEVOPS_EXT_PAT`.
+    /// Like [`TokenProvider::load`], but without a saved sign-in use the
+    /// environment, in DefaultAzureCredential's order: a service principal
+    /// (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_CLIENT_SECRET` or
+    /// `AZURE_CLIENT_CERTIFICATE_PATH`), workload identity
+    /// (`AZURE_FEDERATED_TOKEN_FILE`), App Service's managed identity
+    /// (`IDENTITY_ENDPOINT`/`IDENTITY_HEADER`), then a PAT in
+    /// `AZURE_DEVOPS_EXT_PAT`. Nothing from the environment is written to disk.
     pub fn load_or_env_pat(path: PathBuf, oauth: OAuthClient) -> Result<Self, ClientError> {
-        if TokenCache::load(&path)?.is_none()
-            && let Some(p) = super::pat::from_env()
+        let loaded = Self::load(path.clone(), oauth.clone())?;
+        if loaded.inner.try_lock().is_ok_and(|g| g.cache.is_some()) {
+            return Ok(loaded);
+        }
+        if let Some(app) =
+            super::app::service_principal_from_env()?.or(super::app::workload_identity_from_env()?)
         {
+            return Ok(Self::from_app(app, oauth));
+        }
+        if super::app::app_service_identity_in_env() {
+            let app = super::app::AppIdentity {
+                tenant: String::new(),
+                client_id: super::app::managed_identity_client_id_from_env().unwrap_or_default(),
+                auth: super::app::AppAuth::ManagedIdentity,
+            };
+            return Ok(Self::from_app(app, oauth));
+        }
+        if let Some(p) = super::pat::from_env()? {
             return Ok(Self::from_pat(p));
         }
-        Self::load(path, oauth)
+        Ok(loaded)
+    }
+
+    /// A provider for an app-only identity (nothing persisted): each token is
+    /// asked for when needed.
+    pub fn from_app(app: super::app::AppIdentity, oauth: OAuthClient) -> Self {
+        Self::new(Some(TokenCache::for_app(app, &oauth)), Some(oauth), None)
     }
 
     /// A provider holding only a PAT (nothing persisted).
@@ -108,6 +134,7 @@ impl TokenProvider {
                 graph: None,
                 refresh_token: None,
                 pat: Some(pat),
+                app: None,
             }),
             None,
             None,
@@ -120,9 +147,31 @@ impl TokenProvider {
         self
     }
 
-    /// A copy of the current cache (for `whoami`).
+    /// A copy of the current cache (for `whoami`). An unattended identity
+    /// read from the environment has no token until first used; one is asked
+    /// for here, so who it is can be read off the token (a failure is left to
+    /// the first real call to report).
     pub async fn snapshot(&self) -> Option<TokenCache> {
+        let needs_token = self
+            .inner
+            .lock()
+            .await
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.app.is_some() && c.ado.is_none());
+        if needs_token {
+            let _ = self.credential(Resource::AzureDevOps, false).await;
+        }
         self.inner.lock().await.cache.clone()
+    }
+
+    /// How the user signed in, without waiting (`None` while a refresh holds
+    /// the lock, or when not signed in).
+    pub fn try_method(&self) -> Option<SignInMethod> {
+        self.inner
+            .try_lock()
+            .ok()
+            .and_then(|g| g.cache.as_ref().map(|c| c.method))
     }
 
     /// How the user signed in, if they did.
@@ -147,7 +196,9 @@ impl TokenProvider {
                 (Resource::AzureDevOps, None) => Err(AuthError::NoPat.into()),
             };
         }
-        let refreshable = cache.refresh_token.is_some() || cache.method == SignInMethod::AzureCli;
+        let refreshable = cache.refresh_token.is_some()
+            || cache.method == SignInMethod::AzureCli
+            || cache.app.is_some();
         let slot = match resource {
             Resource::AzureDevOps => &cache.ado,
             Resource::Graph => &cache.graph,
@@ -181,24 +232,51 @@ impl TokenProvider {
     /// later refreshes use `tenant` as the authority, and both tokens are
     /// re-issued for it now. Returns the tenant id of the new ADO token.
     pub async fn use_tenant(&self, tenant: &str) -> Result<Option<String>, ClientError> {
-        {
+        // An identity from the environment gets its first token (its tenant).
+        self.snapshot().await;
+        let previous = {
             let mut guard = self.inner.lock().await;
             let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
             if cache.method == SignInMethod::Pat {
                 return Ok(None);
             }
+            if cache.method == SignInMethod::ManagedIdentity {
+                // Its own directory is the only one it can act in.
+                let own = cache.claims().and_then(|c| c.tid);
+                return match own {
+                    Some(t) if t.eq_ignore_ascii_case(tenant) => Ok(Some(t)),
+                    _ => Err(AuthError::FixedTenant {
+                        tenant: tenant.to_string(),
+                    }
+                    .into()),
+                };
+            }
+            let previous = cache.tenant.clone();
             cache.tenant = tenant.to_string();
+            previous
+        };
+        let moved = async {
+            self.credential(Resource::AzureDevOps, true).await?;
+            let has_graph = self
+                .inner
+                .lock()
+                .await
+                .cache
+                .as_ref()
+                .is_some_and(|c| c.graph.is_some());
+            if has_graph {
+                self.credential(Resource::Graph, true).await?;
+            }
+            Ok::<(), ClientError>(())
         }
-        self.credential(Resource::AzureDevOps, true).await?;
-        let has_graph = self
-            .inner
-            .lock()
-            .await
-            .cache
-            .as_ref()
-            .is_some_and(|c| c.graph.is_some());
-        if has_graph {
-            self.credential(Resource::Graph, true).await?;
+        .await;
+        if let Err(e) = moved {
+            // The session stays where it was: a failed move must not leave
+            // it pointed at a directory it cannot sign in to.
+            if let Some(cache) = self.inner.lock().await.cache.as_mut() {
+                cache.tenant = previous;
+            }
+            return Err(e);
         }
         Ok(self
             .snapshot()
@@ -215,6 +293,14 @@ impl TokenProvider {
         if cache.method == SignInMethod::AzureCli {
             let t = azcli::get_token(resource, Some(&cache.tenant)).await?;
             return Ok(t.token);
+        }
+        if let (Some(auth), Some(oauth)) = (&cache.app, self.oauth.as_ref()) {
+            let id = super::app::AppIdentity {
+                tenant: cache.tenant.clone(),
+                client_id: cache.client_id.clone(),
+                auth: auth.clone(),
+            };
+            return super::app::token(oauth, &id, resource).await;
         }
         let (Some(rt), Some(oauth)) = (cache.refresh_token.clone(), self.oauth.as_ref()) else {
             return Err(AuthError::RefreshUnavailable { resource }.into());

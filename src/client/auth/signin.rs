@@ -27,6 +27,7 @@ async fn finish(
         graph: None,
         refresh_token: ado.refresh_token,
         pat: None,
+        app: None,
     };
     let mut warning = None;
     if let Some(rt) = cache.refresh_token.clone() {
@@ -87,6 +88,7 @@ pub async fn azure_cli(
         graph,
         refresh_token: None,
         pat: None,
+        app: None,
     };
     Ok((cache, warning))
 }
@@ -102,5 +104,26 @@ pub fn pat(oauth: &OAuthClient, pat: SecretString) -> TokenCache {
         graph: None,
         refresh_token: None,
         pat: Some(pat),
+        app: None,
     }
+}
+
+/// An unattended sign-in: an Azure DevOps token now (so a wrong secret or a
+/// missing federated credential fails here, with its AADSTS code), and a
+/// Graph token when the app may have one (a failure is a warning: Graph needs
+/// directory permissions an app often lacks).
+pub async fn app(
+    oauth: &OAuthClient,
+    app: super::app::AppIdentity,
+) -> Result<(TokenCache, Option<ClientError>), ClientError> {
+    let mut cache = TokenCache::for_app(app.clone(), oauth);
+    cache.ado = Some(super::app::token(oauth, &app, Resource::AzureDevOps).await?);
+    let warning = match super::app::token(oauth, &app, Resource::Graph).await {
+        Ok(g) => {
+            cache.graph = Some(g);
+            None
+        }
+        Err(e) => Some(e),
+    };
+    Ok((cache, warning))
 }

@@ -21,6 +21,7 @@ pub fn msa(descriptor: &str, name: &str, email: &str) -> OrgUser {
         mail: Some(email.into()),
         origin: Origin::Msa,
         origin_id: format!("{descriptor}-puid"),
+        tenant: None,
         access_level: "Basic".into(),
         last_accessed: Some(at("2026-10-20T00:00:00Z")),
         date_created: Some(at("2025-01-01T00:00:00Z")),

@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::email::{Classification, MatchKind, classify, classify_parts};
 use super::{CheckResult, Ctx, Status};
-use crate::domain::facts::{Facts, Operation, OrgUser};
+use crate::domain::facts::{Facts, Operation, OrgUser, Origin};
 use crate::domain::text::normalize_key;
 
 /// The page where an organization owner can still reach their organizations
@@ -225,36 +225,43 @@ pub(crate) fn compute_prediction(ctx: &Ctx<'_>) -> Prediction {
     let persons = people(facts);
     match &facts.operation {
         Operation::Disconnect => {
-            let known: Option<HashSet<String>> = facts
+            // After a disconnect only personal Microsoft accounts sign in
+            // (Microsoft Learn, "Disconnect from Microsoft Entra ID"): users who
+            // are personal accounts keep access; a work account keeps it only
+            // when its address is also a personal account.
+            let known: HashSet<String> = facts
                 .known_msa_emails
-                .as_ref()
-                .map(|v| v.iter().map(|e| normalize_key(e)).collect());
+                .iter()
+                .flatten()
+                .map(|e| normalize_key(e))
+                .collect();
             for p in &persons {
-                let Some(known) = &known else {
-                    pred.unverified.push(predicted(
-                        p,
-                        None,
-                        "Unknown which addresses have a personal Microsoft account".into(),
-                    ));
-                    continue;
-                };
+                let personal = p.user.is_some_and(|u| u.origin == Origin::Msa);
                 match &p.email {
+                    Some(e) if personal => pred.keep.push(predicted(
+                        p,
+                        Some(e.clone()),
+                        format!("Signs in with the personal Microsoft account {e}"),
+                    )),
                     Some(e) if known.contains(e) => pred.keep.push(predicted(
                         p,
                         Some(e.clone()),
-                        format!("Has a personal Microsoft account {e}"),
+                        format!("{e} is also a personal Microsoft account"),
                     )),
                     Some(e) => {
-                        let why = format!("No personal Microsoft account with the address {e}");
+                        let why = format!(
+                            "signs in with the work account {e}; keeps access only if {e} is \
+                             also a personal Microsoft account (could not verify)"
+                        );
                         if p.roles.is_empty() {
                             pred.disconnected.push(predicted(p, None, why));
                         } else {
-                            pred.locked_out.push(predicted(p, None, why));
+                            pred.unverified.push(predicted(p, None, why));
                         }
                     }
                     None => {
                         let why =
-                            "Has no address to match a personal Microsoft account".to_string();
+                            "has no address to match a personal Microsoft account".to_string();
                         if p.roles.is_empty() {
                             pred.disconnected.push(predicted(p, None, why));
                         } else {
@@ -318,131 +325,218 @@ pub(crate) fn compute_prediction(ctx: &Ctx<'_>) -> Prediction {
     pred
 }
 
-/// `lockout-proof`: the owner and every Project Collection Administrator
-/// keep access (Fail naming whoever would not, with the fixes).
+/// `lockout-proof`: the owner keeps access (Fail naming why not, with the
+/// fixes). The owner's lockout is never acceptable: there is nobody left to
+/// undo it from inside the organization.
 pub fn lockout_proof(facts: &Facts) -> CheckResult {
     lockout_proof_with(&Ctx::new(facts))
+}
+
+/// `admins-keep-access`: every other Project Collection Administrator keeps
+/// access. A failure here can be accepted (by typing their names back in the
+/// wizard, `--accept-risk admins-keep-access` headless): the owner can map
+/// them afterwards.
+pub fn admins_keep_access(facts: &Facts) -> CheckResult {
+    admins_keep_access_with(&Ctx::new(facts))
+}
+
+fn is_owner(p: &PredictedUser) -> bool {
+    p.roles.contains(&Role::Owner)
 }
 
 pub(crate) fn lockout_proof_with(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "lockout-proof";
     let facts = ctx.facts;
     let pred = ctx.prediction();
-    let owner_locked = pred
-        .locked_out
-        .iter()
-        .any(|p| p.roles.contains(&Role::Owner));
-    let mut evidence: Vec<String> = pred
-        .locked_out
-        .iter()
-        .map(|p| format!("{} would lose access: {}", p.label(), p.reason))
-        .collect();
-    let unverified_admins: Vec<&PredictedUser> = pred
-        .unverified
-        .iter()
-        .filter(|p| p.is_privileged())
-        .collect();
-    evidence.extend(
-        unverified_admins
-            .iter()
-            .map(|p| format!("{}: could not verify: {}", p.label(), p.reason)),
-    );
-    let mut missing = Vec::new();
-    if facts.org.owner.is_none() {
-        missing.push("The organization owner could not be read".to_string());
-    }
-    if facts.org.pca_members.is_none() {
-        missing.push("The Project Collection Administrators could not be read".to_string());
-    }
-    if facts.org.users.is_none() {
-        missing.push("The organization's users could not be listed".to_string());
-    }
-
     let disconnect = facts.operation == Operation::Disconnect;
-    if !pred.locked_out.is_empty() {
+    if let Some(owner) = pred.locked_out.iter().find(|p| is_owner(p)) {
+        let label = owner.label();
         let mut fix = Vec::new();
-        if owner_locked {
-            let owner = pred
-                .locked_out
-                .iter()
-                .find(|p| p.roles.contains(&Role::Owner))
-                .map(PredictedUser::label)
-                .unwrap_or_default();
-            if disconnect {
-                fix.push(format!(
-                    "Before disconnecting, make sure the owner {owner} has a personal Microsoft \
-                     account with the same address, or transfer ownership (Organization settings > \
-                     Overview > Change owner) to someone who has one."
-                ));
-            } else {
-                fix.push(format!(
-                    "Before {}, either (1) add the owner {owner} to the destination tenant as a \
-                     member whose UPN is exactly the address they sign in with (Microsoft Entra \
-                     admin center > Users > All users > New user), or (2) transfer organization \
-                     ownership (Organization settings > Overview > Change owner) to someone who \
-                     already maps by UPN to a member of the tenant. A guest invitation is not \
-                     enough: a guest's UPN is not their address.",
-                    facts.operation.gerund()
-                ));
-            }
-        }
-        if pred
-            .locked_out
-            .iter()
-            .any(|p| !p.roles.contains(&Role::Owner))
-        {
-            fix.push(if disconnect {
-                "Give each listed administrator a personal Microsoft account with the same \
-                 address, or remove them from Project Collection Administrators first."
-                    .to_string()
-            } else {
-                "Give each listed administrator a member account whose UPN is their sign-in \
-                 address, or remove them from Project Collection Administrators \
-                 (Organization settings > Permissions) and map them after connecting."
-                    .to_string()
-            });
+        if disconnect {
+            fix.push(format!(
+                "Before disconnecting, change the owner to a personal Microsoft account \
+                 (Organization settings > Overview > Change owner), as Microsoft Learn's \
+                 \"Disconnect from Microsoft Entra ID\" requires; {label} cannot sign in once the \
+                 organization uses personal accounts."
+            ));
+        } else {
+            fix.push(format!(
+                "Before {}, either (1) add the owner {label} to the destination tenant as a \
+                 member whose UPN is exactly the address they sign in with (Microsoft Entra \
+                 admin center > Users > All users > New user), or (2) transfer organization \
+                 ownership (Organization settings > Overview > Change owner) to someone who \
+                 already maps by UPN to a member of the tenant. A guest invitation is not \
+                 enough: a guest's UPN is not their address.",
+                facts.operation.gerund()
+            ));
         }
         fix.push(format!(
-            "If it already happened: the owner can still open {RECOVERY_URL} with their original \
-             account and disconnect the organization from Microsoft Entra ID, then fix and \
-             reconnect; if that fails, Azure DevOps support can restore ownership."
+            "If it already happened: open {RECOVERY_URL} with the original account and \
+             disconnect the organization there; if that fails, Azure DevOps support can \
+             restore ownership."
         ));
-        let title = if owner_locked {
-            "The owner would be locked out".to_string()
-        } else {
-            format!(
-                "{} administrator(s) would lose access",
-                pred.locked_out.len()
-            )
-        };
-        return CheckResult::new(ID, Status::Fail, title)
-            .evidence(evidence.into_iter().chain(missing))
+        return CheckResult::new(ID, Status::Fail, "The owner would be locked out")
+            .evidence([format!("{label} would lose access: {}", owner.reason)])
             .fix(fix.join(" "));
     }
-    if !unverified_admins.is_empty() || !missing.is_empty() {
-        return CheckResult::unverified(ID, "that no administrator would be locked out")
-            .evidence(evidence.into_iter().chain(missing));
+    if let Some(owner) = pred.unverified.iter().find(|p| is_owner(p)) {
+        return CheckResult::unverified(ID, "that the owner keeps access").evidence([format!(
+            "{}: could not verify: {}",
+            owner.label(),
+            owner.reason
+        )]);
     }
-    let kept: Vec<String> = pred
-        .keep
-        .iter()
-        .filter(|p| p.is_privileged())
-        .map(|p| {
-            format!(
-                "{} keeps access through {}",
-                p.label(),
-                p.maps_to.as_deref().unwrap_or("?")
-            )
-        })
-        .collect();
-    if kept.is_empty() {
+    if facts.org.owner.is_none() {
         return CheckResult::unverified(ID, "that the owner keeps access")
-            .evidence(["No owner or administrator was found among the users".to_string()]);
+            .evidence(["The organization owner could not be read".to_string()]);
     }
-    CheckResult::new(
-        ID,
-        Status::Pass,
-        "The owner and all administrators keep access",
+    match pred.keep.iter().find(|p| is_owner(p)) {
+        Some(owner) => {
+            CheckResult::new(ID, Status::Pass, "The owner keeps access").evidence([format!(
+                "{} keeps access through {}",
+                owner.label(),
+                owner.maps_to.as_deref().unwrap_or("?")
+            )])
+        }
+        None => CheckResult::unverified(ID, "that the owner keeps access")
+            .evidence(["The owner was not found among the users".to_string()]),
+    }
+}
+
+pub(crate) fn admins_keep_access_with(ctx: &Ctx<'_>) -> CheckResult {
+    const ID: &str = "admins-keep-access";
+    let facts = ctx.facts;
+    let pred = ctx.prediction();
+    let disconnect = facts.operation == Operation::Disconnect;
+    let others = |list: &[PredictedUser]| -> Vec<String> {
+        list.iter()
+            .filter(|p| p.is_privileged() && !is_owner(p))
+            .map(|p| p.label())
+            .collect()
+    };
+    let locked: Vec<&PredictedUser> = pred
+        .locked_out
+        .iter()
+        .filter(|p| p.is_privileged() && !is_owner(p))
+        .collect();
+    if facts.org.pca_members.is_none() || facts.org.users.is_none() {
+        return CheckResult::unverified(ID, "that the other administrators keep access").evidence(
+            ["The Project Collection Administrators or the users could not be read".to_string()],
+        );
+    }
+    if !locked.is_empty() {
+        let fix = if disconnect {
+            "Give each listed administrator a personal Microsoft account with the same address, \
+             or remove them from Project Collection Administrators first. To go ahead anyway, \
+             accept the risk: type their names in the wizard, or pass `--accept-risk \
+             admins-keep-access`."
+        } else {
+            "Give each listed administrator a member account whose UPN is their sign-in address, \
+             or remove them from Project Collection Administrators (Organization settings > \
+             Permissions) and map them after connecting. To go ahead anyway (the owner keeps \
+             access and can map them afterwards), accept the risk: type their names in the \
+             wizard, or pass `--accept-risk admins-keep-access`."
+        };
+        return CheckResult::new(
+            ID,
+            Status::Fail,
+            format!(
+                "{} other administrator{} would lose access",
+                locked.len(),
+                if locked.len() == 1 { "" } else { "s" }
+            ),
+        )
+        .evidence(
+            locked
+                .iter()
+                .map(|p| format!("{} would lose access: {}", p.label(), p.reason)),
+        )
+        .fix(fix);
+    }
+    let unverified: Vec<String> = pred
+        .unverified
+        .iter()
+        .filter(|p| p.is_privileged() && !is_owner(p))
+        .map(|p| format!("{}: could not verify: {}", p.label(), p.reason))
+        .collect();
+    if !unverified.is_empty() {
+        return CheckResult::unverified(ID, "that the other administrators keep access")
+            .evidence(unverified);
+    }
+    let kept = others(&pred.keep);
+    if kept.is_empty() {
+        return CheckResult::new(ID, Status::Pass, "No other administrator to keep")
+            .evidence(["The owner is the only Project Collection Administrator".to_string()]);
+    }
+    CheckResult::new(ID, Status::Pass, "Every other administrator keeps access").evidence(
+        pred.keep
+            .iter()
+            .filter(|p| p.is_privileged() && !is_owner(p))
+            .map(|p| {
+                format!(
+                    "{} keeps access through {}",
+                    p.label(),
+                    p.maps_to.as_deref().unwrap_or("?")
+                )
+            }),
     )
-    .evidence(kept)
+}
+
+/// `owner-is-personal-account`: before a disconnect, the owner is a personal
+/// Microsoft account (Microsoft Learn, "Disconnect from Microsoft Entra ID":
+/// change the owner to a Microsoft account first). A work account whose
+/// address is also a personal account is enough, but it cannot be verified
+/// from here: the person can accept that (`--accept-risk`).
+pub fn owner_is_personal_account(facts: &Facts) -> CheckResult {
+    const ID: &str = "owner-is-personal-account";
+    if facts.operation != Operation::Disconnect {
+        return CheckResult::skip(ID, "Only applies when disconnecting");
+    }
+    let Some(owner) = facts.org.owner.as_ref() else {
+        return CheckResult::unverified(ID, "whether the owner is a personal Microsoft account")
+            .evidence(["The organization owner could not be read".to_string()]);
+    };
+    let label = owner.label();
+    let user = facts.owner_user();
+    if user.is_some_and(|u| u.origin == Origin::Msa) {
+        return CheckResult::new(
+            ID,
+            Status::Pass,
+            "The owner is a personal Microsoft account",
+        )
+        .evidence([format!(
+            "{label} signs in with a personal Microsoft account"
+        )]);
+    }
+    let email = facts.owner_email();
+    let known = email.as_deref().is_some_and(|e| {
+        facts
+            .known_msa_emails
+            .iter()
+            .flatten()
+            .any(|k| normalize_key(k) == e)
+    });
+    if known {
+        return CheckResult::new(
+            ID,
+            Status::Pass,
+            "The owner's address is a personal Microsoft account",
+        )
+        .evidence([format!(
+            "{label}: the address is also a personal Microsoft account"
+        )]);
+    }
+    let address = email.unwrap_or_else(|| label.clone());
+    CheckResult::new(ID, Status::Fail, "The owner signs in with a work account")
+        .evidence([format!(
+            "{label} is a Microsoft Entra (work) account; after disconnecting, only personal \
+             Microsoft accounts can sign in"
+        )])
+        .fix(format!(
+            "Change the owner to a personal Microsoft account first (Organization settings > \
+             Overview > Change owner), as Microsoft Learn requires before disconnecting. If \
+             {address} is also a personal Microsoft account (it signs in at \
+             https://account.microsoft.com), accept this: type the owner's address in the \
+             wizard, or pass `--accept-risk owner-is-personal-account`."
+        ))
 }

@@ -39,7 +39,10 @@ pub use impact::{
     GLOBAL_PAT_CUTOFF, entra_groups, global_pat_cutoff, global_pats, pats_recreate,
     service_connections, ssh_keys,
 };
-pub use lockout::{PredictedUser, Prediction, RECOVERY_URL, Role, lockout_proof, predict};
+pub use lockout::{
+    PredictedUser, Prediction, RECOVERY_URL, Role, admins_keep_access, lockout_proof,
+    owner_is_personal_account, predict,
+};
 pub use users::{USER_LIMIT, no_destination_users_preadded, stale_users, user_limit};
 
 use super::facts::Facts;
@@ -57,6 +60,18 @@ pub enum Status {
     Fail,
     /// Does not apply to this operation.
     Skip,
+}
+
+impl Status {
+    /// A symbol that carries the meaning without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Pass => "✔",
+            Status::Warn => "!",
+            Status::Fail => "✘",
+            Status::Skip => "-",
+        }
+    }
 }
 
 /// The result of one check.
@@ -105,17 +120,19 @@ impl CheckResult {
 }
 
 /// Check ids in the order [`run_all`] returns them.
-pub const CHECK_IDS: [&str; 16] = [
+pub const CHECK_IDS: [&str; 18] = [
     "names-valid",
     "caller-is-admin",
     "caller-is-member-of-destination",
     "caller-in-source-tenant",
+    "owner-is-personal-account",
     "public-cloud",
     "user-limit",
     "no-destination-users-preadded",
     "stale-users",
     "email-comparison",
     "lockout-proof",
+    "admins-keep-access",
     "guest-access-policy",
     "ssh-keys",
     "pats-recreate",
@@ -224,12 +241,14 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
         access::caller_is_admin(facts),
         access::caller_is_member_of_destination_with(ctx),
         access::caller_in_source_tenant(facts),
+        lockout::owner_is_personal_account(facts),
         access::public_cloud(facts),
         users::user_limit(facts),
         users::no_destination_users_preadded(facts),
         users::stale_users(facts),
         email::email_comparison_with(ctx),
         lockout::lockout_proof_with(ctx),
+        lockout::admins_keep_access_with(ctx),
         email::guest_access_policy_with(ctx),
         impact::ssh_keys(facts),
         impact::pats_recreate(facts),
@@ -239,19 +258,37 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
     ]
 }
 
+/// Checks whose failure a person may accept and go ahead, recording it in
+/// the journal: the owner can put these right afterwards. Everything else
+/// that fails blocks, the owner's own lockout above all.
+pub const ACCEPTABLE: [&str; 2] = ["admins-keep-access", "owner-is-personal-account"];
+
+/// Whether a failure of check `id` may be accepted.
+pub fn acceptable(id: &str) -> bool {
+    ACCEPTABLE.contains(&id)
+}
+
 /// Whether it is safe to proceed, from a set of results.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
-    /// True when no check failed.
+    /// True when every failed check was accepted.
     pub can_proceed: bool,
-    /// Ids of failed checks, in order.
+    /// Ids of failed checks that block, in order.
     pub failures: Vec<&'static str>,
+    /// Ids of failed checks the person accepted, in order.
+    pub accepted: Vec<&'static str>,
     /// Ids of checks with warnings, in order.
     pub warnings: Vec<&'static str>,
 }
 
 /// Summarises results into a [`Verdict`].
 pub fn verdict(results: &[CheckResult]) -> Verdict {
+    verdict_accepting(results, &[])
+}
+
+/// Summarises results into a [`Verdict`], with the failures the person
+/// accepted (only those [`acceptable`] count).
+pub fn verdict_accepting(results: &[CheckResult], accepted: &[String]) -> Verdict {
     let pick = |s: Status| -> Vec<&'static str> {
         results
             .iter()
@@ -259,11 +296,14 @@ pub fn verdict(results: &[CheckResult]) -> Verdict {
             .map(|r| r.id)
             .collect()
     };
-    let failures = pick(Status::Fail);
+    let (accepted, failures): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Fail)
+        .into_iter()
+        .partition(|id| acceptable(id) && accepted.iter().any(|a| a == id));
     Verdict {
         can_proceed: failures.is_empty(),
         warnings: pick(Status::Warn),
         failures,
+        accepted,
     }
 }
 

@@ -193,12 +193,20 @@ fn user_limit_is_one_hundred() {
     let mut more = users;
     more.push(msa("msa.x", "X", "x@outlook.com"));
     f.org.users = Some(more);
+    // More than 100 can still connect (Microsoft's FAQ): a warning that
+    // names the portal's Resolve limit and the way round it.
     let r = user_limit(&f);
-    assert_eq!(r.status, Status::Fail);
+    assert_eq!(r.status, Status::Warn);
     assert!(r.title.contains("101"));
-    let fix = r.fix.unwrap();
-    assert!(fix.contains("ado-entra resolve --export"));
-    assert!(fix.contains("support"));
+    assert!(
+        r.evidence.iter().any(|e| e.contains("allowed")),
+        "{:?}",
+        r.evidence
+    );
+    let fix = r.fix.clone().unwrap();
+    assert!(fix.contains("ado-entra resolve"), "{fix}");
+    assert!(fix.contains("stops at 100"), "{fix}");
+    assert!(verdict(&[r]).can_proceed);
     f.operation = Operation::Disconnect;
     assert_eq!(user_limit(&f).status, Status::Skip);
 }
@@ -225,6 +233,18 @@ fn destination_users_must_not_be_preadded() {
     pre.origin = Origin::Aad;
     pre.origin_id = "t-dan".into();
     f.org.users.as_mut().unwrap().push(pre);
+    assert_eq!(no_destination_users_preadded(&f).status, Status::Fail);
+    // When Azure DevOps names the identity's tenant, that decides: a user of
+    // the source tenant is not a destination user whatever its UPN's domain.
+    let mut f = ready();
+    f.operation = change();
+    let mut moved = msa("aad.m", "M", "m@contoso.com");
+    moved.origin = Origin::Aad;
+    moved.tenant = Some(SOURCE.into());
+    f.org.users.as_mut().unwrap().push(moved.clone());
+    assert_eq!(no_destination_users_preadded(&f).status, Status::Pass);
+    moved.tenant = Some(DEST.into());
+    f.org.users.as_mut().unwrap().push(moved);
     assert_eq!(no_destination_users_preadded(&f).status, Status::Fail);
     // Source-tenant Entra users are fine; personal accounts at the domain too.
     let mut f = ready();
@@ -421,26 +441,40 @@ fn seed_000_owner_lockout_is_caught_before_connecting() {
 }
 
 #[test]
-fn lockout_proof_covers_every_administrator() {
+fn lockout_proof_is_the_owner_and_admins_are_their_own_check() {
     let mut f = ready();
     let r = lockout_proof(&f);
     assert_eq!(r.status, Status::Pass, "{:?}", r.evidence);
-    assert_eq!(r.evidence.len(), 2);
-    // Bob (PCA) loses his account.
+    assert_eq!(r.evidence.len(), 1);
+    assert!(r.evidence[0].contains("Alice"), "{:?}", r.evidence);
+    assert_eq!(admins_keep_access(&f).status, Status::Pass);
+    // Bob (PCA) loses his account: the owner is fine, the admins check fails.
     f.destination_users
         .as_mut()
         .unwrap()
         .retain(|u| u.id != "t-bob");
-    let r = lockout_proof(&f);
+    assert_eq!(lockout_proof(&f).status, Status::Pass);
+    let r = admins_keep_access(&f);
     assert_eq!(r.status, Status::Fail);
-    assert!(r.title.contains("1 administrator"), "{}", r.title);
+    assert!(r.title.contains("1 other administrator"), "{}", r.title);
     assert!(r.evidence[0].contains("Bob"));
+    assert!(r.fix.unwrap().contains("--accept-risk admins-keep-access"));
     let p = predict(&f);
     assert_eq!(p.locked_out[0].roles, vec![Role::Pca]);
+    // Accepting it lets the change go ahead; accepting the owner's lockout never does.
+    let all = run_all(&f);
+    assert!(!verdict(&all).can_proceed);
+    let v = verdict_accepting(&all, &["admins-keep-access".into()]);
+    assert!(v.can_proceed, "{v:?}");
+    assert_eq!(v.accepted, ["admins-keep-access"]);
     // A disabled account does not count.
     let mut f = ready();
     f.destination_users.as_mut().unwrap()[0].account_enabled = false;
     assert_eq!(lockout_proof(&f).status, Status::Fail);
+    let all = run_all(&f);
+    let v = verdict_accepting(&all, &["lockout-proof".into(), "admins-keep-access".into()]);
+    assert!(!v.can_proceed, "the owner's lockout cannot be accepted");
+    assert_eq!(v.failures, ["lockout-proof"]);
     // Nor does a guest with the same UPN.
     let mut f = ready();
     f.destination_users.as_mut().unwrap()[0].user_type = UserType::Guest;
@@ -469,7 +503,7 @@ fn lockout_proof_warns_when_it_cannot_prove() {
     assert!(r.title.starts_with("Could not verify"));
     let mut f = ready();
     f.org.pca_members = None;
-    assert_eq!(lockout_proof(&f).status, Status::Warn);
+    assert_eq!(admins_keep_access(&f).status, Status::Warn);
     let mut f = ready();
     f.org.owner = None;
     f.org.pca_members = Some(vec![]);
@@ -496,26 +530,55 @@ fn predict_sorts_everybody() {
 }
 
 #[test]
-fn disconnect_needs_personal_accounts_for_administrators() {
+fn disconnect_keeps_personal_accounts_and_needs_a_personal_owner() {
     let mut f = ready();
     f.operation = Operation::Disconnect;
+    // Personal accounts keep access as they are.
+    let p = predict(&f);
+    assert_eq!(p.keep.len(), 2, "{p:?}");
+    assert_eq!(owner_is_personal_account(&f).status, Status::Pass);
+    assert_eq!(lockout_proof(&f).status, Status::Pass);
+    // A connected organization: Alice and Bob are work accounts now; Carol
+    // was never mapped and is still a personal account.
+    for u in f.org.users.as_mut().unwrap() {
+        u.origin = Origin::Aad;
+    }
     f.org
         .users
         .as_mut()
         .unwrap()
-        .push(msa("msa.c", "Carol", "carol@contoso.com"));
-    let r = lockout_proof(&f);
-    assert_eq!(r.status, Status::Warn);
-    f.known_msa_emails = Some(vec!["ALICE@contoso.com".into(), "bob@contoso.com".into()]);
+        .extend([msa("msa.c", "Carol", "carol@outlook.com"), {
+            let mut d = msa("aad.d", "Dan", "dan@contoso.com");
+            d.origin = Origin::Aad;
+            d
+        }]);
     let p = predict(&f);
-    assert_eq!(p.keep.len(), 2);
-    assert_eq!(p.disconnected.len(), 1);
-    assert_eq!(lockout_proof(&f).status, Status::Pass);
-    f.known_msa_emails = Some(vec!["bob@contoso.com".into()]);
-    let r = lockout_proof(&f);
+    assert_eq!(p.keep.len(), 1, "Carol keeps access: {p:?}");
+    assert_eq!(
+        p.disconnected.len(),
+        1,
+        "Dan unless he has a personal account"
+    );
+    assert!(p.disconnected[0].reason.contains("could not verify"));
+    assert_eq!(p.unverified.len(), 2, "the owner and Bob: {p:?}");
+    assert!(p.locked_out.is_empty());
+    let r = owner_is_personal_account(&f);
     assert_eq!(r.status, Status::Fail);
-    assert!(r.fix.unwrap().contains("personal Microsoft account"));
-    assert_eq!(predict(&f).locked_out.len(), 1);
+    assert!(r.fix.as_deref().unwrap().contains("Change owner"));
+    assert_eq!(lockout_proof(&f).status, Status::Warn);
+    assert_eq!(admins_keep_access(&f).status, Status::Warn);
+    let all = run_all(&f);
+    assert!(!verdict(&all).can_proceed);
+    assert!(verdict_accepting(&all, &["owner-is-personal-account".into()]).can_proceed);
+    // Known personal addresses settle it.
+    f.known_msa_emails = Some(vec!["ALICE@contoso.com".into(), "bob@contoso.com".into()]);
+    assert_eq!(owner_is_personal_account(&f).status, Status::Pass);
+    assert_eq!(lockout_proof(&f).status, Status::Pass);
+    assert_eq!(admins_keep_access(&f).status, Status::Pass);
+    assert_eq!(predict(&f).keep.len(), 3);
+    // Not a disconnect: nothing to say.
+    f.operation = change();
+    assert_eq!(owner_is_personal_account(&f).status, Status::Skip);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! Checks over the organization's user list (connect guide, seed 001):
 //!
-//! - `user-limit`: at most 100 users; above that, support has to resolve the
-//!   disconnected users (the api notes add that the limit counts on both
-//!   sides of a tenant change).
+//! - `user-limit`: more than 100 users is a warning: the portal's Resolve
+//!   page stops at 100 (Microsoft Learn sends such organizations to support
+//!   for the mapping), while the connection itself is allowed and
+//!   `ado-entra resolve` has no limit.
 //! - `no-destination-users-preadded`: do not add users of the destination
 //!   tenant to the organization before connecting.
 //! - `stale-users`: remove people who should no longer have access first.
@@ -18,7 +19,7 @@ use crate::domain::text::{normalize_key, split_email};
 /// The largest organization that can be connected without support.
 pub const USER_LIMIT: usize = 100;
 
-/// `user-limit`: 100 users or fewer (more: Fail, go through support).
+/// `user-limit`: 100 users or fewer (more: Warn, resolve with ado-entra).
 pub fn user_limit(facts: &Facts) -> CheckResult {
     const ID: &str = "user-limit";
     if facts.operation == Operation::Disconnect {
@@ -36,21 +37,27 @@ pub fn user_limit(facts: &Facts) -> CheckResult {
         CheckResult::new(ID, Status::Pass, format!("{n} users (limit {USER_LIMIT})"))
             .evidence([format!("{} has {n} users", facts.org.name)])
     } else {
+        // Microsoft's FAQ: a larger organization can still connect; the
+        // portal's Resolve page is what stops at 100 users.
         CheckResult::new(
             ID,
-            Status::Fail,
-            format!("{n} users: more than {USER_LIMIT}, support must help"),
+            Status::Warn,
+            format!("{n} users: more than the portal's Resolve page handles ({USER_LIMIT})"),
         )
-        .evidence([format!(
-            "{} has {n} users, {} over the limit of {USER_LIMIT}",
-            facts.org.name,
-            n - USER_LIMIT
-        )])
+        .evidence([
+            format!(
+                "{} has {n} users, {} more than {USER_LIMIT}",
+                facts.org.name,
+                n - USER_LIMIT
+            ),
+            "The connection itself is allowed; Microsoft Learn sends organizations over 100 users \
+             to support only to resolve the disconnected users afterwards"
+                .to_string(),
+        ])
         .fix(
-            "Run `ado-entra resolve --export` to write the user list, then contact Azure DevOps \
-             support (https://azure.microsoft.com/support/devops/) with that list attached so \
-             they can map the users. Removing users who no longer need access may bring the \
-             organization under the limit.",
+            "Go ahead, then map the disconnected users with `ado-entra resolve`, which has no \
+             limit (the portal's Resolve page stops at 100). Removing users who no longer need \
+             access first keeps the list short.",
         )
     }
 }
@@ -104,8 +111,21 @@ pub fn no_destination_users_preadded(facts: &Facts) -> CheckResult {
             })
             .collect()
     };
+    let destination = facts.operation.destination().map(normalize_key);
     let mut found = Vec::new();
     for u in users.iter().filter(|u| u.origin == Origin::Aad) {
+        // When Azure DevOps says which tenant the identity lives in, that
+        // settles it (a user of the source tenant is not a destination user,
+        // whatever domain its UPN is on).
+        if let (Some(t), Some(dest)) = (u.tenant.as_deref(), destination.as_deref()) {
+            if normalize_key(t) == dest {
+                found.push(format!(
+                    "{} is an Entra user of the destination tenant",
+                    u.label()
+                ));
+            }
+            continue;
+        }
         let domain_hit = split_email(&normalize_key(&u.principal_name))
             .map(|(_, d)| d.to_string())
             .filter(|d| {

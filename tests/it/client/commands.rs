@@ -1,6 +1,5 @@
 //! `ado-entra login / logout / whoami` as a user runs them.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use super::mock;
@@ -18,26 +17,12 @@ fn cmd(home: &std::path::Path, base: Option<&str>) -> Command {
     c
 }
 
-fn run(mut c: Command, stdin: &str) -> Output {
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+fn run(c: Command, stdin: &str) -> Output {
+    crate::support::run_with_stdin(c, stdin)
 }
 
 async fn run_async(c: Command, stdin: &'static str) -> Output {
-    tokio::task::spawn_blocking(move || run(c, stdin))
-        .await
-        .unwrap()
+    crate::support::run_with_stdin_async(c, stdin).await
 }
 
 #[test]
@@ -55,20 +40,31 @@ fn pat_on_the_command_line_is_refused() {
     assert!(!home.path().join("tokens.json").exists());
 }
 
-#[test]
-fn pat_from_stdin_then_whoami_then_logout() {
-    let home = tempfile::tempdir().unwrap();
-    let mut c = cmd(home.path(), None);
-    c.args(["login", "--pat-stdin", "--json"]);
-    let out = run(c, "my-secret-pat\n");
+/// The `ready` scenario's PAT (valid, owned by an organization user).
+const READY_PAT: &str = "ready-ann-pat-0001";
+
+/// `login --pat-stdin` with [`READY_PAT`], which must succeed.
+async fn pat_login(home: &std::path::Path, base: Option<&str>, extra: &[&str]) -> Output {
+    let mut c = cmd(home, base);
+    c.args(["login", "--pat-stdin"]).args(extra);
+    let out = run_async(c, "ready-ann-pat-0001\n").await;
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+#[tokio::test]
+async fn pat_from_stdin_then_whoami_then_logout() {
+    let emu = crate::support::start("ready").await;
+    let base = Some(emu.base_url());
+    let home = tempfile::tempdir().unwrap();
+    let out = pat_login(home.path(), base, &["--json"]).await;
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(!stdout.contains("my-secret-pat"));
+    assert!(!stdout.contains(READY_PAT));
     let cache = home.path().join("tokens.json");
     #[cfg(unix)]
     {
@@ -78,38 +74,39 @@ fn pat_from_stdin_then_whoami_then_logout() {
             0o600
         );
     }
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.args(["whoami", "--json"]);
-    let out = run(c, "");
+    let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["method"], "pat");
     assert_eq!(v["tokens"]["pat"], true);
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("my-secret-pat"));
+    assert_eq!(v["store"]["kind"], "file");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(READY_PAT));
 
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.arg("logout");
-    assert_eq!(run(c, "").status.code(), Some(0));
+    assert_eq!(run_async(c, "").await.status.code(), Some(0));
     assert!(!cache.exists());
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.arg("whoami");
-    let out = run(c, "");
+    let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ado-entra login"));
 }
 
-#[test]
-fn a_corrupt_cache_does_not_block_a_new_login() {
+#[tokio::test]
+async fn a_corrupt_cache_does_not_block_a_new_login() {
+    let emu = crate::support::start("ready").await;
+    let base = Some(emu.base_url());
     let home = tempfile::tempdir().unwrap();
     std::fs::write(home.path().join("tokens.json"), "{corrupt").unwrap();
-    let mut c = cmd(home.path(), None);
+    let mut c = cmd(home.path(), base);
     c.arg("whoami");
-    let out = run(c, "");
+    let out = run_async(c, "").await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("logout"));
-    let mut c = cmd(home.path(), None);
-    c.args(["login", "--pat-stdin"]);
-    assert_eq!(run(c, "p\n").status.code(), Some(0));
+    pat_login(home.path(), base, &[]).await;
 }
 
 #[test]
@@ -226,7 +223,7 @@ async fn browser_login_with_no_browser_prints_the_url() {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
+    let mut child = crate::support::Killed::spawn(&mut c);
     let stderr = child.stderr.take().unwrap();
     let url = tokio::task::spawn_blocking(move || {
         std::io::BufReader::new(stderr)
@@ -246,7 +243,6 @@ async fn browser_login_with_no_browser_prints_the_url() {
     assert!(page.contains("close this tab"));
     let out = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

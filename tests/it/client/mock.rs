@@ -39,11 +39,39 @@ pub struct Mock {
     pub faults: Mutex<HashMap<String, Vec<Fault>>>,
     /// Batch items (by url) that answer 429 once.
     pub batch_throttle_once: Mutex<HashSet<String>>,
-    /// Requests in flight on `/slow`, and the most seen at once.
+    /// Requests in flight on `/pair`, and the most seen at once.
     pub in_flight: AtomicUsize,
     pub max_in_flight: AtomicUsize,
+    /// `/pair` answers its requests two at a time.
+    pub pairs: PairGate,
     /// Last Authorization header seen per path.
     pub auth_seen: Mutex<HashMap<String, String>>,
+}
+
+/// Holds each request until a second one arrives, then lets both go.
+#[derive(Default)]
+pub struct PairGate {
+    waiting: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl PairGate {
+    async fn meet(&self) {
+        let rx = {
+            let mut waiting = self.waiting.lock().unwrap();
+            match waiting.take() {
+                Some(partner) => {
+                    let _ = partner.send(());
+                    return;
+                }
+                None => {
+                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    *waiting = Some(tx);
+                    rx
+                }
+            }
+        };
+        let _ = rx.await;
+    }
 }
 
 pub struct Server {
@@ -158,12 +186,16 @@ async fn handle(
             .collect();
     *m.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
 
-    if path == "/slow" {
+    if path == "/pair" {
         let now = m.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         m.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        m.pairs.meet().await;
         m.in_flight.fetch_sub(1, Ordering::SeqCst);
         return json(200, serde_json::json!({}));
+    }
+    if path == "/hang" {
+        // Never answers: the client's per-attempt timeout must end it.
+        std::future::pending::<()>().await;
     }
     // Scripted faults first.
     if let Some(list) = m.faults.lock().unwrap().get_mut(&path)

@@ -39,6 +39,7 @@ pub fn signed_in(server: &mock::Server) -> (Clients, OAuthClient) {
         graph: Some(token(server.mint())),
         refresh_token: Some(SecretString::from("rt-seed".to_string())),
         pat: None,
+        app: None,
     };
     let tokens = TokenProvider::new(Some(cache), Some(oauth.clone()), None);
     (Clients::new(core, endpoints, tokens), oauth)

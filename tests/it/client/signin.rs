@@ -87,13 +87,12 @@ async fn browser_flow_with_pkce_end_to_end() {
 #[tokio::test]
 async fn tokens_refresh_when_they_expire_mid_run() {
     let s = mock::start().await;
-    s.mock.lifetime.store(2, Ordering::SeqCst);
     let (c, oauth) = signed_in(&s);
     let mut cache = c.tokens.snapshot().await.unwrap();
     let short = mock::mint(&s.mock, "short");
     cache.ado = Some(ado_entra::client::auth::CachedToken {
         token: SecretString::from(short.clone()),
-        expires_at: chrono::Utc::now() + chrono::Duration::seconds(2),
+        expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
     });
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.json");
@@ -103,7 +102,11 @@ async fn tokens_refresh_when_they_expire_mid_run() {
         ado_entra::client::AdoClient::new(c.core.clone(), c.endpoints.clone(), tokens.clone());
     ado.projects("acme").await.unwrap();
     assert_eq!(s.mock.refreshes.load(Ordering::SeqCst), 0);
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    // The token's time runs out between two calls: an explicit expiry in the
+    // past stands for the clock passing it, with no sleep.
+    let mut expired = tokens.snapshot().await.unwrap();
+    expired.ado.as_mut().unwrap().expires_at = chrono::Utc::now() - chrono::Duration::seconds(1);
+    tokens.set_cache(expired).await.unwrap();
     ado.projects("acme").await.unwrap();
     assert_eq!(
         s.mock.refreshes.load(Ordering::SeqCst),

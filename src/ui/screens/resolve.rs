@@ -9,8 +9,8 @@ use ratatui::widgets::{
     Cell, Clear, Gauge, List, ListItem, ListState, Paragraph, Row, Table, Wrap,
 };
 
+use super::super::widgets::{boxed, error_box, pending};
 use super::Theme;
-use super::screens::{boxed, error_box, pending};
 use crate::app::resolve::{Phase, ResolveScreen, decision_label};
 use crate::app::{Loadable, State};
 use crate::domain::facts::UserType;
@@ -32,7 +32,7 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
             return error_box(
                 e,
                 "Could not load the users to resolve",
-                "r to retry, Esc to leave.",
+                &crate::app::keys::hint_line(r.bindings()),
                 frame,
                 area,
                 theme,
@@ -79,7 +79,7 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
     if let Some(n) = r.unfinished
         && matches!(r.phase, Phase::Review)
     {
-        let pop = super::centered(area, 60, 7);
+        let pop = crate::ui::centered(area, 60, 7);
         frame.render_widget(Clear, pop);
         frame.render_widget(
             Paragraph::new(vec![
@@ -104,7 +104,7 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
         Phase::Review => {}
         Phase::Confirm => {
             let s = plan.summary();
-            let pop = super::centered(area, 64, 9);
+            let pop = crate::ui::centered(area, 64, 9);
             frame.render_widget(Clear, pop);
             frame.render_widget(
                 Paragraph::new(vec![
@@ -133,7 +133,7 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
             );
         }
         Phase::Applying(p) => {
-            let pop = super::centered(area, 64, 5);
+            let pop = crate::ui::centered(area, 64, 5);
             frame.render_widget(Clear, pop);
             let ratio = if p.total == 0 {
                 0.0
@@ -159,28 +159,30 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
         }
         Phase::Finished(s) => {
             let mut lines = vec![
-                Line::from(Span::styled(s.line(), theme.good())),
-                Line::from(Span::styled(format!("Journal: {}", s.journal), theme.dim())),
+                Line::from(Span::styled(s.summary(), theme.good())),
+                Line::from(Span::styled(
+                    format!("Journal: {}", s.journal.display()),
+                    theme.dim(),
+                )),
             ];
-            for (who, e) in s.failed.iter().take(5) {
+            for crate::ops::resolve::Failure { who, error: e, .. } in s.failed.iter().take(5) {
                 lines.push(Line::from(Span::styled(
                     format!("✘ {who}: {e}"),
                     theme.bad(),
                 )));
             }
             if !s.failed.is_empty() {
-                lines.push(Line::from(
-                    "Run `ado-entra resolve --org ORG --resume` (or come back here) to retry the failures.",
-                ));
+                lines.push(Line::from(format!(
+                    "Run `ado-entra resolve --org {} --resume` (or come back here) to retry the failures.",
+                    r.org
+                )));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(vec![
-                Span::styled("Enter", theme.key()),
-                Span::raw(" done · "),
-                Span::styled("u", theme.key()),
-                Span::raw(" review who is left"),
-            ]));
-            let pop = super::centered(area, 70, lines.len() as u16 + 5);
+            lines.push(Line::from(Span::styled(
+                crate::app::keys::hint_line(r.bindings()),
+                theme.key(),
+            )));
+            let pop = crate::ui::centered(area, 70, lines.len() as u16 + 5);
             frame.render_widget(Clear, pop);
             frame.render_widget(
                 Paragraph::new(lines)
@@ -190,12 +192,15 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
             );
         }
         Phase::Failed(e) => {
-            let pop = super::centered(area, 70, 10);
+            let pop = crate::ui::centered(area, 70, 10);
             frame.render_widget(Clear, pop);
             error_box(
                 e,
                 "Apply stopped",
-                "Enter to go back; what landed is journaled and will not be repeated.",
+                &format!(
+                    "What landed is journaled and will not be repeated. {}",
+                    crate::app::keys::hint_line(r.bindings())
+                ),
                 frame,
                 pop,
                 theme,
@@ -336,7 +341,7 @@ fn table(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, the
 fn detail(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(d) = &r.detail else { return };
     let Some(row) = rows.get(d.row) else { return };
-    let pop = super::centered(
+    let pop = crate::ui::centered(
         area,
         area.width.saturating_sub(4).clamp(36, 100),
         area.height.saturating_sub(2).min(20),

@@ -1,0 +1,198 @@
+//! Choose the destination directory (from the list, or typed).
+
+use crate::app::keys::{self, Binding, Key};
+use crate::app::model::{Problem, TenantInfo};
+use crate::app::nav::{self, Step};
+use crate::app::{Job, Slot, State};
+
+use super::{Loadable, Screen};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PickTenant {
+    pub tenants: Loadable<Vec<TenantInfo>>,
+    pub selected: usize,
+    /// A tenant id or domain being typed; `Some` while the field is focused
+    /// (the list cannot always be read: a locked-out organization refuses it).
+    pub input: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Move,
+    Select,
+    Type,
+    Back,
+    UseTyped,
+    CloseInput,
+}
+
+const LIST: &[Binding<Action>] = &[
+    Binding::new(
+        &[
+            Key::Up,
+            Key::Down,
+            Key::Char('k'),
+            Key::Char('j'),
+            Key::Tab,
+            Key::BackTab,
+            Key::Home,
+            Key::End,
+            Key::Char('g'),
+            Key::Char('G'),
+        ],
+        "↑↓",
+        "choose",
+        "move through the directories",
+        Action::Move,
+    ),
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "select",
+        "use the highlighted directory (or read the list again after a failure)",
+        Action::Select,
+    ),
+    Binding::new(
+        &[Key::Char('t')],
+        "t",
+        "type an id or domain",
+        "type a tenant id or one of its domains",
+        Action::Type,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "back",
+        "back to the organizations",
+        Action::Back,
+    ),
+];
+
+const INPUT: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "use this directory",
+        "resolve and use it",
+        Action::UseTyped,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "back to list",
+        "close the field",
+        Action::CloseInput,
+    ),
+];
+
+pub const HELP: &str = "Choose the Microsoft Entra directory the organization will use. Only \
+directories your account belongs to are listed; you must be a Member (not a Guest) of it. Press \
+t to type a tenant id or one of its domains instead (it is resolved to its id before anything \
+else).";
+
+impl PickTenant {
+    pub fn bindings(&self) -> &'static [Binding<Action>] {
+        if self.input.is_some() { INPUT } else { LIST }
+    }
+
+    pub fn on_key(mut self, state: &mut State, key: Key) -> Step {
+        if let Some(input) = self.input.as_mut() {
+            match (keys::action(INPUT, key), key) {
+                (Some(Action::UseTyped), _) => match crate::domain::validate::parse_tenant(input) {
+                    Ok(t) => {
+                        // Resolved to its id by the checks, before anything else.
+                        return choose(
+                            state,
+                            TenantInfo {
+                                id: t.to_string(),
+                                display_name: t.to_string(),
+                                domain: String::new(),
+                            },
+                        );
+                    }
+                    Err(e) => self.error = Some(e.to_string()),
+                },
+                (Some(Action::CloseInput), _) => {
+                    self.input = None;
+                    self.error = None;
+                }
+                (_, Key::Char(c)) => {
+                    input.push(c);
+                    self.error = None;
+                }
+                (_, Key::Backspace) => {
+                    input.pop();
+                    self.error = None;
+                }
+                _ => {}
+            }
+            return (Screen::PickTenant(self), vec![]);
+        }
+        let count = match &self.tenants {
+            Loadable::Ready(list) => list.len(),
+            _ => 0,
+        };
+        match keys::action(self.bindings(), key) {
+            Some(Action::Back) => {
+                let mut fx = state.cancel(Slot::Tenants);
+                let (screen, more) = nav::pick_org(state);
+                fx.extend(more);
+                (screen, fx)
+            }
+            Some(Action::Type) => {
+                self.input = Some(String::new());
+                (Screen::PickTenant(self), vec![])
+            }
+            Some(Action::Move) => {
+                keys::move_wrapping(&mut self.selected, count, key);
+                (Screen::PickTenant(self), vec![])
+            }
+            Some(Action::Select) => match &self.tenants {
+                Loadable::Ready(list) if !list.is_empty() => {
+                    let t = list[self.selected.min(list.len() - 1)].clone();
+                    choose(state, t)
+                }
+                Loadable::Failed(_) => {
+                    self.tenants = Loadable::Loading;
+                    let fx = state.start(Job::ListTenants {
+                        org: state.session.org().to_string(),
+                    });
+                    (Screen::PickTenant(self), fx)
+                }
+                _ => (Screen::PickTenant(self), vec![]),
+            },
+            _ => (Screen::PickTenant(self), vec![]),
+        }
+    }
+}
+
+fn choose(state: &mut State, t: TenantInfo) -> Step {
+    if let Some(c) = state.session.choice.as_mut() {
+        c.destination = Some(t);
+    }
+    nav::run_checks(state)
+}
+
+/// The directories arrived.
+pub(super) fn loaded(
+    state: &mut State,
+    screen: Screen,
+    r: Result<Vec<TenantInfo>, Problem>,
+) -> Step {
+    let Screen::PickTenant(mut p) = screen else {
+        return (screen, vec![]);
+    };
+    p.tenants = match r {
+        Ok(list) => {
+            p.selected = state
+                .session
+                .destination()
+                .and_then(|d| list.iter().position(|t| t.id == d.id))
+                .unwrap_or(0);
+            Loadable::Ready(list)
+        }
+        Err(e) => Loadable::Failed(e),
+    };
+    (Screen::PickTenant(p), vec![])
+}

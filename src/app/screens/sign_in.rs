@@ -1,0 +1,133 @@
+//! Sign in with a device code.
+
+use crate::app::keys::{self, Binding, Key};
+use crate::app::model::{DeviceCodePrompt, Identity, Problem};
+use crate::app::nav::{self, Step};
+use crate::app::{Effect, Slot, State};
+
+use super::Screen;
+
+/// Sign-in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum SignInPhase {
+    /// Asked for a device code; none yet.
+    #[default]
+    Starting,
+    /// Showing the code; `received_ms` is the clock when it arrived (for the countdown).
+    Prompt {
+        prompt: DeviceCodePrompt,
+        received_ms: u64,
+    },
+    Failed(Problem),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SignInScreen {
+    pub phase: SignInPhase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    OpenBrowser,
+    Copy,
+    Retry,
+    Cancel,
+}
+
+const WAITING: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "open browser",
+        "open the sign-in page in the browser",
+        Action::OpenBrowser,
+    ),
+    Binding::new(
+        &[Key::Char('c')],
+        "c",
+        "copy code",
+        "copy the code to the clipboard",
+        Action::Copy,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "cancel",
+        "cancel the sign-in",
+        Action::Cancel,
+    ),
+];
+
+const FAILED: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "retry",
+        "ask for a new code",
+        Action::Retry,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "back",
+        "back to Welcome",
+        Action::Cancel,
+    ),
+];
+
+pub const HELP: &str = "Sign in with a device code: open the address shown in any browser (Enter \
+opens it here), type the code, and pick your account. Nothing in the organization changes.";
+
+impl SignInScreen {
+    pub fn bindings(&self) -> &'static [Binding<Action>] {
+        match self.phase {
+            SignInPhase::Failed(_) => FAILED,
+            _ => WAITING,
+        }
+    }
+
+    pub fn on_key(self, state: &mut State, key: Key) -> Step {
+        match (keys::action(self.bindings(), key), &self.phase) {
+            (Some(Action::Cancel), _) => {
+                let mut fx = state.cancel(Slot::SignIn);
+                let (screen, more) = nav::welcome(state);
+                fx.extend(more);
+                (screen, fx)
+            }
+            (Some(Action::Retry), _) => nav::sign_in(state),
+            (Some(Action::OpenBrowser), SignInPhase::Prompt { prompt, .. }) => {
+                let uri = prompt.verification_uri.clone();
+                (Screen::SignIn(self), vec![Effect::OpenBrowser(uri)])
+            }
+            (Some(Action::Copy), SignInPhase::Prompt { prompt, .. }) => {
+                let code = prompt.user_code.clone();
+                state.status = Some("Code copied to the clipboard".into());
+                (Screen::SignIn(self), vec![Effect::Copy(code)])
+            }
+            _ => (Screen::SignIn(self), vec![]),
+        }
+    }
+}
+
+/// The sign-in finished.
+pub(super) fn signed_in(
+    state: &mut State,
+    screen: Screen,
+    result: Result<Identity, Problem>,
+) -> Step {
+    match (result, screen) {
+        (Ok(identity), Screen::SignIn(_)) => {
+            state.session.identity = Some(identity);
+            nav::pick_org(state)
+        }
+        (Ok(identity), screen) => {
+            state.session.identity = Some(identity);
+            (screen, vec![])
+        }
+        (Err(e), Screen::SignIn(mut s)) => {
+            s.phase = SignInPhase::Failed(e);
+            (Screen::SignIn(s), vec![])
+        }
+        (Err(_), screen) => (screen, vec![]),
+    }
+}

@@ -1,0 +1,199 @@
+//! vsaex user entitlements beyond the listing: one user's entitlement (GET,
+//! PATCH of its access level), adding a user (POST) and the summary.
+
+use axum::response::Response;
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use super::super::state::World;
+use super::super::wire::{self, ado_error};
+use super::{OrgUrls, access_level, entitlement};
+
+fn not_found(id: &str) -> Response {
+    ado_error(
+        404,
+        "UserEntitlementNotFoundException",
+        &format!("The user with id '{id}' was not found in this organization."),
+    )
+}
+
+/// `GET userentitlements/{userId}`.
+pub fn get(world: &World, urls: &OrgUrls, id: &str) -> Response {
+    match world
+        .org
+        .users
+        .iter()
+        .find(|u| u.id.eq_ignore_ascii_case(id))
+    {
+        Some(u) => wire::json(200, &entitlement(urls, u)),
+        None => not_found(id),
+    }
+}
+
+/// The licence an `accessLevel` names (`accountLicenseType` with
+/// `licensingSource` account, or an MSDN subscription), as the scenario
+/// files spell licences.
+fn licence(access: &Value) -> Result<&'static str, String> {
+    let field = |k: &str| {
+        access
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    if field("licensingSource").as_deref() == Some("msdn") {
+        return Ok("Visual Studio Subscriber");
+    }
+    match field("accountLicenseType").as_deref() {
+        Some("express") => Ok("Basic"),
+        Some("stakeholder") => Ok("Stakeholder"),
+        Some("advanced") => Ok("Basic + Test Plans"),
+        other => Err(format!(
+            "The accountLicenseType '{}' is not one the emulator assigns; use express, stakeholder or advanced.",
+            other.unwrap_or("")
+        )),
+    }
+}
+
+fn bad_request(message: &str) -> Response {
+    ado_error(400, "InvalidArgumentValueException", message)
+}
+
+/// `PATCH userentitlements/{userId}` with a JSON patch document: `replace`
+/// (or `add`) of `/accessLevel` changes the user's licence; any other path
+/// is refused, changing nothing (the emulator models licences only).
+pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -> Response {
+    let Some(i) = world
+        .org
+        .users
+        .iter()
+        .position(|u| u.id.eq_ignore_ascii_case(id))
+    else {
+        return not_found(id);
+    };
+    let Some(ops) = body.as_ref().and_then(Value::as_array) else {
+        return bad_request(
+            "Expected a JSON patch document like [{\"op\":\"replace\",\"path\":\"/accessLevel\",\"value\":{\"accountLicenseType\":\"stakeholder\",\"licensingSource\":\"account\"}}].",
+        );
+    };
+    let mut licences = Vec::new();
+    for op in ops {
+        let verb = op.get("op").and_then(Value::as_str).unwrap_or("");
+        let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+        if !path.eq_ignore_ascii_case("/accessLevel") || !matches!(verb, "replace" | "add") {
+            return bad_request(&format!(
+                "The operation '{verb} {path}' is not supported by the emulator; only replace /accessLevel is."
+            ));
+        }
+        match licence(op.get("value").unwrap_or(&Value::Null)) {
+            Ok(l) => licences.push(l),
+            Err(e) => return bad_request(&e),
+        }
+    }
+    if let Some(l) = licences.last() {
+        world.org.users[i].license = (*l).to_string();
+    }
+    let u = &world.org.users[i];
+    let e = entitlement(urls, u);
+    let results: Vec<Value> = licences
+        .iter()
+        .map(|_| json!({"isSuccess": true, "errors": [], "userId": u.id, "result": e}))
+        .collect();
+    wire::json(
+        200,
+        &json!({"isSuccess": true, "userEntitlement": e, "operationResults": results}),
+    )
+}
+
+/// `POST userentitlements` `{accessLevel, user: {principalName}}`: add the
+/// user (or give an existing user the licence). A principal the directory
+/// does not know is a failed operation in a 200, as the service reports it.
+pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
+    let body = body.unwrap_or(Value::Null);
+    let Some(principal) = body
+        .pointer("/user/principalName")
+        .and_then(Value::as_str)
+        .filter(|p| !p.trim().is_empty())
+    else {
+        return bad_request(
+            "The request body must name the user: {\"user\": {\"principalName\": \"...\", \"subjectKind\": \"user\"}, \"accessLevel\": {...}}.",
+        );
+    };
+    let licence = match licence(body.get("accessLevel").unwrap_or(&Value::Null)) {
+        Ok(l) => l,
+        Err(e) => return bad_request(&e),
+    };
+    match world.add_org_user(principal.trim(), licence, Utc::now()) {
+        Ok(i) => {
+            let u = &world.org.users[i];
+            let e = entitlement(urls, u);
+            wire::json(
+                200,
+                &json!({
+                    "isSuccess": true,
+                    "userEntitlement": e,
+                    "operationResult": {"isSuccess": true, "errors": [], "userId": u.id, "result": e}
+                }),
+            )
+        }
+        Err(message) => wire::json(
+            200,
+            &json!({
+                "isSuccess": false,
+                "userEntitlement": null,
+                "operationResult": {"isSuccess": false, "errors": [{"key": 5000, "value": message}], "userId": null, "result": null}
+            }),
+        ),
+    }
+}
+
+/// `GET userentitlementsummary`: the licences in use and the access levels
+/// one can assign.
+pub fn summary(world: &World) -> Response {
+    let levels = [
+        ("account", "express", "none", "Basic"),
+        ("account", "stakeholder", "none", "Stakeholder"),
+        ("account", "advanced", "none", "Basic + Test Plans"),
+        ("msdn", "none", "eligible", "Visual Studio Subscriber"),
+    ];
+    let level = |(source, account, msdn, name): (&str, &str, &str, &str)| {
+        json!({
+            "licensingSource": source, "accountLicenseType": account, "msdnLicenseType": msdn,
+            "gitHubLicenseType": "none", "licenseDisplayName": name,
+            "status": "active", "statusMessage": "", "assignmentSource": "unknown"
+        })
+    };
+    let licences: Vec<Value> = levels
+        .iter()
+        .map(|&(source, account, msdn, name)| {
+            let assigned = world
+                .org
+                .users
+                .iter()
+                .filter(|u| access_level(u).display_name == name)
+                .count();
+            json!({
+                "licensingSource": source, "accountLicenseType": account, "msdnLicenseType": msdn,
+                "licenseName": name, "assigned": assigned, "available": 0, "includedQuantity": 0,
+                "total": assigned, "disabled": 0, "isPurchasable": source == "account" && account != "stakeholder",
+                "nextBillingDate": null
+            })
+        })
+        .collect();
+    let projects: Vec<Value> = world
+        .org
+        .projects
+        .iter()
+        .map(|p| json!({"id": p.id, "name": p.name}))
+        .collect();
+    wire::json(
+        200,
+        &json!({
+            "availableAccessLevels": levels.iter().map(|&l| level(l)).collect::<Vec<_>>(),
+            "defaultAccessLevel": level(levels[0]),
+            "licenses": licences,
+            "extensions": [],
+            "projectRefs": projects,
+            "groupOptions": []
+        }),
+    )
+}

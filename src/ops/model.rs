@@ -1,0 +1,300 @@
+//! The application layer's vocabulary: what its operations report, in terms
+//! any surface (the wizard, the commands) can show. Nothing here knows how
+//! it is drawn or printed.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::domain::checks::CheckResult;
+use crate::domain::verify::Access;
+
+use super::verify::Probe;
+
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub upn: String,
+    pub display_name: String,
+    pub tenant_id: String,
+}
+
+/// What the person must do to finish a device-code sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceCodePrompt {
+    pub verification_uri: String,
+    pub user_code: String,
+    pub expires_in_secs: u64,
+}
+
+/// Something that went wrong, with its cause and the next step: what every
+/// surface shows for a failure ([`super::advice`] makes them).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Problem {
+    pub message: String,
+    /// TF/VS/AADSTS code or Graph error code, when known.
+    pub code: Option<String>,
+    /// What to do next, in one sentence.
+    pub next_step: Option<String>,
+    /// Matching knowledge base entry id (`ado-entra explain ID`).
+    pub kb_id: Option<String>,
+    /// The failure is the server refusing who we are (401/403, TF400813, TF401444).
+    pub auth_failure: bool,
+    /// The service's request id, for a support ticket.
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    pub fn msg(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            ..Self::default()
+        }
+    }
+}
+
+/// A tenant the caller can pick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantInfo {
+    pub id: String,
+    pub display_name: String,
+    pub domain: String,
+}
+
+/// What happens to one person's access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessOutcome {
+    Keeps,
+    Disconnected,
+    LockedOut,
+    /// A fact is missing: neither kept nor lost is proven.
+    Unverified,
+}
+
+/// A person's standing in the organization, for the lockout table (ordered
+/// as the table lists them: the owner first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    Owner,
+    Admin,
+    User,
+}
+
+impl Standing {
+    pub fn word(self) -> &'static str {
+        match self {
+            Standing::Owner => "owner",
+            Standing::Admin => "admin",
+            Standing::User => "user",
+        }
+    }
+}
+
+/// A row of the lockout-proof table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRow {
+    pub who: String,
+    pub role: Standing,
+    pub outcome: AccessOutcome,
+    pub reason: String,
+}
+
+/// Exactly what a change will do, for the Plan screen and the commands.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct PlanView {
+    pub changes: Vec<String>,
+    pub disconnected: Vec<String>,
+    pub afterwards: Vec<String>,
+}
+
+/// What the organization's real state says about the asked change, before
+/// any check (the one decision every surface takes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SituationKind {
+    /// A real change: the checks ran.
+    #[default]
+    Proceed,
+    /// A real change continuing an interrupted run (which had not landed).
+    Resume,
+    /// Already there.
+    NothingToDo,
+    /// Another operation fits (e.g. change tenant on an unconnected organization).
+    WrongFlow,
+    /// Refused with a reason.
+    Refused,
+    /// An interrupted run had landed: record it and verify.
+    AlreadyLanded,
+}
+
+/// The decision in words.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct SituationView {
+    pub kind: SituationKind,
+    /// What the organization uses now (names with ids).
+    pub backing: String,
+    /// One line for people (empty for a plain change).
+    pub message: String,
+    /// Exact commands to run next, if any.
+    pub next: Vec<String>,
+}
+
+/// A failed check the person may accept by typing `expected` back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AcceptRisk {
+    pub id: String,
+    /// What they accept, in one line.
+    pub title: String,
+    /// What to type (names or an address), comma-separated when several.
+    pub expected: String,
+}
+
+impl AcceptRisk {
+    /// Whether `typed` names the same things as `expected` (any order, any case).
+    pub fn matches(&self, typed: &str) -> bool {
+        let norm = |s: &str| {
+            let mut v: Vec<String> = s
+                .split(',')
+                .map(|p| {
+                    p.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase()
+                })
+                .filter(|p| !p.is_empty())
+                .collect();
+            v.sort();
+            v
+        };
+        let want = norm(&self.expected);
+        !want.is_empty() && norm(typed) == want
+    }
+}
+
+/// Everything the Prerequisites screen shows once checks finish.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ChecksReport {
+    /// The decision from the organization's real state; checks run only
+    /// for a change.
+    pub situation: SituationView,
+    /// The destination as resolved (by id, with names), when there is one.
+    pub destination: Option<TenantInfo>,
+    pub checks: Vec<CheckResult>,
+    pub access: Vec<AccessRow>,
+    pub plan: PlanView,
+    /// Failed checks that may be accepted (confirmed by typing).
+    pub accept: Vec<AcceptRisk>,
+}
+
+impl ChecksReport {
+    /// A failed check that cannot be accepted blocks the change.
+    pub fn blocked(&self) -> bool {
+        self.checks.iter().any(|c| {
+            c.status == crate::domain::checks::Status::Fail
+                && !self.accept.iter().any(|a| a.id == c.id)
+        })
+    }
+
+    /// The report is about a change that can be made (possibly after accepting risks).
+    pub fn is_change(&self) -> bool {
+        matches!(
+            self.situation.kind,
+            SituationKind::Proceed | SituationKind::Resume
+        )
+    }
+}
+
+/// A verification with a fresh sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    pub identity: Identity,
+    pub probes: Vec<Probe>,
+    /// The first failure, if any.
+    pub failure: Option<Problem>,
+    /// What the probes mean: works, wrong sign-in, owner locked out, no access…
+    pub access: Access,
+    /// The owner's address, when known.
+    pub owner: Option<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.access == Access::Works
+    }
+}
+
+/// An account found by the live directory search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    pub id: String,
+    pub upn: String,
+    pub display_name: String,
+    pub guest: bool,
+    pub enabled: bool,
+}
+
+/// What the Resolve screen loads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolveLoad {
+    pub plan: crate::domain::resolve::Plan,
+    /// Users in an interrupted run of this organization, if there is one.
+    pub unfinished: Option<usize>,
+}
+
+/// Something an operation reports while it runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A device code is ready: show it.
+    SignInPrompt(DeviceCodePrompt),
+    /// Gathering facts: `done` of `total` steps, the last one `label`.
+    Checking {
+        done: usize,
+        total: usize,
+        label: String,
+    },
+    /// A step of a directory change.
+    Applying(String),
+    /// Resolve's apply.
+    Resolving(super::resolve::Progress),
+    /// Azure asked to wait (429/503) this long before retrying.
+    Throttled { wait_secs: u64 },
+}
+
+/// Where an operation sends its [`Event`]s.
+pub type Events = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// A sink that drops every event (headless callers that print nothing).
+pub fn quiet() -> Events {
+    Arc::new(|_| {})
+}
+
+/// The change a wizard flow makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Connect,
+    ChangeTenant,
+    Disconnect,
+    /// Run the checks; change nothing.
+    CheckOnly,
+}
+
+impl Operation {
+    /// Does this operation need a destination tenant?
+    pub fn needs_destination(self) -> bool {
+        !matches!(self, Self::Disconnect)
+    }
+    pub fn changes_something(self) -> bool {
+        !matches!(self, Self::CheckOnly)
+    }
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Connect => "connect",
+            Self::ChangeTenant => "change tenant",
+            Self::Disconnect => "disconnect",
+            Self::CheckOnly => "check",
+        }
+    }
+}

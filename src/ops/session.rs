@@ -1,0 +1,523 @@
+//! A signed-in session: the operations the wizard runs, over the client
+//! layer, against Azure or an emulator (only the base URLs differ). Each
+//! reports progress as [`Event`]s to the sink it is given and returns its
+//! result, or a [`Problem`] that says what to do.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::sync::Mutex;
+
+use super::model::{
+    Candidate, ChecksReport, DeviceCodePrompt, Event, Events, Identity, Operation, Problem,
+    ResolveLoad, TenantInfo, VerifyReport,
+};
+use super::{advice, change, gather, report, resolve, verify};
+use crate::client::auth::{OAuthClient, OAuthConfig, signin};
+use crate::client::graph::GraphClient;
+use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
+use crate::client::models::ado::OrgTenant;
+use crate::client::{ClientSettings, Clients, Endpoints};
+use crate::domain::checks::CheckResult;
+use crate::domain::directory::{Asked, Change, Decision};
+use crate::domain::facts;
+use crate::paths::StatePaths;
+
+/// The wizard's session: settings, state paths, and the clients once signed in.
+pub struct Session {
+    settings: ClientSettings,
+    paths: StatePaths,
+    clients: Mutex<Option<Clients>>,
+    /// Graph in the organization's directory, kept from loading Resolve
+    /// for the live search and the invitations: (org, tenant, client).
+    resolve_graph: Mutex<Option<(String, String, GraphClient)>>,
+    /// Where throttling waits are reported (the first caller's sink).
+    throttled: Mutex<Option<Events>>,
+}
+
+impl Session {
+    pub fn new(settings: ClientSettings, paths: StatePaths) -> Self {
+        Self {
+            settings,
+            paths,
+            clients: Mutex::new(None),
+            resolve_graph: Mutex::new(None),
+            throttled: Mutex::new(None),
+        }
+    }
+
+    fn oauth(&self, core: &HttpCore, endpoints: &Endpoints, tenant: Option<&str>) -> OAuthClient {
+        let tenant = tenant.or(self.settings.tenant.as_deref());
+        OAuthClient::new(
+            core.clone(),
+            endpoints,
+            OAuthConfig::new(self.settings.client_id.as_deref(), tenant),
+        )
+    }
+
+    /// The signed-in clients (loaded from the token cache on first use).
+    async fn clients(&self, events: &Events) -> Result<Clients, Problem> {
+        let mut guard = self.clients.lock().await;
+        if guard.is_none() {
+            let (clients, _) =
+                Clients::from_settings(&self.settings, &self.paths, RetryPolicy::default())
+                    .map_err(|e| advice::client(&e))?;
+            self.forward_throttling(&clients, events.clone()).await;
+            *guard = Some(clients);
+        }
+        Ok(guard.clone().expect("set above"))
+    }
+
+    /// Report Retry-After waits as [`Event::Throttled`].
+    async fn forward_throttling(&self, clients: &Clients, events: Events) {
+        *self.throttled.lock().await = Some(events.clone());
+        let mut rx = clients.core.subscribe();
+        tokio::spawn(async move {
+            while let Ok(ev) = rx.recv().await {
+                if let ClientEvent::RetryAfter { wait, .. } = ev {
+                    events(Event::Throttled {
+                        wait_secs: wait.as_secs().max(1),
+                    });
+                }
+            }
+        });
+    }
+
+    /// The Graph client for `org`'s directory (from loading Resolve, else made now).
+    async fn resolve_graph(
+        &self,
+        c: &Clients,
+        org: &str,
+    ) -> Result<(String, GraphClient), Problem> {
+        if let Some((o, t, g)) = self.resolve_graph.lock().await.as_ref()
+            && o.eq_ignore_ascii_case(org)
+        {
+            return Ok((t.clone(), g.clone()));
+        }
+        let tenant = resolve::connected_tenant(c, org)
+            .await
+            .map_err(|e| advice::resolve(&e))?;
+        let g = gather::graph_in_tenant(c, &tenant)
+            .await
+            .map_err(|e| advice::client(&e))?;
+        *self.resolve_graph.lock().await = Some((org.to_string(), tenant.clone(), g.clone()));
+        Ok((tenant, g))
+    }
+
+    /// The signed-in clients, moved to `org`'s directory when the organization
+    /// is connected to one the session is not signed in to (a personal-account
+    /// or other-directory token is refused by such an organization).
+    /// Personal-account organizations keep the session as is.
+    async fn org_clients(&self, org: &str, events: &Events) -> Result<Clients, Problem> {
+        let c = self.clients(events).await?;
+        if let Ok(p) = c.ado.probe_tenant(org).await
+            && let OrgTenant::Entra(tenant) = p.tenant
+            && current_identity(&c)
+                .await
+                .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(&tenant))
+        {
+            c.tokens
+                .use_tenant(&tenant)
+                .await
+                .map_err(|e| advice::client(&e))?;
+        }
+        Ok(c)
+    }
+
+    /// Device-code sign-in at `tenant` (`None`: the default authority),
+    /// replacing the session.
+    pub async fn sign_in(
+        &self,
+        tenant: Option<&str>,
+        events: &Events,
+    ) -> Result<Identity, Problem> {
+        let clients = self.clients(events).await?;
+        let oauth = self.oauth(&clients.core, &clients.endpoints, tenant);
+        let (cache, _graph_warning) = signin::device_code(&oauth, |p| {
+            events(Event::SignInPrompt(DeviceCodePrompt {
+                verification_uri: p.verification_uri.clone(),
+                user_code: p.user_code.clone(),
+                expires_in_secs: p.expires_in,
+            }));
+        })
+        .await
+        .map_err(|e| advice::client(&e))?;
+        let claims = cache.claims();
+        clients
+            .tokens
+            .set_cache(cache)
+            .await
+            .map_err(|e| advice::client(&e))?;
+        let claims = claims
+            .ok_or_else(|| Problem::msg("The sign-in returned a token without an identity."))?;
+        Ok(Identity {
+            upn: claims.username().unwrap_or_default().to_string(),
+            display_name: claims.name.clone().unwrap_or_default(),
+            tenant_id: claims.tid.clone().unwrap_or_default(),
+        })
+    }
+
+    /// Organizations the signed-in identity belongs to.
+    pub async fn list_orgs(&self, events: &Events) -> Result<Vec<String>, Problem> {
+        let c = self.clients(events).await?;
+        let profile = c.ado.profile().await.map_err(|e| advice::client(&e))?;
+        let member = profile.public_alias.clone().unwrap_or(profile.id.clone());
+        let accounts = c
+            .ado
+            .accounts(&member)
+            .await
+            .map_err(|e| advice::client(&e))?;
+        let mut names: Vec<String> = accounts.into_iter().map(|a| a.account_name).collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        Ok(names)
+    }
+
+    /// Directories the signed-in identity can connect `org` to.
+    pub async fn list_tenants(
+        &self,
+        org: &str,
+        events: &Events,
+    ) -> Result<Vec<TenantInfo>, Problem> {
+        let c = self.org_clients(org, events).await?;
+        let tenants = c
+            .ado
+            .user_tenants(org)
+            .await
+            .map_err(|e| advice::client(&e))?;
+        Ok(tenants
+            .into_iter()
+            .map(|t| TenantInfo {
+                display_name: t.display_name.clone().unwrap_or_else(|| t.id.clone()),
+                domain: t.domain.clone().unwrap_or_default(),
+                id: t.id,
+            })
+            .collect())
+    }
+
+    /// The organization's state decides first; a real change then runs every
+    /// prerequisite check ([`Event::Checking`] as facts arrive).
+    pub async fn run_checks(
+        &self,
+        op: Operation,
+        org: &str,
+        tenant: Option<&str>,
+        events: &Events,
+    ) -> Result<ChecksReport, Problem> {
+        let c = self.org_clients(org, events).await?;
+        let asked = asked(&c, op, tenant).await?;
+        let situation = change::situation(&c, &self.paths.journal_dir(), org, &asked)
+            .await
+            .map_err(|e| advice::change(&e))?;
+        let view = report::situation_view(&situation);
+        let destination = asked.destination().map(|d| TenantInfo {
+            id: d.id.to_string(),
+            display_name: d.name().to_string(),
+            domain: d.domain.clone(),
+        });
+        let Decision::Proceed { change: ch, .. } = &situation.decision else {
+            return Ok(ChecksReport {
+                situation: view,
+                destination,
+                ..ChecksReport::default()
+            });
+        };
+        let sink = events.clone();
+        let progress: gather::Progress = Arc::new(move |done, total, what| {
+            sink(Event::Checking {
+                done,
+                total,
+                label: what.to_string(),
+            });
+        });
+        let a = change::assess(&c, org, ch, None, progress)
+            .await
+            .map_err(|e| advice::client(&e))?;
+        let source = match ch {
+            Change::ChangeTenant { from, .. } | Change::Disconnect { from } => Some(from.label()),
+            Change::Connect { .. } => None,
+        };
+        let mut r = report::report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
+        r.situation = view;
+        r.destination = r.destination.or(destination);
+        Ok(r)
+    }
+
+    /// Make the change (or record one that had landed), under the
+    /// organization's lock, reading its state again first.
+    pub async fn apply(
+        &self,
+        op: Operation,
+        org: &str,
+        tenant: Option<&str>,
+        accepted: Vec<String>,
+        events: &Events,
+    ) -> Result<change::Applied, Problem> {
+        let c = self.org_clients(org, events).await?;
+        let asked = asked(&c, op, tenant).await?;
+        let jdir = self.paths.journal_dir();
+        let lock = change::lock(
+            &self.paths.lock_dir(),
+            org,
+            &format!("ado-entra wizard ({} '{org}')", op.verb()),
+        )
+        .map_err(|e| advice::change(&e))?;
+        // The state is read again under the lock: it may have moved since the checks.
+        let situation = change::situation(&c, &jdir, org, &asked)
+            .await
+            .map_err(|e| advice::change(&e))?;
+        let owner = match &situation.decision {
+            Decision::Proceed { .. } => c.ado.owner(org).await.ok().and_then(|o| o.email),
+            _ => None,
+        };
+        let sink = events.clone();
+        let on_step: change::OnStep = Arc::new(move |s: change::ApplyStep| {
+            sink(Event::Applying(s.to_string()));
+        });
+        change::apply(
+            &c,
+            &jdir,
+            &lock,
+            &situation,
+            &change::Confirmed {
+                accepted_risks: accepted,
+                owner,
+            },
+            on_step,
+        )
+        .await
+        .map_err(|e| advice::change(&e))
+    }
+
+    /// Drop every token, sign in afresh at `tenant` and probe the organization.
+    pub async fn sign_out_and_verify(
+        &self,
+        org: &str,
+        tenant: Option<&str>,
+        events: &Events,
+    ) -> Result<VerifyReport, Problem> {
+        // Drop every token, as the docs ask: verification must use a fresh sign-in.
+        let c = self.clients(events).await?;
+        c.tokens
+            .clear()
+            .await
+            .map_err(|e| Problem::msg(format!("Cannot remove the token cache: {e}")))?;
+        let identity = self.sign_in(tenant, events).await?;
+        let c = self.clients(events).await?;
+        let who = verify::signed_in(&c)
+            .await
+            .ok_or_else(|| Problem::msg("The sign-in returned a token without an identity."))?;
+        let v = verify::verify(&c, org, who, &self.paths.journal_dir()).await;
+        Ok(verify_report(identity, v))
+    }
+
+    /// Service connections, PATs and policies of `org` as it is now.
+    pub async fn audit(&self, org: &str, events: &Events) -> Result<Vec<CheckResult>, Problem> {
+        let c = self.org_clients(org, events).await?;
+        let now = change::backing(&c, org)
+            .await
+            .map_err(|e| advice::change(&e))?;
+        // Against the directory the organization uses now; after a disconnect,
+        // as a disconnected organization.
+        let op = super::audit_operation(&now, None).unwrap_or(facts::Operation::Disconnect);
+        let facts = gather::gather(&c, op, org, Utc::now(), Arc::new(|_, _, _| {}))
+            .await
+            .map_err(|e| advice::client(&e))?;
+        Ok(super::audit_rows(&facts))
+    }
+
+    /// Write the user checklist into the state directory; returns where.
+    pub async fn export_checklist(&self, markdown: String) -> Result<String, Problem> {
+        let path = self.paths.root().join(format!(
+            "checklist-{}.md",
+            Utc::now().format("%Y%m%d-%H%M%S")
+        ));
+        self.write_private(path, markdown).await
+    }
+
+    /// Disconnected users of `org`, the directory's accounts and suggestions,
+    /// and any interrupted run.
+    pub async fn load_resolve(&self, org: &str, events: &Events) -> Result<ResolveLoad, Problem> {
+        let c = self.org_clients(org, events).await?;
+        let (loaded, graph) = resolve::load(&c, org)
+            .await
+            .map_err(|e| advice::resolve(&e))?;
+        // The plan names the directory it was loaded from.
+        *self.resolve_graph.lock().await =
+            Some((org.to_string(), loaded.plan.tenant.clone(), graph));
+        let unfinished = resolve::unfinished(&self.paths.journal_dir(), org)
+            .map_err(|e| advice::resolve(&e))?
+            .map(|u| u.jobs.len());
+        Ok(ResolveLoad {
+            plan: loaded.plan,
+            unfinished,
+        })
+    }
+
+    /// Search the organization's directory by name, UPN or mail prefix.
+    pub async fn search_directory(
+        &self,
+        org: &str,
+        query: &str,
+        events: &Events,
+    ) -> Result<Vec<Candidate>, Problem> {
+        let c = self.clients(events).await?;
+        let (_, g) = self.resolve_graph(&c, org).await?;
+        let found = g
+            .search_users(query, 25)
+            .await
+            .map_err(|e| advice::client(&e))?;
+        Ok(found
+            .into_iter()
+            .map(|u| Candidate {
+                upn: u.user_principal_name.clone().unwrap_or_default(),
+                display_name: u.display_name.clone().unwrap_or_default(),
+                guest: u
+                    .user_type
+                    .as_deref()
+                    .is_some_and(|t| t.eq_ignore_ascii_case("guest")),
+                enabled: u.account_enabled.unwrap_or(true),
+                id: u.id,
+            })
+            .collect())
+    }
+
+    /// Apply Resolve jobs (`None`: resume the interrupted run), journaled,
+    /// under the organization's lock; [`Event::Resolving`] as users finish.
+    pub async fn apply_resolve(
+        &self,
+        org: &str,
+        jobs: Option<Vec<crate::domain::resolve::Job>>,
+        events: &Events,
+    ) -> Result<resolve::Outcome, Problem> {
+        let c = self.clients(events).await?;
+        let (tenant, g) = self.resolve_graph(&c, org).await?;
+        let jdir = self.paths.journal_dir();
+        let lock = change::lock(
+            &self.paths.lock_dir(),
+            org,
+            &format!("ado-entra wizard (resolve '{org}')"),
+        )
+        .map_err(|e| advice::change(&e))?;
+        let (journal, replay, tenant, jobs) = match jobs {
+            Some(jobs) => (
+                resolve::begin(&jdir, org, &tenant, &jobs).map_err(|e| advice::resolve(&e))?,
+                None,
+                tenant,
+                jobs,
+            ),
+            None => {
+                let u = resolve::unfinished(&jdir, org)
+                    .map_err(|e| advice::resolve(&e))?
+                    .ok_or_else(|| {
+                        advice::resolve(&resolve::ResolveError::NothingToResume(org.to_string()))
+                    })?;
+                (u.journal, Some(u.replay), u.tenant, u.jobs)
+            }
+        };
+        let sink = events.clone();
+        let progress: resolve::OnProgress =
+            Arc::new(move |p: resolve::Progress| sink(Event::Resolving(p)));
+        resolve::apply(
+            &c,
+            &g,
+            &lock,
+            org,
+            &tenant,
+            jobs,
+            journal,
+            replay,
+            resolve::Settings::default(),
+            progress,
+        )
+        .await
+        .map_err(|e| advice::resolve(&e))
+    }
+
+    /// Write the Resolve plan CSV into the state directory; returns where.
+    pub async fn export_resolve(&self, org: &str, csv: String) -> Result<String, Problem> {
+        let path = self.paths.root().join(format!(
+            "resolve-{}-{}.csv",
+            org,
+            Utc::now().format("%Y%m%d-%H%M%S")
+        ));
+        self.write_private(path, csv).await
+    }
+
+    /// Write `text` to a new private file (0600) beside the state; returns its path.
+    async fn write_private(
+        &self,
+        path: std::path::PathBuf,
+        text: String,
+    ) -> Result<String, Problem> {
+        let dir = self.paths.root().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            crate::paths::create_private_dir(&dir)
+                .and_then(|()| crate::paths::write_private(&path, text.as_bytes()))
+                .map(|()| path.display().to_string())
+                .map_err(|e| format!("Cannot write {}: {e}", path.display()))
+        })
+        .await
+        .map_err(|e| Problem::msg(e.to_string()))?
+        .map_err(Problem::msg)
+    }
+}
+
+/// The identity of the current sign-in, from its token.
+pub async fn current_identity(c: &Clients) -> Option<Identity> {
+    let claims = c.tokens.snapshot().await?.claims()?;
+    Some(Identity {
+        upn: claims.username().unwrap_or_default().to_string(),
+        display_name: claims.name.clone().unwrap_or_default(),
+        tenant_id: claims.tid.clone().unwrap_or_default(),
+    })
+}
+
+/// The verification report for a fresh sign-in as `identity`.
+pub fn verify_report(identity: Identity, v: verify::Verification) -> VerifyReport {
+    let failure = (!v.ok()).then(|| {
+        let mut p = match &v.error {
+            Some(e) => Problem {
+                message: e.message.clone(),
+                code: e.code.clone(),
+                request_id: e.request_id.clone(),
+                auth_failure: matches!(e.status, Some(401 | 403 | 203)),
+                ..Problem::default()
+            },
+            None => Problem::msg("The organization did not answer every probe."),
+        };
+        if let Some(cmd) = v.access.sign_in_command() {
+            p.next_step = Some(format!("Sign in again: {cmd}"));
+        }
+        p
+    });
+    VerifyReport {
+        identity,
+        probes: v.probes,
+        failure,
+        access: v.access,
+        owner: v.owner,
+    }
+}
+
+/// What an operation asks for; a typed domain is resolved to its tenant id first.
+async fn asked(c: &Clients, op: Operation, tenant: Option<&str>) -> Result<Asked, Problem> {
+    let to = match tenant {
+        Some(t) => {
+            let input = crate::domain::validate::parse_tenant(t)
+                .map_err(|e| Problem::msg(e.to_string()))?;
+            Some(
+                change::resolve_tenant(c, &input)
+                    .await
+                    .map_err(|e| advice::change(&e))?,
+            )
+        }
+        None => None,
+    };
+    match (op, to) {
+        (Operation::Disconnect, _) => Ok(Asked::Disconnect),
+        (Operation::ChangeTenant, Some(to)) => Ok(Asked::ChangeTenant { to }),
+        (Operation::Connect | Operation::CheckOnly, Some(to)) => Ok(Asked::Connect { to }),
+        (Operation::CheckOnly, None) => Ok(Asked::Disconnect),
+        (_, None) => Err(Problem::msg("Choose a destination directory first.")),
+    }
+}

@@ -1,0 +1,152 @@
+//! Widgets every screen shares: boxes, lists, the spinner line, error and
+//! device-code panels.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+
+use super::Theme;
+use crate::app::{DeviceCodePrompt, Problem, State, Status};
+
+pub fn boxed<'a>(title: &'a str, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(theme.accent())
+}
+
+pub fn pending(state: &State, frame: &mut Frame, area: Rect, theme: &Theme, what: &str) {
+    let line = Line::from(vec![
+        Span::styled(state.spinner(), theme.accent()),
+        Span::raw(" "),
+        Span::raw(what.to_string()),
+    ]);
+    frame.render_widget(
+        Paragraph::new(line)
+            .wrap(Wrap { trim: false })
+            .block(boxed(" Working ", theme)),
+        area,
+    );
+}
+
+pub fn error_box(
+    e: &Problem,
+    title: &str,
+    hint: &str,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let mut lines = vec![Line::from(Span::styled(e.message.clone(), theme.bad()))];
+    if let Some(code) = &e.code {
+        lines.push(Line::from(Span::styled(
+            format!("Code: {code}"),
+            theme.dim(),
+        )));
+    }
+    if let Some(next) = &e.next_step {
+        lines.push(Line::from(""));
+        lines.push(Line::from(next.clone()));
+    }
+    if let Some(id) = &e.kb_id {
+        lines.push(Line::from(Span::styled(
+            format!("More: ado-entra explain {id}"),
+            theme.dim(),
+        )));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(hint.to_string(), theme.dim())));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(boxed(&format!(" {title} "), theme)),
+        area,
+    );
+}
+
+pub fn choice_list(
+    items: Vec<ListItem>,
+    selected: usize,
+    title: &str,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let list = List::new(items)
+        .block(boxed(title, theme))
+        .highlight_style(theme.selected())
+        .highlight_symbol("▶ ");
+    let mut ls = ListState::default().with_selected(Some(selected));
+    frame.render_stateful_widget(list, area, &mut ls);
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn device_code(
+    state: &State,
+    p: &DeviceCodePrompt,
+    received_ms: u64,
+    title: &str,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let elapsed = state.now_ms.saturating_sub(received_ms) / 1000;
+    let left = p.expires_in_secs.saturating_sub(elapsed);
+    let big = theme.heading().add_modifier(ratatui::style::Modifier::BOLD);
+    let lines = vec![
+        Line::from("1. Open this address in a browser (Enter opens it):"),
+        Line::from(Span::styled(format!("   {}", p.verification_uri), big)),
+        Line::from(""),
+        Line::from("2. Enter this code (c copies it):"),
+        Line::from(Span::styled(
+            format!("   {}", spaced(&p.user_code)),
+            big.add_modifier(ratatui::style::Modifier::REVERSED),
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(state.spinner(), theme.accent()),
+            Span::raw(format!(
+                " Waiting for you to approve… code expires in {}:{:02}",
+                left / 60,
+                left % 60
+            )),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(boxed(&format!(" {title} "), theme)),
+        area,
+    );
+}
+
+/// `ABCDEFGH` → `A B C D E F G H`: easier to read across a room.
+fn spaced(code: &str) -> String {
+    code.chars()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn status_style(s: Status, theme: &Theme) -> Style {
+    match s {
+        Status::Pass => theme.good(),
+        Status::Warn => theme.warning(),
+        Status::Fail => theme.bad(),
+        Status::Skip => theme.dim(),
+    }
+}
+
+pub fn probe_line<'a>(ok: bool, what: &str, detail: &str, theme: &Theme) -> Line<'a> {
+    let (sym, style) = if ok {
+        ("✔", theme.good())
+    } else {
+        ("✘", theme.bad())
+    };
+    Line::from(vec![
+        Span::styled(format!(" {sym} "), style),
+        Span::raw(format!("{what}: {detail}")),
+    ])
+}

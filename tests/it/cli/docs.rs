@@ -1,0 +1,89 @@
+//! What the binary says about itself: version, help, `explain`, shell
+//! completions and the man page.
+
+use super::bin;
+
+#[test]
+fn version_and_help() {
+    let out = bin().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    let v = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(v.trim(), format!("ado-entra {}", env!("CARGO_PKG_VERSION")));
+
+    let out = bin().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for cmd in ["demo", "wizard", "emulator"] {
+        assert!(help.contains(cmd), "--help lacks {cmd}:\n{help}");
+    }
+    for sub in ["demo", "wizard", "emulator"] {
+        let out = bin().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{sub} --help failed");
+    }
+}
+
+#[test]
+fn explain_finds_entries_and_says_when_nothing_matches() {
+    let out = bin()
+        .args([
+            "explain",
+            "Only active members of the AAD tenant are allowed to perform the link.",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[only-active-members]"), "{text}");
+    assert!(text.contains("What to do:"), "{text}");
+
+    let out = bin()
+        .args(["explain", "--json", "TF401444"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["match"]["id"], "TF401444");
+
+    let out = bin().args(["explain", "all good here"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("--list"));
+
+    let out = bin().args(["explain", "--markdown"]).output().unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/troubleshooting.md"
+    ))
+    .unwrap();
+    assert_eq!(md, doc);
+
+    let out = bin().arg("explain").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "no text is a usage error");
+}
+
+#[test]
+fn completions_and_man_page_generate() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef ado-entra"),
+        ("fish", "complete -c ado-entra"),
+    ] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(marker), "{shell} completions lack {marker:?}");
+        assert!(
+            text.contains("explain"),
+            "{shell} completions lack subcommands"
+        );
+    }
+    let out = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin().arg("man").output().unwrap();
+    assert!(out.status.success());
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH"),
+        "{roff:.200}"
+    );
+    assert!(roff.contains("ado\\-entra"), "{roff:.400}");
+}

@@ -1,0 +1,264 @@
+//! The headless commands end to end: connect, verify, audit, orgs, and a
+//! connect resumed from its journal.
+
+use super::bin;
+use crate::support;
+use ado_entra::emulator::EmulatorConfig;
+use serde_json::Value;
+
+struct Env {
+    emu: ado_entra::emulator::Emulator,
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    async fn new(scenario: &str) -> Env {
+        let emu = support::start_with(EmulatorConfig {
+            auto_approve_default: true,
+            ..EmulatorConfig::scenario(scenario)
+        })
+        .await;
+        Env {
+            emu,
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn tenant(&self) -> String {
+        self.emu.summary().tenants[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+    /// `connect --org ORG --tenant T --yes`, then `extra` (say `--json`).
+    async fn connect_yes(&self, org: &str, t: &str, extra: &[&str]) -> (i32, String, String) {
+        let mut args = s(&["connect", "--org", org, "--tenant", t, "--yes"]);
+        args.extend(s(extra));
+        self.run(args).await
+    }
+    async fn run(&self, args: Vec<String>) -> (i32, String, String) {
+        let home = self.home.path().to_path_buf();
+        let base = self.emu.base_url().to_string();
+        tokio::task::spawn_blocking(move || {
+            let out = bin()
+                .args(&args)
+                .env("ADO_ENTRA_HOME", &home)
+                .env("ADO_ENTRA_EMULATOR_URL", &base)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .await
+        .unwrap()
+    }
+}
+
+fn s(v: &[&str]) -> Vec<String> {
+    v.iter().map(|x| x.to_string()).collect()
+}
+
+#[tokio::test]
+async fn connect_then_verify_on_ready() {
+    let env = Env::new("ready").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // Not interactive and no --yes: refuses, changes nothing.
+    let (code, _, err) = env
+        .run(s(&["connect", "--org", "fabrikam-ready", "--tenant", &t]))
+        .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(support::state(&env.emu).await["org"]["tenant"].is_null());
+    let (code, out, err) = env.connect_yes("fabrikam-ready", &t, &["--json"]).await;
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["applied"]["journal"]
+            .as_str()
+            .unwrap()
+            .ends_with(".jsonl")
+    );
+    assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
+    // Connected now: checking or connecting again is nothing to do.
+    let (code, out, err) = env
+        .run(s(&["check", "--org", "fabrikam-ready", "--to", &t]))
+        .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("already connected"), "{out}");
+    // The personal-account session is a wrong sign-in for it now: verify
+    // says to sign in there, and nothing else.
+    let (code, out, _) = env
+        .run(s(&["verify", "--org", "fabrikam-ready", "--json"]))
+        .await;
+    assert_eq!(code, 3, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["state"], "wrong_sign_in", "{v}");
+    let next = v["next_steps"].to_string();
+    assert!(next.contains(&format!("login --tenant {t}")), "{next}");
+    assert!(!next.to_lowercase().contains("disconnect"), "{next}");
+    // Fresh sign-in at the new directory, then verify.
+    assert_eq!(env.run(s(&["logout"])).await.0, 0);
+    assert_eq!(
+        env.run(s(&["login", "--device-code", "--json", "--tenant", &t]))
+            .await
+            .0,
+        0
+    );
+    let (code, out, err) = env
+        .run(s(&["verify", "--org", "fabrikam-ready", "--json"]))
+        .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], true);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn connect_refuses_lockout_and_verify_diagnoses_an_existing_one() {
+    let env = Env::new("lockout").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    let (code, _, err) = env.connect_yes("contoso-lockout", &t, &[]).await;
+    assert_eq!(code, 3);
+    assert!(err.contains("The owner would be locked out"), "{err}");
+    assert!(
+        support::state(&env.emu).await["org"]["tenant"].is_null(),
+        "nothing changed"
+    );
+
+    // Someone connected it by hand anyway, as in the Microsoft Q&A thread
+    // where the sole owner was locked out right after connecting.
+    let (tok, _) = support::sign_in(
+        &env.emu,
+        "alice@outlook.com",
+        "organizations",
+        support::ADO_SCOPE,
+    )
+    .await;
+    let r = support::set_tenant(&env.emu, "contoso-lockout", &tok, &t).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(env.run(s(&["logout"])).await.0, 0);
+    assert_eq!(
+        env.run(s(&["login", "--device-code", "--json", "--tenant", &t]))
+            .await
+            .0,
+        0
+    );
+    let (code, out, _) = env.run(s(&["verify", "--org", "contoso-lockout"])).await;
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains("The owner is locked out"), "{out}");
+    assert!(out.contains("✔ profile: answers"), "{out}");
+    assert!(out.contains("TF400813"), "{out}");
+    assert!(out.contains("https://aex.dev.azure.com/me"), "{out}");
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn audit_finds_exactly_the_planted_problems_in_messy() {
+    let env = Env::new("messy").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    let (code, out, err) = env
+        .run(s(&[
+            "audit",
+            "--org",
+            "fabrikam-messy",
+            "--tenant",
+            &t,
+            "--json",
+        ]))
+        .await;
+    assert_eq!(code, 3, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let finding = |id: &str| {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let sc = finding("service-connections").to_string();
+    assert!(
+        sc.contains("prod-azure") && sc.contains("legacy-subscription"),
+        "{sc}"
+    );
+    assert!(
+        !sc.contains("analytics"),
+        "bound to the destination already: {sc}"
+    );
+    let pats = finding("global-pats").to_string();
+    assert!(
+        pats.contains("everything (global)") && !pats.contains("release pipeline"),
+        "{pats}"
+    );
+    assert_eq!(v["policies"]["disallow_aad_guest_user_access"], true);
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn orgs_lists_what_is_connected_to_a_tenant() {
+    let env = Env::new("ready").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["organizations"].as_array().unwrap().is_empty());
+    let (code, _, err) = env.connect_yes("fabrikam-ready", &t, &[]).await;
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["organizations"][0]["name"], "fabrikam-ready");
+    assert_eq!(v["organizations"][0]["owner"], "ann@fabrikam.com");
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_connect_resumes_in_its_journal_without_repeating() {
+    use ado_entra::domain::journal::{JournalWriter, read};
+    let env = Env::new("ready").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // A previous run wrote its intent and died before the call.
+    let jdir = env.home.path().join("journal");
+    let mut w = JournalWriter::create(
+        &jdir,
+        "connect",
+        "fabrikam-ready",
+        serde_json::json!({"to": t}),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    w.intent(
+        "set-tenant",
+        serde_json::json!({"tenant": t}),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let path = w.path().to_path_buf();
+    drop(w);
+    let (code, out, err) = env.connect_yes("fabrikam-ready", &t, &["--json"]).await;
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["applied"]["journal"],
+        path.display().to_string(),
+        "the same journal was continued"
+    );
+    assert_eq!(std::fs::read_dir(&jdir).unwrap().count(), 1);
+    let replay = read(&path).unwrap();
+    assert!(replay.finished);
+    assert!(replay.is_done("set-tenant"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The in-doubt step was checked against the organization (not landed), then done once.
+    assert!(text.contains("\"landed\":false"), "{text}");
+    assert_eq!(text.matches("\"outcome\"").count(), 1, "{text}");
+    assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
+    env.emu.shutdown().await;
+}
