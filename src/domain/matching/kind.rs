@@ -244,7 +244,8 @@ pub fn classify(u: &TenantUser, profile: &DirectoryProfile) -> (AccountKind, u8)
     let unnamed = profile.names_used
         && u.given_name.as_deref().is_none_or(|g| g.trim().is_empty())
         && u.surname.as_deref().is_none_or(|s| s.trim().is_empty());
-    let unlicensed = profile.licences_used && u.licenses == Some(0);
+    // A leaver's licence is usually removed with their access.
+    let unlicensed = profile.licences_used && u.account_enabled && u.licenses == Some(0);
     let alphabetic = ws
         .iter()
         .filter(|w| w.chars().any(char::is_alphabetic))
@@ -378,6 +379,11 @@ mod tests {
         m.given_name = None;
         m.surname = None;
         assert_eq!(classify(&m, &PEOPLE).0, AccountKind::NoPersonSignals);
+        // A disabled account without a licence is a leaver, not a signal.
+        let mut leaver = acct("kim.lee@contoso.com", "Kim Lee");
+        leaver.account_enabled = false;
+        leaver.licenses = Some(0);
+        assert_eq!(classify(&leaver, &PEOPLE), (AccountKind::Person, 0));
     }
 
     #[test]
