@@ -28,6 +28,11 @@ pub struct TenantUser {
     pub enabled: bool,
     /// The personal account behind this object, if any.
     pub msa: Option<String>,
+    /// `givenName` and `surname` as the scenario gives them; `None`: read
+    /// from the display name (first word, rest).
+    pub names: Option<(Option<String>, Option<String>)>,
+    /// SKU part numbers of the assigned licences.
+    pub licenses: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -359,6 +364,9 @@ impl World {
                         user_type: u.user_type.clone(),
                         enabled: u.enabled,
                         msa: u.msa.clone(),
+                        names: (u.given_name.is_some() || u.surname.is_some())
+                            .then(|| (u.given_name.clone().flatten(), u.surname.clone().flatten())),
+                        licenses: u.licenses.clone(),
                     });
                 }
                 tenant
@@ -421,6 +429,8 @@ impl World {
                             user_type: "Member".into(),
                             enabled: true,
                             msa: None,
+                            names: None,
+                            licenses: vec![],
                         });
                         t.users[i].id.clone()
                     }
