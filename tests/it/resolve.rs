@@ -774,6 +774,29 @@ async fn accept_exact_maps_only_what_the_rules_call_exact_among_every_trap() {
         assert_eq!(upn_conf(who), none(), "{who}");
     }
 
+    // The text output says the same in words.
+    let out = env.resolve(&[]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = |who: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(who))
+            .unwrap_or_else(|| panic!("{who}: {text}"))
+            .to_string()
+    };
+    for (who, words) in [
+        ("Eve Carter", "medium; person, member, enabled"),
+        ("Eve Carter", "[address matches but the name does not]"),
+        ("Kim Lee", "[the account is disabled]"),
+        ("Omar Haddad", "no suggestion (invite?)"),
+        (
+            "Mia Moss",
+            "(exact; person, member, enabled; address is the account's primary mail; same name)",
+        ),
+    ] {
+        assert!(line(who).contains(words), "{who}: {words}\n{text}");
+    }
+
     // --accept-exact maps the two exact rows and nothing else.
     let out = env.resolve(&["--accept-exact", "--yes", "--json"]).await;
     assert!(out.status.success(), "{}", stderr(&out));

@@ -292,24 +292,13 @@ fn the_csv_says_the_flags_and_the_account_kind_in_words() {
             .unwrap_or_else(|| panic!("{who}: {text}"))
             .to_string()
     };
-    assert!(
-        line("msa.kim").contains("address matches but the name does not"),
-        "{text}"
-    );
-    assert!(
-        line("msa.dana").contains("the account is disabled"),
-        "{text}"
-    );
-    assert!(
-        line("msa.dana").contains("person, member, disabled"),
-        "{text}"
-    );
-    assert!(
-        line("msa.anna").contains("same name (person, member, enabled)"),
-        "{text}"
-    );
-    assert!(
-        line("msa.bob").contains("more than one account fits"),
-        "{text}"
-    );
+    for (who, words) in [
+        ("msa.kim", "address matches but the name does not"),
+        ("msa.dana", "the account is disabled"),
+        ("msa.dana", "person, member, disabled"),
+        ("msa.anna", "same name (person, member, enabled)"),
+        ("msa.bob", "more than one account fits"),
+    ] {
+        assert!(line(who).contains(words), "{who}: {words}\n{text}");
+    }
 }
