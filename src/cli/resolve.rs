@@ -53,10 +53,7 @@ pub struct ResolveArgs {
 }
 
 fn resolve_error(e: ResolveError) -> CliError {
-    match e {
-        ResolveError::Client(c) => client_error(c),
-        other => CliError::error(other.to_string()),
-    }
+    CliError::problem(crate::ops::advice::resolve(&e))
 }
 
 /// Progress on stderr, at most twice a second (always the last one).
@@ -145,7 +142,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
     if args.import.is_some() && !args.dry_run || args.accept_exact || args.resume {
         super::auth_cmds::require_person(
             global,
-            crate::client::auth::identity::PersonOnly::ResolveApply,
+            crate::domain::identity::PersonOnly::ResolveApply,
         )?;
     }
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;

@@ -13,10 +13,12 @@
 
 #![warn(missing_docs)]
 
+pub mod advice;
 pub mod checks;
 pub mod diagnose;
 pub mod directory;
 pub mod facts;
+pub mod identity;
 pub mod journal;
 pub mod matching;
 pub mod resolve;

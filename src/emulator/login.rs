@@ -38,12 +38,27 @@ struct AuthCode {
     redirect_uri: String,
     challenge: String,
     created: Instant,
+    /// From the authorization request: echoed in the id token.
+    nonce: Option<String>,
+    /// The authorization request asked for `client_info=1`.
+    client_info: bool,
 }
 
 #[derive(Debug)]
 struct Refresh {
     who: String,
     client_id: String,
+    /// What was granted, for a refresh that names no scope.
+    scope: String,
+}
+
+/// What a token request adds to the identity and scope: where the client
+/// reached us (the issuer of id tokens), the nonce of its authorization
+/// request, and whether it asked for `client_info`.
+struct Extras<'a> {
+    origin: &'a str,
+    nonce: Option<&'a str>,
+    client_info: bool,
 }
 
 /// Sign-in state: pending device codes, authorization codes, refresh tokens.
@@ -120,6 +135,15 @@ pub fn handle(sh: &Shared, req: &Req) -> Response {
     }
 }
 
+/// `/{tenant}/discovery/instance` (and `/common/discovery/instance` at the
+/// root, where MSAL looks for it): this host is its own only alias.
+pub fn instance_discovery(req: &Req) -> Response {
+    wire::json(
+        200,
+        &super::oidc::instance_discovery(&req.origin, req.q("authorization_endpoint")),
+    )
+}
+
 fn not_found() -> Response {
     wire::json(
         404,
@@ -131,6 +155,10 @@ fn not_found() -> Response {
 fn tenant_route(sh: &Shared, req: &Req, tenant: &str, rest: &[&str]) -> Response {
     match (req.method.as_str(), rest) {
         ("GET", ["v2.0", ".well-known", "openid-configuration"]) => discovery(sh, req, tenant),
+        ("GET", ["discovery", "v2.0", "keys"] | ["discovery", "keys"]) => {
+            wire::json(200, &super::oidc::jwks())
+        }
+        ("GET", ["discovery", "instance"]) => instance_discovery(req),
         ("POST", ["oauth2", "v2.0", "devicecode"]) => device_code(sh, req, tenant),
         ("POST", ["oauth2", "v2.0", "token"]) => token(sh, req, tenant),
         ("GET", ["oauth2", "v2.0", "authorize"]) => authorize(sh, req, tenant, None),
@@ -292,8 +320,18 @@ fn device_code(sh: &Shared, req: &Req, tenant: &str) -> Response {
     )
 }
 
-/// Build the token response for `who` signing in to `tenant` with `scope`.
-fn issue(sh: &Shared, who: &str, tenant: &str, scope: &str, client_id: &str) -> Response {
+/// Build the token response for `who` signing in to `tenant` with `scope`:
+/// an access token for the audience the scope names, an id token when the
+/// scope has `openid`, `client_info` when asked, a refresh token with
+/// `offline_access`.
+fn issue(
+    sh: &Shared,
+    who: &str,
+    tenant: &str,
+    scope: &str,
+    client_id: &str,
+    extras: &Extras<'_>,
+) -> Response {
     let subject = match sh.world.read().expect("world").resolve(who, tenant) {
         Ok(s) => s,
         Err(msg) => {
@@ -310,6 +348,25 @@ fn issue(sh: &Shared, who: &str, tenant: &str, scope: &str, client_id: &str) -> 
     };
     let now = chrono::Utc::now().timestamp();
     let lifetime = sh.cfg.token_lifetime_secs;
+    let scopes: Vec<&str> = scope.split_whitespace().collect();
+    let id_token = scopes.contains(&"openid").then(|| {
+        super::oidc::id_token(
+            &subject,
+            &super::oidc::IdTokenFor {
+                issuer: format!("{}/login/{}/v2.0", extras.origin, subject.tid),
+                client_id,
+                nonce: extras.nonce,
+                lifetime_secs: lifetime,
+                email: scopes
+                    .contains(&"email")
+                    .then_some(subject.upn.as_str())
+                    .filter(|u| u.contains('@') && !u.contains("#EXT#")),
+            },
+        )
+    });
+    let client_info = extras
+        .client_info
+        .then(|| super::oidc::client_info(&subject));
     let claims = Claims {
         aud: aud.to_string(),
         iss: format!("https://sts.windows.net/{}/", subject.tid),
@@ -338,13 +395,20 @@ fn issue(sh: &Shared, who: &str, tenant: &str, scope: &str, client_id: &str) -> 
         "ext_expires_in": lifetime,
         "access_token": access,
     });
-    if scope.split_whitespace().any(|s| s == "offline_access") {
+    if let Some(t) = id_token {
+        body["id_token"] = t.into();
+    }
+    if let Some(c) = client_info {
+        body["client_info"] = c.into();
+    }
+    if scopes.contains(&"offline_access") {
         let rt = ids::random_token(48);
         sh.login.lock().expect("login").refresh.insert(
             rt.clone(),
             Refresh {
                 who: who.to_string(),
                 client_id: client_id.to_string(),
+                scope: scope.to_string(),
             },
         );
         body["refresh_token"] = rt.into();
@@ -356,7 +420,12 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
     let form = req.form();
     let get = |k: &str| Req::form_value(&form, k);
     let client_id = get("client_id").unwrap_or_default();
-    let scope = get("scope").unwrap_or_else(|| "openid".into());
+    let asked_client_info = get("client_info").as_deref() == Some("1");
+    let extras = Extras {
+        origin: &req.origin,
+        nonce: None,
+        client_info: asked_client_info,
+    };
     match get("grant_type").as_deref() {
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
             let Some(dc) = get("device_code") else {
@@ -435,6 +504,7 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 } else {
                     &client_id
                 },
+                &extras,
             )
         }
         Some("refresh_token") => {
@@ -451,9 +521,13 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 .expect("login")
                 .refresh
                 .get(&rt)
-                .map(|r| (r.who.clone(), r.client_id.clone()));
+                .map(|r| (r.who.clone(), r.client_id.clone(), r.scope.clone()));
             match who {
-                Some((who, client)) => issue(sh, &who, tenant, &scope, &client),
+                // A refresh that names no scope gets what was granted.
+                Some((who, client, granted)) => {
+                    let scope = get("scope").unwrap_or(granted);
+                    issue(sh, &who, tenant, &scope, &client, &extras)
+                }
                 None => oauth_error(
                     "invalid_grant",
                     "AADSTS9002313",
@@ -499,7 +573,12 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
             }
             // The scope was granted at /authorize; a scope on the redemption narrows it.
             let scope = get("scope").unwrap_or(c.scope);
-            issue(sh, &c.who, &c.tenant, &scope, &c.client_id)
+            let extras = Extras {
+                nonce: c.nonce.as_deref(),
+                client_info: asked_client_info || c.client_info,
+                ..extras
+            };
+            issue(sh, &c.who, &c.tenant, &scope, &c.client_id, &extras)
         }
         other => oauth_error(
             "unsupported_grant_type",
@@ -588,6 +667,8 @@ fn authorize(
             redirect_uri: redirect.clone(),
             challenge,
             created: Instant::now(),
+            nonce: param("nonce"),
+            client_info: param("client_info").as_deref() == Some("1"),
         },
     );
     let mut target = url::Url::parse(&redirect).expect("checked above");

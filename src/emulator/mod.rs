@@ -9,13 +9,14 @@
 mod ado;
 mod faults;
 mod graph;
-mod graph_search;
 pub mod ids;
 mod jwt;
 mod login;
 mod login_app;
+mod oidc;
 pub mod scenario;
 mod state;
+mod tls;
 mod wire;
 
 use std::collections::BTreeMap;
@@ -79,6 +80,10 @@ pub struct EmulatorArgs {
     /// subscribers (no account licence filter finds them).
     #[arg(long, requires = "users", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub subscribers: u8,
+    /// Serve https with a certificate authority generated at start; its PEM
+    /// path is `ca_cert` in the first line (trust it, e.g. SSL_CERT_FILE).
+    #[arg(long)]
+    pub tls: bool,
 }
 
 /// Where a scenario comes from.
@@ -109,6 +114,8 @@ pub struct EmulatorConfig {
     /// Device-code polling interval the emulator asks for (Entra uses 5).
     pub device_interval_secs: u64,
     pub device_expires_secs: u64,
+    /// Serve https with a certificate generated at start.
+    pub tls: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -123,6 +130,7 @@ impl Default for EmulatorConfig {
             token_lifetime_secs: 3600,
             device_interval_secs: 1,
             device_expires_secs: 900,
+            tls: false,
         }
     }
 }
@@ -140,6 +148,9 @@ impl EmulatorConfig {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioSummary {
     pub base_url: String,
+    /// With `--tls`: the PEM file of the certificate authority to trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<String>,
     pub org: String,
     pub owner: String,
     pub tenants: Vec<Value>,
@@ -162,6 +173,8 @@ pub enum EmulatorError {
     Fault(String),
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
     Bind { port: u16, source: std::io::Error },
+    #[error("{0}")]
+    Tls(String),
 }
 
 pub(crate) struct Runtime {
@@ -275,6 +288,8 @@ pub struct Emulator {
     summary: ScenarioSummary,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// With TLS: the directory holding the authority's PEM, removed at shutdown.
+    tls_dir: Option<std::path::PathBuf>,
 }
 
 impl Emulator {
@@ -306,9 +321,18 @@ impl Emulator {
                 source,
             })?
             .port();
-        let base_url = format!("http://127.0.0.1:{port}");
+        let tls = if cfg.tls {
+            Some(tls::Tls::generate().map_err(EmulatorError::Tls)?)
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://127.0.0.1:{port}");
         let summary = ScenarioSummary {
             base_url: base_url.clone(),
+            ca_cert: tls
+                .as_ref()
+                .map(|t| t.ca_cert.to_string_lossy().into_owned()),
             org: world.org.name.clone(),
             owner: world.org.users[world.org.owner].mail.clone(),
             tenants: world
@@ -331,7 +355,7 @@ impl Emulator {
             stats: Mutex::new(BTreeMap::new()),
             in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
-                scheme: "http",
+                scheme,
                 auto_approve: cfg.auto_approve.clone().or_else(|| {
                     cfg.auto_approve_default
                         .then(|| scenario.default_sign_in.clone())
@@ -344,18 +368,36 @@ impl Emulator {
         });
         let app = Router::new().fallback(entry).with_state(shared);
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
+        let stopped = async {
+            let _ = rx.await;
+        };
+        let tls_dir = tls.as_ref().map(|t| t.dir().to_path_buf());
+        let task = match tls {
+            None => tokio::spawn(async move {
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .await;
+            }),
+            Some(t) => {
+                let listener = tls::TlsListener::new(listener, t.acceptor).map_err(|source| {
+                    EmulatorError::Bind {
+                        port: cfg.port,
+                        source,
+                    }
+                })?;
+                tokio::spawn(async move {
+                    let _ = axum::serve(listener, app)
+                        .with_graceful_shutdown(stopped)
+                        .await;
                 })
-                .await;
-        });
+            }
+        };
         tracing::info!(%base_url, scenario = %summary.scenario, "emulator listening");
         Ok(Emulator {
             summary,
             stop: Some(tx),
             task: Some(task),
+            tls_dir,
         })
     }
 
@@ -376,6 +418,9 @@ impl Emulator {
         }
         if let Some(t) = self.task.take() {
             let _ = tokio::time::timeout(Duration::from_secs(2), t).await;
+        }
+        if let Some(dir) = self.tls_dir.take() {
+            tls::Tls::remove_files(&dir);
         }
     }
 }
@@ -399,6 +444,7 @@ pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
         auto_approve: args.auto_approve,
         faults: args.faults,
         token_lifetime_secs: args.token_lifetime,
+        tls: args.tls,
         ..EmulatorConfig::default()
     })
     .await?;
@@ -471,6 +517,10 @@ async fn entry(
     };
     if host == "_emulator" {
         return control(&sh, &req);
+    }
+    // Instance discovery where MSAL looks for it: at the host's root.
+    if host == "common" && req.method == Method::GET && req.lpath() == ["discovery", "instance"] {
+        return login::instance_discovery(&req);
     }
     {
         let mut stats = sh.stats.lock().expect("stats");

@@ -40,9 +40,7 @@ pub enum ResolveError {
     #[error(transparent)]
     Client(#[from] ClientError),
     /// The organization uses personal accounts: there is nothing to map to.
-    #[error(
-        "'{0}' is not connected to a Microsoft Entra directory, so nobody is disconnected; connect it first (ado-entra connect --org {0} --tenant ...)"
-    )]
+    #[error("'{0}' is not connected to a Microsoft Entra directory, so nobody is disconnected")]
     NotConnected(String),
     /// The journal could not be written or read.
     #[error("journal: {0}")]

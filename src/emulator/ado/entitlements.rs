@@ -5,9 +5,10 @@ use axum::response::Response;
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::super::state::OrgUser;
 use super::super::state::World;
 use super::super::wire::{self, ado_error};
-use super::{OrgUrls, access_level, entitlement};
+use super::{OrgUrls, graph_user, ts};
 
 fn not_found(id: &str) -> Response {
     ado_error(
@@ -196,4 +197,65 @@ pub fn summary(world: &World) -> Response {
             "groupOptions": []
         }),
     )
+}
+
+/// A user's access level as the entitlement shows it.
+pub(super) struct Access {
+    licensing_source: &'static str,
+    account_licence: &'static str,
+    msdn_licence: &'static str,
+    display_name: &'static str,
+    /// The `licenseId` a `$filter` names it by (lowercase), if any.
+    pub filter_id: Option<&'static str>,
+}
+
+pub(super) fn access_level(u: &OrgUser) -> Access {
+    let is = |names: &[&str]| names.iter().any(|n| u.license.eq_ignore_ascii_case(n));
+    let account = |licence, display_name, filter_id| Access {
+        licensing_source: "account",
+        account_licence: licence,
+        msdn_licence: "none",
+        display_name,
+        filter_id: Some(filter_id),
+    };
+    if is(&["stakeholder"]) {
+        account("stakeholder", "Stakeholder", "account-stakeholder")
+    } else if is(&["basic+test plans", "basic + test plans", "advanced"]) {
+        account("advanced", "Basic + Test Plans", "account-advanced")
+    } else if is(&["visual studio subscriber", "msdn"]) {
+        // Visual Studio subscribers are licensed through MSDN, not an
+        // account licence, so no account `licenseId` filter finds them.
+        Access {
+            licensing_source: "msdn",
+            account_licence: "none",
+            msdn_licence: "eligible",
+            display_name: "Visual Studio Subscriber",
+            filter_id: None,
+        }
+    } else {
+        account("express", "Basic", "account-express")
+    }
+}
+
+pub(super) fn entitlement(urls: &OrgUrls, u: &OrgUser) -> Value {
+    let access = access_level(u);
+    json!({
+        "id": u.id,
+        "user": graph_user(urls, u),
+        "accessLevel": {
+            "licensingSource": access.licensing_source,
+            "accountLicenseType": access.account_licence,
+            "msdnLicenseType": access.msdn_licence,
+            "gitHubLicenseType": "none",
+            "licenseDisplayName": access.display_name,
+            "status": if u.active { "active" } else { "pending" },
+            "statusMessage": "",
+            "assignmentSource": "unknown"
+        },
+        "lastAccessedDate": u.last_access.map(ts).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
+        "dateCreated": ts(u.created),
+        "projectEntitlements": [],
+        "extensions": [],
+        "groupAssignments": []
+    })
 }

@@ -3,7 +3,7 @@
 //! a clause matches when the value, or one of its words, starts with the
 //! text, without case. Only with `ConsistencyLevel: eventual`.
 
-use super::state::TenantUser;
+use super::super::state::TenantUser;
 
 /// A parsed `$search`: alternatives (OR) of clauses that must all hold (AND).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,299 @@
+//! `/vsaex` (vsaex.dev.azure.com): user entitlements, listed with the
+//! documented `$filter` and `$orderBy`; one user's entitlement and adding
+//! users are in entitlements.rs.
+
+use super::entitlements::{access_level, entitlement};
+use super::*;
+
+/// `/vsaex/...`: user entitlements.
+pub fn vsaex(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "vsaex", req) {
+        return r;
+    }
+    let p = req.lpath();
+    if matches!(req.method.as_str(), "POST" | "PATCH") {
+        return vsaex_change(sh, req, &p);
+    }
+    let world = sh.world.read().expect("world");
+    if let Err(r) = org_api_preamble(req, &p, &world) {
+        return r;
+    }
+    let caller = match org_caller(sh, req, &world) {
+        Ok((c, _)) => c,
+        Err(r) => return r,
+    };
+    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    match (req.method.as_str(), &p[2..]) {
+        ("GET", ["connectiondata"]) => connection_data(&world, caller),
+        ("GET", ["userentitlements", id]) => entitlements::get(&world, &urls, id),
+        ("GET", ["userentitlementsummary"]) => entitlements::summary(&world),
+        ("GET", ["userentitlements"]) => {
+            let listing = match entitlement_listing(sh, &world, req.q("$filter"), req.q("$orderBy"))
+            {
+                Ok(l) => l,
+                Err(r) => return r,
+            };
+            let total = listing.len();
+            let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
+            let items: Vec<&OrgUser> = items.iter().map(|&i| &world.org.users[i]).collect();
+            let members: Vec<Value> = items.iter().map(|u| entitlement(&urls, u)).collect();
+            // Real responses repeat the members under `items`: serialize
+            // them once and write them twice.
+            let members = serde_json::to_string(&members).expect("json");
+            let next = serde_json::to_string(&next).expect("json");
+            wire::text(
+                200,
+                "application/json; charset=utf-8",
+                format!(
+                    r#"{{"members":{members},"continuationToken":{next},"totalCount":{total},"items":{members}}}"#
+                ),
+            )
+        }
+        _ => ado_error(
+            404,
+            "RouteNotFoundException",
+            &format!("The resource '{}' does not exist.", p[2..].join("/")),
+        ),
+    }
+}
+
+/// `/vsaex/...` changes: add a user, change a user's access level. Only
+/// administrators may.
+fn vsaex_change(sh: &Shared, req: &Req, p: &[&str]) -> Response {
+    let mut world = sh.world_mut();
+    if let Err(r) = org_api_preamble(req, p, &world) {
+        return r;
+    }
+    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !world.is_admin(caller) {
+        return not_authorized(&caller_upn);
+    }
+    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    match (req.method.as_str(), &p[2..]) {
+        ("POST", ["userentitlements"]) => entitlements::add(&mut world, &urls, req.json()),
+        ("PATCH", ["userentitlements", id]) => {
+            entitlements::patch(&mut world, &urls, id, req.json())
+        }
+        _ => ado_error(
+            404,
+            "RouteNotFoundException",
+            &format!("The resource '{}' does not exist.", p[2..].join("/")),
+        ),
+    }
+}
+
+/// What `$orderBy` sorts user entitlements by (documented: `dateCreated`,
+/// `lastAccessed` and `name`, then an optional `asc` or `desc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntitlementOrder {
+    Name,
+    DateCreated,
+    LastAccessed,
+}
+
+fn parse_entitlement_order(o: &str) -> Result<(EntitlementOrder, bool), String> {
+    let mut words = o.split_whitespace();
+    let field = words.next().unwrap_or("").to_ascii_lowercase();
+    let field = match field.as_str() {
+        "name" => EntitlementOrder::Name,
+        "datecreated" => EntitlementOrder::DateCreated,
+        "lastaccessed" | "lastaccesseddate" => EntitlementOrder::LastAccessed,
+        _ => {
+            return Err(format!(
+                "The $orderBy property '{field}' is not supported; use dateCreated, lastAccessed or name."
+            ));
+        }
+    };
+    let desc = match words.next().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("asc") | Some("ascending") => false,
+        Some("desc") | Some("descending") => true,
+        Some(other) => {
+            return Err(format!(
+                "The $orderBy direction '{other}' is not supported; use asc or desc."
+            ));
+        }
+    };
+    if words.next().is_some() {
+        return Err(format!(
+            "The $orderBy value '{o}' has more than a property and a direction."
+        ));
+    }
+    Ok((field, desc))
+}
+
+/// The order of `$orderBy`: the property, ties broken by member id, so the
+/// order is total and descending is exactly ascending reversed. Names
+/// compare without case; never-accessed users (shown as 0001-01-01) come
+/// first by last access.
+fn entitlement_cmp(
+    a: &OrgUser,
+    b: &OrgUser,
+    (field, desc): (EntitlementOrder, bool),
+) -> std::cmp::Ordering {
+    let o = match field {
+        EntitlementOrder::Name => wire::cmp_caseless(&a.display_name, &b.display_name),
+        EntitlementOrder::DateCreated => a.created.cmp(&b.created),
+        EntitlementOrder::LastAccessed => a.last_access.cmp(&b.last_access),
+    }
+    .then_with(|| a.id.cmp(&b.id));
+    if desc { o.reverse() } else { o }
+}
+
+/// The organization's users a user-entitlement query lists, in order, as
+/// positions in `world.org.users`. Built once per query and world
+/// generation: a walk asks for the same listing page after page.
+fn entitlement_listing(
+    sh: &Shared,
+    world: &World,
+    filter: Option<&str>,
+    order: Option<&str>,
+) -> Result<std::sync::Arc<Vec<usize>>, Response> {
+    let parsed_filter = match filter.map(parse_entitlement_filter) {
+        Some(Err(e)) => return Err(ado_error(400, "InvalidFilterException", &e)),
+        Some(Ok(f)) => Some(f),
+        None => None,
+    };
+    let parsed_order = match order.map(parse_entitlement_order) {
+        Some(Err(e)) => return Err(ado_error(400, "InvalidOrderByException", &e)),
+        Some(Ok(o)) => Some(o),
+        None => None,
+    };
+    let key = format!("{}\u{1}{}", filter.unwrap_or(""), order.unwrap_or(""));
+    // The caller holds the world's read lock: the generation cannot move.
+    let generation = sh.world_gen.load(std::sync::atomic::Ordering::SeqCst);
+    if let Some((g, listing)) = sh.listings.lock().expect("listings").get(&key)
+        && *g == generation
+    {
+        return Ok(std::sync::Arc::clone(listing));
+    }
+    let users = &world.org.users;
+    let mut listing: Vec<usize> = (0..users.len())
+        .filter(|&i| parsed_filter.as_ref().is_none_or(|f| f.matches(&users[i])))
+        .collect();
+    if let Some(order) = parsed_order {
+        listing.sort_by(|&a, &b| entitlement_cmp(&users[a], &users[b], order));
+    }
+    let listing = std::sync::Arc::new(listing);
+    let mut cache = sh.listings.lock().expect("listings");
+    if cache.len() >= 64 {
+        cache.clear();
+    }
+    cache.insert(key, (generation, std::sync::Arc::clone(&listing)));
+    Ok(listing)
+}
+
+/// The documented `$filter` subset: `name eq 'x'`, `userType eq 'guest'|'member'`,
+/// `licenseId eq 'Account-Express'|'Account-Stakeholder'|...`, joined by `and`.
+struct EntitlementFilter(Vec<(String, String)>);
+impl EntitlementFilter {
+    fn matches(&self, u: &OrgUser) -> bool {
+        self.0.iter().all(|(field, value)| match field.as_str() {
+            "name" => {
+                u.display_name.to_lowercase().contains(value)
+                    || u.principal_name.to_lowercase().contains(value)
+            }
+            "usertype" => (value == "guest") == u.principal_name.contains("#EXT#"),
+            "licenseid" => access_level(u).filter_id == Some(value.as_str()),
+            "origin" => u.origin_str() == value,
+            _ => false,
+        })
+    }
+}
+
+fn parse_entitlement_filter(f: &str) -> Result<EntitlementFilter, String> {
+    let mut out = Vec::new();
+    for clause in f.split(" and ") {
+        let parts: Vec<&str> = clause.trim().splitn(3, ' ').collect();
+        let [field, op, value] = parts.as_slice() else {
+            return Err(format!(
+                "The $filter clause '{clause}' is not of the form: field eq 'value'."
+            ));
+        };
+        if !op.eq_ignore_ascii_case("eq") {
+            return Err(format!(
+                "The $filter operator '{op}' is not supported; use eq."
+            ));
+        }
+        let field = field.to_ascii_lowercase();
+        if !matches!(field.as_str(), "name" | "usertype" | "licenseid" | "origin") {
+            return Err(format!("The $filter field '{field}' is not supported."));
+        }
+        let v = value.trim().trim_matches('\'').to_lowercase();
+        out.push((field, v));
+    }
+    Ok(EntitlementFilter(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entitlement_filter_grammar() {
+        assert!(parse_entitlement_filter("name eq 'ann'").is_ok());
+        assert!(
+            parse_entitlement_filter("licenseId eq 'Account-Stakeholder' and userType eq 'member'")
+                .is_ok()
+        );
+        assert!(parse_entitlement_filter("name ne 'x'").is_err());
+        assert!(parse_entitlement_filter("color eq 'x'").is_err());
+    }
+
+    #[test]
+    fn entitlement_order_grammar_and_reversal() {
+        assert_eq!(
+            parse_entitlement_order("lastAccessed desc"),
+            Ok((EntitlementOrder::LastAccessed, true))
+        );
+        assert_eq!(
+            parse_entitlement_order("name"),
+            Ok((EntitlementOrder::Name, false))
+        );
+        assert_eq!(
+            parse_entitlement_order("dateCreated ASC"),
+            Ok((EntitlementOrder::DateCreated, false))
+        );
+        for bad in ["colour asc", "name sideways", "name asc extra", ""] {
+            assert!(parse_entitlement_order(bad).is_err(), "{bad}");
+        }
+        // Equal names are ordered by id, so descending is ascending reversed.
+        let mk = |id: &str, name: &str| OrgUser {
+            id: id.into(),
+            display_name: name.into(),
+            msa_email: None,
+            origin: crate::emulator::state::Origin::Msa,
+            origin_id: String::new(),
+            principal_name: String::new(),
+            mail: String::new(),
+            descriptor: String::new(),
+            aad_tenant: None,
+            active: true,
+            remaps: 0,
+            license: "Basic".into(),
+            last_access: None,
+            created: chrono::Utc::now(),
+            admin: false,
+            app_kind: None,
+        };
+        let users = [
+            mk("3", "Ann"),
+            mk("1", "bob"),
+            mk("2", "ann"),
+            mk("0", "Cy"),
+        ];
+        let ids = |v: &[&OrgUser]| v.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
+        let sorted = |desc: bool| {
+            let mut v: Vec<&OrgUser> = users.iter().collect();
+            v.sort_by(|a, b| entitlement_cmp(a, b, (EntitlementOrder::Name, desc)));
+            v
+        };
+        let asc = sorted(false);
+        assert_eq!(ids(&asc), ["2", "3", "1", "0"]);
+        let mut desc = sorted(true);
+        desc.reverse();
+        assert_eq!(ids(&desc), ids(&asc));
+    }
+}

@@ -1,0 +1,200 @@
+//! `/vssps` (vssps.dev.azure.com): the organization's tenant (connect,
+//! change, disconnect), graph users and groups (remaps), subjects (in
+//! subjects.rs) and personal access tokens.
+
+use super::*;
+
+/// A page of a graph list, with the next page's token in `X-MS-ContinuationToken`.
+fn graph_page(value: Vec<Value>, next: Option<String>) -> Response {
+    let r = wire::json(200, &json!({"count": value.len(), "value": value}));
+    match next {
+        Some(t) => wire::with_header(r, "x-ms-continuationtoken", &t),
+        None => r,
+    }
+}
+
+/// `/vssps/...`
+pub fn vssps(sh: &Shared, req: &Req) -> Response {
+    if let Some(r) = locations::discovery(sh, "vssps", req) {
+        return r;
+    }
+    let p = req.lpath();
+    let mut world = sh.world_mut();
+    if let Err(r) = org_api_preamble(req, &p, &world) {
+        return r;
+    }
+    // PATs are only listed for Entra tokens.
+    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let orgname = world.org.name.clone();
+    let urls = OrgUrls::new(&req.origin, &orgname);
+    let raw = &req.segs;
+    match (req.method.as_str(), &p[2..]) {
+        ("GET", ["connectiondata"]) => connection_data(&world, caller),
+        ("GET", ["organization", "organizations", "me"]) => org_json(&world),
+        ("PATCH", ["organization", "organizations", "me"]) => {
+            world.tenant_change_attempts += 1;
+            let value = req
+                .json()
+                .and_then(|v| v.as_array().cloned())
+                .and_then(|ops| {
+                    ops.into_iter().find(|op| {
+                        op.get("path")
+                            .and_then(Value::as_str)
+                            .is_some_and(|p| p.eq_ignore_ascii_case("/TenantId"))
+                    })
+                })
+                .and_then(|op| op.get("value").and_then(Value::as_str).map(str::to_string));
+            let Some(tenant) = value else {
+                return ado_error(
+                    400,
+                    "InvalidArgumentValueException",
+                    "Expected a JSON patch document like [{\"from\":\"\",\"op\":2,\"path\":\"/TenantId\",\"value\":\"<tenant id>\"}].",
+                );
+            };
+            // TenantId is a GUID property: a domain name (or any other
+            // text) is refused before anything is looked up.
+            let Some(tenant) = crate::emulator::ids::canonical_guid(&tenant) else {
+                return ado_error(
+                    400,
+                    "InvalidArgumentValueException",
+                    &format!(
+                        "The value '{tenant}' of /TenantId is not a valid tenant id. Supply the tenant's GUID in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, not a domain name."
+                    ),
+                );
+            };
+            let result = if tenant == ZERO_GUID {
+                world.disconnect(caller)
+            } else {
+                world.connect(caller, &caller_upn, &tenant)
+            };
+            match result {
+                Ok(()) => org_json(&world),
+                Err(r) => refusal(r),
+            }
+        }
+        ("GET", ["graph", "users"]) => {
+            let kinds: Vec<String> = req
+                .q("subjectTypes")
+                .map(|s| {
+                    s.split(',')
+                        .map(|k| k.trim().to_ascii_lowercase())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let users: Vec<&OrgUser> = world
+                .org
+                .users
+                .iter()
+                .filter(|u| kinds.is_empty() || kinds.iter().any(|k| k == u.origin_str()))
+                .collect();
+            let (items, next) = page(&users, req.q("continuationToken"), GRAPH_PAGE);
+            graph_page(items.iter().map(|u| graph_user(&urls, u)).collect(), next)
+        }
+        ("GET", ["graph", "users", _]) => match world.org.user_by_descriptor(&raw[4]) {
+            Some(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
+            None => ado_error(
+                404,
+                "GraphSubjectNotFoundException",
+                &format!(
+                    "VS860015: The subject with descriptor '{}' could not be found.",
+                    raw[4]
+                ),
+            ),
+        },
+        ("PATCH", ["graph", "users", _]) => {
+            *world.remap_attempts.entry(raw[4].clone()).or_default() += 1;
+            if !world.is_admin(caller) {
+                return not_authorized(&caller_upn);
+            }
+            let Some(oid) = req.json().and_then(|v| {
+                v.get("originId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }) else {
+                return ado_error(
+                    400,
+                    "InvalidArgumentValueException",
+                    "The request body must be {\"originId\": \"<Entra object id>\"}.",
+                );
+            };
+            match world.remap(&raw[4], &oid) {
+                Ok(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
+                Err(r) => refusal(r),
+            }
+        }
+        ("GET", ["graph", "groups"]) => {
+            let groups = all_groups(&world, &urls);
+            let (items, next) = page(&groups, req.q("continuationToken"), GRAPH_PAGE);
+            graph_page(items, next)
+        }
+        ("GET", ["graph", "memberships", _]) => {
+            let down = req
+                .q("direction")
+                .is_some_and(|d| d.eq_ignore_ascii_case("down"));
+            subjects::memberships(&world, &urls, &raw[4], down)
+        }
+        ("GET" | "HEAD", ["graph", "memberships", _, _]) => {
+            subjects::membership(&world, &urls, &raw[4], &raw[5])
+        }
+        ("GET", ["graph", "groups", _]) => {
+            subjects::get(subjects::group(&world, &urls, &raw[4]), &raw[4])
+        }
+        ("GET", ["graph", "subjects", _]) => {
+            subjects::get(subjects::subject(&world, &urls, &raw[4]), &raw[4])
+        }
+        ("GET", ["graph", "storagekeys", _]) => subjects::storage_key(&world, &urls, &raw[4]),
+        ("GET", ["graph", "descriptors", _]) => subjects::descriptor(&world, &urls, &raw[4]),
+        ("GET", ["graph", "membershipstates", _]) => {
+            subjects::membership_state(&world, &urls, &raw[4])
+        }
+        ("POST", ["graph", "subjectlookup"]) => subjects::lookup(&world, &urls, req.json()),
+        ("GET", ["tokens", "pats"]) => {
+            let u = &world.org.users[caller];
+            let now = Utc::now();
+            let v: Vec<Value> = world
+                .org
+                .pats
+                .iter()
+                .filter(|p| p.owner.eq_ignore_ascii_case(&u.mail) || u.msa_email.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(&p.owner)))
+                .map(|p| json!({
+                    "displayName": p.display_name,
+                    "validTo": ts(p.valid_to),
+                    "validFrom": ts(p.valid_from),
+                    "scope": "app_token",
+                    "targetAccounts": if p.global { Value::Null } else { json!([world.org.id]) },
+                    "authorizationId": p.authorization_id,
+                    "token": null,
+                    "isExpired": p.valid_to <= now
+                }))
+                .collect();
+            wire::json(200, &json!({"patTokens": v, "continuationToken": ""}))
+        }
+        _ => ado_error(
+            404,
+            "RouteNotFoundException",
+            &format!("The resource '{}' does not exist.", p[2..].join("/")),
+        ),
+    }
+}
+
+fn org_json(world: &World) -> Response {
+    let o = &world.org;
+    wire::json(
+        200,
+        &json!({
+            "id": o.id,
+            "name": o.name,
+            "tenantId": o.tenant.clone().unwrap_or_else(|| ZERO_GUID.into()),
+            "status": "enabled",
+            "type": "personal",
+            "owner": o.users[o.owner].id,
+            "isActivated": true,
+            "preferredRegion": "CUS",
+            "dateCreated": "2020-01-01T00:00:00Z",
+            "lastUpdated": ts(Utc::now())
+        }),
+    )
+}

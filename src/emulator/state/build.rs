@@ -1,0 +1,320 @@
+//! Building the world from a scenario (or the generator's scenario): ids
+//! derived from names, tenants indexed, organization users, projects,
+//! service principals; a scenario that starts connected is linked as if
+//! support had connected it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::super::ids;
+use super::super::scenario::Scenario;
+use super::*;
+
+impl World {
+    pub fn from_scenario(s: &Scenario, now: DateTime<Utc>) -> Self {
+        let mut tenants: Vec<Tenant> = s
+            .tenants
+            .iter()
+            .map(|t| {
+                let id = ids::guid(&["tenant", &t.key]);
+                let mut tenant = Tenant {
+                    id: id.clone(),
+                    key: t.key.clone(),
+                    display_name: t.display_name.clone(),
+                    initial_domain: t.initial_domain.clone(),
+                    domains: t.domains.clone(),
+                    cloud: t.cloud.clone(),
+                    users: Vec::with_capacity(t.users.len()),
+                    by_upn: BTreeMap::new(),
+                    by_address: HashMap::with_capacity(t.users.len()),
+                    by_id: BTreeMap::new(),
+                };
+                for u in &t.users {
+                    tenant.add_user(TenantUser {
+                        id: ids::guid(&["user", &id, &lc(&u.upn)]),
+                        upn: u.upn.clone(),
+                        display_name: u.display_name.clone(),
+                        mail: u.mail.clone(),
+                        other_mails: u.other_mails.clone(),
+                        proxy_addresses: u.proxy_addresses.clone(),
+                        user_type: u.user_type.clone(),
+                        enabled: u.enabled,
+                        msa: u.msa.clone(),
+                        names: (u.given_name.is_some() || u.surname.is_some())
+                            .then(|| (u.given_name.clone().flatten(), u.surname.clone().flatten())),
+                        licenses: u.licenses.clone(),
+                    });
+                }
+                tenant
+            })
+            .collect();
+        let tenant_id = |key: &str| ids::guid(&["tenant", key]);
+        let mut msa: Vec<Msa> = Vec::new();
+        let mut msa_by_email = HashMap::new();
+        let mut add_msa = |email: &str, name: &str, msa: &mut Vec<Msa>| {
+            if msa_by_email.contains_key(&lc(email)) {
+                return;
+            }
+            msa_by_email.insert(lc(email), msa.len());
+            msa.push(Msa {
+                email: email.to_string(),
+                display_name: name.to_string(),
+                oid: ids::guid(&["msa", &lc(email)]),
+                puid: ids::puid(email),
+            });
+        };
+        for m in &s.msa_accounts {
+            add_msa(&m.email, &m.display_name, &mut msa);
+        }
+        let org_id = ids::guid(&["org", &s.org.name]);
+        let mut users = Vec::new();
+        let mut specs = s.org.users.clone();
+        for i in 0..s.org.generated_users {
+            specs.push(super::super::scenario::OrgUserSpec {
+                email: format!("member{:03}@outlook.example", i + 1),
+                display_name: format!("Member {:03}", i + 1),
+                origin: "msa".into(),
+                tenant: None,
+                license: "Basic".into(),
+                last_access_days: Some((i % 60) as i64),
+                created_days: 365,
+                admin: false,
+            });
+        }
+        for u in &specs {
+            let key = ids::guid(&["orguser", &org_id, &lc(&u.email)]);
+            let last_access = u.last_access_days.map(|d| now - Duration::days(d));
+            let created = now - Duration::days(u.created_days);
+            let user = if u.origin == "aad" {
+                let tkey = u.tenant.clone().unwrap_or_default();
+                let tid = tenant_id(&tkey);
+                let t = tenants
+                    .iter_mut()
+                    .find(|t| t.id == tid)
+                    .expect("validated tenant key");
+                let oid = match t.user_by_upn(&u.email) {
+                    Some(tu) => tu.id.clone(),
+                    None => {
+                        let i = t.add_user(TenantUser {
+                            id: ids::guid(&["user", &tid, &lc(&u.email)]),
+                            upn: u.email.clone(),
+                            display_name: u.display_name.clone(),
+                            mail: Some(u.email.clone()),
+                            other_mails: vec![],
+                            proxy_addresses: vec![],
+                            user_type: "Member".into(),
+                            enabled: true,
+                            msa: None,
+                            names: None,
+                            licenses: vec![],
+                        });
+                        t.users[i].id.clone()
+                    }
+                };
+                OrgUser {
+                    id: key.clone(),
+                    display_name: u.display_name.clone(),
+                    msa_email: None,
+                    origin: Origin::Aad,
+                    origin_id: oid,
+                    principal_name: u.email.clone(),
+                    mail: u.email.clone(),
+                    descriptor: ids::descriptor("aad", &key),
+                    aad_tenant: Some(tid),
+                    active: true,
+                    remaps: 0,
+                    license: u.license.clone(),
+                    last_access,
+                    created,
+                    admin: u.admin,
+                    app_kind: None,
+                }
+            } else {
+                add_msa(&u.email, &u.display_name, &mut msa);
+                OrgUser {
+                    id: key.clone(),
+                    display_name: u.display_name.clone(),
+                    msa_email: Some(u.email.clone()),
+                    origin: Origin::Msa,
+                    origin_id: ids::puid(&u.email),
+                    principal_name: u.email.clone(),
+                    mail: u.email.clone(),
+                    descriptor: ids::descriptor("msa", &key),
+                    aad_tenant: None,
+                    active: true,
+                    remaps: 0,
+                    license: u.license.clone(),
+                    last_access,
+                    created,
+                    admin: u.admin,
+                    app_kind: None,
+                }
+            };
+            users.push(user);
+        }
+        let owner = users
+            .iter()
+            .position(|u| u.mail.eq_ignore_ascii_case(&s.org.owner))
+            .expect("validated owner");
+        let projects = s
+            .org
+            .projects
+            .iter()
+            .map(|p| Project {
+                id: ids::guid(&["project", &org_id, &p.name]),
+                name: p.name.clone(),
+                repos: p
+                    .repos
+                    .iter()
+                    .map(|r| (ids::guid(&["repo", &org_id, &p.name, r]), r.clone()))
+                    .collect(),
+            })
+            .collect();
+        let endpoints = s
+            .org
+            .service_connections
+            .iter()
+            .map(|e| ServiceEndpoint {
+                id: ids::guid(&["endpoint", &org_id, &e.project, &e.name]),
+                project: e.project.clone(),
+                name: e.name.clone(),
+                tenant_id: if uuid::Uuid::parse_str(&e.tenant).is_ok() {
+                    e.tenant.to_lowercase()
+                } else {
+                    tenant_id(&e.tenant)
+                },
+            })
+            .collect();
+        let pats = s
+            .org
+            .pats
+            .iter()
+            .map(|p| Pat {
+                owner: p.owner.clone(),
+                display_name: p.display_name.clone(),
+                global: p.global,
+                valid_from: now - Duration::days(10),
+                valid_to: now + Duration::days(p.valid_days),
+                token: p.token.clone(),
+                authorization_id: ids::guid(&["pat", &p.token]),
+            })
+            .collect();
+        let entra_groups = s
+            .org
+            .entra_groups
+            .iter()
+            .map(|g| EntraGroup {
+                name: g.clone(),
+                descriptor: ids::descriptor("aadgp", &ids::guid(&["aadgp", &org_id, g])),
+                origin_id: ids::guid(&["aadgp-origin", g]),
+            })
+            .collect();
+        let org = Org {
+            pca_descriptor: ids::descriptor("vssgp", &ids::guid(&["pca", &org_id])),
+            pvu_descriptor: ids::descriptor("vssgp", &ids::guid(&["pvu", &org_id])),
+            id: org_id,
+            name: s.org.name.clone(),
+            owner,
+            tenant: s.org.tenant.as_deref().map(tenant_id),
+            users,
+            projects,
+            endpoints,
+            policies: s.org.policies.clone(),
+            pats,
+            entra_groups,
+        };
+        let mut world = World {
+            scenario: s.name.clone(),
+            description: s.description.clone(),
+            default_sign_in: s.default_sign_in.clone(),
+            tenants,
+            msa,
+            msa_by_email,
+            org,
+            invitations: BTreeMap::new(),
+            invitation_attempts: BTreeMap::new(),
+            remap_attempts: BTreeMap::new(),
+            tenant_change_attempts: 0,
+            apps: Vec::new(),
+        };
+        // A scenario that starts connected was connected "by support": no
+        // checks, the same effect on users as a connect.
+        if let Some(tid) = world.org.tenant.clone()
+            && let Some(dest) = world.tenant(&tid).cloned()
+        {
+            world.link_users(&dest);
+        }
+        // Service principals join after the link: they were added to the
+        // connected organization, never matched by name.
+        for sp in &s.service_principals {
+            world.add_app(sp, now);
+        }
+        world
+    }
+
+    fn add_app(&mut self, sp: &super::super::scenario::ServicePrincipalSpec, now: DateTime<Utc>) {
+        let tenant_id = ids::guid(&["tenant", &sp.tenant]);
+        let client_id = sp
+            .client_id
+            .clone()
+            .unwrap_or_else(|| ids::guid(&["app", &tenant_id, &sp.display_name]));
+        let app = App {
+            object_id: ids::guid(&["serviceprincipal", &tenant_id, &client_id]),
+            client_id: client_id.to_lowercase(),
+            tenant_id: tenant_id.clone(),
+            display_name: sp.display_name.clone(),
+            managed_identity: sp.kind == "managed_identity",
+            system_assigned: sp.system_assigned,
+            secrets: sp
+                .secrets
+                .iter()
+                .map(|x| (x.value.clone(), now + Duration::days(x.expires_in_days)))
+                .collect(),
+            certificates: sp
+                .certificates
+                .iter()
+                .filter_map(|pem| pem_der(pem))
+                .collect(),
+            federated: sp.federated_credentials.clone(),
+        };
+        if let Some(license) = &sp.org_license {
+            let key = ids::guid(&["orguser", &self.org.id, &app.object_id]);
+            self.org.users.push(OrgUser {
+                id: key.clone(),
+                display_name: app.display_name.clone(),
+                msa_email: None,
+                origin: Origin::Aad,
+                origin_id: app.object_id.clone(),
+                principal_name: app.client_id.clone(),
+                mail: String::new(),
+                descriptor: ids::descriptor("aadsp", &key),
+                aad_tenant: Some(tenant_id),
+                active: true,
+                remaps: 0,
+                license: license.clone(),
+                last_access: Some(now - Duration::hours(1)),
+                created: now - Duration::days(30),
+                admin: sp.org_admin,
+                app_kind: Some(if app.managed_identity {
+                    "managedIdentity"
+                } else {
+                    "application"
+                }),
+            });
+        }
+        self.apps.push(app);
+    }
+}
+
+/// The DER of the first CERTIFICATE block of a PEM text.
+fn pem_der(pem: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let body = pem
+        .split("-----BEGIN CERTIFICATE-----")
+        .nth(1)?
+        .split("-----END CERTIFICATE-----")
+        .next()?;
+    let b64: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).ok()
+}

@@ -1,0 +1,389 @@
+//! The rules that change the world: connect or change the directory,
+//! disconnect, remap a user, add a user to the organization.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::super::ids;
+use super::*;
+
+impl World {
+    /// Names a user could appear under in another directory: their sign-in
+    /// name and their personal account email.
+    fn names_of(&self, user: usize, subject_upn: Option<&str>) -> Vec<String> {
+        let u = &self.org.users[user];
+        let mut v = vec![u.principal_name.clone()];
+        v.extend(u.msa_email.clone());
+        v.extend(subject_upn.map(str::to_string));
+        v
+    }
+
+    /// Connect (or change) the organization to `tenant_id`; `caller` is the
+    /// organization user making the request.
+    pub fn connect(
+        &mut self,
+        caller: usize,
+        caller_upn: &str,
+        tenant_id: &str,
+    ) -> Result<(), Refusal> {
+        if !self.is_admin(caller) {
+            return Err(refusal(
+                403,
+                "UnauthorizedRequestException",
+                "TF400813: Only Project Collection Administrators or the organization owner can change the organization's Microsoft Entra connection.",
+            ));
+        }
+        let Some(dest) = self.tenant(tenant_id).cloned() else {
+            return Err(refusal(
+                400,
+                "InvalidTenantException",
+                &format!("VS403282: The tenant '{tenant_id}' was not found."),
+            ));
+        };
+        let names = self.names_of(caller, Some(caller_upn));
+        let member = names
+            .iter()
+            .filter_map(|n| dest.object_for(n))
+            .any(|u| u.user_type == "Member" && u.enabled);
+        if !member {
+            return Err(refusal(
+                400,
+                "AadTenantLinkException",
+                "Only active members of the AAD tenant are allowed to perform the link.",
+            ));
+        }
+        if let Some(src) = self.org.tenant.clone() {
+            if src == dest.id {
+                return Ok(());
+            }
+            let in_source = self
+                .tenant(&src)
+                .is_some_and(|t| names.iter().any(|n| t.object_for(n).is_some()));
+            if !in_source {
+                return Err(refusal(
+                    400,
+                    "AadTenantLinkException",
+                    "You must be a member or a guest of the organization's current directory to change it.",
+                ));
+            }
+        }
+        // No user limit: organizations of more than 100 users can still
+        // connect; 100 is the limit of the portal's Resolve page (Microsoft
+        // Learn, "Access via Microsoft Entra FAQs", faq-azure-access).
+        let changing = self.org.tenant.is_some();
+        self.link_users(&dest);
+        if changing {
+            self.org.entra_groups.clear();
+        }
+        self.org.tenant = Some(dest.id);
+        Ok(())
+    }
+
+    /// What a connect does to the users: same-UPN users move to the
+    /// directory, everyone else is disconnected (kept, without access).
+    pub(super) fn link_users(&mut self, dest: &Tenant) {
+        for u in &mut self.org.users {
+            let key = match u.origin {
+                Origin::Msa => u
+                    .msa_email
+                    .clone()
+                    .unwrap_or_else(|| u.principal_name.clone()),
+                Origin::Aad => u.principal_name.clone(),
+            };
+            match dest.user_by_upn(&key) {
+                Some(tu) => {
+                    u.origin = Origin::Aad;
+                    u.origin_id = tu.id.clone();
+                    u.principal_name = tu.upn.clone();
+                    u.aad_tenant = Some(dest.id.clone());
+                    u.descriptor = ids::descriptor("aad", &u.id);
+                    u.active = true;
+                }
+                None => u.active = false,
+            }
+        }
+    }
+
+    /// Disconnect: back to personal accounts.
+    pub fn disconnect(&mut self, caller: usize) -> Result<(), Refusal> {
+        if !self.is_admin(caller) {
+            return Err(refusal(
+                403,
+                "UnauthorizedRequestException",
+                "TF400813: Only Project Collection Administrators or the organization owner can disconnect the organization.",
+            ));
+        }
+        if self.org.tenant.is_none() {
+            return Ok(());
+        }
+        let msa_emails: HashMap<String, (String, String)> = self
+            .msa
+            .iter()
+            .map(|m| (lc(&m.email), (m.email.clone(), m.puid.clone())))
+            .collect();
+        for u in &mut self.org.users {
+            let candidates = [u.msa_email.clone(), Some(u.principal_name.clone())];
+            let found = candidates
+                .iter()
+                .flatten()
+                .find_map(|e| msa_emails.get(&lc(e)));
+            match found {
+                Some((email, puid)) => {
+                    u.origin = Origin::Msa;
+                    u.origin_id = puid.clone();
+                    u.principal_name = email.clone();
+                    u.msa_email = Some(email.clone());
+                    u.aad_tenant = None;
+                    u.descriptor = ids::descriptor("msa", &u.id);
+                    u.active = true;
+                }
+                None => u.active = false,
+            }
+        }
+        self.org.entra_groups.clear();
+        self.org.tenant = None;
+        Ok(())
+    }
+
+    /// Add `principal` to the organization with `license` (user entitlements'
+    /// POST): an Entra user of the connected directory (by UPN, or the
+    /// object standing for a personal account), or, while the organization
+    /// is backed by personal accounts, a personal account. A user who is
+    /// already there gets the licence. Returns the user's position.
+    pub fn add_org_user(
+        &mut self,
+        principal: &str,
+        license: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, String> {
+        let existing = self.org.users.iter().position(|u| {
+            u.principal_name.eq_ignore_ascii_case(principal)
+                || u.msa_email
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(principal))
+        });
+        if let Some(i) = existing {
+            self.org.users[i].license = license.to_string();
+            return Ok(i);
+        }
+        let key = ids::guid(&["orguser", &self.org.id, &lc(principal)]);
+        let user = match self.org.tenant.clone() {
+            Some(tid) => {
+                let t = self.tenant(&tid).expect("connected tenant exists");
+                let tu = t.object_for(principal).filter(|u| u.enabled).ok_or_else(|| {
+                    format!(
+                        "The user '{principal}' was not found in the organization's Microsoft Entra directory ({}).",
+                        t.display_name
+                    )
+                })?;
+                OrgUser {
+                    id: key.clone(),
+                    display_name: tu.display_name.clone(),
+                    msa_email: None,
+                    origin: Origin::Aad,
+                    origin_id: tu.id.clone(),
+                    principal_name: tu.upn.clone(),
+                    mail: tu.mail.clone().unwrap_or_else(|| tu.upn.clone()),
+                    descriptor: ids::descriptor("aad", &key),
+                    aad_tenant: Some(tid),
+                    active: true,
+                    remaps: 0,
+                    license: license.to_string(),
+                    last_access: None,
+                    created: now,
+                    admin: false,
+                    app_kind: None,
+                }
+            }
+            None => {
+                let m = self.msa(principal).ok_or_else(|| {
+                    format!(
+                        "The user '{principal}' is not a Microsoft account; this organization is backed by Microsoft accounts."
+                    )
+                })?;
+                OrgUser {
+                    id: key.clone(),
+                    display_name: m.display_name.clone(),
+                    msa_email: Some(m.email.clone()),
+                    origin: Origin::Msa,
+                    origin_id: m.puid.clone(),
+                    principal_name: m.email.clone(),
+                    mail: m.email.clone(),
+                    descriptor: ids::descriptor("msa", &key),
+                    aad_tenant: None,
+                    active: true,
+                    remaps: 0,
+                    license: license.to_string(),
+                    last_access: None,
+                    created: now,
+                    admin: false,
+                    app_kind: None,
+                }
+            }
+        };
+        self.org.users.push(user);
+        Ok(self.org.users.len() - 1)
+    }
+
+    /// Move a (disconnected) user's rights to the Entra object `oid` of the connected tenant.
+    pub fn remap(&mut self, descriptor: &str, oid: &str) -> Result<usize, Refusal> {
+        let Some(i) = self.org.user_by_descriptor(descriptor) else {
+            return Err(refusal(
+                404,
+                "GraphSubjectNotFoundException",
+                &format!(
+                    "VS860015: The subject with descriptor '{descriptor}' could not be found."
+                ),
+            ));
+        };
+        let Some(tid) = self.org.tenant.clone() else {
+            return Err(refusal(
+                400,
+                "InvalidOperationException",
+                "The organization is not connected to a Microsoft Entra directory; there is nothing to map to.",
+            ));
+        };
+        let t = self.tenant(&tid).expect("connected tenant exists");
+        let Some(tu) = t.user_by_id(oid).cloned() else {
+            return Err(refusal(
+                404,
+                "IdentityNotFoundException",
+                &format!(
+                    "The identity with origin id '{oid}' was not found in the organization's directory."
+                ),
+            ));
+        };
+        let taken = self
+            .org
+            .users
+            .iter()
+            .position(|u| u.active && u.origin == Origin::Aad && u.origin_id == tu.id);
+        if taken.is_some_and(|other| other != i) {
+            return Err(refusal(
+                409,
+                "IdentityAlreadyExistsException",
+                &format!(
+                    "The identity '{}' already has access as another user of this organization.",
+                    tu.upn
+                ),
+            ));
+        }
+        let u = &mut self.org.users[i];
+        u.origin = Origin::Aad;
+        u.origin_id = tu.id.clone();
+        u.principal_name = tu.upn.clone();
+        u.aad_tenant = Some(tid);
+        u.descriptor = ids::descriptor("aad", &u.id);
+        u.active = true;
+        u.remaps += 1;
+        Ok(i)
+    }
+}
+
+fn refusal(status: u16, type_key: &'static str, message: &str) -> Refusal {
+    Refusal {
+        status,
+        type_key,
+        message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::scenario::Scenario;
+    use super::*;
+
+    fn world(name: &str) -> World {
+        World::from_scenario(&Scenario::load(name).unwrap(), Utc::now())
+    }
+
+    fn caller(w: &World) -> (usize, String) {
+        let s = w.resolve(&w.default_sign_in, "organizations").unwrap();
+        (w.org_user_for(&s).expect("owner can use the org"), s.upn)
+    }
+
+    #[test]
+    fn ready_connect_keeps_everyone() {
+        let mut w = world("ready");
+        let (c, upn) = caller(&w);
+        let t = w.tenants[0].id.clone();
+        w.connect(c, &upn, &t).unwrap();
+        assert!(
+            w.org
+                .users
+                .iter()
+                .all(|u| u.active && u.origin == Origin::Aad)
+        );
+        // The old personal sign-in no longer works; the Entra one does.
+        assert!(
+            w.org_user_for(&w.resolve("ann@fabrikam.com", "organizations").unwrap())
+                .is_none()
+        );
+        let entra = w.resolve("ann@fabrikam.com", &t).unwrap();
+        assert_eq!(w.org_user_for(&entra), Some(0));
+    }
+
+    #[test]
+    fn lockout_owner_loses_access_as_reported() {
+        let mut w = world("lockout");
+        let (c, upn) = caller(&w);
+        let t = w.tenants[0].id.clone();
+        w.connect(c, &upn, &t).unwrap();
+        let owner_entra = w.resolve("alice@outlook.com", &t).unwrap();
+        assert_eq!(owner_entra.tid, t);
+        assert!(owner_entra.upn.contains("#EXT#"));
+        assert!(
+            w.org_user_for(&owner_entra).is_none(),
+            "owner is locked out"
+        );
+        assert!(!w.org.users[w.org.owner].active);
+        // Remapping the owner to the #EXT# member restores access.
+        let d = w.org.users[w.org.owner].descriptor.clone();
+        w.remap(&d, &owner_entra.oid).unwrap();
+        assert_eq!(w.org_user_for(&owner_entra), Some(w.org.owner));
+        // Disconnect reverses it: the personal account works again.
+        w.disconnect(w.org.owner).unwrap();
+        let personal = w.resolve("alice@outlook.com", "organizations").unwrap();
+        assert_eq!(w.org_user_for(&personal), Some(w.org.owner));
+    }
+
+    #[test]
+    fn guest_cannot_connect_and_over_100_can() {
+        let mut w = world("guest-admin");
+        let (c, upn) = caller(&w);
+        let t = w.tenants[0].id.clone();
+        let e = w.connect(c, &upn, &t).unwrap_err();
+        assert!(e.message.contains("Only active members"), "{e:?}");
+        assert!(w.org.tenant.is_none());
+
+        let mut w = world("over-100");
+        assert_eq!(w.org.users.len(), 150);
+        let (c, upn) = caller(&w);
+        let t = w.tenants[0].id.clone();
+        w.connect(c, &upn, &t).unwrap();
+        assert_eq!(w.org.tenant.as_deref(), Some(t.as_str()));
+        let active = w.org.users.iter().filter(|u| u.active).count();
+        assert_eq!(active, 1, "only the owner has a same-UPN account");
+    }
+
+    #[test]
+    fn change_tenant_drops_entra_groups_and_needs_membership() {
+        let mut w = world("messy");
+        let (c, upn) = caller(&w);
+        let fab = w.tenant("fabrikam.onmicrosoft.com").unwrap().id.clone();
+        let nw = w.tenant("northwind.com").unwrap().id.clone();
+        w.connect(c, &upn, &fab).unwrap();
+        w.org.entra_groups.push(EntraGroup {
+            name: "Devs".into(),
+            descriptor: "aadgp.x".into(),
+            origin_id: "x".into(),
+        });
+        // The owner is only a guest in Northwind: refused, nothing changes.
+        let owner = w.resolve("owner@fabrikam.com", &fab).unwrap();
+        let c = w.org_user_for(&owner).unwrap();
+        assert!(w.connect(c, &owner.upn, &nw).is_err());
+        assert_eq!(w.org.tenant.as_deref(), Some(fab.as_str()));
+        assert_eq!(w.org.entra_groups.len(), 1);
+    }
+}
