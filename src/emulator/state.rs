@@ -35,6 +35,11 @@ pub struct TenantUser {
     pub enabled: bool,
     /// The personal account behind this object, if any.
     pub msa: Option<String>,
+    /// `givenName` and `surname` as the scenario gives them; `None`: read
+    /// from the display name (first word, rest).
+    pub names: Option<(Option<String>, Option<String>)>,
+    /// SKU part numbers of the assigned licences.
+    pub licenses: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

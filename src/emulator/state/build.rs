@@ -41,6 +41,9 @@ impl World {
                         user_type: u.user_type.clone(),
                         enabled: u.enabled,
                         msa: u.msa.clone(),
+                        names: (u.given_name.is_some() || u.surname.is_some())
+                            .then(|| (u.given_name.clone().flatten(), u.surname.clone().flatten())),
+                        licenses: u.licenses.clone(),
                     });
                 }
                 tenant
@@ -103,6 +106,8 @@ impl World {
                             user_type: "Member".into(),
                             enabled: true,
                             msa: None,
+                            names: None,
+                            licenses: vec![],
                         });
                         t.users[i].id.clone()
                     }
