@@ -27,6 +27,10 @@ pub enum Job {
         tenant: String,
     },
     ListOrgs,
+    /// Where the organization is now (anonymous: before any sign-in).
+    ProbeBacking {
+        org: String,
+    },
     ListTenants {
         org: String,
     },
@@ -82,6 +86,7 @@ pub enum Job {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Slot {
     SignIn,
+    Backing,
     Orgs,
     Tenants,
     Checks,
@@ -99,6 +104,7 @@ impl Job {
         match self {
             Job::SignIn { .. } | Job::SignInDirectory { .. } => Slot::SignIn,
             Job::ListOrgs => Slot::Orgs,
+            Job::ProbeBacking { .. } => Slot::Backing,
             Job::ListTenants { .. } => Slot::Tenants,
             Job::RunChecks { .. } => Slot::Checks,
             Job::Apply { .. } => Slot::Apply,
@@ -124,6 +130,7 @@ pub enum Done {
     /// Signed in to a directory for reading it.
     DirectorySignedIn(Result<Identity, Problem>),
     Orgs(Result<Vec<String>, Problem>),
+    Backing(Result<OrgBacking, Problem>),
     Tenants(Result<Vec<TenantInfo>, Problem>),
     Checks(Result<ChecksReport, Problem>),
     Applied(Result<Applied, Problem>),

@@ -15,6 +15,7 @@
 //! Prerequisites → Plan → Confirm → Apply → Verify (fresh sign-in) → Done, with
 //! a Diagnosis screen when verification is refused.
 
+pub mod breadcrumb;
 mod checklist;
 pub mod exit;
 pub mod jobs;
@@ -92,6 +93,8 @@ pub struct Session {
     pub audit: Option<Result<Vec<CheckResult>, Problem>>,
     /// What the Resolve step applied.
     pub resolved: Option<ResolveOutcome>,
+    /// Where the organization given at start is now (read before sign-in).
+    pub backing: Option<OrgBacking>,
 }
 
 impl Session {
@@ -193,7 +196,8 @@ impl State {
 
     /// Work is in flight or a change is half done: quitting must ask first.
     pub fn busy(&self) -> bool {
-        self.jobs.pending() > 0
+        // The background read of where the organization is never holds a quit.
+        self.jobs.pending() > usize::from(self.jobs.running(Slot::Backing))
             || (self.session.applied.is_some() && self.session.verified.is_none())
             || matches!(&self.screen, Screen::Resolve(r) if r.busy())
     }

@@ -6,8 +6,8 @@ pub use crate::domain::checks::{CheckResult, Status};
 pub use crate::ops::change::Applied;
 pub use crate::ops::model::{
     AcceptRisk, AccessOutcome, AccessRow, Candidate, ChecksReport, DeviceCodePrompt, Identity,
-    Operation, PlanView, Problem, ResolveLoad, SituationKind, SituationView, Standing, TenantInfo,
-    VerifyReport,
+    Operation, OrgBacking, PlanView, Problem, ResolveLoad, SituationKind, SituationView, Standing,
+    TenantInfo, VerifyReport,
 };
 pub use crate::ops::resolve::{Outcome as ResolveOutcome, Progress as ResolveProgress};
 pub use crate::ops::verify::Probe;

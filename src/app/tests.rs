@@ -35,6 +35,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
     let slot = match &done {
         Done::SignedIn(_) | Done::DirectorySignedIn(_) => Slot::SignIn,
         Done::Orgs(_) => Slot::Orgs,
+        Done::Backing(_) => Slot::Backing,
         Done::Tenants(_) => Slot::Tenants,
         Done::Checks(_) => Slot::Checks,
         Done::Applied(_) => Slot::Apply,
@@ -49,6 +50,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
         let job = match slot {
             Slot::SignIn => Job::SignIn { tenant: None },
             Slot::Orgs => Job::ListOrgs,
+            Slot::Backing => Job::ProbeBacking { org: "o".into() },
             Slot::Tenants => Job::ListTenants { org: "o".into() },
             Slot::Checks => Job::RunChecks {
                 op: Operation::Connect,
@@ -1594,4 +1596,43 @@ fn leaving_mid_change_says_how_to_finish_and_exits_as_interrupted() {
         "{note}"
     );
     assert!(note.contains("ado-entra verify --org fabrikam"), "{note}");
+}
+
+#[test]
+fn welcome_proposes_the_flow_that_fits_where_the_organization_is() {
+    let mut env = Environment::azure();
+    env.org = Some("fabrikam".into());
+    let mut s = State::new(env, false);
+    assert_eq!(
+        plain(screens::welcome::init(&mut s)),
+        vec![start(Job::ProbeBacking {
+            org: "fabrikam".into()
+        })]
+    );
+    assert!(!s.busy(), "the background read never holds a quit");
+    // Connected already: Resolve is proposed, not a connect with nothing to do.
+    reply(
+        &mut s,
+        Done::Backing(Ok(OrgBacking {
+            tenant: Some(tenant()),
+        })),
+    );
+    let Screen::Welcome(w) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(w.selected_flow(), Flow::Resolve);
+    assert_eq!(s.session.backing.as_ref().unwrap().tenant, Some(tenant()));
+    // A choice the person made is never moved by a late answer.
+    let mut s = State::new(Environment::azure(), false);
+    key(&mut s, Key::Down);
+    reply(&mut s, Done::Backing(Ok(OrgBacking { tenant: None })));
+    let Screen::Welcome(w) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(w.selected_flow(), Flow::ChangeTenant);
+    // Back on Welcome later, the highlight is the flow that was running.
+    s.session.flow = Flow::Disconnect;
+    let (screen, _) = nav::welcome(&mut s);
+    let Screen::Welcome(w) = screen else { panic!() };
+    assert_eq!(w.selected_flow(), Flow::Disconnect);
 }

@@ -57,6 +57,13 @@ impl Problem {
     }
 }
 
+/// Where an organization is now, read anonymously (before any sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgBacking {
+    /// The directory it is connected to; `None` for personal accounts.
+    pub tenant: Option<TenantInfo>,
+}
+
 /// A tenant the caller can pick.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TenantInfo {

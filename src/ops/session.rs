@@ -9,8 +9,8 @@ use chrono::Utc;
 use tokio::sync::Mutex;
 
 use super::model::{
-    Candidate, ChecksReport, DeviceCodePrompt, Event, Events, Identity, Operation, Problem,
-    ResolveLoad, TenantInfo, VerifyReport,
+    Candidate, ChecksReport, DeviceCodePrompt, Event, Events, Identity, Operation, OrgBacking,
+    Problem, ResolveLoad, TenantInfo, VerifyReport,
 };
 use super::{advice, change, gather, report, resolve, verify};
 use crate::client::auth::sessions::DirectorySessions;
@@ -226,6 +226,25 @@ impl Session {
             upn: claims.username().unwrap_or_default().to_string(),
             display_name: claims.name.clone().unwrap_or_default(),
             tenant_id: id.to_string(),
+        })
+    }
+
+    /// Where `org` is now (personal accounts or a directory), from the
+    /// anonymous probe: no sign-in needed.
+    pub async fn org_backing(&self, org: &str, events: &Events) -> Result<OrgBacking, Problem> {
+        let c = self.clients(events).await?;
+        let backing = change::backing(&c, org)
+            .await
+            .map_err(|e| advice::change(&e))?;
+        Ok(OrgBacking {
+            tenant: match backing {
+                crate::domain::directory::Backing::Personal => None,
+                crate::domain::directory::Backing::Tenant { directory } => Some(TenantInfo {
+                    id: directory.id.to_string(),
+                    display_name: directory.display_name.clone(),
+                    domain: directory.domain.clone(),
+                }),
+            },
         })
     }
 

@@ -54,6 +54,9 @@ pub async fn run_tui(
     let started = Instant::now();
     let mut dirty = true;
     let mut signals = Signals::new()?;
+    for effect in crate::app::screens::welcome::init(&mut state) {
+        runner.run(effect);
+    }
 
     loop {
         if dirty {

@@ -157,6 +157,7 @@ pub(crate) fn on_done(state: &mut State, done: Done) -> Vec<Effect> {
         Done::SignedIn(r) => sign_in::signed_in(state, screen, r),
         Done::DirectorySignedIn(r) => sign_in::signed_in_directory(state, screen, r),
         Done::Orgs(r) => pick_org::loaded(state, screen, r),
+        Done::Backing(r) => welcome::backing(state, screen, r),
         Done::Tenants(r) => pick_tenant::loaded(state, screen, r),
         Done::Checks(r) => prereqs::checked(state, screen, r),
         Done::Applied(r) => apply::applied(state, screen, r),
