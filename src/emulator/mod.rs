@@ -14,6 +14,7 @@ mod jwt;
 mod login;
 mod login_app;
 mod oidc;
+mod redeem;
 pub mod scenario;
 mod state;
 mod tls;
@@ -593,7 +594,12 @@ async fn entry(
     let refused = format!("{host}.401");
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
-    let handled = tokio::task::spawn_blocking(move || match host.as_str() {
+    let handled = tokio::task::spawn_blocking(move || {
+        // Azure DevOps sees accepted invitations once their delay is over.
+        if matches!(host.as_str(), "dev" | "vssps" | "vsaex" | "app-vssps") {
+            state::recovery::settle(&sh2);
+        }
+        match host.as_str() {
         "dev" => ado::dev(&sh2, &req),
         "vssps" => ado::vssps(&sh2, &req),
         "vsaex" => ado::vsaex(&sh2, &req),
@@ -604,6 +610,7 @@ async fn entry(
         "imds" => login_app::imds(&sh2, &req),
         "msi" => login_app::app_service(&sh2, &req),
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
+        }
     })
     .await;
     let mut response = handled.unwrap_or_else(|_| {

@@ -19,6 +19,7 @@ use super::ids::{self, CONSUMERS_TENANT};
 
 mod build;
 mod changes;
+pub mod recovery;
 
 #[derive(Debug, Clone)]
 pub struct TenantUser {
@@ -33,6 +34,8 @@ pub struct TenantUser {
     pub enabled: bool,
     /// The personal account behind this object, if any.
     pub msa: Option<String>,
+    /// A guest made by an invitation: whether it was accepted (recovery.rs).
+    pub invitation: Option<recovery::Invite>,
 }
 
 #[derive(Debug, Clone)]
@@ -332,6 +335,8 @@ pub struct World {
     pub tenant_change_attempts: u32,
     /// Service principals and managed identities of every tenant.
     pub apps: Vec<App>,
+    /// Directory roles and the recovery rules (recovery.rs).
+    pub recovery: recovery::Recovery,
 }
 
 impl World {

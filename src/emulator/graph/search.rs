@@ -127,6 +127,7 @@ mod tests {
             user_type: "Member".into(),
             enabled: true,
             msa: None,
+            invitation: None,
         }
     }
 
