@@ -89,9 +89,13 @@ fn printer() -> Events {
             waited_secs,
             limit_secs,
         }) => {
+            let waited = if waited_secs < 120 {
+                format!("{waited_secs}s")
+            } else {
+                format!("{} min", waited_secs / 60)
+            };
             let line = format!(
-                "waiting for {what}: next check in {next_check_secs}s (waited {} of {} min)",
-                waited_secs / 60,
+                "waiting for {what}: next check in {next_check_secs}s (waited {waited} of {} min)",
                 limit_secs.div_ceil(60)
             );
             if tty {
@@ -287,12 +291,12 @@ fn print_report(r: &Report) {
             println!("      note: {n}");
         }
         println!(
-            "      as signed in: {}; in {tenant}: {}{}{}",
+            "      as signed in: {}{}{}{}",
             i.signed_in.name().replace('_', " "),
             i.in_directory
                 .as_ref()
-                .map(|a| a.name().replace('_', " "))
-                .unwrap_or_else(|| "not tried".into()),
+                .map(|a| format!("; signed in to {tenant}: {}", a.name().replace('_', " ")))
+                .unwrap_or_default(),
             match i.is_owner {
                 Some(true) => "; the owner",
                 _ => "",
@@ -335,13 +339,6 @@ fn print_report(r: &Report) {
             }
             if let Some(c) = &w.command {
                 println!("     run: {c}");
-            }
-            if w.message.is_some() {
-                println!(
-                    "     message to send: `ado-entra recover --org {} --way {}` writes it to a file",
-                    r.org,
-                    w.id.name()
-                );
             }
         }
     }

@@ -256,11 +256,15 @@ pub struct Tenant {
 
 impl Tenant {
     /// "Contoso" or the id.
-    pub fn name(&self) -> &str {
-        self.display_name
+    pub fn name(&self) -> String {
+        match self
+            .display_name
             .as_deref()
             .filter(|n| !n.trim().is_empty())
-            .unwrap_or(&self.id)
+        {
+            Some(n) => n.to_string(),
+            None => format!("the directory {}", self.id),
+        }
     }
 }
 
@@ -471,7 +475,7 @@ impl Facts {
     pub fn tenant_name(&self) -> String {
         self.tenant
             .as_ref()
-            .map(|t| t.name().to_string())
+            .map(Tenant::name)
             .unwrap_or_else(|| "the organization's directory".into())
     }
 
@@ -597,8 +601,9 @@ pub fn assess(f: &Facts) -> Assessment {
                 "'{org}' refuses every identity you signed in with, and none of them is its owner ({o})."
             ),
             None => format!(
-                "'{org}' refuses every identity you signed in with, and its owner could not be read (only an identity of {} can read it).",
-                f.tenant_name()
+                "'{org}' refuses every identity you signed in with, and its owner could not be read: only an identity of {} can read it. If you have a work account there, sign in with it too (`ado-entra login --tenant {}`) and run this again: ado-entra remembers both sign-ins.",
+                f.tenant_name(),
+                f.tenant.as_ref().map(|t| t.id.as_str()).unwrap_or("TENANT")
             ),
         },
         Access::Missing => format!("There is no organization named '{org}': check the spelling."),

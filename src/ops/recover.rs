@@ -103,8 +103,17 @@ pub async fn clients_in_tenant(c: &Clients, tenant: &str) -> Result<Clients, Cli
 /// Entra's answers for a person with no account in the tenant (or a guest
 /// whose invitation is not accepted yet).
 fn not_in_tenant(e: &ClientError) -> bool {
-    matches!(e, ClientError::Auth(AuthError::Refused { code, .. })
-        if ["AADSTS50020", "AADSTS50034", "AADSTS90072", "AADSTS500211"].contains(&code.as_str()))
+    let ClientError::Auth(AuthError::Refused {
+        code, description, ..
+    }) = e
+    else {
+        return false;
+    };
+    let found = crate::client::auth::app::find_aadsts(code)
+        .or_else(|| crate::client::auth::app::find_aadsts(description));
+    found.is_some_and(|c| {
+        ["AADSTS50020", "AADSTS50034", "AADSTS90072", "AADSTS500211"].contains(&c.as_str())
+    })
 }
 
 /// Whether `address` (a sign-in address or a guest's `#EXT#` UPN) is the

@@ -874,22 +874,19 @@ async fn verify_owner(
             .ok_or_else(|| Problem::msg("Not signed in."))?;
         let jdir = s.state_paths().journal_dir();
         let identity = verified.identity.clone();
+        let shown = crate::domain::text::guest_home_address(&identity.upn)
+            .unwrap_or_else(|| identity.upn.clone());
         say(
             events,
             format!("{PROPAGATION_NOTE}; checking again until it does."),
         );
-        if let Some(v) = poll(
-            &format!("'{org}' to let {} in", identity.upn),
-            opts,
-            events,
-            || {
-                let (c, who, jdir) = (c.clone(), who.clone(), jdir.clone());
-                async move {
-                    let v = verify::verify(&c, org, who, &jdir).await;
-                    Ok(v.ok().then_some(v))
-                }
-            },
-        )
+        if let Some(v) = poll(&format!("'{org}' to let {shown} in"), opts, events, || {
+            let (c, who, jdir) = (c.clone(), who.clone(), jdir.clone());
+            async move {
+                let v = verify::verify(&c, org, who, &jdir).await;
+                Ok(v.ok().then_some(v))
+            }
+        })
         .await?
         {
             verified = crate::ops::session::verify_report(identity, v);
@@ -898,7 +895,9 @@ async fn verify_owner(
     let report = after(s, org, events).await?;
     let ok = verified.ok();
     let is_owner = report.current().and_then(|i| i.is_owner) == Some(true);
-    let who = verified.identity.upn.clone();
+    let who = crate::domain::text::guest_home_address(&verified.identity.upn)
+        .map(|home| format!("{home} (as {})", verified.identity.upn))
+        .unwrap_or_else(|| verified.identity.upn.clone());
     let summary = match (ok, is_owner) {
         (true, true) => format!("Verified with a fresh sign-in: '{org}' answers {who}, its owner."),
         (true, false) => format!(
