@@ -630,20 +630,28 @@ pub fn assess(f: &Facts) -> Assessment {
         Access::Works => WayId::ALL
             .iter()
             .map(|id| {
-                if *id == WayId::SignIn {
-                    let mut w = way(
-                        *id,
-                        WayStatus::Done,
-                        "The organization answers this sign-in.",
-                    );
-                    w.steps = handover_after(f, WayId::SignIn);
-                    w
-                } else {
-                    way(
+                // The way that worked says so; the others are not needed.
+                let worked = f.tried.iter().any(|t| t.ok && t.way != WayId::Support);
+                match f.last_try(*id) {
+                    Some(t) if t.ok && *id != WayId::Support => {
+                        let mut w = way(*id, WayStatus::Done, t.outcome.clone());
+                        w.steps = handover_after(f, *id);
+                        w
+                    }
+                    _ if *id == WayId::SignIn && !worked => {
+                        let mut w = way(
+                            *id,
+                            WayStatus::Done,
+                            "The organization answers this sign-in.",
+                        );
+                        w.steps = handover_after(f, WayId::SignIn);
+                        w
+                    }
+                    _ => way(
                         *id,
                         WayStatus::NotNeeded,
                         "The organization answers this sign-in.",
-                    )
+                    ),
                 }
             })
             .collect(),

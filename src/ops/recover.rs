@@ -555,3 +555,121 @@ fn facts_of(
         urls,
     }
 }
+
+/// Reports for the wizard's tests and snapshots (fixed ids and times).
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+    use crate::domain::recover::{Urls, WayId};
+    use crate::domain::verify::Access;
+
+    pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn facts(identities: Vec<Identity>) -> Facts {
+        Facts {
+            org: "contoso-lockout".into(),
+            org_id: Some("aaaaaaaa-0000-4000-8000-000000000001".into()),
+            missing: false,
+            tenant: Some(Tenant {
+                id: TENANT.into(),
+                display_name: Some("Contoso".into()),
+                domains: vec!["contoso.onmicrosoft.com".into(), "contoso.com".into()],
+                evidence: vec!["the id: X-VSS-ResourceTenant on the anonymous probe".into()],
+            }),
+            connected: true,
+            owner: Some(Owner {
+                address: "alice@outlook.com".into(),
+                source: "enterprise_catalog".into(),
+            }),
+            owner_in_tenant: Some(InTenant::Member {
+                upn: "alice_outlook.com#EXT#@contoso.onmicrosoft.com".into(),
+            }),
+            identities,
+            who_can_help: WhoCanHelp {
+                azure_devops_administrators: Holders::Read {
+                    people: vec![Person {
+                        display_name: "Dana Devops".into(),
+                        address: "devops-admin@contoso.com".into(),
+                    }],
+                    read_by: "alice_outlook.com#EXT#@contoso.onmicrosoft.com".into(),
+                },
+                global_administrators: Holders::Read {
+                    people: vec![Person {
+                        display_name: "Gil Global".into(),
+                        address: "admin@contoso.com".into(),
+                    }],
+                    read_by: "alice_outlook.com#EXT#@contoso.onmicrosoft.com".into(),
+                },
+                ..WhoCanHelp::default()
+            },
+            invitation: None,
+            tried: vec![],
+            connected_at: None,
+            urls: Urls {
+                org: "https://dev.azure.com/contoso-lockout".into(),
+                back_door: "https://aex.dev.azure.com/me".into(),
+            },
+        }
+    }
+
+    fn alice(in_directory: Access) -> Identity {
+        let upn = "alice_outlook.com#EXT#@contoso.onmicrosoft.com";
+        Identity {
+            address: "alice@outlook.com".into(),
+            kind: Kind::Personal,
+            home_tenant: None,
+            in_tenant: InTenant::Member { upn: upn.into() },
+            upn_note: domain::ext_upn_note(upn),
+            signed_in: Access::WrongSignIn {
+                needs: crate::domain::directory::TenantId::parse(TENANT),
+            },
+            in_directory: Some(in_directory),
+            is_owner: Some(true),
+            azure_devops_administrator: false,
+            current: true,
+            checked_at: at(),
+        }
+    }
+
+    fn report(facts: Facts) -> Report {
+        let assessment = domain::assess(&facts);
+        Report {
+            org: facts.org.clone(),
+            facts,
+            assessment,
+            probes: vec!["2026-01-02 03:04 UTC as alice@outlook.com: HTTP 401 TF400813".into()],
+        }
+    }
+
+    /// The owner locked out, signed in with her personal account.
+    pub fn locked_out() -> Report {
+        report(facts(vec![alice(Access::OwnerLockedOut)]))
+    }
+
+    /// The owner's personal account, whose identity in the directory works.
+    pub fn wrong_sign_in() -> Report {
+        report(facts(vec![alice(Access::Works)]))
+    }
+
+    /// Back in after `way` worked.
+    pub fn back_in_after(way: WayId) -> Report {
+        let mut f = facts(vec![Identity {
+            signed_in: Access::Works,
+            in_directory: None,
+            ..alice(Access::Works)
+        }]);
+        f.tried.push(domain::Tried {
+            way,
+            at: at(),
+            ok: true,
+            outcome: format!("{} worked", way.name()),
+        });
+        report(f)
+    }
+}

@@ -719,3 +719,37 @@ async fn directory_roles_answer_in_graphs_shapes() {
     assert_eq!(s, 404);
     emu.shutdown().await;
 }
+
+/// The wizard's path: "I'm locked out" on Welcome, the sign-in (the demo
+/// approves it as the owner's personal account), the organization typed
+/// (a locked-out owner belongs to none), the same diagnosis and ways.
+#[test]
+fn the_wizard_diagnoses_the_lockout_from_welcome() {
+    let home = tempfile::tempdir().unwrap();
+    let Some(t) = crate::tmux::Tmux::start(
+        120,
+        40,
+        home.path(),
+        &[],
+        &["demo", "--scenario", "locked-out"],
+    ) else {
+        return;
+    };
+    t.wait_for("What do you want to do?");
+    t.keys(&["End", "Enter"]);
+    // The demo knows the organization and fills the name in.
+    t.wait_for("type its name");
+    t.wait_for("contoso-lockout");
+    t.keys(&["Enter"]);
+    t.wait_for("The owner (alice@outlook.com) is locked out");
+    t.wait_for("Disconnect through the back door [available]");
+    let screen = t.wait_for("Dana Devops <devops-admin@contoso.com>");
+    assert!(
+        screen.contains("is how the directory writes the external address"),
+        "{screen}"
+    );
+    t.keys(&["j", "c"]);
+    t.wait_for("clipboard");
+    t.keys(&["q"]);
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -30,6 +30,7 @@ pub enum Action {
     Again,
     SignInThere,
     OpenRecovery,
+    Recover,
 }
 
 const LOCKED_OUT: &[Binding<Action>] = &[
@@ -39,6 +40,13 @@ const LOCKED_OUT: &[Binding<Action>] = &[
         "verify again",
         "sign in afresh and verify again",
         Action::Again,
+    ),
+    Binding::new(
+        &[Key::Char('r')],
+        "r",
+        "recover",
+        "find out why from every account you can still sign in with, and take the ways back in",
+        Action::Recover,
     ),
     Binding::new(
         &[Key::Char('o')],
@@ -88,6 +96,11 @@ impl Diagnosis {
                 nav::verify_in(state, Some(tenant))
             }
             Some(Action::Again) => nav::verify(state),
+            Some(Action::Recover) => {
+                let org = state.session.org().to_string();
+                state.session.flow = super::welcome::Flow::Recover;
+                nav::recover(state, &org)
+            }
             Some(Action::OpenRecovery) => (
                 Screen::Diagnosis(self),
                 vec![Effect::OpenBrowser(RECOVERY_URL.into())],

@@ -39,6 +39,12 @@ pub enum Action {
         /// Where to sign in (`None`: the organization's directory).
         tenant: Option<String>,
     },
+    /// Sign in with another of the person's accounts and diagnose again
+    /// (the earlier sign-ins stay remembered).
+    SignIn {
+        /// Where (`None`: any work or personal account).
+        tenant: Option<String>,
+    },
 }
 
 impl Action {
@@ -47,6 +53,7 @@ impl Action {
         match self {
             Action::Way { way } => way.name(),
             Action::VerifyOwner { .. } => "verify-owner",
+            Action::SignIn { .. } => "sign-in-another",
         }
     }
 }
@@ -218,6 +225,24 @@ pub async fn run(
             WayId::Support => support(s, org, events).await,
         },
         Action::VerifyOwner { tenant } => verify_owner(s, org, tenant.clone(), opts, events).await,
+        Action::SignIn { tenant } => {
+            let identity = s.sign_in(tenant.as_deref(), events).await?;
+            let report = after(s, org, events).await?;
+            Ok(Outcome {
+                action: action.clone(),
+                ok: true,
+                status: WayStatus::Available,
+                summary: format!(
+                    "Signed in as {}; the diagnosis now uses it with your earlier sign-ins.",
+                    identity.upn
+                ),
+                next: Vec::new(),
+                file: None,
+                message: None,
+                verified: None,
+                report,
+            })
+        }
     }
 }
 
