@@ -135,6 +135,31 @@ pub struct TenantUserSpec {
     /// (a guest, or the account that created the tenant).
     #[serde(default)]
     pub msa: Option<String>,
+    /// `givenName`. Absent: the display name's first word; `null`: none (a
+    /// shared, service or room account usually has none).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub given_name: Option<Option<String>>,
+    /// `surname`. Absent: the rest of the display name; `null`: none.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub surname: Option<Option<String>>,
+    /// Licences by SKU part number (`ENTERPRISEPACK`); served as
+    /// `assignedLicenses` entries whose `skuId` is derived from the name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+}
+
+/// A field that is present in the file, even as `null` (`Some(None)`),
+/// as opposed to absent (`None`, through `#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -239,7 +264,7 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 10] = [
+pub const BUILTIN: [&str; 11] = [
     "ready",
     "lockout",
     "locked-out",
@@ -250,6 +275,7 @@ pub const BUILTIN: [&str; 10] = [
     "disconnected",
     "two-tenants",
     "unattended",
+    "resolve-traps",
 ];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
@@ -266,6 +292,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "disconnected" => include_str!("../../assets/scenarios/disconnected.json"),
         "two-tenants" => include_str!("../../assets/scenarios/two-tenants.json"),
         "unattended" => include_str!("../../assets/scenarios/unattended.json"),
+        "resolve-traps" => include_str!("../../assets/scenarios/resolve-traps.json"),
         _ => return None,
     })
 }
@@ -274,7 +301,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -467,6 +494,9 @@ pub fn generate(g: Generate) -> Scenario {
         user_type: "Member".into(),
         enabled: true,
         msa: None,
+        given_name: None,
+        surname: None,
+        licenses: vec![],
     });
     let mut org_users = vec![OrgUserSpec {
         email: format!("owner@{domain}"),
@@ -490,6 +520,9 @@ pub fn generate(g: Generate) -> Scenario {
             user_type: "Member".into(),
             enabled: rng.below(50) != 0,
             msa: None,
+            given_name: None,
+            surname: None,
+            licenses: vec![],
         });
     }
     let mut used = std::collections::HashSet::new();

@@ -109,6 +109,8 @@ pub(super) fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, ori
                 msa: Some(email.clone()),
                 // Pending until accepted (recovery.rs).
                 invitation: Some(Invite::new(&email, chrono::Utc::now())),
+                names: None,
+                licenses: vec![],
             });
             id
         }

@@ -497,6 +497,8 @@ mod tests {
                 enabled: true,
                 msa: Some("alice@outlook.com".into()),
                 invitation: Some(Invite::new("alice@outlook.com", now)),
+                names: None,
+                licenses: vec![],
             });
             tenant.users[i].id.clone()
         };
