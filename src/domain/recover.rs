@@ -447,6 +447,10 @@ pub struct Facts {
     pub tenant: Option<Tenant>,
     /// Connected to a directory.
     pub connected: bool,
+    /// The directory's id as last seen (after a disconnect, the one to
+    /// connect to again).
+    #[serde(default)]
+    pub last_tenant: Option<String>,
     /// The owner.
     pub owner: Option<Owner>,
     /// How the owner's address stands in the directory, when looked up.
@@ -1198,6 +1202,7 @@ pub fn handover_after(f: &Facts, way: WayId) -> Vec<String> {
         .tenant
         .as_ref()
         .map(|t| t.id.clone())
+        .or_else(|| f.last_tenant.clone())
         .unwrap_or_else(|| "TENANT".into());
     let owner = f.owner_address().unwrap_or("the owner");
     match way {
@@ -1333,6 +1338,7 @@ mod tests {
                 evidence: vec![],
             }),
             connected: true,
+            last_tenant: Some(T.into()),
             owner: Some(Owner {
                 address: "alice@outlook.com".into(),
                 source: "enterprise_catalog".into(),

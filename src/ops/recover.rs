@@ -545,6 +545,7 @@ fn facts_of(
         missing: false,
         tenant: rec.tenant.clone().filter(|_| connected),
         connected,
+        last_tenant: rec.tenant.as_ref().map(|t| t.id.clone()),
         owner: rec.owner.clone(),
         owner_in_tenant: rec.owner_in_tenant.clone(),
         identities: rec.identities.clone(),
@@ -583,6 +584,7 @@ pub(crate) mod fixtures {
                 evidence: vec!["the id: X-VSS-ResourceTenant on the anonymous probe".into()],
             }),
             connected: true,
+            last_tenant: Some(TENANT.into()),
             owner: Some(Owner {
                 address: "alice@outlook.com".into(),
                 source: "enterprise_catalog".into(),

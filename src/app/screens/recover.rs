@@ -452,11 +452,23 @@ fn hand_over(state: &mut State, s: &RecoverScreen, h: Handover) -> Step {
     let Loadable::Ready(r) = &s.report else {
         return (wrap(s.clone()), vec![]);
     };
-    let destination = r.facts.tenant.as_ref().map(|t| TenantInfo {
-        id: t.id.clone(),
-        display_name: t.display_name.clone().unwrap_or_default(),
-        domain: t.domains.first().cloned().unwrap_or_default(),
-    });
+    // After a disconnect the directory is the one it was connected to.
+    let destination = r
+        .facts
+        .tenant
+        .as_ref()
+        .map(|t| TenantInfo {
+            id: t.id.clone(),
+            display_name: t.display_name.clone().unwrap_or_default(),
+            domain: t.domains.first().cloned().unwrap_or_default(),
+        })
+        .or_else(|| {
+            r.facts.last_tenant.clone().map(|id| TenantInfo {
+                id,
+                display_name: String::new(),
+                domain: String::new(),
+            })
+        });
     state.session.choice = Some(Choice {
         org: s.org.clone(),
         destination: destination.clone(),
