@@ -412,14 +412,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
         crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
     };
     println!("Verifying '{org}' as {who}:");
-    for p in &v.probes {
-        println!(
-            "  {} {}: {}",
-            if p.ok { "✔" } else { "✘" },
-            p.what,
-            p.detail
-        );
-    }
+    print_probes(&v.probes);
     let headline = match &v.access {
         Access::Works => "The organization answers this sign-in.".to_string(),
         Access::WrongSignIn { needs: Some(t) } => format!(
@@ -464,6 +457,18 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
         println!("  {}. {s}", i + 1);
     }
     Ok(code)
+}
+
+/// Each probe of a verification, one line each.
+pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
+    for p in probes {
+        println!(
+            "  {} {}: {}",
+            if p.ok { "✔" } else { "✘" },
+            p.what,
+            p.detail
+        );
+    }
 }
 
 /// What to do after a verification, one step per line.

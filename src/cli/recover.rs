@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{CliError, GlobalArgs, exit};
-use crate::domain::recover::{Holders, WayId, WayStatus};
+use crate::domain::recover::{WayId, WayStatus};
 use crate::domain::validate::parse_org_name;
 use crate::domain::verify::Access;
 use crate::ops::Session;
@@ -204,19 +204,6 @@ fn code_of(r: &Report) -> u8 {
     }
 }
 
-fn holders(h: &Holders) -> String {
-    match h {
-        Holders::Read { people, .. } if people.is_empty() => "nobody".into(),
-        Holders::Read { people, .. } => people
-            .iter()
-            .map(|p| p.label())
-            .collect::<Vec<_>>()
-            .join(", "),
-        Holders::Unreadable { by, reason } => format!("{by} may not read them ({reason})"),
-        Holders::NotChecked { reason } => format!("not read: {reason}"),
-    }
-}
-
 fn print_report(r: &Report) {
     let f = &r.facts;
     let a = &r.assessment;
@@ -313,15 +300,15 @@ fn print_report(r: &Report) {
         println!("\nWho can let you back in");
         println!(
             "  Azure DevOps Administrators of {tenant}: {}",
-            holders(&h.azure_devops_administrators)
+            h.azure_devops_administrators.describe()
         );
         println!(
             "  Global Administrators of {tenant}: {}",
-            holders(&h.global_administrators)
+            h.global_administrators.describe()
         );
         println!(
             "  Project Collection Administrators still let in: {}",
-            holders(&h.project_collection_administrators)
+            h.project_collection_administrators.describe()
         );
     }
     println!("\nWays back, in order");
@@ -347,14 +334,7 @@ fn print_report(r: &Report) {
 fn print_outcome(o: &Outcome) {
     println!("{}", o.summary);
     if let Some(v) = &o.verified {
-        for p in &v.probes {
-            println!(
-                "  {} {}: {}",
-                if p.ok { "✔" } else { "✘" },
-                p.what,
-                p.detail
-            );
-        }
+        super::change::print_probes(&v.probes);
     }
     if let Some(f) = &o.file {
         println!("Written: {f}");

@@ -206,6 +206,20 @@ pub enum Holders {
 }
 
 impl Holders {
+    /// "Dana Devops <devops-admin@contoso.com>", "nobody", or why not read.
+    pub fn describe(&self) -> String {
+        match self {
+            Holders::Read { people, .. } if people.is_empty() => "nobody".into(),
+            Holders::Read { people, .. } => people
+                .iter()
+                .map(Person::label)
+                .collect::<Vec<_>>()
+                .join(", "),
+            Holders::Unreadable { by, reason } => format!("{by} may not read them ({reason})"),
+            Holders::NotChecked { reason } => format!("not read: {reason}"),
+        }
+    }
+
     /// The people, when read.
     pub fn people(&self) -> Option<&[Person]> {
         match self {
@@ -1296,12 +1310,52 @@ pub fn support_package(f: &Facts, a: &Assessment, probes: &[String], now: DateTi
     s
 }
 
+/// Facts for tests (fixed ids): the locked-out organization of Contoso.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+
+    /// The organization connected to Contoso, owned by alice@outlook.com,
+    /// seen through `identities`.
+    pub fn facts(identities: Vec<Identity>) -> Facts {
+        Facts {
+            org: "contoso-lockout".into(),
+            org_id: Some("aaaaaaaa-0000-4000-8000-000000000001".into()),
+            missing: false,
+            tenant: Some(Tenant {
+                id: TENANT.into(),
+                display_name: Some("Contoso".into()),
+                domains: vec!["contoso.onmicrosoft.com".into(), "contoso.com".into()],
+                evidence: vec!["the id: X-VSS-ResourceTenant on the anonymous probe".into()],
+            }),
+            connected: true,
+            last_tenant: Some(TENANT.into()),
+            owner: Some(Owner {
+                address: "alice@outlook.com".into(),
+                source: "enterprise_catalog".into(),
+            }),
+            owner_in_tenant: None,
+            identities,
+            who_can_help: WhoCanHelp::default(),
+            invitation: None,
+            tried: vec![],
+            connected_at: None,
+            urls: Urls {
+                org: "https://dev.azure.com/contoso-lockout".into(),
+                back_door: "https://aex.dev.azure.com/me".into(),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::directory::TenantId;
 
-    const T: &str = "afade585-7c99-42c7-887f-5b2884f98736";
+    const T: &str = fixtures::TENANT;
 
     fn identity(
         address: &str,
@@ -1327,33 +1381,7 @@ mod tests {
     }
 
     fn facts(identities: Vec<Identity>) -> Facts {
-        Facts {
-            org: "contoso-lockout".into(),
-            org_id: None,
-            missing: false,
-            tenant: Some(Tenant {
-                id: T.into(),
-                display_name: Some("Contoso".into()),
-                domains: vec!["contoso.onmicrosoft.com".into(), "contoso.com".into()],
-                evidence: vec![],
-            }),
-            connected: true,
-            last_tenant: Some(T.into()),
-            owner: Some(Owner {
-                address: "alice@outlook.com".into(),
-                source: "enterprise_catalog".into(),
-            }),
-            owner_in_tenant: None,
-            identities,
-            who_can_help: WhoCanHelp::default(),
-            invitation: None,
-            tried: vec![],
-            connected_at: None,
-            urls: Urls {
-                org: "https://dev.azure.com/contoso-lockout".into(),
-                back_door: "https://aex.dev.azure.com/me".into(),
-            },
-        }
+        fixtures::facts(identities)
     }
 
     fn needs() -> Access {

@@ -50,14 +50,7 @@ pub fn on_sign_in(sh: &Shared, s: &Subject, interactive: bool) -> Result<(), Res
 }
 
 fn html(title: &str, body: String) -> Response {
-    wire::text(
-        200,
-        "text/html; charset=utf-8",
-        format!(
-            "<!DOCTYPE html><html><head><title>{0} (ado-entra emulator)</title></head><body><h1>{0}</h1>{body}</body></html>",
-            esc(title)
-        ),
-    )
+    wire::page(200, title, body)
 }
 
 /// `GET /login/redeem?tenant=&user=`: the invitation; `POST` accepts it.

@@ -251,14 +251,7 @@ async fn look_up(ct: &Clients, address: &str) -> InTenant {
 
 /// When `org` was last connected (or moved), from the journal.
 pub fn connected_at(journal_dir: &Path, org: &str) -> Option<DateTime<Utc>> {
-    let mut paths: Vec<_> = std::fs::read_dir(journal_dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    paths.sort();
-    paths.into_iter().rev().find_map(|p| {
-        let r = crate::domain::journal::read(&p).ok()?;
+    crate::domain::journal::newest(journal_dir, |r| {
         (["connect", "change-tenant"].contains(&r.op.as_str())
             && r.org.eq_ignore_ascii_case(org)
             && r.finished)
@@ -561,10 +554,10 @@ fn facts_of(
 #[cfg(test)]
 pub(crate) mod fixtures {
     use super::*;
-    use crate::domain::recover::{Urls, WayId};
+    use crate::domain::recover::WayId;
     use crate::domain::verify::Access;
 
-    pub const TENANT: &str = "11111111-2222-3333-4444-555555555555";
+    pub use crate::domain::recover::fixtures::TENANT;
 
     fn at() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")
@@ -573,50 +566,25 @@ pub(crate) mod fixtures {
     }
 
     fn facts(identities: Vec<Identity>) -> Facts {
+        let reader = "alice_outlook.com#EXT#@contoso.onmicrosoft.com";
+        let person = |name: &str, address: &str| Person {
+            display_name: name.into(),
+            address: address.into(),
+        };
         Facts {
-            org: "contoso-lockout".into(),
-            org_id: Some("aaaaaaaa-0000-4000-8000-000000000001".into()),
-            missing: false,
-            tenant: Some(Tenant {
-                id: TENANT.into(),
-                display_name: Some("Contoso".into()),
-                domains: vec!["contoso.onmicrosoft.com".into(), "contoso.com".into()],
-                evidence: vec!["the id: X-VSS-ResourceTenant on the anonymous probe".into()],
-            }),
-            connected: true,
-            last_tenant: Some(TENANT.into()),
-            owner: Some(Owner {
-                address: "alice@outlook.com".into(),
-                source: "enterprise_catalog".into(),
-            }),
-            owner_in_tenant: Some(InTenant::Member {
-                upn: "alice_outlook.com#EXT#@contoso.onmicrosoft.com".into(),
-            }),
-            identities,
+            owner_in_tenant: Some(InTenant::Member { upn: reader.into() }),
             who_can_help: WhoCanHelp {
                 azure_devops_administrators: Holders::Read {
-                    people: vec![Person {
-                        display_name: "Dana Devops".into(),
-                        address: "devops-admin@contoso.com".into(),
-                    }],
-                    read_by: "alice_outlook.com#EXT#@contoso.onmicrosoft.com".into(),
+                    people: vec![person("Dana Devops", "devops-admin@contoso.com")],
+                    read_by: reader.into(),
                 },
                 global_administrators: Holders::Read {
-                    people: vec![Person {
-                        display_name: "Gil Global".into(),
-                        address: "admin@contoso.com".into(),
-                    }],
-                    read_by: "alice_outlook.com#EXT#@contoso.onmicrosoft.com".into(),
+                    people: vec![person("Gil Global", "admin@contoso.com")],
+                    read_by: reader.into(),
                 },
                 ..WhoCanHelp::default()
             },
-            invitation: None,
-            tried: vec![],
-            connected_at: None,
-            urls: Urls {
-                org: "https://dev.azure.com/contoso-lockout".into(),
-                back_door: "https://aex.dev.azure.com/me".into(),
-            },
+            ..domain::fixtures::facts(identities)
         }
     }
 

@@ -24,6 +24,23 @@ async fn env(cfg: EmulatorConfig) -> CliEnv {
     }
 }
 
+/// [`env`], signed in as `who` at `tenant`.
+async fn signed_in(cfg: EmulatorConfig, who: &str, tenant: &str) -> CliEnv {
+    let e = env(cfg).await;
+    login(&e, who, tenant).await;
+    e
+}
+
+/// `locked-out`, signed in with the owner's personal account.
+async fn alice_on_locked_out() -> CliEnv {
+    signed_in(
+        EmulatorConfig::scenario("locked-out"),
+        "alice@outlook.com",
+        "consumers",
+    )
+    .await
+}
+
 /// A built-in scenario with its `recovery` block changed by `edit`.
 async fn variant(name: &str, edit: impl FnOnce(&mut Value)) -> CliEnv {
     let path = format!(
@@ -70,6 +87,18 @@ async fn finish(child: Killed) -> Output {
     tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
         .unwrap()
+}
+
+/// Wait for the process, which must succeed: its JSON.
+async fn finish_ok(child: Killed) -> Value {
+    let out = finish(child).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out)
 }
 
 /// Approve the next device code that shows up, as `who`.
@@ -178,9 +207,8 @@ async fn journaled(env: &CliEnv, step: &str) {
 
 #[tokio::test]
 async fn the_lockout_is_diagnosed_from_the_owners_personal_account() {
-    let env = env(EmulatorConfig::scenario("locked-out")).await;
+    let env = alice_on_locked_out().await;
     let t = env.tenant();
-    login(&env, "alice@outlook.com", "consumers").await;
     let out = recover(&env, &["--json"]).await;
     assert_eq!(out.status.code(), Some(3), "still locked out");
     let v = json(&out);
@@ -292,14 +320,7 @@ async fn a_wrong_sign_in_is_told_to_sign_in_again_and_nothing_else() {
     // person in, then verified.
     let child = recover_spawn(&env, &["--way", "sign-in", "--json"]);
     approve(&env, "owner@fabrikam.com").await;
-    let out = finish(child).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
+    let v = finish_ok(child).await;
     assert_eq!(v["outcome"]["ok"], true);
     assert_eq!(v["outcome"]["verified"]["access"]["state"], "works");
     assert_eq!(v["state"], "works");
@@ -363,14 +384,7 @@ async fn the_owner_is_invited_and_verified_once_the_invitation_is_accepted() {
         &["--verify-owner", "--wait", "60", "--every", "1", "--json"],
     );
     approve(&env, "alice@outlook.com").await;
-    let out = finish(child).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
+    let v = finish_ok(child).await;
     assert_eq!(v["outcome"]["ok"], true);
     assert!(
         v["outcome"]["summary"]
@@ -424,8 +438,7 @@ async fn an_invitation_azure_devops_has_not_seen_yet_is_waited_for() {
 /// then verifies her with a fresh sign-in.
 #[tokio::test]
 async fn the_back_door_page_disconnects_and_the_owner_is_verified() {
-    let env = env(EmulatorConfig::scenario("locked-out")).await;
-    login(&env, "alice@outlook.com", "consumers").await;
+    let env = alice_on_locked_out().await;
     let child = recover_spawn(
         &env,
         &[
@@ -480,14 +493,7 @@ async fn the_back_door_api_disconnects_when_it_accepts_the_personal_account() {
     login(&env, "alice@outlook.com", "consumers").await;
     let child = recover_spawn(&env, &["--way", "back-door", "--yes", "--json"]);
     approve(&env, "alice@outlook.com").await;
-    let out = finish(child).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
+    let v = finish_ok(child).await;
     assert!(
         v["outcome"]["summary"]
             .as_str()
@@ -545,9 +551,8 @@ async fn a_refused_disconnect_is_reported_and_the_next_ways_remain() {
 /// owner gets the message to send instead.
 #[tokio::test]
 async fn the_directorys_azure_devops_administrator_claims_ownership() {
-    let env = env(EmulatorConfig::scenario("locked-out")).await;
+    let env = alice_on_locked_out().await;
     let t = env.tenant();
-    login(&env, "alice@outlook.com", "consumers").await;
     let out = recover(&env, &["--way", "claim-ownership", "--json"]).await;
     assert_eq!(out.status.code(), Some(3));
     let v = json(&out);
@@ -593,14 +598,7 @@ async fn the_directorys_azure_devops_administrator_claims_ownership() {
     .await;
     assert_eq!(status, 200, "{page}");
     approve(&env, "devops-admin@contoso.com").await;
-    let out = finish(child).await;
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v = json(&out);
+    let v = finish_ok(child).await;
     assert_eq!(v["outcome"]["ok"], true);
     assert!(
         v["outcome"]["next"][0]
@@ -637,9 +635,8 @@ async fn an_identity_that_may_not_read_the_roles_says_so() {
 /// Way 5: the package for support, written to a file and shown.
 #[tokio::test]
 async fn the_support_package_carries_what_support_asks_for() {
-    let env = env(EmulatorConfig::scenario("locked-out")).await;
+    let env = alice_on_locked_out().await;
     let t = env.tenant();
-    login(&env, "alice@outlook.com", "consumers").await;
     let out = recover(&env, &["--way", "support"]).await;
     assert_eq!(out.status.code(), Some(0));
     let said = text(&out);

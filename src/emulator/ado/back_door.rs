@@ -13,17 +13,7 @@
 
 use super::*;
 use crate::emulator::state::recovery::BackDoor;
-
-fn page(status: u16, title: &str, body: String) -> Response {
-    wire::text(
-        status,
-        "text/html; charset=utf-8",
-        format!(
-            "<!DOCTYPE html><html><head><title>{0} (ado-entra emulator)</title></head><body><h1>{0}</h1>{body}</body></html>",
-            wire::esc(title)
-        ),
-    )
-}
+use wire::page;
 
 /// `/aex/me` and `/aex/me/disconnect`, or `None` for any other path.
 pub fn aex_me(sh: &Shared, req: &Req) -> Option<Response> {

@@ -8,17 +8,7 @@
 //! browser without credentials links to it.
 
 use super::*;
-
-fn page(status: u16, title: &str, body: String) -> Response {
-    wire::text(
-        status,
-        "text/html; charset=utf-8",
-        format!(
-            "<!DOCTYPE html><html><head><title>{0} (ado-entra emulator)</title></head><body><h1>{0}</h1>{body}</body></html>",
-            wire::esc(title)
-        ),
-    )
-}
+use wire::page;
 
 /// Whether the request comes from a browser (asks for HTML).
 pub fn wants_html(req: &Req) -> bool {

@@ -17,7 +17,7 @@ use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientError, Clients};
 use crate::domain::journal::{JournalWriter, Record as JournalRecord};
 use crate::domain::recover::{
-    self as domain, Invitation, Kind, PROPAGATION_NOTE, Tried, WayId, WayStatus,
+    self as domain, Identity, Invitation, Kind, PROPAGATION_NOTE, Tried, WayId, WayStatus,
 };
 use crate::domain::verify::Access;
 use crate::ops::model::{Event, Events, Problem, VerifyReport};
@@ -252,6 +252,34 @@ async fn current(s: &Session, org: &str, events: &Events) -> Result<(Clients, Re
     Ok((c, r))
 }
 
+/// What a way that changes or watches the directory starts from.
+struct Start {
+    c: Clients,
+    before: Report,
+    /// The organization's directory: its id and its name for people.
+    tenant: String,
+    tname: String,
+    /// The sign-in in use.
+    me: Identity,
+}
+
+async fn begin(s: &Session, org: &str, events: &Events) -> Result<Start, Problem> {
+    let (c, before) = current(s, org, events).await?;
+    let tenant = tenant_of(&before).map_err(|p| *p)?;
+    let tname = before.facts.tenant_name();
+    let me = before
+        .current()
+        .cloned()
+        .ok_or_else(|| Problem::msg("Not signed in."))?;
+    Ok(Start {
+        c,
+        before,
+        tenant,
+        tname,
+        me,
+    })
+}
+
 async fn after(s: &Session, org: &str, events: &Events) -> Result<Report, Problem> {
     current(s, org, events).await.map(|(_, r)| r)
 }
@@ -317,18 +345,18 @@ async fn invite(
     opts: &WayOptions,
     events: &Events,
 ) -> Result<Outcome, Problem> {
-    let (c, before) = current(s, org, events).await?;
-    let tenant = tenant_of(&before).map_err(|p| *p)?;
-    let tname = before.facts.tenant_name();
+    let Start {
+        c,
+        before,
+        tenant,
+        tname,
+        me,
+    } = begin(s, org, events).await?;
     let owner = before.facts.owner_address().map(str::to_string).ok_or_else(|| {
         Problem::msg(format!(
             "The owner of '{org}' could not be read: sign in with an identity of {tname} (`ado-entra login --tenant {tenant}`) and run `ado-entra recover --org {org}` first."
         ))
     })?;
-    let me = before
-        .current()
-        .cloned()
-        .ok_or_else(|| Problem::msg("Not signed in."))?;
     if !me.member() {
         return Err(Problem {
             next_step: Some(format!(
@@ -501,13 +529,13 @@ async fn back_door(
     opts: &WayOptions,
     events: &Events,
 ) -> Result<Outcome, Problem> {
-    let (c, before) = current(s, org, events).await?;
-    let tenant = tenant_of(&before).map_err(|p| *p)?;
-    let tname = before.facts.tenant_name();
-    let me = before
-        .current()
-        .cloned()
-        .ok_or_else(|| Problem::msg("Not signed in."))?;
+    let Start {
+        c,
+        before,
+        tenant,
+        tname,
+        me,
+    } = begin(s, org, events).await?;
     if me.kind != Kind::Personal {
         return Err(Problem {
             next_step: Some(
@@ -694,13 +722,13 @@ async fn claim(
     opts: &WayOptions,
     events: &Events,
 ) -> Result<Outcome, Problem> {
-    let (c, before) = current(s, org, events).await?;
-    let tenant = tenant_of(&before).map_err(|p| *p)?;
-    let tname = before.facts.tenant_name();
-    let me = before
-        .current()
-        .cloned()
-        .ok_or_else(|| Problem::msg("Not signed in."))?;
+    let Start {
+        c,
+        before,
+        tenant,
+        tname,
+        me,
+    } = begin(s, org, events).await?;
     let way = before
         .way(WayId::ClaimOwnership)
         .cloned()

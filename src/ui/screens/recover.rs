@@ -13,7 +13,7 @@ use super::super::widgets::*;
 use crate::app::keys::{hint_for, hint_line};
 use crate::app::screens::recover::{Action, RecoverScreen, Running};
 use crate::app::*;
-use crate::domain::recover::{Holders, WayId, WayStatus};
+use crate::domain::recover::{WayId, WayStatus};
 use crate::domain::verify::Access;
 use crate::ops::recover::{Progress, Report};
 
@@ -71,19 +71,6 @@ fn running_lines<'a>(state: &State, r: &Running, theme: &Theme) -> Vec<Line<'a>>
         lines.push(Line::from(s.clone()));
     }
     lines
-}
-
-fn holders(h: &Holders) -> String {
-    match h {
-        Holders::Read { people, .. } if people.is_empty() => "nobody".into(),
-        Holders::Read { people, .. } => people
-            .iter()
-            .map(|p| p.label())
-            .collect::<Vec<_>>()
-            .join(", "),
-        Holders::Unreadable { by, reason } => format!("{by} may not read them ({reason})"),
-        Holders::NotChecked { reason } => format!("not read: {reason}"),
-    }
 }
 
 /// The report's lines, and where the highlighted way's lines end.
@@ -209,15 +196,15 @@ fn report_lines<'a>(s: &RecoverScreen, r: &Report, theme: &Theme) -> (Vec<Line<'
         )));
         lines.push(Line::from(format!(
             "  Azure DevOps Administrators: {}",
-            holders(&h.azure_devops_administrators)
+            h.azure_devops_administrators.describe()
         )));
         lines.push(Line::from(format!(
             "  Global Administrators: {}",
-            holders(&h.global_administrators)
+            h.global_administrators.describe()
         )));
         lines.push(Line::from(format!(
             "  Project Collection Administrators: {}",
-            holders(&h.project_collection_administrators)
+            h.project_collection_administrators.describe()
         )));
     }
     (lines, selected_end)
