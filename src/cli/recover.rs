@@ -131,7 +131,7 @@ async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliErr
         let report = session
             .recover(&org, &events)
             .await
-            .map_err(|p| problem(&p))?;
+            .map_err(CliError::problem)?;
         if args.json {
             println!("{}", report.to_json());
         } else {
@@ -154,7 +154,7 @@ async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliErr
     let outcome = session
         .recover_run(&org, action, &opts, &events)
         .await
-        .map_err(|p| problem(&p))?;
+        .map_err(CliError::problem)?;
     if std::io::stderr().is_terminal() {
         eprint!("\r\x1b[2K");
     }
@@ -179,21 +179,6 @@ async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliErr
     } else {
         exit::CHECK_FAILED
     })
-}
-
-/// A problem as the command reports it: the message, then "next:" lines.
-fn problem(p: &crate::ops::model::Problem) -> CliError {
-    let mut msg = p.message.clone();
-    if let Some(code) = &p.code {
-        msg.push_str(&format!(" ({code})"));
-    }
-    if let Some(n) = &p.next_step {
-        msg.push_str(&format!("\n  next: {n}"));
-    }
-    if let Some(id) = &p.kb_id {
-        msg.push_str(&format!("\n  see: ado-entra explain {id}"));
-    }
-    CliError::error(msg)
 }
 
 fn code_of(r: &Report) -> u8 {
