@@ -627,6 +627,26 @@ pub(crate) mod fixtures {
         report(facts(vec![alice(Access::Works)]))
     }
 
+    /// The owner's address invited, not accepted yet.
+    pub fn invited() -> Report {
+        let mut f = facts(vec![Identity {
+            in_tenant: InTenant::Absent,
+            upn_note: None,
+            in_directory: None,
+            ..alice(Access::OwnerLockedOut)
+        }]);
+        f.owner_in_tenant = Some(InTenant::Absent);
+        f.invitation = Some(domain::Invitation {
+            address: "alice@outlook.com".into(),
+            user_id: "guest-1".into(),
+            tenant: TENANT.into(),
+            by: "alice@contoso.com".into(),
+            at: at(),
+            accepted: Some(false),
+        });
+        report(f)
+    }
+
     /// Back in after `way` worked.
     pub fn back_in_after(way: WayId) -> Report {
         let mut f = facts(vec![Identity {

@@ -144,6 +144,10 @@ impl RecoverScreen {
                     ));
                     return (wrap(self), vec![]);
                 }
+                if way.id == WayId::InviteOwner && way.status == WayStatus::Waiting {
+                    // Sent already: what is left is the owner's sign-in.
+                    return run(state, self, Do::VerifyOwner { tenant: None });
+                }
                 run(state, self, Do::Way { way: way.id })
             }
             Some(Action::VerifyOwner) => run(state, self, Do::VerifyOwner { tenant: None }),
@@ -536,14 +540,19 @@ pub(super) fn ran(state: &mut State, screen: Screen, r: Result<Box<Outcome>, Pro
     s.running = None;
     s.scroll = 0;
     if let Ok(o) = &r {
-        let id = match &o.action {
-            Do::Way { way } => Some(*way),
-            _ => None,
-        };
         s.report = Loadable::Ready(o.report.clone());
-        if let Some(i) = id.and_then(|w| WayId::ALL.iter().position(|x| *x == w)) {
-            s.selected = i;
+        // The way carried out stays highlighted; after a sign-in, the first
+        // way now worth doing.
+        s.selected = match &o.action {
+            Do::Way { way } => WayId::ALL.iter().position(|x| x == way),
+            _ => o
+                .report
+                .assessment
+                .ways
+                .iter()
+                .position(|w| w.status.actionable()),
         }
+        .unwrap_or(s.selected);
     }
     s.outcome = Some(r.map(|o| *o));
     (Screen::Recover(s), vec![])
@@ -890,5 +899,19 @@ mod tests {
         );
         assert_eq!(s.session.flow, Flow::Recover);
         assert!(matches!(s.screen, Screen::Recover(_)));
+    }
+
+    #[test]
+    fn a_sent_invitation_is_finished_by_the_owners_sign_in() {
+        let mut s = ready(fixtures::invited());
+        let way = screen(&s).way().unwrap().clone();
+        assert_eq!(
+            (way.id, way.status),
+            (WayId::InviteOwner, WayStatus::Waiting)
+        );
+        assert_eq!(
+            key(&mut s, Key::Enter),
+            run_job(Do::VerifyOwner { tenant: None }, 3600, 30)
+        );
     }
 }

@@ -73,26 +73,24 @@ fn running_lines<'a>(state: &State, r: &Running, theme: &Theme) -> Vec<Line<'a>>
     lines
 }
 
-/// The report's lines, and where the highlighted way's lines end.
-fn report_lines<'a>(s: &RecoverScreen, r: &Report, theme: &Theme) -> (Vec<Line<'a>>, usize) {
+/// The report's lines, and where the highlighted way's lines start and end.
+fn report_lines<'a>(
+    s: &RecoverScreen,
+    r: &Report,
+    theme: &Theme,
+) -> (Vec<Line<'a>>, (usize, usize)) {
     let a = &r.assessment;
     let f = &r.facts;
     let mut lines = vec![Line::from(Span::styled(
-        a.headline.clone(),
-        match a.state {
-            Access::Works => theme.good(),
-            Access::WrongSignIn { .. } => theme.warning(),
-            _ => theme.bad(),
-        },
-    ))];
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
         "Ways back, in order",
         theme.heading(),
-    )));
-    let mut selected_end = lines.len();
+    ))];
+    let mut selected = (0, lines.len());
     for (i, w) in a.ways.iter().enumerate() {
         let here = i == s.selected;
+        if here {
+            selected.0 = lines.len();
+        }
         let marker = if here { "▶ " } else { "  " };
         let title = Span::styled(
             format!("{marker}{}. {}", w.order, w.title),
@@ -118,7 +116,12 @@ fn report_lines<'a>(s: &RecoverScreen, r: &Report, theme: &Theme) -> (Vec<Line<'
             // The keys that do something for this way, from the bindings.
             let table = s.bindings();
             let mut keys = Vec::new();
-            if s.running.is_none() && w.status.actionable() {
+            if s.running.is_none() && w.id == WayId::InviteOwner && w.status == WayStatus::Waiting {
+                keys.push(format!(
+                    "Enter or {}: sign in as the owner (it accepts the invitation) and check until it works",
+                    hint_for(table, Action::VerifyOwner)
+                ));
+            } else if s.running.is_none() && w.status.actionable() {
                 keys.push(hint_for(table, Action::Carry));
             }
             if matches!(
@@ -137,7 +140,7 @@ fn report_lines<'a>(s: &RecoverScreen, r: &Report, theme: &Theme) -> (Vec<Line<'
                     theme.key(),
                 )));
             }
-            selected_end = lines.len();
+            selected.1 = lines.len();
         }
     }
     lines.push(Line::from(""));
@@ -207,7 +210,7 @@ fn report_lines<'a>(s: &RecoverScreen, r: &Report, theme: &Theme) -> (Vec<Line<'
             h.project_collection_administrators.describe()
         )));
     }
-    (lines, selected_end)
+    (lines, selected)
 }
 
 pub fn draw(state: &State, s: &RecoverScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -292,22 +295,46 @@ pub fn draw(state: &State, s: &RecoverScreen, frame: &mut Frame, area: Rect, the
             areas[0],
         );
     }
-    let body = areas[1];
-    let (lines, selected_end) = report_lines(s, report, theme);
+    let title = format!(" Recover '{}' ", s.org);
+    let block = boxed(&title, theme);
+    let framed = block.inner(areas[1]);
+    frame.render_widget(block, areas[1]);
+    // The headline always shows; the rest scrolls under it.
+    let headline = Line::from(Span::styled(
+        report.assessment.headline.clone(),
+        match report.assessment.state {
+            Access::Works => theme.good(),
+            Access::WrongSignIn { .. } => theme.warning(),
+            _ => theme.bad(),
+        },
+    ));
+    let width = framed.width.max(1) as usize;
+    let head_rows = (headline.width().div_ceil(width).max(1) as u16 + 1).min(framed.height / 2);
+    let parts = Layout::vertical([Constraint::Length(head_rows), Constraint::Min(1)]).split(framed);
+    frame.render_widget(
+        Paragraph::new(headline).wrap(Wrap { trim: false }),
+        parts[0],
+    );
+    let body = parts[1];
+    let (lines, (selected_start, selected_end)) = report_lines(s, report, theme);
     // Keep the highlighted way in view; PgUp/PgDn scroll from there.
-    let visible = body.height.saturating_sub(2) as usize;
-    let inner = body.width.saturating_sub(2).max(1) as usize;
+    let visible = body.height as usize;
+    let inner = body.width.max(1) as usize;
     // Rows the lines take once wrapped (word wrapping may add a few more).
-    let rows: usize = lines[..selected_end]
-        .iter()
-        .map(|l| l.width().div_ceil(inner).max(1))
-        .sum();
-    let follow = rows.saturating_sub(visible) as u16;
+    let rows = |n: usize| -> usize {
+        lines[..n]
+            .iter()
+            .map(|l| l.width().div_ceil(inner).max(1))
+            .sum()
+    };
+    // The whole highlighted way when it fits, else from its title.
+    let follow = rows(selected_end)
+        .saturating_sub(visible)
+        .min(rows(selected_start)) as u16;
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((follow.saturating_add(s.scroll), 0))
-            .block(boxed(&format!(" Recover '{}' ", s.org), theme)),
+            .scroll((follow.saturating_add(s.scroll), 0)),
         body,
     );
 }
