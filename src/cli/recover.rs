@@ -192,11 +192,10 @@ fn code_of(r: &Report) -> u8 {
 fn print_report(r: &Report) {
     let f = &r.facts;
     let a = &r.assessment;
-    let who = r
-        .current()
-        .map(|i| i.label())
-        .unwrap_or_else(|| "nobody".into());
-    println!("Recovering '{}' as {who}\n", r.org);
+    match r.current() {
+        Some(i) => println!("Recovering '{}' as {}\n", r.org, i.label()),
+        None => println!("Recovering '{}'\n", r.org),
+    }
     println!("{}\n", a.headline);
     if let Access::WrongSignIn { .. } = a.state {
         // A wrong sign-in is told to sign in again, and nothing else.
@@ -258,7 +257,9 @@ fn print_report(r: &Report) {
             i.label(),
             if i.current { " (signed in now)" } else { "" }
         );
-        println!("      {}", i.in_tenant.describe(&tenant));
+        if f.connected {
+            println!("      {}", i.in_tenant.describe(&tenant));
+        }
         if let Some(n) = &i.upn_note {
             println!("      note: {n}");
         }
@@ -295,6 +296,16 @@ fn print_report(r: &Report) {
             "  Project Collection Administrators still let in: {}",
             h.project_collection_administrators.describe()
         );
+    }
+    if a.state == Access::Works {
+        // Nothing to recover: only what keeps it from happening again.
+        if let Some(w) = a.ways.iter().find(|w| w.status == WayStatus::Done) {
+            println!("\n{}", w.why);
+            for s in &w.steps {
+                println!("  - {s}");
+            }
+        }
+        return;
     }
     println!("\nWays back, in order");
     for w in &a.ways {
