@@ -116,7 +116,7 @@ fn printer() -> Events {
 
 async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliError> {
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
-    super::auth_cmds::require_person_to(global, false)?;
+    super::auth_cmds::require_person(global, crate::domain::identity::PersonOnly::Recover)?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let session = Session::new(super::auth_cmds::settings(global), paths);
     let events = printer();
