@@ -263,6 +263,9 @@ fn print_report(r: &Report) {
         if let Some(n) = &i.upn_note {
             println!("      note: {n}");
         }
+        for e in &i.evidence {
+            println!("      {e}");
+        }
         println!(
             "      as signed in: {}{}{}{}",
             i.signed_in.name().replace('_', " "),

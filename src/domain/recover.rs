@@ -136,6 +136,10 @@ pub struct Identity {
     pub azure_devops_administrator: bool,
     /// It is the sign-in in use now (the others were seen earlier).
     pub current: bool,
+    /// What the probes answered it (the profile, the organization), one
+    /// line each: the evidence for the verdict.
+    #[serde(default)]
+    pub evidence: Vec<String>,
     /// When it was checked.
     pub checked_at: DateTime<Utc>,
 }
@@ -1376,6 +1380,7 @@ mod tests {
             is_owner: Some(owner),
             azure_devops_administrator: false,
             current: true,
+            evidence: vec![],
             checked_at: Utc::now(),
         }
     }

@@ -146,6 +146,21 @@ fn probe_lines(who: &str, v: &Verification, at: DateTime<Utc>) -> Vec<String> {
     out
 }
 
+/// A verification's probes as evidence lines ("✔ profile: answers").
+fn evidence_of(v: &Verification) -> Vec<String> {
+    v.probes
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}: {}",
+                if p.ok { "✔" } else { "✘" },
+                p.what,
+                crate::client::error::truncate(&p.detail, 160)
+            )
+        })
+        .collect()
+}
+
 /// The owner's address as it reads in a verification, with where from.
 fn owner_of(v: &Verification, journal_dir: &Path) -> Option<Owner> {
     let address = v.owner.clone()?;
@@ -316,6 +331,7 @@ pub async fn diagnose(c: &Clients, org: &str, paths: &StatePaths) -> Result<Repo
         reason: "not connected to a directory".into(),
     };
     let mut in_directory = None;
+    let mut evidence = evidence_of(&v_now);
     let mut ado_admin = false;
     let mut works_in: Option<Clients> = v_now.ok().then(|| c.clone());
     if let Some(t) = &tenant_id {
@@ -363,6 +379,9 @@ pub async fn diagnose(c: &Clients, org: &str, paths: &StatePaths) -> Result<Repo
                     owner = owner_of(&v_t, &jdir);
                 }
                 in_directory = (home.as_deref() != Some(t.as_str())).then(|| v_t.access.clone());
+                if in_directory.is_some() {
+                    evidence = evidence_of(&v_t);
+                }
                 read_directory(&ct, org, t, &upn_t, &mut rec, &mut ado_admin).await;
             }
             Err(e) if not_in_tenant(&e) => {
@@ -413,6 +432,7 @@ pub async fn diagnose(c: &Clients, org: &str, paths: &StatePaths) -> Result<Repo
         is_owner,
         azure_devops_administrator: ado_admin,
         current: true,
+        evidence,
         checked_at: now,
     });
     // Earlier identities: whether they are the owner, now it is known.
@@ -603,6 +623,10 @@ pub(crate) mod fixtures {
             is_owner: Some(true),
             azure_devops_administrator: false,
             current: true,
+            evidence: vec![
+                "✔ profile: answers".into(),
+                "✘ projects: TF400813: the user is not authorized to access this resource".into(),
+            ],
             checked_at: at(),
         }
     }

@@ -245,6 +245,21 @@ async fn the_lockout_is_diagnosed_from_the_owners_personal_account() {
         "a guest's #EXT# UPN is not their address: {me}"
     );
     assert_eq!(me["is_owner"], true);
+    // The lockout signature, with its evidence: the profile answers, the
+    // organization refuses.
+    let evidence: Vec<&str> = me["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(evidence.contains(&"✔ profile: answers"), "{evidence:?}");
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("✘ projects") && e.contains("TF400813")),
+        "{evidence:?}"
+    );
     let help = &v["who_can_help"];
     assert_eq!(help["azure_devops_administrators"]["status"], "read");
     assert_eq!(

@@ -190,6 +190,9 @@ fn report_lines<'a>(
         if let Some(n) = &i.upn_note {
             lines.push(Line::from(Span::styled(format!("    {n}"), theme.dim())));
         }
+        for e in &i.evidence {
+            lines.push(Line::from(Span::styled(format!("    {e}"), theme.dim())));
+        }
     }
     if f.connected {
         let h = &f.who_can_help;
