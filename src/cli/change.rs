@@ -483,7 +483,13 @@ fn verify_steps(org: &str, v: &crate::ops::verify::Verification) -> Vec<String> 
         )],
         Access::OwnerLockedOut => crate::domain::diagnose::KnowledgeBase::builtin()
             .get("lockout-after-connect")
-            .map(|e| e.fix.clone())
+            .map(|e| {
+                // The organization is known here: the commands name it.
+                e.fix
+                    .iter()
+                    .map(|s| s.replace("--org ORG", &format!("--org {org}")))
+                    .collect()
+            })
             .unwrap_or_default(),
         Access::NoAccess => vec![format!(
             "Have an administrator add you in Organization settings > Users, then sign in again and run `ado-entra verify --org {org}`."

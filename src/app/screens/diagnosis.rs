@@ -140,7 +140,12 @@ pub fn diagnose(session: &Session, report: VerifyReport) -> Diagnosis {
                 steps.extend(e.fix.iter().cloned());
             }
             if let Some(e) = kb.get("lockout-after-connect") {
-                steps.extend(e.fix.iter().cloned());
+                // The organization is known here: the commands name it.
+                steps.extend(
+                    e.fix
+                        .iter()
+                        .map(|s| s.replace("--org ORG", &format!("--org {org}"))),
+                );
             }
         }
         Access::NoAccess => {
