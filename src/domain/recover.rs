@@ -582,6 +582,17 @@ pub fn state(f: &Facts) -> Access {
     {
         return a.clone();
     }
+    // A sign-in in the wrong place that could not be tried where the
+    // organization lives (an organization of personal accounts, or the move
+    // failed): nothing shows a lockout, so it is a wrong sign-in, and that
+    // is all that is said.
+    if let Some(i) = f.identities.iter().find(|i| {
+        matches!(i.signed_in, Access::WrongSignIn { .. })
+            && i.in_directory.is_none()
+            && matches!(i.in_tenant, InTenant::Unknown { .. })
+    }) {
+        return i.signed_in.clone();
+    }
     // Refused everywhere it could be asked, and the owner not known.
     if f.identities
         .iter()
@@ -611,9 +622,22 @@ pub fn assess(f: &Facts) -> Assessment {
     let org = &f.org;
     let headline = match &state {
         Access::Works => format!("'{org}' answers this sign-in: you are not locked out."),
-        Access::WrongSignIn { .. } => format!(
-            "You are signed in with the wrong identity: '{org}' lets you in as another of your identities. Sign in again with it; nothing else is wrong."
-        ),
+        Access::WrongSignIn { needs } => {
+            if f.identities.iter().any(|i| *i.access() == Access::Works) {
+                format!(
+                    "You are signed in with the wrong identity: '{org}' lets you in as another of your identities. Sign in again with it; nothing else is wrong."
+                )
+            } else if needs.is_some() {
+                format!(
+                    "You are signed in somewhere else than '{org}' lives ({}). Sign in there; nothing else is wrong that can be told before that.",
+                    f.tenant_name()
+                )
+            } else {
+                format!(
+                    "'{org}' uses personal Microsoft accounts and you are signed in with a work account. Sign in with your personal account; nothing else is wrong."
+                )
+            }
+        }
         Access::OwnerLockedOut => format!(
             "The owner ({}) is locked out of '{org}': the profile answers, the organization refuses every identity the owner has.",
             f.owner_address().unwrap_or("unknown")
@@ -717,15 +741,32 @@ fn sign_in_way(f: &Facts, needs: Option<&str>) -> Way {
         .map(|i| i.in_tenant.upn().unwrap_or(&i.address).to_string())
         .unwrap_or_default();
     let tenant = needs.unwrap_or("consumers");
-    let mut w = way(
-        WayId::SignIn,
-        WayStatus::Available,
-        format!("'{}' lets you in as {who} in {}.", f.org, f.tenant_name()),
-    );
+    let (why, whom) = match (who.is_empty(), needs) {
+        (false, _) => (
+            format!("'{}' lets you in as {who} in {}.", f.org, f.tenant_name()),
+            who,
+        ),
+        (true, Some(_)) => (
+            format!(
+                "'{}' lives in {}; you signed in elsewhere.",
+                f.org,
+                f.tenant_name()
+            ),
+            format!("your account of {}", f.tenant_name()),
+        ),
+        (true, None) => (
+            format!(
+                "'{}' uses personal Microsoft accounts; you signed in with a work account.",
+                f.org
+            ),
+            "your personal Microsoft account".to_string(),
+        ),
+    };
+    let mut w = way(WayId::SignIn, WayStatus::Available, why);
     let cmd = format!("ado-entra login --tenant {tenant}");
     w.steps = vec![
         format!(
-            "Sign in as {who}: {cmd} (or `ado-entra recover --org {} --way sign-in`, which signs in and verifies).",
+            "Sign in with {whom}: {cmd} (or `ado-entra recover --org {} --way sign-in`, which signs in and verifies).",
             f.org
         ),
         format!("Then: ado-entra verify --org {}", f.org),

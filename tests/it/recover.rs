@@ -309,12 +309,18 @@ async fn the_lockout_is_diagnosed_from_the_owners_personal_account() {
 async fn a_wrong_sign_in_is_told_to_sign_in_again_and_nothing_else() {
     let env = env(EmulatorConfig::scenario("disconnected")).await;
     let t = env.tenant();
-    // The owner's personal account, on an organization of Fabrikam where
-    // the same address is a member that the organization knows.
-    login(&env, "owner@fabrikam.com", "consumers").await;
+    let contoso = env.emu.summary().tenants[1]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The owner's work account of Contoso, on an organization of Fabrikam
+    // where the same person's Fabrikam account gets in.
+    login(&env, "owner@fabrikam.com", &contoso).await;
     let out = recover(&env, &["--json"]).await;
+    assert_eq!(out.status.code(), Some(3));
     let v = json(&out);
     assert_eq!(v["state"], "wrong_sign_in", "{v}");
+    assert_eq!(v["identities"][0]["in_directory"]["state"], "works");
     assert_eq!(way(&v, "sign-in")["status"], "available");
     for w in v["ways"].as_array().unwrap().iter().skip(1) {
         assert_eq!(w["status"], "not_needed", "{w}");
@@ -341,6 +347,27 @@ async fn a_wrong_sign_in_is_told_to_sign_in_again_and_nothing_else() {
     assert_eq!(v["state"], "works");
     // Nothing in the organization changed.
     assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
+}
+
+/// A work account on an organization of personal accounts is a wrong
+/// sign-in too: told to sign in with the personal account, nothing else.
+#[tokio::test]
+async fn a_work_account_on_personal_accounts_is_told_to_sign_in_personally() {
+    let env = env(EmulatorConfig::scenario("two-tenants")).await;
+    let t = env.tenant();
+    login(&env, "ann@fabrikam.com", &t).await;
+    let v = json(&recover(&env, &["--json"]).await);
+    assert_eq!(v["state"], "wrong_sign_in", "{v}");
+    assert!(v["tenant"].is_null());
+    let step = way(&v, "sign-in")["steps"][0].as_str().unwrap().to_string();
+    assert!(
+        step.contains("ado-entra login --tenant consumers"),
+        "{step}"
+    );
+    let child = recover_spawn(&env, &["--way", "sign-in", "--json"]);
+    approve(&env, "ann@fabrikam.com").await;
+    let v = finish_ok(child).await;
+    assert_eq!(v["state"], "works", "{v}");
 }
 
 /// Way 2 and its wrong turn: the owner's address is not in the directory;
@@ -412,6 +439,17 @@ async fn the_owner_is_invited_and_verified_once_the_invitation_is_accepted() {
     let st = support::state(&env.emu).await;
     assert_eq!(st["org"]["owner_user"]["active"], true);
     assert_eq!(st["org"]["owner_user"]["origin"], "aad");
+    // Now her personal sign-in as it is is only a wrong sign-in: her guest
+    // account of Contoso gets in.
+    login(&env, "alice@outlook.com", "consumers").await;
+    let v = json(&recover(&env, &["--json"]).await);
+    assert_eq!(v["state"], "wrong_sign_in", "{v}");
+    assert!(
+        way(&v, "sign-in")["steps"][0]
+            .as_str()
+            .unwrap()
+            .contains(&format!("ado-entra login --tenant {t}"))
+    );
     // Journaled as a recovery step.
     let journals: Vec<_> = std::fs::read_dir(env.home.path().join("journal"))
         .unwrap()

@@ -47,7 +47,10 @@ fn picker(sh: &Shared) -> Response {
 
 fn organizations(sh: &Shared, who: &str) -> Response {
     let w = sh.world.read().expect("world");
-    let Ok(s) = w.resolve(who, CONSUMERS_TENANT) else {
+    let Ok(s) = w
+        .sign_in(who, CONSUMERS_TENANT)
+        .and_then(|a| w.subject_for(&a, CONSUMERS_TENANT))
+    else {
         return page(
             401,
             "Sign in",
@@ -109,7 +112,10 @@ fn disconnect(sh: &Shared, req: &Req) -> Response {
     if !org_matches(&w, &org) {
         return page(404, "No such organization", String::new());
     }
-    let Ok(s) = w.resolve(&who, CONSUMERS_TENANT) else {
+    let Ok(s) = w
+        .sign_in(&who, CONSUMERS_TENANT)
+        .and_then(|a| w.subject_for(&a, CONSUMERS_TENANT))
+    else {
         return page(401, "Sign in", String::new());
     };
     w.tenant_change_attempts += 1;

@@ -88,7 +88,7 @@ fn submit(sh: &Shared, req: &Req) -> Response {
     let Some(tid) = w.org.tenant.clone() else {
         return page(400, "Claim ownership", String::new());
     };
-    let s = match w.resolve(&who, &tid) {
+    let s = match w.sign_in(&who, &tid).and_then(|a| w.subject_for(&a, &tid)) {
         Ok(s) => s,
         Err(m) => return page(401, "Sign in", format!("<p>{}</p>", wire::esc(&m))),
     };
