@@ -914,4 +914,15 @@ mod tests {
             run_job(Do::VerifyOwner { tenant: None }, 3600, 30)
         );
     }
+
+    #[test]
+    fn leaving_mid_step_says_how_to_go_on() {
+        let mut s = ready(fixtures::locked_out());
+        key(&mut s, Key::Enter);
+        let note = crate::app::exit::leave(&s).note.unwrap();
+        assert!(
+            note.contains("ado-entra recover --org contoso-lockout"),
+            "{note}"
+        );
+    }
 }
