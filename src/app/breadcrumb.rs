@@ -29,6 +29,7 @@ fn steps(flow: Flow) -> &'static [&'static str] {
             "Done",
         ],
         Flow::Resolve => &["Sign in", "Organization", "Resolve", "Done"],
+        Flow::Recover => &["Sign in", "Organization", "Recover", "Done"],
         Flow::CheckOnly => &[
             "Sign in",
             "Organization",
@@ -52,6 +53,7 @@ fn step_of(screen: &Screen) -> Option<&'static str> {
         Screen::Apply(_) => "Apply",
         Screen::Verify(_) | Screen::Diagnosis(_) => "Verify",
         Screen::Resolve(_) => "Resolve",
+        Screen::Recover(_) => "Recover",
         Screen::Done(_) => "Done",
     })
 }

@@ -81,6 +81,15 @@ fn note(state: &State) -> Option<String> {
              To finish the rest, run:\n  ado-entra resolve --org {org} --resume"
         ));
     }
+    if let Screen::Recover(r) = &state.screen
+        && r.running.is_some()
+    {
+        return Some(format!(
+            "A recovery step for '{}' was running when ado-entra stopped; what was sent is journaled and nothing is sent twice. \
+             To see where it stands and go on, run:\n  ado-entra recover --org {}",
+            r.org, r.org
+        ));
+    }
     if let (Some(applied), None) = (&state.session.applied, &state.session.verified) {
         let tenant = state
             .session

@@ -80,6 +80,18 @@ pub enum Job {
         org: String,
         csv: String,
     },
+    /// Diagnose a locked-out owner's organization with the current sign-in.
+    Recover {
+        org: String,
+    },
+    /// Carry out a way back (or verify as the owner, or sign in with
+    /// another account), checking up to `wait_secs` every `every_secs`.
+    RecoverRun {
+        org: String,
+        action: crate::ops::recover::Action,
+        wait_secs: u64,
+        every_secs: u64,
+    },
 }
 
 /// Kinds of work of which one at a time is in flight.
@@ -97,6 +109,7 @@ pub enum Slot {
     Resolve,
     Search,
     ResolveApply,
+    Recover,
 }
 
 impl Job {
@@ -114,6 +127,7 @@ impl Job {
             Job::LoadResolve { .. } => Slot::Resolve,
             Job::Search { .. } => Slot::Search,
             Job::ApplyResolve { .. } => Slot::ResolveApply,
+            Job::Recover { .. } | Job::RecoverRun { .. } => Slot::Recover,
         }
     }
 
@@ -144,6 +158,8 @@ pub enum Done {
         result: Result<Vec<Candidate>, Problem>,
     },
     ResolveApplied(Result<ResolveOutcome, Problem>),
+    Recovered(Result<Box<crate::ops::recover::Report>, Problem>),
+    RecoverRan(Result<Box<crate::ops::recover::Outcome>, Problem>),
 }
 
 /// The jobs in flight.

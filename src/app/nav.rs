@@ -156,6 +156,19 @@ pub fn verify_in(state: &mut State, tenant: Option<String>) -> Step {
     )
 }
 
+/// The Recover screen for `org`, diagnosing.
+pub fn recover(state: &mut State, org: &str) -> Step {
+    let fx = state.start(Job::Recover {
+        org: org.to_string(),
+    });
+    (
+        Screen::Recover(Box::new(super::screens::recover::RecoverScreen::loading(
+            org,
+        ))),
+        fx,
+    )
+}
+
 /// The Resolve screen for `org`, loading.
 pub fn resolve(state: &mut State, org: &str) -> Step {
     let fx = state.start(Job::LoadResolve {

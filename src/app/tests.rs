@@ -45,6 +45,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
         Done::ResolveLoaded(_) => Slot::Resolve,
         Done::Searched { .. } => Slot::Search,
         Done::ResolveApplied(_) => Slot::ResolveApply,
+        Done::Recovered(_) | Done::RecoverRan(_) => Slot::Recover,
     };
     let id = s.jobs.id_in(slot).unwrap_or_else(|| {
         let job = match slot {
@@ -80,6 +81,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
                 org: "o".into(),
                 jobs: None,
             },
+            Slot::Recover => Job::Recover { org: "o".into() },
         };
         s.jobs.start(&job).0
     });
@@ -466,7 +468,8 @@ fn refused_verification_leads_to_the_lockout_diagnosis() {
     let Screen::Diagnosis(d) = &s.screen else {
         panic!("{:?}", s.screen)
     };
-    assert!(d.steps[0].contains("aex.dev.azure.com/me"), "{:?}", d.steps);
+    assert!(d.steps[0].contains("ado-entra recover"), "{:?}", d.steps);
+    assert!(d.steps.iter().any(|x| x.contains("aex.dev.azure.com/me")));
     assert!(d.steps.iter().any(|x| x.contains("Disconnect")));
     assert!(s.busy(), "a change is half done until verified");
     assert_eq!(
@@ -684,7 +687,8 @@ fn disconnect_skips_the_tenant_and_check_only_stops_after_checks() {
     );
 
     let mut s = state();
-    key(&mut s, Key::End); // Check only
+    key(&mut s, Key::End); // Recover, last
+    key(&mut s, Key::Up); // Check only
     key(&mut s, Key::Enter);
     reply(&mut s, Done::SignedIn(Ok(identity())));
     reply(&mut s, Done::Orgs(Ok(vec!["fabrikam".into()])));

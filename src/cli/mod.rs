@@ -10,6 +10,7 @@ mod check;
 mod completions;
 mod explain;
 mod journal;
+mod recover;
 mod resolve;
 mod tui_cmds;
 
@@ -90,6 +91,8 @@ pub enum Command {
     Verify(change::VerifyArgs),
     /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
     Resolve(resolve::ResolveArgs),
+    /// Locked out? Find out why from every sign-in you can still make, and take the ways back in.
+    Recover(recover::RecoverArgs),
     /// List the organizations connected to a directory (--tenant).
     Orgs(audit::OrgsArgs),
     /// Audit what a directory change breaks: service connections, PATs, policies.
@@ -349,6 +352,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Journal(args)) => journal::run(&global, args).await,
         Some(Command::Verify(args)) => change::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
+        Some(Command::Recover(args)) => recover::run(&global, args).await,
         Some(Command::Orgs(args)) => audit::orgs(&global, args).await,
         Some(Command::Audit(args)) => audit::audit(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),

@@ -14,6 +14,8 @@ use super::error::{ClientError, Service};
 use super::http::{Api, ClientEvent, HttpCore, Request};
 use super::models::graph::*;
 
+pub mod recovery;
+
 /// Graph's `$batch` limit.
 pub const BATCH_LIMIT: usize = 20;
 /// `$select` for `/me`.

@@ -10,6 +10,7 @@
 //! - [`text`]: normalisation shared by the above.
 //! - [`journal`]: intent/outcome records and their replay (resume after a crash).
 //! - [`diagnose`]: error text or code -> cause -> fix.
+//! - [`recover`]: a locked-out owner's state and ways back.
 
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod facts;
 pub mod identity;
 pub mod journal;
 pub mod matching;
+pub mod recover;
 pub mod resolve;
 pub mod text;
 pub mod validate;

@@ -9,7 +9,7 @@
 //! only when that identity is the owner is recovery (which may mean
 //! disconnecting) proposed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::directory::{Backing, TenantId};
 
@@ -82,7 +82,7 @@ pub struct Seen {
 }
 
 /// The verdict on access.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Access {
     /// The organization answers this sign-in.

@@ -16,6 +16,7 @@ use super::wire::{self, Req, graph_error_value};
 mod batch;
 mod invite;
 mod odata;
+mod roles;
 mod search;
 
 use odata::{candidates, eval, parse_filter};
@@ -165,6 +166,9 @@ fn route(
         );
     };
     let select = q("$select");
+    if let Some(o) = roles::route(&world, tenant, &claims, method, &lp, query, origin) {
+        return o;
+    }
     match (method, lp.as_slice()) {
         ("GET", ["me"]) => match tenant.user_by_id(&claims.oid) {
             Some(u) => ok(
@@ -353,7 +357,10 @@ const USER_PROPERTIES: [(&str, Getter); 18] = [
     ("otherMails", |u| strings(&u.other_mails)),
     ("proxyAddresses", |u| strings(&u.proxy_addresses)),
     ("creationType", |u| when_guest(u, "Invitation")),
-    ("externalUserState", |u| when_guest(u, "PendingAcceptance")),
+    ("externalUserState", |u| match &u.invitation {
+        Some(i) if i.accepted_at.is_none() => "PendingAcceptance".into(),
+        _ => when_guest(u, "Accepted"),
+    }),
     ("assignedLicenses", assigned_licenses),
 ];
 

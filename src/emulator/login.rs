@@ -65,6 +65,9 @@ struct Extras<'a> {
     origin: &'a str,
     nonce: Option<&'a str>,
     client_info: bool,
+    /// A person signed in just now (device code, authorization code), not
+    /// a silent refresh: it may accept a pending invitation (recovery.rs).
+    interactive: bool,
 }
 
 /// Sign-in state: pending device codes, authorization codes, refresh tokens.
@@ -129,6 +132,7 @@ fn user_code() -> String {
 pub fn handle(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
     match (req.method.as_str(), p.as_slice()) {
+        ("GET" | "POST", ["redeem"]) => super::redeem::page(sh, req),
         ("GET", ["devicelogin"]) => device_page(sh, None),
         ("POST", ["devicelogin"]) => device_decision(sh, req),
         (_, [tenant, ..]) => {
@@ -364,6 +368,9 @@ fn issue(
         Ok(s) => s,
         Err(msg) => return grant_error(&msg),
     };
+    if let Err(r) = super::redeem::on_sign_in(sh, &subject, extras.interactive) {
+        return r;
+    }
     let aud = if scope.contains(ADO_AUDIENCE) {
         ADO_AUDIENCE
     } else {
@@ -448,6 +455,7 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
         origin: &req.origin,
         nonce: None,
         client_info: asked_client_info,
+        interactive: false,
     };
     match get("grant_type").as_deref() {
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
@@ -527,7 +535,10 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 } else {
                     &client_id
                 },
-                &extras,
+                &Extras {
+                    interactive: true,
+                    ..extras
+                },
             )
         }
         Some("refresh_token") => {
@@ -599,6 +610,7 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
             let extras = Extras {
                 nonce: c.nonce.as_deref(),
                 client_info: asked_client_info || c.client_info,
+                interactive: true,
                 ..extras
             };
             sign_in_and_issue(sh, &c.who, &c.tenant, &scope, &c.client_id, &extras)

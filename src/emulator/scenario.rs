@@ -20,6 +20,9 @@ pub struct Scenario {
     /// App registrations' service principals and managed identities.
     #[serde(default)]
     pub service_principals: Vec<ServicePrincipalSpec>,
+    /// Directory roles, invitation delay, back door (state/recovery.rs).
+    #[serde(default)]
+    pub recovery: super::state::recovery::RecoverySpec,
 }
 
 /// A service principal (or managed identity) in one of the tenants.
@@ -261,10 +264,11 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 10] = [
+pub const BUILTIN: [&str; 11] = [
     "ready",
     "lockout",
     "locked-out",
+    "locked-out-uninvited",
     "guest-admin",
     "over-100",
     "messy",
@@ -279,6 +283,9 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "ready" => include_str!("../../assets/scenarios/ready.json"),
         "lockout" => include_str!("../../assets/scenarios/lockout.json"),
         "locked-out" => include_str!("../../assets/scenarios/locked-out.json"),
+        "locked-out-uninvited" => {
+            include_str!("../../assets/scenarios/locked-out-uninvited.json")
+        }
         "guest-admin" => include_str!("../../assets/scenarios/guest-admin.json"),
         "over-100" => include_str!("../../assets/scenarios/over-100.json"),
         "messy" => include_str!("../../assets/scenarios/messy.json"),
@@ -294,7 +301,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -429,7 +436,7 @@ impl Scenario {
                 o => return Err(format!("org user '{}': unknown origin '{o}'", u.email)),
             }
         }
-        Ok(())
+        super::state::recovery::validate(&self.recovery, &self.tenants)
     }
 }
 
@@ -612,6 +619,7 @@ pub fn generate(g: Generate) -> Scenario {
             entra_groups: vec![],
         },
         service_principals: vec![],
+        recovery: Default::default(),
     }
 }
 

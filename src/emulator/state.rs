@@ -20,6 +20,7 @@ use super::ids::{self, CONSUMERS_TENANT};
 
 mod build;
 mod changes;
+pub mod recovery;
 mod signin;
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct TenantUser {
     pub enabled: bool,
     /// The personal account behind this object, if any.
     pub msa: Option<String>,
+    /// A guest made by an invitation: whether it was accepted (recovery.rs).
+    pub invitation: Option<recovery::Invite>,
     /// `givenName` and `surname` as the scenario gives them; `None`: read
     /// from the display name (first word, rest).
     pub names: Option<(Option<String>, Option<String>)>,
@@ -411,6 +414,8 @@ pub struct World {
     pub tenant_change_attempts: u32,
     /// Service principals and managed identities of every tenant.
     pub apps: Vec<App>,
+    /// Directory roles and the recovery rules (recovery.rs).
+    pub recovery: recovery::Recovery,
 }
 
 impl World {

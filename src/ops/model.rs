@@ -274,6 +274,8 @@ pub enum Event {
     Resolving(super::resolve::Progress),
     /// Azure asked to wait (429/503) this long before retrying.
     Throttled { wait_secs: u64 },
+    /// A locked-out owner's recovery: a step, or a countdown.
+    Recovering(super::recover::Progress),
 }
 
 /// Where an operation sends its [`Event`]s.

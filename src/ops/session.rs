@@ -12,7 +12,7 @@ use super::model::{
     Candidate, ChecksReport, DeviceCodePrompt, Event, Events, Identity, Operation, OrgBacking,
     Problem, ResolveLoad, TenantInfo, VerifyReport,
 };
-use super::{advice, change, gather, report, resolve, verify};
+use super::{advice, change, gather, recover, report, resolve, verify};
 use crate::client::auth::sessions::DirectorySessions;
 use crate::client::auth::{OAuthClient, OAuthConfig, signin};
 use crate::client::graph::GraphClient;
@@ -56,8 +56,13 @@ impl Session {
         )
     }
 
+    /// The state directory's paths.
+    pub(crate) fn state_paths(&self) -> &StatePaths {
+        &self.paths
+    }
+
     /// The signed-in clients (loaded from the token cache on first use).
-    async fn clients(&self, events: &Events) -> Result<Clients, Problem> {
+    pub(crate) async fn clients(&self, events: &Events) -> Result<Clients, Problem> {
         let mut guard = self.clients.lock().await;
         if guard.is_none() {
             let (clients, _) =
@@ -541,6 +546,33 @@ impl Session {
             Utc::now().format("%Y%m%d-%H%M%S")
         ));
         self.write_private(path, csv).await
+    }
+
+    /// Diagnose a locked-out owner's organization with the current sign-in
+    /// (remembered with earlier ones) and list the ways back.
+    pub async fn recover(&self, org: &str, events: &Events) -> Result<recover::Report, Problem> {
+        let c = self.clients(events).await?;
+        recover::diagnose(&c, org, &self.paths).await
+    }
+
+    /// Carry out a way back (or verify as the owner with a fresh sign-in).
+    pub async fn recover_run(
+        &self,
+        org: &str,
+        action: recover::Action,
+        opts: &recover::WayOptions,
+        events: &Events,
+    ) -> Result<recover::Outcome, Problem> {
+        recover::ways::run(self, org, action, opts, events).await
+    }
+
+    /// Write `text` to `name` in the state directory (0600); returns its path.
+    pub(crate) async fn write_private_file(
+        &self,
+        name: &str,
+        text: String,
+    ) -> Result<String, Problem> {
+        self.write_private(self.paths.root().join(name), text).await
     }
 
     /// Write `text` to a new private file (0600) beside the state; returns its path.

@@ -310,7 +310,64 @@ fn screens() -> Vec<(&'static str, State)> {
                 });
             }))),
         ),
+        ("recover", with(Screen::Recover(recover_screen(|_| {})))),
+        (
+            "recover_running",
+            with(Screen::Recover(recover_screen(|r| {
+                let mut run = crate::app::screens::recover::Running {
+                    what: "Disconnect through the back door".into(),
+                    steps: vec![
+                        "The API refused alice@outlook.com (TF400813). Do it on the page instead:"
+                            .into(),
+                    ],
+                    prompt: None,
+                    waiting: Some(crate::ops::recover::Progress::Waiting {
+                        what: "'contoso-lockout' to be disconnected from Contoso".into(),
+                        next_check_secs: 4,
+                        waited_secs: 75,
+                        limit_secs: 900,
+                    }),
+                };
+                run.prompt = Some((prompt(), 0));
+                r.running = Some(run);
+            }))),
+        ),
+        (
+            "recover_handover",
+            with(Screen::Recover(recover_screen(|r| {
+                let report = crate::ops::recover::fixtures::back_in_after(
+                    crate::domain::recover::WayId::BackDoor,
+                );
+                r.outcome = Some(Ok(crate::ops::recover::Outcome {
+                    action: crate::ops::recover::Action::Way {
+                        way: crate::domain::recover::WayId::BackDoor,
+                    },
+                    ok: true,
+                    status: crate::domain::recover::WayStatus::Done,
+                    summary: "'contoso-lockout' is disconnected from Contoso (on the page). Verified: 'contoso-lockout' answers alice@outlook.com.".into(),
+                    next: crate::domain::recover::handover_after(
+                        &report.facts,
+                        crate::domain::recover::WayId::BackDoor,
+                    ),
+                    file: None,
+                    message: None,
+                    verified: None,
+                    report: report.clone(),
+                }));
+                r.report = Loadable::Ready(report);
+            }))),
+        ),
     ]
+}
+
+/// The Recover screen on the locked-out fixture, edited by `edit`.
+fn recover_screen(edit: impl FnOnce(&mut RecoverScreen)) -> Box<RecoverScreen> {
+    let mut r = RecoverScreen::loading("contoso-lockout");
+    r.running = None;
+    r.report = Loadable::Ready(crate::ops::recover::fixtures::locked_out());
+    r.selected = 2;
+    edit(&mut r);
+    Box::new(r)
 }
 
 /// The trap plan (guest copy, reassigned alias, disabled, service account,

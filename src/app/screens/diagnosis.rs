@@ -27,6 +27,7 @@ pub enum Action {
     Again,
     SignInThere,
     OpenRecovery,
+    Recover,
 }
 
 const LOCKED_OUT: &[Binding<Action>] = &[
@@ -36,6 +37,13 @@ const LOCKED_OUT: &[Binding<Action>] = &[
         "verify again",
         "sign in afresh and verify again",
         Action::Again,
+    ),
+    Binding::new(
+        &[Key::Char('r')],
+        "r",
+        "recover",
+        "find out why from every account you can still sign in with, and take the ways back in",
+        Action::Recover,
     ),
     Binding::new(
         &[Key::Char('o')],
@@ -85,6 +93,11 @@ impl Diagnosis {
                 nav::verify_in(state, Some(tenant))
             }
             Some(Action::Again) => nav::verify(state),
+            Some(Action::Recover) => {
+                let org = state.session.org().to_string();
+                state.session.flow = super::welcome::Flow::Recover;
+                nav::recover(state, &org)
+            }
             Some(Action::OpenRecovery) => (
                 Screen::Diagnosis(self),
                 vec![Effect::OpenBrowser(RECOVERY_URL.into())],
@@ -124,7 +137,12 @@ pub fn diagnose(session: &Session, report: VerifyReport) -> Diagnosis {
                 steps.extend(e.fix.iter().cloned());
             }
             if let Some(e) = kb.get("lockout-after-connect") {
-                steps.extend(e.fix.iter().cloned());
+                // The organization is known here: the commands name it.
+                steps.extend(
+                    e.fix
+                        .iter()
+                        .map(|s| s.replace("--org ORG", &format!("--org {org}"))),
+                );
             }
         }
         Access::NoAccess => {

@@ -193,6 +193,9 @@ fn choose(state: &mut State, org: String) -> Step {
     if state.session.resolve_only() {
         return nav::resolve(state, &org);
     }
+    if state.session.flow == super::welcome::Flow::Recover {
+        return nav::recover(state, &org);
+    }
     if state.session.operation().needs_destination() {
         nav::pick_tenant(state)
     } else {

@@ -15,15 +15,18 @@ pub enum Flow {
     Disconnect,
     Resolve,
     CheckOnly,
+    /// The owner is already locked out.
+    Recover,
 }
 
 impl Flow {
-    pub const ALL: [Flow; 5] = [
+    pub const ALL: [Flow; 6] = [
         Flow::Connect,
         Flow::ChangeTenant,
         Flow::Disconnect,
         Flow::Resolve,
         Flow::CheckOnly,
+        Flow::Recover,
     ];
 
     pub fn label(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Flow {
             Flow::Disconnect => "Disconnect the organization from Entra ID",
             Flow::Resolve => "Resolve disconnected users",
             Flow::CheckOnly => "Check prerequisites only (changes nothing)",
+            Flow::Recover => "I'm locked out: find out why and get back in",
         }
     }
 
@@ -43,6 +47,7 @@ impl Flow {
             Flow::Disconnect => "Disconnect",
             Flow::Resolve => "Resolve",
             Flow::CheckOnly => "Check only",
+            Flow::Recover => "Recover",
         }
     }
 
@@ -53,7 +58,7 @@ impl Flow {
             Flow::ChangeTenant => Some(Operation::ChangeTenant),
             Flow::Disconnect => Some(Operation::Disconnect),
             Flow::CheckOnly => Some(Operation::CheckOnly),
-            Flow::Resolve => None,
+            Flow::Resolve | Flow::Recover => None,
         }
     }
 }
@@ -200,14 +205,14 @@ mod tests {
             _ => panic!(),
         };
         press(&mut s, Key::Up);
-        assert_eq!(flow(&s), Flow::CheckOnly);
+        assert_eq!(flow(&s), Flow::Recover);
         press(&mut s, Key::Char('j'));
         assert_eq!(flow(&s), Flow::Connect);
         press(&mut s, Key::Down);
         press(&mut s, Key::Tab);
         assert_eq!(flow(&s), Flow::Disconnect);
         press(&mut s, Key::End);
-        assert_eq!(flow(&s), Flow::CheckOnly);
+        assert_eq!(flow(&s), Flow::Recover);
         press(&mut s, Key::Home);
         assert_eq!(flow(&s), Flow::Connect);
     }

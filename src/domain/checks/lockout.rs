@@ -369,9 +369,10 @@ pub(crate) fn lockout_proof_with(ctx: &Ctx<'_>) -> CheckResult {
             ));
         }
         fix.push(format!(
-            "If it already happened: open {RECOVERY_URL} with the original account and \
-             disconnect the organization there; if that fails, Azure DevOps support can \
-             restore ownership."
+            "If it already happened, run `ado-entra recover --org {}`: it finds out why from \
+             every sign-in you still have and takes the ways back in order (among them \
+             {RECOVERY_URL} with the original account, and Azure DevOps support).",
+            facts.org.name
         ));
         return CheckResult::new(ID, Status::Fail, "The owner would be locked out")
             .evidence([format!("{label} would lose access: {}", owner.reason)])

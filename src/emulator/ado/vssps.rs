@@ -23,6 +23,9 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     if let Err(r) = org_api_preamble(req, &p, &world) {
         return r;
     }
+    if let Some(r) = super::back_door::api(sh, req, &p, &mut world) {
+        return r;
+    }
     // PATs are only listed for Entra tokens.
     let (caller, caller_upn) = match org_caller(sh, req, &world) {
         Ok(c) => c,
@@ -180,7 +183,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     }
 }
 
-fn org_json(world: &World) -> Response {
+pub(super) fn org_json(world: &World) -> Response {
     let o = &world.org;
     wire::json(
         200,

@@ -133,6 +133,7 @@ mod tests {
             user_type: "Member".into(),
             enabled: true,
             msa: None,
+            invitation: None,
             names: None,
             licenses: vec![],
         }

@@ -41,6 +41,7 @@ impl World {
                         user_type: u.user_type.clone(),
                         enabled: u.enabled,
                         msa: u.msa.clone(),
+                        invitation: None,
                         names: (u.given_name.is_some() || u.surname.is_some())
                             .then(|| (u.given_name.clone().flatten(), u.surname.clone().flatten())),
                         licenses: u.licenses.clone(),
@@ -106,6 +107,7 @@ impl World {
                             user_type: "Member".into(),
                             enabled: true,
                             msa: None,
+                            invitation: None,
                             names: None,
                             licenses: vec![],
                         });
@@ -217,7 +219,13 @@ impl World {
             remap_attempts: BTreeMap::new(),
             tenant_change_attempts: 0,
             apps: Vec::new(),
+            recovery: Default::default(),
         };
+        // Checked when the scenario was parsed.
+        world.recovery = recovery::Recovery::build(&s.recovery, tenant_id, |tid, upn| {
+            world.tenant(tid)?.user_by_upn(upn).map(|u| u.id.clone())
+        })
+        .unwrap_or_default();
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
         if let Some(tid) = world.org.tenant.clone()

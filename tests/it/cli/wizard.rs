@@ -210,7 +210,11 @@ fn demo_resolves_disconnected_users_in_the_table() {
         return;
     };
     t.wait_for("What do you want to do?");
-    t.keys(&["j", "j", "j", "Enter"]); // Resolve disconnected users
+    // The organization is connected already: Welcome says so and proposes Resolve.
+    t.wait_for("Uses now Fabrikam");
+    t.wait_for("Connect the organization to Microsoft Entra ID (already connected)");
+    t.wait_for("▶ Resolve disconnected users");
+    t.keys(&["Enter"]);
     // The owner's personal account lists no organization: the name is prefilled.
     t.wait_for("dev.azure.com/fabrikam-resolve");
     t.keys(&["Enter"]);
@@ -254,7 +258,8 @@ fn demo_changes_the_directory_then_resolves_against_the_new_one() {
         return;
     };
     t.wait_for("What do you want to do?");
-    t.keys(&["j", "Enter"]); // Change the organization's Entra directory
+    t.wait_for("▶ Resolve disconnected users"); // proposed: it is connected
+    t.keys(&["k", "k", "Enter"]); // Change the organization's Entra directory
     t.wait_for("dev.azure.com/fabrikam-resolve");
     t.keys(&["Enter"]);
     // Signed in with the owner's personal account, which Fabrikam (where
