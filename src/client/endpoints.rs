@@ -23,6 +23,8 @@ pub struct Endpoints {
     pub app_vssps: Url,
     /// `https://aexprodcus1.vsaex.visualstudio.com`: the EnterpriseCatalog host.
     pub aex: Url,
+    /// `https://auditservice.dev.azure.com`: the organization's audit log.
+    pub audit: Url,
     /// `https://graph.microsoft.com`: Microsoft Graph.
     pub graph: Url,
     /// `https://login.microsoftonline.com`: Entra ID sign-in (OAuth 2.0 v2 endpoints).
@@ -52,6 +54,7 @@ impl Endpoints {
             vsaex: fixed("https://vsaex.dev.azure.com/"),
             app_vssps: fixed("https://app.vssps.visualstudio.com/"),
             aex: fixed("https://aexprodcus1.vsaex.visualstudio.com/"),
+            audit: fixed("https://auditservice.dev.azure.com/"),
             graph: fixed("https://graph.microsoft.com/"),
             login: fixed("https://login.microsoftonline.com/"),
             imds: fixed("http://169.254.169.254/"),
@@ -59,7 +62,8 @@ impl Endpoints {
     }
 
     /// Every host under one emulator base: `{base}/dev`, `{base}/vssps`, `{base}/vsaex`,
-    /// `{base}/app-vssps`, `{base}/aex`, `{base}/graph`, `{base}/login`, `{base}/imds`.
+    /// `{base}/app-vssps`, `{base}/aex`, `{base}/auditservice`, `{base}/graph`,
+    /// `{base}/login`, `{base}/imds`.
     ///
     /// `http://` is accepted only for loopback hosts.
     pub fn emulator(base: &str) -> Result<Self, ClientError> {
@@ -83,6 +87,7 @@ impl Endpoints {
             vsaex: under("vsaex")?,
             app_vssps: under("app-vssps")?,
             aex: under("aex")?,
+            audit: under("auditservice")?,
             graph: under("graph")?,
             login: under("login")?,
             imds: under("imds")?,
@@ -107,6 +112,7 @@ impl Endpoints {
             &self.vsaex,
             &self.app_vssps,
             &self.aex,
+            &self.audit,
             &self.graph,
             &self.login,
         ] {

@@ -582,10 +582,10 @@ async fn entry(
     // Every Azure DevOps 401 carries its challenge (see `ado::challenge`).
     let challenge = matches!(
         host.as_str(),
-        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex" | "auditservice"
     )
     .then(|| {
-        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex")
+        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex" | "auditservice")
             .then(|| req.segs.first().cloned())
             .flatten();
         (org, req.origin.clone())
@@ -599,11 +599,12 @@ async fn entry(
         "vsaex" => ado::vsaex(&sh2, &req),
         "app-vssps" => ado::app_vssps(&sh2, &req),
         "aex" => ado::aex(&sh2, &req),
+        "auditservice" => ado::audit(&sh2, &req),
         "graph" => graph::handle(&sh2, &req),
         "login" => login::handle(&sh2, &req),
         "imds" => login_app::imds(&sh2, &req),
         "msi" => login_app::app_service(&sh2, &req),
-        other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
+        other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /auditservice, /graph or /login.")})),
     })
     .await;
     let mut response = handled.unwrap_or_else(|_| {

@@ -19,6 +19,9 @@ use super::ids::{self, CONSUMERS_TENANT};
 
 mod build;
 mod changes;
+mod impact;
+
+pub use impact::{AgentPool, EndpointIdentity, Impact};
 
 #[derive(Debug, Clone)]
 pub struct TenantUser {
@@ -332,6 +335,8 @@ pub struct World {
     pub tenant_change_attempts: u32,
     /// Service principals and managed identities of every tenant.
     pub apps: Vec<App>,
+    /// Policies, roles, credentials and the audit log (state/impact.rs).
+    pub impact: Impact,
 }
 
 impl World {

@@ -2,6 +2,7 @@
 //! [`undocumented`] so they are easy to find and fix when Azure changes them.
 
 pub mod entitlements;
+pub mod impact;
 pub mod undocumented;
 
 use std::collections::{HashSet, VecDeque};

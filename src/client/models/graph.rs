@@ -15,11 +15,49 @@ pub struct User {
     pub other_mails: Vec<String>,
     pub proxy_addresses: Vec<String>,
     pub account_enabled: Option<bool>,
+    /// When the account was created (asked for on `/me` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<String>,
 }
 
 /// The fields requested for user lookups and downloads.
 pub const USER_SELECT: &str =
     "id,displayName,userPrincipalName,mail,userType,otherMails,proxyAddresses,accountEnabled";
+
+/// `/policies/authorizationPolicy` (the fields read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthorizationPolicy {
+    /// `none`, `adminsAndGuestInviters`, `adminsGuestInvitersAndAllMembers`, `everyone`.
+    pub allow_invites_from: Option<String>,
+}
+
+/// A directory object (user, group, directory role) as lists return it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirectoryObject {
+    #[serde(rename = "@odata.type")]
+    pub odata_type: Option<String>,
+    pub id: String,
+    pub display_name: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub role_template_id: Option<String>,
+}
+
+impl DirectoryObject {
+    /// `Name <upn>`, or whichever of them is known.
+    pub fn label(&self) -> String {
+        match (
+            self.display_name.as_deref(),
+            self.user_principal_name.as_deref(),
+        ) {
+            (Some(n), Some(u)) => format!("{n} <{u}>"),
+            (Some(n), None) => n.to_string(),
+            (None, Some(u)) => u.to_string(),
+            (None, None) => self.id.clone(),
+        }
+    }
+}
 
 /// `/organization`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -17,8 +17,10 @@ use super::wire::{self, Req, ado_error};
 
 mod aex;
 mod app_vssps;
+mod audit;
 mod dev;
 mod entitlements;
+mod impact;
 mod locations;
 mod subjects;
 mod vsaex;
@@ -26,6 +28,7 @@ mod vssps;
 
 pub use aex::aex;
 pub use app_vssps::app_vssps;
+pub use audit::audit;
 pub use dev::dev;
 pub use vsaex::vsaex;
 pub use vssps::vssps;
@@ -127,7 +130,14 @@ fn refusal(r: Refusal) -> Response {
 fn preview_only(area: &str) -> bool {
     matches!(
         area,
-        "graph" | "organization" | "contribution" | "tokens" | "organizationpolicy"
+        "graph"
+            | "organization"
+            | "contribution"
+            | "tokens"
+            | "organizationpolicy"
+            | "tokenadmin"
+            | "tenantpolicy"
+            | "audit"
     )
 }
 

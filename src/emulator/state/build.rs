@@ -232,7 +232,9 @@ impl World {
             remap_attempts: BTreeMap::new(),
             tenant_change_attempts: 0,
             apps: Vec::new(),
+            impact: Impact::default(),
         };
+        world.impact = Impact::from_scenario(s, &world, now);
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
         if let Some(tid) = world.org.tenant.clone()

@@ -1,0 +1,91 @@
+//! Directory settings the impact checks read (Microsoft Graph v1.0, all
+//! documented): who may invite guests (`authorizationPolicy`), the directory
+//! roles the signed-in person holds and who holds a role, the person's
+//! membership of allowlisted groups, and names of directory objects.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::GraphClient;
+use crate::client::error::ClientError;
+use crate::client::http::Request;
+use crate::client::models::graph::{AuthorizationPolicy, DirectoryObject, Page};
+
+/// Role template id of the Azure DevOps Administrator role (Microsoft
+/// Entra built-in roles reference).
+pub const AZURE_DEVOPS_ADMINISTRATOR: &str = "e3973bdf-4987-49ae-837a-ba8e231c7286";
+
+impl GraphClient {
+    /// `GET /policies/authorizationPolicy` (its `allowInvitesFrom`).
+    pub async fn authorization_policy(&self) -> Result<AuthorizationPolicy, ClientError> {
+        self.get(self.url(&["policies", "authorizationPolicy"], &[]))
+            .await
+    }
+
+    /// Display names of the directory roles the signed-in person holds
+    /// (`GET /me/memberOf`, directory roles only).
+    pub async fn my_directory_roles(&self) -> Result<Vec<String>, ClientError> {
+        let first = self.url(
+            &["me", "memberOf"],
+            &[("$select", "id,displayName,roleTemplateId")],
+        );
+        let all: Vec<DirectoryObject> = self.collect(first).await?;
+        Ok(all
+            .into_iter()
+            .filter(|o| o.odata_type.as_deref() == Some("#microsoft.graph.directoryRole"))
+            .filter_map(|o| o.display_name)
+            .collect())
+    }
+
+    /// Members of the activated directory role with `template_id`
+    /// (`GET /directoryRoles(roleTemplateId='…')/members`); a role nobody was
+    /// ever given is not activated and answers 404: nobody holds it.
+    pub async fn role_members(
+        &self,
+        template_id: &str,
+    ) -> Result<Vec<DirectoryObject>, ClientError> {
+        let key = format!("directoryRoles(roleTemplateId='{template_id}')");
+        let first = self.url(
+            &[&key, "members"],
+            &[("$select", "id,displayName,userPrincipalName")],
+        );
+        match self.collect(first).await {
+            Err(e) if e.status() == Some(404) => Ok(Vec::new()),
+            other => other,
+        }
+    }
+
+    /// Which of `ids` (groups, directory roles) the signed-in person is a
+    /// member of, transitively (`POST /me/checkMemberObjects`).
+    pub async fn check_member_objects(&self, ids: &[String]) -> Result<Vec<String>, ClientError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let u = self.url(&["me", "checkMemberObjects"], &[]);
+        let req = Request::new(Method::POST, u)
+            .json(json!({ "ids": ids }))
+            .retry_safe();
+        let page: Page<String> = self.api.json(req).await?;
+        Ok(page.value)
+    }
+
+    /// Directory objects (users, groups) by id (`POST /directoryObjects/getByIds`).
+    pub async fn objects_by_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<DirectoryObject>, ClientError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let u = self.url(&["directoryObjects", "getByIds"], &[]);
+        let req = Request::new(Method::POST, u)
+            .json(json!({ "ids": ids, "types": ["user", "group"] }))
+            .retry_safe();
+        let v: Value = self.api.json(req).await?;
+        let list = v.get("value").cloned().unwrap_or(Value::Array(Vec::new()));
+        serde_json::from_value(list).map_err(|e| ClientError::Decode {
+            request: "POST /v1.0/directoryObjects/getByIds".into(),
+            message: e.to_string(),
+        })
+    }
+}
