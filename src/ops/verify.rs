@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+pub mod deep;
+
 use serde::Serialize;
 
 use super::change::{CHANGE_OPS, backing};
@@ -65,6 +67,9 @@ pub struct Verification {
     pub owner: Option<String>,
     /// The first refusal or error.
     pub error: Option<ProbeError>,
+    /// With `--deep`: what the change may have broken, tried one by one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deep: Vec<deep::DeepProbe>,
 }
 
 impl Verification {
@@ -207,6 +212,7 @@ pub async fn verify(c: &Clients, org: &str, who: SignedIn, journal_dir: &Path) -
         access,
         owner,
         error,
+        deep: Vec::new(),
     }
 }
 
