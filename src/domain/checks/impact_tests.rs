@@ -197,6 +197,21 @@ fn pat_creation_restriction_is_predicted_for_a_tenant_change_only() {
     assert!(text.contains("bob@contoso.com"));
     assert!(text.contains("DisablePatCreationPolicyViolation"));
     assert!(r.fix.unwrap().contains("azreposCredentialType oauth"));
+    // Audited in its own directory: Bob is on the allowlist (t-bob is his
+    // account there), so nobody who owns a PAT is refused.
+    f.operation = Operation::ChangeTenant {
+        from: DEST.into(),
+        to: DEST.into(),
+    };
+    f.org.pat_creation_policy.as_mut().unwrap().allowlist[0].object_id = "t-bob".into();
+    let r = pat_creation_policy(&f);
+    assert_eq!(r.status, Status::Warn);
+    assert!(r.title.contains("only the allowlist"), "{}", r.title);
+    assert!(
+        !r.evidence.join("\n").contains("could not create"),
+        "{:?}",
+        r.evidence
+    );
     f.org.pat_creation_policy = None;
     assert_eq!(pat_creation_policy(&f).status, Status::Warn);
     f.operation = Operation::Connect {

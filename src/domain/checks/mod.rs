@@ -286,7 +286,7 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
         policies::org_creation_policy(facts),
         policies::tenant_pat_policies_with(ctx),
         policies::org_policies(facts),
-        policies::pat_creation_policy(facts),
+        policies::pat_creation_policy_with(ctx),
         credentials::workload_identity(facts),
         credentials::key_vault_variable_groups(facts),
         credentials::agent_registrations(facts),

@@ -342,10 +342,16 @@ pub fn org_policies(facts: &Facts) -> CheckResult {
 }
 
 /// `pat-creation-policy`: who will be unable to create PATs after a tenant
-/// change, because the allowlist names identities of the old directory.
+/// change, because the allowlist names identities of the old directory (or,
+/// for an organization audited in its own directory, who is off it now).
 pub fn pat_creation_policy(facts: &Facts) -> CheckResult {
+    pat_creation_policy_with(&Ctx::new(facts))
+}
+
+pub(crate) fn pat_creation_policy_with(ctx: &Ctx<'_>) -> CheckResult {
     const ID: &str = "pat-creation-policy";
-    match &facts.operation {
+    let facts = ctx.facts;
+    let staying = match &facts.operation {
         Operation::Connect { .. } => {
             return CheckResult::skip(
                 ID,
@@ -355,8 +361,8 @@ pub fn pat_creation_policy(facts: &Facts) -> CheckResult {
         Operation::Disconnect => {
             return CheckResult::skip(ID, "The PAT creation restriction ends with the directory");
         }
-        Operation::ChangeTenant { .. } => {}
-    }
+        Operation::ChangeTenant { from, to } => normalize_key(from) == normalize_key(to),
+    };
     let Some(policy) = facts.org.pat_creation_policy.as_ref() else {
         return CheckResult::unverified(ID, "the organization's PAT creation restriction")
             .fix("Look at Organization settings > Policies > Restrict personal access token (PAT) creation before the change.");
@@ -373,23 +379,45 @@ pub fn pat_creation_policy(facts: &Facts) -> CheckResult {
             ""
         }
     )];
+    let names = policy
+        .allowlist
+        .iter()
+        .map(|a| {
+            if a.display_name.is_empty() {
+                a.object_id.clone()
+            } else {
+                a.display_name.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     if policy.allowlist_enabled && !policy.allowlist.is_empty() {
-        evidence.push(format!(
-            "Its allowlist names {} identity(ies) of the current directory ({}); after the change \
-             they match nobody until identities of the new directory are added",
-            policy.allowlist.len(),
-            policy
-                .allowlist
-                .iter()
-                .map(|a| if a.display_name.is_empty() {
-                    a.object_id.clone()
-                } else {
-                    a.display_name.clone()
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        evidence.push(if staying {
+            format!("Its allowlist: {names}")
+        } else {
+            format!(
+                "Its allowlist names {} identity(ies) of the current directory ({names}); after the \
+                 change they match nobody until identities of the new directory are added",
+                policy.allowlist.len()
+            )
+        });
     }
+    // Who owns PATs and would be refused a new one: everyone after a move;
+    // in the same directory, those whose account is not on the allowlist.
+    let allowlisted = |owner: &str| {
+        staying
+            && policy.allowlist_enabled
+            && ctx.index.as_ref().is_some_and(|index| {
+                index.by_upn(&normalize_key(owner)).iter().any(|&i| {
+                    index.user(i).is_some_and(|u| {
+                        policy
+                            .allowlist
+                            .iter()
+                            .any(|a| a.object_id.eq_ignore_ascii_case(&u.id))
+                    })
+                })
+            })
+    };
     let mut owners: Vec<String> = facts
         .org
         .pats
@@ -397,6 +425,7 @@ pub fn pat_creation_policy(facts: &Facts) -> CheckResult {
         .flatten()
         .filter_map(|p| p.owner.clone())
         .map(|o| normalize_key(&o))
+        .filter(|o| !allowlisted(o))
         .collect();
     owners.sort();
     owners.dedup();
@@ -407,20 +436,30 @@ pub fn pat_creation_policy(facts: &Facts) -> CheckResult {
         ));
     }
     evidence.push(
-        "Git Credential Manager creates a PAT for each Git sign-in by default: its users will see \
-         'Failed to create PAT: DisablePatCreationPolicyViolation'"
+        "Git Credential Manager creates a PAT for each Git sign-in by default: its users off the \
+         allowlist see 'Failed to create PAT: DisablePatCreationPolicyViolation'"
             .to_string(),
     );
+    let fix = "Have Git users switch Git Credential Manager to Microsoft Entra tokens: \
+               `git config --global credential.azreposCredentialType oauth`; add who still needs \
+               PATs to the allowlist (Organization settings > Policies > Restrict personal access \
+               token (PAT) creation > Manage).";
+    if staying {
+        return CheckResult::new(
+            ID,
+            Status::Warn,
+            "PAT creation is restricted: only the allowlist may create PATs",
+        )
+        .evidence(evidence)
+        .fix(fix);
+    }
     CheckResult::new(
         ID,
         Status::Warn,
         "After the change nobody will be able to create PATs until the allowlist is redone",
     )
     .evidence(evidence)
-    .fix(
-        "After the change, add identities of the new directory to the allowlist (Organization \
-         settings > Policies > Restrict personal access token (PAT) creation > Manage), and have \
-         Git users switch Git Credential Manager to Microsoft Entra tokens: \
-         `git config --global credential.azreposCredentialType oauth`.",
-    )
+    .fix(format!(
+        "After the change, add identities of the new directory to the allowlist. {fix}"
+    ))
 }
