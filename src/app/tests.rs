@@ -937,8 +937,9 @@ fn an_interrupted_resolve_run_must_be_resumed_first() {
     assert!(matches!(resolve_screen(&s).phase, resolve::Phase::Review));
 }
 
-#[test]
-fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
+/// A connect with bob@outlook.com predicted disconnected, confirmed and
+/// applied: the wizard now waits for the verification.
+fn connected_awaiting_verification() -> State {
     let mut s = state();
     to_prereqs(&mut s);
     reply(&mut s, Done::Checks(Ok(report(false))));
@@ -955,6 +956,12 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
             now: crate::domain::directory::Target::Personal,
         })),
     );
+    s
+}
+
+#[test]
+fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
+    let mut s = connected_awaiting_verification();
     let fx = reply(
         &mut s,
         Done::Verified(Ok(VerifyReport {
@@ -985,22 +992,7 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
 #[test]
 fn a_broken_service_connection_is_shown_with_its_fix_before_going_on() {
     use crate::app::screens::VerifyScreen;
-    let mut s = state();
-    to_prereqs(&mut s);
-    reply(&mut s, Done::Checks(Ok(report(false))));
-    key(&mut s, Key::Enter);
-    key(&mut s, Key::Enter);
-    typed(&mut s, "fabrikam");
-    key(&mut s, Key::Enter);
-    reply(
-        &mut s,
-        Done::Applied(Ok(Applied {
-            summary: "ok".into(),
-            journal: "/j".into(),
-            already_landed: false,
-            now: crate::domain::directory::Target::Personal,
-        })),
-    );
+    let mut s = connected_awaiting_verification();
     let probe = |state: DeepState, what: &str| DeepProbe {
         kind: "service-connection".into(),
         what: what.into(),

@@ -154,6 +154,21 @@ pub async fn backing(c: &Clients, org: &str) -> Result<Backing, ChangeError> {
     Ok(Backing::Tenant { directory })
 }
 
+/// The newest journal of a directory change of `org` (finished or not),
+/// with what it recorded.
+pub fn newest_change_journal(journal_dir: &Path, org: &str) -> Option<(PathBuf, journal::Replay)> {
+    let mut paths: Vec<_> = std::fs::read_dir(journal_dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    paths.sort();
+    paths.into_iter().rev().find_map(|p| {
+        let r = journal::read(&p).ok()?;
+        (CHANGE_OPS.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org)).then_some((p, r))
+    })
+}
+
 /// The newest unfinished directory change of `org`, read from its journal.
 pub fn pending(journal_dir: &Path, org: &str) -> Result<Option<Pending>, JournalError> {
     let Some((path, replay)) = journal::latest_unfinished_of(journal_dir, &CHANGE_OPS, org)? else {

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::change::CHANGE_OPS;
 use crate::client::ado::impact::refused;
 use crate::client::models::ado::AuditEntry;
 use crate::client::{ClientError, Clients};
@@ -56,17 +55,7 @@ pub struct SinceChange {
 
 /// The newest change journal of `org`: its file and when it started.
 pub fn last_change(journal_dir: &Path, org: &str) -> Option<(PathBuf, DateTime<Utc>)> {
-    let mut paths: Vec<_> = std::fs::read_dir(journal_dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    paths.sort();
-    paths.into_iter().rev().find_map(|p| {
-        let r = crate::domain::journal::read(&p).ok()?;
-        (CHANGE_OPS.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org))
-            .then_some((p, r.started))
-    })
+    super::change::newest_change_journal(journal_dir, org).map(|(p, r)| (p, r.started))
 }
 
 fn event(e: &AuditEntry) -> ChangeEvent {

@@ -9,7 +9,7 @@ pub mod deep;
 
 use serde::Serialize;
 
-use super::change::{CHANGE_OPS, backing};
+use super::change::backing;
 use crate::client::auth::SignInMethod;
 use crate::client::{ClientError, Clients};
 use crate::domain::directory::Backing;
@@ -219,16 +219,6 @@ pub async fn verify(c: &Clients, org: &str, who: SignedIn, journal_dir: &Path) -
 /// The owner recorded by the newest change journal of `org`, if any: the
 /// owner cannot be read from an organization that refuses the caller.
 pub fn last_known_owner(journal_dir: &Path, org: &str) -> Option<String> {
-    let mut paths: Vec<_> = std::fs::read_dir(journal_dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    paths.sort();
-    paths.into_iter().rev().find_map(|p| {
-        let r = crate::domain::journal::read(&p).ok()?;
-        (CHANGE_OPS.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org))
-            .then(|| r.plan["owner"].as_str().map(str::to_string))
-            .flatten()
-    })
+    let (_, r) = super::change::newest_change_journal(journal_dir, org)?;
+    r.plan["owner"].as_str().map(str::to_string)
 }

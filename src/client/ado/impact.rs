@@ -65,21 +65,50 @@ impl AdoClient {
         futures_util::future::try_join_all(reads).await
     }
 
+    /// A `{count, value}` list's items.
+    async fn values<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &[&str],
+    ) -> Result<Vec<T>, ClientError> {
+        self.values_where(path, &[]).await
+    }
+
+    async fn values_where<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &[&str],
+        pairs: &[(&str, &str)],
+    ) -> Result<Vec<T>, ClientError> {
+        let list: ListOf<T> = self
+            .get(url(&self.endpoints.dev, path, Some(V7_1), pairs))
+            .await?;
+        Ok(list.value)
+    }
+
     /// Service connections of every type in one project, with details.
     pub async fn service_endpoints(
         &self,
         org: &str,
         project: &str,
     ) -> Result<Vec<ServiceEndpoint>, ClientError> {
-        let list: ListOf<ServiceEndpoint> = self
-            .get(url(
-                &self.endpoints.dev,
-                &[org, project, "_apis", "serviceendpoint", "endpoints"],
-                Some(V7_1),
-                &[("includeDetails", "true")],
-            ))
-            .await?;
-        Ok(list.value)
+        self.service_endpoints_of(org, project, None).await
+    }
+
+    /// Service connections of one project, of type `kind` when given.
+    pub(crate) async fn service_endpoints_of(
+        &self,
+        org: &str,
+        project: &str,
+        kind: Option<&str>,
+    ) -> Result<Vec<ServiceEndpoint>, ClientError> {
+        let mut pairs = vec![("includeDetails", "true")];
+        if let Some(k) = kind {
+            pairs.insert(0, ("type", k));
+        }
+        self.values_where(
+            &[org, project, "_apis", "serviceendpoint", "endpoints"],
+            &pairs,
+        )
+        .await
     }
 
     /// Variable groups of one project.
@@ -88,15 +117,8 @@ impl AdoClient {
         org: &str,
         project: &str,
     ) -> Result<Vec<VariableGroup>, ClientError> {
-        let list: ListOf<VariableGroup> = self
-            .get(url(
-                &self.endpoints.dev,
-                &[org, project, "_apis", "distributedtask", "variablegroups"],
-                Some(V7_1),
-                &[],
-            ))
-            .await?;
-        Ok(list.value)
+        self.values(&[org, project, "_apis", "distributedtask", "variablegroups"])
+            .await
     }
 
     /// Every project with its service connections and variable groups.
@@ -117,29 +139,15 @@ impl AdoClient {
 
     /// Agent pools of the organization.
     pub async fn agent_pools(&self, org: &str) -> Result<Vec<AgentPool>, ClientError> {
-        let list: ListOf<AgentPool> = self
-            .get(url(
-                &self.endpoints.dev,
-                &[org, "_apis", "distributedtask", "pools"],
-                Some(V7_1),
-                &[],
-            ))
-            .await?;
-        Ok(list.value)
+        self.values(&[org, "_apis", "distributedtask", "pools"])
+            .await
     }
 
     /// Agents of one pool.
     pub async fn agents(&self, org: &str, pool: i64) -> Result<Vec<Agent>, ClientError> {
         let id = pool.to_string();
-        let list: ListOf<Agent> = self
-            .get(url(
-                &self.endpoints.dev,
-                &[org, "_apis", "distributedtask", "pools", &id, "agents"],
-                Some(V7_1),
-                &[],
-            ))
-            .await?;
-        Ok(list.value)
+        self.values(&[org, "_apis", "distributedtask", "pools", &id, "agents"])
+            .await
     }
 
     /// Every self-hosted pool with its agents (Microsoft-hosted pools are

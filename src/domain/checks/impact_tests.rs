@@ -39,6 +39,18 @@ fn on(allow: &[&str]) -> Option<TenantPolicy> {
     })
 }
 
+/// Ready facts with Carol, who signs in with a personal outlook.com address
+/// no destination account has.
+fn with_carol() -> Facts {
+    let mut f = ready();
+    f.org
+        .users
+        .as_mut()
+        .unwrap()
+        .push(msa("msa.carol", "Carol", "carol@outlook.com"));
+    f
+}
+
 fn wif(name: &str, issuer_tenant: &str) -> ServiceConnection {
     ServiceConnection {
         name: name.into(),
@@ -327,12 +339,7 @@ fn agent_registrations_list_agents_and_registration_pats() {
 
 #[test]
 fn visual_studio_subscribers_who_will_not_keep_their_address() {
-    let mut f = ready();
-    f.org
-        .users
-        .as_mut()
-        .unwrap()
-        .push(msa("msa.carol", "Carol", "carol@outlook.com"));
+    let mut f = with_carol();
     f.org.vs_subscribers = Some(vec!["msa.carol".into(), "msa.bob".into()]);
     let r = visual_studio_subscriptions(&f);
     assert_eq!(r.status, Status::Warn);
@@ -346,12 +353,7 @@ fn visual_studio_subscribers_who_will_not_keep_their_address() {
 
 #[test]
 fn dual_accounts_are_personal_addresses_that_are_also_upns() {
-    let mut f = ready();
-    f.org
-        .users
-        .as_mut()
-        .unwrap()
-        .push(msa("msa.carol", "Carol", "carol@outlook.com"));
+    let mut f = with_carol();
     let r = dual_accounts(&f);
     assert_eq!(r.status, Status::Warn);
     assert_eq!(r.evidence.len(), 2);
