@@ -705,7 +705,10 @@ fn resolve_screen(s: &State) -> &ResolveScreen {
 }
 
 fn loaded_resolve(s: &mut State) {
-    let plan = crate::domain::resolve::fixtures::plan();
+    loaded_resolve_with(s, crate::domain::resolve::fixtures::plan());
+}
+
+fn loaded_resolve_with(s: &mut State, plan: crate::domain::resolve::Plan) {
     reply(
         s,
         Done::ResolveLoaded(Ok(ResolveLoad {
@@ -713,6 +716,51 @@ fn loaded_resolve(s: &mut State) {
             unfinished: None,
         })),
     );
+}
+
+#[test]
+fn resolve_accept_exact_takes_only_exact_rows_and_candidates_say_what_each_account_is() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve_with(&mut s, crate::domain::resolve::fixtures::trap_plan());
+    key(&mut s, Key::Char('A'));
+    assert_eq!(s.status.as_deref(), Some("Accepted 1 exact match(es)."));
+    let Loadable::Ready(plan) = &resolve_screen(&s).plan else {
+        panic!()
+    };
+    let decided: Vec<&str> = plan
+        .rows
+        .iter()
+        .map(|r| crate::app::screens::resolve::decision_label(&r.decision))
+        .collect();
+    assert_eq!(
+        decided,
+        ["map", "review", "review", "review", "review", "review"]
+    );
+    // Anna's candidates: her member account, then the guest copy.
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Enter);
+    let r = resolve_screen(&s);
+    let entries = r.detail_entries();
+    let details: Vec<&str> = entries.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "medium · person, member, enabled · same name",
+            "low · person, guest, enabled · address is the account's primary mail; same name; another account of the same person",
+        ]
+    );
+    assert!(r.detail_flags().is_empty());
+    // Kim's row: the flag in words.
+    key(&mut s, Key::Esc);
+    key(&mut s, Key::End);
+    key(&mut s, Key::Enter);
+    let r = resolve_screen(&s);
+    assert_eq!(r.detail_flags(), ["address matches but the name does not"]);
+    assert_eq!(r.detail_entries()[0].title, "Kim Park · kim@fabrikam.com");
+    // Accepting it is a deliberate choice: Enter maps it.
+    key(&mut s, Key::Enter);
+    assert_eq!(s.status.as_deref(), Some("Mapped to kim@fabrikam.com."));
 }
 
 #[test]

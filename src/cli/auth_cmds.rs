@@ -14,7 +14,6 @@ use serde_json::json;
 
 use super::GlobalArgs;
 use crate::client::auth::app::{self, AppAuth, AppIdentity};
-use crate::client::auth::identity::{IdentityKind, PersonOnly};
 use crate::client::auth::{
     self, AuthError, OAuthClient, OAuthConfig, SignInMethod, TokenCache, TokenProvider, browser,
     pat, signin,
@@ -22,6 +21,7 @@ use crate::client::auth::{
 use crate::client::{
     AdoClient, ClientError, ClientSettings, Clients, Endpoints, HttpCore, RetryPolicy,
 };
+use crate::domain::identity::{IdentityKind, PersonOnly};
 use crate::paths::StatePaths;
 
 /// `ado-entra login`.
@@ -86,16 +86,19 @@ pub struct WhoamiArgs {
     pub json: bool,
 }
 
-const EXIT_ERROR: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+/// Report a failure the way every command does (`--json`: on stdout).
+fn fail(json: bool, e: super::CliError) -> ExitCode {
+    let e = e.json(json);
+    super::report_error(&e);
+    ExitCode::from(e.code)
+}
 
-fn fail(json: bool, e: &dyn std::fmt::Display) -> ExitCode {
-    if json {
-        println!("{}", json!({ "ok": false, "error": e.to_string() }));
-    } else {
-        eprintln!("error: {e}");
-    }
-    ExitCode::from(EXIT_ERROR)
+fn client_failure(e: ClientError) -> super::CliError {
+    super::check::client_error(e)
+}
+
+fn other_failure(e: &dyn std::fmt::Display) -> super::CliError {
+    super::CliError::error(e.to_string())
 }
 
 /// The client settings the global options carry. An emulator URL variable
@@ -165,7 +168,7 @@ fn summary(cache: &TokenCache) -> serde_json::Value {
     let app = cache.app.is_some();
     json!({
         "method": cache.method,
-        "identity_kind": match IdentityKind::of(cache.method) {
+        "identity_kind": match cache.method.identity_kind() {
             IdentityKind::Person => "person",
             IdentityKind::ServicePrincipal => "service-principal",
             IdentityKind::ManagedIdentity => "managed-identity",
@@ -197,21 +200,27 @@ fn until(t: DateTime<Utc>) -> String {
 
 /// Run `login`.
 pub fn login(global: &GlobalArgs, args: LoginArgs) -> ExitCode {
+    // Secrets on argv leak to `ps` and shell history: refused before anything runs.
     if args.pat.is_some() {
-        eprintln!("error: {}", auth::AuthError::PatOnCommandLine);
-        return ExitCode::from(EXIT_USAGE);
+        return fail(
+            args.json,
+            client_failure(AuthError::PatOnCommandLine.into()).with_code(super::exit::USAGE),
+        );
     }
     if args.client_secret.is_some() {
-        eprintln!(
-            "error: a client secret must not be given on the command line (it would be visible to other users and kept in shell history). Next step: set {} and run `ado-entra login --service-principal`",
-            app::CLIENT_SECRET_ENV
+        let mut e = super::CliError::usage(
+            "a client secret must not be given on the command line (it would be visible to other users and kept in shell history)",
         );
-        return ExitCode::from(EXIT_USAGE);
+        e.next_step = Some(format!(
+            "Set {} and run `ado-entra login --service-principal`.",
+            app::CLIENT_SECRET_ENV
+        ));
+        return fail(args.json, e);
     }
     let json_out = args.json;
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
-        Err(e) => return fail(json_out, &e),
+        Err(e) => return fail(json_out, other_failure(&e)),
     };
     match rt.block_on(login_async(global, args)) {
         Ok(v) => {
@@ -231,7 +240,7 @@ pub fn login(global: &GlobalArgs, args: LoginArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(json_out, &e),
+        Err(e) => fail(json_out, client_failure(e)),
     }
 }
 
@@ -554,7 +563,7 @@ async fn prove_pat(
 /// app's access, not the owner's.
 pub fn note_if_app(global: &GlobalArgs) {
     if let Some(kind) = signed_in_kind(global)
-        && let Some(note) = auth::identity::verify_note(kind)
+        && let Some(note) = crate::domain::identity::verify_note(kind)
     {
         eprintln!("note: {note}");
     }
@@ -565,7 +574,7 @@ fn signed_in_kind(global: &GlobalArgs) -> Option<IdentityKind> {
     let paths = StatePaths::resolve().ok()?;
     let (clients, _) =
         Clients::from_settings(&settings(global), &paths, RetryPolicy::default()).ok()?;
-    clients.tokens.try_method().map(IdentityKind::of)
+    clients.tokens.try_method().map(SignInMethod::identity_kind)
 }
 
 /// The guard of `connect`, `change-tenant` and `disconnect` (see [`require_person`]).
@@ -585,14 +594,14 @@ pub fn require_person_to(global: &GlobalArgs, disconnect: bool) -> Result<(), su
 /// principal or managed identity. Not signed in is left to the command.
 pub fn require_person(global: &GlobalArgs, action: PersonOnly) -> Result<(), super::CliError> {
     let kind = signed_in_kind(global).unwrap_or(IdentityKind::Person);
-    auth::identity::may(kind, action).map_err(super::CliError::error)
+    crate::domain::identity::may(kind, action).map_err(super::CliError::error)
 }
 
 /// Run `logout`: delete the token cache.
 pub fn logout(_global: &GlobalArgs) -> ExitCode {
     let paths = match StatePaths::resolve() {
         Ok(p) => p,
-        Err(e) => return fail(false, &e),
+        Err(e) => return fail(false, other_failure(&e)),
     };
     match TokenCache::delete(&paths.token_cache()) {
         Ok(true) => {
@@ -603,7 +612,7 @@ pub fn logout(_global: &GlobalArgs) -> ExitCode {
             eprintln!("Not signed in; nothing to delete.");
             ExitCode::SUCCESS
         }
-        Err(e) => fail(false, &e),
+        Err(e) => fail(false, other_failure(&e)),
     }
 }
 
@@ -611,7 +620,7 @@ pub fn logout(_global: &GlobalArgs) -> ExitCode {
 pub fn whoami(global: &GlobalArgs, args: WhoamiArgs) -> ExitCode {
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
-        Err(e) => return fail(args.json, &e),
+        Err(e) => return fail(args.json, other_failure(&e)),
     };
     match rt.block_on(whoami_async(global)) {
         Ok(v) => {
@@ -622,7 +631,7 @@ pub fn whoami(global: &GlobalArgs, args: WhoamiArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(e) => fail(args.json, &e),
+        Err(e) => fail(args.json, client_failure(e)),
     }
 }
 

@@ -87,11 +87,12 @@ fn paths() -> Result<StatePaths, CliError> {
 
 /// A change error as the command reports it (knowledge base first).
 pub fn change_error(e: ChangeError) -> CliError {
-    match e {
-        ChangeError::Client(c) => super::check::client_error(c),
-        ChangeError::Locked(l) => CliError::refused(l.to_string()),
-        ChangeError::UnknownTenant { .. } => CliError::error(e.to_string()),
-        other => CliError::error(other.to_string()),
+    let refused = matches!(e, ChangeError::Locked(_));
+    let err = CliError::problem(crate::ops::advice::change(&e));
+    if refused {
+        err.with_code(super::exit::CHECK_FAILED)
+    } else {
+        err
     }
 }
 

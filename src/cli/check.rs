@@ -45,16 +45,7 @@ pub fn clients(global: &GlobalArgs) -> Result<Clients, CliError> {
 }
 
 pub fn client_error(e: ClientError) -> CliError {
-    let mut msg = e.to_string();
-    if let Some(code) = e.code()
-        && let Some(entry) = crate::domain::diagnose::KnowledgeBase::builtin().best(code)
-    {
-        msg.push_str(&format!("\n  see: ado-entra explain {}", entry.id));
-    }
-    if e.is_auth() {
-        msg.push_str("\n  sign in first: ado-entra login");
-    }
-    CliError::error(msg)
+    CliError::problem(crate::ops::advice::client(&e))
 }
 
 pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {

@@ -108,11 +108,16 @@ pub enum Command {
     Whoami(auth_cmds::WhoamiArgs),
 }
 
-/// A command's failure: what went wrong and the exit code it maps to.
+/// A command's failure: what went wrong, what to do next, and the exit code
+/// it maps to.
 #[derive(Debug)]
 pub struct CliError {
     pub code: u8,
     pub message: String,
+    /// The next step (from the one advice function), when there is one.
+    pub next_step: Option<String>,
+    /// The knowledge base entry that explains it (`ado-entra explain ID`).
+    pub kb_id: Option<String>,
     /// Print as `{"error": {...}}` on stdout (the command ran with `--json`).
     pub json: bool,
 }
@@ -122,6 +127,8 @@ impl CliError {
         Self {
             code,
             message: message.into(),
+            next_step: None,
+            kb_id: None,
             json: false,
         }
     }
@@ -135,28 +142,55 @@ impl CliError {
     pub fn refused(message: impl Into<String>) -> Self {
         Self::new(exit::CHECK_FAILED, message)
     }
+    /// A failure as the advice pipeline describes it (exit 1).
+    pub fn problem(p: crate::ops::model::Problem) -> Self {
+        Self {
+            next_step: p.next_step,
+            kb_id: p.kb_id,
+            ..Self::error(p.message)
+        }
+    }
+    /// With this exit code instead.
+    pub fn with_code(mut self, code: u8) -> Self {
+        self.code = code;
+        self
+    }
     /// Report this error as JSON on stdout when `on`.
     pub fn json(mut self, on: bool) -> Self {
         self.json = on;
         self
     }
 
-    /// The error as a JSON document: `{"error": {code, message, next_step}}`.
-    /// The message's "next:" lines (if any) become `next_step`.
+    /// The error as a JSON document:
+    /// `{"error": {code, message, details, next_step, kb_id}}`.
     pub fn to_json(&self) -> serde_json::Value {
         let mut lines = self.message.lines();
         let message = lines.next().unwrap_or_default().trim().to_string();
         let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
-        let next = rest
-            .iter()
-            .find_map(|l| l.strip_prefix("next:").map(str::trim))
-            .map(str::to_string);
+        let next = self.next_step.clone().or_else(|| {
+            rest.iter()
+                .find_map(|l| l.strip_prefix("next:").map(str::trim))
+                .map(str::to_string)
+        });
         serde_json::json!({"error": {
             "code": self.code,
             "message": message,
             "details": rest,
             "next_step": next,
+            "kb_id": self.kb_id,
         }})
+    }
+
+    /// The error as text: the message, then `next:` and `see:` lines.
+    pub fn to_text(&self) -> String {
+        let mut s = format!("error: {}", self.message);
+        if let Some(n) = &self.next_step {
+            s.push_str(&format!("\n  next: {n}"));
+        }
+        if let Some(id) = &self.kb_id {
+            s.push_str(&format!("\n  see: ado-entra explain {id}"));
+        }
+        s
     }
 }
 
@@ -165,7 +199,7 @@ fn report_error(e: &CliError) {
     if e.json {
         println!("{}", e.to_json());
     } else {
-        eprintln!("error: {}", e.message);
+        eprintln!("{}", e.to_text());
     }
 }
 

@@ -53,10 +53,7 @@ pub struct ResolveArgs {
 }
 
 fn resolve_error(e: ResolveError) -> CliError {
-    match e {
-        ResolveError::Client(c) => client_error(c),
-        other => CliError::error(other.to_string()),
-    }
+    CliError::problem(crate::ops::advice::resolve(&e))
 }
 
 /// Progress on stderr, at most twice a second (always the last one).
@@ -96,22 +93,19 @@ fn print_plan(plan: &Plan) {
             (Decision::Invite { email }, _) => format!("invite {email}"),
             (Decision::Skip, _) => "skip".into(),
             (Decision::Undecided, Some(b)) => format!(
-                "review: {} ({:?}, {})",
+                "review: {} ({}; {}; {})",
                 b.upn,
-                b.confidence,
-                b.reason.describe()
+                b.confidence.word(),
+                b.account_words(),
+                b.why()
             ),
             (Decision::Undecided, None) => "review: no suggestion (invite?)".into(),
         };
         let flags = if r.flags.is_empty() {
             String::new()
         } else {
-            let names: Vec<String> = r
-                .flags
-                .iter()
-                .filter_map(|f| json!(f).as_str().map(str::to_string))
-                .collect();
-            format!(" [{}]", names.join(", "))
+            let words: Vec<&str> = r.flags.iter().map(|f| f.describe()).collect();
+            format!(" [{}]", words.join("; "))
         };
         println!("  {} <{who}>: {what}{flags}", r.display_name);
     }
@@ -148,7 +142,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
     if args.import.is_some() && !args.dry_run || args.accept_exact || args.resume {
         super::auth_cmds::require_person(
             global,
-            crate::client::auth::identity::PersonOnly::ResolveApply,
+            crate::domain::identity::PersonOnly::ResolveApply,
         )?;
     }
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;

@@ -1,8 +1,10 @@
 //! The one error type of the client layer.
 //!
 //! HTTP failures keep the status, the service's error code (ADO `typeKey` and
-//! TF/VS code, or Graph `error.code`), the request id and a human next step.
-//! The body parser never panics and keeps only bounded, truncated strings.
+//! TF/VS code, or Graph `error.code`) and the request id. Errors are data:
+//! what to do about one is the application layer's advice
+//! (`domain::advice`), not part of the message. The body parser never panics
+//! and keeps only bounded, truncated strings.
 
 use std::fmt;
 
@@ -50,8 +52,6 @@ pub struct ApiError {
     pub message: Option<String>,
     /// `x-vss-e2eid` / `activityid` / Graph `request-id`.
     pub request_id: Option<String>,
-    /// What the user can do about it.
-    pub next_step: String,
 }
 
 impl fmt::Display for ApiError {
@@ -70,7 +70,7 @@ impl fmt::Display for ApiError {
         if let Some(r) = &self.request_id {
             write!(f, " (request id {r})")?;
         }
-        write!(f, ". Next step: {}", self.next_step)
+        Ok(())
     }
 }
 
@@ -82,7 +82,7 @@ pub enum ClientError {
     Api(Box<ApiError>),
     /// ADO answered 2xx with something that is not JSON (its HTML sign-in page).
     #[error(
-        "{service} did not accept the credentials for {request} (it answered {status} with a sign-in page). Next step: sign in again with `ado-entra login` using an identity that belongs to the organization; run `ado-entra explain TF400813`"
+        "{service} did not accept the credentials for {request} (it answered {status} with a sign-in page)"
     )]
     SignInPage {
         service: Service,
@@ -90,9 +90,7 @@ pub enum ClientError {
         request: String,
     },
     /// Connection, TLS or timeout failure after all retries.
-    #[error(
-        "cannot reach {host}: {message}. Next step: check the network connection and proxy settings, then retry"
-    )]
+    #[error("cannot reach {host}: {message}")]
     Transport { host: String, message: String },
     /// A 2xx body that does not have the expected shape.
     #[error("unexpected response from {request}: {message}")]
@@ -101,7 +99,7 @@ pub enum ClientError {
     InvalidUrl { url: String, reason: String },
     /// The emulator URL is set but empty (never read as "use Azure").
     #[error(
-        "the emulator URL (--emulator-url or ADO_ENTRA_EMULATOR_URL) is set but empty; refusing to fall back to real Azure. Next step: give the emulator's base URL, or unset ADO_ENTRA_EMULATOR_URL to use Azure"
+        "the emulator URL (--emulator-url or ADO_ENTRA_EMULATOR_URL) is set but empty; refusing to fall back to real Azure"
     )]
     EmptyEmulatorUrl,
     #[error(
@@ -109,22 +107,16 @@ pub enum ClientError {
     )]
     InsecureUrl { url: String },
     /// The organization does not exist (tenant probe 404).
-    #[error(
-        "the Azure DevOps organization `{org}` does not exist. Next step: check the spelling of the organization name (the part after dev.azure.com/)"
-    )]
+    #[error("the Azure DevOps organization `{org}` does not exist")]
     NoSuchOrganization { org: String },
     /// A sign-in problem (device code, browser, cache, Azure CLI...).
     #[error(transparent)]
     Auth(#[from] crate::client::auth::AuthError),
     /// A PAT was used for a call that needs Microsoft Graph.
-    #[error(
-        "a personal access token cannot call Microsoft Graph ({what}). Next step: sign in with `ado-entra login --device-code` or `--browser` (or `--azure-cli`) to get an Entra token"
-    )]
+    #[error("a personal access token cannot call Microsoft Graph ({what})")]
     PatCannotReachGraph { what: String },
     /// A PAT was used for a call that only accepts Entra tokens.
-    #[error(
-        "a personal access token cannot call {what}; it accepts Entra tokens only. Next step: sign in with `ado-entra login --device-code` or `--browser`"
-    )]
+    #[error("a personal access token cannot call {what}; it accepts Entra tokens only")]
     PatNotAccepted { what: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -226,7 +218,6 @@ pub fn api_error(
             .or_else(|| header(headers, "activityid"))
             .or_else(|| header(headers, "request-id"))
             .or_else(|| header(headers, "client-request-id")),
-        next_step: String::new(),
     };
     let body = strip_bom(body);
     // serde_json bounds recursion depth itself (128), so deep nesting is an Err, not a crash.
@@ -269,35 +260,7 @@ pub fn api_error(
             err.message = from_header.map(|m| truncate(&m, MAX_MESSAGE));
         }
     }
-    err.next_step = next_step(&err);
     err
-}
-
-/// A plain-language next step for an error.
-pub fn next_step(e: &ApiError) -> String {
-    let code = e.code.as_deref().unwrap_or("");
-    let explain = |c: &str| format!("; run `ado-entra explain {c}`");
-    match (e.service, e.status, code) {
-        (_, _, "TF401444") => format!(
-            "sign in once to https://dev.azure.com in a web browser with this identity, then retry{}",
-            explain("TF401444")
-        ),
-        (_, _, "VS800075") => "check the project name; it does not exist in this organization".into(),
-        (_, _, "TF24668") => "the organization is stopped or deactivated; an owner must reactivate it first".into(),
-        (Service::AzureDevOps, 401, _) | (_, _, "TF400813") => format!(
-            "sign in with an identity that belongs to the organization{}",
-            explain("TF400813")
-        ),
-        (Service::AzureDevOps, 403, _) => "ask a Project Collection Administrator of the organization to run this step, or to grant you that role".into(),
-        (Service::AzureDevOps, 404, _) => "check the organization name and that your identity can see it".into(),
-        (Service::Graph, 401, _) => "sign in again with `ado-entra login` (the Microsoft Graph token was rejected)".into(),
-        (Service::Graph, 403, _) | (_, _, "Authorization_RequestDenied") => "your Entra account lacks the directory permission for this call; ask a tenant administrator (User.Read.All / User.Invite.All)".into(),
-        (Service::Login, _, "invalid_grant") => "your sign-in expired or was revoked; run `ado-entra login` again".into(),
-        (Service::Login, _, _) => "run `ado-entra login` again; if it keeps failing, try `--tenant <your tenant id>`".into(),
-        (_, 429, _) | (_, 503, _) => "the service is throttling requests; wait a few minutes and retry".into(),
-        (_, s, _) if s >= 500 => "the service had an internal error; retry later and quote the request id if it persists".into(),
-        _ => "check the input and retry; quote the request id if you ask for help".into(),
-    }
 }
 
 #[cfg(test)]
@@ -320,7 +283,6 @@ mod tests {
         let e = parse(401, body.as_bytes());
         assert_eq!(e.code.as_deref(), Some("TF400813"));
         assert_eq!(e.type_key.as_deref(), Some("UnauthorizedRequestException"));
-        assert!(e.next_step.contains("explain TF400813"), "{}", e.next_step);
     }
 
     #[test]
@@ -376,7 +338,7 @@ mod tests {
             b"\"TF400813\"",
         ] {
             let e = parse(400, b);
-            assert!(!e.next_step.is_empty());
+            assert_eq!(e.status, 400);
         }
     }
 

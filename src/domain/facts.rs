@@ -148,6 +148,17 @@ pub struct TenantUser {
     /// Whether the account can sign in.
     #[serde(default = "default_true")]
     pub account_enabled: bool,
+    /// `givenName`, when the directory has one (the match engine reads it
+    /// as a person signal and as the legal form of the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// `surname`, when the directory has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// How many licences are assigned (`assignedLicenses`); `None` when the
+    /// property was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<u32>,
 }
 
 fn default_true() -> bool {

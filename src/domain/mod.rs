@@ -7,16 +7,18 @@
 //! - [`facts`]: plain, serialisable facts a gatherer fills in.
 //! - [`checks`]: prerequisite checks, [`checks::predict`] and the verdict.
 //! - [`matching`]: ranked suggestions for disconnected users, indexed.
-//! - [`text`]: normalisation and Jaro-Winkler shared by the above.
+//! - [`text`]: normalisation shared by the above.
 //! - [`journal`]: intent/outcome records and their replay (resume after a crash).
 //! - [`diagnose`]: error text or code -> cause -> fix.
 
 #![warn(missing_docs)]
 
+pub mod advice;
 pub mod checks;
 pub mod diagnose;
 pub mod directory;
 pub mod facts;
+pub mod identity;
 pub mod journal;
 pub mod matching;
 pub mod resolve;

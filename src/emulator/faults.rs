@@ -21,6 +21,12 @@
 
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::response::Response;
+use bytes::Bytes;
+
+use super::wire;
+
 /// What to do to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -247,6 +253,42 @@ pub fn decide(
         }
     }
     (delay, failure)
+}
+
+/// A 200 whose JSON is hostile in `shape`.
+pub fn hostile(shape: Shape) -> Response {
+    let body = match shape {
+        Shape::Deep => {
+            let depth = 100_000;
+            format!("{{\"value\":{}{}}}", "[".repeat(depth), "]".repeat(depth))
+        }
+        Shape::Huge => format!(
+            "{{\"value\":[{{\"id\":\"x\",\"displayName\":\"{}\"}}],\"count\":1}}",
+            "A".repeat(8 * 1024 * 1024)
+        ),
+        Shape::Types => "{\"value\":{\"id\":5},\"count\":\"many\",\"members\":7,\"continuationToken\":[1],\"@odata.nextLink\":false,\"tenantId\":{}}".to_string(),
+    };
+    wire::text(200, "application/json; charset=utf-8", body)
+}
+
+/// A 200 whose JSON body is cut short.
+pub fn malformed() -> Response {
+    wire::text(
+        200,
+        "application/json; charset=utf-8",
+        "{\"value\": [{\"id\": \"trunc".into(),
+    )
+}
+
+/// A response whose connection is cut before the body.
+pub fn dropped() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
 }
 
 #[cfg(test)]

@@ -165,6 +165,31 @@ pub struct TenantUserSpec {
     /// Created this many minutes before the emulator started (absent: long ago).
     #[serde(default)]
     pub created_minutes_ago: Option<i64>,
+    /// `givenName`. Absent: the display name's first word; `null`: none (a
+    /// shared, service or room account usually has none).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub given_name: Option<Option<String>>,
+    /// `surname`. Absent: the rest of the display name; `null`: none.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub surname: Option<Option<String>>,
+    /// Licences by SKU part number (`ENTERPRISEPACK`); served as
+    /// `assignedLicenses` entries whose `skuId` is derived from the name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+}
+
+/// A field that is present in the file, even as `null` (`Some(None)`),
+/// as opposed to absent (`None`, through `#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -334,7 +359,7 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 10] = [
+pub const BUILTIN: [&str; 11] = [
     "ready",
     "lockout",
     "locked-out",
@@ -344,6 +369,7 @@ pub const BUILTIN: [&str; 10] = [
     "disconnected",
     "two-tenants",
     "unattended",
+    "resolve-traps",
     "moving",
 ];
 
@@ -358,6 +384,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "disconnected" => include_str!("../../assets/scenarios/disconnected.json"),
         "two-tenants" => include_str!("../../assets/scenarios/two-tenants.json"),
         "unattended" => include_str!("../../assets/scenarios/unattended.json"),
+        "resolve-traps" => include_str!("../../assets/scenarios/resolve-traps.json"),
         "moving" => include_str!("../../assets/scenarios/moving.json"),
         _ => return None,
     })
@@ -367,7 +394,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, moving, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, moving, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -561,6 +588,9 @@ pub fn generate(g: Generate) -> Scenario {
         enabled: true,
         msa: None,
         created_minutes_ago: None,
+        given_name: None,
+        surname: None,
+        licenses: vec![],
     });
     let mut org_users = vec![OrgUserSpec {
         email: format!("owner@{domain}"),
@@ -585,6 +615,9 @@ pub fn generate(g: Generate) -> Scenario {
             enabled: rng.below(50) != 0,
             msa: None,
             created_minutes_ago: None,
+            given_name: None,
+            surname: None,
+            licenses: vec![],
         });
     }
     let mut used = std::collections::HashSet::new();

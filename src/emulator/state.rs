@@ -36,6 +36,11 @@ pub struct TenantUser {
     pub enabled: bool,
     /// The personal account behind this object, if any.
     pub msa: Option<String>,
+    /// `givenName` and `surname` as the scenario gives them; `None`: read
+    /// from the display name (first word, rest).
+    pub names: Option<(Option<String>, Option<String>)>,
+    /// SKU part numbers of the assigned licences.
+    pub licenses: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,7 +197,65 @@ pub struct OrgUser {
     pub app_kind: Option<&'static str>,
 }
 
+/// Who a new organization user is, before they get their licence.
+pub enum NewUser<'a> {
+    /// The Entra object `oid` (UPN `upn`, mail `mail`) of the tenant `tid`.
+    Entra {
+        upn: &'a str,
+        mail: &'a str,
+        oid: &'a str,
+        tid: &'a str,
+    },
+    /// A personal Microsoft account.
+    Personal { email: &'a str, puid: &'a str },
+}
+
 impl OrgUser {
+    /// An active organization user whose storage key is `key` (descriptors
+    /// wrap it), not an administrator, never seen.
+    pub fn new(
+        key: &str,
+        who: NewUser<'_>,
+        display_name: &str,
+        license: &str,
+        created: DateTime<Utc>,
+    ) -> Self {
+        let (origin, origin_id, principal, mail, msa_email, aad_tenant) = match who {
+            NewUser::Entra {
+                upn,
+                mail,
+                oid,
+                tid,
+            } => (Origin::Aad, oid, upn, mail, None, Some(tid.to_string())),
+            NewUser::Personal { email, puid } => (
+                Origin::Msa,
+                puid,
+                email,
+                email,
+                Some(email.to_string()),
+                None,
+            ),
+        };
+        OrgUser {
+            id: key.to_string(),
+            display_name: display_name.to_string(),
+            msa_email,
+            origin,
+            origin_id: origin_id.to_string(),
+            principal_name: principal.to_string(),
+            mail: mail.to_string(),
+            descriptor: ids::descriptor(if origin == Origin::Aad { "aad" } else { "msa" }, key),
+            aad_tenant,
+            active: true,
+            remaps: 0,
+            license: license.to_string(),
+            last_access: None,
+            created,
+            admin: false,
+            app_kind: None,
+        }
+    }
+
     pub fn domain(&self) -> String {
         match self.origin {
             Origin::Msa => "Windows Live ID".into(),

@@ -46,7 +46,7 @@ pub enum ChangeError {
     Locked(#[from] LockError),
     /// A tenant the person named could not be resolved to its id.
     #[error(
-        "no Microsoft Entra tenant answers to '{input}' (asked the sign-in service for its OpenID configuration: {why}). Give the tenant's id (a GUID) or one of its verified domains."
+        "no Microsoft Entra tenant answers to '{input}' (asked the sign-in service for its OpenID configuration: {why})"
     )]
     UnknownTenant {
         /// What the person typed.
@@ -56,16 +56,14 @@ pub enum ChangeError {
     },
     /// The organization did not say which directory it uses.
     #[error(
-        "'{org}' did not say which directory it uses (no X-VSS-ResourceTenant header on the anonymous probe); try again later"
+        "'{org}' did not say which directory it uses (no X-VSS-ResourceTenant header on the anonymous probe)"
     )]
     UnknownBacking {
         /// The organization.
         org: String,
     },
     /// Azure answered, but the organization does not show the change.
-    #[error(
-        "Azure did not refuse the change, but '{org}' still uses {now}; nothing more was sent. Run the same command again: it reads the journal and Azure, then finishes or retries."
-    )]
+    #[error("Azure did not refuse the change, but '{org}' still uses {now}; nothing more was sent")]
     NotLanded {
         /// The organization.
         org: String,

@@ -81,6 +81,9 @@ pub fn tenant_user(u: &User) -> TenantUser {
         display_name: u.display_name.clone().unwrap_or_default(),
         user_type: UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")),
         account_enabled: u.account_enabled.unwrap_or(true),
+        given_name: u.given_name.clone().filter(|g| !g.trim().is_empty()),
+        surname: u.surname.clone().filter(|s| !s.trim().is_empty()),
+        licenses: u.assigned_licenses.as_ref().map(|l| l.len() as u32),
     }
 }
 

@@ -40,9 +40,7 @@ pub enum ResolveError {
     #[error(transparent)]
     Client(#[from] ClientError),
     /// The organization uses personal accounts: there is nothing to map to.
-    #[error(
-        "'{0}' is not connected to a Microsoft Entra directory, so nobody is disconnected; connect it first (ado-entra connect --org {0} --tenant ...)"
-    )]
+    #[error("'{0}' is not connected to a Microsoft Entra directory, so nobody is disconnected")]
     NotConnected(String),
     /// The journal could not be written or read.
     #[error("journal: {0}")]
@@ -114,7 +112,7 @@ pub async fn load(c: &Clients, org: &str) -> Result<(Loaded, GraphClient), Resol
     let (users, graph) = tokio::join!(c.ado.graph_users(org), graph_in_tenant(c, &tenant));
     let (users, graph) = (users?, graph?);
     let (disconnected, taken) = classify(&users, &tenant);
-    let (accounts, info) = tokio::join!(graph.all_users_parallel(), graph.organization());
+    let (accounts, info) = tokio::join!(graph.all_users_for_matching(), graph.organization());
     let tenant_users: Vec<TenantUser> = accounts?.iter().map(tenant_user).collect();
     // The verified domains only sharpen one kind of evidence; go on without them.
     let domains: Vec<String> = info

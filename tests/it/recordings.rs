@@ -13,7 +13,7 @@
 //!
 //! When `../shared/reference` is present, [`shapes_match_the_recordings`]
 //! distils it again and fails if the fixture has drifted;
-//! `scripts/update-reference-shapes` (`ADO_ENTRA_UPDATE_FIXTURES=1`)
+//! `scripts/update-reference-fixtures` (`ADO_ENTRA_UPDATE_FIXTURES=1`)
 //! rewrites it. That is the only test that needs the recordings, and the
 //! only one that skips without them.
 
@@ -117,7 +117,7 @@ fn entry(rel: &str) -> &'static Value {
     let e = &all["files"][rel];
     assert!(
         !e.is_null(),
-        "{rel} is not in {FIXTURE}: add it to recordings::FILES and run scripts/update-reference-shapes"
+        "{rel} is not in {FIXTURE}: add it to recordings::FILES and run scripts/update-reference-fixtures"
     );
     e
 }
@@ -144,7 +144,7 @@ pub fn distil(dir: &Path) -> Value {
         files.insert(rel.to_string(), entry);
     }
     json!({
-        "about": "Key paths and value kinds of recorded Azure responses, distilled from ../shared/reference by tests/it/recordings.rs; rewrite with scripts/update-reference-shapes, never by hand.",
+        "about": "Key paths and value kinds of recorded Azure responses, distilled from ../shared/reference by tests/it/recordings.rs; rewrite with scripts/update-reference-fixtures, never by hand.",
         "files": files,
     })
 }
@@ -657,7 +657,7 @@ fn shapes_match_the_recordings() {
     let diff = differences(&committed, &fresh, 40);
     assert!(
         diff.is_empty(),
-        "{FIXTURE} no longer matches {}; run scripts/update-reference-shapes:\n{}",
+        "{FIXTURE} no longer matches {}; run scripts/update-reference-fixtures:\n{}",
         dir.display(),
         diff.join("\n")
     );

@@ -56,6 +56,29 @@ pub fn http() -> reqwest::Client {
 /// Tokens from a full device-code sign-in of `who` at `tenant`, approved
 /// through the emulator's hook. Returns (access token, refresh token).
 pub async fn sign_in(emu: &Emulator, who: &str, tenant: &str, scope: &str) -> (String, String) {
+    let tok = device_token(emu, who, tenant, scope, &[]).await;
+    (
+        tok["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{tok}"))
+            .to_string(),
+        tok["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// The whole token response of a device-code sign-in of `who` at `tenant`
+/// (client `test-client`), approved through the emulator's hook; `extra`
+/// goes into the token request's form (e.g. `client_info=1`).
+pub async fn device_token(
+    emu: &Emulator,
+    who: &str,
+    tenant: &str,
+    scope: &str,
+    extra: &[(&str, &str)],
+) -> Value {
     let c = http();
     let base = emu.base_url();
     let dc: Value = c
@@ -74,29 +97,20 @@ pub async fn sign_in(emu: &Emulator, who: &str, tenant: &str, scope: &str) -> (S
         .await
         .unwrap();
     assert_eq!(approve.status(), 200);
-    let tok: Value = c
-        .post(format!("{base}/login/{tenant}/oauth2/v2.0/token"))
-        .form(&[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", "test-client"),
-            ("device_code", dc["device_code"].as_str().unwrap()),
-        ])
+    let mut form = vec![
+        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+        ("client_id", "test-client"),
+        ("device_code", dc["device_code"].as_str().unwrap()),
+    ];
+    form.extend_from_slice(extra);
+    c.post(format!("{base}/login/{tenant}/oauth2/v2.0/token"))
+        .form(&form)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
-    (
-        tok["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{tok}"))
-            .to_string(),
-        tok["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-    )
+        .unwrap()
 }
 
 /// Exchange a refresh token at `tenant` for `scope`.

@@ -290,7 +290,10 @@ mod tests {
         let p = dir.path().join("tokens.json");
         std::fs::write(&p, "{not json").unwrap();
         let e = TokenCache::load(&p).unwrap_err();
-        assert!(e.to_string().contains("logout"));
+        assert!(
+            matches!(&e, AuthError::BadCache { path, .. } if path.contains("tokens.json")),
+            "{e}"
+        );
     }
 
     #[test]

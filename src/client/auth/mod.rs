@@ -13,7 +13,6 @@ pub mod app;
 pub mod azcli;
 pub mod browser;
 pub mod cache;
-pub mod identity;
 pub mod jwt;
 pub mod oauth;
 pub mod pat;
@@ -85,6 +84,21 @@ pub enum SignInMethod {
 }
 
 impl SignInMethod {
+    /// Who signs in this way, as the person-only rule sees it.
+    pub fn identity_kind(self) -> crate::domain::identity::IdentityKind {
+        use crate::domain::identity::IdentityKind;
+        match self {
+            SignInMethod::ServicePrincipal | SignInMethod::WorkloadIdentity => {
+                IdentityKind::ServicePrincipal
+            }
+            SignInMethod::ManagedIdentity => IdentityKind::ManagedIdentity,
+            SignInMethod::DeviceCode
+            | SignInMethod::Browser
+            | SignInMethod::Pat
+            | SignInMethod::AzureCli => IdentityKind::Person,
+        }
+    }
+
     /// The word `login --json` and `whoami` print (the serde name).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -142,64 +156,44 @@ impl Credential {
     }
 }
 
-/// Sign-in failures, each with a plain next step.
+/// Sign-in failures, as data (what to do is `domain::advice`'s answer).
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    #[error("not signed in. Next step: run `ado-entra login`")]
+    #[error("not signed in")]
     NotSignedIn,
-    #[error(
-        "the sign-in code expired before it was used. Next step: run `ado-entra login` again and enter the code within the time shown"
-    )]
+    #[error("the sign-in code expired before it was used")]
     ExpiredToken,
-    #[error(
-        "the sign-in was declined in the browser. Next step: run `ado-entra login` again and accept the consent prompt"
-    )]
+    #[error("the sign-in was declined in the browser")]
     Declined,
-    #[error("the sign-in code was not recognised. Next step: run `ado-entra login` again")]
+    #[error("the sign-in code was not recognised")]
     BadVerificationCode,
-    #[error("the sign-in service refused: {code}: {description}. Next step: {next_step}")]
-    Refused {
-        code: String,
-        description: String,
-        next_step: String,
-    },
-    #[error(
-        "the session for {resource} expired and cannot be refreshed. Next step: run `ado-entra login` again"
-    )]
+    #[error("the sign-in service refused: {code}: {description}")]
+    Refused { code: String, description: String },
+    #[error("the session for {resource} expired and cannot be refreshed")]
     RefreshUnavailable { resource: Resource },
     #[error(
-        "the browser sign-in answered with a different state value (possible cross-site request); sign-in aborted. Next step: run `ado-entra login --browser` again"
+        "the browser sign-in answered with a different state value (possible cross-site request); sign-in aborted"
     )]
     StateMismatch,
-    #[error(
-        "the browser sign-in failed: {0}. Next step: run `ado-entra login --device-code` instead"
-    )]
+    #[error("the browser sign-in failed: {0}")]
     Browser(String),
     #[error(
-        "a personal access token must not be given on the command line (it would be visible to other users and kept in shell history). Next step: set AZURE_DEVOPS_EXT_PAT or pipe it with `--pat-stdin`"
+        "a personal access token must not be given on the command line (it would be visible to other users and kept in shell history)"
     )]
     PatOnCommandLine,
-    #[error(
-        "no personal access token found. Next step: set AZURE_DEVOPS_EXT_PAT or pipe one into `ado-entra login --pat-stdin`"
-    )]
+    #[error("no personal access token found")]
     NoPat,
-    #[error(
-        "the Azure CLI (`az`) is not on PATH. Next step: install it and run `az login`, or use `ado-entra login --device-code`"
-    )]
+    #[error("the Azure CLI (`az`) is not on PATH")]
     AzCliMissing,
-    #[error(
-        "`az account get-access-token` failed: {0}. Next step: run `az login` (with `--allow-no-subscriptions` if needed)"
-    )]
+    #[error("`az account get-access-token` failed: {0}")]
     AzCliFailed(String),
-    #[error(
-        "the token cache {path} is unreadable: {reason}. Next step: run `ado-entra logout` then `ado-entra login`"
-    )]
+    #[error("the token cache {path} is unreadable: {reason}")]
     BadCache { path: String, reason: String },
     #[error("cannot save the token cache {path}: {reason}")]
     CacheWrite { path: String, reason: String },
     #[error("the sign-in service answered unexpectedly: {0}")]
     Protocol(String),
-    #[error("{what} needs {missing} in the environment. Next step: {hint}")]
+    #[error("{what} needs {missing} in the environment")]
     MissingEnv {
         what: &'static str,
         missing: String,
@@ -207,33 +201,21 @@ pub enum AuthError {
     },
     #[error("the tenant in {source_name} is not valid: {reason}")]
     InvalidTenant { source_name: String, reason: String },
-    #[error(
-        "cannot use the certificate {path}: {reason}. Next step: give a PEM file holding the certificate and its unencrypted RSA private key (from a .pfx: `openssl pkcs12 -in cert.pfx -out cert.pem -nodes`)"
-    )]
+    #[error("cannot use the certificate {path}: {reason}")]
     Certificate { path: String, reason: String },
-    #[error(
-        "cannot use the federated token file {path}: {reason}. Next step: check AZURE_FEDERATED_TOKEN_FILE points at the token the platform writes (AKS workload identity, or the file your pipeline step saves the OIDC token to)"
-    )]
+    #[error("cannot use the federated token file {path}: {reason}")]
     FederatedTokenFile { path: String, reason: String },
-    #[error(
-        "no managed identity is available: {0}. Next step: run on an Azure VM, App Service or Container App with a managed identity assigned (give a user-assigned one with --client-id), or use --service-principal"
-    )]
+    #[error("no managed identity is available: {0}")]
     ManagedIdentityUnavailable(String),
     #[error(
-        "a managed identity signs in to its own directory only and cannot act in directory {tenant}. Next step: use a service principal registered in (or consented to by) that directory"
+        "a managed identity signs in to its own directory only and cannot act in directory {tenant}"
     )]
     FixedTenant { tenant: String },
-    #[error(
-        "the personal access token in {source_name} is invalid: {reason}. Next step: copy the whole token again (it is shown once when created) into {source_name}, or unset it"
-    )]
+    #[error("the personal access token in {source_name} is invalid: {reason}")]
     InvalidPat { source_name: String, reason: String },
-    #[error(
-        "Azure DevOps refused the personal access token{from}: {reason}. Next step: create a new token at https://dev.azure.com/{{org}}/_usersSettings/tokens (for all accessible organizations, or pass --org ORG to prove one scoped to an organization)"
-    )]
+    #[error("Azure DevOps refused the personal access token{from}: {reason}")]
     PatRefused { from: String, reason: String },
-    #[error(
-        "no credential for an unattended sign-in was found:\n{0}\nNext step: set one up (see `ado-entra login --help`), or sign in interactively with `ado-entra login`"
-    )]
+    #[error("no credential for an unattended sign-in was found:\n{0}")]
     NoUnattendedCredential(String),
 }
 

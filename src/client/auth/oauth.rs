@@ -169,17 +169,11 @@ impl OAuthClient {
             .unwrap_or_default()
             .trim_end_matches('.')
             .to_string();
-        // An unattended flow's AADSTS error has a precise fix.
-        let next_step = super::app::find_aadsts(&description)
-            .and_then(|c| super::app::next_step_for(&c))
-            .map(str::to_string)
-            .unwrap_or(e.next_step);
         AuthError::Refused {
             code: e
                 .code
                 .unwrap_or_else(|| format!("HTTP {}", resp.status.as_u16())),
             description,
-            next_step,
         }
         .into()
     }

@@ -107,6 +107,8 @@ pub(super) fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, ori
                 user_type: "Guest".into(),
                 enabled: true,
                 msa: Some(email.clone()),
+                names: None,
+                licenses: vec![],
             });
             id
         }

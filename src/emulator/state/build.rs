@@ -41,6 +41,9 @@ impl World {
                         user_type: u.user_type.clone(),
                         enabled: u.enabled,
                         msa: u.msa.clone(),
+                        names: (u.given_name.is_some() || u.surname.is_some())
+                            .then(|| (u.given_name.clone().flatten(), u.surname.clone().flatten())),
+                        licenses: u.licenses.clone(),
                     });
                 }
                 tenant
@@ -103,50 +106,32 @@ impl World {
                             user_type: "Member".into(),
                             enabled: true,
                             msa: None,
+                            names: None,
+                            licenses: vec![],
                         });
                         t.users[i].id.clone()
                     }
                 };
-                OrgUser {
-                    id: key.clone(),
-                    display_name: u.display_name.clone(),
-                    msa_email: None,
-                    origin: Origin::Aad,
-                    origin_id: oid,
-                    principal_name: u.email.clone(),
-                    mail: u.email.clone(),
-                    descriptor: ids::descriptor("aad", &key),
-                    aad_tenant: Some(tid),
-                    active: true,
-                    remaps: 0,
-                    license: u.license.clone(),
-                    last_access,
-                    created,
-                    admin: u.admin,
-                    app_kind: None,
-                }
+                let who = NewUser::Entra {
+                    upn: &u.email,
+                    mail: &u.email,
+                    oid: &oid,
+                    tid: &tid,
+                };
+                OrgUser::new(&key, who, &u.display_name, &u.license, created)
             } else {
                 add_msa(&u.email, &u.display_name, &mut msa);
-                OrgUser {
-                    id: key.clone(),
-                    display_name: u.display_name.clone(),
-                    msa_email: Some(u.email.clone()),
-                    origin: Origin::Msa,
-                    origin_id: ids::puid(&u.email),
-                    principal_name: u.email.clone(),
-                    mail: u.email.clone(),
-                    descriptor: ids::descriptor("msa", &key),
-                    aad_tenant: None,
-                    active: true,
-                    remaps: 0,
-                    license: u.license.clone(),
-                    last_access,
-                    created,
-                    admin: u.admin,
-                    app_kind: None,
-                }
+                let who = NewUser::Personal {
+                    email: &u.email,
+                    puid: &ids::puid(&u.email),
+                };
+                OrgUser::new(&key, who, &u.display_name, &u.license, created)
             };
-            users.push(user);
+            users.push(OrgUser {
+                last_access,
+                admin: u.admin,
+                ..user
+            });
         }
         let owner = users
             .iter()

@@ -177,24 +177,14 @@ impl World {
                         t.display_name
                     )
                 })?;
-                OrgUser {
-                    id: key.clone(),
-                    display_name: tu.display_name.clone(),
-                    msa_email: None,
-                    origin: Origin::Aad,
-                    origin_id: tu.id.clone(),
-                    principal_name: tu.upn.clone(),
-                    mail: tu.mail.clone().unwrap_or_else(|| tu.upn.clone()),
-                    descriptor: ids::descriptor("aad", &key),
-                    aad_tenant: Some(tid),
-                    active: true,
-                    remaps: 0,
-                    license: license.to_string(),
-                    last_access: None,
-                    created: now,
-                    admin: false,
-                    app_kind: None,
-                }
+                let mail = tu.mail.clone().unwrap_or_else(|| tu.upn.clone());
+                let who = NewUser::Entra {
+                    upn: &tu.upn,
+                    mail: &mail,
+                    oid: &tu.id,
+                    tid: &tid,
+                };
+                OrgUser::new(&key, who, &tu.display_name, license, now)
             }
             None => {
                 let m = self.msa(principal).ok_or_else(|| {
@@ -202,24 +192,11 @@ impl World {
                         "The user '{principal}' is not a Microsoft account; this organization is backed by Microsoft accounts."
                     )
                 })?;
-                OrgUser {
-                    id: key.clone(),
-                    display_name: m.display_name.clone(),
-                    msa_email: Some(m.email.clone()),
-                    origin: Origin::Msa,
-                    origin_id: m.puid.clone(),
-                    principal_name: m.email.clone(),
-                    mail: m.email.clone(),
-                    descriptor: ids::descriptor("msa", &key),
-                    aad_tenant: None,
-                    active: true,
-                    remaps: 0,
-                    license: license.to_string(),
-                    last_access: None,
-                    created: now,
-                    admin: false,
-                    app_kind: None,
-                }
+                let who = NewUser::Personal {
+                    email: &m.email,
+                    puid: &m.puid,
+                };
+                OrgUser::new(&key, who, &m.display_name, license, now)
             }
         };
         self.org.users.push(user);

@@ -95,7 +95,8 @@ async fn attempts_are_bounded_and_the_error_is_typed() {
     s.fault("/dev/acme/_apis/projects", vec![(429, Some("0")); 10]);
     let e = c.ado.projects("acme").await.unwrap_err();
     assert_eq!(e.status(), Some(429));
-    assert!(e.to_string().contains("Next step"), "{e}");
+    let advice = ado_entra::ops::advice::client(&e);
+    assert!(advice.next_step.unwrap().contains("throttling"), "{e}");
     assert_eq!(
         s.hits("/dev/acme/_apis/projects"),
         4,
@@ -124,7 +125,12 @@ async fn sign_in_page_is_an_auth_failure() {
         "{e}"
     );
     assert!(e.is_auth());
-    assert!(e.to_string().contains("TF400813"));
+    let advice = ado_entra::ops::advice::client(&e);
+    assert!(
+        advice.auth_failure && advice.next_step.is_some(),
+        "{advice:?}"
+    );
+    assert!(advice.kb_id.is_some(), "{advice:?}");
 }
 
 #[tokio::test]
@@ -161,7 +167,9 @@ async fn unauthorized_keeps_code_request_id_and_next_step() {
     assert_eq!(e.status(), Some(401));
     assert_eq!(e.code(), Some("TF400813"));
     assert_eq!(e.request_id(), Some("e2e-401"));
-    assert!(e.to_string().contains("ado-entra explain TF400813"), "{e}");
+    let advice = ado_entra::ops::advice::client(&e);
+    assert_eq!(advice.kb_id.as_deref(), Some("TF400813"), "{e}");
+    assert!(advice.next_step.is_some());
     assert!(!e.to_string().contains("not-valid"));
 }
 

@@ -18,6 +18,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::{b64_json, jwt_claims};
 use crate::support;
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -199,7 +200,7 @@ async fn an_oidc_library_signs_in_by_device_code_and_refreshes_over_tls() {
         claims.preferred_username().map(|u| u.as_str()),
         Some("ann@fabrikam.com")
     );
-    let extra: Value = id_claims(&id.to_string());
+    let extra: Value = jwt_claims(&id.to_string());
     assert_eq!(extra["tid"], tenant(&emu).as_str());
     assert!(extra["oid"].is_string());
     // Refresh: a new id token, verified the same way.
@@ -213,17 +214,6 @@ async fn an_oidc_library_signs_in_by_device_code_and_refreshes_over_tls() {
     let claims2 = id2.claims(&verifier, |_: Option<&Nonce>| Ok(())).unwrap();
     assert_eq!(claims2.subject(), claims.subject());
     emu.shutdown().await;
-}
-
-/// The payload of a JWT, unverified (the library verified it already).
-fn id_claims(token: &str) -> Value {
-    use base64::Engine;
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -285,49 +275,18 @@ async fn client_info_jwks_and_instance_discovery() {
     let base = emu.base_url();
     let t = tenant(&emu);
     let c = support::http();
-    let dc: Value = c
-        .post(format!("{base}/login/{t}/oauth2/v2.0/devicecode"))
-        .form(&[
-            ("client_id", "c"),
-            ("scope", "openid profile offline_access"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    c.post(format!("{base}/_emulator/device/approve"))
-        .json(&json!({"user_code": dc["user_code"], "upn": "ann@fabrikam.com"}))
-        .send()
-        .await
-        .unwrap();
-    let tok: Value = c
-        .post(format!("{base}/login/{t}/oauth2/v2.0/token"))
-        .form(&[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", "c"),
-            ("client_info", "1"),
-            ("device_code", dc["device_code"].as_str().unwrap()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let info: Value = {
-        use base64::Engine;
-        serde_json::from_slice(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(tok["client_info"].as_str().unwrap())
-                .unwrap(),
-        )
-        .unwrap()
-    };
-    let id = id_claims(tok["id_token"].as_str().unwrap());
+    let tok = support::device_token(
+        &emu,
+        "ann@fabrikam.com",
+        &t,
+        "openid profile offline_access",
+        &[("client_info", "1")],
+    )
+    .await;
+    let info = b64_json(tok["client_info"].as_str().unwrap());
+    let id = jwt_claims(tok["id_token"].as_str().unwrap());
     assert_eq!(info, json!({"uid": id["oid"], "utid": t}));
-    assert_eq!(id["aud"], "c");
+    assert_eq!(id["aud"], "test-client");
     // Without openid there is no id token; without client_info=1 no client_info.
     let rt = tok["refresh_token"].as_str().unwrap();
     let plain = support::refresh(&emu, rt, &t, support::ADO_SCOPE).await;
@@ -354,15 +313,7 @@ async fn client_info_jwks_and_instance_discovery() {
         .json()
         .await
         .unwrap();
-    let header: Value = {
-        use base64::Engine;
-        serde_json::from_slice(
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(tok["id_token"].as_str().unwrap().split('.').next().unwrap())
-                .unwrap(),
-        )
-        .unwrap()
-    };
+    let header = b64_json(tok["id_token"].as_str().unwrap().split('.').next().unwrap());
     assert_eq!(header["alg"], "RS256");
     assert_eq!(jwks["keys"][0]["kid"], header["kid"]);
     assert_eq!(jwks["keys"][0]["kty"], "RSA");

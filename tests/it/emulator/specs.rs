@@ -1,11 +1,11 @@
 //! Every operation of the official OpenAPI specs (MicrosoftDocs/
-//! vsts-rest-api-specs, distilled into tests/fixtures/reference/specs by
-//! regenerate.py) that the emulator serves answers with a body that
+//! vsts-rest-api-specs, distilled into tests/it/fixtures/specs by
+//! scripts/update-spec-fixtures) that the emulator serves answers with a body that
 //! validates against the spec's response schema.
 
 use serde_json::{Map, Value, json};
 
-use super::{fixture, tenant_id};
+use super::{spec_fixture, tenant_id};
 use crate::support::{self, ADO_SCOPE, GRAPH_SCOPE, get_json, http, sign_in};
 
 const SPECS: [&str; 7] = [
@@ -409,7 +409,7 @@ async fn every_spec_operation_the_emulator_serves_validates_against_its_schema()
     // Every operation the fixtures list is exercised, and only those.
     let mut listed: Vec<(String, String, String)> = Vec::new();
     for name in SPECS {
-        let spec = fixture(&format!("specs/{name}"));
+        let spec = spec_fixture(name);
         for (path, methods) in spec["paths"].as_object().unwrap() {
             for method in methods.as_object().unwrap().keys() {
                 listed.push((name.into(), method.clone(), path.clone()));
@@ -428,7 +428,7 @@ async fn every_spec_operation_the_emulator_serves_validates_against_its_schema()
     );
     let mut problems = Vec::new();
     for (name, method, path, url, body) in &ops {
-        let spec = fixture(&format!("specs/{name}"));
+        let spec = spec_fixture(name);
         let schema = &spec["paths"][path][method]["responses"]["200"]["schema"];
         let mut rq = http()
             .request(
@@ -463,4 +463,79 @@ async fn every_spec_operation_the_emulator_serves_validates_against_its_schema()
         problems.join("\n")
     );
     emu.shutdown().await;
+}
+
+/// Every `#/definitions/…` a schema refers to.
+fn refs(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(r) = o.get("$ref").and_then(Value::as_str)
+                && let Some(name) = r.strip_prefix("#/definitions/")
+            {
+                out.insert(name.to_string());
+            }
+            o.values().for_each(|x| refs(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+/// The spec fixtures are what scripts/update-spec-fixtures distils from the
+/// specs beside the checkout: the same 200 responses, and exactly the
+/// definitions they reach, each as the spec has it.
+#[test]
+fn spec_fixtures_match_the_specs() {
+    let Some(dir) = crate::recordings::recordings_dir() else {
+        support::skipped("../shared/reference is not beside the checkout");
+        return;
+    };
+    let mut drift = Vec::new();
+    for name in SPECS {
+        let path = dir.join("vsts-rest-api-specs/specs").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let real: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
+        let ours = spec_fixture(name);
+        let mut reached = std::collections::BTreeSet::new();
+        for (p, methods) in ours["paths"].as_object().unwrap() {
+            for (m, op) in methods.as_object().unwrap() {
+                let r = &real["paths"][p][m];
+                if r["responses"]["200"] != op["responses"]["200"] {
+                    drift.push(format!("{name}: {m} {p}: the 200 response differs"));
+                }
+                refs(&r["responses"]["200"], &mut reached);
+            }
+        }
+        let mut todo: Vec<String> = reached.iter().cloned().collect();
+        while let Some(d) = todo.pop() {
+            let mut more = std::collections::BTreeSet::new();
+            refs(&real["definitions"][&d], &mut more);
+            for x in more {
+                if reached.insert(x.clone()) {
+                    todo.push(x);
+                }
+            }
+        }
+        let have: std::collections::BTreeSet<String> = ours["definitions"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        if have != reached {
+            drift.push(format!(
+                "{name}: definitions {have:?} but the spec reaches {reached:?}"
+            ));
+        }
+        for d in &have {
+            if ours["definitions"][d] != real["definitions"][d] {
+                drift.push(format!("{name}: definition {d} differs"));
+            }
+        }
+    }
+    assert!(
+        drift.is_empty(),
+        "the spec fixtures drifted (run scripts/update-spec-fixtures):\n{}",
+        drift.join("\n")
+    );
 }

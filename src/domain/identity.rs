@@ -17,8 +17,6 @@
 //! `audit`, `orgs`, `verify`, the Resolve suggestions and export) work with
 //! them; changes are for a person.
 
-use super::SignInMethod;
-
 /// Who is signed in, as far as the rule cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdentityKind {
@@ -31,19 +29,6 @@ pub enum IdentityKind {
 }
 
 impl IdentityKind {
-    pub fn of(method: SignInMethod) -> Self {
-        match method {
-            SignInMethod::ServicePrincipal | SignInMethod::WorkloadIdentity => {
-                IdentityKind::ServicePrincipal
-            }
-            SignInMethod::ManagedIdentity => IdentityKind::ManagedIdentity,
-            SignInMethod::DeviceCode
-            | SignInMethod::Browser
-            | SignInMethod::Pat
-            | SignInMethod::AzureCli => IdentityKind::Person,
-        }
-    }
-
     fn noun(self) -> &'static str {
         match self {
             IdentityKind::Person => "a person",
@@ -56,7 +41,9 @@ impl IdentityKind {
 /// The commands that change who can sign in to an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PersonOnly {
+    /// `connect` and `change-tenant`.
     Connect,
+    /// `disconnect`.
     Disconnect,
     /// Applying Resolve: invitations and mappings (the suggestions and the
     /// export are reads, and are allowed).
@@ -119,29 +106,27 @@ mod tests {
 
     #[test]
     fn people_may_and_apps_are_told_why_not() {
-        for m in [
-            SignInMethod::DeviceCode,
-            SignInMethod::Browser,
-            SignInMethod::AzureCli,
-            SignInMethod::Pat,
+        for a in [
+            PersonOnly::Connect,
+            PersonOnly::Disconnect,
+            PersonOnly::ResolveApply,
         ] {
-            assert!(may(IdentityKind::of(m), PersonOnly::Connect).is_ok());
+            assert!(may(IdentityKind::Person, a).is_ok());
         }
-        for (m, noun) in [
-            (SignInMethod::ServicePrincipal, "a service principal"),
-            (SignInMethod::WorkloadIdentity, "a service principal"),
-            (SignInMethod::ManagedIdentity, "a managed identity"),
+        for (k, noun) in [
+            (IdentityKind::ServicePrincipal, "a service principal"),
+            (IdentityKind::ManagedIdentity, "a managed identity"),
         ] {
             for a in [
                 PersonOnly::Connect,
                 PersonOnly::Disconnect,
                 PersonOnly::ResolveApply,
             ] {
-                let e = may(IdentityKind::of(m), a).unwrap_err();
+                let e = may(k, a).unwrap_err();
                 assert!(e.contains(noun) && e.contains(SOURCE), "{e}");
                 assert!(e.contains("ado-entra login"), "{e}");
             }
-            assert!(verify_note(IdentityKind::of(m)).is_some());
+            assert!(verify_note(k).is_some());
         }
         assert!(verify_note(IdentityKind::Person).is_none());
     }
