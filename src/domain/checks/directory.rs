@@ -123,7 +123,7 @@ pub(crate) fn guest_invitations_with(ctx: &Ctx<'_>) -> CheckResult {
     };
     let needed = all.iter().filter(|c| c.needs_guest()).count();
     if needed == 0 {
-        return CheckResult::new(ID, Status::Pass, "Nobody needs a guest invitation");
+        return CheckResult::new(ID, Status::Pass, "No guest invitation to send");
     }
     let dest = destination_label(facts);
     let who = facts.caller.sign_in_name.trim();
