@@ -149,29 +149,32 @@ pub async fn gather_with(
             Ok(g) => g,
             Err(e) => return Some(Err(refused(&e))),
         };
-        let (org_info, me, count, mut settings) = tokio::join!(
-            graph.organization(),
-            graph.me(),
-            graph.count_users(),
-            impact::destination(clients, &graph, dest, org)
-        );
+        // The destination's settings are read alongside, off the path that
+        // decides how to read the directory.
+        let read = async {
+            let (org_info, me, count) =
+                tokio::join!(graph.organization(), graph.me(), graph.count_users());
+            let count = count.ok();
+            let org_users = total_rx.await.ok();
+            let directory = match (count, org_users) {
+                (Some(n), Some(t)) if directory_is_cheaper(n, t) => Some(
+                    graph
+                        .all_users_counted(n)
+                        .await
+                        .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>()),
+                ),
+                _ => None,
+            };
+            (org_info, me, directory)
+        };
+        let ((org_info, me, directory), mut settings) =
+            tokio::join!(read, impact::destination(clients, &graph, dest, org));
         impact::finish(
             &graph,
             &mut settings,
             me.as_ref().ok().map(|u| u.id.clone()),
         )
         .await;
-        let count = count.ok();
-        let org_users = total_rx.await.ok();
-        let directory = match (count, org_users) {
-            (Some(n), Some(t)) if directory_is_cheaper(n, t) => Some(
-                graph
-                    .all_users_counted(n)
-                    .await
-                    .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>()),
-            ),
-            _ => None,
-        };
         Some(Ok(EarlyDestination {
             graph,
             org_info,
@@ -216,7 +219,12 @@ pub async fn gather_with(
                         Err(e) => Err(e),
                     };
                     step("administrators");
-                    r
+                    // Their tokens are read now, while the users page in.
+                    let early = match &r {
+                        Ok(Some(admins)) => Some(impact::admin_tokens(ado, org, admins).await),
+                        _ => None,
+                    };
+                    (r, early)
                 },
                 async {
                     let r = ado.connection_data(org).await;
@@ -289,6 +297,7 @@ pub async fn gather_with(
             .is_some_and(|e| e.eq_ignore_ascii_case(&caller_name))
             || (o.descriptor.is_some() && o.descriptor == me)
     });
+    let (pca_members, early_tokens) = pca_members;
     let pca_members: Option<Vec<String>> = pca_members.ok().flatten();
     // The caller's own standing: read off the member list when it is known,
     // else walked upwards from the caller.
@@ -350,6 +359,7 @@ pub async fn gather_with(
         &users,
         &privileged,
         options.all_tokens,
+        early_tokens,
         pats,
         &caller_name,
     )

@@ -218,22 +218,43 @@ fn pat_info(t: &SessionToken, owner: Option<String>) -> PatInfo {
     }
 }
 
+/// One user's PATs and SSH keys, by descriptor.
+pub(super) type UserTokens = (String, Vec<SessionToken>, Vec<SessionToken>);
+
+/// Whether a descriptor is a person's (token administration lists people's
+/// tokens; service principals have none).
+fn person(descriptor: &str) -> bool {
+    descriptor.starts_with("msa.") || descriptor.starts_with("aad.")
+}
+
+/// The administrators' tokens, read as soon as they are known.
+pub(super) async fn admin_tokens(
+    ado: &AdoClient,
+    org: &str,
+    admins: &[String],
+) -> Result<Vec<UserTokens>, ClientError> {
+    let people: Vec<String> = admins.iter().filter(|d| person(d)).cloned().collect();
+    ado.tokens_of(org, &people).await
+}
+
 /// Every user's PATs and SSH keys through token administration (in a check,
-/// a large organization's owner's and administrators' only); refused, the
-/// caller's own PATs (`own`) stand in.
+/// a large organization's owner's and administrators' only), the
+/// administrators' already read (`early`) kept; refused, the caller's own
+/// PATs (`own`) stand in.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn tokens(
     ado: &AdoClient,
     org: &str,
     users: &[OrgUser],
     privileged: &[String],
     read_all: bool,
+    early: Option<Result<Vec<UserTokens>, ClientError>>,
     own: Result<Vec<PatToken>, ClientError>,
     caller: &str,
 ) -> Tokens {
     let people: Vec<&OrgUser> = users
         .iter()
-        .filter(|u| matches!(u.origin, Origin::Msa | Origin::Aad))
-        .filter(|u| u.descriptor.starts_with("msa.") || u.descriptor.starts_with("aad."))
+        .filter(|u| matches!(u.origin, Origin::Msa | Origin::Aad) && person(&u.descriptor))
         .collect();
     let chosen: Vec<&OrgUser> = if read_all || people.len() <= TOKENS_OF_EVERYONE_UP_TO {
         people.clone()
@@ -244,9 +265,24 @@ pub(super) async fn tokens(
             .filter(|u| privileged.contains(&u.descriptor))
             .collect()
     };
-    let descriptors: Vec<String> = chosen.iter().map(|u| u.descriptor.clone()).collect();
-    match ado.tokens_of(org, &descriptors).await {
-        Ok(read) => {
+    let (mut read, failed) = match early {
+        Some(Ok(r)) => (r, false),
+        Some(Err(_)) => (Vec::new(), true),
+        None => (Vec::new(), false),
+    };
+    let rest: Vec<String> = chosen
+        .iter()
+        .map(|u| u.descriptor.clone())
+        .filter(|d| !read.iter().any(|(r, _, _)| r == d))
+        .collect();
+    let more = if failed {
+        None
+    } else {
+        ado.tokens_of(org, &rest).await.ok()
+    };
+    match more {
+        Some(more) => {
+            read.extend(more);
             let owner_of = |d: &str| {
                 chosen
                     .iter()
@@ -255,25 +291,20 @@ pub(super) async fn tokens(
             };
             let mut pats = Vec::new();
             let mut ssh = Vec::new();
-            for (d, p, k) in &read {
+            // Only the chosen users' tokens (an administrator read early is
+            // one of them, or the caller's owner's; either way chosen).
+            for (d, p, k) in read.iter().filter(|(d, _, _)| owner_of(d).is_some()) {
                 let owner = owner_of(d);
                 pats.extend(
                     p.iter()
                         .filter(|t| t.is_valid != Some(false))
                         .map(|t| pat_info(t, owner.clone())),
                 );
-                ssh.extend(
-                    k.iter()
-                        .filter(|t| t.is_valid != Some(false))
-                        .map(|t| SshKeyInfo {
-                            owner: owner.clone().unwrap_or_default(),
-                            display_name: t
-                                .display_name
-                                .clone()
-                                .unwrap_or_else(|| "(unnamed)".into()),
-                            valid_to: parse_time(&t.valid_to),
-                        }),
-                );
+                ssh.extend(k.iter().filter(|t| t.is_valid != Some(false)).map(|t| SshKeyInfo {
+                    owner: owner.clone().unwrap_or_default(),
+                    display_name: t.display_name.clone().unwrap_or_else(|| "(unnamed)".into()),
+                    valid_to: parse_time(&t.valid_to),
+                }));
             }
             Tokens {
                 pats: Some(pats),
@@ -282,7 +313,7 @@ pub(super) async fn tokens(
                 unread: (people.len() - chosen.len()) as u32,
             }
         }
-        Err(_) => Tokens {
+        None => Tokens {
             pats: own.ok().map(|list| {
                 list.iter()
                     .map(|p| PatInfo {
