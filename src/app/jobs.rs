@@ -21,6 +21,11 @@ pub enum Job {
     SignIn {
         tenant: Option<String>,
     },
+    /// Device-code sign-in at a directory as an account of it, kept for
+    /// reading that directory only (the main sign-in stays).
+    SignInDirectory {
+        tenant: String,
+    },
     ListOrgs,
     ListTenants {
         org: String,
@@ -92,7 +97,7 @@ pub enum Slot {
 impl Job {
     pub fn slot(&self) -> Slot {
         match self {
-            Job::SignIn { .. } => Slot::SignIn,
+            Job::SignIn { .. } | Job::SignInDirectory { .. } => Slot::SignIn,
             Job::ListOrgs => Slot::Orgs,
             Job::ListTenants { .. } => Slot::Tenants,
             Job::RunChecks { .. } => Slot::Checks,
@@ -116,6 +121,8 @@ impl Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Done {
     SignedIn(Result<Identity, Problem>),
+    /// Signed in to a directory for reading it.
+    DirectorySignedIn(Result<Identity, Problem>),
     Orgs(Result<Vec<String>, Problem>),
     Tenants(Result<Vec<TenantInfo>, Problem>),
     Checks(Result<ChecksReport, Problem>),

@@ -33,7 +33,7 @@ fn start(job: Job) -> Effect {
 /// up by hand).
 fn reply(s: &mut State, done: Done) -> Vec<Effect> {
     let slot = match &done {
-        Done::SignedIn(_) => Slot::SignIn,
+        Done::SignedIn(_) | Done::DirectorySignedIn(_) => Slot::SignIn,
         Done::Orgs(_) => Slot::Orgs,
         Done::Tenants(_) => Slot::Tenants,
         Done::Checks(_) => Slot::Checks,
@@ -126,6 +126,7 @@ fn report(fail: bool) -> ChecksReport {
         situation: SituationView::default(),
         destination: None,
         accept: vec![],
+        directory_sign_in: None,
         checks: vec![
             CheckResult {
                 id: "caller-is-admin",
@@ -376,6 +377,7 @@ fn sign_in_failure_can_be_retried_or_abandoned() {
     );
     let Screen::SignIn(SignInScreen {
         phase: SignInPhase::Failed(e),
+        ..
     }) = &s.screen
     else {
         panic!()
@@ -1180,6 +1182,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         Screen::Welcome(Welcome::default()),
         Screen::SignIn(SignInScreen {
             phase: SignInPhase::Starting,
+            ..SignInScreen::default()
         }),
         Screen::PickOrg(PickOrg {
             orgs: Loadable::Loading,
@@ -1458,4 +1461,124 @@ fn a_late_answer_for_the_previous_organization_is_dropped() {
         matches!(&s.screen, Screen::PickTenant(p) if p.tenants == Loadable::Ready(vec![tenant()]))
     );
     assert_eq!(s.pending(), 0);
+}
+
+/// The owner's personal account cannot read the destination: the report
+/// is blocked on the owner's unproven access and offers a directory sign-in.
+fn unread_destination() -> ChecksReport {
+    let mut r = report(false);
+    r.checks[1].status = Status::Warn;
+    r.checks[1].title = "Could not verify: that the owner keeps access".into();
+    r.directory_sign_in = Some(tenant());
+    r
+}
+
+#[test]
+fn an_unreadable_destination_is_signed_in_to_and_checked_again() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Ok(unread_destination())));
+    // Unproven: Enter does not go on to the plan, and says how to prove it.
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
+    assert!(
+        s.status.as_deref().unwrap().contains("d sign in"),
+        "{:?}",
+        s.status
+    );
+    assert!(
+        s.screen
+            .hints()
+            .iter()
+            .any(|h| h.shown == "d" && h.label.contains("sign in to the directory"))
+    );
+    // d signs in to the destination only, keeping the main sign-in.
+    assert_eq!(
+        key(&mut s, Key::Char('d')),
+        vec![start(Job::SignInDirectory {
+            tenant: tenant().id
+        })]
+    );
+    let Screen::SignIn(sign_in) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    assert_eq!(sign_in.directory.as_ref(), Some(&tenant()));
+    let before = s.session.identity.clone();
+    let fx = reply(
+        &mut s,
+        Done::DirectorySignedIn(Ok(Identity {
+            upn: "owner@contoso.com".into(),
+            display_name: "Owner".into(),
+            tenant_id: tenant().id,
+        })),
+    );
+    assert_eq!(
+        fx,
+        vec![start(Job::RunChecks {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+        })]
+    );
+    assert_eq!(s.session.identity, before, "the main sign-in is the same");
+    // With the destination read, the proven report goes on to the plan.
+    reply(&mut s, Done::Checks(Ok(report(false))));
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Plan(_)), "{:?}", s.screen);
+}
+
+#[test]
+fn an_organization_that_refuses_the_sign_in_offers_to_sign_in_there() {
+    let refused = Problem {
+        message:
+            "'fabrikam' is connected to the directory T, and owner@contoso.com cannot sign in there"
+                .into(),
+        sign_in_at: Some(tenant().id),
+        ..Problem::default()
+    };
+    // From the checks: s signs in at the organization's directory, then
+    // the checks run again (not back to the organization list).
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Err(refused.clone())));
+    assert_eq!(
+        key(&mut s, Key::Char('s')),
+        vec![start(Job::SignIn {
+            tenant: Some(tenant().id)
+        })]
+    );
+    let fx = reply(&mut s, Done::SignedIn(Ok(identity())));
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Start {
+                job: Job::RunChecks { .. },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    // From Resolve: s signs in there, then the users load again.
+    let mut s = state();
+    s.session.identity = Some(identity());
+    let (screen, _) = nav::resolve(&mut s, "fabrikam");
+    s.screen = screen;
+    reply(&mut s, Done::ResolveLoaded(Err(refused.clone())));
+    assert_eq!(
+        key(&mut s, Key::Char('s')),
+        vec![start(Job::SignIn {
+            tenant: Some(tenant().id)
+        })]
+    );
+    assert_eq!(
+        reply(&mut s, Done::SignedIn(Ok(identity()))),
+        vec![start(Job::LoadResolve {
+            org: "fabrikam".into()
+        })]
+    );
+    // A failure the sign-in cannot fix offers no such key.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Err(Problem::msg("network down"))));
+    assert!(key(&mut s, Key::Char('s')).is_empty());
 }

@@ -9,7 +9,6 @@ use serde_json::json;
 use super::check::{client_error, clients};
 use super::{CliError, GlobalArgs, exit};
 use crate::client::AdoClient;
-use crate::client::auth::TokenProvider;
 use crate::domain::checks::Status;
 use crate::domain::directory::Directory;
 use crate::domain::validate::{parse_org_name, parse_tenant};
@@ -77,14 +76,11 @@ async fn run_orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
         ));
     };
     let tenant = directory.id.to_string();
-    // The catalog answers a token of that tenant: a separate session moved there.
-    let snapshot = c
-        .tokens
-        .snapshot()
+    // The catalog answers a token of that tenant: the session moved there,
+    // or the directory session kept for it.
+    let (provider, _) = crate::ops::gather::session_in_tenant(&c, &tenant)
         .await
-        .ok_or_else(|| CliError::error("not signed in: run `ado-entra login`"))?;
-    let provider = TokenProvider::new(Some(snapshot), c.tokens.oauth(), None);
-    provider.use_tenant(&tenant).await.map_err(client_error)?;
+        .map_err(client_error)?;
     let ado = AdoClient::new(c.core.clone(), c.endpoints.clone(), provider);
     let list = ado
         .enterprise_catalog(&tenant)

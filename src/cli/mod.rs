@@ -14,6 +14,8 @@ mod resolve;
 mod tui_cmds;
 
 pub mod auth_cmds;
+mod login;
+mod whoami;
 
 use std::process::ExitCode;
 
@@ -101,11 +103,11 @@ pub enum Command {
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
     /// Sign in: as a person (device code, browser, PAT, Azure CLI) or unattended (service principal, workload or managed identity, --auto).
-    Login(auth_cmds::LoginArgs),
+    Login(login::LoginArgs),
     /// Sign out: delete the token cache.
     Logout,
     /// Show who is signed in, the tenant, and which tokens are held.
-    Whoami(auth_cmds::WhoamiArgs),
+    Whoami(whoami::WhoamiArgs),
 }
 
 /// A command's failure: what went wrong, what to do next, and the exit code
@@ -207,9 +209,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // The auth commands own their runtime, so they run before (not inside) `rt`.
     match cli.command {
-        Some(Command::Login(args)) => return auth_cmds::login(&cli.global, args),
-        Some(Command::Logout) => return auth_cmds::logout(&cli.global),
-        Some(Command::Whoami(args)) => return auth_cmds::whoami(&cli.global, args),
+        Some(Command::Login(args)) => return login::login(&cli.global, args),
+        Some(Command::Logout) => return whoami::logout(&cli.global),
+        Some(Command::Whoami(args)) => return whoami::whoami(&cli.global, args),
         _ => {}
     }
     let rt = match tokio::runtime::Runtime::new() {

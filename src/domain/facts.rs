@@ -254,6 +254,14 @@ pub struct Caller {
     /// Azure DevOps.
     #[serde(default)]
     pub destination_account_created: Option<DateTime<Utc>>,
+    /// The account the destination was read as, when it is not the
+    /// caller's own sign-in (`login --directory`).
+    #[serde(default)]
+    pub destination_read_as: Option<String>,
+    /// Why the destination could not be read with the caller's sign-in,
+    /// when no other account was at hand to read it.
+    #[serde(default)]
+    pub destination_unreadable: Option<String>,
 }
 
 /// The organization owner as Azure DevOps reports it.

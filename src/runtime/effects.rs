@@ -75,6 +75,9 @@ async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job
     });
     let done = match job {
         Job::SignIn { tenant } => Done::SignedIn(s.sign_in(tenant.as_deref(), &events).await),
+        Job::SignInDirectory { tenant } => {
+            Done::DirectorySignedIn(s.sign_in_directory(&tenant, &events).await)
+        }
         Job::ListOrgs => Done::Orgs(s.list_orgs(&events).await),
         Job::ListTenants { org } => Done::Tenants(s.list_tenants(&org, &events).await),
         Job::RunChecks { op, org, tenant } => {

@@ -50,6 +50,7 @@ fn report() -> ChecksReport {
         situation: SituationView::default(),
         destination: None,
         accept: vec![],
+        directory_sign_in: None,
         checks: vec![
             CheckResult {
                 id: "caller-is-admin",
@@ -151,6 +152,7 @@ fn screens() -> Vec<(&'static str, State)> {
                     prompt: prompt(),
                     received_ms: 0,
                 },
+                ..SignInScreen::default()
             })),
         ),
         (

@@ -155,6 +155,7 @@ pub(crate) fn on_done(state: &mut State, done: Done) -> Vec<Effect> {
     let screen = std::mem::replace(&mut state.screen, Screen::Done(DoneScreen::default()));
     let (screen, effects): Step = match done {
         Done::SignedIn(r) => sign_in::signed_in(state, screen, r),
+        Done::DirectorySignedIn(r) => sign_in::signed_in_directory(state, screen, r),
         Done::Orgs(r) => pick_org::loaded(state, screen, r),
         Done::Tenants(r) => pick_tenant::loaded(state, screen, r),
         Done::Checks(r) => prereqs::checked(state, screen, r),

@@ -77,6 +77,8 @@ pub enum Outcome {
     Stay(Vec<Job>),
     /// Leave Resolve (to Done).
     Leave,
+    /// Sign in at this directory (the organization's), then load again.
+    SignInAt(String),
 }
 
 /// What the keys do on the Resolve screen, in its states.
@@ -101,6 +103,7 @@ pub enum Action {
     Leave,
     Resume,
     Retry,
+    SignInThere,
     Confirm,
     Done,
     ReviewRest,
@@ -238,6 +241,25 @@ const LOADING: &[Binding<Action>] = &[Binding::new(
 )];
 
 const LOAD_FAILED: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('r'), Key::Enter],
+        "r",
+        "retry",
+        "read the users again",
+        Action::Retry,
+    ),
+    Binding::new(&[Key::Esc], "Esc", "leave", "leave Resolve", Action::Leave),
+];
+
+/// Loading failed because the organization refuses this sign-in.
+const LOAD_FAILED_SIGN_IN: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('s')],
+        "s",
+        "sign in there",
+        "sign in to the organization's directory as an account of it, then read the users again",
+        Action::SignInThere,
+    ),
     Binding::new(
         &[Key::Char('r'), Key::Enter],
         "r",
@@ -445,6 +467,7 @@ impl ResolveScreen {
             (Phase::Applying(_), _) => &[],
             (Phase::Finished(_), _) => FINISHED,
             (Phase::Failed(_), _) => APPLY_FAILED,
+            (_, Loadable::Failed(p)) if p.sign_in_at.is_some() => LOAD_FAILED_SIGN_IN,
             (_, Loadable::Failed(_)) => LOAD_FAILED,
             (_, Loadable::Loading) => LOADING,
             _ if self.unfinished.is_some() => UNFINISHED,
@@ -512,6 +535,12 @@ impl ResolveScreen {
             (Loadable::Loading, Some(Action::Leave)) => return Outcome::Leave,
             (Loadable::Loading, _) => return Outcome::Stay(vec![]),
             (Loadable::Failed(_), Some(Action::Leave)) => return Outcome::Leave,
+            (Loadable::Failed(p), Some(Action::SignInThere)) => {
+                if let Some(t) = &p.sign_in_at {
+                    return Outcome::SignInAt(t.clone());
+                }
+                return Outcome::Stay(vec![]);
+            }
             (Loadable::Failed(_), Some(Action::Retry)) => {
                 self.plan = Loadable::Loading;
                 return Outcome::Stay(vec![Job::LoadResolve {
@@ -833,6 +862,10 @@ pub(super) fn on_key(mut r: ResolveScreen, state: &mut State, key: Key) -> Step 
         Outcome::Stay(jobs) => {
             let fx = jobs.into_iter().flat_map(|j| state.start(j)).collect();
             (Screen::Resolve(Box::new(r)), fx)
+        }
+        Outcome::SignInAt(tenant) => {
+            let org = r.org.clone();
+            crate::app::nav::sign_in_at(state, tenant, super::sign_in::Then::Resolve(org))
         }
         Outcome::Leave => {
             if let Phase::Finished(s) = &r.phase {

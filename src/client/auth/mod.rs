@@ -17,6 +17,7 @@ pub mod jwt;
 pub mod oauth;
 pub mod pat;
 pub mod provider;
+pub mod sessions;
 pub mod signin;
 
 use std::fmt;

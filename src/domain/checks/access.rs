@@ -162,9 +162,36 @@ pub(crate) fn caller_is_member_of_destination_with(ctx: &Ctx<'_>) -> CheckResult
             "Ask an Entra administrator to add you as a member (Microsoft Entra admin center > \
              Users > All users > New user), then sign in with that account.",
         ),
-        None => CheckResult::unverified(ID, "your membership of the destination tenant")
-            .evidence([format!("Could not read whether {who} belongs to {dest}")]),
+        None => match &caller.destination_unreadable {
+            Some(why) => CheckResult::unverified(ID, "your membership of the destination tenant")
+                .evidence([format!("Could not read {dest}: {why}")])
+                .fix(directory_sign_in_fix(facts)),
+            None => CheckResult::unverified(ID, "your membership of the destination tenant")
+                .evidence([format!("Could not read whether {who} belongs to {dest}")]),
+        },
     }
+    .evidence(read_as(facts))
+}
+
+/// The evidence line saying which account the destination was read as,
+/// when it was not the caller's own sign-in.
+fn read_as(facts: &Facts) -> Option<String> {
+    facts.caller.destination_read_as.as_ref().map(|a| {
+        format!(
+            "{} was read as {a} (the directory session kept by `ado-entra login --directory`)",
+            destination_label(facts)
+        )
+    })
+}
+
+/// What to do when the destination cannot be read with the caller's sign-in.
+pub(crate) fn directory_sign_in_fix(facts: &Facts) -> String {
+    let t = facts.operation.destination().unwrap_or("TENANT");
+    format!(
+        "Sign in to the destination with an account of it (your work account there), keeping \
+         this sign-in for Azure DevOps: `ado-entra login --directory {t}`; then check again. \
+         Azure DevOps still makes the change with the identity that owns the organization."
+    )
 }
 
 /// `caller-in-source-tenant`: when changing tenants, the caller is a Member

@@ -108,6 +108,8 @@ pub fn ready() -> Facts {
         destination_membership: Some(Membership::Member),
         source_membership: None,
         destination_account_created: Some(at("2024-05-01T00:00:00Z")),
+        destination_read_as: None,
+        destination_unreadable: None,
     };
     let mut f = Facts::new(
         at("2026-11-01T12:00:00Z"),
@@ -160,6 +162,8 @@ pub fn seed_000() -> Facts {
         destination_membership: None,
         source_membership: None,
         destination_account_created: None,
+        destination_read_as: None,
+        destination_unreadable: None,
     };
     f.destination_users = Some(vec![
         guest("t-nilesh", "nilesh@outlook.com", "Nilesh"),

@@ -380,11 +380,17 @@ pub(crate) fn lockout_proof_with(ctx: &Ctx<'_>) -> CheckResult {
             .fix(fix.join(" "));
     }
     if let Some(owner) = pred.unverified.iter().find(|p| is_owner(p)) {
-        return CheckResult::unverified(ID, "that the owner keeps access").evidence([format!(
+        let r = CheckResult::unverified(ID, "that the owner keeps access").evidence([format!(
             "{}: could not verify: {}",
             owner.label(),
             owner.reason
         )]);
+        return match &facts.caller.destination_unreadable {
+            Some(why) => r
+                .evidence([why.clone()])
+                .fix(super::access::directory_sign_in_fix(facts)),
+            None => r,
+        };
     }
     if facts.org.owner.is_none() {
         return CheckResult::unverified(ID, "that the owner keeps access")

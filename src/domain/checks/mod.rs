@@ -303,6 +303,17 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
 /// that fails blocks, the owner's own lockout above all.
 pub const ACCEPTABLE: [&str; 2] = ["admins-keep-access", "owner-is-personal-account"];
 
+/// Checks that must be proven: "could not verify" stops the change as a
+/// failure does (nobody changes the directory on the hope that the owner
+/// keeps access).
+pub const MUST_BE_PROVEN: [&str; 1] = ["lockout-proof"];
+
+/// An accepted failure that takes on what a must-be-proven check could not
+/// prove: accepting that the owner of a disconnecting organization is not
+/// known to have a personal account is accepting that their access after
+/// the disconnect is not proven.
+const COVERS: [(&str, &str); 1] = [("owner-is-personal-account", "lockout-proof")];
+
 /// Whether a failure of check `id` may be accepted.
 pub fn acceptable(id: &str) -> bool {
     ACCEPTABLE.contains(&id)
@@ -336,12 +347,21 @@ pub fn verdict_accepting(results: &[CheckResult], accepted: &[String]) -> Verdic
             .map(|r| r.id)
             .collect()
     };
-    let (accepted, failures): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Fail)
+    let (accepted, mut failures): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Fail)
         .into_iter()
         .partition(|id| acceptable(id) && accepted.iter().any(|a| a == id));
+    let covered = |id: &str| {
+        COVERS
+            .iter()
+            .any(|(by, what)| *what == id && accepted.contains(by))
+    };
+    let (unproven, warnings): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Warn)
+        .into_iter()
+        .partition(|id| MUST_BE_PROVEN.contains(id) && !covered(id));
+    failures.extend(unproven);
     Verdict {
         can_proceed: failures.is_empty(),
-        warnings: pick(Status::Warn),
+        warnings,
         failures,
         accepted,
     }

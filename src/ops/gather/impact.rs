@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{parse_time, provider_in_tenant};
+use super::{parse_time, session_in_tenant};
 use crate::client::ado::impact::refused;
 use crate::client::graph::GraphClient;
 use crate::client::graph::settings::AZURE_DEVOPS_ADMINISTRATOR;
@@ -98,7 +98,7 @@ pub(super) async fn destination(
     org: &str,
 ) -> DestinationImpact {
     let policies = async {
-        let provider = provider_in_tenant(clients, tenant).await.ok()?;
+        let (provider, _) = session_in_tenant(clients, tenant).await.ok()?;
         let ado = AdoClient::new(clients.core.clone(), clients.endpoints.clone(), provider);
         let reads = POLICY_NAMES.map(|n| {
             let ado = &ado;
@@ -300,11 +300,18 @@ pub(super) async fn tokens(
                         .filter(|t| t.is_valid != Some(false))
                         .map(|t| pat_info(t, owner.clone())),
                 );
-                ssh.extend(k.iter().filter(|t| t.is_valid != Some(false)).map(|t| SshKeyInfo {
-                    owner: owner.clone().unwrap_or_default(),
-                    display_name: t.display_name.clone().unwrap_or_else(|| "(unnamed)".into()),
-                    valid_to: parse_time(&t.valid_to),
-                }));
+                ssh.extend(
+                    k.iter()
+                        .filter(|t| t.is_valid != Some(false))
+                        .map(|t| SshKeyInfo {
+                            owner: owner.clone().unwrap_or_default(),
+                            display_name: t
+                                .display_name
+                                .clone()
+                                .unwrap_or_else(|| "(unnamed)".into()),
+                            valid_to: parse_time(&t.valid_to),
+                        }),
+                );
             }
             Tokens {
                 pats: Some(pats),

@@ -66,6 +66,14 @@ async fn connect_then_verify_on_ready() {
     let env = Env::new("ready").await;
     let t = env.tenant();
     assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // The owner's personal account reads the destination as their work
+    // account there (`login --directory`), as the checks ask.
+    assert_eq!(
+        env.run(s(&["login", "--directory", &t, "--device-code"]))
+            .await
+            .0,
+        0
+    );
     // Not interactive and no --yes: refuses, changes nothing.
     let (code, _, err) = env
         .run(s(&["connect", "--org", "fabrikam-ready", "--tenant", &t]))
@@ -205,6 +213,14 @@ async fn orgs_lists_what_is_connected_to_a_tenant() {
     let env = Env::new("ready").await;
     let t = env.tenant();
     assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // The owner's personal account reads the destination as their work
+    // account there (`login --directory`), as the checks ask.
+    assert_eq!(
+        env.run(s(&["login", "--directory", &t, "--device-code"]))
+            .await
+            .0,
+        0
+    );
     let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -225,6 +241,14 @@ async fn an_interrupted_connect_resumes_in_its_journal_without_repeating() {
     let env = Env::new("ready").await;
     let t = env.tenant();
     assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // The owner's personal account reads the destination as their work
+    // account there (`login --directory`), as the checks ask.
+    assert_eq!(
+        env.run(s(&["login", "--directory", &t, "--device-code"]))
+            .await
+            .0,
+        0
+    );
     // A previous run wrote its intent and died before the call.
     let jdir = env.home.path().join("journal");
     let mut w = JournalWriter::create(
@@ -260,5 +284,90 @@ async fn an_interrupted_connect_resumes_in_its_journal_without_repeating() {
     assert!(text.contains("\"landed\":false"), "{text}");
     assert_eq!(text.matches("\"outcome\"").count(), 1, "{text}");
     assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_owner_on_a_personal_account_reads_the_destination_through_a_directory_sign_in() {
+    let env = Env::new("ready").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    let check = s(&["check", "--org", "fabrikam-ready", "--to", &t, "--json"]);
+    // The personal account has no object in Fabrikam: nothing there can be
+    // read as it, so the owner's access is not proven and the check stops.
+    let (code, out, err) = env.run(check.clone()).await;
+    assert_eq!(code, 3, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["verdict"]["failures"],
+        serde_json::json!(["lockout-proof"])
+    );
+    let proof = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "lockout-proof")
+        .unwrap();
+    assert_eq!(proof["status"], "warn");
+    let fix = proof["fix"].as_str().unwrap();
+    assert!(
+        fix.contains(&format!("ado-entra login --directory {t}")),
+        "{fix}"
+    );
+    // connect refuses on the same grounds and changes nothing.
+    let (code, _, err) = env.connect_yes("fabrikam-ready", &t, &[]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(support::state(&env.emu).await["org"]["tenant"].is_null());
+    // --directory is a person's interactive sign-in only.
+    let (code, _, err) = env
+        .run(s(&["login", "--directory", &t, "--azure-cli"]))
+        .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--device-code or --browser"), "{err}");
+    // Signed in to Fabrikam as the owner's work account there; the main
+    // sign-in stays the personal account.
+    let (code, out, err) = env
+        .run(s(&["login", "--directory", "fabrikam.com", "--json"]))
+        .await;
+    assert_eq!(code, 0, "{err}");
+    let last: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["result"]["directory"], t.as_str(), "{last}");
+    let (_, out, _) = env.run(s(&["whoami", "--json"])).await;
+    let who: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        who["tenant_id"], "9188040d-6c67-4c5b-b112-36a304b66dad",
+        "still the personal account: {who}"
+    );
+    assert_eq!(who["directories"][0]["tenant_id"], t.as_str(), "{who}");
+    assert_eq!(who["directories"][0]["upn"], "ann@fabrikam.com");
+    let session = env.home.path().join(format!("tokens-{t}.json"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&session).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // Now the destination is read as that account and the proof holds.
+    let (code, out, err) = env.run(check).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["predicted"]["keep"].as_array().unwrap().len(), 3, "{v}");
+    let member = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "caller-is-member-of-destination")
+        .unwrap();
+    assert!(
+        member["evidence"]
+            .to_string()
+            .contains("read as ann@fabrikam.com"),
+        "{member}"
+    );
+    // logout forgets both.
+    let (code, _, err) = env.run(s(&["logout"])).await;
+    assert_eq!(code, 0);
+    assert!(err.contains("1 directory session"), "{err}");
+    assert!(!session.exists());
     env.emu.shutdown().await;
 }
