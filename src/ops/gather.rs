@@ -221,16 +221,31 @@ pub async fn gather_with(
         let ((org_info, me, directory), mut settings) =
             tokio::join!(read, impact::destination(clients, &graph, dest, org));
         // Read as another account (`login --directory`), the directory's
-        // answers about "me" are that account's, not the caller's.
-        let signed_in = reader == Reader::SignedIn;
-        if !signed_in && let Some(i) = settings.invitations.as_mut() {
+        // answers about "me" are the caller's only when that account has the
+        // caller's address (their work account there); else someone else's.
+        let me_is_caller = match &reader {
+            Reader::SignedIn => true,
+            Reader::Session { account } => clients
+                .tokens
+                .snapshot()
+                .await
+                .and_then(|c| c.claims())
+                .and_then(|c| c.username().map(|u| u.eq_ignore_ascii_case(account)))
+                .unwrap_or(false),
+        };
+        if !me_is_caller && let Some(i) = settings.invitations.as_mut() {
             i.caller_roles = None;
         }
-        let me_id = me.as_ref().ok().filter(|_| signed_in).map(|u| u.id.clone());
+        let me_id = me
+            .as_ref()
+            .ok()
+            .filter(|_| me_is_caller)
+            .map(|u| u.id.clone());
         impact::finish(&graph, &mut settings, me_id).await;
         Some(Ok(EarlyDestination {
             graph,
             reader,
+            me_is_caller,
             org_info,
             me,
             directory,
@@ -456,7 +471,7 @@ pub async fn gather_with(
                     cloud: Cloud::Public,
                 }
             });
-            if early.reader == Reader::SignedIn {
+            if early.me_is_caller {
                 destination_account_created = early.me.as_ref().ok().and_then(impact::created);
             }
             settings = Some(early.settings);
@@ -571,6 +586,8 @@ fn refused(e: &ClientError) -> bool {
 struct EarlyDestination {
     graph: GraphClient,
     reader: Reader,
+    /// `/me` is the caller (their own sign-in, or their work account there).
+    me_is_caller: bool,
     org_info: Result<crate::client::models::graph::Organization, ClientError>,
     me: Result<User, ClientError>,
     /// The whole directory, when reading it was cheaper than lookups.

@@ -7,6 +7,10 @@ use crate::support::{self, ADO_SCOPE, CliEnv, GRAPH_SCOPE, http, sign_in};
 use ado_entra::emulator::EmulatorConfig;
 use serde_json::{Value, json};
 
+/// `scenario`'s emulator approving sign-ins as `who` (else its default
+/// identity), signed in at `tenant` (else the default authority: a personal
+/// account), and for `messy` also to Fabrikam as the same person's work
+/// account (`login --directory`), as the checks ask of a personal account.
 async fn env(scenario: &str, who: Option<&str>, tenant: Option<usize>) -> CliEnv {
     let env = CliEnv::launch(EmulatorConfig {
         auto_approve: who.map(str::to_string),
@@ -15,6 +19,9 @@ async fn env(scenario: &str, who: Option<&str>, tenant: Option<usize>) -> CliEnv
     .await;
     let t = tenant.map(|i| tenant_id(&env, i));
     env.login(t.as_deref()).await;
+    if t.is_none() {
+        env.login_directory(&tenant_id(&env, 0)).await;
+    }
     env
 }
 
