@@ -16,6 +16,7 @@
 //! a Diagnosis screen when verification is refused.
 
 mod checklist;
+pub mod exit;
 pub mod jobs;
 pub mod keys;
 pub mod model;
@@ -146,6 +147,9 @@ pub struct State {
     /// The runtime's clock in milliseconds, from the last `Msg::Tick`.
     pub now_ms: u64,
     pub quitting: bool,
+    /// The process's exit code once quitting (0, or 130 after Ctrl-C, or
+    /// 128 + a signal's number).
+    pub exit_code: u8,
 }
 
 impl State {
@@ -160,6 +164,7 @@ impl State {
             color,
             now_ms: 0,
             quitting: false,
+            exit_code: 0,
         }
     }
 
@@ -218,6 +223,9 @@ pub enum Msg {
         id: JobId,
         done: Box<Done>,
     },
+    /// A signal was sent to the process: leave now (the journal keeps any
+    /// change in flight; the note on the way out says how to finish it).
+    Signal(exit::Signal),
 }
 
 /// Work for the runtime.
@@ -288,12 +296,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             screens::on_done(state, *done)
         }
+        Msg::Signal(signal) => {
+            state.exit_code = signal.exit_code();
+            quit(state)
+        }
     }
 }
 
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     // Ctrl-C always leaves, whatever is open.
     if key == Key::CtrlC {
+        state.exit_code = exit::INTERRUPTED;
         return quit(state);
     }
     match state.overlay {

@@ -1582,3 +1582,71 @@ fn an_organization_that_refuses_the_sign_in_offers_to_sign_in_there() {
     reply(&mut s, Done::Checks(Err(Problem::msg("network down"))));
     assert!(key(&mut s, Key::Char('s')).is_empty());
 }
+
+#[test]
+fn leaving_mid_change_says_how_to_finish_and_exits_as_interrupted() {
+    // Nothing in flight: q leaves with 0 and nothing to say.
+    let mut s = state();
+    assert_eq!(key(&mut s, Key::Char('q')), vec![Effect::Quit]);
+    assert_eq!(
+        exit::leave(&s),
+        exit::Exit {
+            code: 0,
+            note: None
+        }
+    );
+    // Ctrl-C is an interrupt.
+    let mut s = state();
+    key(&mut s, Key::CtrlC);
+    assert_eq!(exit::leave(&s).code, 130);
+    // A signal while the connect is in flight: leave at once, with the
+    // command that finishes it.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Ok(report(false))));
+    key(&mut s, Key::Enter); // plan
+    key(&mut s, Key::Enter); // confirm
+    typed(&mut s, "fabrikam");
+    let fx = key(&mut s, Key::Enter);
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Start {
+                job: Job::Apply { .. },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    let fx = update(&mut s, Msg::Signal(exit::Signal::Terminate));
+    assert_eq!(fx, vec![Effect::Quit]);
+    let left = exit::leave(&s);
+    assert_eq!(left.code, 143);
+    let note = left.note.unwrap();
+    assert!(
+        note.contains(&format!(
+            "ado-entra connect --org fabrikam --to {}",
+            tenant().id
+        )),
+        "{note}"
+    );
+    assert!(note.contains("never sends the change twice"), "{note}");
+    // Applied but not verified: says so, and how to verify.
+    let mut s = state();
+    to_prereqs(&mut s);
+    s.session.applied = Some(crate::ops::change::Applied {
+        summary: "Connected 'fabrikam' to Contoso.".into(),
+        journal: "/j".into(),
+        already_landed: false,
+        now: crate::domain::directory::Target::Personal,
+    });
+    update(&mut s, Msg::Signal(exit::Signal::Hangup));
+    let left = exit::leave(&s);
+    assert_eq!(left.code, 129);
+    let note = left.note.unwrap();
+    assert!(
+        note.starts_with("Connected 'fabrikam' to Contoso."),
+        "{note}"
+    );
+    assert!(note.contains("ado-entra verify --org fabrikam"), "{note}");
+}

@@ -221,7 +221,22 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::ERROR);
         }
     };
-    let result = rt.block_on(dispatch(cli));
+    let finish = cli.command.as_ref().and_then(Command::finish_hint);
+    // The wizard (it owns the terminal) and the emulator (it removes its
+    // certificate files) handle signals themselves.
+    let own_signals = matches!(
+        cli.command,
+        None | Some(Command::Wizard(_) | Command::Demo(_) | Command::Emulator(_))
+    );
+    let result = rt.block_on(async {
+        if own_signals {
+            return dispatch(cli).await;
+        }
+        tokio::select! {
+            r = dispatch(cli) => r,
+            code = signalled() => Err(interrupted(code, finish)),
+        }
+    });
     // Don't wait for lingering background tasks (e.g. a blocked stdin reader).
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     match result {
@@ -231,6 +246,73 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.code)
         }
     }
+}
+
+impl Command {
+    /// For a command that changes Azure, the command that finishes it after
+    /// an interruption (each reads the journal and Azure first, so nothing
+    /// is sent twice).
+    fn finish_hint(&self) -> Option<String> {
+        Some(match self {
+            Command::Connect(a) | Command::ChangeTenant(a) | Command::Disconnect(a) => {
+                let verb = match self {
+                    Command::Connect(_) => "connect",
+                    Command::ChangeTenant(_) => "change-tenant",
+                    _ => "disconnect",
+                };
+                let to =
+                    a.to.as_deref()
+                        .map(|t| format!(" --to {t}"))
+                        .unwrap_or_default();
+                format!("ado-entra {verb} --org {}{to}", a.org)
+            }
+            Command::Resolve(a) if !a.dry_run && a.export.is_none() => {
+                format!("ado-entra resolve --org {} --resume", a.org)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The first of SIGINT, SIGTERM, SIGHUP, as an exit code (128 + its number).
+async fn signalled() -> u8 {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => 130,
+            _ = term.recv() => 143,
+            _ = hup.recv() => 129,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        130
+    }
+}
+
+/// The error of a run stopped by a signal: what to run to finish it.
+fn interrupted(code: u8, finish: Option<String>) -> CliError {
+    let mut e = CliError::new(
+        code,
+        match &finish {
+            Some(_) => "interrupted; whatever was sent to Azure is in the journal",
+            None => "interrupted; nothing was changed",
+        },
+    );
+    e.json = std::env::args().any(|a| a == "--json");
+    e.next_step = finish.map(|f| {
+        format!("Run `{f}` to finish: it reads the journal and Azure first and never sends a change twice.")
+    });
+    e
 }
 
 async fn dispatch(cli: Cli) -> Result<u8, CliError> {

@@ -10,6 +10,7 @@
 
 pub mod ado;
 pub mod auth;
+pub mod azure;
 pub mod directory;
 pub mod endpoints;
 pub mod error;

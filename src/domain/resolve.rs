@@ -1,7 +1,7 @@
 //! Resolve: the reviewer's decisions for disconnected users, as a plan.
 //!
 //! After a connect or a tenant change, every user whose sign-in address is not
-//! a UPN of the new directory is disconnected (seed 001's "resolve disconnected
+//! a UPN of the new directory is disconnected (the connect guide's "resolve disconnected
 //! users" step). A [`Plan`] holds one [`Row`] per such user: the match engine's
 //! suggestions and the reviewer's [`Decision`] (map to an Entra account,
 //! invite as a guest, skip, or still undecided). The plan becomes [`Job`]s for

@@ -59,7 +59,7 @@ pub fn split_email(s: &str) -> Option<(&str, &str)> {
 /// (`alice_outlook.com#EXT#@contoso.onmicrosoft.com`).
 ///
 /// Such a UPN is never the guest's sign-in address, so it must not be treated
-/// as equal to `alice@outlook.com` when predicting UPN mapping (seed 000).
+/// as equal to `alice@outlook.com` when predicting UPN mapping (the lockout in the Microsoft Q&A thread "Azure DevOps organization became inaccessible immediately after connecting").
 pub fn is_guest_ext_upn(upn: &str) -> bool {
     upn.as_bytes()
         .windows(5)

@@ -13,9 +13,7 @@ use serde::Serialize;
 
 use super::directory::{Backing, TenantId};
 
-/// The Microsoft account (personal accounts) tenant id: tokens of personal
-/// accounts carry it as `tid`.
-pub const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+pub use crate::client::azure::CONSUMERS_TENANT;
 
 /// Who the current sign-in is, as far as access is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -10,10 +10,7 @@ use crate::domain::verify::Access;
 
 use super::Screen;
 
-/// The page that still lets an owner in while the organization refuses them
-/// (the recovery answer on Microsoft Q&A for an owner locked out after a
-/// connect).
-pub const RECOVERY_URL: &str = "https://aex.dev.azure.com/me";
+pub use crate::client::azure::RECOVERY_URL;
 
 /// Verification was refused: what happened and how to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]

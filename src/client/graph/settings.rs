@@ -11,9 +11,7 @@ use crate::client::error::ClientError;
 use crate::client::http::Request;
 use crate::client::models::graph::{AuthorizationPolicy, DirectoryObject, Page};
 
-/// Role template id of the Azure DevOps Administrator role (Microsoft
-/// Entra built-in roles reference).
-pub const AZURE_DEVOPS_ADMINISTRATOR: &str = "e3973bdf-4987-49ae-837a-ba8e231c7286";
+pub use crate::client::azure::AZURE_DEVOPS_ADMINISTRATOR;
 
 impl GraphClient {
     /// `GET /policies/authorizationPolicy` (its `allowInvitesFrom`).

@@ -1,8 +1,8 @@
 //! Who may run the operation, where, and with which names.
 //!
-//! - `names-valid`: the organization (and connector) names follow seed 002,
+//! - `names-valid`: the organization (and connector) names follow the Azure DevOps connector guide (Microsoft Learn: Azure SRE Agent),
 //!   checked before any request goes out.
-//! - `caller-is-admin`: the connect guide (seed 001) requires a Project
+//! - `caller-is-admin`: the connect guide (Microsoft Learn, "Connect your organization to Microsoft Entra ID", <https://learn.microsoft.com/azure/devops/organizations/accounts/connect-organization-to-azure-ad>) requires a Project
 //!   Collection Administrator; the owner always qualifies.
 //! - `caller-is-member-of-destination`: the same guide requires membership of
 //!   the destination tenant; a guest there can neither link the organization
@@ -17,7 +17,7 @@ use crate::domain::text::normalize_key;
 use crate::domain::validate::{parse_org_name, validate_connector_name};
 
 /// `names-valid`: the organization name and, if given, the connector name
-/// are valid (seed 002).
+/// are valid (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent).
 pub fn names_valid(facts: &Facts) -> CheckResult {
     const ID: &str = "names-valid";
     let mut errors = Vec::new();

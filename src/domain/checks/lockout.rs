@@ -29,9 +29,7 @@ use super::{CheckResult, Ctx, Status};
 use crate::domain::facts::{Facts, Operation, OrgUser, Origin};
 use crate::domain::text::normalize_key;
 
-/// The page where an organization owner can still reach their organizations
-/// (and disconnect one) after being locked out of it.
-pub const RECOVERY_URL: &str = "https://aex.dev.azure.com/me";
+pub use crate::client::azure::RECOVERY_URL;
 
 /// An administrative role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

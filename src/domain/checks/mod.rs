@@ -7,16 +7,18 @@
 //! gives [`Status::Warn`] with "could not verify".
 //!
 //! Where the rules come from (paraphrased, see each sub-module):
-//! - the connect guide (seed 001): who may connect (a Project Collection
+//! - the connect guide (Microsoft Learn, "Connect your organization to Microsoft Entra ID", <https://learn.microsoft.com/azure/devops/organizations/accounts/connect-organization-to-azure-ad>): who may connect (a Project Collection
 //!   Administrator who is a member of the destination tenant and, when
 //!   changing tenants, a member or guest of the source), the 100-user limit,
 //!   not pre-adding destination users, removing unwanted users, comparing
 //!   email lists, and Entra Public only;
-//! - the lockout report (seed 000): an owner whose sign-in address is not a
+//! - the lockout report (the Microsoft Q&A thread "Azure DevOps organization became inaccessible immediately after connecting", <https://learn.microsoft.com/answers/questions/5937045/azure-devops-organization-became-inaccessible-imme>): an owner whose sign-in address is not a
 //!   UPN in the tenant loses access to everything but their profile; the
 //!   fixes and the recovery page;
-//! - the name rules (seed 002), the global PAT retirement (seed 003 and the
-//!   api notes), service connections bound to a tenant (seed 004), and the
+//! - the name rules (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent), the global PAT retirement
+//!   (the Azure DevOps Blog, "Retirement of Global Personal Access Tokens in Azure DevOps", <https://devblogs.microsoft.com/devops/retirement-of-global-personal-access-tokens-in-azure-devops/>),
+//!   service connections bound to a tenant (Microsoft Learn, "Troubleshoot Azure Resource Manager service connections",
+//!   <https://learn.microsoft.com/azure/devops/pipelines/release/azure-rm-endpoint>), and the
 //!   impact questions collected in the api notes (SSH keys, PATs, groups);
 //! - what the docs scatter over other pages (each module cites its Microsoft
 //!   Learn sources): tenant and organization policies ([`policies`]),

@@ -11,20 +11,7 @@ use super::super::jwt;
 use super::super::state::{Tenant, TenantUser, World};
 use super::{Out, err, ok};
 
-/// Template ids of the built-in roles the emulator knows (Microsoft Entra
-/// built-in roles reference).
-const ROLE_TEMPLATES: [(&str, &str); 4] = [
-    (
-        "Azure DevOps Administrator",
-        "e3973bdf-4987-49ae-837a-ba8e231c7286",
-    ),
-    ("Guest Inviter", "95e79109-95c0-4d8e-aee3-d01accf2d47b"),
-    ("User Administrator", "fe930be7-5e62-47db-91af-98c3a49a38b1"),
-    (
-        "Global Administrator",
-        "62e90394-69f5-4237-9190-012177145e10",
-    ),
-];
+use crate::client::azure::{INVITER_ROLES, ROLE_TEMPLATES};
 
 fn template_of(role: &str) -> String {
     ROLE_TEMPLATES
@@ -82,15 +69,9 @@ pub fn may_invite(world: &World, tenant: &Tenant, claims: &jwt::Claims) -> bool 
         return false;
     };
     let roles = world.impact.roles_of(&tenant.id, &me.upn);
-    let inviter = roles.iter().any(|r| {
-        [
-            "Guest Inviter",
-            "User Administrator",
-            "Global Administrator",
-        ]
+    let inviter = roles
         .iter()
-        .any(|i| i.eq_ignore_ascii_case(r))
-    });
+        .any(|r| INVITER_ROLES.iter().any(|i| i.eq_ignore_ascii_case(r)));
     match setting {
         "none" => false,
         "adminsAndGuestInviters" => inviter,

@@ -371,3 +371,44 @@ async fn an_owner_on_a_personal_account_reads_the_destination_through_a_director
     assert!(!session.exists());
     env.emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_interrupted_change_says_how_to_finish_and_exits_130() {
+    let env = support::CliEnv::start(EmulatorConfig::scenario("ready"), None).await;
+    let t = env.tenant();
+    env.login_directory(&t).await;
+    // Every answer now takes long enough to be interrupted mid-run.
+    env.faults(&["stall:ms=5000"]).await;
+    let total = |v: Value| v["total"].as_u64().unwrap_or(0);
+    let seen = total(support::control(&env.emu, "stats").await);
+    let mut connect = env.command(&["connect", "--org", &env.org, "--to", &t, "--yes", "--json"]);
+    connect
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = support::Killed::spawn(&mut connect);
+    // The command is under way once its requests reach Azure (and stall).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while total(support::control(&env.emu, "stats").await) <= seen + 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the connect never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-s", "INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let v: Value =
+        serde_json::from_slice(&out.stdout).expect("--json is JSON even when interrupted");
+    let next = v["error"]["next_step"].as_str().unwrap();
+    assert!(
+        next.contains(&format!("ado-entra connect --org {} --to {t}", env.org)),
+        "{next}"
+    );
+}

@@ -93,8 +93,35 @@ fn ctrl_c_restores_the_terminal_on_a_narrow_screen() {
     };
     t.wait_for("Connect");
     t.keys(&["C-c"]);
-    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(t.wait_exit(), 130, "Ctrl-C is an interrupt");
     assert!(!t.screen().contains("Connect"));
+}
+
+#[test]
+fn signals_sent_to_the_wizard_restore_the_terminal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let home = tempfile::tempdir().unwrap();
+        let Some(t) = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "ready"])
+        else {
+            return;
+        };
+        t.wait_for("What do you want to do?");
+        assert_eq!(t.pane("#{alternate_on}"), "1", "the wizard owns the screen");
+        assert!(t.stty().contains("-icanon"), "raw mode while it runs");
+        t.signal(signal);
+        assert_eq!(t.wait_exit(), code, "SIG{signal}");
+        assert_eq!(
+            t.pane("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen left"
+        );
+        assert_eq!(t.pane("#{cursor_flag}"), "1", "SIG{signal}: cursor shown");
+        let stty = t.stty();
+        assert!(
+            stty.contains(" icanon") && stty.contains(" echo"),
+            "SIG{signal}: raw mode off: {stty}"
+        );
+    }
 }
 
 #[test]
@@ -106,7 +133,7 @@ fn tiny_terminal_gets_a_notice_not_a_crash() {
     t.wait_for("too small");
     // Keys still work underneath: Ctrl-C leaves and restores the terminal.
     t.keys(&["C-c"]);
-    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(t.wait_exit(), 130);
     assert!(
         !t.screen().contains("too small"),
         "the alternate screen was left"
