@@ -206,6 +206,7 @@ fn report_error(e: &CliError) {
 }
 
 pub fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     // The auth commands own their runtime, so they run before (not inside) `rt`.
     match cli.command {
@@ -245,6 +246,19 @@ pub fn main() -> ExitCode {
             report_error(&e);
             ExitCode::from(e.code)
         }
+    }
+}
+
+/// `ado-entra man | head` ends quietly, as `ls | head` does: output to a
+/// closed pipe ends the process with SIGPIPE instead of a panic about a
+/// broken pipe. (Sockets are unaffected: the standard library sends on them
+/// with MSG_NOSIGNAL, or SO_NOSIGPIPE on macOS.)
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started;
+    // restores the default disposition of one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
