@@ -10,7 +10,6 @@
 
 pub mod ado;
 pub mod auth;
-pub mod azure;
 pub mod directory;
 pub mod endpoints;
 pub mod error;

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::directory::{Backing, TenantId};
 
-pub use crate::client::azure::CONSUMERS_TENANT;
+pub use crate::azure::CONSUMERS_TENANT;
 
 /// Who the current sign-in is, as far as access is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

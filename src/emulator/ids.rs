@@ -4,7 +4,7 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 // The well-known Azure ids, as the services being stood in for use them.
-pub use crate::client::azure::{
+pub use crate::azure::{
     ADO_RESOURCE_ID as ADO_AUDIENCE, CONSUMERS_TENANT, GRAPH_RESOURCE as GRAPH_AUDIENCE, ZERO_GUID,
 };
 

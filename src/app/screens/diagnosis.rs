@@ -10,7 +10,7 @@ use crate::domain::verify::Access;
 
 use super::Screen;
 
-pub use crate::client::azure::RECOVERY_URL;
+pub use crate::azure::RECOVERY_URL;
 
 /// Verification was refused: what happened and how to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -116,8 +116,8 @@ pub struct AppIdentity {
 /// no refresh token; it asks again.
 pub fn app_scope(resource: Resource) -> &'static str {
     match resource {
-        Resource::AzureDevOps => crate::client::azure::ADO_APP_SCOPE,
-        Resource::Graph => crate::client::azure::GRAPH_APP_SCOPE,
+        Resource::AzureDevOps => crate::azure::ADO_APP_SCOPE,
+        Resource::Graph => crate::azure::GRAPH_APP_SCOPE,
     }
 }
 

@@ -29,7 +29,7 @@ pub use jwt::Claims;
 pub use oauth::{DeviceCodePrompt, OAuthClient, OAuthConfig};
 pub use provider::TokenProvider;
 
-pub use crate::client::azure::{ADO_RESOURCE_ID, ADO_SCOPE};
+pub use crate::azure::{ADO_RESOURCE_ID, ADO_SCOPE};
 /// Scope for Microsoft Graph.
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default offline_access";
 /// The Azure CLI's first-party public client: pre-authorized for Azure DevOps

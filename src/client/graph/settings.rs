@@ -11,7 +11,7 @@ use crate::client::error::ClientError;
 use crate::client::http::Request;
 use crate::client::models::graph::{AuthorizationPolicy, DirectoryObject, Page};
 
-pub use crate::client::azure::AZURE_DEVOPS_ADMINISTRATOR;
+pub use crate::azure::AZURE_DEVOPS_ADMINISTRATOR;
 
 impl GraphClient {
     /// `GET /policies/authorizationPolicy` (its `allowInvitesFrom`).

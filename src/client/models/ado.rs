@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::null_default;
 
-pub use crate::client::azure::ZERO_GUID;
+pub use crate::azure::ZERO_GUID;
 
 /// A graph subject as it appears in users, groups and entitlements.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

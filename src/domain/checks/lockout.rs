@@ -29,7 +29,7 @@ use super::{CheckResult, Ctx, Status};
 use crate::domain::facts::{Facts, Operation, OrgUser, Origin};
 use crate::domain::text::normalize_key;
 
-pub use crate::client::azure::RECOVERY_URL;
+pub use crate::azure::RECOVERY_URL;
 
 /// An administrative role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

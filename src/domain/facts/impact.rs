@@ -211,7 +211,7 @@ pub struct InvitationSettings {
 /// Directory roles that may always invite guests (Microsoft Entra
 /// built-in roles reference: Guest Inviter, User Administrator, Global
 /// Administrator).
-pub use crate::client::azure::INVITER_ROLES;
+pub use crate::azure::INVITER_ROLES;
 
 impl InvitationSettings {
     /// Whether the signed-in person may invite guests (`None`: unknown).

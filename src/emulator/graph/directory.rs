@@ -11,7 +11,7 @@ use super::super::jwt;
 use super::super::state::{Tenant, TenantUser, World};
 use super::{Out, err, ok};
 
-use crate::client::azure::{INVITER_ROLES, ROLE_TEMPLATES};
+use crate::azure::{INVITER_ROLES, ROLE_TEMPLATES};
 
 fn template_of(role: &str) -> String {
     ROLE_TEMPLATES

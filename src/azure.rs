@@ -1,7 +1,7 @@
 //! Facts of Azure every layer shares, written once: well-known ids and
-//! addresses. The product's layers and the emulator import them from here
-//! (the emulator stands in for these same services), never the other way
-//! round.
+//! addresses. The domain, the client, the wizard and the emulator (which
+//! stands in for these same services) all import them from here; nothing
+//! here imports anything.
 
 /// The tenant of personal Microsoft accounts: their tokens carry it as
 /// `tid` (Microsoft identity platform, "ID token claims reference":
