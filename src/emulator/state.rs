@@ -20,7 +20,10 @@ use super::ids::{self, CONSUMERS_TENANT};
 
 mod build;
 mod changes;
+mod impact;
 pub mod recovery;
+
+pub use impact::{AgentPool, EndpointIdentity, Impact};
 mod signin;
 
 #[derive(Debug, Clone)]
@@ -416,6 +419,8 @@ pub struct World {
     pub apps: Vec<App>,
     /// Directory roles and the recovery rules (recovery.rs).
     pub recovery: recovery::Recovery,
+    /// Policies, roles, credentials and the audit log (state/impact.rs).
+    pub impact: Impact,
 }
 
 impl World {

@@ -26,6 +26,9 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     if let Some(r) = super::back_door::api(sh, req, &p, &mut world) {
         return r;
     }
+    if let Some(r) = impact::vssps(sh, req, &p, &world) {
+        return r;
+    }
     // PATs are only listed for Entra tokens.
     let (caller, caller_upn) = match org_caller(sh, req, &world) {
         Ok(c) => c,
@@ -68,13 +71,24 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     ),
                 );
             };
+            if tenant != ZERO_GUID && !world.may_connect_to(&tenant, &caller_upn) {
+                return ado_error(
+                    403,
+                    "OrganizationCreationRestrictedException",
+                    "Connecting organizations to this Microsoft Entra directory is restricted by its 'Restrict organization creation' policy, and you are not on its allowlist. Ask an Azure DevOps Administrator of the directory to add you.",
+                );
+            }
+            let before = world.org.tenant.clone();
             let result = if tenant == ZERO_GUID {
                 world.disconnect(caller)
             } else {
                 world.connect(caller, &caller_upn, &tenant)
             };
             match result {
-                Ok(()) => org_json(&world),
+                Ok(()) => {
+                    impact::record_change(&mut world, caller, before.as_deref());
+                    org_json(&world)
+                }
                 Err(r) => refusal(r),
             }
         }
@@ -166,7 +180,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     "displayName": p.display_name,
                     "validTo": ts(p.valid_to),
                     "validFrom": ts(p.valid_from),
-                    "scope": "app_token",
+                    "scope": impact::pat_scope(&world, &p.authorization_id),
                     "targetAccounts": if p.global { Value::Null } else { json!([world.org.id]) },
                     "authorizationId": p.authorization_id,
                     "token": null,

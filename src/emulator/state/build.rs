@@ -220,12 +220,29 @@ impl World {
             tenant_change_attempts: 0,
             apps: Vec::new(),
             recovery: Default::default(),
+            impact: Impact::default(),
         };
         // Checked when the scenario was parsed.
         world.recovery = recovery::Recovery::build(&s.recovery, tenant_id, |tid, upn| {
             world.tenant(tid)?.user_by_upn(upn).map(|u| u.id.clone())
         })
         .unwrap_or_default();
+        // Roles a tenant lists (by display name and holders' UPNs) join the
+        // same assignments: one store of who holds which role.
+        for t in &s.tenants {
+            let tid = tenant_id(&t.key);
+            for (role, upns) in &t.roles {
+                let Some(template) = crate::azure::role_template(role) else {
+                    continue; // refused when the scenario was parsed
+                };
+                let members = upns
+                    .iter()
+                    .filter_map(|u| world.tenant(&tid)?.user_by_upn(u).map(|x| x.id.clone()))
+                    .collect();
+                world.recovery.assign(&tid, template, members);
+            }
+        }
+        world.impact = Impact::from_scenario(s, &world, now);
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
         if let Some(tid) = world.org.tenant.clone()
