@@ -2,6 +2,7 @@
 //! and who keeps access, before anything changes. Changes nothing.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
@@ -11,12 +12,13 @@ use crate::client::http::RetryPolicy;
 use crate::client::{ClientError, Clients};
 use crate::domain::directory::{Asked, Backing, Decision};
 use crate::domain::validate::{parse_org_name, parse_tenant};
-use crate::ops::{change, gather, output};
+use crate::ops::model::{Operation, TenantInfo};
+use crate::ops::{approval, change, gather, output, report};
 use crate::paths::StatePaths;
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Reads the organization's real state first: on an organization already connected to the destination there is nothing to check.\nExit codes: 0 nothing failed (or nothing to do), 3 a check failed, 1 error (network, sign-in), 2 usage or bad input.\n\nExamples:\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --json | jq '.checks[] | select(.status==\"fail\")'"
+    after_help = "Reads the organization's real state first: on an organization already connected to the destination there is nothing to check.\nExit codes: 0 nothing failed (or nothing to do), 3 a check failed, 1 error (network, sign-in), 2 usage or bad input.\n\nExamples:\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --json | jq '.checks[] | select(.status==\"fail\")'\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --report approval.html --notice notice.md"
 )]
 pub struct CheckArgs {
     /// Organization name or its dev.azure.com URL.
@@ -32,6 +34,15 @@ pub struct CheckArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Also write the change-approval report to FILE: organization,
+    /// destination, every check with evidence and fix, the lockout table,
+    /// the plan, who prepared it and when (Markdown; HTML when FILE ends in .html).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Also write the notice to users before the change to FILE (Markdown;
+    /// HTML when FILE ends in .html).
+    #[arg(long, value_name = "FILE")]
+    pub notice: Option<PathBuf>,
 }
 
 /// Sign-in state and clients for a headless command; a clear error when not signed in.
@@ -81,6 +92,12 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         }
         (other, _) => {
             let message = other.explain(&org);
+            let op = match asked {
+                Asked::Disconnect => Operation::Disconnect,
+                _ => Operation::Connect,
+            };
+            let r = report::checks_report(&situation, tenant_info(&asked), None);
+            write_documents(args, &subject(args, &org, op, None), &r)?;
             if args.json {
                 println!(
                     "{}",
@@ -119,6 +136,14 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         );
     }
     let tenant = change.destination().map(|d| d.label());
+    let op = match &change {
+        crate::domain::directory::Change::Connect { .. } => Operation::Connect,
+        crate::domain::directory::Change::ChangeTenant { .. } => Operation::ChangeTenant,
+        crate::domain::directory::Change::Disconnect { .. } => Operation::Disconnect,
+    };
+    let r = report::checks_report(&situation, tenant_info(&asked), Some((&change, &a)));
+    let who = Some(a.facts.caller.sign_in_name.clone()).filter(|s| !s.is_empty());
+    write_documents(args, &subject(args, &org, op, who), &r)?;
     if args.json {
         let mut v = output::check_json(
             &org,
@@ -141,4 +166,57 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     } else {
         exit::CHECK_FAILED
     })
+}
+
+/// The destination as asked, by id with its names.
+fn tenant_info(asked: &Asked) -> Option<TenantInfo> {
+    asked.destination().map(|d| TenantInfo {
+        id: d.id.to_string(),
+        display_name: d.name().to_string(),
+        domain: d.domain.clone(),
+    })
+}
+
+fn subject(args: &CheckArgs, org: &str, op: Operation, who: Option<String>) -> approval::Subject {
+    let to = args
+        .destination
+        .as_deref()
+        .map(|t| format!(" --to {t}"))
+        .unwrap_or_default();
+    approval::Subject {
+        org: org.to_string(),
+        operation: op,
+        prepared_by: who,
+        prepared_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        command: format!("ado-entra check --org {org}{to}"),
+    }
+}
+
+/// Write `--report` and `--notice`, saying where on stderr.
+fn write_documents(
+    args: &CheckArgs,
+    subject: &approval::Subject,
+    r: &crate::ops::model::ChecksReport,
+) -> Result<(), CliError> {
+    let write = |path: &Path, what: &str, text: String| -> Result<(), CliError> {
+        std::fs::write(path, text).map_err(|e| {
+            CliError::error(format!(
+                "cannot write the {what} to {}: {e}",
+                path.display()
+            ))
+        })?;
+        if !args.json {
+            eprintln!("Wrote the {what} to {}", path.display());
+        }
+        Ok(())
+    };
+    if let Some(p) = &args.report {
+        let text = approval::approval(subject, r, approval::Format::for_path(p));
+        write(p, "change-approval report", text)?;
+    }
+    if let Some(p) = &args.notice {
+        let text = approval::notice(subject, r, approval::Format::for_path(p));
+        write(p, "notice to users", text)?;
+    }
+    Ok(())
 }

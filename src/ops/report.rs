@@ -183,6 +183,39 @@ pub fn report_named(
     }
 }
 
+/// The report every surface shows, from the organization's state and, for
+/// a real change, its assessment: one path from facts to verdict for the
+/// wizard's Prerequisites screen, `check` and its `--report`.
+pub fn checks_report(
+    situation: &super::change::Situation,
+    destination: Option<TenantInfo>,
+    assessed: Option<(
+        &crate::domain::directory::Change,
+        &super::change::Assessment,
+    )>,
+) -> ChecksReport {
+    use crate::domain::directory::Change;
+    let view = situation_view(situation);
+    let Some((ch, a)) = assessed else {
+        return ChecksReport {
+            situation: view,
+            destination,
+            ..ChecksReport::default()
+        };
+    };
+    let source = match ch {
+        Change::ChangeTenant { from, .. } | Change::Disconnect { from } => Some(from.label()),
+        Change::Connect { .. } => None,
+    };
+    let mut r = report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
+    r.situation = view;
+    r.destination = r.destination.or(destination);
+    if a.facts.caller.destination_unreadable.is_some() {
+        r.directory_sign_in = r.destination.clone();
+    }
+    r
+}
+
 /// The decision in words, for the wizard.
 pub fn situation_view(s: &super::change::Situation) -> SituationView {
     use crate::domain::directory::Decision;
