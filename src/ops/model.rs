@@ -284,7 +284,7 @@ pub enum Event {
     /// Azure asked to wait (429/503) this long before retrying.
     Throttled { wait_secs: u64 },
     /// A locked-out owner's recovery: a step, or a countdown.
-    Recovering(super::recover::Progress),
+    Recovering(RecoveryProgress),
 }
 
 /// Where an operation sends its [`Event`]s.
@@ -322,4 +322,23 @@ impl Operation {
             Self::CheckOnly => "check",
         }
     }
+}
+
+/// What a recovery reports while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecoveryProgress {
+    /// A step, or what the person should do now.
+    Step {
+        /// One line.
+        text: String,
+    },
+    /// Waiting for something; the next check in `next_check_secs`.
+    Waiting {
+        /// What is awaited.
+        what: String,
+        next_check_secs: u64,
+        waited_secs: u64,
+        limit_secs: u64,
+    },
 }
