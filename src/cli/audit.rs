@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::Args;
 use serde_json::json;
 
-use super::check::{client_error, clients};
+use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
 use crate::client::AdoClient;
 use crate::domain::checks::Status;
@@ -69,7 +69,7 @@ pub async fn orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
 }
 
 async fn run_orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
-    let c = clients(global)?;
+    let c = signed_in(global).await?;
     let Some(directory) = tenant_arg(&c, args.to.as_deref(), global).await? else {
         return Err(CliError::usage(
             "give the directory: ado-entra orgs --to TENANT (a tenant id or one of its domains)",
@@ -117,7 +117,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
 
 async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError> {
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
-    let c = clients(global)?;
+    let c = signed_in(global).await?;
     if args.since_change {
         return since_change(&c, &org, args.json).await;
     }

@@ -21,7 +21,30 @@ pub(super) fn fail(json: bool, e: super::CliError) -> ExitCode {
 }
 
 pub(super) fn client_failure(e: ClientError) -> super::CliError {
-    super::check::client_error(e)
+    client_error(e)
+}
+
+/// A client failure as the advice pipeline describes it.
+pub fn client_error(e: ClientError) -> super::CliError {
+    super::CliError::problem(crate::ops::advice::client(&e))
+}
+
+/// The clients of the saved sign-in (or `AZURE_DEVOPS_EXT_PAT`).
+pub fn clients(global: &GlobalArgs) -> Result<Clients, super::CliError> {
+    let paths = StatePaths::resolve().map_err(|e| super::CliError::error(e.to_string()))?;
+    let (clients, _) = Clients::from_settings(&settings(global), &paths, RetryPolicy::default())
+        .map_err(|e| super::CliError::error(e.to_string()))?;
+    Ok(clients)
+}
+
+/// [`clients`], refusing before any request when nobody is signed in, with
+/// the one answer every command gives (sign in, and how).
+pub async fn signed_in(global: &GlobalArgs) -> Result<Clients, super::CliError> {
+    let c = clients(global)?;
+    if c.tokens.snapshot().await.is_none() {
+        return Err(client_error(ClientError::Auth(AuthError::NotSignedIn)));
+    }
+    Ok(c)
 }
 
 pub(super) fn other_failure(e: &dyn std::fmt::Display) -> super::CliError {

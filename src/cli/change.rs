@@ -203,12 +203,7 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
     };
     let paths = paths()?;
     let jdir = paths.journal_dir();
-    let c = super::check::clients(global)?;
-    if c.tokens.snapshot().await.is_none() {
-        return Err(CliError::error(
-            "not signed in: run `ado-entra login` first (as the organization's owner or a Project Collection Administrator)",
-        ));
-    }
+    let c = super::auth_cmds::signed_in(global).await?;
     let command_line = std::iter::once("ado-entra".to_string())
         .chain(std::env::args().skip(1).filter(|a| !a.starts_with("--pat")))
         .collect::<Vec<_>>()
@@ -385,10 +380,10 @@ pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliErro
 async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliError> {
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let paths = paths()?;
-    let c: Clients = super::check::clients(global)?;
+    let c: Clients = super::auth_cmds::signed_in(global).await?;
     let Some(who) = crate::ops::verify::signed_in(&c).await else {
-        return Err(CliError::error(
-            "not signed in: run `ado-entra login` (with --tenant TENANT for an organization connected to a directory)",
+        return Err(super::auth_cmds::client_error(
+            crate::client::ClientError::Auth(crate::client::auth::AuthError::NotSignedIn),
         ));
     };
     let mut v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;

@@ -7,9 +7,8 @@ use std::sync::Arc;
 
 use clap::Args;
 
+use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
-use crate::client::http::RetryPolicy;
-use crate::client::{ClientError, Clients};
 use crate::domain::directory::{Asked, Backing, Decision};
 use crate::domain::validate::{parse_org_name, parse_tenant};
 use crate::ops::model::{Operation, TenantInfo};
@@ -45,19 +44,6 @@ pub struct CheckArgs {
     pub notice: Option<PathBuf>,
 }
 
-/// Sign-in state and clients for a headless command; a clear error when not signed in.
-pub fn clients(global: &GlobalArgs) -> Result<Clients, CliError> {
-    let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
-    let settings = super::auth_cmds::settings(global);
-    let (clients, _) = Clients::from_settings(&settings, &paths, RetryPolicy::default())
-        .map_err(|e| CliError::error(e.to_string()))?;
-    Ok(clients)
-}
-
-pub fn client_error(e: ClientError) -> CliError {
-    CliError::problem(crate::ops::advice::client(&e))
-}
-
 pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
     let json_out = args.json;
     run_check(global, &args).await.map_err(|e| e.json(json_out))
@@ -70,7 +56,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         None => None,
         Some(t) => Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?),
     };
-    let clients = clients(global)?;
+    let clients = signed_in(global).await?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let asked = match destination {
         Some(t) => Asked::Connect {

@@ -108,7 +108,7 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
     let org = parse_org_name(org).map_err(|e| CliError::usage(e.to_string()))?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let jdir = paths.journal_dir();
-    let c = super::check::clients(global)?;
+    let c = super::auth_cmds::signed_in(global).await?;
     let _lock = ops::lock(
         &paths.lock_dir(),
         &org,

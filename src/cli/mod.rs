@@ -210,7 +210,10 @@ fn report_error(e: &CliError) {
 
 pub fn main() -> ExitCode {
     quiet_broken_pipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     // The auth commands own their runtime, so they run before (not inside) `rt`.
     match cli.command {
         Some(Command::Login(args)) => return login::login(&cli.global, args),
@@ -250,6 +253,38 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.code)
         }
     }
+}
+
+/// A command line clap refused. Help and version print as usual; a usage
+/// error is a JSON error on stdout when `--json` was asked for (a script
+/// reading stdout gets JSON whatever went wrong), else clap's own message.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let wants_json = std::env::args_os().any(|a| a == "--json");
+    if !wants_json
+        || matches!(
+            e.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        e.exit();
+    }
+    // clap's text without its usage and "for more information" lines; a
+    // message ending in ':' continues on the next lines (the missing arguments).
+    let text = e.render().to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let message = lines.join(" ").trim_start_matches("error: ").to_string();
+    let mut err = CliError::usage(message).json(true);
+    err.next_step = Some("Run the command with --help to see its options and examples.".into());
+    report_error(&err);
+    ExitCode::from(exit::USAGE)
 }
 
 /// `ado-entra man | head` ends quietly, as `ls | head` does: output to a

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 
-use super::check::{client_error, clients};
+use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::resolve::{Decision, Directory, Plan, parse_csv, to_csv};
 use crate::domain::validate::parse_org_name;
@@ -151,7 +151,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         concurrency: args.concurrency as usize,
         send_invitations: args.send_invitations,
     };
-    let c = clients(global)?;
+    let c = signed_in(global).await?;
     // Signed in elsewhere than the organization's directory: say so, with the
     // exact command, before any call is refused for it.
     if let (Some(who), Ok(backing)) = (

@@ -135,15 +135,16 @@ fn explain_understands_what_people_paste() {
 
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
-    let mut child = bin()
+    // The reader is gone before the command starts (as `| head` is once it
+    // has its lines): every write meets a closed pipe, whatever the timing.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = bin()
         .args(["completions", "bash"])
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // The reader goes away before anything is written (as `| head` does
-    // once it has its lines): every write meets a closed pipe.
-    drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert!(
         out.stderr.is_empty(),
