@@ -247,12 +247,19 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
 
     if let Some((path, _)) =
         crate::domain::journal::latest_unfinished(&jdir, ops::OP, &org).map_err(journal_error)?
-        && (args.import.is_some() || args.accept_exact)
     {
-        return Err(CliError::error(format!(
-            "an earlier Resolve run for '{org}' did not finish ({}); finish it first with `ado-entra resolve --org {org} --resume`",
-            path.display()
-        )));
+        if args.import.is_some() || args.accept_exact {
+            return Err(CliError::error(format!(
+                "an earlier Resolve run for '{org}' did not finish ({}); finish it first with `ado-entra resolve --org {org} --resume`",
+                path.display()
+            )));
+        }
+        // Only reading: say so, so an unfinished run is never forgotten.
+        if !args.json {
+            eprintln!(
+                "Note: an earlier Resolve run for '{org}' did not finish; what it had not applied is still to do. Finish it with `ado-entra resolve --org {org} --resume`."
+            );
+        }
     }
 
     if !args.json {
