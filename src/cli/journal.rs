@@ -42,6 +42,15 @@ pub enum JournalAction {
     },
 }
 
+impl JournalArgs {
+    /// Whether JSON was asked for.
+    pub fn json(&self) -> bool {
+        match &self.action {
+            JournalAction::List { json, .. } | JournalAction::Discard { json, .. } => *json,
+        }
+    }
+}
+
 pub async fn run(global: &GlobalArgs, args: JournalArgs) -> Result<u8, CliError> {
     match args.action {
         JournalAction::List { org, json } => list(org.as_deref(), json).map_err(|e| e.json(json)),

@@ -229,6 +229,9 @@ pub fn main() -> ExitCode {
         }
     };
     let finish = cli.command.as_ref().and_then(Command::finish_hint);
+    // Decided once: every failure of a `--json` run, whichever command and
+    // however it fails (a signal included), is one JSON document on stdout.
+    let json = cli.command.as_ref().is_some_and(Command::json);
     // The wizard (it owns the terminal) and the emulator (it removes its
     // certificate files) handle signals themselves.
     let own_signals = matches!(
@@ -241,7 +244,7 @@ pub fn main() -> ExitCode {
         }
         tokio::select! {
             r = dispatch(cli) => r,
-            code = signalled() => Err(interrupted(code, finish)),
+            code = signalled() => Err(interrupted(code, finish, json)),
         }
     });
     // Don't wait for lingering background tasks (e.g. a blocked stdin reader).
@@ -249,6 +252,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            let e = if json { e.json(true) } else { e };
             report_error(&e);
             ExitCode::from(e.code)
         }
@@ -301,6 +305,29 @@ fn quiet_broken_pipe() {
 }
 
 impl Command {
+    /// Whether the command was asked for JSON (`--json`).
+    fn json(&self) -> bool {
+        match self {
+            Command::Check(a) => a.json,
+            Command::Connect(a) | Command::ChangeTenant(a) | Command::Disconnect(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Resolve(a) => a.json,
+            Command::Recover(a) => a.json,
+            Command::Orgs(a) => a.json,
+            Command::Audit(a) => a.json,
+            Command::Explain(a) => a.json,
+            Command::Login(a) => a.json,
+            Command::Whoami(a) => a.json,
+            Command::Journal(a) => a.json(),
+            Command::Demo(_)
+            | Command::Wizard(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Emulator(_)
+            | Command::Logout => false,
+        }
+    }
+
     /// For a command that changes Azure, the command that finishes it after
     /// an interruption (each reads the journal and Azure first, so nothing
     /// is sent twice).
@@ -352,7 +379,7 @@ async fn signalled() -> u8 {
 }
 
 /// The error of a run stopped by a signal: what to run to finish it.
-fn interrupted(code: u8, finish: Option<String>) -> CliError {
+fn interrupted(code: u8, finish: Option<String>, json: bool) -> CliError {
     let mut e = CliError::new(
         code,
         match &finish {
@@ -360,7 +387,7 @@ fn interrupted(code: u8, finish: Option<String>) -> CliError {
             None => "interrupted; nothing was changed",
         },
     );
-    e.json = std::env::args().any(|a| a == "--json");
+    e.json = json;
     e.next_step = finish.map(|f| {
         format!("Run `{f}` to finish: it reads the journal and Azure first and never sends a change twice.")
     });
