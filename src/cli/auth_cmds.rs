@@ -87,7 +87,7 @@ pub(super) fn validate_tenant(global: &GlobalArgs) -> Result<(), AuthError> {
 pub(super) fn state_dir() -> Result<StatePaths, ClientError> {
     let paths = StatePaths::resolve().map_err(|e| std::io::Error::other(e.to_string()))?;
     for notice in paths.ensure()? {
-        eprintln!("warning: {notice}");
+        tell!("warning: {notice}");
     }
     Ok(paths)
 }
@@ -167,7 +167,7 @@ pub fn note_if_app(global: &GlobalArgs) {
     if let Some(kind) = signed_in_kind(global)
         && let Some(note) = crate::domain::identity::verify_note(kind)
     {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
 }
 

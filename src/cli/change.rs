@@ -124,7 +124,7 @@ pub(super) fn confirm(org: &str, yes: bool) -> Result<(), CliError> {
 fn print_step(quiet: bool) -> ops::OnStep {
     Arc::new(move |s: ApplyStep| {
         if !quiet {
-            eprintln!("{s}");
+            tell!("{s}");
         }
     })
 }
@@ -133,7 +133,10 @@ fn progress(quiet: bool) -> crate::ops::gather::Progress {
     let quiet = quiet || !std::io::stderr().is_terminal();
     Arc::new(move |done, total, what| {
         if !quiet {
-            eprint!("\r\x1b[2Kchecking {done}/{total}: {what}");
+            eprint!(
+                "\r\x1b[2Kchecking {done}/{total}: {}",
+                crate::domain::text::printable(what)
+            );
             if done == total {
                 eprint!("\r\x1b[2K");
             }
@@ -142,20 +145,20 @@ fn progress(quiet: bool) -> crate::ops::gather::Progress {
 }
 
 fn print_blocked(org: &str, results: &[CheckResult], blocking: &[String], cmd: &str) {
-    eprintln!("Refusing to change '{org}': a prerequisite failed.");
+    tell!("Refusing to change '{org}': a prerequisite failed.");
     for r in results
         .iter()
         .filter(|r| r.status == Status::Fail && blocking.iter().any(|b| b == r.id))
     {
-        eprintln!("  ✘ {}: {}", r.id, r.title);
+        tell!("  ✘ {}: {}", r.id, r.title);
         for e in r.evidence.iter().take(5) {
-            eprintln!("      {e}");
+            tell!("      {e}");
         }
         if let Some(fix) = &r.fix {
-            eprintln!("    fix: {fix}");
+            tell!("    fix: {fix}");
         }
     }
-    eprintln!("Nothing was changed. After fixing, run the same command again: {cmd}");
+    tell!("Nothing was changed. After fixing, run the same command again: {cmd}");
 }
 
 /// `connect`, `change-tenant`, `disconnect`.
@@ -241,10 +244,9 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
                     json!({"org": org, "situation": situation, "message": message, "next_steps": next, "applied": null})
                 );
             } else {
-                let out = &mut std::io::stdout();
-                let _ = writeln!(out, "{message}");
+                say!("{message}");
                 for n in &next {
-                    let _ = writeln!(out, "  next: {n}");
+                    say!("  next: {n}");
                 }
             }
             Ok(code)
@@ -265,7 +267,7 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
         }
         Decision::Proceed { change, resume } => {
             if let (Some(p), false) = (resume, quiet) {
-                eprintln!(
+                tell!(
                     "Continuing the interrupted {} of '{org}' (journal {}): Azure does not show it in place, so the checks run again first.",
                     p.op,
                     p.journal.display()
@@ -312,18 +314,18 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
 
 fn print_plan(org: &str, change: &Change, a: &Assessment, accepted: &[String]) {
     let report = crate::ops::report::report(&a.facts, &a.results, &a.prediction);
-    eprintln!("Plan: {}", change.describe(org));
+    tell!("Plan: {}", change.describe(org));
     for c in &report.plan.changes {
-        eprintln!("  • {c}");
+        tell!("  • {c}");
     }
     if !report.plan.disconnected.is_empty() {
-        eprintln!(
+        tell!(
             "  Disconnected until mapped: {}",
             report.plan.disconnected.len()
         );
     }
     for id in accepted {
-        eprintln!("  ! accepted risk: {id} (recorded in the journal)");
+        tell!("  ! accepted risk: {id} (recorded in the journal)");
     }
 }
 
@@ -360,12 +362,12 @@ fn print_applied(
             json!({"org": org, "situation": situation, "applied": applied, "report": report, "next_steps": [next]})
         );
     } else {
-        println!(
+        say!(
             "{}\nJournal: {}",
             applied.summary,
             applied.journal.display()
         );
-        println!("Next: {next}.");
+        say!("Next: {next}.");
     }
 }
 
@@ -418,12 +420,18 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
         }
         crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
     };
-    println!("Verifying '{org}' as {who}:");
+    say!("Verifying '{org}' as {who}:");
     print_probes(&v.probes);
     let headline = match &v.access {
         Access::Works => "The organization answers this sign-in.".to_string(),
         Access::WrongSignIn { needs: Some(t) } => format!(
-            "You are signed in to a different directory: '{org}' is connected to tenant {t}. Sign in there; nothing else is wrong."
+            "You are signed in to a different directory: '{org}' is connected to {}. Sign in there; nothing else is wrong.",
+            match &v.backing {
+                Some(crate::domain::directory::Backing::Tenant { directory })
+                    if &directory.id == t =>
+                    directory.label(),
+                _ => format!("the directory {t}"),
+            }
         ),
         Access::WrongSignIn { needs: None } => format!(
             "'{org}' uses personal Microsoft accounts, and you are signed in with a work account. Sign in with your personal account; nothing else is wrong."
@@ -448,7 +456,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
                 .to_string()
         }
     };
-    println!("\n{headline}");
+    say!("\n{headline}");
     if let Some(e) = &v.error
         && v.access != Access::Works
     {
@@ -457,11 +465,11 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
             line.push_str(&format!(" (request id {r})"));
         }
         if e.code.is_some() || e.request_id.is_some() {
-            println!("{line}");
+            say!("{line}");
         }
     }
     for (i, s) in steps.iter().enumerate() {
-        println!("  {}. {s}", i + 1);
+        say!("  {}. {s}", i + 1);
     }
     if args.deep {
         print_deep(&v);
@@ -472,7 +480,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
 /// Each probe of a verification, one line each.
 pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
     for p in probes {
-        println!(
+        say!(
             "  {} {}: {}",
             if p.ok { "✔" } else { "✘" },
             p.what,
@@ -484,17 +492,17 @@ pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
 /// `verify --deep`'s probes, one line each, with the fix under a broken one.
 fn print_deep(v: &crate::ops::verify::Verification) {
     if !v.ok() {
-        println!("\nDeep probes skipped: the organization does not answer this sign-in.");
+        say!("\nDeep probes skipped: the organization does not answer this sign-in.");
         return;
     }
-    println!("\nWhat the change may have broken:");
+    say!("\nWhat the change may have broken:");
     for p in &v.deep {
-        println!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
+        say!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
         if let Some(id) = &p.known_as {
-            println!("      known problem: {id} (`ado-entra explain {id}`)");
+            say!("      known problem: {id} (`ado-entra explain {id}`)");
         }
         for (i, f) in p.fix.iter().enumerate() {
-            println!("      {}. {f}", i + 1);
+            say!("      {}. {f}", i + 1);
         }
     }
 }

@@ -90,7 +90,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
                     serde_json::json!({"org": org, "situation": situation, "message": message, "checks": []})
                 );
             } else {
-                println!("{message}");
+                say!("{message}");
             }
             return Ok(match other {
                 Decision::NothingToDo { .. } | Decision::AlreadyLanded { .. } => exit::OK,
@@ -101,7 +101,10 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     let quiet = args.json || !std::io::stderr().is_terminal();
     let progress: gather::Progress = Arc::new(move |done, total, what| {
         if !quiet {
-            eprint!("\r\x1b[2Kgathering {done}/{total}: {what}");
+            eprint!(
+                "\r\x1b[2Kgathering {done}/{total}: {}",
+                crate::domain::text::printable(what)
+            );
         }
     });
     let a = change::assess(&clients, &org, &change, Some(args.stale_days), progress)
@@ -115,7 +118,7 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     } = &situation.decision
         && !args.json
     {
-        eprintln!(
+        tell!(
             "Note: an interrupted {} of '{org}' (journal {}) is not in place in Azure; running the same command again continues it.",
             p.op,
             p.journal.display()

@@ -92,10 +92,10 @@ fn list(org: Option<&str>, json_out: bool) -> Result<u8, CliError> {
     if json_out {
         println!("{}", json!({"unfinished": rows}));
     } else if rows.is_empty() {
-        println!("No unfinished run.");
+        say!("No unfinished run.");
     } else {
         for r in &rows {
-            println!(
+            say!(
                 "{} of '{}', started {}: {}\n  journal: {}\n  finish: {}",
                 r["op"].as_str().unwrap_or_default(),
                 r["org"].as_str().unwrap_or_default(),
@@ -129,7 +129,7 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
         if json_out {
             println!("{}", json!({"org": org, "discarded": null}));
         } else {
-            println!("'{org}' has no unfinished directory change.");
+            say!("'{org}' has no unfinished directory change.");
         }
         return Ok(exit::OK);
     };
@@ -162,7 +162,7 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
             json!({"org": org, "discarded": pending, "landed": landed, "now": now, "summary": summary})
         );
     } else {
-        println!("{summary}\nJournal: {}", pending.journal.display());
+        say!("{summary}\nJournal: {}", pending.journal.display());
     }
     Ok(exit::OK)
 }

@@ -4,6 +4,24 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+/// A line for people on stdout. Whatever the line carries from servers
+/// (names, addresses, error text) goes through the one sanitiser,
+/// [`crate::domain::text::printable_lines`], so no escape sequence or
+/// bidirectional override reaches the terminal. (`--json` documents are
+/// printed as they are: JSON escapes control characters itself.)
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
+    };
+}
+
+/// [`say!`] on stderr: progress, warnings, prompts.
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
+    };
+}
+
 mod audit;
 mod change;
 mod check;
@@ -199,12 +217,25 @@ impl CliError {
     }
 }
 
+/// `s` as one word for a POSIX shell: as it is when it is plain, else in
+/// single quotes, so a command printed with the user's values runs as shown.
+pub(crate) fn shell_word(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        s.into()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''")).into()
+    }
+}
+
 /// Print a command's failure: JSON on stdout for `--json`, else text on stderr.
 fn report_error(e: &CliError) {
     if e.json {
         println!("{}", e.to_json());
     } else {
-        eprintln!("{}", e.to_text());
+        tell!("{}", e.to_text());
     }
 }
 

@@ -62,22 +62,7 @@ enum Block {
     Table(Vec<String>, Vec<Vec<String>>),
 }
 
-/// Neutralise text from outside: control and bidirectional formatting
-/// characters become visible `U+XXXX` marks, so nothing can clear a line,
-/// ring a bell or reverse what follows it.
-pub fn plain(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let bidi = matches!(c,
-            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-        if c.is_control() || bidi {
-            let _ = write!(out, "<U+{:04X}>", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+use crate::domain::text::printable as plain;
 
 /// Markdown that shows `s` as text: characters that start emphasis, code,
 /// links, raw HTML or a table cell are escaped; an underscore inside a word
@@ -555,10 +540,7 @@ mod tests {
     fn hostile_names_stay_text_in_markdown_and_html() {
         let md = approval(&subject(), &blocked(), Format::Markdown);
         assert!(!md.contains('\u{202E}') && !md.contains('\u{1b}'), "{md}");
-        assert!(
-            md.contains("<U+202E>") || md.contains("\\<U+202E\\>"),
-            "{md}"
-        );
+        assert!(md.contains('\u{fffd}'), "the override shows as a mark: {md}");
         // The pipe in the address cannot split the table row.
         assert!(md.contains("eve\\|x@y.com"), "{md}");
         let html = approval(&subject(), &blocked(), Format::Html);

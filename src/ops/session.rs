@@ -426,6 +426,9 @@ impl Session {
             "checklist-{}.md",
             Utc::now().format("%Y%m%d-%H%M%S")
         ));
+        // Names in it come from Azure: no escape sequence or bidirectional
+        // override reaches whoever opens the file.
+        let markdown = crate::domain::text::printable_lines(&markdown).into_owned();
         self.write_private(path, markdown).await
     }
 

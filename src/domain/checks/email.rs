@@ -400,15 +400,18 @@ pub(crate) fn guest_access_policy_with(ctx: &Ctx<'_>) -> CheckResult {
         (false, Some(false)) => CheckResult::new(
             ID,
             Status::Pass,
-            format!("{} guest(s) needed; guest access is allowed", guests.len()),
+            format!(
+                "{} needed; guest access is allowed",
+                crate::domain::text::plural(guests.len(), "guest", "guests")
+            ),
         )
         .evidence(guests),
         (false, Some(true)) => CheckResult::new(
             ID,
             Status::Warn,
             format!(
-                "{} user(s) need guest access, but the organization blocks Entra guests",
-                guests.len()
+                "{} guest access, but the organization blocks Entra guests",
+                crate::domain::text::plural(guests.len(), "user needs", "users need")
             ),
         )
         .evidence(

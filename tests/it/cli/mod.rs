@@ -5,6 +5,7 @@ mod args;
 mod check;
 mod docs;
 mod headless;
+mod safety;
 mod wizard;
 
 use std::process::Command;
