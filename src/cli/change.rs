@@ -13,7 +13,7 @@ use super::{CliError, GlobalArgs, exit};
 use crate::client::Clients;
 use crate::domain::checks::{ACCEPTABLE, CheckResult, Status, acceptable};
 use crate::domain::directory::{Asked, Change, Decision, Target};
-use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::domain::validate::parse_tenant;
 use crate::domain::verify::Access;
 use crate::ops::change::{
     self as ops, Applied, ApplyStep, Assessment, ChangeError, Confirmed, Situation,
@@ -26,10 +26,10 @@ use crate::paths::StatePaths;
 )]
 pub struct ChangeArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Destination directory: tenant id or one of its verified domains.
-    #[arg(long = "to", value_name = "TENANT")]
+    #[arg(long = "to", value_name = "TENANT", value_parser = super::tenant_arg)]
     pub to: Option<String>,
     /// Go ahead although this check failed (only `admins-keep-access` and
     /// `owner-is-personal-account`; recorded in the journal). Repeatable.
@@ -52,7 +52,7 @@ pub struct ChangeArgs {
 )]
 pub struct VerifyArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Also exercise what the change may have broken: service connections,
     /// agent pools, Git over HTTPS, PATs.
@@ -171,7 +171,7 @@ pub async fn change(global: &GlobalArgs, args: ChangeArgs, cmd: Command) -> Resu
 
 async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Result<u8, CliError> {
     super::auth_cmds::require_person_to(global, cmd == Command::Disconnect)?;
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     for risk in &args.accept_risk {
         if !acceptable(risk) {
             return Err(CliError::usage(format!(
@@ -380,7 +380,7 @@ pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliErro
 }
 
 async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     let paths = paths()?;
     let c: Clients = super::auth_cmds::signed_in(global).await?;
     let Some(who) = crate::ops::verify::signed_in(&c).await else {

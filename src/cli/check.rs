@@ -10,7 +10,7 @@ use clap::Args;
 use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::directory::{Asked, Backing, Decision};
-use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::domain::validate::parse_tenant;
 use crate::ops::model::{Operation, TenantInfo};
 use crate::ops::{approval, change, gather, output, report};
 use crate::paths::StatePaths;
@@ -21,11 +21,11 @@ use crate::paths::StatePaths;
 )]
 pub struct CheckArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Destination directory (tenant id or a verified domain). Omit to check a
     /// disconnect of a connected organization.
-    #[arg(long = "to", visible_alias = "destination", value_name = "TENANT")]
+    #[arg(long = "to", visible_alias = "destination", value_name = "TENANT", value_parser = super::tenant_arg)]
     pub destination: Option<String>,
     /// Days without access after which a user counts as stale.
     #[arg(long, default_value_t = 90)]
@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
 
 async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError> {
     // Names are checked before any request is sent.
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     let destination = match args.destination.as_deref().or(global.tenant.as_deref()) {
         None => None,
         Some(t) => Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?),

@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::journal::{self, JournalWriter, Record};
-use crate::domain::validate::parse_org_name;
 use crate::ops::change::{self as ops, CHANGE_OPS};
 use crate::paths::StatePaths;
 
@@ -21,7 +20,7 @@ pub enum JournalAction {
     /// List unfinished runs (directory changes and Resolve runs).
     List {
         /// Only this organization.
-        #[arg(long)]
+        #[arg(long, value_parser = super::org_arg)]
         org: Option<String>,
         /// Print JSON on stdout.
         #[arg(long)]
@@ -34,7 +33,7 @@ pub enum JournalAction {
     )]
     Discard {
         /// Organization name or its dev.azure.com URL.
-        #[arg(long)]
+        #[arg(long, value_parser = super::org_arg)]
         org: String,
         /// Print JSON on stdout.
         #[arg(long)]
@@ -114,7 +113,7 @@ fn list(org: Option<&str>, json_out: bool) -> Result<u8, CliError> {
 }
 
 async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, CliError> {
-    let org = parse_org_name(org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = org.to_string(); // parsed by clap (`org_arg`)
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let jdir = paths.journal_dir();
     let c = super::auth_cmds::signed_in(global).await?;

@@ -131,6 +131,20 @@ pub enum Command {
     Whoami(whoami::WhoamiArgs),
 }
 
+/// `--org`: an organization name or its URL, checked before anything runs
+/// and given to the command as the bare name.
+pub fn org_arg(s: &str) -> Result<String, String> {
+    crate::domain::validate::parse_org_name(s).map_err(|e| e.to_string())
+}
+
+/// `--to` (and other tenants): a tenant id or domain, checked before
+/// anything runs.
+pub fn tenant_arg(s: &str) -> Result<String, String> {
+    crate::domain::validate::parse_tenant(s)
+        .map(|_| s.trim().to_string())
+        .map_err(|e| e.to_string())
+}
+
 /// A command's failure: what went wrong, what to do next, and the exit code
 /// it maps to.
 #[derive(Debug)]

@@ -10,7 +10,6 @@ use clap::Args;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::recover::{WayId, WayStatus};
-use crate::domain::validate::parse_org_name;
 use crate::domain::verify::Access;
 use crate::ops::Session;
 use crate::ops::model::{Event, Events};
@@ -23,7 +22,7 @@ use crate::paths::StatePaths;
 )]
 pub struct RecoverArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Carry out one way back: sign-in, invite-owner, back-door, claim-ownership or support.
     #[arg(long, value_name = "WAY", value_parser = parse_way, conflicts_with = "verify_owner")]
@@ -115,7 +114,7 @@ fn printer() -> Events {
 }
 
 async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     super::auth_cmds::require_person(global, crate::domain::identity::PersonOnly::Recover)?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let session = Session::new(super::auth_cmds::settings(global), paths);

@@ -14,7 +14,6 @@ use crate::domain::resolve::{
     CsvProblem, Decision, Directory, MAX_CSV_BYTES, Plan, import_csv, to_csv,
 };
 use crate::domain::text::plural;
-use crate::domain::validate::parse_org_name;
 use crate::ops::resolve::{self as ops, Outcome, ResolveError, Settings};
 use crate::paths::StatePaths;
 
@@ -24,7 +23,7 @@ use crate::paths::StatePaths;
 )]
 pub struct ResolveArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Write the plan as CSV to this file (exact matches pre-accepted).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["import", "resume", "accept_exact"])]
@@ -193,7 +192,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
             crate::domain::identity::PersonOnly::ResolveApply,
         )?;
     }
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let settings = Settings {
         concurrency: args.concurrency as usize,

@@ -540,7 +540,10 @@ mod tests {
     fn hostile_names_stay_text_in_markdown_and_html() {
         let md = approval(&subject(), &blocked(), Format::Markdown);
         assert!(!md.contains('\u{202E}') && !md.contains('\u{1b}'), "{md}");
-        assert!(md.contains('\u{fffd}'), "the override shows as a mark: {md}");
+        assert!(
+            md.contains('\u{fffd}'),
+            "the override shows as a mark: {md}"
+        );
         // The pipe in the address cannot split the table row.
         assert!(md.contains("eve\\|x@y.com"), "{md}");
         let html = approval(&subject(), &blocked(), Format::Html);
