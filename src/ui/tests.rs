@@ -189,6 +189,7 @@ fn screens() -> Vec<(&'static str, State)> {
                 report: Loadable::Loading,
                 progress: Some((4, 12, "graph lookups".into())),
                 selected: 0,
+                ..Prereqs::default()
             })),
         ),
         (
@@ -197,6 +198,7 @@ fn screens() -> Vec<(&'static str, State)> {
                 report: Loadable::Ready(report()),
                 progress: None,
                 selected: 1,
+                ..Prereqs::default()
             })),
         ),
         ("plan", with(Screen::Plan(PlanScreen { scroll: 0 }))),
