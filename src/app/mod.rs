@@ -25,7 +25,7 @@ mod nav;
 pub mod screens;
 pub mod text;
 
-pub use checklist::checklist_markdown;
+pub use checklist::{Checklist, Items, Section, checklist, checklist_markdown, named};
 pub use jobs::{Done, Job, JobId, Jobs, Slot};
 pub use keys::{Binding, Hint, Key};
 pub use model::*;

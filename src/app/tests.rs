@@ -1223,6 +1223,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
             probes: vec![],
             steps: vec![],
             access: crate::domain::verify::Access::NoAccess,
+            scroll: 0,
         }),
         Screen::Resolve(Box::new(resolving)),
         Screen::Resolve(Box::new(filtering)),
@@ -1843,4 +1844,27 @@ fn prerequisites_panes_scroll_with_the_same_keys_as_resolve() {
     for shown in ["Tab", "PgUp/PgDn", "g/G"] {
         assert!(help.iter().any(|h| h.shown == shown), "{shown}");
     }
+}
+
+#[test]
+fn the_diagnosis_scrolls_to_every_recovery_step() {
+    let mut s = state();
+    s.screen = Screen::Diagnosis(Diagnosis {
+        error: Problem::msg("TF400813"),
+        probes: vec![],
+        steps: vec!["one".into(), "two".into()],
+        access: crate::domain::verify::Access::OwnerLockedOut,
+        scroll: 0,
+    });
+    key(&mut s, Key::PageDown);
+    key(&mut s, Key::Down);
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(d.scroll, 11);
+    key(&mut s, Key::Char('g'));
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(d.scroll, 0);
 }

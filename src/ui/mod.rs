@@ -140,7 +140,8 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let (about, keys) = app::help_text(state);
-    let mut lines = vec![Line::from(about), Line::from("")];
+    // The keys first: on a small screen they are what the person came for.
+    let mut lines = Vec::new();
     let key_width = keys
         .iter()
         .map(|h| h.shown.chars().count())
@@ -153,6 +154,8 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Span::raw(if h.help.is_empty() { h.label } else { h.help }),
         ]));
     }
+    lines.push(Line::from(""));
+    lines.push(Line::from(about));
     let popup = centered(area, 72, (lines.len() as u16).saturating_add(6));
     frame.render_widget(Clear, popup);
     frame.render_widget(

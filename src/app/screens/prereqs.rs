@@ -438,8 +438,18 @@ pub(super) fn checked(
     if let Ok(r) = &result {
         state.session.report = Some(r.clone());
         // The directory as resolved (a typed domain becomes its id).
+        // Names already known stay when the report knows only the id.
         if let (Some(d), Some(c)) = (&r.destination, state.session.choice.as_mut()) {
-            c.destination = Some(d.clone());
+            let mut d = d.clone();
+            if let Some(known) = c.destination.as_ref().filter(|k| k.id == d.id) {
+                if d.display_name.trim().is_empty() {
+                    d.display_name = known.display_name.clone();
+                }
+                if d.domain.trim().is_empty() {
+                    d.domain = known.domain.clone();
+                }
+            }
+            c.destination = Some(d);
         }
     }
     let Screen::Prereqs(mut p) = screen else {

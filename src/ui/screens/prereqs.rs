@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Gauge, ListItem, Paragraph, Row, Table, Wrap};
 
@@ -122,17 +123,16 @@ pub fn draw(state: &State, p: &Prereqs, frame: &mut Frame, area: Rect, theme: &T
     let evidence = report
         .checks
         .get(p.selected)
-        .map(|c| {
-            evidence_lines(c)
-                .iter()
-                .flat_map(|l| wrap(l, usize::from(area.width.saturating_sub(2))))
-                .collect::<Vec<_>>()
-        })
+        .map(evidence_lines)
         .unwrap_or_default();
+    let evidence_rows: usize = evidence
+        .iter()
+        .map(|l| wrap(l, usize::from(area.width.saturating_sub(2))).len())
+        .sum();
     let lower_h = if table_in_place {
         rest.saturating_sub(checks_min)
     } else {
-        (evidence.len() as u16 + 2).min(rest.saturating_sub(checks_min))
+        (evidence_rows as u16 + 2).min(rest.saturating_sub(checks_min))
     };
     let [checks_area, detail_area, access_area] = Layout::vertical([
         Constraint::Min(checks_min),
@@ -179,7 +179,19 @@ pub fn draw(state: &State, p: &Prereqs, frame: &mut Frame, area: Rect, theme: &T
     if table_in_place {
         lockout_table(p, report, frame, detail_area, theme);
     } else {
-        evidence_pane(p, &evidence, frame, detail_area, theme);
+        let paragraphs: Vec<(String, Style)> = evidence
+            .into_iter()
+            .map(|l| (l, Style::default()))
+            .collect();
+        let title = pane_title("Evidence", p.focus == Pane::Evidence);
+        scrolled(
+            &paragraphs,
+            p.evidence_scroll,
+            &title,
+            frame,
+            detail_area,
+            theme,
+        );
     }
     if access_area.height > 0 {
         lockout_table(p, report, frame, access_area, theme);
@@ -195,35 +207,14 @@ fn pane_title(name: &str, focused: bool) -> String {
     }
 }
 
-/// The highlighted check's evidence and fix, wrapped, from its scroll offset.
-fn evidence_pane(p: &Prereqs, lines: &[String], frame: &mut Frame, area: Rect, theme: &Theme) {
-    if area.height < 3 {
-        return;
-    }
-    let visible = usize::from(area.height - 2);
-    let first = usize::from(p.evidence_scroll).min(lines.len().saturating_sub(visible));
-    let shown: Vec<Line> = lines
-        .iter()
-        .skip(first)
-        .take(visible)
-        .map(|l| match l.strip_prefix("Fix: ") {
-            Some(rest) => Line::from(vec![
-                Span::styled("Fix: ", theme.key()),
-                Span::raw(rest.to_string()),
-            ]),
-            None => Line::from(l.clone()),
-        })
-        .collect();
-    let title = pane_title("Evidence", p.focus == Pane::Evidence);
-    frame.render_widget(Paragraph::new(shown).block(boxed(&title, theme)), area);
-    more_markers(frame, area, lines.len(), first, visible, theme);
-}
-
 /// Who keeps access and who would not, from its scroll offset.
 fn lockout_table(p: &Prereqs, report: &ChecksReport, frame: &mut Frame, area: Rect, theme: &Theme) {
     let visible = usize::from(area.height.saturating_sub(3));
     let total = report.access.len();
     let first = usize::from(p.table_scroll).min(total.saturating_sub(visible));
+    // Narrow: the name and the outcome matter most; the role shows in
+    // the outcome (LOCKED OUT is the owner's or an administrator's).
+    let narrow = area.width < 60;
     let rows = report.access.iter().skip(first).take(visible).map(|a| {
         let (label, style) = match a.outcome {
             AccessOutcome::Keeps => ("keeps access", theme.good()),
@@ -231,25 +222,38 @@ fn lockout_table(p: &Prereqs, report: &ChecksReport, frame: &mut Frame, area: Re
             AccessOutcome::LockedOut => ("LOCKED OUT", theme.bad()),
             AccessOutcome::Unverified => ("unverified", theme.warning()),
         };
-        Row::new(vec![
-            Cell::from(a.who.clone()),
-            Cell::from(a.role.word()),
-            Cell::from(Span::styled(label, style)),
-            Cell::from(a.reason.clone()),
-        ])
+        let mut cells = vec![Cell::from(a.who.clone())];
+        if !narrow {
+            cells.push(Cell::from(a.role.word()));
+        }
+        cells.push(Cell::from(Span::styled(label, style)));
+        cells.push(Cell::from(a.reason.clone()));
+        Row::new(cells)
     });
     let title = pane_title("Lockout proof: who keeps access", p.focus == Pane::Lockout);
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Percentage(30),
-            Constraint::Length(6),
-            Constraint::Length(13),
-            Constraint::Min(10),
-        ],
-    )
-    .header(Row::new(vec!["Who", "Role", "After", "Why"]).style(theme.heading()))
-    .block(boxed(&title, theme));
+    let (widths, header) = if narrow {
+        (
+            vec![
+                Constraint::Percentage(45),
+                Constraint::Length(12),
+                Constraint::Min(4),
+            ],
+            vec!["Who", "After", "Why"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Percentage(30),
+                Constraint::Length(6),
+                Constraint::Length(13),
+                Constraint::Min(10),
+            ],
+            vec!["Who", "Role", "After", "Why"],
+        )
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.heading()))
+        .block(boxed(&title, theme));
     frame.render_widget(table, area);
     more_markers(frame, area, total, first, visible, theme);
 }

@@ -85,7 +85,8 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(format!(
-                    "An earlier Resolve run of {n} user(s) was interrupted."
+                    "An earlier Resolve run of {} was interrupted.",
+                    count(n, "user", "users")
                 )),
                 Line::from(""),
                 Line::from(vec![
@@ -221,8 +222,8 @@ fn confirm_apply(r: &ResolveScreen, plan: &Plan, frame: &mut Frame, area: Rect, 
         }
     }
     lines.push(Line::from(format!(
-        "  • invite {} as guests, then map them",
-        count(s.to_invite, "user", "users")
+        "  • invite {}, then map them",
+        count(s.to_invite, "user as a guest", "users as guests")
     )));
     lines.push(Line::from(format!(
         "  • leave {} skipped and {} undecided as they are",
@@ -390,11 +391,17 @@ fn table(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, the
 fn detail(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(d) = &r.detail else { return };
     let Some(row) = rows.get(d.row) else { return };
-    let pop = crate::ui::centered(
-        area,
-        area.width.saturating_sub(4).clamp(36, 100),
-        area.height.saturating_sub(2).min(20),
-    );
+    // Narrow or short: the pop-up takes the whole body, so no table
+    // letters show around it.
+    let (w, h) = if area.width < 60 || area.height < 16 {
+        (area.width, area.height)
+    } else {
+        (
+            area.width.saturating_sub(4).min(100),
+            area.height.saturating_sub(2).min(20),
+        )
+    };
+    let pop = crate::ui::centered(area, w, h);
     frame.render_widget(Clear, pop);
     let [head, list_area, search] = Layout::vertical([
         Constraint::Length(if pop.height >= 12 { 5 } else { 0 }),

@@ -216,7 +216,7 @@ pub(super) const CONFIRM_LEAVE: &[Binding<Action>] = &[
     Binding::new(
         &[Key::Char('y'), Key::Char('Y')],
         "y",
-        "leave, discard",
+        "discard",
         "leave Resolve; the decisions not applied are lost",
         Action::Discard,
     ),
