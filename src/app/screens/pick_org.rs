@@ -219,10 +219,7 @@ pub(super) fn loaded(state: &mut State, screen: Screen, r: Result<Vec<String>, P
                 // An owner can reach an organization the membership list
                 // leaves out (a personal account, another directory): say
                 // only what the list shows.
-                p.error = Some(
-                    "No organization is listed for this sign-in; type the organization's name."
-                        .into(),
-                );
+                p.error = Some("No organization is listed for this sign-in; type its name.".into());
             }
             p.orgs = Loadable::Ready(list);
         }
