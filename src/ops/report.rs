@@ -29,11 +29,26 @@ fn role(u: &PredictedUser) -> Standing {
 }
 
 fn row(u: &PredictedUser, outcome: AccessOutcome) -> AccessRow {
+    let who = who(u);
     AccessRow {
-        who: who(u),
+        reason: without_name(&u.reason, &who),
+        who,
         role: role(u),
         outcome,
-        reason: u.reason.clone(),
+    }
+}
+
+/// The reason without the person's name in front: the table's first column
+/// already says who ("Ann <ann@x> maps by UPN to …" → "Maps by UPN to …").
+fn without_name(reason: &str, who: &str) -> String {
+    let Some(rest) = reason.strip_prefix(who) else {
+        return reason.to_string();
+    };
+    let rest = rest.trim_start_matches([':', ' ']);
+    let mut c = rest.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => reason.to_string(),
     }
 }
 
@@ -96,12 +111,12 @@ pub fn plan(
             ));
         }
     }
-    let total = p.keep.len() + p.disconnected.len() + p.locked_out.len() + p.unverified.len();
+    let total = p.total();
     let mut counts = format!(
         "Of {total} user{}: {} keep their access and history, {} will be disconnected until mapped or invited",
         if total == 1 { "" } else { "s" },
         p.keep.len(),
-        p.disconnected.len() + p.locked_out.len()
+        p.lost()
     );
     if !p.unverified.is_empty() {
         counts.push_str(&format!(
@@ -315,5 +330,22 @@ mod tests {
             rows.iter()
                 .any(|r| r.who == "bob@outlook.com" && r.outcome == AccessOutcome::Disconnected)
         );
+    }
+
+    #[test]
+    fn the_why_column_does_not_repeat_the_name() {
+        let mut u = user("kim@x.com", vec![], "");
+        u.display_name = "Kim Lee".into();
+        u.reason = "Kim Lee <kim@x.com> maps by UPN to kim@x.com (disabled)".into();
+        let r = row(&u, AccessOutcome::Disconnected);
+        assert_eq!(r.who, "Kim Lee <kim@x.com>");
+        assert_eq!(r.reason, "Maps by UPN to kim@x.com (disabled)");
+        u.reason = "Kim Lee <kim@x.com>: no account in the destination".into();
+        assert_eq!(
+            row(&u, AccessOutcome::Disconnected).reason,
+            "No account in the destination"
+        );
+        u.reason = "unrelated words".into();
+        assert_eq!(row(&u, AccessOutcome::Keeps).reason, "unrelated words");
     }
 }

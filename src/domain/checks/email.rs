@@ -341,7 +341,11 @@ pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
     let clean = all
         .iter()
         .all(|c| c.kind == MatchKind::MapsByUpn && !c.ambiguous);
-    if clean {
+    // The count comes from the prediction the lockout table and the plan
+    // read, so the three never disagree (an account that maps by UPN but is
+    // disabled still loses access).
+    let pred = ctx.prediction();
+    if clean && pred.lost() == 0 {
         CheckResult::new(ID, Status::Pass, format!("All {upn} users map by UPN")).evidence(evidence)
     } else {
         CheckResult::new(
@@ -349,8 +353,8 @@ pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
             Status::Warn,
             format!(
                 "{} of {} users would be disconnected",
-                all.len() - upn,
-                all.len()
+                pred.lost(),
+                pred.total()
             ),
         )
         .evidence(evidence)

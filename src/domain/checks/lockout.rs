@@ -113,6 +113,19 @@ pub struct Prediction {
     pub unverified: Vec<PredictedUser>,
 }
 
+impl Prediction {
+    /// Everyone judged.
+    pub fn total(&self) -> usize {
+        self.keep.len() + self.disconnected.len() + self.locked_out.len() + self.unverified.len()
+    }
+
+    /// Everyone who would lose access (disconnected or locked out): the one
+    /// number the check, the plan and the lockout table all give.
+    pub fn lost(&self) -> usize {
+        self.disconnected.len() + self.locked_out.len()
+    }
+}
+
 struct Person<'a> {
     user: Option<&'a OrgUser>,
     /// Where `user` is in `facts.org.users`.

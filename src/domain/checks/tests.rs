@@ -809,3 +809,12 @@ fn a_destination_read_as_another_account_says_so_and_judges_the_caller_by_addres
         "{r:?}"
     );
 }
+
+#[test]
+fn every_check_has_a_name_a_skipped_one_keeps() {
+    let mut names: Vec<&str> = CHECK_IDS.iter().map(|id| super::name(id)).collect();
+    assert!(names.iter().all(|n| *n != "Check"), "{names:?}");
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), CHECK_IDS.len(), "names are distinct");
+}
