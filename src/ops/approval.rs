@@ -267,7 +267,7 @@ fn status_word(s: Status) -> &'static str {
 
 /// The change-approval report.
 pub fn approval(s: &Subject, r: &ChecksReport, format: Format) -> String {
-    let title = format!("Change approval: {} `{}`", s.operation.verb(), s.org);
+    let title = format!("Change approval: {} {}", s.operation.verb(), s.org);
     let mut b = vec![Block::Table(
         vec!["".into(), "".into()],
         vec![
