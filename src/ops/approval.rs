@@ -523,7 +523,7 @@ mod tests {
     fn the_report_names_the_verdict_every_check_the_table_and_the_plan() {
         let md = approval(&subject(), &blocked(), Format::Markdown);
         assert!(
-            md.starts_with("# Change approval: connect \\`fabrikam\\`"),
+            md.starts_with("# Change approval: connect fabrikam\n"),
             "{md}"
         );
         assert!(md.contains("Blocked: 1 failed check must be fixed"), "{md}");
