@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
+use serde::Serialize;
 
 use super::GlobalArgs;
 use crate::client::auth::{self, AuthError, OAuthClient, OAuthConfig, SignInMethod, TokenCache};
@@ -113,32 +113,75 @@ pub(super) fn setup(
     Ok((clients, oauth, paths))
 }
 
-pub(super) fn summary(cache: &TokenCache) -> serde_json::Value {
+/// What a sign-in holds, as `login --json` and `whoami` report it. Secrets
+/// never appear: tokens are reported by their expiry only.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignInSummary {
+    pub method: SignInMethod,
+    pub identity_kind: &'static str,
+    /// The application, for an unattended sign-in.
+    pub client_id: Option<String>,
+    /// The person's sign-in name (none for an application).
+    pub upn: Option<String>,
+    pub name: Option<String>,
+    pub tenant_id: Option<String>,
+    pub object_id: Option<String>,
+    pub tokens: TokensHeld,
+}
+
+/// Which tokens a sign-in holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokensHeld {
+    pub azure_devops: Option<Expiry>,
+    pub graph: Option<Expiry>,
+    pub refresh_token: bool,
+    pub pat: bool,
+}
+
+/// When a token expires.
+#[derive(Debug, Clone, Serialize)]
+pub struct Expiry {
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The summary of `cache`.
+pub(super) fn summary(cache: &TokenCache) -> SignInSummary {
     let claims = cache.claims().unwrap_or_default();
     let tok = |t: &Option<auth::CachedToken>| {
-        t.as_ref()
-            .map(|t| json!({ "expires_at": t.expires_at.to_rfc3339() }))
+        t.as_ref().map(|t| Expiry {
+            expires_at: t.expires_at,
+        })
     };
     let app = cache.app.is_some();
-    json!({
-        "method": cache.method,
-        "identity_kind": match cache.method.identity_kind() {
+    SignInSummary {
+        method: cache.method,
+        identity_kind: match cache.method.identity_kind() {
             IdentityKind::Person => "person",
             IdentityKind::ServicePrincipal => "service-principal",
             IdentityKind::ManagedIdentity => "managed-identity",
         },
-        "client_id": (app && !cache.client_id.is_empty()).then(|| cache.client_id.clone()).or(claims.appid.clone().filter(|_| app)),
-        "upn": claims.username().filter(|_| !app),
-        "name": claims.name,
-        "tenant_id": claims.tid.clone().or_else(|| (!cache.tenant.is_empty() && cache.tenant != auth::DEFAULT_TENANT).then(|| cache.tenant.clone())),
-        "object_id": claims.oid,
-        "tokens": {
-            "azure_devops": tok(&cache.ado),
-            "graph": tok(&cache.graph),
-            "refresh_token": cache.refresh_token.is_some(),
-            "pat": cache.pat.is_some(),
-        }
-    })
+        client_id: (app && !cache.client_id.is_empty())
+            .then(|| cache.client_id.clone())
+            .or(claims.appid.clone().filter(|_| app)),
+        upn: claims.username().filter(|_| !app).map(str::to_string),
+        name: claims.name.clone(),
+        tenant_id: claims.tid.clone().or_else(|| {
+            (!cache.tenant.is_empty() && cache.tenant != auth::DEFAULT_TENANT)
+                .then(|| cache.tenant.clone())
+        }),
+        object_id: claims.oid.clone(),
+        tokens: TokensHeld {
+            azure_devops: tok(&cache.ado),
+            graph: tok(&cache.graph),
+            refresh_token: cache.refresh_token.is_some(),
+            pat: cache.pat.is_some(),
+        },
+    }
+}
+
+/// [`summary`] as a JSON value, for reports that add to it (`login`).
+pub(super) fn summary_json(cache: &TokenCache) -> serde_json::Value {
+    serde_json::to_value(summary(cache)).unwrap_or_default()
 }
 
 pub(super) fn until(t: DateTime<Utc>) -> String {
@@ -157,8 +200,21 @@ pub(super) fn until(t: DateTime<Utc>) -> String {
 /// Only the 0600 file is implemented: an operating-system credential store
 /// (Keychain, Credential Manager, Secret Service) is not used; the reason is
 /// in docs/architecture.md.
-pub(super) fn store(paths: &StatePaths) -> serde_json::Value {
-    json!({"kind": "file", "path": paths.token_cache().display().to_string(), "mode": "0600"})
+pub(super) fn store(paths: &StatePaths) -> Store {
+    Store::File {
+        path: paths.token_cache().display().to_string(),
+        mode: "0600",
+    }
+}
+
+/// Where a sign-in is kept.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Store {
+    /// The 0600 token cache.
+    File { path: String, mode: &'static str },
+    /// Nothing saved: read from the environment at each command.
+    Environment { note: &'static str },
 }
 
 /// After `verify` as an app identity: say (on stderr) that it proved the

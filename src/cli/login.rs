@@ -14,7 +14,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::GlobalArgs;
-use super::auth_cmds::{client_failure, fail, other_failure, setup_oauth, store, summary};
+use super::auth_cmds::{client_failure, fail, other_failure, setup_oauth, store, summary_json};
 use crate::client::auth::app::{self, AppAuth, AppIdentity};
 use crate::client::auth::{
     self, AuthError, OAuthClient, TokenCache, TokenProvider, browser, pat, signin,
@@ -198,8 +198,8 @@ async fn login_async(
         tell!("warning: no Microsoft Graph token: {w}");
     }
     cache.save(&paths.token_cache())?;
-    let mut v = summary(&cache);
-    v["store"] = store(&paths);
+    let mut v = summary_json(&cache);
+    v["store"] = json!(store(&paths));
     if let Some(w) = warning {
         v["warning"] = json!(w.to_string());
     }
@@ -275,7 +275,7 @@ async fn login_directory(
         })?;
     let path = auth::sessions::DirectorySessions::path(paths.root(), &tenant);
     cache.save(&path)?;
-    let mut v = summary(&cache);
+    let mut v = summary_json(&cache);
     v["directory"] = json!(tenant.as_str());
     v["store"] = json!({"kind": "file", "path": path.display().to_string(), "mode": "0600"});
     Ok(v)

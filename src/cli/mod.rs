@@ -131,6 +131,36 @@ pub enum Command {
     Whoami(whoami::WhoamiArgs),
 }
 
+/// What a command prints when it succeeds: one typed value, as text for
+/// people (`Display`, names already made printable) or as one JSON document
+/// for scripts (`Serialize`), and the exit code it stands for.
+pub trait Report: serde::Serialize + std::fmt::Display {
+    fn exit_code(&self) -> u8 {
+        exit::OK
+    }
+}
+
+/// Print a report the way `--json` decided; returns its exit code.
+pub fn emit<R: Report>(report: &R, json: bool) -> u8 {
+    if json {
+        match serde_json::to_string(report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                report_error(
+                    &CliError::error(format!("cannot write the report as JSON: {e}")).json(true),
+                );
+                return exit::ERROR;
+            }
+        }
+    } else {
+        print!(
+            "{}",
+            crate::domain::text::printable_lines(&report.to_string())
+        );
+    }
+    report.exit_code()
+}
+
 /// `--org`: an organization name or its URL, checked before anything runs
 /// and given to the command as the bare name.
 pub fn org_arg(s: &str) -> Result<String, String> {

@@ -3,12 +3,16 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use std::fmt;
+
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::GlobalArgs;
-use super::auth_cmds::{client_failure, fail, other_failure, setup, store, summary, until};
+use super::auth_cmds::{
+    SignInSummary, Store, TokensHeld, client_failure, fail, other_failure, setup, store, summary,
+    until,
+};
 use crate::client::ClientError;
 use crate::client::auth::sessions::DirectorySessions;
 use crate::client::auth::{self, SignInMethod, TokenCache};
@@ -61,74 +65,120 @@ pub fn whoami(global: &GlobalArgs, args: WhoamiArgs) -> ExitCode {
         Err(e) => return fail(args.json, other_failure(&e)),
     };
     match rt.block_on(whoami_async(global)) {
-        Ok(v) => {
-            if args.json {
-                println!("{v}");
-            } else {
-                print_whoami(&v);
-            }
-            ExitCode::SUCCESS
-        }
+        Ok(report) => ExitCode::from(super::emit(&report, args.json)),
         Err(e) => fail(args.json, client_failure(e)),
     }
 }
 
-fn print_whoami(v: &serde_json::Value) {
-    let s = |k: &str| v[k].as_str().unwrap_or("-").to_string();
-    match v["client_id"].as_str() {
-        Some(c) => say!("identity:  {} (application {c})", s("identity_kind")),
-        None => say!("identity:  {}", s("upn")),
-    }
-    say!("tenant:    {}", s("tenant_id"));
-    if v["client_id"].is_null() {
-        say!("user type: {}", s("user_type"));
-    }
-    say!("signed in: {}", s("method"));
-    match v["store"]["kind"].as_str() {
-        Some("file") => say!(
-            "stored in: file {} (mode 0600; no OS credential store is used)",
-            v["store"]["path"].as_str().unwrap_or("-")
-        ),
-        Some(_) => say!("stored in: nothing saved (read from the environment)"),
-        None => {}
-    }
-    for (name, key) in [("Azure DevOps", "azure_devops"), ("Graph", "graph")] {
-        let t = &v["tokens"][key];
-        match t["expires_at"]
-            .as_str()
-            .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
-        {
-            Some(e) => say!("{name} token: held, {}", until(e.with_timezone(&Utc))),
-            None => say!("{name} token: not held"),
+/// Who is signed in, and what the sign-in holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Whoami {
+    #[serde(flatten)]
+    pub sign_in: SignInSummary,
+    pub store: Store,
+    /// Member or Guest, from Microsoft Graph (people only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+    /// Why Microsoft Graph could not say.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph_error: Option<String>,
+    /// Second sign-ins kept for reading a directory (`login --directory`).
+    pub directories: Vec<DirectorySignIn>,
+}
+
+/// A directory sign-in.
+#[derive(Debug, Clone, Serialize)]
+pub struct DirectorySignIn {
+    pub tenant_id: String,
+    pub upn: Option<String>,
+    pub tokens: TokensHeld,
+}
+
+impl super::Report for Whoami {}
+
+impl fmt::Display for Whoami {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.sign_in;
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        match &s.client_id {
+            Some(c) => writeln!(f, "identity:  {} (application {c})", s.identity_kind)?,
+            None => writeln!(f, "identity:  {}", or_dash(&s.upn))?,
         }
-    }
-    if v["tokens"]["pat"].as_bool() == Some(true) {
-        say!("PAT: held (Azure DevOps only)");
-    }
-    for d in v["directories"].as_array().into_iter().flatten() {
-        say!(
-            "directory: {} as {} (read through Microsoft Graph only; `login --directory`)",
-            d["tenant_id"].as_str().unwrap_or("-"),
-            d["upn"].as_str().unwrap_or("-")
-        );
+        let personal = s.tenant_id.as_deref() == Some(crate::azure::CONSUMERS_TENANT);
+        writeln!(
+            f,
+            "tenant:    {}{}",
+            or_dash(&s.tenant_id),
+            if personal {
+                " (personal Microsoft accounts)"
+            } else {
+                ""
+            }
+        )?;
+        if s.client_id.is_none() {
+            writeln!(f, "user type: {}", or_dash(&self.user_type))?;
+        }
+        writeln!(
+            f,
+            "signed in: {}",
+            serde_json::to_value(s.method)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        )?;
+        match &self.store {
+            Store::File { path, .. } => writeln!(
+                f,
+                "stored in: file {path} (mode 0600; no OS credential store is used)"
+            )?,
+            Store::Environment { .. } => {
+                writeln!(f, "stored in: nothing saved (read from the environment)")?
+            }
+        }
+        for (name, t) in [
+            ("Azure DevOps", &s.tokens.azure_devops),
+            ("Graph", &s.tokens.graph),
+        ] {
+            match t {
+                Some(e) => writeln!(f, "{name} token: held, {}", until(e.expires_at))?,
+                None => writeln!(f, "{name} token: not held")?,
+            }
+        }
+        if s.tokens.pat {
+            writeln!(f, "PAT: held (Azure DevOps only)")?;
+        }
+        for d in &self.directories {
+            writeln!(
+                f,
+                "directory: {} as {} (read through Microsoft Graph only; `login --directory`)",
+                d.tenant_id,
+                or_dash(&d.upn)
+            )?;
+        }
+        Ok(())
     }
 }
 
-async fn whoami_async(global: &GlobalArgs) -> Result<serde_json::Value, ClientError> {
+async fn whoami_async(global: &GlobalArgs) -> Result<Whoami, ClientError> {
     let (clients, _oauth, paths) = setup(global)?;
     let provider = clients.tokens.clone();
     let cache = provider
         .snapshot()
         .await
         .ok_or(auth::AuthError::NotSignedIn)?;
-    let mut v = summary(&cache);
-    // A saved sign-in is in the file; otherwise it came from the environment
-    // (nothing written to disk).
-    v["store"] = match TokenCache::load(&paths.token_cache()) {
-        Ok(Some(_)) => store(&paths),
-        _ => {
-            json!({"kind": "environment", "note": "not saved: read from the environment at each command"})
-        }
+    let mut report = Whoami {
+        sign_in: summary(&cache),
+        // A saved sign-in is in the file; otherwise it came from the
+        // environment (nothing written to disk).
+        store: match TokenCache::load(&paths.token_cache()) {
+            Ok(Some(_)) => store(&paths),
+            _ => Store::Environment {
+                note: "not saved: read from the environment at each command",
+            },
+        },
+        user_type: None,
+        graph_error: None,
+        directories: Vec::new(),
     };
     // Graph's /me is for people; an app-only token cannot call it.
     if cache.method != SignInMethod::Pat
@@ -137,26 +187,30 @@ async fn whoami_async(global: &GlobalArgs) -> Result<serde_json::Value, ClientEr
     {
         match tokio::time::timeout(Duration::from_secs(60), clients.graph.me()).await {
             Ok(Ok(me)) => {
-                v["user_type"] = json!(me.user_type);
-                if v["upn"].is_null() {
-                    v["upn"] = json!(me.user_principal_name);
+                report.user_type = me.user_type;
+                if report.sign_in.upn.is_none() {
+                    report.sign_in.upn = me.user_principal_name;
                 }
-                v["object_id"] = json!(me.id);
+                report.sign_in.object_id = Some(me.id);
             }
-            Ok(Err(e)) => v["graph_error"] = json!(e.to_string()),
-            Err(_) => v["graph_error"] = json!("Microsoft Graph did not answer in time"),
+            Ok(Err(e)) => report.graph_error = Some(e.to_string()),
+            Err(_) => report.graph_error = Some("Microsoft Graph did not answer in time".into()),
         }
         // Refreshes during /me are persisted by the provider; show the new expiry.
         if let Some(c) = provider.snapshot().await {
-            v["tokens"] = summary(&c)["tokens"].clone();
+            report.sign_in.tokens = summary(&c).tokens;
         }
     }
-    v["directories"] = DirectorySessions::list(paths.root())
+    report.directories = DirectorySessions::list(paths.root())
         .iter()
         .map(|(tenant, cache)| {
             let d = summary(cache);
-            json!({"tenant_id": tenant.as_str(), "upn": d["upn"], "tokens": d["tokens"]})
+            DirectorySignIn {
+                tenant_id: tenant.as_str().to_string(),
+                upn: d.upn,
+                tokens: d.tokens,
+            }
         })
         .collect();
-    Ok(v)
+    Ok(report)
 }
