@@ -1,7 +1,9 @@
 //! `ado-entra explain "<error text or code>"`: the knowledge base entry for an error.
 
+use std::fmt;
+
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::{CliError, exit};
 use crate::domain::diagnose::{Entry, KnowledgeBase};
@@ -32,53 +34,81 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         return Ok(exit::OK);
     }
     if args.list {
-        if args.json {
-            let list: Vec<_> = kb
-                .entries()
+        let list = Listed(
+            kb.entries()
                 .iter()
-                .map(|e| json!({"id": e.id, "title": e.title}))
-                .collect();
-            println!("{}", serde_json::Value::Array(list));
-        } else {
-            let w = kb.entries().iter().map(|e| e.id.len()).max().unwrap_or(0);
-            for e in kb.entries() {
-                say!("{:<w$}  {}", e.id, e.title);
-            }
-        }
-        return Ok(exit::OK);
+                .map(|e| Title {
+                    id: &e.id,
+                    title: &e.title,
+                })
+                .collect(),
+        );
+        return Ok(super::emit(&list, args.json));
     }
     let text = args.text.join(" ");
     let matches = kb.lookup(&text);
     let Some(best) = matches.first() else {
-        if args.json {
-            println!("{}", json!({"query": text, "match": null}));
-        }
         return Err(CliError::error(
             "no knowledge base entry matches that text; try the exact error code (for example TF400813), or `ado-entra explain --list`",
         ));
     };
-    if args.json {
-        let also: Vec<&str> = matches[1..].iter().map(|m| m.entry.id.as_str()).collect();
-        println!(
-            "{}",
-            json!({"query": text, "match": best.entry, "matched_on": best.matched, "also": also})
-        );
-    } else {
-        print_entry(best.entry);
-        if matches.len() > 1 {
-            let also: Vec<&str> = matches[1..].iter().map(|m| m.entry.id.as_str()).collect();
-            say!("\nAlso related: {}", also.join(", "));
-        }
-    }
-    Ok(exit::OK)
+    let explained = Explained {
+        query: &text,
+        entry: best.entry,
+        matched_on: &best.matched,
+        also: matches[1..].iter().map(|m| m.entry.id.as_str()).collect(),
+    };
+    Ok(super::emit(&explained, args.json))
 }
 
-fn print_entry(e: &Entry) {
-    say!("{}  [{}]\n", e.title, e.id);
-    say!("Cause: {}\n", e.cause);
-    say!("What to do:");
-    for (i, step) in e.fix.iter().enumerate() {
-        say!("  {}. {}", i + 1, step);
+/// `explain --list`: every entry's id and title.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Listed<'a>(Vec<Title<'a>>);
+
+#[derive(Serialize)]
+struct Title<'a> {
+    id: &'a str,
+    title: &'a str,
+}
+
+impl super::Report for Listed<'_> {}
+
+impl fmt::Display for Listed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w = self.0.iter().map(|e| e.id.len()).max().unwrap_or(0);
+        for e in &self.0 {
+            writeln!(f, "{:<w$}  {}", e.id, e.title)?;
+        }
+        Ok(())
     }
-    say!("\nSource: {}", e.source);
+}
+
+/// The entry that best matches what was pasted, and the others that match.
+#[derive(Serialize)]
+struct Explained<'a> {
+    query: &'a str,
+    #[serde(rename = "match")]
+    entry: &'a Entry,
+    matched_on: &'a str,
+    also: Vec<&'a str>,
+}
+
+impl super::Report for Explained<'_> {}
+
+impl fmt::Display for Explained<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = self.entry;
+        writeln!(f, "{}  [{}]\n", e.title, e.id)?;
+        writeln!(f, "Cause: {}\n", e.cause)?;
+        writeln!(f, "What to do:")?;
+        for (i, step) in e.fix.iter().enumerate() {
+            writeln!(f, "  {}. {}", i + 1, step)?;
+        }
+        writeln!(f, "\nSource: {}", e.source)?;
+        if !self.also.is_empty() {
+            writeln!(f, "\nAlso related: {}", self.also.join(", "))?;
+        }
+        Ok(())
+    }
 }

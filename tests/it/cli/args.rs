@@ -81,6 +81,7 @@ fn every_command_with_json_prints_a_json_error_on_stdout() {
         &["audit", "--org", "fabrikam"],
         &["journal", "discard", "--org", "bad org!"],
         &["explain"],
+        &["explain", "zzz-no-entry-matches-this"],
         &["login", "--pat-stdin"],
         &["whoami"],
     ];
