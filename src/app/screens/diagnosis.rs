@@ -35,16 +35,7 @@ pub enum Action {
 
 /// The steps can be longer than the screen.
 const SCROLL: Binding<Action> = Binding::new(
-    &[
-        Key::Up,
-        Key::Down,
-        Key::Char('k'),
-        Key::Char('j'),
-        Key::PageUp,
-        Key::PageDown,
-        Key::Home,
-        Key::Char('g'),
-    ],
+    keys::SCROLL_KEYS,
     "↑↓",
     "scroll",
     "scroll (PgUp/PgDn by ten, g to the top)",

@@ -23,16 +23,7 @@ pub enum Action {
 
 pub const BINDINGS: &[Binding<Action>] = &[
     Binding::new(
-        &[
-            Key::Up,
-            Key::Down,
-            Key::Char('k'),
-            Key::Char('j'),
-            Key::PageUp,
-            Key::PageDown,
-            Key::Home,
-            Key::Char('g'),
-        ],
+        keys::SCROLL_KEYS,
         "↑↓",
         "scroll",
         "scroll (PgUp/PgDn by ten)",

@@ -105,18 +105,7 @@ pub enum Action {
 
 pub const BINDINGS: &[Binding<Action>] = &[
     Binding::new(
-        &[
-            Key::Up,
-            Key::Down,
-            Key::Char('k'),
-            Key::Char('j'),
-            Key::Tab,
-            Key::BackTab,
-            Key::Home,
-            Key::End,
-            Key::Char('g'),
-            Key::Char('G'),
-        ],
+        keys::CHOICE_KEYS,
         "↑↓/jk",
         "choose",
         "choose a flow (Home/End jump)",
