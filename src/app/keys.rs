@@ -157,6 +157,34 @@ pub fn scroll(offset: &mut u16, key: Key) -> bool {
     true
 }
 
+/// The keys that scroll a pane of text: ↑↓ (k/j), a page (PgUp/PgDn), the
+/// top (Home, g). One list for every screen that scrolls.
+pub const SCROLL_KEYS: &[Key] = &[
+    Key::Up,
+    Key::Down,
+    Key::Char('k'),
+    Key::Char('j'),
+    Key::PageUp,
+    Key::PageDown,
+    Key::Home,
+    Key::Char('g'),
+];
+
+/// The keys that move through a list of choices: ↑↓ (k/j, Tab/Shift-Tab),
+/// the first and last (Home/End, g/G).
+pub const CHOICE_KEYS: &[Key] = &[
+    Key::Up,
+    Key::Down,
+    Key::Char('k'),
+    Key::Char('j'),
+    Key::Tab,
+    Key::BackTab,
+    Key::Home,
+    Key::End,
+    Key::Char('g'),
+    Key::Char('G'),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,31 +232,3 @@ mod tests {
         assert_eq!(o, 0);
     }
 }
-
-/// The keys that scroll a pane of text: ↑↓ (k/j), a page (PgUp/PgDn), the
-/// top (Home, g). One list for every screen that scrolls.
-pub const SCROLL_KEYS: &[Key] = &[
-    Key::Up,
-    Key::Down,
-    Key::Char('k'),
-    Key::Char('j'),
-    Key::PageUp,
-    Key::PageDown,
-    Key::Home,
-    Key::Char('g'),
-];
-
-/// The keys that move through a list of choices: ↑↓ (k/j, Tab/Shift-Tab),
-/// the first and last (Home/End, g/G).
-pub const CHOICE_KEYS: &[Key] = &[
-    Key::Up,
-    Key::Down,
-    Key::Char('k'),
-    Key::Char('j'),
-    Key::Tab,
-    Key::BackTab,
-    Key::Home,
-    Key::End,
-    Key::Char('g'),
-    Key::Char('G'),
-];
