@@ -258,7 +258,10 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)
             .await
             .map(|()| exit::OK)
-            .map_err(|e| CliError::error(e.to_string())),
+            .map_err(|e| match e {
+                crate::emulator::EmulatorError::Usage(m) => CliError::usage(m),
+                e => CliError::error(e.to_string()),
+            }),
         // Handled in `main` before the runtime starts.
         Some(Command::Login(_) | Command::Logout | Command::Whoami(_)) => Ok(exit::OK),
     }

@@ -64,12 +64,13 @@ pub struct EmulatorArgs {
     #[arg(long, default_value_t = 3600, value_name = "SECS")]
     pub token_lifetime: u64,
     /// Generate a large organization with this many users instead of loading a scenario.
-    #[arg(long, requires = "tenant_users")]
+    #[arg(long)]
     pub users: Option<usize>,
-    /// With --users: how many users the destination tenant has.
-    #[arg(long, requires = "users")]
+    /// With --users: how many users the destination tenant has (with
+    /// --orgs: the new directory, default 1000).
+    #[arg(long)]
     pub tenant_users: Option<usize>,
-    /// With --users: the generator's seed.
+    /// With --users or --orgs: the generator's seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// With --users: start already connected to the tenant ("by support"),
@@ -80,6 +81,12 @@ pub struct EmulatorArgs {
     /// subscribers (no account licence filter finds them).
     #[arg(long, requires = "users", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub subscribers: u8,
+    /// Host a generated fleet of this many organizations instead: on
+    /// personal accounts, on an old directory (Fabrikam) and on a new one
+    /// (Contoso), of mixed sizes (--users the largest, default 100) and
+    /// owners; sign in as admin@outlook.example.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=5000), conflicts_with_all = ["connected", "subscribers"])]
+    pub orgs: Option<u16>,
     /// Serve https with a certificate authority generated at start; its PEM
     /// path is `ca_cert` in the first line (trust it, e.g. SSL_CERT_FILE).
     #[arg(long)]
@@ -92,6 +99,7 @@ pub enum Source {
     /// A built-in name or a file path.
     Named(String),
     Generated(Generate),
+    Fleet(scenario::Fleet),
 }
 
 impl Default for Source {
@@ -153,6 +161,9 @@ pub struct ScenarioSummary {
     pub ca_cert: Option<String>,
     pub org: String,
     pub owner: String,
+    /// Every organization (name, tenant, owner, users) when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub orgs: Vec<Value>,
     pub tenants: Vec<Value>,
     pub scenario: String,
     pub default_sign_in: String,
@@ -175,6 +186,9 @@ pub enum EmulatorError {
     Bind { port: u16, source: std::io::Error },
     #[error("{0}")]
     Tls(String),
+    /// The options do not fit together.
+    #[error("{0}")]
+    Usage(String),
 }
 
 pub(crate) struct Runtime {
@@ -298,6 +312,7 @@ impl Emulator {
         let scenario = match &cfg.source {
             Source::Named(n) => Scenario::load(n)?,
             Source::Generated(g) => scenario::generate(*g),
+            Source::Fleet(f) => scenario::generate_fleet(*f),
         };
         let faults = cfg
             .faults
@@ -333,8 +348,13 @@ impl Emulator {
             ca_cert: tls
                 .as_ref()
                 .map(|t| t.ca_cert.to_string_lossy().into_owned()),
-            org: world.org.name.clone(),
-            owner: world.org.users[world.org.owner].mail.clone(),
+            org: world.orgs[0].name.clone(),
+            owner: world.orgs[0].users[world.orgs[0].owner].mail.clone(),
+            orgs: if world.orgs.len() > 1 {
+                world.orgs.iter().map(control::org_brief).collect()
+            } else {
+                Vec::new()
+            },
             tenants: world
                 .tenants
                 .iter()
@@ -427,8 +447,20 @@ impl Emulator {
 
 /// `ado-entra emulator`: print the summary line, serve until Ctrl-C.
 pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
-    let source = match (args.users, args.tenant_users) {
-        (Some(users), Some(tenant_users)) => Source::Generated(Generate {
+    let source = match (args.orgs, args.users, args.tenant_users) {
+        (Some(orgs), users, tenant_users) => Source::Fleet(scenario::Fleet {
+            orgs: usize::from(orgs),
+            users: users.unwrap_or(100),
+            tenant_users: tenant_users.unwrap_or(1000),
+            seed: args.seed,
+            uniform: false,
+        }),
+        (None, Some(_), None) | (None, None, Some(_)) => {
+            return Err(EmulatorError::Usage(
+                "--users and --tenant-users go together (or give --orgs N for a fleet), e.g. ado-entra emulator --users 10000 --tenant-users 200000".into(),
+            ));
+        }
+        (None, Some(users), Some(tenant_users)) => Source::Generated(Generate {
             users,
             tenant_users,
             seed: args.seed,

@@ -308,8 +308,9 @@ pub struct App {
 /// What a PAT is, if anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatLookup {
-    /// Valid, owned by this organization user (who may be disconnected).
-    Owner(usize),
+    /// Valid, owned by this user (who may be disconnected) of this
+    /// organization: (organization, user).
+    Owner(usize, usize),
     Expired,
     Unknown,
 }
@@ -338,6 +339,16 @@ pub struct Org {
 }
 
 impl Org {
+    /// The user whose mail, personal account or sign-in name is `who`.
+    pub fn user_named(&self, who: &str) -> Option<usize> {
+        self.users.iter().position(|u| {
+            u.mail.eq_ignore_ascii_case(who)
+                || u.principal_name.eq_ignore_ascii_case(who)
+                || u.msa_email
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(who))
+        })
+    }
     pub fn user_by_descriptor(&self, d: &str) -> Option<usize> {
         self.users.iter().position(|u| u.descriptor == d)
     }
@@ -375,7 +386,9 @@ pub struct World {
     pub tenants: Vec<Tenant>,
     pub msa: Vec<Msa>,
     msa_by_email: HashMap<String, usize>,
-    pub org: Org,
+    /// Every organization the emulator hosts (at least one); the first is
+    /// the scenario's `org`.
+    pub orgs: Vec<Org>,
     /// Invitations sent, by lowercased address (tests check "exactly once").
     pub invitations: BTreeMap<String, u32>,
     /// Every invitation request, by lowercased invited address, whatever its
@@ -425,24 +438,53 @@ impl World {
         ids::guid(&["identity-header", &self.scenario])
     }
 
-    /// What a PAT is here.
+    /// What a PAT is here: its owner in the organization that issued it.
     pub fn pat_lookup(&self, secret: &str, now: DateTime<Utc>) -> PatLookup {
-        let Some(pat) = self.org.pats.iter().find(|p| p.token == secret) else {
+        let Some((o, pat)) = self
+            .orgs
+            .iter()
+            .enumerate()
+            .find_map(|(o, org)| org.pats.iter().find(|p| p.token == secret).map(|p| (o, p)))
+        else {
             return PatLookup::Unknown;
         };
         if pat.valid_to <= now {
             return PatLookup::Expired;
         }
-        self.org
-            .users
+        self.orgs[o]
+            .user_named(&pat.owner)
+            .map_or(PatLookup::Unknown, |i| PatLookup::Owner(o, i))
+    }
+
+    /// The user a PAT authenticates in organization `o`: its owner there,
+    /// when it was issued by `o` or is global (valid in every organization
+    /// of its owner).
+    pub fn pat_user_in(&self, o: usize, secret: &str, now: DateTime<Utc>) -> PatLookup {
+        match self.pat_lookup(secret, now) {
+            PatLookup::Owner(po, i) if po == o => PatLookup::Owner(o, i),
+            PatLookup::Owner(po, i) => {
+                let global = self.orgs[po]
+                    .pats
+                    .iter()
+                    .any(|p| p.token == secret && p.global);
+                let owner = &self.orgs[po].users[i];
+                let here = self.orgs[o]
+                    .user_named(owner.msa_email.as_deref().unwrap_or(&owner.mail))
+                    .or_else(|| self.orgs[o].user_named(&owner.principal_name));
+                match here {
+                    Some(j) if global => PatLookup::Owner(o, j),
+                    _ => PatLookup::Unknown,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The organization named `name` (any case).
+    pub fn org_index(&self, name: &str) -> Option<usize> {
+        self.orgs
             .iter()
-            .position(|u| {
-                u.mail.eq_ignore_ascii_case(&pat.owner)
-                    || u.msa_email
-                        .as_deref()
-                        .is_some_and(|m| m.eq_ignore_ascii_case(&pat.owner))
-            })
-            .map_or(PatLookup::Unknown, PatLookup::Owner)
+            .position(|o| o.name.eq_ignore_ascii_case(name))
     }
 
     pub fn msa(&self, email: &str) -> Option<&Msa> {
@@ -523,9 +565,9 @@ impl World {
         v
     }
 
-    /// The active organization user a token's subject is, if any.
-    pub fn org_user_for(&self, s: &Subject) -> Option<usize> {
-        let org = &self.org;
+    /// The active user of organization `o` a token's subject is, if any.
+    pub fn org_user_for(&self, o: usize, s: &Subject) -> Option<usize> {
+        let org = &self.orgs[o];
         let found = if s.tid == CONSUMERS_TENANT {
             if org.tenant.is_some() {
                 return None;
@@ -549,7 +591,41 @@ impl World {
         found.filter(|&i| org.users[i].active)
     }
 
-    pub fn is_admin(&self, user: usize) -> bool {
-        user == self.org.owner || self.org.users[user].admin
+    /// Whether the person behind a token's subject is an active user of
+    /// organization `o`: as that identity, or, for a personal Microsoft
+    /// account, as the directory object that stands for it (a guest that
+    /// is this account) in the directory the organization is connected to.
+    /// The accounts list spans both (docs/emulator.md says why).
+    pub fn person_in_org(&self, o: usize, s: &Subject) -> bool {
+        if self.org_user_for(o, s).is_some() {
+            return true;
+        }
+        let personal = if s.tid == CONSUMERS_TENANT {
+            Some(s.upn.as_str())
+        } else {
+            self.tenant(&s.tid)
+                .and_then(|t| t.user_by_id(&s.oid))
+                .and_then(|u| u.msa.as_deref())
+        };
+        let (Some(personal), Some(t)) = (
+            personal,
+            self.orgs[o].tenant.as_deref().and_then(|t| self.tenant(t)),
+        ) else {
+            return false;
+        };
+        let Some(obj) = t.object_for(personal) else {
+            return false;
+        };
+        let stand_in = Subject {
+            tid: t.id.clone(),
+            oid: obj.id.clone(),
+            upn: obj.upn.clone(),
+            name: obj.display_name.clone(),
+        };
+        self.org_user_for(o, &stand_in).is_some()
+    }
+
+    pub fn is_admin(&self, o: usize, user: usize) -> bool {
+        user == self.orgs[o].owner || self.orgs[o].users[user].admin
     }
 }

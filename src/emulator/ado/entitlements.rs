@@ -6,7 +6,7 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::super::state::OrgUser;
-use super::super::state::World;
+use super::super::state::{Org, World};
 use super::super::wire::{self, ado_error};
 use super::{OrgUrls, graph_user, ts};
 
@@ -19,13 +19,8 @@ fn not_found(id: &str) -> Response {
 }
 
 /// `GET userentitlements/{userId}`.
-pub fn get(world: &World, urls: &OrgUrls, id: &str) -> Response {
-    match world
-        .org
-        .users
-        .iter()
-        .find(|u| u.id.eq_ignore_ascii_case(id))
-    {
+pub fn get(org: &Org, urls: &OrgUrls, id: &str) -> Response {
+    match org.users.iter().find(|u| u.id.eq_ignore_ascii_case(id)) {
         Some(u) => wire::json(200, &entitlement(urls, u)),
         None => not_found(id),
     }
@@ -62,13 +57,8 @@ fn bad_request(message: &str) -> Response {
 /// `PATCH userentitlements/{userId}` with a JSON patch document: `replace`
 /// (or `add`) of `/accessLevel` changes the user's licence; any other path
 /// is refused, changing nothing (the emulator models licences only).
-pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -> Response {
-    let Some(i) = world
-        .org
-        .users
-        .iter()
-        .position(|u| u.id.eq_ignore_ascii_case(id))
-    else {
+pub fn patch(org: &mut Org, urls: &OrgUrls, id: &str, body: Option<Value>) -> Response {
+    let Some(i) = org.users.iter().position(|u| u.id.eq_ignore_ascii_case(id)) else {
         return not_found(id);
     };
     let Some(ops) = body.as_ref().and_then(Value::as_array) else {
@@ -91,9 +81,9 @@ pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -
         }
     }
     if let Some(l) = licences.last() {
-        world.org.users[i].license = (*l).to_string();
+        org.users[i].license = (*l).to_string();
     }
-    let u = &world.org.users[i];
+    let u = &org.users[i];
     let e = entitlement(urls, u);
     let results: Vec<Value> = licences
         .iter()
@@ -108,7 +98,7 @@ pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -
 /// `POST userentitlements` `{accessLevel, user: {principalName}}`: add the
 /// user (or give an existing user the licence). A principal the directory
 /// does not know is a failed operation in a 200, as the service reports it.
-pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
+pub fn add(world: &mut World, o: usize, urls: &OrgUrls, body: Option<Value>) -> Response {
     let body = body.unwrap_or(Value::Null);
     let Some(principal) = body
         .pointer("/user/principalName")
@@ -123,9 +113,9 @@ pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
         Ok(l) => l,
         Err(e) => return bad_request(&e),
     };
-    match world.add_org_user(principal.trim(), licence, Utc::now()) {
+    match world.add_org_user(o, principal.trim(), licence, Utc::now()) {
         Ok(i) => {
-            let u = &world.org.users[i];
+            let u = &world.orgs[o].users[i];
             let e = entitlement(urls, u);
             wire::json(
                 200,
@@ -149,7 +139,7 @@ pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
 
 /// `GET userentitlementsummary`: the licences in use and the access levels
 /// one can assign.
-pub fn summary(world: &World) -> Response {
+pub fn summary(org: &Org) -> Response {
     let levels = [
         ("account", "express", "none", "Basic"),
         ("account", "stakeholder", "none", "Stakeholder"),
@@ -166,8 +156,7 @@ pub fn summary(world: &World) -> Response {
     let licences: Vec<Value> = levels
         .iter()
         .map(|&(source, account, msdn, name)| {
-            let assigned = world
-                .org
+            let assigned = org
                 .users
                 .iter()
                 .filter(|u| access_level(u).display_name == name)
@@ -180,8 +169,7 @@ pub fn summary(world: &World) -> Response {
             })
         })
         .collect();
-    let projects: Vec<Value> = world
-        .org
+    let projects: Vec<Value> = org
         .projects
         .iter()
         .map(|p| json!({"id": p.id, "name": p.name}))

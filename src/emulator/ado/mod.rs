@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::ids::{ADO_AUDIENCE, CONSUMERS_TENANT, ZERO_GUID};
 use super::jwt;
-use super::state::{OrgUser, PatLookup, Refusal, Subject, World};
+use super::state::{Org, OrgUser, PatLookup, Refusal, Subject, World};
 use super::wire::{self, Req, ado_error};
 
 mod aex;
@@ -95,8 +95,8 @@ fn unauthenticated(req: &Req) -> Response {
 /// not connected), as the unauthenticated tenant probe shows them.
 pub fn challenge(world: &World, origin: &str, org: Option<&str>, r: Response) -> Response {
     let org_tenant = org
-        .filter(|o| org_matches(world, o))
-        .map(|_| world.org.tenant.as_deref());
+        .and_then(|o| world.org_index(o))
+        .map(|o| world.orgs[o].tenant.as_deref());
     let authority = org_tenant.flatten().unwrap_or("common");
     let r = wire::with_header(
         r,
@@ -175,19 +175,23 @@ fn check_api_version(req: &Req, area: &str) -> Option<Response> {
     None
 }
 
-/// Authenticate against the organization; returns the org user index.
-fn org_caller(sh: &Shared, req: &Req, world: &World) -> Result<(usize, String), Response> {
+/// Authenticate against organization `o`; returns the org user index.
+fn org_caller(
+    sh: &Shared,
+    req: &Req,
+    world: &World,
+    o: usize,
+) -> Result<(usize, String), Response> {
+    let users = &world.orgs[o].users;
     match credentials(sh, req) {
         None | Some(Err(())) => Err(unauthenticated(req)),
-        Some(Ok(Auth::Token(s))) => match world.org_user_for(&s) {
+        Some(Ok(Auth::Token(s))) => match world.org_user_for(o, &s) {
             Some(i) => Ok((i, s.upn)),
             None => Err(not_authorized(&s.oid)),
         },
-        Some(Ok(Auth::Pat(p))) => match world.pat_lookup(&p, Utc::now()) {
-            PatLookup::Owner(i) if world.org.users[i].active => {
-                Ok((i, world.org.users[i].principal_name.clone()))
-            }
-            PatLookup::Owner(i) => Err(not_authorized(&world.org.users[i].principal_name)),
+        Some(Ok(Auth::Pat(p))) => match world.pat_user_in(o, &p, Utc::now()) {
+            PatLookup::Owner(_, i) if users[i].active => Ok((i, users[i].principal_name.clone())),
+            PatLookup::Owner(_, i) => Err(not_authorized(&users[i].principal_name)),
             PatLookup::Expired => Err(pat_expired()),
             PatLookup::Unknown => Err(unauthenticated(req)),
         },
@@ -255,8 +259,7 @@ pub fn graph_user(urls: &OrgUrls, u: &OrgUser) -> Value {
 
 /// Every group of the organization: Project Collection Administrators,
 /// Project Collection Valid Users, then the Entra groups added to it.
-fn all_groups(world: &World, urls: &OrgUrls) -> Vec<Value> {
-    let org = &world.org;
+fn all_groups(org: &Org, urls: &OrgUrls) -> Vec<Value> {
     let domain = format!("vstfs:///Framework/IdentityDomain/{}", org.id);
     let mut groups = vec![
         group_json(
@@ -333,10 +336,6 @@ fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Opt
     (items[start..end].to_vec(), next)
 }
 
-fn org_matches(world: &World, name: &str) -> bool {
-    world.org.name.eq_ignore_ascii_case(name)
-}
-
 fn no_org(name: &str) -> Response {
     ado_error(
         404,
@@ -347,8 +346,8 @@ fn no_org(name: &str) -> Response {
     )
 }
 
-fn connection_data(world: &World, caller: usize) -> Response {
-    let u = &world.org.users[caller];
+fn connection_data(org: &Org, caller: usize) -> Response {
+    let u = &org.users[caller];
     let identity = json!({
         "id": u.id,
         "descriptor": format!("Microsoft.IdentityModel.Claims.ClaimsIdentity;{}", u.principal_name),
@@ -365,7 +364,7 @@ fn connection_data(world: &World, caller: usize) -> Response {
         &json!({
             "authenticatedUser": identity,
             "authorizedUser": identity,
-            "instanceId": world.org.id,
+            "instanceId": org.id,
             "deploymentId": super::ids::guid(&["deployment"]),
             "deploymentType": "hosted",
             "locationServiceData": {"serviceOwner": "00025394-6065-48ca-87d9-7f5672854ef7", "defaultAccessMappingMoniker": "PublicAccessMapping", "lastChangeId": 1, "lastChangeId64": 1}
@@ -374,14 +373,15 @@ fn connection_data(world: &World, caller: usize) -> Response {
 }
 
 /// The checks every org-scoped `{host}/{org}/_apis/{area}/...` route shares:
-/// the organization exists, the path is an API path, the api-version is valid.
-fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<(), Response> {
+/// the organization exists, the path is an API path, the api-version is
+/// valid. Returns the organization's index.
+fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<usize, Response> {
     let Some(org) = p.first().copied() else {
         return Err(no_org(""));
     };
-    if !org_matches(world, org) {
+    let Some(o) = world.org_index(org) else {
         return Err(no_org(org));
-    }
+    };
     if p.get(1) != Some(&"_apis") || p.len() < 3 {
         return Err(ado_error(
             404,
@@ -391,11 +391,11 @@ fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<(), Response
     }
     // The location service's connectionData answers without an api-version.
     if p[2] == "connectiondata" {
-        return Ok(());
+        return Ok(o);
     }
     match check_api_version(req, p[2]) {
         Some(r) => Err(r),
-        None => Ok(()),
+        None => Ok(o),
     }
 }
 

@@ -15,27 +15,28 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
         return vsaex_change(sh, req, &p);
     }
     let world = sh.world.read().expect("world");
-    if let Err(r) = org_api_preamble(req, &p, &world) {
-        return r;
-    }
-    let caller = match org_caller(sh, req, &world) {
+    let o = match org_api_preamble(req, &p, &world) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let caller = match org_caller(sh, req, &world, o) {
         Ok((c, _)) => c,
         Err(r) => return r,
     };
-    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    let org = &world.orgs[o];
+    let urls = OrgUrls::new(&req.origin, &org.name);
     match (req.method.as_str(), &p[2..]) {
-        ("GET", ["connectiondata"]) => connection_data(&world, caller),
-        ("GET", ["userentitlements", id]) => entitlements::get(&world, &urls, id),
-        ("GET", ["userentitlementsummary"]) => entitlements::summary(&world),
+        ("GET", ["connectiondata"]) => connection_data(org, caller),
+        ("GET", ["userentitlements", id]) => entitlements::get(org, &urls, id),
+        ("GET", ["userentitlementsummary"]) => entitlements::summary(org),
         ("GET", ["userentitlements"]) => {
-            let listing = match entitlement_listing(sh, &world, req.q("$filter"), req.q("$orderBy"))
-            {
+            let listing = match entitlement_listing(sh, org, req.q("$filter"), req.q("$orderBy")) {
                 Ok(l) => l,
                 Err(r) => return r,
             };
             let total = listing.len();
             let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
-            let items: Vec<&OrgUser> = items.iter().map(|&i| &world.org.users[i]).collect();
+            let items: Vec<&OrgUser> = items.iter().map(|&i| &org.users[i]).collect();
             let members: Vec<Value> = items.iter().map(|u| entitlement(&urls, u)).collect();
             // Real responses repeat the members under `items`: serialize
             // them once and write them twice.
@@ -61,21 +62,22 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
 /// administrators may.
 fn vsaex_change(sh: &Shared, req: &Req, p: &[&str]) -> Response {
     let mut world = sh.world_mut();
-    if let Err(r) = org_api_preamble(req, p, &world) {
-        return r;
-    }
-    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+    let o = match org_api_preamble(req, p, &world) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (caller, caller_upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !world.is_admin(caller) {
+    if !world.is_admin(o, caller) {
         return not_authorized(&caller_upn);
     }
-    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    let urls = OrgUrls::new(&req.origin, &world.orgs[o].name);
     match (req.method.as_str(), &p[2..]) {
-        ("POST", ["userentitlements"]) => entitlements::add(&mut world, &urls, req.json()),
+        ("POST", ["userentitlements"]) => entitlements::add(&mut world, o, &urls, req.json()),
         ("PATCH", ["userentitlements", id]) => {
-            entitlements::patch(&mut world, &urls, id, req.json())
+            entitlements::patch(&mut world.orgs[o], &urls, id, req.json())
         }
         _ => ado_error(
             404,
@@ -143,11 +145,11 @@ fn entitlement_cmp(
 }
 
 /// The organization's users a user-entitlement query lists, in order, as
-/// positions in `world.org.users`. Built once per query and world
+/// positions in `org.users`. Built once per organization, query and world
 /// generation: a walk asks for the same listing page after page.
 fn entitlement_listing(
     sh: &Shared,
-    world: &World,
+    org: &Org,
     filter: Option<&str>,
     order: Option<&str>,
 ) -> Result<std::sync::Arc<Vec<usize>>, Response> {
@@ -161,7 +163,12 @@ fn entitlement_listing(
         Some(Ok(o)) => Some(o),
         None => None,
     };
-    let key = format!("{}\u{1}{}", filter.unwrap_or(""), order.unwrap_or(""));
+    let key = format!(
+        "{}\u{1}{}\u{1}{}",
+        org.id,
+        filter.unwrap_or(""),
+        order.unwrap_or("")
+    );
     // The caller holds the world's read lock: the generation cannot move.
     let generation = sh.world_gen.load(std::sync::atomic::Ordering::SeqCst);
     if let Some((g, listing)) = sh.listings.lock().expect("listings").get(&key)
@@ -169,7 +176,7 @@ fn entitlement_listing(
     {
         return Ok(std::sync::Arc::clone(listing));
     }
-    let users = &world.org.users;
+    let users = &org.users;
     let mut listing: Vec<usize> = (0..users.len())
         .filter(|&i| parsed_filter.as_ref().is_none_or(|f| f.matches(&users[i])))
         .collect();
