@@ -277,7 +277,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Progress { id, event } => {
             // Progress of a job no longer wanted is dropped, like its result;
             // throttling concerns every call, whichever job reported it.
-            if state.jobs.wants(id) || matches!(event, Event::Throttled { .. }) {
+            if state.jobs.wants(id) || matches!(event, Event::Throttled { .. } | Event::Pacing(_)) {
                 screens::on_event(state, event);
             }
             Vec::new()

@@ -41,6 +41,8 @@ pub fn clients(global: &GlobalArgs) -> Result<Clients, CliError> {
     let settings = super::auth_cmds::settings(global);
     let (clients, _) = Clients::from_settings(&settings, &paths, RetryPolicy::default())
         .map_err(|e| CliError::error(e.to_string()))?;
+    // Say so on stderr when Azure DevOps's rate limit slows the command down.
+    crate::ops::pacing::print_on_stderr(&clients);
     Ok(clients)
 }
 

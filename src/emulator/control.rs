@@ -86,6 +86,13 @@ fn state_json(w: &World, org: Option<&str>) -> Response {
     )
 }
 
+fn budget_json(b: Option<super::ratelimit::Budget>) -> Value {
+    match b {
+        Some(b) => json!({"limit": b.limit, "window_secs": b.window.as_secs_f64()}),
+        None => json!({"limit": 0, "window_secs": null}),
+    }
+}
+
 /// One organization in brief: name, tenant, owner's address, users.
 pub(crate) fn org_brief(o: &state::Org) -> Value {
     json!({
@@ -159,6 +166,29 @@ pub fn control(sh: &Shared, req: &Req) -> Response {
             sh.stats.lock().expect("stats").clear();
             wire::empty(204)
         }
+        ("GET", ["ratelimit"]) => wire::json(200, &budget_json(sh.limits.budget())),
+        ("POST", ["ratelimit"]) => {
+            let body = req.json().unwrap_or(Value::Null);
+            let limit = body.get("limit").and_then(Value::as_f64);
+            let window = body
+                .get("window_secs")
+                .and_then(Value::as_f64)
+                .unwrap_or(300.0);
+            match limit {
+                Some(l) if l.is_finite() && l >= 0.0 && window.is_finite() && window > 0.0 => {
+                    let budget = (l > 0.0).then(|| super::ratelimit::Budget {
+                        limit: l,
+                        window: std::time::Duration::from_secs_f64(window),
+                    });
+                    sh.limits.set(budget);
+                    wire::json(200, &budget_json(budget))
+                }
+                _ => wire::json(
+                    400,
+                    &json!({"error": "invalid_rate_limit", "message": "Send {\"limit\": TSTU (0 turns it off), \"window_secs\": SECS}."}),
+                ),
+            }
+        }
         ("POST", ["faults"]) => {
             let specs: Vec<String> = req
                 .json()
@@ -179,7 +209,7 @@ pub fn control(sh: &Shared, req: &Req) -> Response {
         }
         _ => wire::json(
             404,
-            &json!({"error": "not_found", "message": "Control endpoints: GET scenario, state, stats, device/pending; POST device/approve|decline|expire, faults, stats/reset."}),
+            &json!({"error": "not_found", "message": "Control endpoints: GET scenario, state, stats, ratelimit, device/pending; POST device/approve|decline|expire, faults, ratelimit, stats/reset."}),
         ),
     }
 }

@@ -15,6 +15,7 @@ mod jwt;
 mod login;
 mod login_app;
 mod oidc;
+pub mod ratelimit;
 pub mod scenario;
 mod state;
 mod tls;
@@ -91,6 +92,13 @@ pub struct EmulatorArgs {
     /// path is `ca_cert` in the first line (trust it, e.g. SSL_CERT_FILE).
     #[arg(long)]
     pub tls: bool,
+    /// Azure DevOps rate limit: TSTUs each identity may use per window
+    /// before it is delayed (blocked with 429 at twice that); 0 turns it off.
+    #[arg(long, default_value_t = 200.0, value_name = "TSTU")]
+    pub rate_limit: f64,
+    /// The rate limit's sliding window.
+    #[arg(long, default_value_t = 300, value_name = "SECS")]
+    pub rate_window: u64,
 }
 
 /// Where a scenario comes from.
@@ -124,6 +132,8 @@ pub struct EmulatorConfig {
     pub device_expires_secs: u64,
     /// Serve https with a certificate generated at start.
     pub tls: bool,
+    /// Each identity's Azure DevOps budget (`None`: no rate limit).
+    pub rate_limit: Option<ratelimit::Budget>,
 }
 
 impl Default for EmulatorConfig {
@@ -139,6 +149,7 @@ impl Default for EmulatorConfig {
             device_interval_secs: 1,
             device_expires_secs: 900,
             tls: false,
+            rate_limit: Some(ratelimit::Budget::default()),
         }
     }
 }
@@ -217,6 +228,8 @@ pub(crate) struct Shared {
     pub login: Mutex<LoginState>,
     pub key: [u8; 32],
     pub faults: Mutex<Vec<Fault>>,
+    /// Azure DevOps rate limits, per identity.
+    pub limits: ratelimit::Limiter,
     /// Requests per host (and `total`), and `{host}.peak`: the most requests
     /// to a host in flight at once since the last reset.
     pub stats: Mutex<BTreeMap<String, u64>>,
@@ -372,6 +385,7 @@ impl Emulator {
             login: Mutex::new(LoginState::default()),
             key,
             faults: Mutex::new(faults),
+            limits: ratelimit::Limiter::new(cfg.rate_limit),
             stats: Mutex::new(BTreeMap::new()),
             in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
@@ -477,6 +491,10 @@ pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
         faults: args.faults,
         token_lifetime_secs: args.token_lifetime,
         tls: args.tls,
+        rate_limit: (args.rate_limit > 0.0).then(|| ratelimit::Budget {
+            limit: args.rate_limit,
+            window: Duration::from_secs(args.rate_window.max(1)),
+        }),
         ..EmulatorConfig::default()
     })
     .await?;
@@ -562,50 +580,32 @@ async fn entry(
     let _in_flight = InFlight::enter(&sh, &host);
     let (delay, action) = {
         let mut f = sh.faults.lock().expect("faults");
-        faults::decide(&mut f, &host, req.method.as_str(), &raw_path)
+        // `path=TEXT` matches the query too (`path=skip=` picks offset pages).
+        let target = uri
+            .path_and_query()
+            .map_or(raw_path.as_str(), |p| p.as_str());
+        faults::decide(&mut f, &host, req.method.as_str(), target)
     };
     let delay = delay + sh.cfg.latency;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    match action {
-        Some(Action::Throttle { retry_after }) => {
-            let r = if host == "graph" {
-                wire::graph_error(
-                    429,
-                    "TooManyRequests",
-                    "Too many requests; retry after the delay in Retry-After.",
-                )
-            } else {
-                wire::ado_error(
-                    429,
-                    "RequestThrottledException",
-                    "TF400733: The request was throttled. Retry after the delay in Retry-After.",
-                )
-            };
-            let r = wire::with_header(r, "retry-after", &retry_after.to_string());
-            return wire::with_header(r, "x-ratelimit-resource", "ATCPU");
-        }
-        Some(Action::Unavailable) => {
-            let r = if host == "graph" {
-                wire::graph_error(
-                    503,
-                    "ServiceUnavailable",
-                    "The service is temporarily unavailable.",
-                )
-            } else {
-                wire::ado_error(
-                    503,
-                    "ServiceUnavailableException",
-                    "The service is temporarily unavailable. Try again later.",
-                )
-            };
-            return wire::with_header(r, "retry-after", "1");
-        }
-        Some(Action::Malformed) => return faults::malformed(),
-        Some(Action::Drop) => return faults::dropped(),
-        Some(Action::Hostile(shape)) => return faults::hostile(shape),
-        Some(Action::After(_)) | Some(Action::Delay(_)) | None => {}
+    if let Some(r) = action.as_ref().and_then(|a| faults::answer(a, &host)) {
+        return r;
+    }
+    // Azure DevOps limits each identity (Graph and sign-in are not modelled).
+    let identity = matches!(
+        host.as_str(),
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+    )
+    .then(|| ado::rate_identity(&sh, &req))
+    .flatten();
+    if let Some(r) = identity
+        .as_deref()
+        .and_then(|id| ratelimit::blocked(&sh.limits, id))
+    {
+        count(&sh, "ratelimit.blocked");
+        return r;
     }
     let lose_answer = match action {
         Some(Action::After(a)) => Some(*a),
@@ -646,7 +646,7 @@ async fn entry(
         )
     });
     if response.status() == 401 {
-        *sh.stats.lock().expect("stats").entry(refused).or_default() += 1;
+        count(&sh, &refused);
     }
     if response.status() == 401
         && let Some((org, origin)) = challenge
@@ -654,11 +654,26 @@ async fn entry(
         let world = sh.world.read().expect("world");
         response = ado::challenge(&world, &origin, org.as_deref(), response);
     }
+    if let Some(id) = identity {
+        response = ratelimit::answer(&sh.limits, &id, response, |what| {
+            count(&sh, &format!("ratelimit.{what}"))
+        })
+        .await;
+    }
     match lose_answer {
         Some(Action::Drop) => faults::dropped(),
         Some(Action::Malformed) => faults::malformed(),
         _ => response,
     }
+}
+
+/// Add one to a counter of `/_emulator/stats`.
+fn count(sh: &Shared, name: &str) {
+    *sh.stats
+        .lock()
+        .expect("stats")
+        .entry(name.to_string())
+        .or_default() += 1;
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {

@@ -13,6 +13,7 @@ pub mod gather;
 pub mod lock;
 pub mod model;
 pub mod output;
+pub mod pacing;
 pub mod report;
 pub mod resolve;
 pub mod session;

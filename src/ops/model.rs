@@ -260,6 +260,9 @@ pub enum Event {
     Resolving(super::resolve::Progress),
     /// Azure asked to wait (429/503) this long before retrying.
     Throttled { wait_secs: u64 },
+    /// Azure DevOps's rate limit is near: requests are slowed, as this
+    /// says; `None` when they go at full speed again.
+    Pacing(Option<String>),
 }
 
 /// Where an operation sends its [`Event`]s.

@@ -68,7 +68,8 @@ impl Session {
         Ok(guard.clone().expect("set above"))
     }
 
-    /// Report Retry-After waits as [`Event::Throttled`].
+    /// Report Retry-After waits as [`Event::Throttled`] and rate-limit
+    /// pacing as [`Event::Pacing`].
     async fn forward_throttling(&self, clients: &Clients, events: Events) {
         *self.throttled.lock().await = Some(events.clone());
         let mut rx = clients.core.subscribe();
@@ -78,6 +79,8 @@ impl Session {
                     events(Event::Throttled {
                         wait_secs: wait.as_secs().max(1),
                     });
+                } else if let Some(note) = super::pacing::note(&ev) {
+                    events(Event::Pacing(note));
                 }
             }
         });

@@ -176,6 +176,9 @@ pub(crate) fn on_event(state: &mut State, event: Event) {
         (_, Event::Throttled { wait_secs }) => {
             state.status = Some(format!("Azure is throttling; retrying in {wait_secs}s"));
         }
+        (_, Event::Pacing(note)) => {
+            state.status = Some(note.unwrap_or_else(|| "Azure DevOps: back to full speed".into()));
+        }
         (Screen::SignIn(s), Event::SignInPrompt(prompt)) => {
             s.phase = SignInPhase::Prompt {
                 prompt,

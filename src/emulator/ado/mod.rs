@@ -71,6 +71,20 @@ fn credentials(sh: &Shared, req: &Req) -> Option<Result<Auth, ()>> {
     })
 }
 
+/// Who a request counts against for rate limiting: the token's identity
+/// (tenant and object), or the PAT; `None` without valid credentials.
+pub fn rate_identity(sh: &Shared, req: &Req) -> Option<String> {
+    match credentials(sh, req)? {
+        Ok(Auth::Token(s)) => Some(format!("{}:{}", s.tid, s.oid)),
+        Ok(Auth::Pat(p)) => {
+            use sha2::Digest;
+            let h = sha2::Sha256::digest(p.as_bytes());
+            Some(format!("pat:{:x}", h))
+        }
+        Err(()) => None,
+    }
+}
+
 /// The response for a request whose credentials are missing or rejected.
 /// (Its 401 gets its challenge headers from [`challenge`].)
 fn unauthenticated(req: &Req) -> Response {

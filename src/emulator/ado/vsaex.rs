@@ -29,6 +29,7 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
         ("GET", ["connectiondata"]) => connection_data(org, caller),
         ("GET", ["userentitlements", id]) => entitlements::get(org, &urls, id),
         ("GET", ["userentitlementsummary"]) => entitlements::summary(org),
+        ("GET", ["userentitlements"]) if paged_by_offset(req) => offset_page(sh, org, &urls, req),
         ("GET", ["userentitlements"]) => {
             let listing = match entitlement_listing(sh, org, req.q("$filter"), req.q("$orderBy")) {
                 Ok(l) => l,
@@ -56,6 +57,70 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
             &format!("The resource '{}' does not exist.", p[2..].join("/")),
         ),
     }
+}
+
+/// Whether a listing asks for the 5.x form: `top` and `skip` (Microsoft
+/// Learn, "User Entitlements - Get User Entitlements", REST API 5.0 and
+/// 5.1), which later versions replaced with continuation tokens.
+fn paged_by_offset(req: &Req) -> bool {
+    locations::requested_version(req)
+        .and_then(|v| v.split('-').next()?.parse::<f32>().ok())
+        .is_some_and(|v| v < 6.0)
+}
+
+/// `GET userentitlements?top=&skip=&api-version=5.0-preview.2`: a page of
+/// `top` (default 100, at most 10,000) users from `skip`, in the service's
+/// order, as the Azure DevOps CLI's recorded answers show it: `members`,
+/// an empty `continuationToken`, `totalCount` and the members again under
+/// `items`. It was a preview in 5.x: a version without `-preview` is
+/// refused, as is a `top` over 10,000.
+fn offset_page(sh: &Shared, org: &Org, urls: &OrgUrls, req: &Req) -> Response {
+    let version = locations::requested_version(req).unwrap_or_default();
+    if !version.to_ascii_lowercase().contains("-preview") {
+        return ado_error(
+            400,
+            "VssInvalidPreviewVersionException",
+            &format!(
+                "The requested version \"{version}\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"{version}-preview\""
+            ),
+        );
+    }
+    let number = |name: &str, default: usize| match req.q(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse::<usize>().map_err(|_| {
+            ado_error(
+                400,
+                "InvalidArgumentValueException",
+                &format!("The value '{v}' of '{name}' is not a whole number."),
+            )
+        }),
+    };
+    let (top, skip) = match (number("top", ENTITLEMENT_PAGE), number("skip", 0)) {
+        (Ok(t), Ok(s)) => (t, s),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    if top == 0 || top > 10_000 {
+        return ado_error(
+            400,
+            "InvalidArgumentValueException",
+            &format!("The value {top} of 'top' is out of range: it must be from 1 to 10000."),
+        );
+    }
+    let listing = match entitlement_listing(sh, org, None, None) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let page = listing.iter().skip(skip).take(top);
+    let members: Vec<Value> = page.map(|&i| entitlement(urls, &org.users[i])).collect();
+    let members = serde_json::to_string(&members).expect("json");
+    let total = listing.len();
+    wire::text(
+        200,
+        "application/json; charset=utf-8",
+        format!(
+            r#"{{"members":{members},"continuationToken":"","totalCount":{total},"items":{members}}}"#
+        ),
+    )
 }
 
 /// `/vsaex/...` changes: add a user, change a user's access level. Only
