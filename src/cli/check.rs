@@ -37,9 +37,14 @@ pub struct CheckArgs {
 
 /// Sign-in state and clients for a headless command; a clear error when not signed in.
 pub fn clients(global: &GlobalArgs) -> Result<Clients, CliError> {
+    clients_with(global, RetryPolicy::default())
+}
+
+/// [`clients`] with its own retry and concurrency policy.
+pub fn clients_with(global: &GlobalArgs, policy: RetryPolicy) -> Result<Clients, CliError> {
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let settings = super::auth_cmds::settings(global);
-    let (clients, _) = Clients::from_settings(&settings, &paths, RetryPolicy::default())
+    let (clients, _) = Clients::from_settings(&settings, &paths, policy)
         .map_err(|e| CliError::error(e.to_string()))?;
     // Say so on stderr when Azure DevOps's rate limit slows the command down.
     crate::ops::pacing::print_on_stderr(&clients);
@@ -63,6 +68,11 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         Some(t) => Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?),
     };
     let clients = clients(global)?;
+    // An organization of another directory is read with a token of its
+    // own directory, as the wizard and `orgs --check` read it.
+    let clients = crate::ops::fleet::clients_for_org(&clients, &org)
+        .await
+        .unwrap_or(clients);
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let asked = match destination {
         Some(t) => Asked::Connect {

@@ -10,6 +10,7 @@ mod check;
 mod completions;
 mod explain;
 mod journal;
+mod orgs;
 mod resolve;
 mod tui_cmds;
 
@@ -88,8 +89,8 @@ pub enum Command {
     Verify(change::VerifyArgs),
     /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
     Resolve(resolve::ResolveArgs),
-    /// List the organizations connected to a directory (--tenant).
-    Orgs(audit::OrgsArgs),
+    /// The fleet: every organization you belong to (or connected to --tenant), with --check --to T its readiness.
+    Orgs(orgs::OrgsArgs),
     /// Audit what a directory change breaks: service connections, PATs, policies.
     Audit(audit::AuditArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
@@ -251,7 +252,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Journal(args)) => journal::run(&global, args).await,
         Some(Command::Verify(args)) => change::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
-        Some(Command::Orgs(args)) => audit::orgs(&global, args).await,
+        Some(Command::Orgs(args)) => orgs::orgs(&global, args).await,
         Some(Command::Audit(args)) => audit::audit(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),
         Some(Command::Man) => completions::man(),

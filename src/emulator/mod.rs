@@ -85,7 +85,7 @@ pub struct EmulatorArgs {
     /// Host a generated fleet of this many organizations instead: on
     /// personal accounts, on an old directory (Fabrikam) and on a new one
     /// (Contoso), of mixed sizes (--users the largest, default 100) and
-    /// owners; sign in as admin@outlook.example.
+    /// owners; sign in as admin@contoso.example.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=5000), conflicts_with_all = ["connected", "subscribers"])]
     pub orgs: Option<u16>,
     /// Serve https with a certificate authority generated at start; its PEM

@@ -9,6 +9,8 @@
 
 pub mod advice;
 pub mod change;
+pub mod fleet;
+pub mod fleet_report;
 pub mod gather;
 pub mod lock;
 pub mod model;

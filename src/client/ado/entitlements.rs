@@ -182,6 +182,31 @@ impl AdoClient {
         })
     }
 
+    /// How many users the organization has (`totalCount`), from the
+    /// smallest page: one user by offset, else the first page.
+    pub async fn user_count(&self, org: &str) -> Result<u64, ClientError> {
+        let u = url(
+            &self.endpoints.vsaex,
+            &[org, "_apis", "userentitlements"],
+            Some(OFFSET_VERSION),
+            &[("top", "1"), ("skip", "0")],
+        );
+        let one: Result<UserEntitlementsPage, ClientError> = self.get(u).await;
+        match one {
+            Ok(UserEntitlementsPage {
+                total_count: Some(n),
+                ..
+            }) => Ok(n),
+            Err(e) if e.is_auth() => Err(e),
+            _ => {
+                let first = self
+                    .entitlements_page(org, None, Order::Service, None)
+                    .await?;
+                Ok(first.total.unwrap_or(first.members.len() as u64))
+            }
+        }
+    }
+
     /// Every user entitlement; `on_total` hears the organization's size
     /// (`totalCount`) as soon as the first page arrives, so other work can be
     /// planned while the rest is read. See the module documentation for how

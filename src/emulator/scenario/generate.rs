@@ -64,7 +64,8 @@ fn members(rng: &mut XorShift, domain: &str, n: usize) -> Vec<TenantUserSpec> {
 /// drawn): about 80 % of their emails equal a UPN there, 10 % are only
 /// another mail of an account (added to it), 5 % share only the display
 /// name, 5 % match nothing. `start` offsets the stride, so organizations of
-/// a fleet draw different people; `used` keeps addresses unique.
+/// a fleet draw different people; `used` keeps addresses unique. A `clean`
+/// organization has only same-UPN users, all active in the last month.
 fn personal_users(
     rng: &mut XorShift,
     n: usize,
@@ -72,6 +73,7 @@ fn personal_users(
     tenant: &mut [TenantUserSpec],
     used: &mut std::collections::HashSet<String>,
     subscribers: u8,
+    clean: bool,
 ) -> Vec<OrgUserSpec> {
     let accounts = tenant.len().saturating_sub(1);
     let mut out = Vec::with_capacity(n);
@@ -80,7 +82,7 @@ fn personal_users(
         // prime, so distinct users get distinct accounts while there are
         // fewer users than accounts, and nobody's planted match is taken).
         let t = (accounts > 0).then(|| 1 + (i * 7919) % accounts);
-        let kind = rng.below(100);
+        let kind = if clean { 0 } else { rng.below(100) };
         let (email, display) = match t {
             Some(t) if kind < 80 => (tenant[t].upn.clone(), tenant[t].display_name.clone()),
             Some(t) if kind < 90 => {
@@ -120,7 +122,7 @@ fn personal_users(
                 "Basic"
             }
             .into(),
-            last_access_days: Some(rng.below(200) as i64),
+            last_access_days: Some(rng.below(if clean { 30 } else { 200 }) as i64),
             created_days: 300 + rng.below(500) as i64,
             admin: false,
         });
@@ -197,6 +199,7 @@ pub fn generate(g: Generate) -> Scenario {
         &mut tenant_users,
         &mut used,
         g.subscribers,
+        false,
     ));
     Scenario {
         name: format!("generated-{}-{}-{}", g.users, g.tenant_users, g.seed),
@@ -258,26 +261,29 @@ const ORG_WORDS: [&str; 8] = [
     "woodgrove",
 ];
 
-/// Who signs in to a generated fleet: a personal account that is an
-/// administrator of most organizations, a guest of the old directory
-/// (Fabrikam) and a member of the new one (Contoso).
-pub const FLEET_ADMIN: &str = "admin@outlook.example";
+/// Who signs in to a generated fleet: a personal account of the same
+/// address as the person's Contoso account (a member of the new
+/// directory), a guest of the old one (Fabrikam), administrator of most
+/// organizations.
+pub const FLEET_ADMIN: &str = "admin@contoso.example";
 
 /// A fleet after a merger: organizations on personal accounts (three in
-/// five), on the old directory Fabrikam (one in five) and already on the
-/// new one, Contoso (one in five); sizes of `users`, half, a quarter and an
-/// eighth; every organization has its own owner (on personal accounts, one
-/// in two owners has a Contoso account of the same address); the signed-in
-/// administrator ([`FLEET_ADMIN`]) administers all but one in seven.
+/// five; one in three of them clean, every user a same-UPN user active
+/// this month), on the old directory Fabrikam (one in five) and already on
+/// the new one, Contoso (one in five); sizes of `users`, half, a quarter
+/// and an eighth; every organization has its own owner (on personal
+/// accounts, one in two owners has a Contoso account of the same address);
+/// the signed-in administrator ([`FLEET_ADMIN`]) administers all but one in
+/// seven. A `uniform` fleet is all clean personal organizations of `users`.
 pub fn generate_fleet(f: Fleet) -> Scenario {
     let mut rng = rng_for(f.seed);
-    let admin_upn = "admin@contoso.example";
-    let guest_upn = "admin_outlook.example#EXT#@fabrikamgen.onmicrosoft.com";
+    let admin_upn = FLEET_ADMIN;
+    let guest_upn = "admin_contoso.example#EXT#@fabrikamgen.onmicrosoft.com";
     let mut contoso_users = vec![TenantUserSpec {
         upn: admin_upn.into(),
         display_name: "Fleet Admin".into(),
         mail: Some(admin_upn.into()),
-        other_mails: vec![FLEET_ADMIN.into()],
+        other_mails: vec![],
         proxy_addresses: vec![format!("SMTP:{admin_upn}")],
         user_type: "Member".into(),
         enabled: true,
@@ -330,6 +336,8 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
                     owner.to_lowercase(),
                     FLEET_ADMIN.to_string(),
                 ]);
+                // One personal organization in three is clean: ready to go.
+                let clean = o % 3 == 0 || f.uniform;
                 users.extend(personal_users(
                     &mut rng,
                     others,
@@ -337,6 +345,7 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
                     &mut contoso_users,
                     &mut mine,
                     0,
+                    clean,
                 ));
                 (owner, users)
             }
