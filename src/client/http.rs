@@ -343,9 +343,6 @@ impl HttpCore {
         loop {
             attempt += 1;
             let last = attempt >= max;
-            if req.paced {
-                self.pacer.wait().await;
-            }
             let outcome = {
                 let _permit = self
                     .limit
@@ -355,6 +352,11 @@ impl HttpCore {
                         host: host.clone(),
                         message: "client shut down".into(),
                     })?;
+                // After the permit: a hold that began while this request
+                // queued for one still stops it.
+                if req.paced {
+                    self.pacer.wait().await;
+                }
                 tracing::debug!(method = %req.method, url = %req.describe(), attempt, "request");
                 match self.build(req, cred).send().await {
                     Ok(mut resp) => {
@@ -522,9 +524,12 @@ impl Api {
         }
     }
 
-    /// Send without credentials; any status is returned.
+    /// Send without credentials; any status is returned. Counts against
+    /// no identity, so it neither waits for the pacer nor teaches it.
     pub async fn send_anonymous(&self, req: Request) -> Result<HttpResponse, ClientError> {
-        self.core.send(&self.decorate(req), None).await
+        let mut req = self.decorate(req);
+        req.paced = false;
+        self.core.send(&req, None).await
     }
 
     /// Send with a fresh token; on 401 refresh once and retry. Non-2xx become errors.

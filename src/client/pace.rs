@@ -8,9 +8,10 @@
 //!
 //! One pacer serves every request of a client (every organization of a
 //! fleet shares the identity's budget). While the remaining budget is below
-//! half the limit, requests are spaced so that what is left, less a tenth
-//! of the limit kept in reserve, lasts until the reset; a delayed or
-//! throttled answer holds every request for its `Retry-After`. Each change
+//! half the limit, requests are spaced so that, at the cost per request
+//! seen so far, no more than four fifths of the limit is spent per window
+//! (two fifths once less than a fifth is left); a delayed or throttled
+//! answer holds every request for its `Retry-After`. Each change
 //! is reported as a [`super::ClientEvent::Pacing`], so the person sees why
 //! it is slower.
 
@@ -109,8 +110,8 @@ impl Default for Pacer {
 
 /// Below this share of the limit left, requests are spaced.
 const SPACE_BELOW: f64 = 0.5;
-/// This share of the limit is kept in reserve.
-const RESERVE: f64 = 0.1;
+/// Below this share of the limit left, requests are spaced twice as far.
+const LOW: f64 = 0.2;
 /// Never space requests further apart than this (the headers come again).
 const MAX_SPACING: Duration = Duration::from_secs(5);
 /// A delay with no `Retry-After` holds requests this long.
@@ -121,26 +122,26 @@ impl Pacer {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Wait until a request may start.
+    /// Wait until a request may start: past any hold, then at its slot
+    /// while requests are spaced (a hold that begins meanwhile counts too).
     pub async fn wait(&self) {
+        let mut slotted = false;
         loop {
-            let (pause, done) = {
+            let pause = {
                 let mut s = self.lock();
                 let now = Instant::now();
                 match s.hold_until {
-                    Some(h) if h > now => (h - now, false),
-                    _ if s.spacing.is_zero() => return,
+                    Some(h) if h > now => h - now,
+                    _ if slotted || s.spacing.is_zero() => return,
                     _ => {
                         let slot = s.next_slot.max(now);
                         s.next_slot = slot + s.spacing;
-                        (slot - now, true)
+                        slotted = true;
+                        slot - now
                     }
                 }
             };
             tokio::time::sleep(pause).await;
-            if done {
-                return;
-            }
         }
     }
 
@@ -150,8 +151,13 @@ impl Pacer {
         s.answers = s.answers.saturating_add(1);
         s.answers_since = s.answers_since.saturating_add(1);
         let Some(h) = headers else {
-            // Quiet answers: usage is low again.
-            if !s.spacing.is_zero() && s.hold_until.is_none_or(|t| t <= Instant::now()) {
+            // A quiet answer: usage is below half the limit again. Speed
+            // up gradually (half the spacing each time), not all at once.
+            if s.spacing.is_zero() || s.hold_until.is_some_and(|t| t > Instant::now()) {
+                return None;
+            }
+            s.spacing /= 2;
+            if s.spacing < Duration::from_millis(2) {
                 s.spacing = Duration::ZERO;
                 return Some(Pace::Free);
             }
@@ -187,10 +193,14 @@ impl Pacer {
         s.last_remaining = Some(remaining);
         s.answers_since = 0;
         let spacing = if limit > 0.0 && remaining < limit * SPACE_BELOW {
+            // Spend at most four fifths of the limit per window (delays
+            // start at the limit), two fifths once less than a fifth is
+            // left. The reset is when usage would be back to zero: at the
+            // latest, a window from now.
             let cost = s.cost.unwrap_or(limit / 1000.0).max(f64::EPSILON);
-            let left = ((remaining - limit * RESERVE) / cost).max(1.0);
-            let until = h.reset_in.unwrap_or(Duration::from_secs(300));
-            until.div_f64(left).min(MAX_SPACING)
+            let window = h.reset_in.unwrap_or(Duration::from_secs(300));
+            let share = if remaining < limit * LOW { 0.4 } else { 0.8 };
+            window.mul_f64(cost / (limit * share)).min(MAX_SPACING)
         } else {
             Duration::ZERO
         };
@@ -237,16 +247,20 @@ mod tests {
         let Some(Pace::Spaced(a)) = p.observe(200, Some(&h(1.0, 0.49, None, None))) else {
             panic!("spaced below half")
         };
-        // 0.39 left above the reserve, at 0.01 each, over 10 s.
+        // 0.8 TSTU per 10 s window at 0.01 each: one every 125 ms.
         assert!(
-            a > Duration::from_millis(200) && a < Duration::from_millis(300),
+            a > Duration::from_millis(110) && a < Duration::from_millis(140),
             "{a:?}"
         );
         for r in 1..=30 {
             p.observe(200, Some(&h(1.0, 0.49 - f64::from(r) / 100.0, None, None)));
         }
+        // Less than a fifth left: twice as far apart.
         let s = p.lock().spacing;
-        assert!(s > a.saturating_mul(2), "{s:?} > 2 x {a:?}");
+        assert!(s >= a.saturating_mul(2), "{s:?} >= 2 x {a:?}");
+        // Quiet answers (usage under half again) speed up by halves.
+        assert_eq!(p.observe(200, None), None);
+        assert_eq!(p.lock().spacing, s / 2);
         // Plenty left again: free.
         assert_eq!(
             p.observe(200, Some(&h(1.0, 0.9, None, None))),

@@ -11,9 +11,10 @@
 //!
 //! What Azure does not publish is the emulator's choice (docs/emulator.md):
 //! a request costs 0.01 TSTU plus 0.01 per 100 KB of answer; the headers
-//! are sent once an identity has used half its limit; blocking starts at
-//! twice the limit; `Retry-After` (on delayed and blocked answers) is the
-//! time until usage is back under the limit.
+//! are sent once an identity has used half its limit; a delay grows with
+//! the excess to a tenth of the window at the blocking point (30 seconds
+//! at most); blocking starts at twice the limit; `Retry-After` (on delayed
+//! and blocked answers) is the time until usage is back under the limit.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
@@ -135,21 +136,25 @@ impl Limiter {
         *self.budget.lock().expect("budget")
     }
 
-    /// Before handling: is `identity` blocked?
+    /// Before handling: is `identity` blocked? If not, the request's base
+    /// cost is charged now, so a burst counts as it arrives.
     pub fn admit(&self, identity: &str) -> Option<Verdict> {
         let budget = self.budget()?;
         let now = Instant::now();
         let mut all = self.usage.lock().expect("usage");
         let u = all.entry(identity.to_string()).or_default();
         u.prune(now, budget.window);
-        (u.total >= budget.limit * BLOCK_FACTOR).then(|| {
+        if u.total >= budget.limit * BLOCK_FACTOR {
             let wait = u.until_below(budget.limit, now, budget.window);
-            Verdict::Block(headers(&budget, u, now, None, Some(wait)))
-        })
+            return Some(Verdict::Block(headers(&budget, u, now, None, Some(wait))));
+        }
+        u.charges.push_back((now, cost(0)));
+        u.total += cost(0);
+        None
     }
 
-    /// After handling: charge `identity` for an answer of `body_bytes` and
-    /// say how to answer.
+    /// After handling: charge `identity` for the size of its answer
+    /// (`body_bytes`) and say how to answer.
     pub fn charge(&self, identity: &str, body_bytes: usize) -> Verdict {
         let Some(budget) = self.budget() else {
             return Verdict::Pass(Vec::new());
@@ -158,16 +163,20 @@ impl Limiter {
         let mut all = self.usage.lock().expect("usage");
         let u = all.entry(identity.to_string()).or_default();
         u.prune(now, budget.window);
-        let c = cost(body_bytes);
-        u.charges.push_back((now, c));
-        u.total += c;
+        let c = cost(body_bytes) - cost(0);
+        if c > 0.0 {
+            u.charges.push_back((now, c));
+            u.total += c;
+        }
         if u.total > budget.limit {
             // The excess, as a share of the limit, sets the delay: a few
-            // milliseconds just past it, 30 seconds at the blocking point.
+            // milliseconds just past it, growing with the window (a tenth
+            // of it at the blocking point), 30 seconds at most.
             let excess = (u.total - budget.limit) / (budget.limit * (BLOCK_FACTOR - 1.0));
-            let delay = MAX_DELAY
-                .mul_f64(excess.clamp(0.0, 1.0))
-                .max(Duration::from_millis(5));
+            let delay = budget
+                .window
+                .mul_f64(excess.clamp(0.0, 1.0) / 10.0)
+                .clamp(Duration::from_millis(5), MAX_DELAY);
             let wait = u.until_below(budget.limit, now, budget.window);
             Verdict::Delay(delay, headers(&budget, u, now, Some(delay), Some(wait)))
         } else if u.total >= budget.limit * WARN_SHARE {
@@ -273,32 +282,44 @@ mod tests {
             limit: 1.0,
             window: Duration::from_secs(60),
         }));
-        // 0.01 TSTU each: 49 quiet answers, then the headers from half the limit.
+        // One request: admitted (0.01 TSTU), then charged for its answer.
+        let request = |who: &str, bytes: usize| {
+            assert!(l.admit(who).is_none(), "{who} admitted");
+            l.charge(who, bytes)
+        };
+        // 49 quiet answers, then the headers from half the limit.
         for _ in 0..49 {
-            assert_eq!(l.charge("me", 0), Verdict::Pass(Vec::new()));
+            assert_eq!(request("me", 0), Verdict::Pass(Vec::new()));
         }
-        let Verdict::Pass(h) = l.charge("me", 0) else {
+        let Verdict::Pass(h) = request("me", 0) else {
             panic!("not delayed yet")
         };
         assert_eq!(header(&h, "x-ratelimit-limit"), Some("1"));
         assert_eq!(header(&h, "x-ratelimit-remaining"), Some("0.5"));
         assert!(header(&h, "x-ratelimit-reset").is_some());
         // Another identity is untouched.
-        assert_eq!(l.charge("other", 0), Verdict::Pass(Vec::new()));
-        for _ in 0..50 {
-            l.charge("me", 0);
+        assert_eq!(request("other", 0), Verdict::Pass(Vec::new()));
+        // A large answer costs more: 400 KB, 0.04 more.
+        let Verdict::Pass(h) = request("me", 400_000) else {
+            panic!("not delayed yet")
+        };
+        assert_eq!(header(&h, "x-ratelimit-remaining"), Some("0.45"));
+        for _ in 0..45 {
+            request("me", 0);
         }
-        let Verdict::Delay(d, h) = l.charge("me", 0) else {
+        let Verdict::Delay(d, h) = request("me", 0) else {
             panic!("past the limit: delayed")
         };
-        assert!(d >= Duration::from_millis(5), "{d:?}");
+        assert!(
+            d >= Duration::from_millis(5) && d <= Duration::from_secs(6),
+            "{d:?}"
+        );
         assert_eq!(header(&h, "x-ratelimit-remaining"), Some("0"));
         assert!(header(&h, "x-ratelimit-delay").is_some());
         assert!(header(&h, "retry-after").is_some());
-        assert!(l.admit("me").is_none());
-        for _ in 0..100 {
-            l.charge("me", 0);
-        }
+        // A burst counts as it arrives: the 100th request of it is refused.
+        let admitted = (0..100).filter(|_| l.admit("me").is_none()).count();
+        assert_eq!(admitted, 99, "blocked from twice the limit");
         let Some(Verdict::Block(h)) = l.admit("me") else {
             panic!("at twice the limit: blocked")
         };

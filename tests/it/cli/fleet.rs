@@ -17,14 +17,19 @@ struct Env {
 
 impl Env {
     async fn fleet(orgs: usize) -> Env {
+        Self::with(Fleet {
+            orgs,
+            users: 24,
+            tenant_users: 150,
+            seed: 4,
+            uniform: false,
+        })
+        .await
+    }
+
+    async fn with(fleet: Fleet) -> Env {
         let emu = support::start_with(EmulatorConfig {
-            source: Source::Fleet(Fleet {
-                orgs,
-                users: 24,
-                tenant_users: 150,
-                seed: 4,
-                uniform: false,
-            }),
+            source: Source::Fleet(fleet),
             auto_approve_default: true,
             ..EmulatorConfig::default()
         })
@@ -287,5 +292,102 @@ async fn the_catalog_lists_a_directory_and_the_report_is_written() {
     assert_eq!(code, 2);
     let e: Value = serde_json::from_str(&out).unwrap();
     assert!(e["error"]["message"].is_string(), "{out}");
+    env.emu.shutdown().await;
+}
+
+async fn post(env: &Env, path: &str, body: Value) {
+    let r = support::http()
+        .post(format!("{}/_emulator/{path}", env.emu.base_url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+}
+
+async fn stats(env: &Env) -> Value {
+    support::control(&env.emu, "stats").await
+}
+
+/// Azure DevOps rate limits each identity: past its budget it delays, at
+/// twice the budget it answers 429. A client that ignores the headers is
+/// blocked; the fleet, reading `X-RateLimit-Remaining`, slows down before
+/// that and says so, and every organization still gets its verdict.
+#[tokio::test]
+async fn rate_limit_headers_slow_the_fleet_down_before_a_429() {
+    // Two dozen small organizations, eight requests in flight: the fleet
+    // costs about 3 TSTU, three times a budget of 1 TSTU per 4 s window;
+    // without heeding the headers it is blocked (about 50 answers 429).
+    let n = 24;
+    let env = Env::with(Fleet {
+        orgs: n,
+        users: 12,
+        tenant_users: 400,
+        seed: 4,
+        uniform: true,
+    })
+    .await;
+    let t = env.tenant(0);
+    let budget = serde_json::json!({"limit": 1.0, "window_secs": 4.0});
+    post(&env, "ratelimit", budget.clone()).await;
+
+    // A naive client: the same person, 300 requests at once, headers ignored.
+    let who = ado_entra::emulator::scenario::FLEET_ADMIN;
+    let (token, _) = support::sign_in(&env.emu, who, "organizations", support::ADO_SCOPE).await;
+    let org = env.emu.summary().org.clone();
+    let url = format!("{}/dev/{org}/_apis/connectionData", env.emu.base_url());
+    let burst = futures_util::future::join_all((0..300).map(|_| {
+        support::http()
+            .get(&url)
+            .bearer_auth(&token)
+            .header("X-TFS-FedAuthRedirect", "Suppress")
+            .send()
+    }))
+    .await;
+    let blocked: Vec<_> = burst
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|r| r.status() == 429)
+        .collect();
+    assert!(!blocked.is_empty(), "the budget is enforced");
+    let h = blocked[0].headers();
+    assert!(h.get("retry-after").is_some(), "{h:?}");
+    assert_eq!(h.get("x-ratelimit-remaining").unwrap(), "0");
+    assert!(h.get("x-ratelimit-resource").is_some() && h.get("x-ratelimit-reset").is_some());
+    assert!(stats(&env).await["ratelimit.blocked"].as_u64().unwrap() > 0);
+
+    // The same budget, afresh, for the fleet.
+    post(&env, "ratelimit", budget).await;
+    post(&env, "stats/reset", serde_json::json!({})).await;
+    let (code, out, err) = env
+        .run(&[
+            "orgs",
+            "--check",
+            "--to",
+            &t,
+            "--json",
+            "--max-requests",
+            "8",
+        ])
+        .await;
+    assert!(matches!(code, 0 | 3), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows(&v).len(), n);
+    for o in rows(&v) {
+        assert!(o["problem"].is_null(), "{o}");
+        assert!(o["readiness"]["verdict"].is_string(), "{o}");
+    }
+    let s = stats(&env).await;
+    let count = |k: &str| s[k].as_u64().unwrap_or(0);
+    assert!(count("ratelimit.warned") > 0, "the headers came: {s}");
+    assert_eq!(count("ratelimit.blocked"), 0, "never a 429: {s}");
+    assert!(
+        count("ratelimit.delayed") < count("ratelimit.warned"),
+        "mostly slowed by itself, before Azure DevOps had to delay it: {s}"
+    );
+    assert!(
+        err.contains("slowing down") || err.contains("pausing every request"),
+        "the person sees why it is slower: {err}"
+    );
     env.emu.shutdown().await;
 }
