@@ -121,6 +121,7 @@ fn main() {
                     display_name: "Fabrikam".into(),
                     domain: "fabrikam.onmicrosoft.com".into(),
                 }],
+                destination: None,
             },
             true,
         );
@@ -203,6 +204,7 @@ fn resolve_table() {
             org: Some("bench".into()),
             owner: None,
             tenants: vec![],
+            destination: None,
         },
         true,
     );

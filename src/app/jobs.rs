@@ -22,6 +22,14 @@ pub enum Job {
         tenant: Option<String>,
     },
     ListOrgs,
+    /// In the background: each organization's backing, owner, users and
+    /// whether the person administers it, and with `op` its readiness
+    /// (against `tenant` when the change needs one).
+    SurveyOrgs {
+        orgs: Vec<String>,
+        op: Option<Operation>,
+        tenant: Option<String>,
+    },
     ListTenants {
         org: String,
     },
@@ -78,6 +86,8 @@ pub enum Job {
 pub enum Slot {
     SignIn,
     Orgs,
+    /// Background work: never makes quitting ask first.
+    Survey,
     Tenants,
     Checks,
     Apply,
@@ -94,6 +104,7 @@ impl Job {
         match self {
             Job::SignIn { .. } => Slot::SignIn,
             Job::ListOrgs => Slot::Orgs,
+            Job::SurveyOrgs { .. } => Slot::Survey,
             Job::ListTenants { .. } => Slot::Tenants,
             Job::RunChecks { .. } => Slot::Checks,
             Job::Apply { .. } => Slot::Apply,
@@ -117,6 +128,8 @@ impl Job {
 pub enum Done {
     SignedIn(Result<Identity, Problem>),
     Orgs(Result<Vec<String>, Problem>),
+    /// The survey finished (each organization arrived as an event).
+    Surveyed(Result<(), Problem>),
     Tenants(Result<Vec<TenantInfo>, Problem>),
     Checks(Result<ChecksReport, Problem>),
     Applied(Result<Applied, Problem>),
@@ -180,9 +193,12 @@ impl Jobs {
         self.running.contains_key(&id)
     }
 
-    /// How many are in flight.
+    /// How many are in flight (background work left out).
     pub fn pending(&self) -> usize {
-        self.running.len()
+        self.running
+            .values()
+            .filter(|(slot, _)| *slot != Slot::Survey)
+            .count()
     }
 
     /// Whether work in `slot` is in flight.

@@ -333,7 +333,8 @@ impl Emulator {
             .map(|s| Fault::parse(s))
             .collect::<Result<Vec<_>, _>>()
             .map_err(EmulatorError::Fault)?;
-        let world = World::from_scenario(&scenario, chrono::Utc::now());
+        let default_sign_in = scenario.default_sign_in.clone();
+        let world = World::from_scenario(scenario, chrono::Utc::now());
         let mut key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
@@ -390,10 +391,10 @@ impl Emulator {
             in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
                 scheme,
-                auto_approve: cfg.auto_approve.clone().or_else(|| {
-                    cfg.auto_approve_default
-                        .then(|| scenario.default_sign_in.clone())
-                }),
+                auto_approve: cfg
+                    .auto_approve
+                    .clone()
+                    .or_else(|| cfg.auto_approve_default.then_some(default_sign_in)),
                 token_lifetime_secs: cfg.token_lifetime_secs,
                 device_interval_secs: cfg.device_interval_secs,
                 device_expires_secs: cfg.device_expires_secs,

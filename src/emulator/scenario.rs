@@ -240,7 +240,7 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 9] = [
+pub const BUILTIN: [&str; 10] = [
     "ready",
     "lockout",
     "locked-out",
@@ -250,6 +250,7 @@ pub const BUILTIN: [&str; 9] = [
     "disconnected",
     "two-tenants",
     "unattended",
+    "fleet",
 ];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
@@ -271,7 +272,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, fleet, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -298,6 +299,18 @@ impl Scenario {
 
     /// A built-in name, or a path to a file.
     pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
+        if name_or_path == "fleet" {
+            return Ok(Scenario {
+                name: "fleet".into(),
+                ..generate_fleet(Fleet {
+                    orgs: 10,
+                    users: 40,
+                    tenant_users: 300,
+                    seed: 1,
+                    uniform: false,
+                })
+            });
+        }
         if let Some(text) = builtin_text(name_or_path) {
             return Self::parse(text, name_or_path);
         }

@@ -19,6 +19,7 @@ use super::ids::{self, CONSUMERS_TENANT};
 
 mod build;
 mod changes;
+mod index;
 
 #[derive(Debug, Clone)]
 pub struct TenantUser {
@@ -44,82 +45,57 @@ pub struct Tenant {
     pub domains: Vec<String>,
     pub cloud: String,
     pub users: Vec<TenantUser>,
-    /// Sorted, so `startswith(userPrincipalName, …)` is a range.
-    by_upn: BTreeMap<String, usize>,
-    by_address: HashMap<String, Vec<usize>>,
-    /// Sorted: listings come in object-id order, as Graph's do in practice.
-    by_id: BTreeMap<String, usize>,
+    /// UPN, object-id and address lookups.
+    index: index::Index,
 }
 
-fn lc(s: &str) -> String {
-    s.trim().to_lowercase()
-}
+use index::lc;
 
 impl Tenant {
-    fn index(&mut self, i: usize) {
-        let u = &self.users[i];
-        self.by_upn.insert(lc(&u.upn), i);
-        self.by_id.insert(u.id.clone(), i);
-        let mut addrs: Vec<String> = u.mail.iter().map(|m| lc(m)).collect();
-        addrs.extend(u.other_mails.iter().map(|m| lc(m)));
-        addrs.extend(u.proxy_addresses.iter().map(|p| {
-            let p = lc(p);
-            p.strip_prefix("smtp:").map(str::to_string).unwrap_or(p)
-        }));
-        addrs.sort();
-        addrs.dedup();
-        for a in addrs {
-            self.by_address.entry(a).or_default().push(i);
+    /// A directory of `users`, indexed at once.
+    pub fn new(
+        id: String,
+        key: String,
+        display_name: String,
+        initial_domain: String,
+        domains: Vec<String>,
+        cloud: String,
+        users: Vec<TenantUser>,
+    ) -> Self {
+        let index = index::Index::build(&users);
+        Tenant {
+            id,
+            key,
+            display_name,
+            initial_domain,
+            domains,
+            cloud,
+            users,
+            index,
         }
     }
 
     pub fn user_by_upn(&self, upn: &str) -> Option<&TenantUser> {
-        self.by_upn.get(&lc(upn)).map(|&i| &self.users[i])
+        self.index.by_upn(&self.users, upn).map(|i| &self.users[i])
     }
     /// Positions of the users whose UPN starts with `prefix` (any case).
     pub fn users_with_upn_prefix(&self, prefix: &str) -> Vec<usize> {
-        let p = lc(prefix);
-        let mut v: Vec<usize> = self
-            .by_upn
-            .range(p.clone()..)
-            .take_while(|(k, _)| k.starts_with(&p))
-            .map(|(_, &i)| i)
-            .collect();
-        v.sort_unstable();
-        v
+        self.index.with_upn_prefix(&self.users, prefix)
     }
     /// Positions of the users whose lowercased UPN is within `lo..=hi`.
     pub fn users_in_upn_range(&self, lo: Option<&str>, hi: Option<&str>) -> Vec<usize> {
-        use std::ops::Bound;
-        let lo = lo.map(lc);
-        let hi = hi.map(lc);
-        let range = (
-            lo.map_or(Bound::Unbounded, Bound::Included),
-            hi.map_or(Bound::Unbounded, Bound::Included),
-        );
-        if let (Bound::Included(a), Bound::Included(b)) = (&range.0, &range.1)
-            && a > b
-        {
-            return Vec::new();
-        }
-        let mut v: Vec<usize> = self
-            .by_upn
-            .range::<String, _>(range)
-            .map(|(_, &i)| i)
-            .collect();
-        v.sort_unstable();
-        v
+        self.index.in_upn_range(&self.users, lo, hi)
     }
     /// Every user's position, in object-id order.
-    pub fn in_id_order(&self) -> Vec<usize> {
-        self.by_id.values().copied().collect()
+    pub fn in_id_order(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.index.id_order()
     }
     pub fn user_by_id(&self, id: &str) -> Option<&TenantUser> {
-        self.by_id.get(&lc(id)).map(|&i| &self.users[i])
+        self.index.by_id(&self.users, id).map(|i| &self.users[i])
     }
     /// Users whose mail, other mails or proxy addresses contain `addr`.
     pub fn users_by_address(&self, addr: &str) -> Vec<usize> {
-        self.by_address.get(&lc(addr)).cloned().unwrap_or_default()
+        self.index.by_address(&self.users, addr)
     }
     /// The directory object a person signs in as here: their UPN, or the
     /// object that stands for their personal account.
@@ -144,7 +120,7 @@ impl Tenant {
     pub fn add_user(&mut self, u: TenantUser) -> usize {
         self.users.push(u);
         let i = self.users.len() - 1;
-        self.index(i);
+        self.index.add(&self.users, i);
         i
     }
 }
@@ -248,10 +224,11 @@ impl OrgUser {
         }
     }
 
-    pub fn domain(&self) -> String {
+    /// The graph subject's `domain`: the directory's id, or Windows Live ID.
+    pub fn domain(&self) -> std::borrow::Cow<'_, str> {
         match self.origin {
             Origin::Msa => "Windows Live ID".into(),
-            Origin::Aad => self.aad_tenant.clone().unwrap_or_default(),
+            Origin::Aad => self.aad_tenant.as_deref().unwrap_or_default().into(),
         }
     }
     pub fn origin_str(&self) -> &'static str {
@@ -589,40 +566,6 @@ impl World {
             })
         };
         found.filter(|&i| org.users[i].active)
-    }
-
-    /// Whether the person behind a token's subject is an active user of
-    /// organization `o`: as that identity, or, for a personal Microsoft
-    /// account, as the directory object that stands for it (a guest that
-    /// is this account) in the directory the organization is connected to.
-    /// The accounts list spans both (docs/emulator.md says why).
-    pub fn person_in_org(&self, o: usize, s: &Subject) -> bool {
-        if self.org_user_for(o, s).is_some() {
-            return true;
-        }
-        let personal = if s.tid == CONSUMERS_TENANT {
-            Some(s.upn.as_str())
-        } else {
-            self.tenant(&s.tid)
-                .and_then(|t| t.user_by_id(&s.oid))
-                .and_then(|u| u.msa.as_deref())
-        };
-        let (Some(personal), Some(t)) = (
-            personal,
-            self.orgs[o].tenant.as_deref().and_then(|t| self.tenant(t)),
-        ) else {
-            return false;
-        };
-        let Some(obj) = t.object_for(personal) else {
-            return false;
-        };
-        let stand_in = Subject {
-            tid: t.id.clone(),
-            oid: obj.id.clone(),
-            upn: obj.upn.clone(),
-            name: obj.display_name.clone(),
-        };
-        self.org_user_for(o, &stand_in).is_some()
     }
 
     pub fn is_admin(&self, o: usize, user: usize) -> bool {

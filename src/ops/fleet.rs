@@ -47,18 +47,50 @@ pub struct Settings {
     pub journal_dir: PathBuf,
 }
 
+/// The organizations the signed-in identity is a member of (the accounts
+/// API answers for the identity of the token: one directory at a time).
+async fn accounts(c: &Clients) -> Result<Vec<String>, ClientError> {
+    let profile = c.ado.profile().await?;
+    let member = profile.public_alias.clone().unwrap_or(profile.id.clone());
+    Ok(c.ado
+        .accounts(&member)
+        .await?
+        .into_iter()
+        .map(|a| a.account_name)
+        .collect())
+}
+
 /// The organizations of `source`, by name (any case), sorted.
+///
+/// For the accounts API, the person may be in other directories too (a
+/// personal account that is a guest of an old directory and a member of
+/// the new one, after a merger): an organization they belong to says which
+/// directories they are in, and the same person is asked again as a member
+/// of each, so the list is every organization they belong to, whatever
+/// backs it.
 pub async fn list(c: &Clients, source: &Source) -> Result<Vec<String>, ClientError> {
     let mut names: Vec<String> = match source {
         Source::Accounts => {
-            let profile = c.ado.profile().await?;
-            let member = profile.public_alias.clone().unwrap_or(profile.id.clone());
-            c.ado
-                .accounts(&member)
-                .await?
-                .into_iter()
-                .map(|a| a.account_name)
-                .collect()
+            let mut names = accounts(c).await?;
+            let here = super::current_identity(c).await.map(|i| i.tenant_id);
+            let tenants = match names.first() {
+                Some(first) => c.ado.user_tenants(first).await.unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let others = tenants.into_iter().filter(|t| {
+                here.as_deref()
+                    .is_none_or(|h| !h.eq_ignore_ascii_case(&t.id))
+            });
+            let more = futures_util::future::join_all(others.map(|t| async move {
+                match in_tenant(c, &t.id).await {
+                    Ok(moved) => accounts(&moved).await.unwrap_or_default(),
+                    // Not a member there after all: nothing to add.
+                    Err(_) => Vec::new(),
+                }
+            }))
+            .await;
+            names.extend(more.into_iter().flatten());
+            names
         }
         Source::Catalog(directory) => {
             let tenant = directory.id.to_string();

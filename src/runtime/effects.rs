@@ -76,6 +76,11 @@ async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job
     let done = match job {
         Job::SignIn { tenant } => Done::SignedIn(s.sign_in(tenant.as_deref(), &events).await),
         Job::ListOrgs => Done::Orgs(s.list_orgs(&events).await),
+        Job::SurveyOrgs { orgs, op, tenant } => Done::Surveyed(
+            s.survey(&orgs, op, tenant.as_deref(), &events)
+                .await
+                .map(|_| ()),
+        ),
         Job::ListTenants { org } => Done::Tenants(s.list_tenants(&org, &events).await),
         Job::RunChecks { op, org, tenant } => {
             Done::Checks(s.run_checks(op, &org, tenant.as_deref(), &events).await)

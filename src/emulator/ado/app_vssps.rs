@@ -65,7 +65,7 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
             let v: Vec<Value> = (0..world.orgs.len())
                 .filter(|&o| match pat_owner {
                     Some((po, i)) => po == o && world.orgs[o].users[i].active,
-                    None => world.person_in_org(o, &subject),
+                    None => world.org_user_for(o, &subject).is_some(),
                 })
                 .map(|o| {
                     let org = &world.orgs[o];

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::super::state::OrgUser;
 use super::super::state::{Org, World};
 use super::super::wire::{self, ado_error};
-use super::{OrgUrls, graph_user, ts};
+use super::{GraphUser, OrgUrls, ts};
 
 fn not_found(id: &str) -> Response {
     ado_error(
@@ -225,25 +225,62 @@ pub(super) fn access_level(u: &OrgUser) -> Access {
     }
 }
 
+/// A user entitlement, serialized as it is written (a listing writes up
+/// to ten thousand at a time).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Entitlement<'a> {
+    id: &'a str,
+    user: GraphUser<'a>,
+    access_level: AccessLevel,
+    last_accessed_date: String,
+    date_created: String,
+    project_entitlements: [(); 0],
+    extensions: [(); 0],
+    group_assignments: [(); 0],
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessLevel {
+    licensing_source: &'static str,
+    account_license_type: &'static str,
+    msdn_license_type: &'static str,
+    git_hub_license_type: &'static str,
+    license_display_name: &'static str,
+    status: &'static str,
+    status_message: &'static str,
+    assignment_source: &'static str,
+}
+
+impl<'a> Entitlement<'a> {
+    pub(super) fn of(urls: &'a OrgUrls, u: &'a OrgUser) -> Self {
+        let access = access_level(u);
+        Entitlement {
+            id: &u.id,
+            user: GraphUser::of(urls, u),
+            access_level: AccessLevel {
+                licensing_source: access.licensing_source,
+                account_license_type: access.account_licence,
+                msdn_license_type: access.msdn_licence,
+                git_hub_license_type: "none",
+                license_display_name: access.display_name,
+                status: if u.active { "active" } else { "pending" },
+                status_message: "",
+                assignment_source: "unknown",
+            },
+            last_accessed_date: u
+                .last_access
+                .map(ts)
+                .unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
+            date_created: ts(u.created),
+            project_entitlements: [],
+            extensions: [],
+            group_assignments: [],
+        }
+    }
+}
+
 pub(super) fn entitlement(urls: &OrgUrls, u: &OrgUser) -> Value {
-    let access = access_level(u);
-    json!({
-        "id": u.id,
-        "user": graph_user(urls, u),
-        "accessLevel": {
-            "licensingSource": access.licensing_source,
-            "accountLicenseType": access.account_licence,
-            "msdnLicenseType": access.msdn_licence,
-            "gitHubLicenseType": "none",
-            "licenseDisplayName": access.display_name,
-            "status": if u.active { "active" } else { "pending" },
-            "statusMessage": "",
-            "assignmentSource": "unknown"
-        },
-        "lastAccessedDate": u.last_access.map(ts).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
-        "dateCreated": ts(u.created),
-        "projectEntitlements": [],
-        "extensions": [],
-        "groupAssignments": []
-    })
+    serde_json::to_value(Entitlement::of(urls, u)).expect("json")
 }

@@ -239,36 +239,103 @@ impl OrgUrls {
     }
 }
 
-fn links(kind: &str, urls: &OrgUrls, descriptor: &str) -> Value {
-    let vssps = &urls.vssps;
-    json!({
-        "self": {"href": format!("{vssps}/_apis/Graph/{kind}/{descriptor}")},
-        "memberships": {"href": format!("{vssps}/_apis/Graph/Memberships/{descriptor}")},
-        "membershipState": {"href": format!("{vssps}/_apis/Graph/MembershipStates/{descriptor}")},
-        "storageKey": {"href": format!("{vssps}/_apis/Graph/StorageKeys/{descriptor}")},
-        "avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{descriptor}", urls.dev)}
-    })
+/// A link under a subject's `_links`: `{"href": "{base}/_apis/{path}/{descriptor}"}`,
+/// written straight into the answer.
+struct Href<'a>(&'a str, &'static str, &'a str);
+
+impl serde::Serialize for Href<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(
+            "href",
+            &format_args!("{}/_apis/{}/{}", self.0, self.1, self.2),
+        )?;
+        m.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Links<'a> {
+    #[serde(rename = "self")]
+    own: Href<'a>,
+    memberships: Href<'a>,
+    membership_state: Href<'a>,
+    storage_key: Href<'a>,
+    avatar: Href<'a>,
+}
+
+fn links<'a>(kind: &'static str, urls: &'a OrgUrls, descriptor: &'a str) -> Links<'a> {
+    let vssps = urls.vssps.as_str();
+    Links {
+        own: Href(vssps, kind, descriptor),
+        memberships: Href(vssps, "Graph/Memberships", descriptor),
+        membership_state: Href(vssps, "Graph/MembershipStates", descriptor),
+        storage_key: Href(vssps, "Graph/StorageKeys", descriptor),
+        avatar: Href(&urls.dev, "GraphProfile/MemberAvatars", descriptor),
+    }
+}
+
+/// A graph user as vssps shows it, serialized as it is written (no JSON
+/// tree in between: an organization's listing writes a hundred thousand).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphUser<'a> {
+    subject_kind: &'static str,
+    meta_type: &'a str,
+    directory_alias: &'a str,
+    domain: std::borrow::Cow<'a, str>,
+    principal_name: &'a str,
+    mail_address: &'a str,
+    origin: &'static str,
+    origin_id: &'a str,
+    display_name: &'a str,
+    #[serde(rename = "_links")]
+    links: Links<'a>,
+    url: Url<'a>,
+    descriptor: &'a str,
+    /// Not in the public contract; lets callers see who is disconnected.
+    is_deleted_in_origin: bool,
+}
+
+/// `{vssps}/_apis/Graph/Users/{descriptor}` as a string.
+struct Url<'a>(&'a str, &'a str);
+
+impl serde::Serialize for Url<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}/_apis/Graph/Users/{}", self.0, self.1))
+    }
+}
+
+impl<'a> GraphUser<'a> {
+    pub fn of(urls: &'a OrgUrls, u: &'a OrgUser) -> Self {
+        let meta = u.app_kind.unwrap_or(if u.principal_name.contains("#EXT#") {
+            "guest"
+        } else {
+            "member"
+        });
+        GraphUser {
+            subject_kind: "user",
+            meta_type: meta,
+            directory_alias: u.principal_name.split('@').next().unwrap_or(""),
+            domain: u.domain(),
+            principal_name: &u.principal_name,
+            mail_address: &u.mail,
+            origin: u.origin_str(),
+            origin_id: &u.origin_id,
+            display_name: &u.display_name,
+            links: links("Graph/Users", urls, &u.descriptor),
+            url: Url(&urls.vssps, &u.descriptor),
+            descriptor: &u.descriptor,
+            is_deleted_in_origin: !u.active,
+        }
+    }
 }
 
 /// A graph user as vssps shows it.
 pub fn graph_user(urls: &OrgUrls, u: &OrgUser) -> Value {
-    let alias = u.principal_name.split('@').next().unwrap_or("").to_string();
-    json!({
-        "subjectKind": "user",
-        "metaType": u.app_kind.unwrap_or(if u.principal_name.contains("#EXT#") { "guest" } else { "member" }),
-        "directoryAlias": alias,
-        "domain": u.domain(),
-        "principalName": u.principal_name,
-        "mailAddress": u.mail,
-        "origin": u.origin_str(),
-        "originId": u.origin_id,
-        "displayName": u.display_name,
-        "_links": links("Users", urls, &u.descriptor),
-        "url": format!("{}/_apis/Graph/Users/{}", urls.vssps, u.descriptor),
-        "descriptor": u.descriptor,
-        // Not in the public contract; lets callers see who is disconnected.
-        "isDeletedInOrigin": !u.active,
-    })
+    serde_json::to_value(GraphUser::of(urls, u)).expect("json")
 }
 
 /// Every group of the organization: Project Collection Administrators,
@@ -327,7 +394,7 @@ fn group_json(
         "origin": origin,
         "originId": origin_id,
         "displayName": name,
-        "_links": links("Groups", urls, descriptor),
+        "_links": serde_json::to_value(links("Graph/Groups", urls, descriptor)).expect("json"),
         "url": format!("{}/_apis/Graph/Groups/{descriptor}", urls.vssps),
         "descriptor": descriptor,
     })

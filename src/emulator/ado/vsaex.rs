@@ -2,7 +2,7 @@
 //! documented `$filter` and `$orderBy`; one user's entitlement and adding
 //! users are in entitlements.rs.
 
-use super::entitlements::{access_level, entitlement};
+use super::entitlements::{Entitlement, access_level};
 use super::*;
 
 /// `/vsaex/...`: user entitlements.
@@ -37,8 +37,10 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
             };
             let total = listing.len();
             let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
-            let items: Vec<&OrgUser> = items.iter().map(|&i| &org.users[i]).collect();
-            let members: Vec<Value> = items.iter().map(|u| entitlement(&urls, u)).collect();
+            let members: Vec<Entitlement> = items
+                .iter()
+                .map(|&i| Entitlement::of(&urls, &org.users[i]))
+                .collect();
             // Real responses repeat the members under `items`: serialize
             // them once and write them twice.
             let members = serde_json::to_string(&members).expect("json");
@@ -111,7 +113,9 @@ fn offset_page(sh: &Shared, org: &Org, urls: &OrgUrls, req: &Req) -> Response {
         Err(r) => return r,
     };
     let page = listing.iter().skip(skip).take(top);
-    let members: Vec<Value> = page.map(|&i| entitlement(urls, &org.users[i])).collect();
+    let members: Vec<Entitlement> = page
+        .map(|&i| Entitlement::of(urls, &org.users[i]))
+        .collect();
     let members = serde_json::to_string(&members).expect("json");
     let total = listing.len();
     wire::text(
@@ -250,7 +254,7 @@ fn entitlement_listing(
     }
     let listing = std::sync::Arc::new(listing);
     let mut cache = sh.listings.lock().expect("listings");
-    if cache.len() >= 64 {
+    if cache.len() >= 1024 {
         cache.clear();
     }
     cache.insert(key, (generation, std::sync::Arc::clone(&listing)));

@@ -12,38 +12,37 @@ use super::super::scenario::Scenario;
 use super::*;
 
 impl World {
-    pub fn from_scenario(s: &Scenario, now: DateTime<Utc>) -> Self {
-        let mut tenants: Vec<Tenant> = s
-            .tenants
-            .iter()
+    /// The world a scenario describes; its directories' users are moved
+    /// in, not copied (a million of them must fit twice over otherwise).
+    pub fn from_scenario(mut s: Scenario, now: DateTime<Utc>) -> Self {
+        let mut tenants: Vec<Tenant> = std::mem::take(&mut s.tenants)
+            .into_iter()
             .map(|t| {
                 let id = ids::guid(&["tenant", &t.key]);
-                let mut tenant = Tenant {
-                    id: id.clone(),
-                    key: t.key.clone(),
-                    display_name: t.display_name.clone(),
-                    initial_domain: t.initial_domain.clone(),
-                    domains: t.domains.clone(),
-                    cloud: t.cloud.clone(),
-                    users: Vec::with_capacity(t.users.len()),
-                    by_upn: BTreeMap::new(),
-                    by_address: HashMap::with_capacity(t.users.len()),
-                    by_id: BTreeMap::new(),
-                };
-                for u in &t.users {
-                    tenant.add_user(TenantUser {
+                let users = t
+                    .users
+                    .into_iter()
+                    .map(|u| TenantUser {
                         id: ids::guid(&["user", &id, &lc(&u.upn)]),
-                        upn: u.upn.clone(),
-                        display_name: u.display_name.clone(),
-                        mail: u.mail.clone(),
-                        other_mails: u.other_mails.clone(),
-                        proxy_addresses: u.proxy_addresses.clone(),
-                        user_type: u.user_type.clone(),
+                        upn: u.upn,
+                        display_name: u.display_name,
+                        mail: u.mail,
+                        other_mails: u.other_mails,
+                        proxy_addresses: u.proxy_addresses,
+                        user_type: u.user_type,
                         enabled: u.enabled,
-                        msa: u.msa.clone(),
-                    });
-                }
-                tenant
+                        msa: u.msa,
+                    })
+                    .collect();
+                Tenant::new(
+                    id,
+                    t.key,
+                    t.display_name,
+                    t.initial_domain,
+                    t.domains,
+                    t.cloud,
+                    users,
+                )
             })
             .collect();
         let mut msa: Vec<Msa> = Vec::new();

@@ -273,7 +273,7 @@ mod tests {
     use super::*;
 
     fn world(name: &str) -> World {
-        World::from_scenario(&Scenario::load(name).unwrap(), Utc::now())
+        World::from_scenario(Scenario::load(name).unwrap(), Utc::now())
     }
 
     fn caller(w: &World) -> (usize, String) {
