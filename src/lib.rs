@@ -3,6 +3,8 @@
 //!
 //! Module map (see `docs/architecture.md` for the picture):
 //! - [`app`]: the wizard as a pure state machine (`State`, `Msg`, `update`).
+//! - [`ops`]: the application layer the wizard and the commands share.
+//! - [`azure`]: Azure's well-known ids and addresses, written once.
 //! - [`ui`]: draws a `State` into a ratatui `Frame`; never does IO.
 //! - [`runtime`]: the tokio loop that owns the terminal, runs effects, feeds messages back.
 //! - [`client`]: the one async client layer for Azure DevOps, Microsoft Graph and sign-in.
@@ -11,6 +13,7 @@
 //! - [`cli`]: argument parsing and the headless commands.
 
 pub mod app;
+pub mod azure;
 pub mod cli;
 pub mod client;
 pub mod domain;

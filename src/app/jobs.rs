@@ -21,6 +21,11 @@ pub enum Job {
     SignIn {
         tenant: Option<String>,
     },
+    /// Device-code sign-in at a directory as an account of it, kept for
+    /// reading that directory only (the main sign-in stays).
+    SignInDirectory {
+        tenant: String,
+    },
     ListOrgs,
     /// In the background: each organization's backing, owner, users and
     /// whether the person administers it, and with `op` its readiness
@@ -29,6 +34,10 @@ pub enum Job {
         orgs: Vec<String>,
         op: Option<Operation>,
         tenant: Option<String>,
+    },
+    /// Where the organization is now (anonymous: before any sign-in).
+    ProbeBacking {
+        org: String,
     },
     ListTenants {
         org: String,
@@ -79,12 +88,25 @@ pub enum Job {
         org: String,
         csv: String,
     },
+    /// Diagnose a locked-out owner's organization with the current sign-in.
+    Recover {
+        org: String,
+    },
+    /// Carry out a way back (or verify as the owner, or sign in with
+    /// another account), checking up to `wait_secs` every `every_secs`.
+    RecoverRun {
+        org: String,
+        action: crate::ops::recover::Action,
+        wait_secs: u64,
+        every_secs: u64,
+    },
 }
 
 /// Kinds of work of which one at a time is in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Slot {
     SignIn,
+    Backing,
     Orgs,
     /// Background work: never makes quitting ask first.
     Survey,
@@ -97,14 +119,16 @@ pub enum Slot {
     Resolve,
     Search,
     ResolveApply,
+    Recover,
 }
 
 impl Job {
     pub fn slot(&self) -> Slot {
         match self {
-            Job::SignIn { .. } => Slot::SignIn,
+            Job::SignIn { .. } | Job::SignInDirectory { .. } => Slot::SignIn,
             Job::ListOrgs => Slot::Orgs,
             Job::SurveyOrgs { .. } => Slot::Survey,
+            Job::ProbeBacking { .. } => Slot::Backing,
             Job::ListTenants { .. } => Slot::Tenants,
             Job::RunChecks { .. } => Slot::Checks,
             Job::Apply { .. } => Slot::Apply,
@@ -114,6 +138,7 @@ impl Job {
             Job::LoadResolve { .. } => Slot::Resolve,
             Job::Search { .. } => Slot::Search,
             Job::ApplyResolve { .. } => Slot::ResolveApply,
+            Job::Recover { .. } | Job::RecoverRun { .. } => Slot::Recover,
         }
     }
 
@@ -127,9 +152,12 @@ impl Job {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Done {
     SignedIn(Result<Identity, Problem>),
+    /// Signed in to a directory for reading it.
+    DirectorySignedIn(Result<Identity, Problem>),
     Orgs(Result<Vec<String>, Problem>),
     /// The survey finished (each organization arrived as an event).
     Surveyed(Result<(), Problem>),
+    Backing(Result<OrgBacking, Problem>),
     Tenants(Result<Vec<TenantInfo>, Problem>),
     Checks(Result<ChecksReport, Problem>),
     Applied(Result<Applied, Problem>),
@@ -143,6 +171,8 @@ pub enum Done {
         result: Result<Vec<Candidate>, Problem>,
     },
     ResolveApplied(Result<ResolveOutcome, Problem>),
+    Recovered(Result<Box<crate::ops::recover::Report>, Problem>),
+    RecoverRan(Result<Box<crate::ops::recover::Outcome>, Problem>),
 }
 
 /// The jobs in flight.

@@ -15,7 +15,9 @@
 //! Prerequisites → Plan → Confirm → Apply → Verify (fresh sign-in) → Done, with
 //! a Diagnosis screen when verification is refused.
 
+pub mod breadcrumb;
 mod checklist;
+pub mod exit;
 pub mod jobs;
 pub mod keys;
 pub mod model;
@@ -99,6 +101,8 @@ pub struct Session {
     pub audit: Option<Result<Vec<CheckResult>, Problem>>,
     /// What the Resolve step applied.
     pub resolved: Option<ResolveOutcome>,
+    /// Where the organization given at start is now (read before sign-in).
+    pub backing: Option<OrgBacking>,
 }
 
 impl Session {
@@ -154,6 +158,9 @@ pub struct State {
     /// The runtime's clock in milliseconds, from the last `Msg::Tick`.
     pub now_ms: u64,
     pub quitting: bool,
+    /// The process's exit code once quitting (0, or 130 after Ctrl-C, or
+    /// 128 + a signal's number).
+    pub exit_code: u8,
 }
 
 impl State {
@@ -168,6 +175,7 @@ impl State {
             color,
             now_ms: 0,
             quitting: false,
+            exit_code: 0,
         }
     }
 
@@ -196,7 +204,8 @@ impl State {
 
     /// Work is in flight or a change is half done: quitting must ask first.
     pub fn busy(&self) -> bool {
-        self.jobs.pending() > 0
+        // The background read of where the organization is never holds a quit.
+        self.jobs.pending() > usize::from(self.jobs.running(Slot::Backing))
             || (self.session.applied.is_some() && self.session.verified.is_none())
             || matches!(&self.screen, Screen::Resolve(r) if r.busy())
     }
@@ -226,6 +235,9 @@ pub enum Msg {
         id: JobId,
         done: Box<Done>,
     },
+    /// A signal was sent to the process: leave now (the journal keeps any
+    /// change in flight; the note on the way out says how to finish it).
+    Signal(exit::Signal),
 }
 
 /// Work for the runtime.
@@ -296,12 +308,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             screens::on_done(state, *done)
         }
+        Msg::Signal(signal) => {
+            state.exit_code = signal.exit_code();
+            quit(state)
+        }
     }
 }
 
 fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
     // Ctrl-C always leaves, whatever is open.
     if key == Key::CtrlC {
+        state.exit_code = exit::INTERRUPTED;
         return quit(state);
     }
     match state.overlay {

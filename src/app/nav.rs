@@ -7,7 +7,7 @@ use super::screens::pick_org::PickOrg;
 use super::screens::pick_tenant::PickTenant;
 use super::screens::prereqs::Prereqs;
 use super::screens::resolve::ResolveScreen;
-use super::screens::sign_in::SignInScreen;
+use super::screens::sign_in::{SignInScreen, Then};
 use super::screens::verify::VerifyScreen;
 use super::screens::welcome::Welcome;
 use super::screens::{Loadable, Screen};
@@ -36,6 +36,36 @@ pub fn welcome(state: &mut State) -> Step {
 pub fn sign_in(state: &mut State) -> Step {
     let fx = state.start(Job::SignIn { tenant: None });
     (Screen::SignIn(SignInScreen::default()), fx)
+}
+
+/// Sign in again at `tenant` (the organization's directory), then go on
+/// with `then`.
+pub fn sign_in_at(state: &mut State, tenant: String, then: Then) -> Step {
+    let fx = state.start(Job::SignIn {
+        tenant: Some(tenant.clone()),
+    });
+    (
+        Screen::SignIn(SignInScreen {
+            then: Some(then),
+            tenant: Some(tenant),
+            ..SignInScreen::default()
+        }),
+        fx,
+    )
+}
+
+/// Sign in to the destination directory as an account of it, to read it.
+pub fn sign_in_directory(state: &mut State, directory: super::model::TenantInfo) -> Step {
+    let fx = state.start(Job::SignInDirectory {
+        tenant: directory.id.clone(),
+    });
+    (
+        Screen::SignIn(SignInScreen {
+            directory: Some(directory),
+            ..SignInScreen::default()
+        }),
+        fx,
+    )
 }
 
 /// The organization picker (from the list already read, or reading it).
@@ -122,6 +152,19 @@ pub fn verify_in(state: &mut State, tenant: Option<String>) -> Step {
             prompt: None,
             received_ms: state.now_ms,
         }),
+        fx,
+    )
+}
+
+/// The Recover screen for `org`, diagnosing.
+pub fn recover(state: &mut State, org: &str) -> Step {
+    let fx = state.start(Job::Recover {
+        org: org.to_string(),
+    });
+    (
+        Screen::Recover(Box::new(super::screens::recover::RecoverScreen::loading(
+            org,
+        ))),
         fx,
     )
 }

@@ -33,9 +33,10 @@ fn start(job: Job) -> Effect {
 /// up by hand).
 fn reply(s: &mut State, done: Done) -> Vec<Effect> {
     let slot = match &done {
-        Done::SignedIn(_) => Slot::SignIn,
+        Done::SignedIn(_) | Done::DirectorySignedIn(_) => Slot::SignIn,
         Done::Orgs(_) => Slot::Orgs,
         Done::Surveyed(_) => Slot::Survey,
+        Done::Backing(_) => Slot::Backing,
         Done::Tenants(_) => Slot::Tenants,
         Done::Checks(_) => Slot::Checks,
         Done::Applied(_) => Slot::Apply,
@@ -45,6 +46,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
         Done::ResolveLoaded(_) => Slot::Resolve,
         Done::Searched { .. } => Slot::Search,
         Done::ResolveApplied(_) => Slot::ResolveApply,
+        Done::Recovered(_) | Done::RecoverRan(_) => Slot::Recover,
     };
     let id = s.jobs.id_in(slot).unwrap_or_else(|| {
         let job = match slot {
@@ -55,6 +57,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
                 op: None,
                 tenant: None,
             },
+            Slot::Backing => Job::ProbeBacking { org: "o".into() },
             Slot::Tenants => Job::ListTenants { org: "o".into() },
             Slot::Checks => Job::RunChecks {
                 op: Operation::Connect,
@@ -84,6 +87,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
                 org: "o".into(),
                 jobs: None,
             },
+            Slot::Recover => Job::Recover { org: "o".into() },
         };
         s.jobs.start(&job).0
     });
@@ -132,6 +136,7 @@ fn report(fail: bool) -> ChecksReport {
         situation: SituationView::default(),
         destination: None,
         accept: vec![],
+        directory_sign_in: None,
         checks: vec![
             CheckResult {
                 id: "caller-is-admin",
@@ -393,6 +398,7 @@ fn sign_in_failure_can_be_retried_or_abandoned() {
     );
     let Screen::SignIn(SignInScreen {
         phase: SignInPhase::Failed(e),
+        ..
     }) = &s.screen
     else {
         panic!()
@@ -480,7 +486,8 @@ fn refused_verification_leads_to_the_lockout_diagnosis() {
     let Screen::Diagnosis(d) = &s.screen else {
         panic!("{:?}", s.screen)
     };
-    assert!(d.steps[0].contains("aex.dev.azure.com/me"), "{:?}", d.steps);
+    assert!(d.steps[0].contains("ado-entra recover"), "{:?}", d.steps);
+    assert!(d.steps.iter().any(|x| x.contains("aex.dev.azure.com/me")));
     assert!(d.steps.iter().any(|x| x.contains("Disconnect")));
     assert!(s.busy(), "a change is half done until verified");
     assert_eq!(
@@ -698,7 +705,8 @@ fn disconnect_skips_the_tenant_and_check_only_stops_after_checks() {
     );
 
     let mut s = state();
-    key(&mut s, Key::End); // Check only
+    key(&mut s, Key::End); // Recover, last
+    key(&mut s, Key::Up); // Check only
     key(&mut s, Key::Enter);
     reply(&mut s, Done::SignedIn(Ok(identity())));
     reply(&mut s, Done::Orgs(Ok(vec!["fabrikam".into()])));
@@ -721,7 +729,10 @@ fn resolve_screen(s: &State) -> &ResolveScreen {
 }
 
 fn loaded_resolve(s: &mut State) {
-    let plan = crate::domain::resolve::fixtures::plan();
+    loaded_resolve_with(s, crate::domain::resolve::fixtures::plan());
+}
+
+fn loaded_resolve_with(s: &mut State, plan: crate::domain::resolve::Plan) {
     reply(
         s,
         Done::ResolveLoaded(Ok(ResolveLoad {
@@ -729,6 +740,51 @@ fn loaded_resolve(s: &mut State) {
             unfinished: None,
         })),
     );
+}
+
+#[test]
+fn resolve_accept_exact_takes_only_exact_rows_and_candidates_say_what_each_account_is() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve_with(&mut s, crate::domain::resolve::fixtures::trap_plan());
+    key(&mut s, Key::Char('A'));
+    assert_eq!(s.status.as_deref(), Some("Accepted 1 exact match(es)."));
+    let Loadable::Ready(plan) = &resolve_screen(&s).plan else {
+        panic!()
+    };
+    let decided: Vec<&str> = plan
+        .rows
+        .iter()
+        .map(|r| crate::app::screens::resolve::decision_label(&r.decision))
+        .collect();
+    assert_eq!(
+        decided,
+        ["map", "review", "review", "review", "review", "review"]
+    );
+    // Anna's candidates: her member account, then the guest copy.
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Enter);
+    let r = resolve_screen(&s);
+    let entries = r.detail_entries();
+    let details: Vec<&str> = entries.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "medium · person, member, enabled · same name",
+            "low · person, guest, enabled · address is the account's primary mail; same name; another account of the same person",
+        ]
+    );
+    assert!(r.detail_flags().is_empty());
+    // Kim's row: the flag in words.
+    key(&mut s, Key::Esc);
+    key(&mut s, Key::End);
+    key(&mut s, Key::Enter);
+    let r = resolve_screen(&s);
+    assert_eq!(r.detail_flags(), ["address matches but the name does not"]);
+    assert_eq!(r.detail_entries()[0].title, "Kim Park · kim@fabrikam.com");
+    // Accepting it is a deliberate choice: Enter maps it.
+    key(&mut s, Key::Enter);
+    assert_eq!(s.status.as_deref(), Some("Mapped to kim@fabrikam.com."));
 }
 
 #[test]
@@ -1095,6 +1151,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
         Screen::Welcome(Welcome::default()),
         Screen::SignIn(SignInScreen {
             phase: SignInPhase::Starting,
+            ..SignInScreen::default()
         }),
         Screen::PickOrg(PickOrg {
             orgs: Loadable::Loading,
@@ -1483,4 +1540,231 @@ fn the_picker_fills_in_readiness_sorts_and_filters() {
         panic!()
     };
     assert_eq!(p.shown(&s.session.survey).len(), 3);
+}
+
+/// The owner's personal account cannot read the destination: the report
+/// is blocked on the owner's unproven access and offers a directory sign-in.
+fn unread_destination() -> ChecksReport {
+    let mut r = report(false);
+    r.checks[1].status = Status::Warn;
+    r.checks[1].title = "Could not verify: that the owner keeps access".into();
+    r.directory_sign_in = Some(tenant());
+    r
+}
+
+#[test]
+fn an_unreadable_destination_is_signed_in_to_and_checked_again() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Ok(unread_destination())));
+    // Unproven: Enter does not go on to the plan, and says how to prove it.
+    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(matches!(s.screen, Screen::Prereqs(_)));
+    assert!(
+        s.status.as_deref().unwrap().contains("d sign in"),
+        "{:?}",
+        s.status
+    );
+    assert!(
+        s.screen
+            .hints()
+            .iter()
+            .any(|h| h.shown == "d" && h.label.contains("sign in to the directory"))
+    );
+    // d signs in to the destination only, keeping the main sign-in.
+    assert_eq!(
+        key(&mut s, Key::Char('d')),
+        vec![start(Job::SignInDirectory {
+            tenant: tenant().id
+        })]
+    );
+    let Screen::SignIn(sign_in) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    assert_eq!(sign_in.directory.as_ref(), Some(&tenant()));
+    let before = s.session.identity.clone();
+    let fx = reply(
+        &mut s,
+        Done::DirectorySignedIn(Ok(Identity {
+            upn: "owner@contoso.com".into(),
+            display_name: "Owner".into(),
+            tenant_id: tenant().id,
+        })),
+    );
+    assert_eq!(
+        fx,
+        vec![start(Job::RunChecks {
+            op: Operation::Connect,
+            org: "fabrikam".into(),
+            tenant: Some(tenant().id),
+        })]
+    );
+    assert_eq!(s.session.identity, before, "the main sign-in is the same");
+    // With the destination read, the proven report goes on to the plan.
+    reply(&mut s, Done::Checks(Ok(report(false))));
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Plan(_)), "{:?}", s.screen);
+}
+
+#[test]
+fn an_organization_that_refuses_the_sign_in_offers_to_sign_in_there() {
+    let refused = Problem {
+        message:
+            "'fabrikam' is connected to the directory T, and owner@contoso.com cannot sign in there"
+                .into(),
+        sign_in_at: Some(tenant().id),
+        ..Problem::default()
+    };
+    // From the checks: s signs in at the organization's directory, then
+    // the checks run again (not back to the organization list).
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Err(refused.clone())));
+    assert_eq!(
+        key(&mut s, Key::Char('s')),
+        vec![start(Job::SignIn {
+            tenant: Some(tenant().id)
+        })]
+    );
+    let fx = reply(&mut s, Done::SignedIn(Ok(identity())));
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Start {
+                job: Job::RunChecks { .. },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    // From Resolve: s signs in there, then the users load again.
+    let mut s = state();
+    s.session.identity = Some(identity());
+    let (screen, _) = nav::resolve(&mut s, "fabrikam");
+    s.screen = screen;
+    reply(&mut s, Done::ResolveLoaded(Err(refused.clone())));
+    assert_eq!(
+        key(&mut s, Key::Char('s')),
+        vec![start(Job::SignIn {
+            tenant: Some(tenant().id)
+        })]
+    );
+    assert_eq!(
+        reply(&mut s, Done::SignedIn(Ok(identity()))),
+        vec![start(Job::LoadResolve {
+            org: "fabrikam".into()
+        })]
+    );
+    // A failure the sign-in cannot fix offers no such key.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Err(Problem::msg("network down"))));
+    assert!(key(&mut s, Key::Char('s')).is_empty());
+}
+
+#[test]
+fn leaving_mid_change_says_how_to_finish_and_exits_as_interrupted() {
+    // Nothing in flight: q leaves with 0 and nothing to say.
+    let mut s = state();
+    assert_eq!(key(&mut s, Key::Char('q')), vec![Effect::Quit]);
+    assert_eq!(
+        exit::leave(&s),
+        exit::Exit {
+            code: 0,
+            note: None
+        }
+    );
+    // Ctrl-C is an interrupt.
+    let mut s = state();
+    key(&mut s, Key::CtrlC);
+    assert_eq!(exit::leave(&s).code, 130);
+    // A signal while the connect is in flight: leave at once, with the
+    // command that finishes it.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Ok(report(false))));
+    key(&mut s, Key::Enter); // plan
+    key(&mut s, Key::Enter); // confirm
+    typed(&mut s, "fabrikam");
+    let fx = key(&mut s, Key::Enter);
+    assert!(
+        matches!(
+            &fx[..],
+            [Effect::Start {
+                job: Job::Apply { .. },
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    let fx = update(&mut s, Msg::Signal(exit::Signal::Terminate));
+    assert_eq!(fx, vec![Effect::Quit]);
+    let left = exit::leave(&s);
+    assert_eq!(left.code, 143);
+    let note = left.note.unwrap();
+    assert!(
+        note.contains(&format!(
+            "ado-entra connect --org fabrikam --to {}",
+            tenant().id
+        )),
+        "{note}"
+    );
+    assert!(note.contains("never sends the change twice"), "{note}");
+    // Applied but not verified: says so, and how to verify.
+    let mut s = state();
+    to_prereqs(&mut s);
+    s.session.applied = Some(crate::ops::change::Applied {
+        summary: "Connected 'fabrikam' to Contoso.".into(),
+        journal: "/j".into(),
+        already_landed: false,
+        now: crate::domain::directory::Target::Personal,
+    });
+    update(&mut s, Msg::Signal(exit::Signal::Hangup));
+    let left = exit::leave(&s);
+    assert_eq!(left.code, 129);
+    let note = left.note.unwrap();
+    assert!(
+        note.starts_with("Connected 'fabrikam' to Contoso."),
+        "{note}"
+    );
+    assert!(note.contains("ado-entra verify --org fabrikam"), "{note}");
+}
+
+#[test]
+fn welcome_proposes_the_flow_that_fits_where_the_organization_is() {
+    let mut env = Environment::azure();
+    env.org = Some("fabrikam".into());
+    let mut s = State::new(env, false);
+    assert_eq!(
+        plain(screens::welcome::init(&mut s)),
+        vec![start(Job::ProbeBacking {
+            org: "fabrikam".into()
+        })]
+    );
+    assert!(!s.busy(), "the background read never holds a quit");
+    // Connected already: Resolve is proposed, not a connect with nothing to do.
+    reply(
+        &mut s,
+        Done::Backing(Ok(OrgBacking {
+            tenant: Some(tenant()),
+        })),
+    );
+    let Screen::Welcome(w) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(w.selected_flow(), Flow::Resolve);
+    assert_eq!(s.session.backing.as_ref().unwrap().tenant, Some(tenant()));
+    // A choice the person made is never moved by a late answer.
+    let mut s = State::new(Environment::azure(), false);
+    key(&mut s, Key::Down);
+    reply(&mut s, Done::Backing(Ok(OrgBacking { tenant: None })));
+    let Screen::Welcome(w) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(w.selected_flow(), Flow::ChangeTenant);
+    // Back on Welcome later, the highlight is the flow that was running.
+    s.session.flow = Flow::Disconnect;
+    let (screen, _) = nav::welcome(&mut s);
+    let Screen::Welcome(w) = screen else { panic!() };
+    assert_eq!(w.selected_flow(), Flow::Disconnect);
 }

@@ -412,14 +412,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
         crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
     };
     println!("Verifying '{org}' as {who}:");
-    for p in &v.probes {
-        println!(
-            "  {} {}: {}",
-            if p.ok { "✔" } else { "✘" },
-            p.what,
-            p.detail
-        );
-    }
+    print_probes(&v.probes);
     let headline = match &v.access {
         Access::Works => "The organization answers this sign-in.".to_string(),
         Access::WrongSignIn { needs: Some(t) } => format!(
@@ -466,6 +459,18 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
     Ok(code)
 }
 
+/// Each probe of a verification, one line each.
+pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
+    for p in probes {
+        println!(
+            "  {} {}: {}",
+            if p.ok { "✔" } else { "✘" },
+            p.what,
+            p.detail
+        );
+    }
+}
+
 /// What to do after a verification, one step per line.
 fn verify_steps(org: &str, v: &crate::ops::verify::Verification) -> Vec<String> {
     match &v.access {
@@ -478,7 +483,13 @@ fn verify_steps(org: &str, v: &crate::ops::verify::Verification) -> Vec<String> 
         )],
         Access::OwnerLockedOut => crate::domain::diagnose::KnowledgeBase::builtin()
             .get("lockout-after-connect")
-            .map(|e| e.fix.clone())
+            .map(|e| {
+                // The organization is known here: the commands name it.
+                e.fix
+                    .iter()
+                    .map(|s| s.replace("--org ORG", &format!("--org {org}")))
+                    .collect()
+            })
             .unwrap_or_default(),
         Access::NoAccess => vec![format!(
             "Have an administrator add you in Organization settings > Users, then sign in again and run `ado-entra verify --org {org}`."

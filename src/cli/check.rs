@@ -9,7 +9,6 @@ use clap::Args;
 use super::{CliError, GlobalArgs, exit};
 use crate::client::http::RetryPolicy;
 use crate::client::{ClientError, Clients};
-use crate::domain::checks::Status;
 use crate::domain::directory::{Asked, Backing, Decision};
 use crate::domain::validate::{parse_org_name, parse_tenant};
 use crate::ops::{change, gather, output};
@@ -148,9 +147,10 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
             output::check_table(&org, tenant.as_deref(), &a.results, &a.prediction, color)
         );
     }
-    Ok(if a.results.iter().any(|r| r.status == Status::Fail) {
-        exit::CHECK_FAILED
-    } else {
+    // A check that must be proven and could not be counts as failed.
+    Ok(if crate::domain::checks::verdict(&a.results).can_proceed {
         exit::OK
+    } else {
+        exit::CHECK_FAILED
     })
 }

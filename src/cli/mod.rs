@@ -11,10 +11,13 @@ mod completions;
 mod explain;
 mod journal;
 mod orgs;
+mod recover;
 mod resolve;
 mod tui_cmds;
 
 pub mod auth_cmds;
+mod login;
+mod whoami;
 
 use std::process::ExitCode;
 
@@ -91,6 +94,8 @@ pub enum Command {
     Resolve(resolve::ResolveArgs),
     /// The fleet: every organization you belong to (or connected to --tenant), with --check --to T its readiness.
     Orgs(orgs::OrgsArgs),
+    /// Locked out? Find out why from every sign-in you can still make, and take the ways back in.
+    Recover(recover::RecoverArgs),
     /// Audit what a directory change breaks: service connections, PATs, policies.
     Audit(audit::AuditArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
@@ -102,11 +107,11 @@ pub enum Command {
     /// Run a local emulator of Azure DevOps, Entra sign-in and Microsoft Graph.
     Emulator(crate::emulator::EmulatorArgs),
     /// Sign in: as a person (device code, browser, PAT, Azure CLI) or unattended (service principal, workload or managed identity, --auto).
-    Login(auth_cmds::LoginArgs),
+    Login(login::LoginArgs),
     /// Sign out: delete the token cache.
     Logout,
     /// Show who is signed in, the tenant, and which tokens are held.
-    Whoami(auth_cmds::WhoamiArgs),
+    Whoami(whoami::WhoamiArgs),
 }
 
 /// A command's failure: what went wrong, what to do next, and the exit code
@@ -205,12 +210,13 @@ fn report_error(e: &CliError) {
 }
 
 pub fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     // The auth commands own their runtime, so they run before (not inside) `rt`.
     match cli.command {
-        Some(Command::Login(args)) => return auth_cmds::login(&cli.global, args),
-        Some(Command::Logout) => return auth_cmds::logout(&cli.global),
-        Some(Command::Whoami(args)) => return auth_cmds::whoami(&cli.global, args),
+        Some(Command::Login(args)) => return login::login(&cli.global, args),
+        Some(Command::Logout) => return whoami::logout(&cli.global),
+        Some(Command::Whoami(args)) => return whoami::whoami(&cli.global, args),
         _ => {}
     }
     let rt = match tokio::runtime::Runtime::new() {
@@ -220,7 +226,22 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::ERROR);
         }
     };
-    let result = rt.block_on(dispatch(cli));
+    let finish = cli.command.as_ref().and_then(Command::finish_hint);
+    // The wizard (it owns the terminal) and the emulator (it removes its
+    // certificate files) handle signals themselves.
+    let own_signals = matches!(
+        cli.command,
+        None | Some(Command::Wizard(_) | Command::Demo(_) | Command::Emulator(_))
+    );
+    let result = rt.block_on(async {
+        if own_signals {
+            return dispatch(cli).await;
+        }
+        tokio::select! {
+            r = dispatch(cli) => r,
+            code = signalled() => Err(interrupted(code, finish)),
+        }
+    });
     // Don't wait for lingering background tasks (e.g. a blocked stdin reader).
     rt.shutdown_timeout(std::time::Duration::from_millis(200));
     match result {
@@ -230,6 +251,86 @@ pub fn main() -> ExitCode {
             ExitCode::from(e.code)
         }
     }
+}
+
+/// `ado-entra man | head` ends quietly, as `ls | head` does: output to a
+/// closed pipe ends the process with SIGPIPE instead of a panic about a
+/// broken pipe. (Sockets are unaffected: the standard library sends on them
+/// with MSG_NOSIGNAL, or SO_NOSIGPIPE on macOS.)
+fn quiet_broken_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started;
+    // restores the default disposition of one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+impl Command {
+    /// For a command that changes Azure, the command that finishes it after
+    /// an interruption (each reads the journal and Azure first, so nothing
+    /// is sent twice).
+    fn finish_hint(&self) -> Option<String> {
+        Some(match self {
+            Command::Connect(a) | Command::ChangeTenant(a) | Command::Disconnect(a) => {
+                let verb = match self {
+                    Command::Connect(_) => "connect",
+                    Command::ChangeTenant(_) => "change-tenant",
+                    _ => "disconnect",
+                };
+                let to =
+                    a.to.as_deref()
+                        .map(|t| format!(" --to {t}"))
+                        .unwrap_or_default();
+                format!("ado-entra {verb} --org {}{to}", a.org)
+            }
+            Command::Resolve(a) if !a.dry_run && a.export.is_none() => {
+                format!("ado-entra resolve --org {} --resume", a.org)
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// The first of SIGINT, SIGTERM, SIGHUP, as an exit code (128 + its number).
+async fn signalled() -> u8 {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => 130,
+            _ = term.recv() => 143,
+            _ = hup.recv() => 129,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        130
+    }
+}
+
+/// The error of a run stopped by a signal: what to run to finish it.
+fn interrupted(code: u8, finish: Option<String>) -> CliError {
+    let mut e = CliError::new(
+        code,
+        match &finish {
+            Some(_) => "interrupted; whatever was sent to Azure is in the journal",
+            None => "interrupted; nothing was changed",
+        },
+    );
+    e.json = std::env::args().any(|a| a == "--json");
+    e.next_step = finish.map(|f| {
+        format!("Run `{f}` to finish: it reads the journal and Azure first and never sends a change twice.")
+    });
+    e
 }
 
 async fn dispatch(cli: Cli) -> Result<u8, CliError> {
@@ -253,6 +354,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Verify(args)) => change::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
         Some(Command::Orgs(args)) => orgs::orgs(&global, args).await,
+        Some(Command::Recover(args)) => recover::run(&global, args).await,
         Some(Command::Audit(args)) => audit::audit(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),
         Some(Command::Man) => completions::man(),

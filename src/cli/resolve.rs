@@ -93,22 +93,19 @@ fn print_plan(plan: &Plan) {
             (Decision::Invite { email }, _) => format!("invite {email}"),
             (Decision::Skip, _) => "skip".into(),
             (Decision::Undecided, Some(b)) => format!(
-                "review: {} ({:?}, {})",
+                "review: {} ({}; {}; {})",
                 b.upn,
-                b.confidence,
-                b.reason.describe()
+                b.confidence.word(),
+                b.account_words(),
+                b.why()
             ),
             (Decision::Undecided, None) => "review: no suggestion (invite?)".into(),
         };
         let flags = if r.flags.is_empty() {
             String::new()
         } else {
-            let names: Vec<String> = r
-                .flags
-                .iter()
-                .filter_map(|f| json!(f).as_str().map(str::to_string))
-                .collect();
-            format!(" [{}]", names.join(", "))
+            let words: Vec<&str> = r.flags.iter().map(|f| f.describe()).collect();
+            format!(" [{}]", words.join("; "))
         };
         println!("  {} <{who}>: {what}{flags}", r.display_name);
     }

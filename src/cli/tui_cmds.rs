@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{CliError, GlobalArgs, exit};
+use super::{CliError, GlobalArgs};
 use crate::app::{Environment, Target, TenantInfo};
 use crate::emulator::{Emulator, EmulatorConfig};
 use crate::ops::Session;
@@ -75,7 +75,7 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
     }
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let services = Arc::new(Session::new(super::auth_cmds::settings(global), paths));
-    runtime::run_tui(
+    let left = runtime::run_tui(
         env,
         TuiOptions {
             mouse: args.mouse,
@@ -85,7 +85,16 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
     )
     .await
     .map_err(|e| CliError::error(format!("terminal error: {e}")))?;
-    Ok(exit::OK)
+    Ok(report_exit(left))
+}
+
+/// Say what is left to finish (on stderr, the terminal restored) and
+/// return the exit code.
+fn report_exit(left: crate::app::exit::Exit) -> u8 {
+    if let Some(note) = &left.note {
+        eprintln!("{note}");
+    }
+    left.code
 }
 
 pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> {
@@ -169,8 +178,8 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> {
     if let Some(emulator) = emulator {
         emulator.shutdown().await;
     }
-    result.map_err(|e| CliError::error(format!("terminal error: {e}")))?;
-    Ok(exit::OK)
+    let left = result.map_err(|e| CliError::error(format!("terminal error: {e}")))?;
+    Ok(report_exit(left))
 }
 
 /// What an emulator already serving at `url` holds (`GET /_emulator/scenario`).

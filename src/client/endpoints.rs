@@ -23,6 +23,9 @@ pub struct Endpoints {
     pub app_vssps: Url,
     /// `https://aexprodcus1.vsaex.visualstudio.com`: the EnterpriseCatalog host.
     pub aex: Url,
+    /// `https://aex.dev.azure.com`: the profile pages (`/me`), where an
+    /// owner locked out of an organization still signs in (a page, not an API).
+    pub aex_web: Url,
     /// `https://graph.microsoft.com`: Microsoft Graph.
     pub graph: Url,
     /// `https://login.microsoftonline.com`: Entra ID sign-in (OAuth 2.0 v2 endpoints).
@@ -52,6 +55,7 @@ impl Endpoints {
             vsaex: fixed("https://vsaex.dev.azure.com/"),
             app_vssps: fixed("https://app.vssps.visualstudio.com/"),
             aex: fixed("https://aexprodcus1.vsaex.visualstudio.com/"),
+            aex_web: fixed("https://aex.dev.azure.com/"),
             graph: fixed("https://graph.microsoft.com/"),
             login: fixed("https://login.microsoftonline.com/"),
             imds: fixed("http://169.254.169.254/"),
@@ -83,6 +87,8 @@ impl Endpoints {
             vsaex: under("vsaex")?,
             app_vssps: under("app-vssps")?,
             aex: under("aex")?,
+            // The emulator serves both aex hosts' paths under one prefix.
+            aex_web: under("aex")?,
             graph: under("graph")?,
             login: under("login")?,
             imds: under("imds")?,
@@ -107,6 +113,7 @@ impl Endpoints {
             &self.vsaex,
             &self.app_vssps,
             &self.aex,
+            &self.aex_web,
             &self.graph,
             &self.login,
         ] {
@@ -190,6 +197,10 @@ mod tests {
         Endpoints::emulator("https://emu.example.com").unwrap();
         let e = Endpoints::emulator("http://127.0.0.1:8080").unwrap();
         assert_eq!(e.imds.as_str(), "http://127.0.0.1:8080/imds/");
+        assert_eq!(
+            join(&e.aex_web, &["me"]).as_str(),
+            "http://127.0.0.1:8080/aex/me"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ use super::error::{ClientError, Service};
 use super::http::{Api, ClientEvent, HttpCore, Request};
 use super::models::graph::*;
 
+pub mod recovery;
+
 /// Graph's `$batch` limit.
 pub const BATCH_LIMIT: usize = 20;
 /// `$select` for `/me`.
@@ -157,7 +159,11 @@ impl GraphClient {
 
     /// Every user of the tenant (`$top=999`, following `@odata.nextLink`).
     pub async fn all_users(&self) -> Result<Vec<User>, ClientError> {
-        let u = self.url(&["users"], &[("$top", "999"), ("$select", USER_SELECT)]);
+        self.all_users_selecting(USER_SELECT).await
+    }
+
+    async fn all_users_selecting(&self, select: &str) -> Result<Vec<User>, ClientError> {
+        let u = self.url(&["users"], &[("$top", "999"), ("$select", select)]);
         self.collect(u).await
     }
 
@@ -180,9 +186,19 @@ impl GraphClient {
     /// instead of 200 sequential pages. Falls back to [`Self::all_users`] when
     /// the count is unavailable or the directory is small.
     pub async fn all_users_parallel(&self) -> Result<Vec<User>, ClientError> {
+        self.all_users_parallel_selecting(USER_SELECT).await
+    }
+
+    /// [`Self::all_users_parallel`] with the properties the match engine
+    /// reads as well ([`MATCH_USER_SELECT`]): the Resolve step's read.
+    pub async fn all_users_for_matching(&self) -> Result<Vec<User>, ClientError> {
+        self.all_users_parallel_selecting(MATCH_USER_SELECT).await
+    }
+
+    async fn all_users_parallel_selecting(&self, select: &str) -> Result<Vec<User>, ClientError> {
         match self.count_users().await {
-            Ok(count) => self.all_users_counted(count).await,
-            Err(_) => self.all_users().await,
+            Ok(count) => self.all_users_counted_selecting(count, select).await,
+            Err(_) => self.all_users_selecting(select).await,
         }
     }
 
@@ -198,11 +214,19 @@ impl GraphClient {
 
     /// [`Self::all_users_parallel`] when the count is already known.
     pub async fn all_users_counted(&self, count: u64) -> Result<Vec<User>, ClientError> {
+        self.all_users_counted_selecting(count, USER_SELECT).await
+    }
+
+    async fn all_users_counted_selecting(
+        &self,
+        count: u64,
+        select: &str,
+    ) -> Result<Vec<User>, ClientError> {
         const PAGE: u64 = 999;
         if count <= PAGE * 3 {
-            return self.all_users().await;
+            return self.all_users_selecting(select).await;
         }
-        let first = self.url(&["users"], &[("$top", "999"), ("$select", USER_SELECT)]);
+        let first = self.url(&["users"], &[("$top", "999"), ("$select", select)]);
         let sample: Page<User> = self.get(first).await?;
         if sample.next_link.is_none() {
             return Ok(sample.value);
@@ -235,7 +259,7 @@ impl GraphClient {
         }
         match bounds.last() {
             Some(last) => filters.push(format!("userPrincipalName ge {}", lit(last))),
-            None => return self.all_users().await,
+            None => return self.all_users_selecting(select).await,
         }
         let mut pending: Vec<String> = filters
             .iter()
@@ -243,7 +267,7 @@ impl GraphClient {
                 let mut u = Url::parse("https://graph.invalid/users").expect("static url");
                 u.query_pairs_mut()
                     .append_pair("$filter", f)
-                    .append_pair("$select", USER_SELECT)
+                    .append_pair("$select", select)
                     .append_pair("$top", "999");
                 format!("/users?{}", u.query().unwrap_or(""))
             })

@@ -32,6 +32,9 @@ pub struct Clients {
     pub tokens: auth::TokenProvider,
     pub ado: AdoClient,
     pub graph: GraphClient,
+    /// Second sign-ins kept for reading a directory the main one cannot
+    /// (`login --directory`).
+    pub directories: auth::sessions::DirectorySessions,
 }
 
 impl Clients {
@@ -43,6 +46,7 @@ impl Clients {
             core,
             endpoints,
             tokens,
+            directories: auth::sessions::DirectorySessions::default(),
         }
     }
 }
@@ -72,6 +76,8 @@ impl Clients {
             auth::OAuthConfig::new(settings.client_id.as_deref(), settings.tenant.as_deref());
         let oauth = auth::OAuthClient::new(core.clone(), &endpoints, config);
         let tokens = auth::TokenProvider::load_or_env_pat(paths.token_cache(), oauth.clone())?;
-        Ok((Self::new(core, endpoints, tokens), oauth))
+        let mut clients = Self::new(core, endpoints, tokens);
+        clients.directories = auth::sessions::DirectorySessions::new(paths.root(), oauth.clone());
+        Ok((clients, oauth))
     }
 }

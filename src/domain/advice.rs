@@ -120,7 +120,14 @@ pub fn advise(f: &Failure) -> Advice {
             Kind::SignInPage => kb.get("sign-in-page"),
             _ => None,
         })
-        .or_else(|| kb.best(&f.message));
+        .or_else(|| {
+            // The status-code entries are for what people paste; a service
+            // answer we met has a rule for its service and status instead.
+            kb.lookup(&f.message)
+                .into_iter()
+                .map(|m| m.entry)
+                .find(|e| !(matches!(f.kind, Kind::Service { .. }) && e.id.starts_with("http-")))
+        });
     let kb_id = entry.map(|e| e.id.clone());
     let next_step = entry
         .and_then(|e| e.fix.first().cloned())
@@ -298,6 +305,27 @@ mod tests {
             "busy",
         ));
         assert!(a.next_step.unwrap().contains("throttling"));
+    }
+
+    #[test]
+    fn a_service_status_gets_its_rule_not_the_pasted_status_entry() {
+        let a = advise(&failure(
+            Kind::Service {
+                service: Answered::Graph,
+                status: 401,
+            },
+            None,
+            "Microsoft Graph answered 401 to GET https://graph.microsoft.com/v1.0/me",
+        ));
+        assert_eq!(a.kb_id, None);
+        assert!(a.next_step.unwrap().contains("Microsoft Graph token"));
+        // Pasted by a person, the same status finds its entry.
+        let kb = KnowledgeBase::builtin();
+        assert_eq!(
+            kb.best("The remote server returned an error: (401) Unauthorized.")
+                .map(|e| e.id.as_str()),
+            Some("http-401")
+        );
     }
 
     #[test]

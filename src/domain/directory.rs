@@ -26,7 +26,7 @@ use super::facts;
 
 /// The all-zero GUID Azure DevOps reports for (and sets on) an organization
 /// of personal Microsoft accounts.
-pub const PERSONAL_TENANT: &str = "00000000-0000-0000-0000-000000000000";
+pub use crate::azure::ZERO_GUID as PERSONAL_TENANT;
 
 /// A Microsoft Entra tenant id: a lowercase hyphenated GUID, never all zeros.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -145,6 +145,17 @@ pub struct TenantUser {
     /// Whether the account can sign in.
     #[serde(default = "default_true")]
     pub account_enabled: bool,
+    /// `givenName`, when the directory has one (the match engine reads it
+    /// as a person signal and as the legal form of the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// `surname`, when the directory has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// How many licences are assigned (`assignedLicenses`); `None` when the
+    /// property was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licenses: Option<u32>,
 }
 
 fn default_true() -> bool {
@@ -235,6 +246,14 @@ pub struct Caller {
     /// The caller's standing in the current (source) tenant (`None`: unknown).
     #[serde(default)]
     pub source_membership: Option<Membership>,
+    /// The account the destination was read as, when it is not the
+    /// caller's own sign-in (`login --directory`).
+    #[serde(default)]
+    pub destination_read_as: Option<String>,
+    /// Why the destination could not be read with the caller's sign-in,
+    /// when no other account was at hand to read it.
+    #[serde(default)]
+    pub destination_unreadable: Option<String>,
 }
 
 /// The organization owner as Azure DevOps reports it.

@@ -48,6 +48,8 @@ pub enum PersonOnly {
     /// Applying Resolve: invitations and mappings (the suggestions and the
     /// export are reads, and are allowed).
     ResolveApply,
+    /// `recover`: a person's own sign-ins are what it diagnoses.
+    Recover,
 }
 
 impl PersonOnly {
@@ -56,6 +58,7 @@ impl PersonOnly {
             PersonOnly::Connect => "connect",
             PersonOnly::Disconnect => "disconnect",
             PersonOnly::ResolveApply => "resolve (applying mappings and invitations)",
+            PersonOnly::Recover => "recover",
         }
     }
 
@@ -69,6 +72,9 @@ impl PersonOnly {
             }
             PersonOnly::ResolveApply => {
                 "mapping users to directory accounts and inviting guests moves people's access, which Azure DevOps documents for administrators signed in as themselves"
+            }
+            PersonOnly::Recover => {
+                "recovering reads what the locked-out person's own accounts can still do, and every way back ends with that person signing in afresh"
             }
         }
     }

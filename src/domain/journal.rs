@@ -377,6 +377,22 @@ impl JournalWriter {
     }
 }
 
+/// The first answer `f` gives for the journals in `dir`, newest first
+/// (journals that cannot be read are passed over).
+pub fn newest<T>(dir: &Path, mut f: impl FnMut(Replay) -> Option<T>) -> Option<T> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    // Names start with a sortable UTC timestamp: newest last.
+    paths.sort();
+    paths
+        .into_iter()
+        .rev()
+        .find_map(|p| read(&p).ok().and_then(&mut f))
+}
+
 /// The newest unfinished journal for `op` on `org` in `dir`, if any (for `--resume`).
 pub fn latest_unfinished(
     dir: &Path,

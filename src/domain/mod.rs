@@ -7,9 +7,10 @@
 //! - [`facts`]: plain, serialisable facts a gatherer fills in.
 //! - [`checks`]: prerequisite checks, [`checks::predict`] and the verdict.
 //! - [`matching`]: ranked suggestions for disconnected users, indexed.
-//! - [`text`]: normalisation and Jaro-Winkler shared by the above.
+//! - [`text`]: normalisation shared by the above.
 //! - [`journal`]: intent/outcome records and their replay (resume after a crash).
 //! - [`diagnose`]: error text or code -> cause -> fix.
+//! - [`recover`]: a locked-out owner's state and ways back.
 
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod facts;
 pub mod identity;
 pub mod journal;
 pub mod matching;
+pub mod recover;
 pub mod resolve;
 pub mod text;
 pub mod validate;

@@ -1,7 +1,7 @@
 //! Resolve: the reviewer's decisions for disconnected users, as a plan.
 //!
 //! After a connect or a tenant change, every user whose sign-in address is not
-//! a UPN of the new directory is disconnected (seed 001's "resolve disconnected
+//! a UPN of the new directory is disconnected (the connect guide's "resolve disconnected
 //! users" step). A [`Plan`] holds one [`Row`] per such user: the match engine's
 //! suggestions and the reviewer's [`Decision`] (map to an Entra account,
 //! invite as a guest, skip, or still undecided). The plan becomes [`Job`]s for
@@ -85,20 +85,16 @@ impl Row {
             .find(|s| !self.rejected.contains(&s.tenant_user_id))
     }
 
-    /// Whether this row may be mapped without a person looking at it: its best
-    /// suggestion is exact evidence for an enabled account, unique and unflagged.
+    /// Whether this row may be mapped without a person looking at it: the
+    /// suggestion shown first says "exact" (the engine gives that word only
+    /// to one enabled member person account, matched by UPN or primary mail,
+    /// whose name agrees, with nobody else claiming the address or name) and
+    /// the row carries no flag. What the reviewer sees is what decides.
     pub fn is_exact(&self) -> bool {
-        let exact = self
-            .suggestions
-            .iter()
-            .filter(|s| s.confidence == Confidence::Exact)
-            .count();
         self.flags.is_empty()
-            && exact == 1
-            && self.rejected.is_empty()
             && self
                 .best()
-                .is_some_and(|b| b.confidence == Confidence::Exact && b.account_enabled)
+                .is_some_and(|b| b.confidence == Confidence::Exact)
     }
 
     /// Does `text` (already lowercased) occur in the name, address, or chosen target?
@@ -493,7 +489,10 @@ pub fn to_csv(plan: &Plan) -> String {
             _ => (String::new(), String::new(), None),
         };
         let (confidence, mut reason) = match (evidence, &r.decision) {
-            (Some(s), _) => (s.confidence.word().to_string(), s.reason.describe()),
+            (Some(s), _) => (
+                s.confidence.word().to_string(),
+                format!("{} ({})", s.why(), s.account_words()),
+            ),
             (None, Decision::Map { .. }) => {
                 ("manual".to_string(), "chosen by a reviewer".to_string())
             }
@@ -501,17 +500,8 @@ pub fn to_csv(plan: &Plan) -> String {
             _ => (String::new(), String::new()),
         };
         if !r.flags.is_empty() {
-            let flags: Vec<String> = r
-                .flags
-                .iter()
-                .map(|f| {
-                    serde_json::to_value(f)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                })
-                .collect();
-            reason = format!("{reason} [{}]", flags.join(", "));
+            let flags: Vec<&str> = r.flags.iter().map(|f| f.describe()).collect();
+            reason = format!("{reason} [{}]", flags.join("; "));
         }
         let email = match &r.decision {
             Decision::Invite { email } => email.clone(),
@@ -916,6 +906,52 @@ pub(crate) mod fixtures {
         let u = users();
         let m = match_users(&u, &t, &["fabrikam.com".into()], &MatchConfig::default());
         Plan::new("fabrikam-messy", "tid", &u, m)
+    }
+
+    /// A directory with the traps of account kind and disagreeing evidence:
+    /// Ann (exact), Anna (a guest copy of her member account), Bob (his
+    /// alias reassigned to Bob Bradley, his own account disabled), Dana
+    /// (only a disabled account), Erik (his separate admin account registered
+    /// with his address), Kim (an address whose account's name disagrees).
+    pub fn trap_tenant() -> Vec<TenantUser> {
+        use crate::domain::checks::fixtures::guest;
+        let mut bradley = tu("id-bradley", "bob.bradley@fabrikam.com", "Bob Bradley");
+        bradley.proxy_addresses = vec!["smtp:bob@fabrikam.com".into()];
+        let mut brown = tu("id-brown", "robert.brown@fabrikam.com", "Bob Brown");
+        brown.account_enabled = false;
+        let mut dana = tu("id-dana", "dana@fabrikam.com", "Dana Scully");
+        dana.account_enabled = false;
+        let mut admin = tu("id-erik-adm", "adm-erik@fabrikam.com", "Erik Lund (Admin)");
+        admin.other_mails = vec!["erik.l@gmail.com".into()];
+        vec![
+            tu("id-ann", "ann@fabrikam.com", "Ann Berg"),
+            tu("id-anna", "anna.lindberg@fabrikam.com", "Anna Lindberg"),
+            guest("id-anna-guest", "anna@outlook.com", "Anna Lindberg"),
+            bradley,
+            brown,
+            dana,
+            admin,
+            tu("id-erik", "erik@fabrikam.com", "Erik Lund"),
+            tu("id-kim", "kim@fabrikam.com", "Kim Park"),
+        ]
+    }
+
+    pub fn trap_users() -> Vec<DisconnectedUser> {
+        vec![
+            du("msa.ann", "Ann Berg", "ann@fabrikam.com"),
+            du("msa.anna", "Anna Lindberg", "anna@outlook.com"),
+            du("msa.bob", "Bob Brown", "bob@fabrikam.com"),
+            du("msa.dana", "Dana Scully", "dana@fabrikam.com"),
+            du("msa.erik", "Erik Lund", "erik.l@gmail.com"),
+            du("msa.kim", "Kim Lee", "kim@fabrikam.com"),
+        ]
+    }
+
+    pub fn trap_plan() -> Plan {
+        let t = trap_tenant();
+        let u = trap_users();
+        let m = match_users(&u, &t, &["fabrikam.com".into()], &MatchConfig::default());
+        Plan::new("fabrikam-traps", "tid", &u, m)
     }
 }
 

@@ -1,14 +1,14 @@
 //! Input validation, run before any request is sent.
 //!
 //! Rules and where they come from (paraphrased):
-//! - **Organization name** (seed 002, the connector setup guide): begins with
+//! - **Organization name** (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent): begins with
 //!   a letter or a digit, contains only letters, digits and hyphens, does not
 //!   end with a hyphen, and is at most 50 characters. People often paste the
 //!   organization's URL instead of its name, so [`parse_org_name`] also
 //!   accepts `https://dev.azure.com/{org}`, `dev.azure.com/{org}/...` and
 //!   `https://{org}.visualstudio.com` and reduces them to the name; any other
 //!   host is refused by name.
-//! - **Connector name** (seed 002): begins with a letter, contains only
+//! - **Connector name** (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent): begins with a letter, contains only
 //!   letters, digits and hyphens, 3 to 32 characters.
 //! - **Tenant**: either a directory (tenant) id, a GUID in any case with or
 //!   without braces, or a domain such as `contoso.onmicrosoft.com`. The
@@ -164,7 +164,7 @@ fn describe(ch: char) -> String {
     }
 }
 
-/// Checks a bare organization name (no URL handling) against seed 002.
+/// Checks a bare organization name (no URL handling) against the Azure DevOps connector guide (Microsoft Learn: Azure SRE Agent)'s rule.
 pub fn validate_org_name(name: &str) -> Result<(), ValidationError> {
     let field = Field::OrganizationName;
     let allowed = "use only letters, digits and hyphens";
@@ -309,7 +309,7 @@ pub fn parse_org_name(input: &str) -> Result<String, ValidationError> {
     ))
 }
 
-/// Checks a connector name (seed 002): starts with a letter, only letters,
+/// Checks a connector name (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent): starts with a letter, only letters,
 /// digits and hyphens, 3 to 32 characters.
 pub fn validate_connector_name(name: &str) -> Result<(), ValidationError> {
     let field = Field::ConnectorName;
@@ -1026,7 +1026,7 @@ mod tests {
             .collect()
     }
 
-    /// A direct restatement of the seed 002 organization-name rule.
+    /// A direct restatement of the connector guide's organization-name rule.
     fn org_rule(s: &str) -> bool {
         let n = s.chars().count();
         (1..=50).contains(&n)
@@ -1035,7 +1035,7 @@ mod tests {
             && !s.ends_with('-')
     }
 
-    /// A direct restatement of the seed 002 connector-name rule.
+    /// A direct restatement of the connector guide's connector-name rule.
     fn connector_rule(s: &str) -> bool {
         let n = s.chars().count();
         (3..=32).contains(&n)

@@ -9,13 +9,11 @@
 //! only when that identity is the owner is recovery (which may mean
 //! disconnecting) proposed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::directory::{Backing, TenantId};
 
-/// The Microsoft account (personal accounts) tenant id: tokens of personal
-/// accounts carry it as `tid`.
-pub const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+pub use crate::azure::CONSUMERS_TENANT;
 
 /// Who the current sign-in is, as far as access is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,7 +82,7 @@ pub struct Seen {
 }
 
 /// The verdict on access.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Access {
     /// The organization answers this sign-in.

@@ -16,6 +16,7 @@ use super::wire::{self, Req, graph_error_value};
 mod batch;
 mod invite;
 mod odata;
+mod roles;
 mod search;
 
 use odata::{candidates, eval, parse_filter};
@@ -182,6 +183,9 @@ fn route(
         );
     };
     let select = q("$select");
+    if let Some(o) = roles::route(&world, tenant, &claims, method, &lp, query, origin) {
+        return o;
+    }
     match (method, lp.as_slice()) {
         ("GET", ["me"]) => match tenant.user_by_id(&claims.oid) {
             Some(u) => ok(
@@ -309,14 +313,33 @@ const DEFAULT_USER_PROPERTIES: [&str; 11] = [
 
 type Getter = fn(&TenantUser) -> Value;
 
-fn given_name(u: &TenantUser) -> &str {
-    u.display_name
-        .split_once(' ')
-        .map_or(u.display_name.as_str(), |p| p.0)
+fn given_name(u: &TenantUser) -> Value {
+    match &u.names {
+        Some((given, _)) => given.as_deref().map_or(Value::Null, Value::from),
+        None => u
+            .display_name
+            .split_once(' ')
+            .map_or(u.display_name.as_str(), |p| p.0)
+            .into(),
+    }
 }
 
-fn surname(u: &TenantUser) -> &str {
-    u.display_name.split_once(' ').map_or("", |p| p.1)
+fn surname(u: &TenantUser) -> Value {
+    match &u.names {
+        Some((_, surname)) => surname.as_deref().map_or(Value::Null, Value::from),
+        None => u.display_name.split_once(' ').map_or("", |p| p.1).into(),
+    }
+}
+
+/// `assignedLicenses`: one `assignedLicense` per SKU, no plans disabled
+/// (the skuId is derived from the SKU's name; real ones are fixed GUIDs).
+fn assigned_licenses(u: &TenantUser) -> Value {
+    Value::Array(
+        u.licenses
+            .iter()
+            .map(|sku| json!({"disabledPlans": [], "skuId": super::ids::guid(&["sku", sku])}))
+            .collect(),
+    )
 }
 
 fn strings(v: &[String]) -> Value {
@@ -332,11 +355,11 @@ fn when_guest(u: &TenantUser, v: &str) -> Value {
 }
 
 /// The user properties this emulator models, by canonical name.
-const USER_PROPERTIES: [(&str, Getter); 17] = [
+const USER_PROPERTIES: [(&str, Getter); 18] = [
     ("id", |u| u.id.as_str().into()),
     ("businessPhones", |_| Value::Array(Vec::new())),
     ("displayName", |u| u.display_name.as_str().into()),
-    ("givenName", |u| given_name(u).into()),
+    ("givenName", given_name),
     ("jobTitle", |_| Value::Null),
     ("mail", |u| {
         u.mail.as_deref().map_or(Value::Null, Value::from)
@@ -344,14 +367,18 @@ const USER_PROPERTIES: [(&str, Getter); 17] = [
     ("mobilePhone", |_| Value::Null),
     ("officeLocation", |_| Value::Null),
     ("preferredLanguage", |_| Value::Null),
-    ("surname", |u| surname(u).into()),
+    ("surname", surname),
     ("userPrincipalName", |u| u.upn.as_str().into()),
     ("userType", |u| u.user_type.as_str().into()),
     ("accountEnabled", |u| u.enabled.into()),
     ("otherMails", |u| strings(&u.other_mails)),
     ("proxyAddresses", |u| strings(&u.proxy_addresses)),
     ("creationType", |u| when_guest(u, "Invitation")),
-    ("externalUserState", |u| when_guest(u, "PendingAcceptance")),
+    ("externalUserState", |u| match &u.invitation {
+        Some(i) if i.accepted_at.is_none() => "PendingAcceptance".into(),
+        _ => when_guest(u, "Accepted"),
+    }),
+    ("assignedLicenses", assigned_licenses),
 ];
 
 /// One user property by its canonical name (any case accepted), or `None`
@@ -396,8 +423,6 @@ fn write_user(out: &mut Vec<u8>, u: &TenantUser, fields: &[&'static str]) {
         match *name {
             "id" => text(out, &u.id),
             "displayName" => text(out, &u.display_name),
-            "givenName" => text(out, given_name(u)),
-            "surname" => text(out, surname(u)),
             "userPrincipalName" => text(out, &u.upn),
             "userType" => text(out, &u.user_type),
             "mail" => match &u.mail {

@@ -3,14 +3,10 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// The tenant personal Microsoft accounts live in.
-pub const CONSUMERS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
-/// The all-zero GUID: "not connected to a tenant".
-pub const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
-/// The Azure DevOps resource (audience) id.
-pub const ADO_AUDIENCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
-/// The Microsoft Graph audience.
-pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
+// The well-known Azure ids, as the services being stood in for use them.
+pub use crate::azure::{
+    ADO_RESOURCE_ID as ADO_AUDIENCE, CONSUMERS_TENANT, GRAPH_RESOURCE as GRAPH_AUDIENCE, ZERO_GUID,
+};
 
 /// A GUID derived from `parts` (stable across runs).
 pub fn guid(parts: &[&str]) -> String {

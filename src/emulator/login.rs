@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::Shared;
 use super::ids::{self, ADO_AUDIENCE, GRAPH_AUDIENCE};
 use super::jwt::{self, Claims};
+use super::state::Account;
 use super::wire::{self, Req, oauth_error};
 
 mod interactive;
@@ -51,7 +52,7 @@ struct AuthCode {
 
 #[derive(Debug)]
 struct Refresh {
-    who: String,
+    account: Account,
     client_id: String,
     /// What was granted, for a refresh that names no scope.
     scope: String,
@@ -64,6 +65,9 @@ struct Extras<'a> {
     origin: &'a str,
     nonce: Option<&'a str>,
     client_info: bool,
+    /// A person signed in just now (device code, authorization code), not
+    /// a silent refresh: it may accept a pending invitation (recovery.rs).
+    interactive: bool,
 }
 
 /// Sign-in state: pending device codes, authorization codes, refresh tokens.
@@ -128,6 +132,7 @@ fn user_code() -> String {
 pub fn handle(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
     match (req.method.as_str(), p.as_slice()) {
+        ("GET" | "POST", ["redeem"]) => super::redeem::page(sh, req),
         ("GET", ["devicelogin"]) => device_page(sh, None),
         ("POST", ["devicelogin"]) => device_decision(sh, req),
         (_, [tenant, ..]) => {
@@ -325,11 +330,14 @@ fn device_code(sh: &Shared, req: &Req, tenant: &str) -> Response {
     )
 }
 
-/// Build the token response for `who` signing in to `tenant` with `scope`:
-/// an access token for the audience the scope names, an id token when the
-/// scope has `openid`, `client_info` when asked, a refresh token with
-/// `offline_access`.
-fn issue(
+/// An `AADSTSnnnnn: text` refusal from the world as an OAuth error.
+fn grant_error(msg: &str) -> Response {
+    let (code, text) = msg.split_once(": ").unwrap_or(("AADSTS50020", msg));
+    oauth_error("invalid_grant", code, text)
+}
+
+/// The account `who` (as approved) signs in as at `tenant`, then its tokens.
+fn sign_in_and_issue(
     sh: &Shared,
     who: &str,
     tenant: &str,
@@ -337,15 +345,32 @@ fn issue(
     client_id: &str,
     extras: &Extras<'_>,
 ) -> Response {
-    let subject = match sh.world.read().expect("world").resolve(who, tenant) {
+    let account = sh.world.read().expect("world").sign_in(who, tenant);
+    match account {
+        Ok(a) => issue(sh, &a, tenant, scope, client_id, extras),
+        Err(msg) => grant_error(&msg),
+    }
+}
+
+/// Build the token response for `account` at `tenant` with `scope`: an
+/// access token for the audience the scope names, an id token when the
+/// scope has `openid`, `client_info` when asked, a refresh token with
+/// `offline_access` that stays bound to that same account.
+fn issue(
+    sh: &Shared,
+    account: &Account,
+    tenant: &str,
+    scope: &str,
+    client_id: &str,
+    extras: &Extras<'_>,
+) -> Response {
+    let subject = match sh.world.read().expect("world").subject_for(account, tenant) {
         Ok(s) => s,
-        Err(msg) => {
-            let (code, text) = msg
-                .split_once(": ")
-                .unwrap_or(("AADSTS50020", msg.as_str()));
-            return oauth_error("invalid_grant", code, text);
-        }
+        Err(msg) => return grant_error(&msg),
     };
+    if let Err(r) = super::redeem::on_sign_in(sh, &subject, extras.interactive) {
+        return r;
+    }
     let aud = if scope.contains(ADO_AUDIENCE) {
         ADO_AUDIENCE
     } else {
@@ -411,7 +436,7 @@ fn issue(
         sh.login.lock().expect("login").refresh.insert(
             rt.clone(),
             Refresh {
-                who: who.to_string(),
+                account: account.clone(),
                 client_id: client_id.to_string(),
                 scope: scope.to_string(),
             },
@@ -430,6 +455,7 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
         origin: &req.origin,
         nonce: None,
         client_info: asked_client_info,
+        interactive: false,
     };
     match get("grant_type").as_deref() {
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
@@ -499,7 +525,7 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 }
             };
             let (who, tenant, client, granted) = who;
-            issue(
+            sign_in_and_issue(
                 sh,
                 &who,
                 &tenant,
@@ -509,7 +535,10 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 } else {
                     &client_id
                 },
-                &extras,
+                &Extras {
+                    interactive: true,
+                    ..extras
+                },
             )
         }
         Some("refresh_token") => {
@@ -526,12 +555,12 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
                 .expect("login")
                 .refresh
                 .get(&rt)
-                .map(|r| (r.who.clone(), r.client_id.clone(), r.scope.clone()));
+                .map(|r| (r.account.clone(), r.client_id.clone(), r.scope.clone()));
             match who {
                 // A refresh that names no scope gets what was granted.
-                Some((who, client, granted)) => {
+                Some((account, client, granted)) => {
                     let scope = get("scope").unwrap_or(granted);
-                    issue(sh, &who, tenant, &scope, &client, &extras)
+                    issue(sh, &account, tenant, &scope, &client, &extras)
                 }
                 None => oauth_error(
                     "invalid_grant",
@@ -581,9 +610,10 @@ fn token(sh: &Shared, req: &Req, tenant: &str) -> Response {
             let extras = Extras {
                 nonce: c.nonce.as_deref(),
                 client_info: asked_client_info || c.client_info,
+                interactive: true,
                 ..extras
             };
-            issue(sh, &c.who, &c.tenant, &scope, &c.client_id, &extras)
+            sign_in_and_issue(sh, &c.who, &c.tenant, &scope, &c.client_id, &extras)
         }
         other => oauth_error(
             "unsupported_grant_type",

@@ -16,6 +16,7 @@ mod login;
 mod login_app;
 mod oidc;
 pub mod ratelimit;
+mod redeem;
 pub mod scenario;
 mod state;
 mod tls;
@@ -46,7 +47,7 @@ use wire::Req;
     after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
 )]
 pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, locked-out, guest-admin, over-100, messy, disconnected) or a path to a scenario file.
+    /// Scenario name (ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
@@ -626,7 +627,12 @@ async fn entry(
     let refused = format!("{host}.401");
     let sh2 = Arc::clone(&sh);
     // Handlers are synchronous and quick; keep them off the reactor anyway.
-    let handled = tokio::task::spawn_blocking(move || match host.as_str() {
+    let handled = tokio::task::spawn_blocking(move || {
+        // Azure DevOps sees accepted invitations once their delay is over.
+        if matches!(host.as_str(), "dev" | "vssps" | "vsaex" | "app-vssps") {
+            state::recovery::settle(&sh2);
+        }
+        match host.as_str() {
         "dev" => ado::dev(&sh2, &req),
         "vssps" => ado::vssps(&sh2, &req),
         "vsaex" => ado::vsaex(&sh2, &req),
@@ -637,6 +643,7 @@ async fn entry(
         "imds" => login_app::imds(&sh2, &req),
         "msi" => login_app::app_service(&sh2, &req),
         other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
+        }
     })
     .await;
     let mut response = handled.unwrap_or_else(|_| {

@@ -24,6 +24,9 @@ pub struct Scenario {
     /// App registrations' service principals and managed identities.
     #[serde(default)]
     pub service_principals: Vec<ServicePrincipalSpec>,
+    /// Directory roles, invitation delay, back door (state/recovery.rs).
+    #[serde(default)]
+    pub recovery: super::state::recovery::RecoverySpec,
 }
 
 /// A service principal (or managed identity) in one of the tenants.
@@ -136,6 +139,31 @@ pub struct TenantUserSpec {
     /// (a guest, or the account that created the tenant).
     #[serde(default)]
     pub msa: Option<String>,
+    /// `givenName`. Absent: the display name's first word; `null`: none (a
+    /// shared, service or room account usually has none).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub given_name: Option<Option<String>>,
+    /// `surname`. Absent: the rest of the display name; `null`: none.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub surname: Option<Option<String>>,
+    /// Licences by SKU part number (`ENTERPRISEPACK`); served as
+    /// `assignedLicenses` entries whose `skuId` is derived from the name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+}
+
+/// A field that is present in the file, even as `null` (`Some(None)`),
+/// as opposed to absent (`None`, through `#[serde(default)]`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -240,10 +268,11 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 10] = [
+pub const BUILTIN: [&str; 12] = [
     "ready",
     "lockout",
     "locked-out",
+    "locked-out-uninvited",
     "guest-admin",
     "over-100",
     "messy",
@@ -251,6 +280,7 @@ pub const BUILTIN: [&str; 10] = [
     "two-tenants",
     "unattended",
     "fleet",
+    "resolve-traps",
 ];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
@@ -258,12 +288,16 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "ready" => include_str!("../../assets/scenarios/ready.json"),
         "lockout" => include_str!("../../assets/scenarios/lockout.json"),
         "locked-out" => include_str!("../../assets/scenarios/locked-out.json"),
+        "locked-out-uninvited" => {
+            include_str!("../../assets/scenarios/locked-out-uninvited.json")
+        }
         "guest-admin" => include_str!("../../assets/scenarios/guest-admin.json"),
         "over-100" => include_str!("../../assets/scenarios/over-100.json"),
         "messy" => include_str!("../../assets/scenarios/messy.json"),
         "disconnected" => include_str!("../../assets/scenarios/disconnected.json"),
         "two-tenants" => include_str!("../../assets/scenarios/two-tenants.json"),
         "unattended" => include_str!("../../assets/scenarios/unattended.json"),
+        "resolve-traps" => include_str!("../../assets/scenarios/resolve-traps.json"),
         _ => return None,
     })
 }
@@ -272,7 +306,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, guest-admin, over-100, messy, disconnected, two-tenants, unattended, fleet, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, fleet, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -397,7 +431,7 @@ impl Scenario {
                 ));
             }
         }
-        Ok(())
+        super::state::recovery::validate(&self.recovery, &self.tenants)
     }
 }
 

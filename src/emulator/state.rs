@@ -9,7 +9,8 @@
 //! Entra groups vanish on a tenant change; disconnect reverses a connection.
 //!
 //! This file holds the world's types and lookups; state/build.rs builds it
-//! from a scenario, state/changes.rs holds the rules that change it.
+//! from a scenario, state/signin.rs says who signs in as whom,
+//! state/changes.rs holds the rules that change it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,6 +21,8 @@ use super::ids::{self, CONSUMERS_TENANT};
 mod build;
 mod changes;
 mod index;
+pub mod recovery;
+mod signin;
 
 #[derive(Debug, Clone)]
 pub struct TenantUser {
@@ -34,6 +37,13 @@ pub struct TenantUser {
     pub enabled: bool,
     /// The personal account behind this object, if any.
     pub msa: Option<String>,
+    /// A guest made by an invitation: whether it was accepted (recovery.rs).
+    pub invitation: Option<recovery::Invite>,
+    /// `givenName` and `surname` as the scenario gives them; `None`: read
+    /// from the display name (first word, rest).
+    pub names: Option<(Option<String>, Option<String>)>,
+    /// SKU part numbers of the assigned licences.
+    pub licenses: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,18 +110,22 @@ impl Tenant {
     /// The directory object a person signs in as here: their UPN, or the
     /// object that stands for their personal account.
     pub fn object_for(&self, who: &str) -> Option<&TenantUser> {
-        self.user_by_upn(who).or_else(|| {
-            self.users.iter().find(|u| {
-                u.msa
-                    .as_deref()
-                    .is_some_and(|m| m.eq_ignore_ascii_case(who))
-            })
-        })
+        self.user_by_upn(who)
+            .or_else(|| self.user_for_external(who))
     }
     /// The default domain: the first custom verified domain, else the
     /// initial `*.onmicrosoft.com` one.
     pub fn default_domain(&self) -> &str {
         self.domains.first().unwrap_or(&self.initial_domain)
+    }
+    /// The directory object that stands for the external (personal)
+    /// account `email` here: a guest, or an external member.
+    pub fn user_for_external(&self, email: &str) -> Option<&TenantUser> {
+        self.users.iter().find(|u| {
+            u.msa
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case(email))
+        })
     }
     pub fn has_domain(&self, d: &str) -> bool {
         self.initial_domain.eq_ignore_ascii_case(d)
@@ -337,6 +351,16 @@ impl Org {
     }
 }
 
+/// One of a person's accounts, fixed when they sign in and kept by every
+/// token and refresh token that sign-in yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    /// A personal Microsoft account, by email.
+    Personal(String),
+    /// A work or school account: its home tenant and object id.
+    Work { tid: String, oid: String },
+}
+
 /// The identity behind a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
@@ -380,6 +404,8 @@ pub struct World {
     pub tenant_change_attempts: u32,
     /// Service principals and managed identities of every tenant.
     pub apps: Vec<App>,
+    /// Directory roles and the recovery rules (recovery.rs).
+    pub recovery: recovery::Recovery,
 }
 
 impl World {
@@ -478,68 +504,6 @@ impl World {
         self.tenants
             .iter_mut()
             .find(|t| t.id == k || t.has_domain(&k))
-    }
-
-    /// Who `who` (a UPN or personal account email) is when signing in to the
-    /// authority `tenant` (`organizations`, `common`, `consumers`, an id or a domain).
-    pub fn resolve(&self, who: &str, tenant: &str) -> Result<Subject, String> {
-        let msa_subject = |m: &Msa| Subject {
-            tid: CONSUMERS_TENANT.into(),
-            oid: m.oid.clone(),
-            upn: m.email.clone(),
-            name: m.display_name.clone(),
-        };
-        let in_tenant = |t: &Tenant, u: &TenantUser| Subject {
-            tid: t.id.clone(),
-            oid: u.id.clone(),
-            upn: u.upn.clone(),
-            name: u.display_name.clone(),
-        };
-        match lc(tenant).as_str() {
-            "consumers" | CONSUMERS_TENANT => self
-                .msa(who)
-                .map(msa_subject)
-                .ok_or_else(|| format!("AADSTS50020: User account '{who}' does not exist as a personal Microsoft account.")),
-            "organizations" | "common" => {
-                if let Some(m) = self.msa(who) {
-                    return Ok(msa_subject(m));
-                }
-                for t in &self.tenants {
-                    if let Some(u) = t.user_by_upn(who).filter(|u| u.msa.is_none() && u.user_type == "Member") {
-                        return Ok(in_tenant(t, u));
-                    }
-                }
-                Err(format!("AADSTS50034: The user account {who} does not exist in any directory."))
-            }
-            other => {
-                let t = self
-                    .tenant(other)
-                    .ok_or_else(|| format!("AADSTS90002: Tenant '{other}' not found."))?;
-                let u = t.object_for(who).ok_or_else(|| {
-                    format!(
-                        "AADSTS50020: User account '{who}' does not exist in tenant '{}' and cannot access the application.",
-                        t.display_name
-                    )
-                })?;
-                if !u.enabled {
-                    return Err("AADSTS50057: The user account is disabled.".into());
-                }
-                Ok(in_tenant(t, u))
-            }
-        }
-    }
-
-    /// Every identity a person could pick on the sign-in pages.
-    pub fn sign_in_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.msa.iter().map(|m| m.email.clone()).collect();
-        for t in &self.tenants {
-            for u in t.users.iter().take(200) {
-                if u.msa.is_none() && !v.iter().any(|x| x.eq_ignore_ascii_case(&u.upn)) {
-                    v.push(u.upn.clone());
-                }
-            }
-        }
-        v
     }
 
     /// The active user of organization `o` a token's subject is, if any.

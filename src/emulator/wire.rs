@@ -202,6 +202,19 @@ pub fn sign_in_page() -> Response {
     )
 }
 
+/// One of the emulator's own pages (claim ownership, the back door, an
+/// invitation): a title and an HTML body.
+pub fn page(status: u16, title: &str, body: String) -> Response {
+    text(
+        status,
+        "text/html; charset=utf-8",
+        format!(
+            "<!DOCTYPE html><html><head><title>{0} (ado-entra emulator)</title></head><body><h1>{0}</h1>{body}</body></html>",
+            esc(title)
+        ),
+    )
+}
+
 /// Minimal HTML escaping for the emulator's pages.
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

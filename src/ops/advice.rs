@@ -21,6 +21,7 @@ pub fn client(e: &ClientError) -> Problem {
         kb_id: advice.kb_id,
         auth_failure: e.is_auth() || matches!(e.status(), Some(401 | 403)),
         request_id: e.request_id().map(str::to_string),
+        sign_in_at: None,
     }
 }
 

@@ -68,23 +68,87 @@ pub fn tenant_user(u: &User) -> TenantUser {
         display_name: u.display_name.clone().unwrap_or_default(),
         user_type: UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")),
         account_enabled: u.account_enabled.unwrap_or(true),
+        given_name: u.given_name.clone().filter(|g| !g.trim().is_empty()),
+        surname: u.surname.clone().filter(|s| !s.trim().is_empty()),
+        licenses: u.assigned_licenses.as_ref().map(|l| l.len() as u32),
     }
 }
 
-/// A Graph client signed in to `tenant` with the same person, without touching
-/// the main session (whose Azure DevOps token must stay as it is).
+/// Who Microsoft Graph reads a directory as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reader {
+    /// The signed-in identity itself (its session moved to the directory).
+    SignedIn,
+    /// A directory session kept by `login --directory` (another account).
+    Session {
+        /// The account it signed in as.
+        account: String,
+    },
+}
+
+/// A Graph client signed in to `tenant` (see [`directory_graph`]).
 pub async fn graph_in_tenant(clients: &Clients, tenant: &str) -> Result<GraphClient, ClientError> {
-    let snapshot = clients.tokens.snapshot().await.ok_or(ClientError::Auth(
-        crate::client::auth::AuthError::NotSignedIn,
-    ))?;
-    let oauth = clients.tokens.oauth();
-    let provider = TokenProvider::new(Some(snapshot), oauth, None);
-    provider.use_tenant(tenant).await?;
-    Ok(GraphClient::new(
-        clients.core.clone(),
-        &clients.endpoints,
-        provider,
+    directory_graph(clients, tenant).await.map(|(g, _)| g)
+}
+
+/// A Graph client in `tenant` (see [`session_in_tenant`]).
+pub async fn directory_graph(
+    clients: &Clients,
+    tenant: &str,
+) -> Result<(GraphClient, Reader), ClientError> {
+    let (provider, reader) = session_in_tenant(clients, tenant).await?;
+    Ok((
+        GraphClient::new(clients.core.clone(), &clients.endpoints, provider),
+        reader,
     ))
+}
+
+/// Tokens for acting in `tenant`: the signed-in identity's own, moved
+/// there without touching the main session (whose Azure DevOps token must
+/// stay as it is); when that identity has no object there (a personal
+/// account, an account of another directory) or is a PAT, the directory
+/// session kept by `ado-entra login --directory TENANT`, if there is one.
+pub async fn session_in_tenant(
+    clients: &Clients,
+    tenant: &str,
+) -> Result<(TokenProvider, Reader), ClientError> {
+    let own = async {
+        let snapshot = clients.tokens.snapshot().await.ok_or(ClientError::Auth(
+            crate::client::auth::AuthError::NotSignedIn,
+        ))?;
+        if snapshot.method == crate::client::auth::SignInMethod::Pat {
+            return Err(ClientError::PatCannotReachGraph {
+                what: format!("directory {tenant}"),
+            });
+        }
+        let provider = TokenProvider::new(Some(snapshot), clients.tokens.oauth(), None);
+        provider.use_tenant(tenant).await?;
+        Ok(provider)
+    };
+    let err = match own.await {
+        Ok(p) => return Ok((p, Reader::SignedIn)),
+        Err(e) => e,
+    };
+    let cannot_sign_in_there = refused(&err)
+        || matches!(
+            err,
+            ClientError::PatCannotReachGraph { .. }
+                | ClientError::Auth(crate::client::auth::AuthError::NotSignedIn)
+        );
+    let session = match crate::domain::directory::TenantId::parse(tenant) {
+        Some(id) if cannot_sign_in_there => clients.directories.provider(&id)?,
+        _ => None,
+    };
+    let Some(provider) = session else {
+        return Err(err);
+    };
+    let account = provider
+        .snapshot()
+        .await
+        .and_then(|c| c.claims())
+        .and_then(|c| c.username().map(str::to_string))
+        .unwrap_or_default();
+    Ok((provider, Reader::Session { account }))
 }
 
 /// Everything needed to run the checks for `op` on `org`.
@@ -107,7 +171,7 @@ pub async fn gather(
     let (total_tx, total_rx) = tokio::sync::oneshot::channel::<u64>();
     let destination = async {
         let dest = op.destination()?;
-        let graph = match graph_in_tenant(clients, dest).await {
+        let (graph, reader) = match directory_graph(clients, dest).await {
             Ok(g) => g,
             Err(e) => return Some(Err(refused(&e))),
         };
@@ -126,6 +190,7 @@ pub async fn gather(
         };
         Some(Ok(EarlyDestination {
             graph,
+            reader,
             org_info,
             me,
             directory,
@@ -225,6 +290,13 @@ pub async fn gather(
         .and_then(|c| c.claims())
         .and_then(|c| c.username().map(str::to_string))
         .unwrap_or_default();
+    let signed_in_personal = clients
+        .tokens
+        .snapshot()
+        .await
+        .and_then(|c| c.claims())
+        .and_then(|c| c.tid)
+        .is_some_and(|t| t.eq_ignore_ascii_case(crate::domain::verify::CONSUMERS_TENANT));
     let is_owner = owner.as_ref().map(|o| {
         o.email
             .as_deref()
@@ -283,6 +355,7 @@ pub async fn gather(
     // Destination (and, for a change, source) tenant, from Graph as the same person.
     let (mut destination_tenant, mut destination_users, mut destination_membership) =
         (None, None, None);
+    let (mut destination_read_as, mut destination_unreadable) = (None, None);
     match destination {
         Some(Ok(early)) => {
             destination_tenant = early.org_info.ok().map(|o| {
@@ -303,8 +376,14 @@ pub async fn gather(
                     cloud: Cloud::Public,
                 }
             });
-            destination_membership = match &early.me {
-                Ok(u) => Some(
+            destination_membership = match (&early.reader, &early.me) {
+                // Read as another account: the caller's own standing is
+                // found among the destination's users, by address.
+                (Reader::Session { account }, _) => {
+                    destination_read_as = Some(account.clone());
+                    None
+                }
+                (Reader::SignedIn, Ok(u)) => Some(
                     match UserType::from_graph(u.user_type.as_deref().unwrap_or("Member")) {
                         UserType::Guest => Membership::Guest,
                         _ => Membership::Member,
@@ -312,15 +391,24 @@ pub async fn gather(
                 ),
                 // Refused: not in the tenant. Anything else (an unreadable
                 // answer, an outage) is not known: "could not verify".
-                Err(e) if refused(e) => Some(Membership::Absent),
-                Err(_) => None,
+                (Reader::SignedIn, Err(e)) if refused(e) => Some(Membership::Absent),
+                (Reader::SignedIn, Err(_)) => None,
             };
             destination_users = match early.directory {
                 Some(read) => read.ok(),
                 None => lookup_addresses(&early.graph, &users).await.ok(),
             };
         }
-        // No token in the destination: refused means not in it.
+        // No token in the destination. A personal account never has one
+        // there, yet Azure DevOps may match it to a member by address: who
+        // it is there is unknown until the directory is read as an account
+        // of it. Any other account refused there is not in it.
+        Some(Err(true)) if signed_in_personal => {
+            destination_unreadable = Some(format!(
+                "{caller_name} is a personal Microsoft account, which has no object in {} to read it as",
+                op.destination().unwrap_or("the destination")
+            ));
+        }
         Some(Err(true)) => destination_membership = Some(Membership::Absent),
         Some(Err(false)) => {}
         None => {}
@@ -364,6 +452,8 @@ pub async fn gather(
             is_owner,
             destination_membership,
             source_membership,
+            destination_read_as,
+            destination_unreadable,
         },
         connector_name: None,
         destination_tenant,
@@ -383,6 +473,7 @@ fn refused(e: &ClientError) -> bool {
 /// What the destination directory answered while the users were read.
 struct EarlyDestination {
     graph: GraphClient,
+    reader: Reader,
     org_info: Result<crate::client::models::graph::Organization, ClientError>,
     me: Result<User, ClientError>,
     /// The whole directory, when reading it was cheaper than lookups.

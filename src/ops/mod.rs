@@ -16,6 +16,7 @@ pub mod lock;
 pub mod model;
 pub mod output;
 pub mod pacing;
+pub mod recover;
 pub mod report;
 pub mod resolve;
 pub mod session;

@@ -42,6 +42,10 @@ pub struct Problem {
     pub auth_failure: bool,
     /// The service's request id, for a support ticket.
     pub request_id: Option<String>,
+    /// The directory to sign in to (as an account of it) that would let
+    /// this work: the organization's, when the signed-in identity cannot
+    /// sign in there.
+    pub sign_in_at: Option<String>,
 }
 
 impl Problem {
@@ -51,6 +55,13 @@ impl Problem {
             ..Self::default()
         }
     }
+}
+
+/// Where an organization is now, read anonymously (before any sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgBacking {
+    /// The directory it is connected to; `None` for personal accounts.
+    pub tenant: Option<TenantInfo>,
 }
 
 /// A tenant the caller can pick.
@@ -186,15 +197,18 @@ pub struct ChecksReport {
     pub plan: PlanView,
     /// Failed checks that may be accepted (confirmed by typing).
     pub accept: Vec<AcceptRisk>,
+    /// The destination could not be read with this sign-in (a personal
+    /// account has no object there): a sign-in to it as an account of it
+    /// (`login --directory`) lets the checks read it.
+    pub directory_sign_in: Option<TenantInfo>,
 }
 
 impl ChecksReport {
-    /// A failed check that cannot be accepted blocks the change.
+    /// A failed check that cannot be accepted, or a check that must be
+    /// proven and could not be, blocks the change.
     pub fn blocked(&self) -> bool {
-        self.checks.iter().any(|c| {
-            c.status == crate::domain::checks::Status::Fail
-                && !self.accept.iter().any(|a| a.id == c.id)
-        })
+        let all: Vec<String> = self.accept.iter().map(|a| a.id.clone()).collect();
+        !crate::domain::checks::verdict_accepting(&self.checks, &all).can_proceed
     }
 
     /// The report is about a change that can be made (possibly after accepting risks).
@@ -265,6 +279,8 @@ pub enum Event {
     Pacing(Option<String>),
     /// One organization of a fleet was surveyed (its position in the list).
     Surveyed(usize, Box<FleetOrg>),
+    /// A locked-out owner's recovery: a step, or a countdown.
+    Recovering(super::recover::Progress),
 }
 
 /// Where an operation sends its [`Event`]s.

@@ -39,6 +39,7 @@ pub fn check_json(
             "locked_out": list(&prediction.locked_out),
             "unverified": list(&prediction.unverified),
         },
+        "verdict": crate::domain::checks::verdict(results),
     })
 }
 
@@ -102,8 +103,10 @@ pub fn check_table(
             }
         }
     }
-    let failures = results.iter().filter(|r| r.status == Status::Fail).count();
-    let warnings = results.iter().filter(|r| r.status == Status::Warn).count();
+    let verdict = crate::domain::checks::verdict(results);
+    let failed = results.iter().filter(|r| r.status == Status::Fail).count();
+    let unproven = verdict.failures.len() - failed;
+    let warnings = verdict.warnings.len();
     out.push_str(&format!(
         "\nAfter the change: {} keep access, {} disconnected, {} locked out{}.\n",
         prediction.keep.len(),
@@ -126,10 +129,13 @@ pub fn check_table(
             color,
         ));
     }
-    out.push_str(&if failures > 0 {
-        format!("\n{failures} check(s) failed, {warnings} warning(s): fix the failures before changing anything.\n")
-    } else {
-        format!("\nNo check failed ({warnings} warning(s)).\n")
+    out.push_str(&match (failed, unproven) {
+        (0, 0) => format!("\nNo check failed ({warnings} warning(s)).\n"),
+        (f, 0) => format!("\n{f} check(s) failed, {warnings} warning(s): fix the failures before changing anything.\n"),
+        (f, u) => format!(
+            "\n{f} check(s) failed and {u} could not be proven ({}), {warnings} warning(s): nothing may change until the owner's access is proven.\n",
+            verdict.failures[f..].join(", ")
+        ),
     });
     out
 }

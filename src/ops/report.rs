@@ -179,6 +179,7 @@ pub fn report_named(
         access: access_rows(p),
         plan: plan(facts, p, label.as_deref(), source_label),
         accept: accept_list(facts, results, p),
+        directory_sign_in: None,
     }
 }
 

@@ -125,7 +125,7 @@ pub async fn load(c: &Clients, org: &str) -> Result<(Loaded, GraphClient), Resol
     let tenant = connected_tenant(c, org).await?;
     let directory = async {
         let graph = graph_in_tenant(c, &tenant).await?;
-        let (accounts, info) = tokio::join!(graph.all_users_parallel(), graph.organization());
+        let (accounts, info) = tokio::join!(graph.all_users_for_matching(), graph.organization());
         Ok::<_, ClientError>((graph, accounts?, info))
     };
     let (users, directory) = tokio::join!(org_users(c, org), directory);

@@ -9,10 +9,11 @@ use chrono::Utc;
 use tokio::sync::Mutex;
 
 use super::model::{
-    Candidate, ChecksReport, DeviceCodePrompt, Event, Events, Identity, Operation, Problem,
-    ResolveLoad, TenantInfo, VerifyReport,
+    Candidate, ChecksReport, DeviceCodePrompt, Event, Events, Identity, Operation, OrgBacking,
+    Problem, ResolveLoad, TenantInfo, VerifyReport,
 };
-use super::{advice, change, gather, report, resolve, verify};
+use super::{advice, change, gather, recover, report, resolve, verify};
+use crate::client::auth::sessions::DirectorySessions;
 use crate::client::auth::{OAuthClient, OAuthConfig, signin};
 use crate::client::graph::GraphClient;
 use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
@@ -55,8 +56,13 @@ impl Session {
         )
     }
 
+    /// The state directory's paths.
+    pub(crate) fn state_paths(&self) -> &StatePaths {
+        &self.paths
+    }
+
     /// The signed-in clients (loaded from the token cache on first use).
-    async fn clients(&self, events: &Events) -> Result<Clients, Problem> {
+    pub(crate) async fn clients(&self, events: &Events) -> Result<Clients, Problem> {
         let mut guard = self.clients.lock().await;
         if guard.is_none() {
             let (clients, _) =
@@ -118,13 +124,44 @@ impl Session {
             && current_identity(&c)
                 .await
                 .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(&tenant))
+            && let Err(e) = c.tokens.use_tenant(&tenant).await
         {
-            c.tokens
-                .use_tenant(&tenant)
+            // This identity has no object in the organization's
+            // directory (a personal account, or another directory's
+            // account): the organization will refuse it. Signing in
+            // there, as an account of that directory, is the way on.
+            let who = current_identity(&c)
                 .await
-                .map_err(|e| advice::client(&e))?;
+                .map(|i| i.upn)
+                .unwrap_or_else(|| "this sign-in".into());
+            let mut p = advice::client(&e);
+            p.message = format!(
+                "'{org}' is connected to the directory {tenant}, and {who} cannot sign in there ({})",
+                p.message
+            );
+            p.next_step = Some(format!(
+                "Sign in to that directory as an account of it: `ado-entra login --tenant {tenant}` (in the wizard: s)."
+            ));
+            p.sign_in_at = Some(tenant);
+            return Err(p);
         }
         Ok(c)
+    }
+
+    /// [`Self::org_clients`], or the session as it is with the reason it
+    /// cannot act in the organization: reading the organization's state
+    /// needs no sign-in, so "nothing to do" or "it had landed" can still be
+    /// said; only a real change needs the problem solved first.
+    async fn org_clients_for_state(
+        &self,
+        org: &str,
+        events: &Events,
+    ) -> Result<(Clients, Option<Problem>), Problem> {
+        match self.org_clients(org, events).await {
+            Ok(c) => Ok((c, None)),
+            Err(p) if p.sign_in_at.is_some() => Ok((self.clients(events).await?, Some(p))),
+            Err(p) => Err(p),
+        }
     }
 
     /// Device-code sign-in at `tenant` (`None`: the default authority),
@@ -157,6 +194,65 @@ impl Session {
             upn: claims.username().unwrap_or_default().to_string(),
             display_name: claims.name.clone().unwrap_or_default(),
             tenant_id: claims.tid.clone().unwrap_or_default(),
+        })
+    }
+
+    /// Device-code sign-in at the directory `tenant` as an account of it,
+    /// kept as that directory's session for reading it (`login
+    /// --directory`); the main sign-in is not touched.
+    pub async fn sign_in_directory(
+        &self,
+        tenant: &str,
+        events: &Events,
+    ) -> Result<Identity, Problem> {
+        let clients = self.clients(events).await?;
+        let oauth = self.oauth(&clients.core, &clients.endpoints, Some(tenant));
+        let (cache, graph_warning) = signin::device_code(&oauth, |p| {
+            events(Event::SignInPrompt(DeviceCodePrompt {
+                verification_uri: p.verification_uri.clone(),
+                user_code: p.user_code.clone(),
+                expires_in_secs: p.expires_in,
+            }));
+        })
+        .await
+        .map_err(|e| advice::client(&e))?;
+        if let Some(w) = graph_warning {
+            return Err(advice::client(&w));
+        }
+        let claims = cache
+            .claims()
+            .ok_or_else(|| Problem::msg("The sign-in returned a token without an identity."))?;
+        let id = claims
+            .tid
+            .as_deref()
+            .and_then(crate::domain::directory::TenantId::parse)
+            .ok_or_else(|| Problem::msg("The sign-in returned a token without a directory id."))?;
+        cache
+            .save(&DirectorySessions::path(self.paths.root(), &id))
+            .map_err(|e| advice::client(&e.into()))?;
+        Ok(Identity {
+            upn: claims.username().unwrap_or_default().to_string(),
+            display_name: claims.name.clone().unwrap_or_default(),
+            tenant_id: id.to_string(),
+        })
+    }
+
+    /// Where `org` is now (personal accounts or a directory), from the
+    /// anonymous probe: no sign-in needed.
+    pub async fn org_backing(&self, org: &str, events: &Events) -> Result<OrgBacking, Problem> {
+        let c = self.clients(events).await?;
+        let backing = change::backing(&c, org)
+            .await
+            .map_err(|e| advice::change(&e))?;
+        Ok(OrgBacking {
+            tenant: match backing {
+                crate::domain::directory::Backing::Personal => None,
+                crate::domain::directory::Backing::Tenant { directory } => Some(TenantInfo {
+                    id: directory.id.to_string(),
+                    display_name: directory.display_name.clone(),
+                    domain: directory.domain.clone(),
+                }),
+            },
         })
     }
 
@@ -228,11 +324,14 @@ impl Session {
         tenant: Option<&str>,
         events: &Events,
     ) -> Result<ChecksReport, Problem> {
-        let c = self.org_clients(org, events).await?;
+        let (c, cannot_act) = self.org_clients_for_state(org, events).await?;
         let asked = asked(&c, op, tenant).await?;
         let situation = change::situation(&c, &self.paths.journal_dir(), org, &asked)
             .await
             .map_err(|e| advice::change(&e))?;
+        if let (Decision::Proceed { .. }, Some(p)) = (&situation.decision, cannot_act) {
+            return Err(p);
+        }
         let view = report::situation_view(&situation);
         let destination = asked.destination().map(|d| TenantInfo {
             id: d.id.to_string(),
@@ -264,6 +363,9 @@ impl Session {
         let mut r = report::report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
         r.situation = view;
         r.destination = r.destination.or(destination);
+        if a.facts.caller.destination_unreadable.is_some() {
+            r.directory_sign_in = r.destination.clone();
+        }
         Ok(r)
     }
 
@@ -277,7 +379,7 @@ impl Session {
         accepted: Vec<String>,
         events: &Events,
     ) -> Result<change::Applied, Problem> {
-        let c = self.org_clients(org, events).await?;
+        let (c, cannot_act) = self.org_clients_for_state(org, events).await?;
         let asked = asked(&c, op, tenant).await?;
         let jdir = self.paths.journal_dir();
         let lock = change::lock(
@@ -290,6 +392,9 @@ impl Session {
         let situation = change::situation(&c, &jdir, org, &asked)
             .await
             .map_err(|e| advice::change(&e))?;
+        if let (Decision::Proceed { .. }, Some(p)) = (&situation.decision, cannot_act) {
+            return Err(p);
+        }
         let owner = match &situation.decision {
             Decision::Proceed { .. } => c.ado.owner(org).await.ok().and_then(|o| o.email),
             _ => None,
@@ -466,6 +571,33 @@ impl Session {
             Utc::now().format("%Y%m%d-%H%M%S")
         ));
         self.write_private(path, csv).await
+    }
+
+    /// Diagnose a locked-out owner's organization with the current sign-in
+    /// (remembered with earlier ones) and list the ways back.
+    pub async fn recover(&self, org: &str, events: &Events) -> Result<recover::Report, Problem> {
+        let c = self.clients(events).await?;
+        recover::diagnose(&c, org, &self.paths).await
+    }
+
+    /// Carry out a way back (or verify as the owner with a fresh sign-in).
+    pub async fn recover_run(
+        &self,
+        org: &str,
+        action: recover::Action,
+        opts: &recover::WayOptions,
+        events: &Events,
+    ) -> Result<recover::Outcome, Problem> {
+        recover::ways::run(self, org, action, opts, events).await
+    }
+
+    /// Write `text` to `name` in the state directory (0600); returns its path.
+    pub(crate) async fn write_private_file(
+        &self,
+        name: &str,
+        text: String,
+    ) -> Result<String, Problem> {
+        self.write_private(self.paths.root().join(name), text).await
     }
 
     /// Write `text` to a new private file (0600) beside the state; returns its path.

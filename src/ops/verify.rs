@@ -213,14 +213,7 @@ pub async fn verify(c: &Clients, org: &str, who: SignedIn, journal_dir: &Path) -
 /// The owner recorded by the newest change journal of `org`, if any: the
 /// owner cannot be read from an organization that refuses the caller.
 pub fn last_known_owner(journal_dir: &Path, org: &str) -> Option<String> {
-    let mut paths: Vec<_> = std::fs::read_dir(journal_dir)
-        .ok()?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    paths.sort();
-    paths.into_iter().rev().find_map(|p| {
-        let r = crate::domain::journal::read(&p).ok()?;
+    crate::domain::journal::newest(journal_dir, |r| {
         (CHANGE_OPS.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org))
             .then(|| r.plan["owner"].as_str().map(str::to_string))
             .flatten()

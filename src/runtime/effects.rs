@@ -75,12 +75,16 @@ async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job
     });
     let done = match job {
         Job::SignIn { tenant } => Done::SignedIn(s.sign_in(tenant.as_deref(), &events).await),
+        Job::SignInDirectory { tenant } => {
+            Done::DirectorySignedIn(s.sign_in_directory(&tenant, &events).await)
+        }
         Job::ListOrgs => Done::Orgs(s.list_orgs(&events).await),
         Job::SurveyOrgs { orgs, op, tenant } => Done::Surveyed(
             s.survey(&orgs, op, tenant.as_deref(), &events)
                 .await
                 .map(|_| ()),
         ),
+        Job::ProbeBacking { org } => Done::Backing(s.org_backing(&org, &events).await),
         Job::ListTenants { org } => Done::Tenants(s.list_tenants(&org, &events).await),
         Job::RunChecks { op, org, tenant } => {
             Done::Checks(s.run_checks(op, &org, tenant.as_deref(), &events).await)
@@ -109,6 +113,23 @@ async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job
             Done::ResolveApplied(s.apply_resolve(&org, jobs, &events).await)
         }
         Job::ExportResolve { org, csv } => Done::Exported(s.export_resolve(&org, csv).await),
+        Job::Recover { org } => Done::Recovered(s.recover(&org, &events).await.map(Box::new)),
+        Job::RecoverRun {
+            org,
+            action,
+            wait_secs,
+            every_secs,
+        } => {
+            let opts = crate::ops::recover::WayOptions {
+                wait: std::time::Duration::from_secs(wait_secs),
+                every: std::time::Duration::from_secs(every_secs),
+            };
+            Done::RecoverRan(
+                s.recover_run(&org, action, &opts, &events)
+                    .await
+                    .map(Box::new),
+            )
+        }
     };
     let _ = out.send(Msg::Done {
         id,
@@ -149,7 +170,7 @@ fn copy_osc52(text: &str) -> String {
     );
     let mut out = std::io::stdout();
     match out.write_all(seq.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => "Code copied to the clipboard (if your terminal allows OSC 52)".into(),
+        Ok(()) => "Copied to the clipboard (if your terminal allows OSC 52)".into(),
         Err(_) => "Could not copy; select the code and copy it by hand".into(),
     }
 }

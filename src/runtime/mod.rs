@@ -15,6 +15,7 @@ use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyM
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+use crate::app::exit::{self, Exit};
 use crate::app::{Effect, Environment, Key, Msg, State, update};
 use effects::EffectRunner;
 pub use logging::init_file_logging;
@@ -34,13 +35,15 @@ pub fn color_enabled() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// Run the wizard until the user quits. The terminal is restored on every exit
-/// path: normal return, error, or panic.
+/// Run the wizard until the user quits or a signal arrives. The terminal is
+/// restored on every exit path: normal return, error, signal, or panic. The
+/// returned [`Exit`] carries the exit code and what to tell the person about
+/// work left half done.
 pub async fn run_tui(
     env: Environment,
     opts: TuiOptions,
     session: Arc<crate::ops::Session>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Exit> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let mut state = State::new(env, color_enabled());
     let mut events = EventStream::new();
@@ -50,6 +53,10 @@ pub async fn run_tui(
     let mut runner = EffectRunner::new(session, tx, opts.no_browser);
     let started = Instant::now();
     let mut dirty = true;
+    let mut signals = Signals::new()?;
+    for effect in crate::app::screens::welcome::init(&mut state) {
+        runner.run(effect);
+    }
 
     loop {
         if dirty {
@@ -69,6 +76,7 @@ pub async fn run_tui(
                 None => break,
             },
             Some(msg) = rx.recv() => msg,
+            signal = signals.next() => Msg::Signal(signal),
             _ = ticker.tick() => {
                 // Only animate while something is pending; an idle screen stays still.
                 if !state.busy() { continue }
@@ -80,7 +88,8 @@ pub async fn run_tui(
         for effect in effects {
             if effect == Effect::Quit {
                 runner.abort_all();
-                return guard.restore();
+                guard.restore()?;
+                return Ok(exit::leave(&state));
             }
             if let Some(note) = runner.run(effect) {
                 state.status = Some(note);
@@ -88,7 +97,51 @@ pub async fn run_tui(
         }
     }
     runner.abort_all();
-    guard.restore()
+    guard.restore()?;
+    Ok(exit::leave(&state))
+}
+
+/// The signals that end the wizard (sent to the process, not typed: in raw
+/// mode Ctrl-C arrives as a key).
+struct Signals {
+    #[cfg(unix)]
+    streams: [(tokio::signal::unix::Signal, exit::Signal); 3],
+}
+
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            streams: [
+                (signal(SignalKind::terminate())?, exit::Signal::Terminate),
+                (signal(SignalKind::hangup())?, exit::Signal::Hangup),
+                (signal(SignalKind::interrupt())?, exit::Signal::Interrupt),
+            ],
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> std::io::Result<Self> {
+        Ok(Self {})
+    }
+
+    /// The next signal.
+    #[cfg(unix)]
+    async fn next(&mut self) -> exit::Signal {
+        let [(term, a), (hup, b), (int, c)] = &mut self.streams;
+        tokio::select! {
+            _ = term.recv() => *a,
+            _ = hup.recv() => *b,
+            _ = int.recv() => *c,
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn next(&mut self) -> exit::Signal {
+        let _ = tokio::signal::ctrl_c().await;
+        exit::Signal::Interrupt
+    }
 }
 
 /// Terminal event to message; `None` for events that only need a redraw.

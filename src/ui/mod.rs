@@ -63,12 +63,24 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         } => format!("demo: {s}"),
         Target::Emulator { .. } => "emulator".to_string(),
     };
+    // Tool, where am I (flow, step n of m, organization → destination), target.
+    // Narrow: where am I matters more than the target's name.
+    let target = if area.width >= 70 {
+        format!("[{target}]")
+    } else {
+        String::new()
+    };
+    let room = usize::from(area.width).saturating_sub(" ado-entra ".len() + 2 + target.len() + 2);
+    let place = match app::breadcrumb::breadcrumb(state) {
+        Some(b) => b.text(room),
+        None => state.screen.title().to_string(),
+    };
     let line = Line::from(vec![
         Span::styled(" ado-entra ", theme.title()),
         Span::raw(" "),
-        Span::styled(state.screen.title(), theme.heading()),
+        Span::styled(place, theme.heading()),
         Span::raw("  "),
-        Span::styled(format!("[{target}]"), theme.dim()),
+        Span::styled(target, theme.dim()),
     ]);
     frame.render_widget(Paragraph::new(line), area);
 }

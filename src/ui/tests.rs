@@ -51,6 +51,7 @@ fn report() -> ChecksReport {
         situation: SituationView::default(),
         destination: None,
         accept: vec![],
+        directory_sign_in: None,
         checks: vec![
             CheckResult {
                 id: "caller-is-admin",
@@ -190,6 +191,7 @@ fn screens() -> Vec<(&'static str, State)> {
                     prompt: prompt(),
                     received_ms: 0,
                 },
+                ..SignInScreen::default()
             })),
         ),
         (
@@ -306,6 +308,14 @@ fn screens() -> Vec<(&'static str, State)> {
             }))),
         ),
         (
+            "resolve_traps",
+            with(Screen::Resolve(trap_screen(|r| r.cursor = 2))),
+        ),
+        (
+            "resolve_traps_detail",
+            with(Screen::Resolve(trap_screen(|r| open_detail(r, 2)))),
+        ),
+        (
             "resolve_confirm",
             with(Screen::Resolve(resolve_screen(|r| {
                 r.phase = crate::app::screens::resolve::Phase::Confirm;
@@ -343,7 +353,89 @@ fn screens() -> Vec<(&'static str, State)> {
                 });
             }))),
         ),
+        ("recover", with(Screen::Recover(recover_screen(|_| {})))),
+        (
+            "recover_running",
+            with(Screen::Recover(recover_screen(|r| {
+                let mut run = crate::app::screens::recover::Running {
+                    what: "Disconnect through the back door".into(),
+                    steps: vec![
+                        "The API refused alice@outlook.com (TF400813). Do it on the page instead:"
+                            .into(),
+                    ],
+                    prompt: None,
+                    waiting: Some(crate::ops::recover::Progress::Waiting {
+                        what: "'contoso-lockout' to be disconnected from Contoso".into(),
+                        next_check_secs: 4,
+                        waited_secs: 75,
+                        limit_secs: 900,
+                    }),
+                };
+                run.prompt = Some((prompt(), 0));
+                r.running = Some(run);
+            }))),
+        ),
+        (
+            "recover_handover",
+            with(Screen::Recover(recover_screen(|r| {
+                let report = crate::ops::recover::fixtures::back_in_after(
+                    crate::domain::recover::WayId::BackDoor,
+                );
+                r.outcome = Some(Ok(crate::ops::recover::Outcome {
+                    action: crate::ops::recover::Action::Way {
+                        way: crate::domain::recover::WayId::BackDoor,
+                    },
+                    ok: true,
+                    status: crate::domain::recover::WayStatus::Done,
+                    summary: "'contoso-lockout' is disconnected from Contoso (on the page). Verified: 'contoso-lockout' answers alice@outlook.com.".into(),
+                    next: crate::domain::recover::handover_after(
+                        &report.facts,
+                        crate::domain::recover::WayId::BackDoor,
+                    ),
+                    file: None,
+                    message: None,
+                    verified: None,
+                    report: report.clone(),
+                }));
+                r.report = Loadable::Ready(report);
+            }))),
+        ),
     ]
+}
+
+/// The Recover screen on the locked-out fixture, edited by `edit`.
+fn recover_screen(edit: impl FnOnce(&mut RecoverScreen)) -> Box<RecoverScreen> {
+    let mut r = RecoverScreen::loading("contoso-lockout");
+    r.running = None;
+    r.report = Loadable::Ready(crate::ops::recover::fixtures::locked_out());
+    r.selected = 2;
+    edit(&mut r);
+    Box::new(r)
+}
+
+/// The trap plan (guest copy, reassigned alias, disabled, service account,
+/// disagreeing name) with `A` pressed: only Ann is mapped.
+fn trap_screen(edit: impl FnOnce(&mut ResolveScreen)) -> Box<ResolveScreen> {
+    let mut plan = crate::domain::resolve::fixtures::trap_plan();
+    plan.accept_all_exact();
+    let mut r = ResolveScreen::loading("fabrikam-traps");
+    r.loaded(Ok(ResolveLoad {
+        plan,
+        unfinished: None,
+    }));
+    edit(&mut r);
+    Box::new(r)
+}
+
+fn open_detail(r: &mut ResolveScreen, row: usize) {
+    r.cursor = row;
+    r.detail = Some(crate::app::resolve::Detail {
+        row,
+        cursor: 0,
+        query: String::new(),
+        typing: false,
+        results: None,
+    });
 }
 
 /// The fixture plan with Ann accepted, Frank invited and a filter typed.
@@ -449,5 +541,71 @@ fn lockout_table_names_the_owner() {
             .lines()
             .any(|l| l.contains("owner@outlook.com") && l.contains("LOCKED OUT")),
         "{screen}"
+    );
+}
+
+#[test]
+fn resolve_shows_flags_in_words_and_each_candidate_s_kind_and_state() {
+    let mut s = demo_state();
+    s.screen = Screen::Resolve(trap_screen(|_| {}));
+    let table = render(&s, 160, 30);
+    let line = |who: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(who))
+            .unwrap_or_else(|| panic!("{who}: {table}"))
+            .to_string()
+    };
+    for (who, words) in [
+        ("Kim Lee", "address matches but the name does not"),
+        ("Kim Lee", "medium"),
+        ("Dana Scully", "the account is disabled"),
+        ("Dana Scully", "dana@fabrikam.com (disabled)"),
+        ("Bob Brown", "more than one account fits"),
+        ("Ann Berg", "exact"),
+    ] {
+        assert!(line(who).contains(words), "{who}: {words}\n{table}");
+    }
+    assert!(line("Ann Berg").starts_with("│map"), "{table}");
+    for who in [
+        "Anna Lindberg",
+        "Bob Brown",
+        "Dana Scully",
+        "Erik Lund",
+        "Kim Lee",
+    ] {
+        assert!(line(who).starts_with("│review"), "{who}: {table}");
+    }
+    // Anna's candidates: her member account first, the guest copy after it,
+    // each with its kind and state; Erik's: his admin account says so.
+    s.screen = Screen::Resolve(trap_screen(|r| open_detail(r, 1)));
+    let pop = render(&s, 120, 30);
+    assert!(
+        pop.contains("Anna Lindberg · anna.lindberg@fabrikam.com"),
+        "{pop}"
+    );
+    assert!(
+        pop.contains("medium · person, member, enabled · same name"),
+        "{pop}"
+    );
+    assert!(
+        pop.contains("low · person, guest, enabled · address is the account's primary mail"),
+        "{pop}"
+    );
+    s.screen = Screen::Resolve(trap_screen(|r| open_detail(r, 4)));
+    let pop = render(&s, 120, 30);
+    assert!(
+        pop.contains("Erik Lund (Admin) · adm-erik@fabrikam.com"),
+        "{pop}"
+    );
+    assert!(
+        pop.contains("low · admin account, member, enabled"),
+        "{pop}"
+    );
+    s.screen = Screen::Resolve(trap_screen(|r| open_detail(r, 2)));
+    let pop = render(&s, 120, 30);
+    assert!(
+        pop.contains("⚠ more than one account fits; the account is disabled"),
+        "{pop}"
     );
 }

@@ -74,12 +74,47 @@ pub fn choice_list(
     area: Rect,
     theme: &Theme,
 ) {
+    let total = items.len();
     let list = List::new(items)
         .block(boxed(title, theme))
         .highlight_style(theme.selected())
         .highlight_symbol("▶ ");
     let mut ls = ListState::default().with_selected(Some(selected));
     frame.render_stateful_widget(list, area, &mut ls);
+    let visible = usize::from(area.height.saturating_sub(2));
+    more_markers(frame, area, total, ls.offset(), visible, theme);
+}
+
+/// "▲ more" / "▼ more" on a box's top and bottom borders when `total` rows
+/// do not fit: `first` is the first row shown, `visible` how many fit.
+pub fn more_markers(
+    frame: &mut Frame,
+    area: Rect,
+    total: usize,
+    first: usize,
+    visible: usize,
+    theme: &Theme,
+) {
+    if area.width < 12 || area.height < 3 {
+        return;
+    }
+    let mark = |text: String, y: u16, frame: &mut Frame| {
+        let w = text.chars().count() as u16;
+        let r = Rect {
+            x: area.x + area.width.saturating_sub(w + 2),
+            y,
+            width: w,
+            height: 1,
+        };
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.key())), r);
+    };
+    if first > 0 {
+        mark(format!("▲ {first} more"), area.y, frame);
+    }
+    let below = total.saturating_sub(first + visible);
+    if below > 0 {
+        mark(format!("▼ {below} more"), area.y + area.height - 1, frame);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

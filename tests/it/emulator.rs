@@ -356,6 +356,71 @@ async fn refresh_crosses_audiences_and_tenants() {
     emu.shutdown().await;
 }
 
+/// A personal account's tokens stay a personal account's, whatever
+/// authority they are refreshed at; the work account of the same address
+/// is another account, chosen at sign-in.
+#[tokio::test]
+async fn a_personal_account_stays_personal() {
+    let emu = support::start("ready").await;
+    let base = emu.base_url();
+    let t = tenant_id(&emu, 0);
+    let claims = jwt_claims;
+    let consumers = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    // ann@fabrikam.com is both a personal account and a Fabrikam user.
+    let (personal, rt) = sign_in(&emu, "ann@fabrikam.com", "organizations", ADO_SCOPE).await;
+    assert_eq!(claims(&personal)["tid"], consumers);
+    for authority in ["organizations", "common", "consumers", consumers] {
+        let again = support::refresh(&emu, &rt, authority, GRAPH_SCOPE).await;
+        let tok = again["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{again}"));
+        assert_eq!(claims(tok)["tid"], consumers, "{authority}");
+    }
+    for authority in [t.as_str(), "fabrikam.com"] {
+        let refused = support::refresh(&emu, &rt, authority, ADO_SCOPE).await;
+        assert_eq!(refused["error"], "invalid_grant", "{authority}: {refused}");
+        assert_eq!(refused["error_codes"][0], 50020, "{refused}");
+    }
+    // The account is chosen at sign-in: qualified, or by the tenant asked.
+    let (work, wrt) = sign_in(&emu, "work:ann@fabrikam.com", "organizations", ADO_SCOPE).await;
+    assert_eq!(claims(&work)["tid"], t.as_str());
+    let (work2, _) = sign_in(&emu, "ann@fabrikam.com", &t, ADO_SCOPE).await;
+    assert_eq!(claims(&work2)["oid"], claims(&work)["oid"]);
+    let (p2, _) = sign_in(
+        &emu,
+        "personal:ann@fabrikam.com",
+        "organizations",
+        ADO_SCOPE,
+    )
+    .await;
+    assert_eq!(claims(&p2)["oid"], claims(&personal)["oid"]);
+    // ...and a work account's refresh token stays the work account.
+    let refused = support::refresh(&emu, &wrt, "consumers", ADO_SCOPE).await;
+    assert_eq!(refused["error"], "invalid_grant");
+    let again = support::refresh(&emu, &wrt, "organizations", ADO_SCOPE).await;
+    assert_eq!(
+        claims(again["access_token"].as_str().unwrap())["tid"],
+        t.as_str()
+    );
+    // The sign-in page offers both accounts of the address, as Entra does.
+    let page = http()
+        .get(format!(
+            "{base}/login/organizations/oauth2/v2.0/authorize?client_id=c&response_type=code&redirect_uri=http://127.0.0.1:9/cb"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"personal:ann@fabrikam.com\""),
+        "{page}"
+    );
+    assert!(page.contains("value=\"work:ann@fabrikam.com\""), "{page}");
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn ado_error_shapes() {
     let emu = support::start("ready").await;
@@ -825,9 +890,14 @@ async fn connect_on_ready_keeps_everyone_and_moves_the_tenant() {
     )
     .await;
     assert_eq!(s, 401);
-    // ...an Entra sign-in does, for every user.
-    let entra = support::refresh(&emu, &rt, &t, ADO_SCOPE).await;
-    let et = entra["access_token"].as_str().unwrap();
+    // The personal account stays one: its refresh token does not turn into
+    // the work account of the same address...
+    let refused = support::refresh(&emu, &rt, &t, ADO_SCOPE).await;
+    assert_eq!(refused["error"], "invalid_grant", "{refused}");
+    assert_eq!(refused["error_codes"][0], 50020);
+    // ...a sign-in with the work account opens the organization.
+    let (et, _) = sign_in(&emu, "ann@fabrikam.com", &t, ADO_SCOPE).await;
+    let et = et.as_str();
     let (s, v) = get_json(
         &format!("{base}/dev/{org}/_apis/projects?api-version=7.1"),
         et,
@@ -1028,7 +1098,7 @@ async fn remap_and_disconnect_on_messy() {
     let base = emu.base_url();
     let org = "fabrikam-messy";
     let t = tenant_id(&emu, 0);
-    let (tok, rt) = sign_in(&emu, "owner@fabrikam.com", "organizations", ADO_SCOPE).await;
+    let (tok, _) = sign_in(&emu, "owner@fabrikam.com", "organizations", ADO_SCOPE).await;
     let r = http()
         .patch(format!(
             "{base}/vssps/{org}/_apis/Organization/Organizations/Me?api-version=5.0-preview.1"
@@ -1040,8 +1110,7 @@ async fn remap_and_disconnect_on_messy() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let owner = support::refresh(&emu, &rt, &t, ADO_SCOPE).await;
-    let ot = owner["access_token"].as_str().unwrap().to_string();
+    let (ot, rt) = sign_in(&emu, "owner@fabrikam.com", &t, ADO_SCOPE).await;
     let st = support::state(&emu).await;
     let carl = st["org"]["users"]
         .as_array()
@@ -1249,7 +1318,7 @@ async fn guest_admin_is_refused() {
 async fn over_100_users_connects() {
     let emu = support::start("over-100").await;
     let t = tenant_id(&emu, 0);
-    let (tok, rt) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
+    let (tok, _) = sign_in(&emu, "owner@tailspin.com", "organizations", ADO_SCOPE).await;
     let r = support::set_tenant(&emu, "tailspin-big", &tok, &t).await;
     assert_eq!(r.status(), 200);
     let st = support::state(&emu).await;
@@ -1257,13 +1326,13 @@ async fn over_100_users_connects() {
     let users = st["org"]["users"].as_array().unwrap();
     assert_eq!(users.len(), 150);
     assert_eq!(users.iter().filter(|u| u["active"] == false).count(), 149);
-    let owner = support::refresh(&emu, &rt, &t, ADO_SCOPE).await;
+    let (owner, _) = sign_in(&emu, "owner@tailspin.com", &t, ADO_SCOPE).await;
     let (s, _) = get_json(
         &format!(
             "{}/dev/tailspin-big/_apis/projects?api-version=7.1",
             emu.base_url()
         ),
-        owner["access_token"].as_str().unwrap(),
+        &owner,
     )
     .await;
     assert_eq!(s, 200, "the owner kept access");

@@ -118,7 +118,9 @@ async fn an_interrupted_connect_that_landed_is_not_repeated() {
 async fn disconnect_plans_and_lands_with_the_owner_back_on_a_personal_account() {
     let (emu, live, _home) = live("disconnected").await;
     let org = emu.summary().org.clone();
-    live.sign_in(None, &outbox()).await.unwrap();
+    let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
+    // The organization uses Fabrikam: its owner signs in there.
+    live.sign_in(Some(&tenant), &outbox()).await.unwrap();
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = seen.clone();
     let events: Events = std::sync::Arc::new(move |e: Event| {

@@ -8,6 +8,7 @@ mod faults;
 mod live;
 mod matrix;
 mod recordings;
+mod recover;
 mod resolve;
 mod support;
 mod tmux;

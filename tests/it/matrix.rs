@@ -125,6 +125,12 @@ impl Case {
             _ => None,
         };
         case.env.login(at.as_deref()).await;
+        if at.is_none() {
+            // The personal account reads the directories as the owner's
+            // work accounts there, as the checks' fix says.
+            case.env.login_directory(&case.t1).await;
+            case.env.login_directory(&case.t2).await;
+        }
         case
     }
 

@@ -335,12 +335,18 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
             other += 1;
             if reason.contains("other mails") {
                 other_found += 1;
-                assert_eq!(confidence, "high", "{email}: {reason}");
+                // A disabled account is never above low.
+                let want = if reason.contains("disabled") {
+                    "low"
+                } else {
+                    "high"
+                };
+                assert_eq!(confidence, want, "{email}: {reason}");
             }
         } else if email.starts_with("nick") {
             named += 1;
             assert!(
-                reason.is_empty() || reason.contains("similar display name"),
+                reason.is_empty() || reason.starts_with("same name"),
                 "{email}: {reason}"
             );
         } else if email.starts_with("stranger") {
@@ -637,4 +643,218 @@ async fn two_imports_started_together_change_everything_once() {
     );
     exactly_once(&support::state(&env.emu).await, 8);
     env.emu.shutdown().await;
+}
+
+/// The plan's rows by display name, with every suggestion:
+/// (flags, [(upn, confidence, reason kind, account kind, user type)]).
+type Offered = HashMap<String, (Vec<String>, Vec<(String, String, String, String, String)>)>;
+
+fn offered(plan: &Value) -> Offered {
+    let text = |v: &Value| v.as_str().unwrap_or("").to_string();
+    plan["plan"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let flags = r["flags"].as_array().unwrap().iter().map(text).collect();
+            let suggestions = r["suggestions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    (
+                        text(&s["upn"]),
+                        text(&s["confidence"]),
+                        text(&s["reason"]["kind"]),
+                        text(&s["kind"]),
+                        text(&s["user_type"]),
+                    )
+                })
+                .collect();
+            (text(&r["display_name"]), (flags, suggestions))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn accept_exact_maps_only_what_the_rules_call_exact_among_every_trap() {
+    let env = Env::in_first_tenant(EmulatorConfig::scenario("resolve-traps")).await;
+    let out = env.resolve(&["--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows = offered(&json(&out));
+    assert_eq!(rows.len(), 23, "{rows:?}");
+    let first = |who: &str| {
+        let (flags, s) = &rows[who];
+        let (upn, conf, reason, kind, user_type) = s.first().cloned().unwrap_or_default();
+        (upn, conf, reason, kind, user_type, flags.clone())
+    };
+    let upn_conf = |who: &str| {
+        let f = first(who);
+        (f.0, f.1)
+    };
+    let none = || (String::new(), String::new());
+    let pair = |u: &str, c: &str| (u.to_string(), c.to_string());
+    // Exact: enabled member person, by primary mail, the name agrees (a
+    // nickname too), nobody else claims it.
+    assert_eq!(upn_conf("Mia Moss"), pair("mia@contoso.com", "exact"));
+    assert_eq!(upn_conf("Samuel Lee"), pair("sam.lee@contoso.com", "exact"));
+    // High: other mails, and a proxy address at the second domain.
+    assert_eq!(upn_conf("Carl Dahl"), pair("carl.dahl@contoso.com", "high"));
+    assert_eq!(
+        upn_conf("Lars Nilsen"),
+        pair("lars.nilsen@fabrikam.com", "high")
+    );
+    // An external guest is the person, but a guest is never exact.
+    let zoe = first("Zoe Quinn");
+    assert_eq!((zoe.1.as_str(), zoe.4.as_str()), ("high", "guest"));
+    // The member account, not its guest copy holding the address.
+    let (_, anna) = &rows["Anna Lindberg"];
+    assert_eq!(
+        anna.iter()
+            .map(|s| (s.0.as_str(), s.1.as_str(), s.4.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("anna.lindberg@contoso.com", "medium", "member"),
+            (
+                "anna.l_outlook.com#EXT#@contoso.onmicrosoft.com",
+                "low",
+                "guest"
+            )
+        ]
+    );
+    // The person, not their admin account holding their address.
+    let (_, rob) = &rows["Rob Smith"];
+    assert_eq!(rob[0].0, "robert.smith@contoso.com");
+    assert_eq!(
+        (rob[1].0.as_str(), rob[1].1.as_str(), rob[1].3.as_str()),
+        ("adm-rsmith@contoso.com", "low", "admin")
+    );
+    // A service account or shared mailbox holding a person's address is not
+    // offered: the person's own account, or nothing (invite).
+    let (_, dana) = &rows["Dana White"];
+    assert_eq!(dana.len(), 1, "{dana:?}");
+    assert_eq!(dana[0].0, "dana.white@contoso.com");
+    assert_eq!(upn_conf("Omar Haddad"), none());
+    // Disabled: never above low, flagged.
+    let kim = first("Kim Lee");
+    assert_eq!(
+        (kim.1.as_str(), kim.5.clone()),
+        ("low", vec!["best_candidate_disabled".to_string()])
+    );
+    // A reassigned alias: his own disabled account, and the row ambiguous.
+    let bob = first("Bob Brown");
+    assert_eq!(bob.0, "robert.brown@contoso.com");
+    assert!(bob.5.contains(&"ambiguous".to_string()), "{bob:?}");
+    // The address matches, the name does not: flagged, medium.
+    let eve = first("Eve Carter");
+    assert_eq!(
+        (eve.0.as_str(), eve.1.as_str()),
+        ("eve.adams@contoso.com", "medium")
+    );
+    assert_eq!(eve.5, ["name_disagrees"]);
+    // Names people use, found without an address, medium at most.
+    for (who, upn) in [
+        ("Bill Jones", "william.jones@contoso.com"),
+        ("ingridsolberg", "ingrid.solberg@contoso.com"),
+        ("Maria Garcia", "maria.garcia@contoso.com"),
+        ("LUND, Erik", "erik.lund@contoso.com"),
+        ("Juergen Mueller", "jurgen.muller@contoso.com"),
+        ("Tom Baker", "thomas.baker@contoso.com"),
+    ] {
+        assert_eq!(upn_conf(who), pair(upn, "medium"), "{who}");
+        assert_eq!(first(who).2, "display_name", "{who}");
+    }
+    assert_eq!(
+        upn_conf("J. Okafor"),
+        pair("jane.okafor@contoso.com", "low")
+    );
+    // Namesakes: ambiguous; near-namesakes and strangers: nothing.
+    assert!(first("John Smith").5.contains(&"ambiguous".to_string()));
+    for who in ["Michaela Ross", "Paula Grant", "Frank Gray"] {
+        assert_eq!(upn_conf(who), none(), "{who}");
+    }
+
+    // The text output says the same in words.
+    let out = env.resolve(&[]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let line = |who: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(who))
+            .unwrap_or_else(|| panic!("{who}: {text}"))
+            .to_string()
+    };
+    for (who, words) in [
+        ("Eve Carter", "medium; person, member, enabled"),
+        ("Eve Carter", "[address matches but the name does not]"),
+        ("Kim Lee", "[the account is disabled]"),
+        ("Omar Haddad", "no suggestion (invite?)"),
+        (
+            "Mia Moss",
+            "(exact; person, member, enabled; address is the account's primary mail; same name)",
+        ),
+    ] {
+        assert!(line(who).contains(words), "{who}: {words}\n{text}");
+    }
+
+    // --accept-exact maps the two exact rows and nothing else.
+    let out = env.resolve(&["--accept-exact", "--yes", "--json"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let o = json(&out);
+    assert_eq!(o["outcome"]["mapped"], 2, "{o}");
+    assert_eq!(o["outcome"]["invited"], 0, "{o}");
+    let u = users(&env.emu).await;
+    for (who, user) in &u {
+        let want = u64::from(matches!(who.as_str(), "Mia Moss" | "Samuel Lee"));
+        assert_eq!(user["remaps"], want, "{who}");
+    }
+    assert_eq!(u["Mia Moss"]["origin"], "aad");
+    // Run again: the exact ones are resolved, nothing else qualifies.
+    let out = env.resolve(&["--accept-exact", "--yes"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Nothing to apply"));
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn graph_serves_the_person_signals_resolve_reads() {
+    let emu = support::start("resolve-traps").await;
+    let tenant = emu.summary().tenants[0]["id"].as_str().unwrap().to_string();
+    let (g, _) = support::sign_in(&emu, "owner@contoso.com", &tenant, support::GRAPH_SCOPE).await;
+    let user = |upn: &str| {
+        format!(
+            "{}/graph/v1.0/users/{upn}?$select=displayName,givenName,surname,assignedLicenses",
+            emu.base_url()
+        )
+    };
+    // A person: given name and surname as the directory has them (the legal
+    // form, here Samuel for "Sam Lee"), one assignedLicense.
+    let (s, sam) = support::get_json(&user("sam.lee@contoso.com"), &g).await;
+    assert_eq!(s, 200, "{sam}");
+    assert_eq!(sam["givenName"], "Samuel");
+    assert_eq!(sam["surname"], "Lee");
+    let licences = sam["assignedLicenses"].as_array().unwrap();
+    assert_eq!(licences.len(), 1, "{sam}");
+    assert!(licences[0]["skuId"].as_str().unwrap().len() == 36, "{sam}");
+    assert_eq!(licences[0]["disabledPlans"], serde_json::json!([]));
+    // A service account: no names (null), no licence.
+    let (_, svc) = support::get_json(&user("svc-build@contoso.com"), &g).await;
+    assert_eq!(svc["givenName"], Value::Null, "{svc}");
+    assert_eq!(svc["surname"], Value::Null, "{svc}");
+    assert_eq!(svc["assignedLicenses"], serde_json::json!([]));
+    // Without the fields in the scenario, names come from the display name.
+    let (_, carl) = support::get_json(&user("carl.dahl@contoso.com"), &g).await;
+    assert_eq!(
+        (carl["givenName"].as_str(), carl["surname"].as_str()),
+        (Some("Carl"), Some("Dahl"))
+    );
+    // Not selected, not sent (Graph's default property set has no licences).
+    let (_, plain) = support::get_json(
+        &format!("{}/graph/v1.0/users/sam.lee@contoso.com", emu.base_url()),
+        &g,
+    )
+    .await;
+    assert!(plain.get("assignedLicenses").is_none(), "{plain}");
+    assert_eq!(plain["givenName"], "Samuel");
+    emu.shutdown().await;
 }

@@ -290,6 +290,20 @@ impl CliEnv {
         );
     }
 
+    /// `login --directory TENANT`: sign in to a directory as an account of
+    /// it, kept beside the main sign-in for reading that directory (what an
+    /// owner on a personal account does before connecting).
+    pub async fn login_directory(&self, tenant: &str) {
+        let out = self
+            .run(&["login", "--directory", tenant, "--device-code"])
+            .await;
+        assert!(
+            out.status.success(),
+            "login --directory {tenant}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// The id of the scenario's first tenant.
     pub fn tenant(&self) -> String {
         self.emu.summary().tenants[0]["id"]

@@ -59,11 +59,13 @@ impl Tmux {
         );
         let status_file = home.join(format!("exit-status-{socket}"));
         // A wrapper shell waits for the program and records its exit status, so
-        // the test does not depend on when tmux reaps the pane's process.
+        // the test does not depend on when tmux reaps the pane's process; it
+        // then stays, keeping the terminal alive to inspect (the cursor, the
+        // line settings) as a person would find it after the program left.
         let mut cmd = vec![
             "sh".to_string(),
             "-c".to_string(),
-            format!("\"$@\"; echo $? > '{}'", status_file.display()),
+            format!("\"$@\"; echo $? > '{}'; sleep 60", status_file.display()),
             "sh".to_string(),
             "env".to_string(),
             format!("ADO_ENTRA_HOME={}", home.display()),
@@ -144,6 +146,50 @@ impl Tmux {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// A tmux format for the pane (`#{alternate_on}`, `#{pane_tty}`…).
+    pub fn pane(&self, format: &str) -> String {
+        self.tmux(&["display-message", "-p", "-t", "t", format])
+            .trim()
+            .to_string()
+    }
+
+    /// Send `signal` (`TERM`, `HUP`, `INT`) to the program itself, as `kill`
+    /// would from another terminal (not a key typed into it).
+    pub fn signal(&self, signal: &str) {
+        let shell: u32 = self.pane("#{pane_pid}").parse().expect("pane pid");
+        // The wrapper shell's child is the program (env execs it).
+        let child = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .find(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|st| {
+                        // pid (comm) state ppid …; comm may hold spaces.
+                        let rest = &st[st.rfind(')')? + 2..];
+                        rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                    })
+                    == Some(shell)
+            })
+            .expect("the program's process");
+        let status = Command::new("kill")
+            .args(["-s", signal, &child.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {signal} {child}");
+    }
+
+    /// The terminal's line settings (`stty -a`), to see raw mode is off.
+    pub fn stty(&self) -> String {
+        let tty = self.pane("#{pane_tty}");
+        let out = Command::new("stty")
+            .args(["-a", "-F", &tty])
+            .output()
+            .expect("run stty");
+        String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// Wait for the program to exit; returns its exit status.

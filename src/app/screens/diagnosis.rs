@@ -10,10 +10,7 @@ use crate::domain::verify::Access;
 
 use super::Screen;
 
-/// The page that still lets an owner in while the organization refuses them
-/// (the recovery answer on Microsoft Q&A for an owner locked out after a
-/// connect).
-pub const RECOVERY_URL: &str = "https://aex.dev.azure.com/me";
+pub use crate::azure::RECOVERY_URL;
 
 /// Verification was refused: what happened and how to recover.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +27,7 @@ pub enum Action {
     Again,
     SignInThere,
     OpenRecovery,
+    Recover,
 }
 
 const LOCKED_OUT: &[Binding<Action>] = &[
@@ -39,6 +37,13 @@ const LOCKED_OUT: &[Binding<Action>] = &[
         "verify again",
         "sign in afresh and verify again",
         Action::Again,
+    ),
+    Binding::new(
+        &[Key::Char('r')],
+        "r",
+        "recover",
+        "find out why from every account you can still sign in with, and take the ways back in",
+        Action::Recover,
     ),
     Binding::new(
         &[Key::Char('o')],
@@ -88,6 +93,11 @@ impl Diagnosis {
                 nav::verify_in(state, Some(tenant))
             }
             Some(Action::Again) => nav::verify(state),
+            Some(Action::Recover) => {
+                let org = state.session.org().to_string();
+                state.session.flow = super::welcome::Flow::Recover;
+                nav::recover(state, &org)
+            }
             Some(Action::OpenRecovery) => (
                 Screen::Diagnosis(self),
                 vec![Effect::OpenBrowser(RECOVERY_URL.into())],
@@ -127,7 +137,12 @@ pub fn diagnose(session: &Session, report: VerifyReport) -> Diagnosis {
                 steps.extend(e.fix.iter().cloned());
             }
             if let Some(e) = kb.get("lockout-after-connect") {
-                steps.extend(e.fix.iter().cloned());
+                // The organization is known here: the commands name it.
+                steps.extend(
+                    e.fix
+                        .iter()
+                        .map(|s| s.replace("--org ORG", &format!("--org {org}"))),
+                );
             }
         }
         Access::NoAccess => {

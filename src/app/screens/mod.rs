@@ -9,6 +9,7 @@ pub mod pick_org;
 pub mod pick_tenant;
 pub mod plan;
 pub mod prereqs;
+pub mod recover;
 pub mod resolve;
 pub mod sign_in;
 pub mod verify;
@@ -22,6 +23,7 @@ pub use pick_org::PickOrg;
 pub use pick_tenant::PickTenant;
 pub use plan::PlanScreen;
 pub use prereqs::Prereqs;
+pub use recover::RecoverScreen;
 pub use sign_in::{SignInPhase, SignInScreen};
 pub use verify::VerifyScreen;
 
@@ -55,6 +57,7 @@ pub enum Screen {
     Verify(VerifyScreen),
     Diagnosis(Diagnosis),
     Resolve(Box<resolve::ResolveScreen>),
+    Recover(Box<recover::RecoverScreen>),
     Done(DoneScreen),
 }
 
@@ -73,6 +76,7 @@ impl Screen {
             Screen::Verify(_) => "Verify",
             Screen::Diagnosis(_) => "Diagnosis",
             Screen::Resolve(_) => "Resolve users",
+            Screen::Recover(_) => "Recover",
             Screen::Done(_) => "Done",
         }
     }
@@ -103,6 +107,7 @@ impl Screen {
             Screen::Verify(v) => hints(v.bindings()),
             Screen::Diagnosis(d) => hints(d.bindings()),
             Screen::Resolve(r) => r.hints(),
+            Screen::Recover(r) => hints(r.bindings()),
             Screen::Done(_) => hints(done::BINDINGS),
         }
     }
@@ -121,6 +126,7 @@ impl Screen {
             Screen::Verify(_) => verify::HELP,
             Screen::Diagnosis(_) => diagnosis::HELP,
             Screen::Resolve(_) => resolve::HELP,
+            Screen::Recover(_) => recover::HELP,
             Screen::Done(_) => done::HELP,
         }
     }
@@ -143,6 +149,7 @@ pub(crate) fn on_key(state: &mut State, key: Key) -> Vec<Effect> {
         Screen::Verify(v) => v.on_key(state, key),
         Screen::Diagnosis(d) => d.on_key(state, key),
         Screen::Resolve(r) => resolve::on_key(*r, state, key),
+        Screen::Recover(r) => (*r).on_key(state, key),
         Screen::Done(d) => d.on_key(state, key),
     };
     state.screen = screen;
@@ -155,8 +162,10 @@ pub(crate) fn on_done(state: &mut State, done: Done) -> Vec<Effect> {
     let screen = std::mem::replace(&mut state.screen, Screen::Done(DoneScreen::default()));
     let (screen, effects): Step = match done {
         Done::SignedIn(r) => sign_in::signed_in(state, screen, r),
+        Done::DirectorySignedIn(r) => sign_in::signed_in_directory(state, screen, r),
         Done::Orgs(r) => pick_org::loaded(state, screen, r),
         Done::Surveyed(r) => pick_org::survey_done(state, screen, r),
+        Done::Backing(r) => welcome::backing(state, screen, r),
         Done::Tenants(r) => pick_tenant::loaded(state, screen, r),
         Done::Checks(r) => prereqs::checked(state, screen, r),
         Done::Applied(r) => apply::applied(state, screen, r),
@@ -166,6 +175,8 @@ pub(crate) fn on_done(state: &mut State, done: Done) -> Vec<Effect> {
         Done::ResolveLoaded(r) => resolve::loaded(state, screen, r),
         Done::Searched { query, result } => resolve::searched(screen, &query, result),
         Done::ResolveApplied(r) => resolve::applied(state, screen, r),
+        Done::Recovered(r) => recover::diagnosed(state, screen, r),
+        Done::RecoverRan(r) => recover::ran(state, screen, r),
     };
     state.screen = screen;
     effects
@@ -204,6 +215,8 @@ pub(crate) fn on_event(state: &mut State, event: Event) {
             *last = Some(step);
         }
         (Screen::Resolve(r), Event::Resolving(p)) => r.progress(p),
+        (Screen::Recover(r), Event::SignInPrompt(p)) => r.prompt(state.now_ms, p),
+        (Screen::Recover(r), Event::Recovering(p)) => r.progress(p),
         _ => {}
     }
 }

@@ -376,6 +376,8 @@ fn choose(state: &mut State, org: String) -> Step {
     state.session.report = None;
     let (screen, mut fx) = if state.session.resolve_only() {
         nav::resolve(state, &org)
+    } else if state.session.flow == super::welcome::Flow::Recover {
+        nav::recover(state, &org)
     } else if state.session.operation().needs_destination() {
         nav::pick_tenant(state)
     } else {

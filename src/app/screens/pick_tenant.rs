@@ -5,6 +5,7 @@ use crate::app::model::{Problem, TenantInfo};
 use crate::app::nav::{self, Step};
 use crate::app::{Job, Slot, State};
 
+use super::sign_in::Then;
 use super::{Loadable, Screen};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -25,6 +26,8 @@ pub enum Action {
     Back,
     UseTyped,
     CloseInput,
+    /// Sign in again at the organization's directory.
+    SignInThere,
 }
 
 const LIST: &[Binding<Action>] = &[
@@ -69,6 +72,38 @@ const LIST: &[Binding<Action>] = &[
     ),
 ];
 
+/// Listing failed: the organization refuses this sign-in.
+const FAILED_SIGN_IN: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('s')],
+        "s",
+        "sign in there",
+        "sign in to the organization's directory as an account of it, then list again",
+        Action::SignInThere,
+    ),
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "retry",
+        "read the list again",
+        Action::Select,
+    ),
+    Binding::new(
+        &[Key::Char('t')],
+        "t",
+        "type an id or domain",
+        "type a tenant id or one of its domains",
+        Action::Type,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "back",
+        "back to the organizations",
+        Action::Back,
+    ),
+];
+
 const INPUT: &[Binding<Action>] = &[
     Binding::new(
         &[Key::Enter],
@@ -93,7 +128,11 @@ else).";
 
 impl PickTenant {
     pub fn bindings(&self) -> &'static [Binding<Action>] {
-        if self.input.is_some() { INPUT } else { LIST }
+        match (&self.input, &self.tenants) {
+            (Some(_), _) => INPUT,
+            (None, Loadable::Failed(p)) if p.sign_in_at.is_some() => FAILED_SIGN_IN,
+            (None, _) => LIST,
+        }
     }
 
     pub fn on_key(mut self, state: &mut State, key: Key) -> Step {
@@ -144,6 +183,13 @@ impl PickTenant {
                 self.input = Some(String::new());
                 (Screen::PickTenant(self), vec![])
             }
+            Some(Action::SignInThere) => match &self.tenants {
+                Loadable::Failed(Problem {
+                    sign_in_at: Some(t),
+                    ..
+                }) => nav::sign_in_at(state, t.clone(), Then::Tenants),
+                _ => (Screen::PickTenant(self), vec![]),
+            },
             Some(Action::Move) => {
                 keys::move_wrapping(&mut self.selected, count, key);
                 (Screen::PickTenant(self), vec![])

@@ -6,6 +6,7 @@ use crate::app::keys::{self, Binding, Key};
 use crate::app::model::{ChecksReport, Operation, Problem, SituationKind, Status};
 use crate::app::nav::{self, Step};
 
+use super::sign_in::Then;
 use super::{Loadable, PlanScreen, Screen};
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -21,6 +22,10 @@ pub enum Action {
     Move,
     Continue,
     Rerun,
+    /// Sign in to the destination as an account of it, to read it.
+    SignInDirectory,
+    /// Sign in again at the organization's directory.
+    SignInThere,
     Back,
 }
 
@@ -68,9 +73,73 @@ const CHECKS: &[Binding<Action>] = &[
     ),
 ];
 
+/// The checks could not read the destination with this sign-in.
+const CHECKS_UNREAD: &[Binding<Action>] = &[
+    Binding::new(
+        MOVE_KEYS,
+        "↑↓",
+        "check",
+        "highlight a check to see its evidence and fix",
+        Action::Move,
+    ),
+    Binding::new(
+        &[Key::Char('d')],
+        "d",
+        "sign in to the directory",
+        "sign in to the destination with an account of it (your work account), so the checks can read it; your Azure DevOps sign-in stays",
+        Action::SignInDirectory,
+    ),
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "continue",
+        "continue to the plan (a failed check blocks it)",
+        Action::Continue,
+    ),
+    Binding::new(
+        &[Key::Char('r')],
+        "r",
+        "re-run",
+        "run every check again",
+        Action::Rerun,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "back",
+        "back to the previous choice",
+        Action::Back,
+    ),
+];
+
 const RUNNING: &[Binding<Action>] = &[];
 
 const FAILED: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Enter, Key::Char('r')],
+        "Enter",
+        "retry",
+        "run the checks again",
+        Action::Rerun,
+    ),
+    Binding::new(
+        &[Key::Esc],
+        "Esc",
+        "back",
+        "back to the previous choice",
+        Action::Back,
+    ),
+];
+
+/// The checks could not start: the organization refuses this sign-in.
+const FAILED_SIGN_IN: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('s')],
+        "s",
+        "sign in there",
+        "sign in to the organization's directory as an account of it, then check again",
+        Action::SignInThere,
+    ),
     Binding::new(
         &[Key::Enter, Key::Char('r')],
         "Enter",
@@ -121,8 +190,10 @@ impl Prereqs {
     pub fn bindings(&self) -> &'static [Binding<Action>] {
         match &self.report {
             Loadable::Loading => RUNNING,
+            Loadable::Failed(p) if p.sign_in_at.is_some() => FAILED_SIGN_IN,
             Loadable::Failed(_) => FAILED,
             Loadable::Ready(r) if !r.is_change() => DECIDED,
+            Loadable::Ready(r) if r.directory_sign_in.is_some() => CHECKS_UNREAD,
             Loadable::Ready(_) => CHECKS,
         }
     }
@@ -136,6 +207,20 @@ impl Prereqs {
         match keys::action(self.bindings(), key) {
             Some(Action::Back) => back(state),
             Some(Action::Rerun) => nav::run_checks(state),
+            Some(Action::SignInThere) => match &self.report {
+                Loadable::Failed(Problem {
+                    sign_in_at: Some(t),
+                    ..
+                }) => nav::sign_in_at(state, t.clone(), Then::Checks),
+                _ => (Screen::Prereqs(self), vec![]),
+            },
+            Some(Action::SignInDirectory) => match &self.report {
+                Loadable::Ready(ChecksReport {
+                    directory_sign_in: Some(d),
+                    ..
+                }) => nav::sign_in_directory(state, d.clone()),
+                _ => (Screen::Prereqs(self), vec![]),
+            },
             Some(Action::Move) => {
                 keys::move_wrapping(&mut self.selected, count, key);
                 (Screen::Prereqs(self), vec![])
@@ -156,6 +241,13 @@ impl Prereqs {
                 },
                 Loadable::Ready(_) if op == Operation::CheckOnly => {
                     (Screen::Done(Default::default()), vec![])
+                }
+                Loadable::Ready(r) if r.blocked() && r.directory_sign_in.is_some() => {
+                    state.status = Some(format!(
+                        "The owner's access cannot be proven without reading the directory: {}.",
+                        keys::hint_for(CHECKS_UNREAD, Action::SignInDirectory)
+                    ));
+                    (Screen::Prereqs(self), vec![])
                 }
                 Loadable::Ready(r) if r.blocked() => {
                     state.status = Some(format!(

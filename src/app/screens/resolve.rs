@@ -13,6 +13,24 @@ use crate::app::nav::Step;
 use crate::app::{Job, State};
 use crate::domain::resolve::{Decision, Plan};
 
+/// One account in a user's candidate list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub upn: String,
+    /// Display name, UPN, and the primary mail when it differs.
+    pub title: String,
+    /// Confidence, the account's kind and state, and why, in words.
+    pub detail: String,
+}
+
+fn account_title(display_name: &str, upn: &str, mail: Option<&str>) -> String {
+    match mail {
+        Some(m) if !m.eq_ignore_ascii_case(upn) => format!("{display_name} · {upn} · mail {m}"),
+        _ => format!("{display_name} · {upn}"),
+    }
+}
+
 /// One user's candidates and the live search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Detail {
@@ -59,6 +77,8 @@ pub enum Outcome {
     Stay(Vec<Job>),
     /// Leave Resolve (to Done).
     Leave,
+    /// Sign in at this directory (the organization's), then load again.
+    SignInAt(String),
 }
 
 /// What the keys do on the Resolve screen, in its states.
@@ -83,6 +103,7 @@ pub enum Action {
     Leave,
     Resume,
     Retry,
+    SignInThere,
     Confirm,
     Done,
     ReviewRest,
@@ -220,6 +241,25 @@ const LOADING: &[Binding<Action>] = &[Binding::new(
 )];
 
 const LOAD_FAILED: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('r'), Key::Enter],
+        "r",
+        "retry",
+        "read the users again",
+        Action::Retry,
+    ),
+    Binding::new(&[Key::Esc], "Esc", "leave", "leave Resolve", Action::Leave),
+];
+
+/// Loading failed because the organization refuses this sign-in.
+const LOAD_FAILED_SIGN_IN: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('s')],
+        "s",
+        "sign in there",
+        "sign in to the organization's directory as an account of it, then read the users again",
+        Action::SignInThere,
+    ),
     Binding::new(
         &[Key::Char('r'), Key::Enter],
         "r",
@@ -427,6 +467,7 @@ impl ResolveScreen {
             (Phase::Applying(_), _) => &[],
             (Phase::Finished(_), _) => FINISHED,
             (Phase::Failed(_), _) => APPLY_FAILED,
+            (_, Loadable::Failed(p)) if p.sign_in_at.is_some() => LOAD_FAILED_SIGN_IN,
             (_, Loadable::Failed(_)) => LOAD_FAILED,
             (_, Loadable::Loading) => LOADING,
             _ if self.unfinished.is_some() => UNFINISHED,
@@ -494,6 +535,12 @@ impl ResolveScreen {
             (Loadable::Loading, Some(Action::Leave)) => return Outcome::Leave,
             (Loadable::Loading, _) => return Outcome::Stay(vec![]),
             (Loadable::Failed(_), Some(Action::Leave)) => return Outcome::Leave,
+            (Loadable::Failed(p), Some(Action::SignInThere)) => {
+                if let Some(t) = &p.sign_in_at {
+                    return Outcome::SignInAt(t.clone());
+                }
+                return Outcome::Stay(vec![]);
+            }
             (Loadable::Failed(_), Some(Action::Retry)) => {
                 self.plan = Loadable::Loading;
                 return Outcome::Stay(vec![Job::LoadResolve {
@@ -627,48 +674,60 @@ impl ResolveScreen {
         }])
     }
 
-    /// Entries of the detail view: (object id, upn, label).
-    pub fn detail_entries(&self) -> Vec<(String, String, String)> {
+    /// Entries of the detail view: the suggestions not rejected, then the
+    /// search results not already listed.
+    pub fn detail_entries(&self) -> Vec<Entry> {
         let (Some(d), Loadable::Ready(plan)) = (&self.detail, &self.plan) else {
             return Vec::new();
         };
         let Some(row) = plan.rows.get(d.row) else {
             return Vec::new();
         };
-        let mut v: Vec<(String, String, String)> = row
+        let mut v: Vec<Entry> = row
             .suggestions
             .iter()
             .filter(|s| !row.rejected.contains(&s.tenant_user_id))
-            .map(|s| {
-                (
-                    s.tenant_user_id.clone(),
-                    s.upn.clone(),
-                    format!(
-                        "{:?}: {}{}",
-                        s.confidence,
-                        s.reason.describe(),
-                        if s.account_enabled { "" } else { " (disabled)" }
-                    ),
-                )
+            .map(|s| Entry {
+                id: s.tenant_user_id.clone(),
+                upn: s.upn.clone(),
+                title: account_title(&s.display_name, &s.upn, s.mail.as_deref()),
+                detail: format!(
+                    "{} · {} · {}",
+                    s.confidence.word(),
+                    s.account_words(),
+                    s.why()
+                ),
             })
             .collect();
         if let Some(Loadable::Ready(found)) = &d.results {
             for c in found {
-                if !v.iter().any(|(id, _, _)| id == &c.id) {
-                    v.push((
-                        c.id.clone(),
-                        c.upn.clone(),
-                        format!(
-                            "search: {}{}{}",
-                            c.display_name,
-                            if c.guest { " (guest)" } else { "" },
-                            if c.enabled { "" } else { " (disabled)" }
+                if !v.iter().any(|e| e.id == c.id) {
+                    v.push(Entry {
+                        id: c.id.clone(),
+                        upn: c.upn.clone(),
+                        title: account_title(&c.display_name, &c.upn, None),
+                        detail: format!(
+                            "search result · {}, {}",
+                            if c.guest { "guest" } else { "member" },
+                            if c.enabled { "enabled" } else { "disabled" }
                         ),
-                    ));
+                    });
                 }
             }
         }
         v
+    }
+
+    /// The flags of the row the detail view shows, in words.
+    pub fn detail_flags(&self) -> Vec<&'static str> {
+        match (&self.detail, &self.plan) {
+            (Some(d), Loadable::Ready(plan)) => plan
+                .rows
+                .get(d.row)
+                .map(|r| r.flags.iter().map(|f| f.describe()).collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
     }
 
     fn detail_key(
@@ -712,7 +771,7 @@ impl ResolveScreen {
             Some(Action::Down) => d.cursor = (d.cursor + 1).min(entries.len().saturating_sub(1)),
             Some(Action::MapTo) => {
                 let row = d.row;
-                if let Some((id, upn, _)) = entries.get(d.cursor).cloned() {
+                if let Some(Entry { id, upn, .. }) = entries.get(d.cursor).cloned() {
                     let r = self
                         .with_plan(|p| p.map_to(row, &id, &upn).map_err(|e| e.to_string()))
                         .unwrap_or(Ok(()));
@@ -803,6 +862,10 @@ pub(super) fn on_key(mut r: ResolveScreen, state: &mut State, key: Key) -> Step 
         Outcome::Stay(jobs) => {
             let fx = jobs.into_iter().flat_map(|j| state.start(j)).collect();
             (Screen::Resolve(Box::new(r)), fx)
+        }
+        Outcome::SignInAt(tenant) => {
+            let org = r.org.clone();
+            crate::app::nav::sign_in_at(state, tenant, super::sign_in::Then::Resolve(org))
         }
         Outcome::Leave => {
             if let Phase::Finished(s) = &r.phase {

@@ -2,7 +2,7 @@
 
 use crate::app::keys::{self, Binding, Key};
 use crate::app::nav::{self, Step};
-use crate::app::{Operation, State};
+use crate::app::{Operation, OrgBacking, Problem, State};
 
 use super::Screen;
 
@@ -15,15 +15,18 @@ pub enum Flow {
     Disconnect,
     Resolve,
     CheckOnly,
+    /// The owner is already locked out.
+    Recover,
 }
 
 impl Flow {
-    pub const ALL: [Flow; 5] = [
+    pub const ALL: [Flow; 6] = [
         Flow::Connect,
         Flow::ChangeTenant,
         Flow::Disconnect,
         Flow::Resolve,
         Flow::CheckOnly,
+        Flow::Recover,
     ];
 
     pub fn label(self) -> &'static str {
@@ -33,6 +36,7 @@ impl Flow {
             Flow::Disconnect => "Disconnect the organization from Entra ID",
             Flow::Resolve => "Resolve disconnected users",
             Flow::CheckOnly => "Check prerequisites only (changes nothing)",
+            Flow::Recover => "I'm locked out: find out why and get back in",
         }
     }
 
@@ -43,6 +47,7 @@ impl Flow {
             Flow::Disconnect => "Disconnect",
             Flow::Resolve => "Resolve",
             Flow::CheckOnly => "Check only",
+            Flow::Recover => "Recover",
         }
     }
 
@@ -53,7 +58,7 @@ impl Flow {
             Flow::ChangeTenant => Some(Operation::ChangeTenant),
             Flow::Disconnect => Some(Operation::Disconnect),
             Flow::CheckOnly => Some(Operation::CheckOnly),
-            Flow::Resolve => None,
+            Flow::Resolve | Flow::Recover => None,
         }
     }
 }
@@ -62,6 +67,8 @@ impl Flow {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Welcome {
     pub selected: usize,
+    /// The person moved the highlight (a proposal no longer moves it).
+    pub moved: bool,
 }
 
 impl Welcome {
@@ -69,6 +76,7 @@ impl Welcome {
     pub fn on(flow: Flow) -> Self {
         Self {
             selected: Flow::ALL.iter().position(|f| *f == flow).unwrap_or(0),
+            moved: false,
         }
     }
 
@@ -81,6 +89,7 @@ impl Welcome {
             Some(Action::Start) => start(state, self.selected_flow()),
             Some(Action::Move) => {
                 keys::move_wrapping(&mut self.selected, Flow::ALL.len(), key);
+                self.moved = true;
                 (Screen::Welcome(self), vec![])
             }
             None => (Screen::Welcome(self), vec![]),
@@ -126,6 +135,46 @@ pub const HELP: &str = "ado-entra walks an organization owner through connecting
 organization to Microsoft Entra ID. Before anything changes it proves who keeps access, \
 the owner first. Choose a flow to begin; nothing is changed until you confirm a plan.";
 
+/// The flow that fits an organization in this state: a connect for one of
+/// personal accounts, Resolve for one already connected (a connect there
+/// would be nothing to do).
+pub fn proposed(backing: &OrgBacking) -> Flow {
+    match backing.tenant {
+        None => Flow::Connect,
+        Some(_) => Flow::Resolve,
+    }
+}
+
+/// Where the organization is now arrived: kept, and (unless the person has
+/// chosen already) the matching flow is highlighted.
+pub(super) fn backing(
+    state: &mut State,
+    screen: Screen,
+    result: Result<OrgBacking, Problem>,
+) -> Step {
+    // Not knowing is no error here: the flows' own first step reads it again.
+    let Ok(backing) = result else {
+        return (screen, vec![]);
+    };
+    let flow = proposed(&backing);
+    state.session.backing = Some(backing);
+    match screen {
+        Screen::Welcome(w) if !w.moved => {
+            state.session.flow = flow;
+            (Screen::Welcome(Welcome::on(flow)), vec![])
+        }
+        other => (other, vec![]),
+    }
+}
+
+/// The first work: where the organization given at start is now.
+pub fn init(state: &mut State) -> Vec<crate::app::Effect> {
+    match state.env.org.clone() {
+        Some(org) => state.start(crate::app::Job::ProbeBacking { org }),
+        None => Vec::new(),
+    }
+}
+
 /// Begin `flow`: sign in first unless signed in already.
 fn start(state: &mut State, flow: Flow) -> Step {
     state.session.flow = flow;
@@ -156,14 +205,14 @@ mod tests {
             _ => panic!(),
         };
         press(&mut s, Key::Up);
-        assert_eq!(flow(&s), Flow::CheckOnly);
+        assert_eq!(flow(&s), Flow::Recover);
         press(&mut s, Key::Char('j'));
         assert_eq!(flow(&s), Flow::Connect);
         press(&mut s, Key::Down);
         press(&mut s, Key::Tab);
         assert_eq!(flow(&s), Flow::Disconnect);
         press(&mut s, Key::End);
-        assert_eq!(flow(&s), Flow::CheckOnly);
+        assert_eq!(flow(&s), Flow::Recover);
         press(&mut s, Key::Home);
         assert_eq!(flow(&s), Flow::Connect);
     }

@@ -116,8 +116,8 @@ pub struct AppIdentity {
 /// no refresh token; it asks again.
 pub fn app_scope(resource: Resource) -> &'static str {
     match resource {
-        Resource::AzureDevOps => "499b84ac-1321-427f-aa17-267ca6975798/.default",
-        Resource::Graph => "https://graph.microsoft.com/.default",
+        Resource::AzureDevOps => crate::azure::ADO_APP_SCOPE,
+        Resource::Graph => crate::azure::GRAPH_APP_SCOPE,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod jwt;
 pub mod oauth;
 pub mod pat;
 pub mod provider;
+pub mod sessions;
 pub mod signin;
 
 use std::fmt;
@@ -28,10 +29,7 @@ pub use jwt::Claims;
 pub use oauth::{DeviceCodePrompt, OAuthClient, OAuthConfig};
 pub use provider::TokenProvider;
 
-/// The Azure DevOps resource (application) id.
-pub const ADO_RESOURCE_ID: &str = "499b84ac-1321-427f-aa17-267ca6975798";
-/// Scope for Azure DevOps, with a refresh token.
-pub const ADO_SCOPE: &str = "499b84ac-1321-427f-aa17-267ca6975798/.default offline_access";
+pub use crate::azure::{ADO_RESOURCE_ID, ADO_SCOPE};
 /// Scope for Microsoft Graph.
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default offline_access";
 /// The Azure CLI's first-party public client: pre-authorized for Azure DevOps

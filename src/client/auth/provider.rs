@@ -94,7 +94,7 @@ impl TokenProvider {
     /// `AZURE_DEVOPS_EXT_PAT`. Nothing from the environment is written to disk.
     pub fn load_or_env_pat(path: PathBuf, oauth: OAuthClient) -> Result<Self, ClientError> {
         let loaded = Self::load(path.clone(), oauth.clone())?;
-        if loaded.inner.try_lock().is_ok_and(|g| g.cache.is_some()) {
+        if loaded.has_cache() {
             return Ok(loaded);
         }
         if let Some(app) =
@@ -163,6 +163,11 @@ impl TokenProvider {
             let _ = self.credential(Resource::AzureDevOps, false).await;
         }
         self.inner.lock().await.cache.clone()
+    }
+
+    /// Whether a sign-in is held (false while a refresh holds the lock).
+    pub fn has_cache(&self) -> bool {
+        self.inner.try_lock().is_ok_and(|g| g.cache.is_some())
     }
 
     /// How the user signed in, without waiting (`None` while a refresh holds

@@ -4,8 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::null_default;
 
-/// The all-zero GUID: an MSA-backed (not connected) organization / "disconnect".
-pub const ZERO_GUID: &str = "00000000-0000-0000-0000-000000000000";
+pub use crate::azure::ZERO_GUID;
 
 /// A graph subject as it appears in users, groups and entitlements.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,11 +15,35 @@ pub struct User {
     pub other_mails: Vec<String>,
     pub proxy_addresses: Vec<String>,
     pub account_enabled: Option<bool>,
+    /// Only when selected ([`MATCH_USER_SELECT`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// Only when selected ([`MATCH_USER_SELECT`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// Only when selected ([`MATCH_USER_SELECT`]); `None` when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_licenses: Option<Vec<AssignedLicense>>,
+}
+
+/// One entry of a user's `assignedLicenses`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AssignedLicense {
+    pub sku_id: Option<String>,
+    pub disabled_plans: Vec<String>,
 }
 
 /// The fields requested for user lookups and downloads.
 pub const USER_SELECT: &str =
     "id,displayName,userPrincipalName,mail,userType,otherMails,proxyAddresses,accountEnabled";
+
+/// [`USER_SELECT`] plus what the match engine reads to tell a person's
+/// account from a service or shared one (`givenName`, `surname`,
+/// `assignedLicenses`; documented properties of the user resource, Microsoft
+/// Graph v1.0). Only the Resolve step asks for them, so the prerequisite
+/// check's directory read stays as small as it was.
+pub const MATCH_USER_SELECT: &str = "id,displayName,userPrincipalName,mail,userType,otherMails,proxyAddresses,accountEnabled,givenName,surname,assignedLicenses";
 
 /// `/organization`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -1,8 +1,8 @@
 //! Who may run the operation, where, and with which names.
 //!
-//! - `names-valid`: the organization (and connector) names follow seed 002,
+//! - `names-valid`: the organization (and connector) names follow the Azure DevOps connector guide (Microsoft Learn: Azure SRE Agent),
 //!   checked before any request goes out.
-//! - `caller-is-admin`: the connect guide (seed 001) requires a Project
+//! - `caller-is-admin`: the connect guide (Microsoft Learn, "Connect your organization to Microsoft Entra ID", <https://learn.microsoft.com/azure/devops/organizations/accounts/connect-organization-to-azure-ad>) requires a Project
 //!   Collection Administrator; the owner always qualifies.
 //! - `caller-is-member-of-destination`: the same guide requires membership of
 //!   the destination tenant; a guest there can neither link the organization
@@ -17,7 +17,7 @@ use crate::domain::text::normalize_key;
 use crate::domain::validate::{parse_org_name, validate_connector_name};
 
 /// `names-valid`: the organization name and, if given, the connector name
-/// are valid (seed 002).
+/// are valid (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent).
 pub fn names_valid(facts: &Facts) -> CheckResult {
     const ID: &str = "names-valid";
     let mut errors = Vec::new();
@@ -162,9 +162,36 @@ pub(crate) fn caller_is_member_of_destination_with(ctx: &Ctx<'_>) -> CheckResult
             "Ask an Entra administrator to add you as a member (Microsoft Entra admin center > \
              Users > All users > New user), then sign in with that account.",
         ),
-        None => CheckResult::unverified(ID, "your membership of the destination tenant")
-            .evidence([format!("Could not read whether {who} belongs to {dest}")]),
+        None => match &caller.destination_unreadable {
+            Some(why) => CheckResult::unverified(ID, "your membership of the destination tenant")
+                .evidence([format!("Could not read {dest}: {why}")])
+                .fix(directory_sign_in_fix(facts)),
+            None => CheckResult::unverified(ID, "your membership of the destination tenant")
+                .evidence([format!("Could not read whether {who} belongs to {dest}")]),
+        },
     }
+    .evidence(read_as(facts))
+}
+
+/// The evidence line saying which account the destination was read as,
+/// when it was not the caller's own sign-in.
+fn read_as(facts: &Facts) -> Option<String> {
+    facts.caller.destination_read_as.as_ref().map(|a| {
+        format!(
+            "{} was read as {a} (the directory session kept by `ado-entra login --directory`)",
+            destination_label(facts)
+        )
+    })
+}
+
+/// What to do when the destination cannot be read with the caller's sign-in.
+pub(crate) fn directory_sign_in_fix(facts: &Facts) -> String {
+    let t = facts.operation.destination().unwrap_or("TENANT");
+    format!(
+        "Sign in to the destination with an account of it (your work account there), keeping \
+         this sign-in for Azure DevOps: `ado-entra login --directory {t}`; then check again. \
+         Azure DevOps still makes the change with the identity that owns the organization."
+    )
 }
 
 /// `caller-in-source-tenant`: when changing tenants, the caller is a Member

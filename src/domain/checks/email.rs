@@ -1,7 +1,7 @@
 //! Comparing the organization's addresses with the destination tenant.
 //!
 //! Azure DevOps carries a user across only when the address they sign in
-//! with is the UPN of an account in the tenant (seed 000's lockout; the api
+//! with is the UPN of an account in the tenant (the lockout in the Microsoft Q&A thread "Azure DevOps organization became inaccessible immediately after connecting"; the api
 //! notes: "Mapping is by UPN; alternate emails are not used"). So every user
 //! is put in one of four classes:
 //!
@@ -14,7 +14,7 @@
 //! - [`MatchKind::MatchesByNameOnly`]: only an account with the same display
 //!   name exists. Weak evidence.
 //! - [`MatchKind::NoMatch`]: needs an account in the tenant or a guest
-//!   invitation (connect guide, seed 001).
+//!   invitation (the connect guide).
 //!
 //! Several accounts with the same key make a classification ambiguous.
 //!

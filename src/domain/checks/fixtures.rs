@@ -97,6 +97,8 @@ pub fn ready() -> Facts {
         is_owner: Some(true),
         destination_membership: Some(Membership::Member),
         source_membership: None,
+        destination_read_as: None,
+        destination_unreadable: None,
     };
     let mut f = Facts::new(
         at("2026-11-01T12:00:00Z"),
@@ -133,6 +135,8 @@ pub fn seed_000() -> Facts {
         is_owner: Some(true),
         destination_membership: None,
         source_membership: None,
+        destination_read_as: None,
+        destination_unreadable: None,
     };
     f.destination_users = Some(vec![
         guest("t-nilesh", "nilesh@outlook.com", "Nilesh"),

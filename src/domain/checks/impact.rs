@@ -8,9 +8,9 @@
 //! - `entra-groups`: Entra groups added to the organization come from the
 //!   old tenant and no longer resolve after a tenant change or disconnect.
 //! - `service-connections`: an Azure Resource Manager service connection
-//!   authenticates against a particular tenant (seed 004); connections whose
+//!   authenticates against a particular tenant (Microsoft Learn, "Troubleshoot Azure Resource Manager service connections"); connections whose
 //!   tenant is not the destination are listed with their project.
-//! - `global-pats`: global PATs stop working on 2026-12-01 (seed 003 on
+//! - `global-pats`: global PATs stop working on 2026-12-01 (the Azure DevOps Blog, "Retirement of Global Personal Access Tokens in Azure DevOps" on
 //!   their retirement, the date from the api notes), whatever the operation.
 
 use chrono::{DateTime, TimeZone, Utc};

@@ -29,9 +29,7 @@ use super::{CheckResult, Ctx, Status};
 use crate::domain::facts::{Facts, Operation, OrgUser, Origin};
 use crate::domain::text::normalize_key;
 
-/// The page where an organization owner can still reach their organizations
-/// (and disconnect one) after being locked out of it.
-pub const RECOVERY_URL: &str = "https://aex.dev.azure.com/me";
+pub use crate::azure::RECOVERY_URL;
 
 /// An administrative role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -371,20 +369,27 @@ pub(crate) fn lockout_proof_with(ctx: &Ctx<'_>) -> CheckResult {
             ));
         }
         fix.push(format!(
-            "If it already happened: open {RECOVERY_URL} with the original account and \
-             disconnect the organization there; if that fails, Azure DevOps support can \
-             restore ownership."
+            "If it already happened, run `ado-entra recover --org {}`: it finds out why from \
+             every sign-in you still have and takes the ways back in order (among them \
+             {RECOVERY_URL} with the original account, and Azure DevOps support).",
+            facts.org.name
         ));
         return CheckResult::new(ID, Status::Fail, "The owner would be locked out")
             .evidence([format!("{label} would lose access: {}", owner.reason)])
             .fix(fix.join(" "));
     }
     if let Some(owner) = pred.unverified.iter().find(|p| is_owner(p)) {
-        return CheckResult::unverified(ID, "that the owner keeps access").evidence([format!(
+        let r = CheckResult::unverified(ID, "that the owner keeps access").evidence([format!(
             "{}: could not verify: {}",
             owner.label(),
             owner.reason
         )]);
+        return match &facts.caller.destination_unreadable {
+            Some(why) => r
+                .evidence([why.clone()])
+                .fix(super::access::directory_sign_in_fix(facts)),
+            None => r,
+        };
     }
     if facts.org.owner.is_none() {
         return CheckResult::unverified(ID, "that the owner keeps access")

@@ -7,16 +7,18 @@
 //! gives [`Status::Warn`] with "could not verify".
 //!
 //! Where the rules come from (paraphrased, see each sub-module):
-//! - the connect guide (seed 001): who may connect (a Project Collection
+//! - the connect guide (Microsoft Learn, "Connect your organization to Microsoft Entra ID", <https://learn.microsoft.com/azure/devops/organizations/accounts/connect-organization-to-azure-ad>): who may connect (a Project Collection
 //!   Administrator who is a member of the destination tenant and, when
 //!   changing tenants, a member or guest of the source), the 100-user limit,
 //!   not pre-adding destination users, removing unwanted users, comparing
 //!   email lists, and Entra Public only;
-//! - the lockout report (seed 000): an owner whose sign-in address is not a
+//! - the lockout report (the Microsoft Q&A thread "Azure DevOps organization became inaccessible immediately after connecting", <https://learn.microsoft.com/answers/questions/5937045/azure-devops-organization-became-inaccessible-imme>): an owner whose sign-in address is not a
 //!   UPN in the tenant loses access to everything but their profile; the
 //!   fixes and the recovery page;
-//! - the name rules (seed 002), the global PAT retirement (seed 003 and the
-//!   api notes), service connections bound to a tenant (seed 004), and the
+//! - the name rules (the Azure DevOps connector guide, Microsoft Learn: Azure SRE Agent), the global PAT retirement
+//!   (the Azure DevOps Blog, "Retirement of Global Personal Access Tokens in Azure DevOps", <https://devblogs.microsoft.com/devops/retirement-of-global-personal-access-tokens-in-azure-devops/>),
+//!   service connections bound to a tenant (Microsoft Learn, "Troubleshoot Azure Resource Manager service connections",
+//!   <https://learn.microsoft.com/azure/devops/pipelines/release/azure-rm-endpoint>), and the
 //!   impact questions collected in the api notes (SSH keys, PATs, groups).
 
 mod access;
@@ -263,6 +265,17 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
 /// that fails blocks, the owner's own lockout above all.
 pub const ACCEPTABLE: [&str; 2] = ["admins-keep-access", "owner-is-personal-account"];
 
+/// Checks that must be proven: "could not verify" stops the change as a
+/// failure does (nobody changes the directory on the hope that the owner
+/// keeps access).
+pub const MUST_BE_PROVEN: [&str; 1] = ["lockout-proof"];
+
+/// An accepted failure that takes on what a must-be-proven check could not
+/// prove: accepting that the owner of a disconnecting organization is not
+/// known to have a personal account is accepting that their access after
+/// the disconnect is not proven.
+const COVERS: [(&str, &str); 1] = [("owner-is-personal-account", "lockout-proof")];
+
 /// Whether a failure of check `id` may be accepted.
 pub fn acceptable(id: &str) -> bool {
     ACCEPTABLE.contains(&id)
@@ -296,12 +309,21 @@ pub fn verdict_accepting(results: &[CheckResult], accepted: &[String]) -> Verdic
             .map(|r| r.id)
             .collect()
     };
-    let (accepted, failures): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Fail)
+    let (accepted, mut failures): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Fail)
         .into_iter()
         .partition(|id| acceptable(id) && accepted.iter().any(|a| a == id));
+    let covered = |id: &str| {
+        COVERS
+            .iter()
+            .any(|(by, what)| *what == id && accepted.contains(by))
+    };
+    let (unproven, warnings): (Vec<&'static str>, Vec<&'static str>) = pick(Status::Warn)
+        .into_iter()
+        .partition(|id| MUST_BE_PROVEN.contains(id) && !covered(id));
+    failures.extend(unproven);
     Verdict {
         can_proceed: failures.is_empty(),
-        warnings: pick(Status::Warn),
+        warnings,
         failures,
         accepted,
     }

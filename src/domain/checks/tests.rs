@@ -749,3 +749,48 @@ fn seed_000_lockout_report_snapshot() {
     let json = serde_json::to_string_pretty(&r).unwrap();
     insta::assert_snapshot!(json);
 }
+
+#[test]
+fn an_owner_whose_access_is_not_proven_blocks_the_change() {
+    let mut f = ready();
+    // The destination could not be read: the owner's access is unproven.
+    f.destination_users = None;
+    f.caller.destination_membership = None;
+    f.caller.destination_unreadable =
+        Some("alice@contoso.com is a personal Microsoft account".into());
+    let all = run_all(&f);
+    let proof = all.iter().find(|r| r.id == "lockout-proof").unwrap();
+    assert_eq!(proof.status, Status::Warn, "{proof:?}");
+    assert!(
+        proof
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("ado-entra login --directory")
+    );
+    let member = caller_is_member_of_destination(&f);
+    assert_eq!(member.status, Status::Warn);
+    assert!(member.evidence[0].contains("personal Microsoft account"));
+    assert!(member.fix.as_deref().unwrap().contains("--directory"));
+    let v = verdict(&all);
+    assert!(!v.can_proceed, "{v:?}");
+    assert!(v.failures.contains(&"lockout-proof"), "{v:?}");
+    assert!(!v.warnings.contains(&"lockout-proof"));
+    // Accepting an unrelated risk does not cover it.
+    assert!(!verdict_accepting(&all, &["admins-keep-access".into()]).can_proceed);
+}
+
+#[test]
+fn a_destination_read_as_another_account_says_so_and_judges_the_caller_by_address() {
+    let mut f = ready();
+    f.caller.destination_membership = None;
+    f.caller.destination_read_as = Some("alice.work@contoso.com".into());
+    let r = caller_is_member_of_destination(&f);
+    assert_eq!(r.status, Status::Pass, "{r:?}");
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| e.contains("read as alice.work@contoso.com")),
+        "{r:?}"
+    );
+}

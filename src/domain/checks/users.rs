@@ -1,4 +1,4 @@
-//! Checks over the organization's user list (connect guide, seed 001):
+//! Checks over the organization's user list (the connect guide):
 //!
 //! - `user-limit`: more than 100 users is a warning: the portal's Resolve
 //!   page stops at 100 (Microsoft Learn sends such organizations to support

@@ -140,6 +140,9 @@ pub fn generate(users: usize, tenant_users: usize, seed: u64) -> Synthetic {
                 UserType::Member
             },
             account_enabled: i % 97 != 5,
+            given_name: Some(capitalise(&given)),
+            surname: Some(capitalise(&family)),
+            licenses: Some(u32::from(i % 50 != 7)),
         };
         tenant.push(user);
         names.push((given, family));

@@ -11,14 +11,16 @@
 
 use std::hash::Hasher;
 
+use super::kind::DirectoryProfile;
+use super::names::{Nicknames, PersonName, coarse_bytes, coarse_key};
 use crate::domain::facts::TenantUser;
-use crate::domain::text::{is_guest_ext_upn, name_tokens, name_tokens_into, proxy_smtp_address};
+use crate::domain::text::{
+    is_guest_ext_upn, name_tokens, name_tokens_into, proxy_smtp_address, trim_fast,
+};
 
-/// Posting lists longer than this are too common to use alone for name
-/// blocking (think "john"); such tokens only count in pairs.
-pub const TOKEN_CAP: usize = 256;
-/// Upper bound on candidates taken from the fallback posting list.
-pub const FALLBACK_CAP: usize = 4096;
+/// Upper bound on the accounts read from one name's posting list when
+/// looking for an initial ("J. Smith" in a directory of many Smiths).
+pub const INITIALS_CAP: usize = 4096;
 
 /// A fast non-cryptographic hasher (the "Fx" multiply-rotate scheme).
 #[derive(Debug, Default, Clone, Copy)]
@@ -149,7 +151,7 @@ fn get(p: &Postings, key: Option<u64>) -> &[u32] {
 }
 
 fn key_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.trim().chars().flat_map(char::to_lowercase)
+    trim_fast(s).chars().flat_map(char::to_lowercase)
 }
 
 /// Hash of already-lowercase (or ASCII, lowercased here) UTF-8 bytes, eight
@@ -179,7 +181,7 @@ fn hash_lowered(bytes: &[u8]) -> u64 {
 /// ASCII keys (nearly all addresses) are lowercased on the fly; others are
 /// lowercased char by char first, exactly as [`key_eq`] compares them.
 fn key_hash(s: &str) -> Option<u64> {
-    let t = s.trim();
+    let t = trim_fast(s);
     if t.is_empty() {
         None
     } else if t.is_ascii() {
@@ -192,7 +194,7 @@ fn key_hash(s: &str) -> Option<u64> {
 
 /// Whether two keys are equal once normalised.
 fn key_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
+    let (a, b) = (trim_fast(a), trim_fast(b));
     if a.is_ascii() && b.is_ascii() {
         a.eq_ignore_ascii_case(b)
     } else {
@@ -203,7 +205,7 @@ fn key_eq(a: &str, b: &str) -> bool {
 /// Splits a trimmed address at its last `@` (local part, domain), both
 /// non-empty.
 fn split_key(s: &str) -> Option<(&str, &str)> {
-    let (l, d) = s.trim().rsplit_once('@')?;
+    let (l, d) = trim_fast(s).rsplit_once('@')?;
     (!l.is_empty() && !d.is_empty()).then_some((l, d))
 }
 
@@ -213,40 +215,25 @@ fn token_hash(t: &str) -> u64 {
     h.finish()
 }
 
-fn pair_hash(a: &str, b: &str) -> u64 {
+/// Order-insensitive hash of two token hashes.
+fn pair_hash(a: u64, b: u64) -> u64 {
     let (a, b) = if a <= b { (a, b) } else { (b, a) };
     let mut h = FxHasher::default();
-    h.add(token_hash(a));
-    h.add(token_hash(b) ^ 0x9E37_79B9_7F4A_7C15);
+    h.add(a);
+    h.add(b ^ 0x9E37_79B9_7F4A_7C15);
     h.finish()
 }
 
-fn chars_hash(chars: &[char]) -> Option<u64> {
-    if chars.is_empty() {
-        return None;
-    }
-    let mut h = FxHasher::default();
-    for c in chars {
-        h.add(u64::from(u32::from(*c)));
-    }
-    Some(h.finish())
-}
-
-/// Appends the normalised name key (sorted tokens joined by spaces).
-fn push_name_key(tokens: &[String], out: &mut Vec<char>) {
-    for (i, t) in tokens.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.extend(t.chars());
-    }
+fn text_hash(text: &str) -> Option<u64> {
+    (!text.is_empty()).then(|| token_hash(text))
 }
 
 /// An index over tenant users by every key the matchers use.
 ///
-/// Addresses are compared trimmed and lowercased; names by their sorted,
-/// folded tokens ([`name_tokens`]). Built once in `O(n)`; each lookup is
-/// `O(1)` plus the size of the answer.
+/// Addresses are compared trimmed and lowercased; whole names by their
+/// sorted, folded tokens ([`name_tokens`]); name tokens and pairs of them by
+/// their coarse keys ([`coarse_key`]), so "Mueller" finds "Müller".
+/// Built once in `O(n)`; each lookup is `O(1)` plus the size of the answer.
 #[derive(Debug)]
 pub struct TenantIndex<'a> {
     users: &'a [TenantUser],
@@ -259,8 +246,10 @@ pub struct TenantIndex<'a> {
     by_name_key: Postings,
     by_token: Postings,
     by_token_pair: Postings,
-    name_buf: Vec<char>,
+    /// Every user's folded name key, one after another.
+    name_buf: String,
     name_ends: Vec<usize>,
+    profile: DirectoryProfile,
 }
 
 impl<'a> TenantIndex<'a> {
@@ -283,11 +272,14 @@ impl<'a> TenantIndex<'a> {
             by_name_key: postings(n),
             by_token: postings(n * 2),
             by_token_pair: postings(n),
-            name_buf: Vec::with_capacity(n * 16),
+            name_buf: String::with_capacity(n * 16),
             name_ends: Vec::with_capacity(n),
+            profile: DirectoryProfile::of(users),
         };
-        // Scratch for each name's folded text and token ranges.
+        // Scratch for each name's folded text, token ranges, spelling key
+        // and token hashes.
         let (mut fold, mut spans) = (String::new(), Vec::new());
+        let mut hashes = Vec::<u64>::new();
         for (i, u) in users.iter().enumerate() {
             // Ids must stay below the MANY marker bit.
             let Some(id) = u32::try_from(i).ok().filter(|id| id & MANY == 0) else {
@@ -318,26 +310,32 @@ impl<'a> TenantIndex<'a> {
                 if i > 0 {
                     idx.name_buf.push(' ');
                 }
-                idx.name_buf.extend(fold[a..b].chars());
+                idx.name_buf.push_str(&fold[a..b]);
             }
             idx.name_ends.push(idx.name_buf.len());
-            let key_hash = chars_hash(&idx.name_buf[start..]);
-            push(&mut idx.by_name_key, key_hash, id);
-            // Sorted, so duplicates are adjacent.
-            spans.dedup_by(|x, y| fold[x.0..x.1] == fold[y.0..y.1]);
-            let token = |i: usize| &fold[spans[i].0..spans[i].1];
-            let limit = spans.len().min(6);
+            push(&mut idx.by_name_key, text_hash(&idx.name_buf[start..]), id);
+            hashes.clear();
+            for &(a, b) in &spans {
+                // The same hash as `token_hash` of the coarse key, byte by byte.
+                let mut hasher = FxHasher::default();
+                coarse_bytes(&fold[a..b], |c| hasher.add(u64::from(c)));
+                let h = hasher.finish();
+                if !hashes.contains(&h) {
+                    hashes.push(h);
+                }
+            }
+            let limit = hashes.len().min(6);
             for a in 0..limit {
                 for b in a + 1..limit {
                     push(
                         &mut idx.by_token_pair,
-                        Some(pair_hash(token(a), token(b))),
+                        Some(pair_hash(hashes[a], hashes[b])),
                         id,
                     );
                 }
             }
-            for i in 0..spans.len() {
-                push(&mut idx.by_token, Some(token_hash(token(i))), id);
+            for &h in &hashes {
+                push(&mut idx.by_token, Some(h), id);
             }
         }
         for p in [
@@ -433,39 +431,62 @@ impl<'a> TenantIndex<'a> {
 
     /// Users whose normalised display name equals that of `display_name`.
     pub fn by_name(&self, display_name: &str) -> Vec<u32> {
-        let mut key = Vec::new();
-        push_name_key(&name_tokens(display_name), &mut key);
-        get(&self.by_name_key, chars_hash(&key))
+        let key = name_tokens(display_name).join(" ");
+        get(&self.by_name_key, text_hash(&key))
             .iter()
             .copied()
-            .filter(|&id| self.name_chars(id) == key.as_slice())
+            .filter(|&id| self.name_key(id) == key)
             .collect()
     }
 
-    /// The normalised name of user `i` as characters (for similarity).
-    pub fn name_chars(&self, i: u32) -> &[char] {
+    /// The normalised name of user `i`: folded tokens, sorted, joined by
+    /// single spaces.
+    pub fn name_key(&self, i: u32) -> &str {
         let i = i as usize;
         let Some(&end) = self.name_ends.get(i) else {
-            return &[];
+            return "";
         };
         let start = if i == 0 {
             0
         } else {
             self.name_ends.get(i - 1).copied().unwrap_or(0)
         };
-        self.name_buf.get(start..end).unwrap_or(&[])
+        self.name_buf.get(start..end).unwrap_or("")
     }
 
-    /// Candidate users for name similarity, by blocking on name tokens.
+    /// What the directory's people look like (for account kinds).
+    pub fn profile(&self) -> &DirectoryProfile {
+        &self.profile
+    }
+
+    fn token(&self, key: &str) -> &[u32] {
+        get(&self.by_token, text_hash(key))
+    }
+
+    fn pair(&self, a: &str, b: &str) -> &[u32] {
+        match (text_hash(a), text_hash(b)) {
+            (Some(a), Some(b)) => get(&self.by_token_pair, Some(pair_hash(a, b))),
+            _ => &[],
+        }
+    }
+
+    /// Accounts whose name may agree with `name` (every one is compared in
+    /// full afterwards, so this may over-approximate but must not miss).
     ///
-    /// A user is a candidate when it shares a token whose posting list is at
-    /// most [`TOKEN_CAP`] long, or a pair of tokens (any posting size). When
-    /// that finds nobody, the rarest shared token's list is used, cut at
-    /// [`FALLBACK_CAP`]. `seen` must have one slot per user and is
+    /// Found through posting lists, never by scanning the directory: pairs
+    /// of the name's tokens and their nickname variants (which also finds
+    /// names with a middle name or a double surname, since every pair of an
+    /// account's first six tokens is indexed); for an initial ("J. Smith"),
+    /// the accounts holding the other token whose name has a token with that
+    /// initial (at most [`INITIALS_CAP`] read); for one token
+    /// ("ingridsolberg", "jsmith"), every split of it into two names, or an
+    /// initial and a name; for two tokens, an account whose single name is
+    /// both written together. `seen` must have one slot per user and is
     /// stamped with `stamp` to deduplicate without clearing.
     pub fn name_candidates(
         &self,
-        tokens: &[String],
+        name: &PersonName,
+        nick: &Nicknames,
         seen: &mut [u32],
         stamp: u32,
         out: &mut Vec<u32>,
@@ -481,36 +502,98 @@ impl<'a> TenantIndex<'a> {
                 }
             }
         };
-        let mut rarest: Option<&[u32]> = None;
-        for t in tokens {
-            let list = get(&self.by_token, Some(token_hash(t)));
-            if list.is_empty() {
-                continue;
-            }
-            if list.len() <= TOKEN_CAP {
-                add(list, out);
-            }
-            if rarest.is_none_or(|r| list.len() < r.len()) {
-                rarest = Some(list);
-            }
+        let n = name.coarse.len().min(6);
+        let keys = &name.coarse[..n];
+        let tokens = &name.tokens[..n];
+        let initial = |t: &str| t.chars().count() == 1;
+        let mut variants: Vec<Vec<&str>> = Vec::with_capacity(n);
+        let mut buf = Vec::new();
+        for k in keys {
+            nick.variants(k, &mut buf);
+            let mut v = vec![k.as_str()];
+            v.extend(buf.iter().copied().take(31));
+            variants.push(v);
         }
-        let limit = tokens.len().min(6);
-        for a in 0..limit {
-            for b in a + 1..limit {
-                if tokens[a] == tokens[b] {
+        for a in 0..n {
+            for b in a + 1..n {
+                if initial(&tokens[a]) || initial(&tokens[b]) {
                     continue;
                 }
-                add(
-                    get(&self.by_token_pair, Some(pair_hash(&tokens[a], &tokens[b]))),
-                    out,
-                );
+                for x in &variants[a] {
+                    for y in &variants[b] {
+                        add(self.pair(x, y), out);
+                    }
+                }
             }
         }
-        if out.is_empty()
-            && let Some(list) = rarest
-        {
-            add(&list[..list.len().min(FALLBACK_CAP)], out);
+        // An initial and a name.
+        for (i, t) in tokens.iter().enumerate() {
+            if !initial(t) {
+                continue;
+            }
+            for (j, other) in tokens.iter().enumerate() {
+                if j != i && !initial(other) {
+                    self.with_initial(&keys[j], other, t, &mut |list, out| add(list, out), out);
+                }
+            }
         }
+        let mut key = String::new();
+        let mut glued = String::new();
+        if n == 1 {
+            let t = &tokens[0];
+            let cuts: Vec<usize> = t.char_indices().map(|(i, _)| i).skip(1).collect();
+            for &cut in &cuts {
+                let (x, y) = t.split_at(cut);
+                if x.chars().count() == 1 {
+                    // "jsmith": an initial run into a surname.
+                    if y.chars().count() >= 2 {
+                        coarse_key(y, &mut key);
+                        self.with_initial(&key, y, x, &mut |list, out| add(list, out), out);
+                    }
+                    continue;
+                }
+                if y.chars().count() < 2 {
+                    continue;
+                }
+                let mut kx = String::new();
+                coarse_key(x, &mut kx);
+                coarse_key(y, &mut key);
+                add(self.pair(&kx, &key), out);
+            }
+        } else if n == 2 {
+            for (x, y) in [(0, 1), (1, 0)] {
+                glued.clear();
+                glued.push_str(&tokens[x]);
+                glued.push_str(&tokens[y]);
+                coarse_key(&glued, &mut key);
+                add(self.token(&key), out);
+            }
+        }
+    }
+
+    /// Accounts holding the name with coarse key `key` (folded `token`)
+    /// and another name starting with `initial`.
+    fn with_initial(
+        &self,
+        key: &str,
+        token: &str,
+        initial: &str,
+        add: &mut dyn FnMut(&[u32], &mut Vec<u32>),
+        out: &mut Vec<u32>,
+    ) {
+        let list = self.token(key);
+        let list = &list[..list.len().min(INITIALS_CAP)];
+        let mut keep: Vec<u32> = Vec::new();
+        for &id in list {
+            let has = self
+                .name_key(id)
+                .split(' ')
+                .any(|w| w != token && w.starts_with(initial));
+            if has {
+                keep.push(id);
+            }
+        }
+        add(&keep, out);
     }
 }
 
@@ -564,7 +647,7 @@ mod tests {
         assert!(idx.is_verified_domain("contoso.com"));
         assert_eq!(idx.user(1).map(|u| u.id.as_str()), Some("2"));
         assert_eq!(idx.user(9), None);
-        assert_eq!(idx.name_chars(0).iter().collect::<String>(), "alice smith");
+        assert_eq!(idx.name_key(0), "alice smith");
     }
 
     #[test]
@@ -585,34 +668,72 @@ mod tests {
         assert!(idx.by_name("").is_empty());
     }
 
+    fn candidates(idx: &TenantIndex<'_>, name: &str, stamp: u32, seen: &mut [u32]) -> Vec<u32> {
+        let mut out = Vec::new();
+        idx.name_candidates(
+            &PersonName::parse(name),
+            Nicknames::builtin(),
+            seen,
+            stamp,
+            &mut out,
+        );
+        out.sort();
+        out
+    }
+
     #[test]
-    fn name_candidates_block_on_rare_tokens_and_pairs() {
+    fn name_candidates_come_from_pairs_variants_initials_and_run_together_names() {
         let mut users = Vec::new();
-        // A very common given name.
-        for i in 0..(TOKEN_CAP + 10) {
+        // A very common given name: never read alone.
+        for i in 0..300 {
             users.push(tu(
                 &i.to_string(),
                 &format!("j{i}@c.com"),
                 &format!("John Family{i}"),
             ));
         }
-        users.push(tu("x", "x@c.com", "John Doe"));
-        let n = users.len();
+        let base = users.len() as u32;
+        users.push(tu("doe", "jd@c.com", "John Doe"));
+        users.push(tu("rob", "rs@c.com", "Robert Smith"));
+        users.push(tu("jane", "js@c.com", "Jane Smith"));
+        users.push(tu("ingrid", "is@c.com", "Ingrid Solberg"));
+        users.push(tu("maria", "mg@c.com", "María García López"));
+        users.push(tu("mueller", "jm@c.com", "Jürgen Müller"));
+        users.push(tu("glued", "ab@c.com", "annaberg"));
         let idx = TenantIndex::new(&users, &[]);
-        let mut seen = vec![0u32; n];
-        let mut out = Vec::new();
-        // Shares the pair (doe, john) and the rare token doe.
-        idx.name_candidates(&name_tokens("Doe John"), &mut seen, 1, &mut out);
-        assert_eq!(out, vec![(n - 1) as u32]);
-        // A typo in the rare token: only "john" is shared and it is common,
-        // so the fallback takes the rarest list (capped).
-        idx.name_candidates(&name_tokens("John Dough"), &mut seen, 2, &mut out);
-        assert_eq!(out.len(), TOKEN_CAP + 11);
-        // Nothing shared at all.
-        idx.name_candidates(&name_tokens("Zed Q"), &mut seen, 3, &mut out);
-        assert!(out.is_empty());
-        // Rare token Family7 is found directly.
-        idx.name_candidates(&name_tokens("Family7 Jon"), &mut seen, 4, &mut out);
-        assert_eq!(out, vec![7]);
+        let mut seen = vec![0u32; users.len()];
+        let (doe, rob, jane, ingrid, maria, mueller, glued) = (
+            base,
+            base + 1,
+            base + 2,
+            base + 3,
+            base + 4,
+            base + 5,
+            base + 6,
+        );
+        assert_eq!(candidates(&idx, "Doe John", 1, &mut seen), vec![doe]);
+        assert_eq!(candidates(&idx, "Bob Smith", 2, &mut seen), vec![rob]);
+        assert_eq!(
+            candidates(&idx, "J. Smith", 3, &mut seen),
+            vec![jane],
+            "Robert has no J"
+        );
+        assert_eq!(candidates(&idx, "jsmith", 4, &mut seen), vec![jane]);
+        assert_eq!(
+            candidates(&idx, "ingridsolberg", 5, &mut seen),
+            vec![ingrid]
+        );
+        assert_eq!(candidates(&idx, "Maria Garcia", 6, &mut seen), vec![maria]);
+        assert_eq!(
+            candidates(&idx, "Juergen Mueller", 7, &mut seen),
+            vec![mueller]
+        );
+        assert_eq!(candidates(&idx, "Anna Berg", 8, &mut seen), vec![glued]);
+        // One common token alone finds nobody; neither does a near-namesake.
+        assert!(candidates(&idx, "John Dough", 9, &mut seen).is_empty());
+        assert!(candidates(&idx, "Roberta Smith", 10, &mut seen).is_empty());
+        assert!(candidates(&idx, "John", 11, &mut seen).is_empty());
+        assert!(candidates(&idx, "", 12, &mut seen).is_empty());
+        assert_eq!(idx.profile(), &DirectoryProfile::default());
     }
 }

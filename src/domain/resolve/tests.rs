@@ -219,3 +219,86 @@ fn problem_lists_are_capped() {
     assert_eq!(err.more, 150);
     assert!(err.to_string().contains("and 150 more"));
 }
+
+/// A row as the reviewer sees it: descriptor, first suggestion, its
+/// confidence, flags.
+type Seen<'a> = (&'a str, Option<&'a str>, Option<Confidence>, Vec<MatchFlag>);
+
+fn rows_of(p: &Plan) -> Vec<Seen<'_>> {
+    p.rows
+        .iter()
+        .map(|r| {
+            (
+                r.descriptor.as_str(),
+                r.best().map(|b| b.tenant_user_id.as_str()),
+                r.best().map(|b| b.confidence),
+                r.flags.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn accept_all_exact_takes_only_what_the_rules_call_exact_among_traps() {
+    use Confidence::*;
+    use MatchFlag::*;
+    let mut p = fixtures::trap_plan();
+    assert_eq!(
+        rows_of(&p),
+        vec![
+            ("msa.ann", Some("id-ann"), Some(Exact), vec![]),
+            // The member account, not the guest copy holding the address.
+            ("msa.anna", Some("id-anna"), Some(Medium), vec![]),
+            // His own (disabled) account first; Bradley's alias competes.
+            (
+                "msa.bob",
+                Some("id-brown"),
+                Some(Low),
+                vec![Ambiguous, BestCandidateDisabled]
+            ),
+            (
+                "msa.dana",
+                Some("id-dana"),
+                Some(Low),
+                vec![BestCandidateDisabled]
+            ),
+            // The person, not his admin account holding his address.
+            ("msa.erik", Some("id-erik"), Some(Medium), vec![]),
+            ("msa.kim", Some("id-kim"), Some(Medium), vec![NameDisagrees]),
+        ]
+    );
+    assert_eq!(p.accept_all_exact(), 1);
+    let mapped: Vec<&str> = p
+        .rows
+        .iter()
+        .filter(|r| matches!(r.decision, Decision::Map { .. }))
+        .map(|r| r.descriptor.as_str())
+        .collect();
+    assert_eq!(mapped, ["msa.ann"]);
+    // Every row A skipped says why in its confidence word or flags.
+    for r in &p.rows[1..] {
+        assert!(!r.is_exact());
+        assert!(r.best().is_some_and(|b| b.confidence != Exact), "{r:?}");
+    }
+}
+
+#[test]
+fn the_csv_says_the_flags_and_the_account_kind_in_words() {
+    let p = fixtures::trap_plan();
+    let text = to_csv(&p);
+    let line = |who: &str| {
+        text.lines()
+            .find(|l| l.starts_with(who))
+            .unwrap_or_else(|| panic!("{who}: {text}"))
+            .to_string()
+    };
+    for (who, words) in [
+        ("msa.kim", "address matches but the name does not"),
+        ("msa.dana", "the account is disabled"),
+        ("msa.dana", "person, member, disabled"),
+        ("msa.anna", "same name (person, member, enabled)"),
+        ("msa.bob", "more than one account fits"),
+    ] {
+        assert!(line(who).contains(words), "{who}: {words}\n{text}");
+    }
+}

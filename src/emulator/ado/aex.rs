@@ -9,6 +9,10 @@ pub fn aex(sh: &Shared, req: &Req) -> Response {
     if let Some(r) = locations::discovery(sh, "aex", req) {
         return r;
     }
+    // The back door's page (`aex.dev.azure.com/me`), on the same prefix.
+    if let Some(r) = super::back_door::aex_me(sh, req) {
+        return r;
+    }
     let p = req.lpath();
     if !(req.method == "GET" && p.as_slice() == ["_apis", "enterprisecatalog", "organizations"]) {
         return ado_error(

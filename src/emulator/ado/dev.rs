@@ -17,6 +17,9 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
             "<html><body>Azure DevOps</body></html>".into(),
         );
     };
+    if let Some(r) = super::claim::claim(sh, req, &p) {
+        return r;
+    }
     let mut world = sh.world_mut();
     let Some(o) = world.org_index(org) else {
         return no_org(org);
@@ -31,6 +34,8 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
                 "text/html; charset=utf-8",
                 format!("<html><body>{orgname}</body></html>"),
             )
+        } else if super::claim::wants_html(req) {
+            super::claim::refused_page(&orgname)
         } else {
             wire::empty(401)
         };

@@ -17,6 +17,8 @@ use super::wire::{self, Req, ado_error};
 
 mod aex;
 mod app_vssps;
+mod back_door;
+mod claim;
 mod dev;
 mod entitlements;
 mod locations;

@@ -24,6 +24,9 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
         Ok(o) => o,
         Err(r) => return r,
     };
+    if let Some(r) = super::back_door::api(sh, req, &p, &mut world, o) {
+        return r;
+    }
     // PATs are only listed for Entra tokens.
     let (caller, caller_upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
@@ -191,7 +194,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     }
 }
 
-fn org_json(o: &Org) -> Response {
+pub(super) fn org_json(o: &Org) -> Response {
     wire::json(
         200,
         &json!({

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::super::state::TenantUser;
+use super::super::state::recovery::Invite;
 use super::*;
 
 pub(super) fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, origin: &str) -> Out {
@@ -106,6 +107,10 @@ pub(super) fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, ori
                 user_type: "Guest".into(),
                 enabled: true,
                 msa: Some(email.clone()),
+                // Pending until accepted (recovery.rs).
+                invitation: Some(Invite::new(&email, chrono::Utc::now())),
+                names: None,
+                licenses: vec![],
             });
             id
         }

@@ -34,8 +34,14 @@ impl Property {
         let name = u.display_name.as_str();
         match self {
             Self::DisplayName => Some(name),
-            Self::GivenName => Some(name.split_once(' ').map_or(name, |p| p.0)),
-            Self::Surname => name.split_once(' ').map(|p| p.1),
+            Self::GivenName => match &u.names {
+                Some((given, _)) => given.as_deref(),
+                None => Some(name.split_once(' ').map_or(name, |p| p.0)),
+            },
+            Self::Surname => match &u.names {
+                Some((_, surname)) => surname.as_deref(),
+                None => name.split_once(' ').map(|p| p.1),
+            },
             Self::Mail => u.mail.as_deref(),
             Self::UserPrincipalName => Some(u.upn.as_str()),
         }
@@ -127,6 +133,9 @@ mod tests {
             user_type: "Member".into(),
             enabled: true,
             msa: None,
+            invitation: None,
+            names: None,
+            licenses: vec![],
         }
     }
 

@@ -115,9 +115,9 @@ fn redirect_error(redirect: &str, state: Option<String>, error: &str, desc: &str
 fn identity_options(sh: &Shared) -> String {
     let world = sh.world.read().expect("world");
     world
-        .sign_in_names()
+        .sign_in_choices()
         .iter()
-        .map(|n| format!("<option value=\"{0}\">{0}</option>", esc(n)))
+        .map(|(value, label)| format!("<option value=\"{}\">{}</option>", esc(value), esc(label)))
         .collect()
 }
 

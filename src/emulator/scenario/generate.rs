@@ -55,6 +55,9 @@ fn members(rng: &mut XorShift, domain: &str, n: usize) -> Vec<TenantUserSpec> {
                 user_type: "Member".into(),
                 enabled: rng.below(50) != 0,
                 msa: None,
+                given_name: None,
+                surname: None,
+                licenses: vec![],
             }
         })
         .collect()
@@ -188,6 +191,9 @@ pub fn generate(g: Generate) -> Scenario {
         user_type: "Member".into(),
         enabled: true,
         msa: None,
+        given_name: None,
+        surname: None,
+        licenses: vec![],
     });
     tenant_users.extend(members(&mut rng, domain, g.tenant_users));
     let mut used = std::collections::HashSet::from([owner.clone()]);
@@ -221,6 +227,7 @@ pub fn generate(g: Generate) -> Scenario {
         ),
         orgs: vec![],
         service_principals: vec![],
+        recovery: Default::default(),
     }
 }
 
@@ -288,6 +295,9 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
         user_type: "Member".into(),
         enabled: true,
         msa: Some(FLEET_ADMIN.into()),
+        given_name: None,
+        surname: None,
+        licenses: vec![],
     }];
     contoso_users.extend(members(&mut rng, "contoso.example", f.tenant_users));
     let fabrikam_users = vec![TenantUserSpec {
@@ -299,6 +309,9 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
         user_type: "Guest".into(),
         enabled: true,
         msa: Some(FLEET_ADMIN.into()),
+        given_name: None,
+        surname: None,
+        licenses: vec![],
     }];
     let mut orgs = Vec::with_capacity(f.orgs);
     for o in 0..f.orgs.max(1) {
@@ -434,5 +447,6 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
         org: first,
         orgs: all.collect(),
         service_principals: vec![],
+        recovery: Default::default(),
     }
 }

@@ -32,6 +32,10 @@ impl World {
                         user_type: u.user_type,
                         enabled: u.enabled,
                         msa: u.msa,
+                        invitation: None,
+                        names: (u.given_name.is_some() || u.surname.is_some())
+                            .then(|| (u.given_name.flatten(), u.surname.flatten())),
+                        licenses: u.licenses,
                     })
                     .collect();
                 Tenant::new(
@@ -81,7 +85,14 @@ impl World {
             remap_attempts: BTreeMap::new(),
             tenant_change_attempts: 0,
             apps: Vec::new(),
+            recovery: Default::default(),
         };
+        // Checked when the scenario was parsed.
+        let tenant_id = |key: &str| ids::guid(&["tenant", key]);
+        world.recovery = recovery::Recovery::build(&s.recovery, tenant_id, |tid, upn| {
+            world.tenant(tid)?.user_by_upn(upn).map(|u| u.id.clone())
+        })
+        .unwrap_or_default();
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
         for o in 0..world.orgs.len() {
@@ -202,6 +213,9 @@ fn build_org(
                         user_type: "Member".into(),
                         enabled: true,
                         msa: None,
+                        invitation: None,
+                        names: None,
+                        licenses: vec![],
                     });
                     t.users[i].id.clone()
                 }

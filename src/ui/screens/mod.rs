@@ -8,6 +8,7 @@ pub mod pick_org;
 pub mod pick_tenant;
 pub mod plan;
 pub mod prereqs;
+pub mod recover;
 pub mod resolve;
 pub mod sign_in;
 pub mod verify;
@@ -33,6 +34,7 @@ pub fn draw(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
         Screen::Verify(v) => verify::draw(state, v, frame, area, theme),
         Screen::Diagnosis(d) => diagnosis::draw(state, d, frame, area, theme),
         Screen::Resolve(r) => resolve::draw(state, r, frame, area, theme),
+        Screen::Recover(r) => recover::draw(state, r, frame, area, theme),
         Screen::Done(d) => done::draw(state, d, frame, area, theme),
     }
 }

@@ -13,6 +13,8 @@ use super::super::widgets::{boxed, error_box, pending};
 use super::Theme;
 use crate::app::resolve::{Phase, ResolveScreen, decision_label};
 use crate::app::{Loadable, State};
+use crate::domain::facts::UserType;
+use crate::domain::matching::Suggestion;
 use crate::domain::resolve::{Decision, Row as PlanRow};
 
 pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -207,6 +209,26 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
     }
 }
 
+/// The account's UPN, with its kind and state when it is not an enabled
+/// member person account ("x@contoso.com (guest)").
+fn account_cell(s: &Suggestion) -> String {
+    let mut notes: Vec<&str> = Vec::new();
+    if !s.kind.is_person() {
+        notes.push(s.kind.word());
+    }
+    if s.user_type == UserType::Guest {
+        notes.push("guest");
+    }
+    if !s.account_enabled {
+        notes.push("disabled");
+    }
+    if notes.is_empty() {
+        s.upn.clone()
+    } else {
+        format!("{} ({})", s.upn, notes.join(", "))
+    }
+}
+
 /// First row of the window that keeps `cursor` visible in `height` rows.
 pub fn window_start(cursor: usize, height: usize) -> usize {
     if height == 0 {
@@ -239,26 +261,16 @@ fn table(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, the
                         .iter()
                         .find(|s| &s.tenant_user_id == target_id);
                     (
-                        target_upn.clone(),
+                        s.map_or_else(|| target_upn.clone(), account_cell),
                         s.map(|s| s.confidence.word()).unwrap_or("manual"),
-                        s.map(|s| s.reason.describe())
-                            .unwrap_or_else(|| "chosen by you".into()),
+                        s.map(|s| s.why()).unwrap_or_else(|| "chosen by you".into()),
                     )
                 }
                 (Decision::Invite { email }, _) => (format!("guest {email}"), "", String::new()),
-                (_, Some(b)) => (b.upn.clone(), b.confidence.word(), b.reason.describe()),
-                (_, None) => ("-".into(), "", "no suggestion".into()),
+                (_, Some(b)) => (account_cell(b), b.confidence.word(), b.why()),
+                (_, None) => ("-".into(), "", "no suggestion: invite?".into()),
             };
-            let flags: Vec<&str> = row
-                .flags
-                .iter()
-                .map(|f| match f {
-                    crate::domain::matching::MatchFlag::Ambiguous => "ambiguous",
-                    crate::domain::matching::MatchFlag::DuplicateTarget => "duplicate",
-                    crate::domain::matching::MatchFlag::NoEmail => "no email",
-                    crate::domain::matching::MatchFlag::BestCandidateDisabled => "disabled",
-                })
-                .collect();
+            let flags: Vec<&str> = row.flags.iter().map(|f| f.describe()).collect();
             let why = if flags.is_empty() {
                 why
             } else {
@@ -336,27 +348,34 @@ fn detail(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, th
     );
     frame.render_widget(Clear, pop);
     let [head, list_area, search] = Layout::vertical([
-        Constraint::Length(if pop.height >= 12 { 4 } else { 0 }),
+        Constraint::Length(if pop.height >= 12 { 5 } else { 0 }),
         Constraint::Min(2),
         Constraint::Length(3),
     ])
     .areas(pop);
+    let flags = r.detail_flags();
+    let mut head_lines = vec![
+        Line::from(Span::styled(row.display_name.clone(), theme.heading())),
+        Line::from(row.email.clone().unwrap_or_else(|| "(no address)".into())),
+    ];
+    if !flags.is_empty() {
+        head_lines.push(Line::from(Span::styled(
+            format!("⚠ {}", flags.join("; ")),
+            theme.warning(),
+        )));
+    }
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(Span::styled(row.display_name.clone(), theme.heading())),
-            Line::from(row.email.clone().unwrap_or_else(|| "(no address)".into())),
-        ])
-        .block(boxed(" Candidates ", theme)),
+        Paragraph::new(head_lines).block(boxed(" Candidates ", theme)),
         head,
     );
     let entries = r.detail_entries();
     let mut items: Vec<ListItem> = entries
         .iter()
-        .map(|(_, upn, label)| {
-            ListItem::new(Line::from(vec![
-                Span::raw(upn.clone()),
-                Span::styled(format!("  {label}"), theme.dim()),
-            ]))
+        .map(|e| {
+            ListItem::new(vec![
+                Line::from(e.title.clone()),
+                Line::from(Span::styled(format!("  {}", e.detail), theme.dim())),
+            ])
         })
         .collect();
     match &d.results {

@@ -20,7 +20,13 @@ pub fn draw(state: &State, s: &SignInScreen, frame: &mut Frame, area: Rect, them
         SignInPhase::Prompt {
             prompt,
             received_ms,
-        } => device_code(state, prompt, *received_ms, "Sign in", frame, area, theme),
+        } => {
+            let title = match &s.directory {
+                Some(d) => format!("Sign in to {} to read it", d.display_name),
+                None => "Sign in".to_string(),
+            };
+            device_code(state, prompt, *received_ms, &title, frame, area, theme)
+        }
         SignInPhase::Failed(e) => error_box(
             e,
             "Sign-in failed",

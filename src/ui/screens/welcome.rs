@@ -3,10 +3,11 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, ListItem, Paragraph, Wrap};
 
+use super::super::widgets::choice_list;
 use super::Theme;
-use crate::app::{Flow, State, Target, Welcome};
+use crate::app::{Flow, OrgBacking, State, Target, TenantInfo, Welcome};
 
 pub fn draw(state: &State, w: &Welcome, frame: &mut Frame, area: Rect, theme: &Theme) {
     let env = &state.env;
@@ -34,6 +35,9 @@ pub fn draw(state: &State, w: &Welcome, frame: &mut Frame, area: Rect, theme: &T
             .unwrap_or_else(|| "shown after sign-in".into()),
         theme,
     ));
+    if let Some(b) = &state.session.backing {
+        info.push(field("Uses now", uses(b, &env.tenants), theme));
+    }
     if env.tenants.is_empty() {
         info.push(field("Tenants", "listed after sign-in".into(), theme));
     }
@@ -59,27 +63,56 @@ pub fn draw(state: &State, w: &Welcome, frame: &mut Frame, area: Rect, theme: &T
         top,
     );
 
+    let connected = state.session.backing.as_ref().map(|b| b.tenant.is_some());
     let items: Vec<ListItem> = Flow::ALL
         .iter()
         .map(|f| {
-            ListItem::new(if area.width < 60 {
+            let name = if area.width < 60 {
                 f.short()
             } else {
                 f.label()
-            })
+            };
+            // What the organization's state says of each flow, once known.
+            let note = match (f, connected) {
+                (Flow::Connect, Some(true)) => " (already connected)",
+                (Flow::ChangeTenant | Flow::Disconnect | Flow::Resolve, Some(false)) => {
+                    " (not connected yet)"
+                }
+                _ => "",
+            };
+            ListItem::new(Line::from(vec![
+                Span::raw(name),
+                Span::styled(note, theme.dim()),
+            ]))
         })
         .collect();
-    let list = List::new(items)
-        .block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" What do you want to do? ")
-                .border_style(theme.accent()),
-        )
-        .highlight_style(theme.selected())
-        .highlight_symbol("▶ ");
-    let mut ls = ListState::default().with_selected(Some(w.selected));
-    frame.render_stateful_widget(list, bottom, &mut ls);
+    choice_list(
+        items,
+        w.selected,
+        " What do you want to do? ",
+        frame,
+        bottom,
+        theme,
+    );
+}
+
+/// Where the organization is now, in words.
+fn uses(b: &OrgBacking, known: &[TenantInfo]) -> String {
+    // Before sign-in only the id is read; a directory the target named has a name.
+    let named = b.tenant.as_ref().map(|t| {
+        known
+            .iter()
+            .find(|k| k.id.eq_ignore_ascii_case(&t.id))
+            .filter(|_| t.display_name.is_empty())
+            .cloned()
+            .unwrap_or_else(|| t.clone())
+    });
+    match &named {
+        None => "personal Microsoft accounts (not connected to a directory)".into(),
+        Some(t) if t.display_name.is_empty() => format!("the directory {}", t.id),
+        Some(t) if t.domain.is_empty() => format!("{} ({})", t.display_name, t.id),
+        Some(t) => format!("{} ({})", t.display_name, t.domain),
+    }
 }
 
 fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Line<'a> {

@@ -30,6 +30,15 @@ async fn check(scenario: &str) -> (i32, Value, ado_entra::emulator::Emulator) {
             "login: {}",
             String::from_utf8_lossy(&login.stderr)
         );
+        // As the check's fix says, the owner also signs in to the
+        // destination as their account there; an owner without one (the
+        // lockout scenarios) cannot, and the check reads what it can.
+        let _ = bin()
+            .args(["login", "--directory", &tenant, "--device-code"])
+            .env("ADO_ENTRA_HOME", &h)
+            .env("ADO_ENTRA_EMULATOR_URL", &base)
+            .output()
+            .unwrap();
         bin()
             .args(["check", "--org", &org, "--tenant", &tenant, "--json"])
             .env("ADO_ENTRA_HOME", &h)

@@ -87,3 +87,72 @@ fn completions_and_man_page_generate() {
     );
     assert!(roff.contains("ado\\-entra"), "{roff:.400}");
 }
+
+#[test]
+fn explain_understands_what_people_paste() {
+    for (pasted, id) in [
+        (
+            "The remote server returned an error: (401) Unauthorized.",
+            "http-401",
+        ),
+        (
+            "Invoke-RestMethod : The remote server returned an error: (403) Forbidden.",
+            "http-401",
+        ),
+        (
+            "Response status code does not indicate success: 401 (Unauthorized).",
+            "http-401",
+        ),
+        ("401", "http-401"),
+        ("403 Forbidden", "http-401"),
+        ("unauthorized", "http-401"),
+        (
+            "ERROR: Before you can run Azure DevOps commands, you need to run the login command",
+            "http-401",
+        ),
+        (
+            "The remote server returned an error: (404) Not Found.",
+            "http-404",
+        ),
+        // A code in the text still wins over the status around it.
+        (
+            "(401) Unauthorized: TF400813: The user is not authorized",
+            "TF400813",
+        ),
+    ] {
+        let out = bin().args(["explain", "--json", pasted]).output().unwrap();
+        assert!(out.status.success(), "{pasted}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["match"]["id"], id, "{pasted}: {v}");
+    }
+    // No internal references in any entry's source.
+    let out = bin().args(["explain", "--markdown"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for internal in ["api-notes", "seed 0", "../shared"] {
+        assert!(!text.contains(internal), "{internal} in the knowledge base");
+    }
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let mut child = bin()
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is written (as `| head` does
+    // once it has its lines): every write meets a closed pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "no panic, no message: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+    }
+}

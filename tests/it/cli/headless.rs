@@ -66,6 +66,14 @@ async fn connect_then_verify_on_ready() {
     let env = Env::new("ready").await;
     let t = env.tenant();
     assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // The owner's personal account reads the destination as their work
+    // account there (`login --directory`), as the checks ask.
+    assert_eq!(
+        env.run(s(&["login", "--directory", &t, "--device-code"]))
+            .await
+            .0,
+        0
+    );
     // Not interactive and no --yes: refuses, changes nothing.
     let (code, _, err) = env
         .run(s(&["connect", "--org", "fabrikam-ready", "--tenant", &t]))
@@ -205,6 +213,14 @@ async fn orgs_lists_what_is_connected_to_a_tenant() {
     let env = Env::new("ready").await;
     let t = env.tenant();
     assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // The owner's personal account reads the destination as their work
+    // account there (`login --directory`), as the checks ask.
+    assert_eq!(
+        env.run(s(&["login", "--directory", &t, "--device-code"]))
+            .await
+            .0,
+        0
+    );
     let (code, out, err) = env.run(s(&["orgs", "--tenant", &t, "--json"])).await;
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -225,6 +241,14 @@ async fn an_interrupted_connect_resumes_in_its_journal_without_repeating() {
     let env = Env::new("ready").await;
     let t = env.tenant();
     assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    // The owner's personal account reads the destination as their work
+    // account there (`login --directory`), as the checks ask.
+    assert_eq!(
+        env.run(s(&["login", "--directory", &t, "--device-code"]))
+            .await
+            .0,
+        0
+    );
     // A previous run wrote its intent and died before the call.
     let jdir = env.home.path().join("journal");
     let mut w = JournalWriter::create(
@@ -261,4 +285,130 @@ async fn an_interrupted_connect_resumes_in_its_journal_without_repeating() {
     assert_eq!(text.matches("\"outcome\"").count(), 1, "{text}");
     assert_eq!(support::state(&env.emu).await["org"]["tenant"], t.as_str());
     env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_owner_on_a_personal_account_reads_the_destination_through_a_directory_sign_in() {
+    let env = Env::new("ready").await;
+    let t = env.tenant();
+    assert_eq!(env.run(s(&["login", "--device-code", "--json"])).await.0, 0);
+    let check = s(&["check", "--org", "fabrikam-ready", "--to", &t, "--json"]);
+    // The personal account has no object in Fabrikam: nothing there can be
+    // read as it, so the owner's access is not proven and the check stops.
+    let (code, out, err) = env.run(check.clone()).await;
+    assert_eq!(code, 3, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["verdict"]["failures"],
+        serde_json::json!(["lockout-proof"])
+    );
+    let proof = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "lockout-proof")
+        .unwrap();
+    assert_eq!(proof["status"], "warn");
+    let fix = proof["fix"].as_str().unwrap();
+    assert!(
+        fix.contains(&format!("ado-entra login --directory {t}")),
+        "{fix}"
+    );
+    // connect refuses on the same grounds and changes nothing.
+    let (code, _, err) = env.connect_yes("fabrikam-ready", &t, &[]).await;
+    assert_eq!(code, 3, "{err}");
+    assert!(support::state(&env.emu).await["org"]["tenant"].is_null());
+    // --directory is a person's interactive sign-in only.
+    let (code, _, err) = env
+        .run(s(&["login", "--directory", &t, "--azure-cli"]))
+        .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--device-code or --browser"), "{err}");
+    // Signed in to Fabrikam as the owner's work account there; the main
+    // sign-in stays the personal account.
+    let (code, out, err) = env
+        .run(s(&["login", "--directory", "fabrikam.com", "--json"]))
+        .await;
+    assert_eq!(code, 0, "{err}");
+    let last: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(last["result"]["directory"], t.as_str(), "{last}");
+    let (_, out, _) = env.run(s(&["whoami", "--json"])).await;
+    let who: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        who["tenant_id"], "9188040d-6c67-4c5b-b112-36a304b66dad",
+        "still the personal account: {who}"
+    );
+    assert_eq!(who["directories"][0]["tenant_id"], t.as_str(), "{who}");
+    assert_eq!(who["directories"][0]["upn"], "ann@fabrikam.com");
+    let session = env.home.path().join(format!("tokens-{t}.json"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&session).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // Now the destination is read as that account and the proof holds.
+    let (code, out, err) = env.run(check).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["predicted"]["keep"].as_array().unwrap().len(), 3, "{v}");
+    let member = v["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "caller-is-member-of-destination")
+        .unwrap();
+    assert!(
+        member["evidence"]
+            .to_string()
+            .contains("read as ann@fabrikam.com"),
+        "{member}"
+    );
+    // logout forgets both.
+    let (code, _, err) = env.run(s(&["logout"])).await;
+    assert_eq!(code, 0);
+    assert!(err.contains("1 directory session"), "{err}");
+    assert!(!session.exists());
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_interrupted_change_says_how_to_finish_and_exits_130() {
+    let env = support::CliEnv::start(EmulatorConfig::scenario("ready"), None).await;
+    let t = env.tenant();
+    env.login_directory(&t).await;
+    // Every answer now takes long enough to be interrupted mid-run.
+    env.faults(&["stall:ms=5000"]).await;
+    let total = |v: Value| v["total"].as_u64().unwrap_or(0);
+    let seen = total(support::control(&env.emu, "stats").await);
+    let mut connect = env.command(&["connect", "--org", &env.org, "--to", &t, "--yes", "--json"]);
+    connect
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = support::Killed::spawn(&mut connect);
+    // The command is under way once its requests reach Azure (and stall).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while total(support::control(&env.emu, "stats").await) <= seen + 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the connect never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-s", "INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{out:?}");
+    let v: Value =
+        serde_json::from_slice(&out.stdout).expect("--json is JSON even when interrupted");
+    let next = v["error"]["next_step"].as_str().unwrap();
+    assert!(
+        next.contains(&format!("ado-entra connect --org {} --to {t}", env.org)),
+        "{next}"
+    );
 }

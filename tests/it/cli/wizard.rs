@@ -93,8 +93,35 @@ fn ctrl_c_restores_the_terminal_on_a_narrow_screen() {
     };
     t.wait_for("Connect");
     t.keys(&["C-c"]);
-    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(t.wait_exit(), 130, "Ctrl-C is an interrupt");
     assert!(!t.screen().contains("Connect"));
+}
+
+#[test]
+fn signals_sent_to_the_wizard_restore_the_terminal() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let home = tempfile::tempdir().unwrap();
+        let Some(t) = Tmux::start(80, 24, home.path(), &[], &["demo", "--scenario", "ready"])
+        else {
+            return;
+        };
+        t.wait_for("What do you want to do?");
+        assert_eq!(t.pane("#{alternate_on}"), "1", "the wizard owns the screen");
+        assert!(t.stty().contains("-icanon"), "raw mode while it runs");
+        t.signal(signal);
+        assert_eq!(t.wait_exit(), code, "SIG{signal}");
+        assert_eq!(
+            t.pane("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen left"
+        );
+        assert_eq!(t.pane("#{cursor_flag}"), "1", "SIG{signal}: cursor shown");
+        let stty = t.stty();
+        assert!(
+            stty.contains(" icanon") && stty.contains(" echo"),
+            "SIG{signal}: raw mode off: {stty}"
+        );
+    }
 }
 
 #[test]
@@ -106,7 +133,7 @@ fn tiny_terminal_gets_a_notice_not_a_crash() {
     t.wait_for("too small");
     // Keys still work underneath: Ctrl-C leaves and restores the terminal.
     t.keys(&["C-c"]);
-    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(t.wait_exit(), 130);
     assert!(
         !t.screen().contains("too small"),
         "the alternate screen was left"
@@ -122,6 +149,13 @@ fn connect_ready(t: &Tmux) -> String {
     t.keys(&["Enter"]);
     t.wait_for("Connect to which directory?");
     t.keys(&["Enter"]);
+    // The owner's personal account cannot read Fabrikam: the owner's access
+    // is not proven, and the wizard offers to sign in there to read it.
+    t.wait_for("Prerequisites: blocked");
+    t.wait_for("d sign in to the directory");
+    t.keys(&["Enter"]);
+    t.wait_for("cannot be proven without reading the directory");
+    t.keys(&["d"]); // the demo approves as the owner's work account there
     t.wait_for("Prerequisites: ready");
     t.wait_for("keeps access");
     t.keys(&["Enter"]);
@@ -176,10 +210,18 @@ fn demo_resolves_disconnected_users_in_the_table() {
         return;
     };
     t.wait_for("What do you want to do?");
-    t.keys(&["j", "j", "j", "Enter"]); // Resolve disconnected users
+    // The organization is connected already: Welcome says so and proposes Resolve.
+    t.wait_for("Uses now Fabrikam");
+    t.wait_for("Connect the organization to Microsoft Entra ID (already connected)");
+    t.wait_for("▶ Resolve disconnected users");
+    t.keys(&["Enter"]);
     // The owner's personal account lists no organization: the name is prefilled.
     t.wait_for("dev.azure.com/fabrikam-resolve");
     t.keys(&["Enter"]);
+    // The organization uses Fabrikam, where the personal account cannot
+    // sign in: the wizard says so and signs in there on s.
+    t.wait_for("s sign in there");
+    t.keys(&["s"]);
     // A frame may be captured half drawn: wait for each line itself.
     t.wait_for("Disconnected users 1/8");
     t.wait_for("mapped 0 · to invite 0 · skipped 0 · left 8");
@@ -216,9 +258,14 @@ fn demo_changes_the_directory_then_resolves_against_the_new_one() {
         return;
     };
     t.wait_for("What do you want to do?");
-    t.keys(&["j", "Enter"]); // Change the organization's Entra directory
+    t.wait_for("▶ Resolve disconnected users"); // proposed: it is connected
+    t.keys(&["k", "k", "Enter"]); // Change the organization's Entra directory
     t.wait_for("dev.azure.com/fabrikam-resolve");
     t.keys(&["Enter"]);
+    // Signed in with the owner's personal account, which Fabrikam (where
+    // the organization is) refuses: sign in there, then list again.
+    t.wait_for("s sign in there");
+    t.keys(&["s"]);
     t.wait_for("Move to which directory?");
     t.keys(&["j", "Enter"]); // Contoso
     t.wait_for("Prerequisites: ready");
@@ -315,6 +362,20 @@ fn secrets_stay_out_of_trace_logs_and_the_screen() {
         &cache["refresh_token"],
     ] {
         secrets.push(token.as_str().expect("a token in the cache").to_string());
+    }
+    // The directory session the wizard signed in to read Fabrikam.
+    let sessions: Vec<_> = files(&state)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("tokens-"))
+        })
+        .collect();
+    assert_eq!(sessions.len(), 1, "one directory session: {sessions:?}");
+    let session: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sessions[0]).unwrap()).unwrap();
+    for token in [&session["graph"]["token"], &session["refresh_token"]] {
+        secrets.push(token.as_str().expect("a token in the session").to_string());
     }
     assert!(
         secrets.iter().any(|s| s.starts_with("eyJ")),
