@@ -11,3 +11,4 @@ pub use crate::ops::model::{
 };
 pub use crate::ops::resolve::{Outcome as ResolveOutcome, Progress as ResolveProgress};
 pub use crate::ops::verify::Probe;
+pub use crate::ops::verify::deep::{DeepProbe, DeepState};

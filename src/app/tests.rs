@@ -287,6 +287,7 @@ fn connect_happy_path_end_to_end() {
         failure: None,
         access: crate::domain::verify::Access::Works,
         owner: None,
+        deep: vec![],
     };
     reply(&mut s, Done::Verified(Ok(verified)));
     // bob@outlook.com is disconnected: Resolve comes next, then Done.
@@ -553,6 +554,7 @@ fn refused(access: crate::domain::verify::Access, code: &str) -> VerifyReport {
         }),
         access,
         owner: Some("owner@fabrikam.com".into()),
+        deep: vec![],
     }
 }
 
@@ -1009,8 +1011,9 @@ fn an_interrupted_resolve_run_must_be_resumed_first() {
     assert!(matches!(resolve_screen(&s).phase, resolve::Phase::Review));
 }
 
-#[test]
-fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
+/// A connect with bob@outlook.com predicted disconnected, confirmed and
+/// applied: the wizard now waits for the verification.
+fn connected_awaiting_verification() -> State {
     let mut s = state();
     to_prereqs(&mut s);
     reply(&mut s, Done::Checks(Ok(report(false))));
@@ -1027,6 +1030,12 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
             now: crate::domain::directory::Target::Personal,
         })),
     );
+    s
+}
+
+#[test]
+fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
+    let mut s = connected_awaiting_verification();
     let fx = reply(
         &mut s,
         Done::Verified(Ok(VerifyReport {
@@ -1039,6 +1048,7 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
             failure: None,
             access: crate::domain::verify::Access::Works,
             owner: None,
+            deep: vec![],
         })),
     );
     assert_eq!(
@@ -1051,6 +1061,51 @@ fn a_connect_with_disconnected_users_goes_to_resolve_after_verification() {
     assert!(matches!(s.screen, Screen::Resolve(_)));
     key(&mut s, Key::Esc);
     assert!(matches!(s.screen, Screen::Done(_)));
+}
+
+#[test]
+fn a_broken_service_connection_is_shown_with_its_fix_before_going_on() {
+    use crate::app::screens::VerifyScreen;
+    let mut s = connected_awaiting_verification();
+    let probe = |state: DeepState, what: &str| DeepProbe {
+        kind: "service-connection".into(),
+        what: what.into(),
+        state,
+        detail: "AADSTS700016: Application with identifier 'a' was not found".into(),
+        known_as: (state == DeepState::Broken).then(|| "AADSTS700016".into()),
+        fix: vec!["create a new service connection".into()],
+    };
+    let fx = reply(
+        &mut s,
+        Done::Verified(Ok(VerifyReport {
+            identity: identity(),
+            probes: vec![],
+            failure: None,
+            access: crate::domain::verify::Access::Works,
+            owner: None,
+            deep: vec![
+                probe(DeepState::Working, "prod"),
+                probe(DeepState::Broken, "legacy"),
+            ],
+        })),
+    );
+    assert!(
+        fx.is_empty(),
+        "nothing starts before the person has read it"
+    );
+    let Screen::Verify(VerifyScreen::Results(r)) = &s.screen else {
+        panic!("{:?}", s.screen)
+    };
+    assert_eq!(r.broken().count(), 1);
+    assert_eq!(s.session.verified.as_ref().unwrap().deep.len(), 2);
+    // Enter goes on as a working verification does: Resolve, for bob.
+    let fx = key(&mut s, Key::Enter);
+    assert_eq!(
+        fx,
+        vec![start(Job::LoadResolve {
+            org: "fabrikam".into()
+        })]
+    );
 }
 
 #[test]

@@ -15,15 +15,19 @@ use crate::ops::{change, gather};
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "With --to, audits a planned move to that directory; without it, the organization as it is.\nExit codes: 0 nothing to fix, 3 findings to act on, 1 error, 2 usage."
+    after_help = "With --to, audits a planned move to that directory; without it, the organization as it is: every credential the change affects (every user's PATs and SSH keys, service connections of each kind, Key Vault variable groups, agent registrations) and the policies that apply to them.\nWith --since-change, reads the organization's audit log instead: the directory change (connect, change, disconnect), when, and who made it.\nExit codes: 0 nothing to fix (with --since-change: the change was found), 3 findings to act on (with --since-change: none found, or the log cannot be read), 1 error, 2 usage.\n\nExamples:\n  ado-entra audit --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra audit --org fabrikam --since-change --json"
 )]
 pub struct AuditArgs {
     /// Organization name or its dev.azure.com URL.
     #[arg(long)]
     pub org: String,
     /// The planned directory (tenant id or a verified domain).
-    #[arg(long = "to", value_name = "TENANT")]
+    #[arg(long = "to", value_name = "TENANT", conflicts_with = "since_change")]
     pub to: Option<String>,
+    /// Read the audit log for the directory change (since the newest change
+    /// in the journal, else the last 90 days): when, and by whom.
+    #[arg(long)]
+    pub since_change: bool,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -56,6 +60,9 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
 async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError> {
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
     let c = clients(global)?;
+    if args.since_change {
+        return since_change(&c, &org, args.json).await;
+    }
     let planned = tenant_arg(&c, args.to.as_deref(), global).await?;
     let now = change::backing(&c, &org)
         .await
@@ -65,9 +72,18 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
             "'{org}' is not connected to a directory: give the planned one, e.g. ado-entra audit --org {org} --to TENANT"
         )));
     };
-    let facts = gather::gather(&c, op, &org, chrono::Utc::now(), Arc::new(|_, _, _| {}))
-        .await
-        .map_err(client_error)?;
+    // An audit reads every user's tokens, however large the organization.
+    let all = gather::GatherOptions { all_tokens: true };
+    let facts = gather::gather_with(
+        &c,
+        op,
+        &org,
+        chrono::Utc::now(),
+        Arc::new(|_, _, _| {}),
+        all,
+    )
+    .await
+    .map_err(client_error)?;
     let results = crate::ops::audit_rows(&facts);
     let conditional_access = facts.org.policies.enforce_aad_conditional_access;
     let guest_blocked = facts.org.policies.disallow_aad_guest_user_access;
@@ -117,4 +133,52 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
             exit::OK
         },
     )
+}
+
+/// `audit --since-change`: the directory change in the audit log.
+async fn since_change(
+    c: &crate::client::Clients,
+    org: &str,
+    json_out: bool,
+) -> Result<u8, CliError> {
+    let paths = crate::paths::StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
+    let found =
+        crate::ops::since_change::since_change(c, org, &paths.journal_dir(), chrono::Utc::now())
+            .await
+            .map_err(client_error)?;
+    let code = if found.events.is_empty() {
+        exit::CHECK_FAILED
+    } else {
+        exit::OK
+    };
+    if json_out {
+        println!("{}", json!(found));
+        return Ok(code);
+    }
+    println!(
+        "Directory changes of '{org}' in its audit log since {}{}:",
+        found.since.format("%Y-%m-%d %H:%M UTC"),
+        found
+            .journal
+            .as_ref()
+            .map(|j| format!(" (an hour before the change in {})", j.display()))
+            .unwrap_or_default()
+    );
+    if let Some(why) = &found.unavailable {
+        println!("  none read: {why}");
+    } else if found.events.is_empty() {
+        println!("  none: no connect, change or disconnect was recorded in that time");
+    }
+    for e in &found.events {
+        let verb = if e.action.eq_ignore_ascii_case("Organization.UnlinkFromAAD") {
+            "disconnected"
+        } else {
+            "connected"
+        };
+        println!("  {} {verb} by {}: {}", e.at, e.actor, e.details);
+        if let Some(ip) = &e.ip_address {
+            println!("      from {ip}");
+        }
+    }
+    Ok(code)
 }

@@ -48,12 +48,16 @@ pub struct ChangeArgs {
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Uses the current sign-in as it is (it does not switch directories), so it shows what this identity can do.\nExit codes: 0 the organization answers, 3 it does not answer this sign-in (wrong sign-in, no access, or the owner locked out; the output says which and what to do), 1 error (including no such organization)."
+    after_help = "Uses the current sign-in as it is (it does not switch directories), so it shows what this identity can do.\nWith --deep, also verifies each Azure service connection (as the portal's Verify does), queries the agent pools, tries a Git fetch's first request and lists your PATs, and says for each: working, broken (with the fix) or not checkable.\nExit codes: 0 the organization answers (and, with --deep, nothing probed is broken), 3 it does not answer this sign-in (wrong sign-in, no access, or the owner locked out; the output says which and what to do) or a deep probe is broken, 1 error (including no such organization).\n\nExamples:\n  ado-entra verify --org fabrikam\n  ado-entra verify --org fabrikam --deep --json"
 )]
 pub struct VerifyArgs {
     /// Organization name or its dev.azure.com URL.
     #[arg(long)]
     pub org: String,
+    /// Also exercise what the change may have broken: service connections,
+    /// agent pools, Git over HTTPS, PATs.
+    #[arg(long)]
+    pub deep: bool,
     /// Print JSON on stdout (errors too).
     #[arg(long)]
     pub json: bool,
@@ -387,10 +391,18 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
             "not signed in: run `ado-entra login` (with --tenant TENANT for an organization connected to a directory)",
         ));
     };
-    let v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
+    let mut v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
+    if args.deep && v.ok() {
+        v.deep = crate::ops::verify::deep::probes(&c, &org).await;
+    }
     super::auth_cmds::note_if_app(global);
     let steps = verify_steps(&org, &v);
+    let broken = v
+        .deep
+        .iter()
+        .any(|p| p.state == crate::ops::verify::deep::DeepState::Broken);
     let code = match v.access {
+        Access::Works if broken => exit::CHECK_FAILED,
         Access::Works => exit::OK,
         Access::Missing | Access::Unknown => exit::ERROR,
         _ => exit::CHECK_FAILED,
@@ -456,6 +468,9 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
     for (i, s) in steps.iter().enumerate() {
         println!("  {}. {s}", i + 1);
     }
+    if args.deep {
+        print_deep(&v);
+    }
     Ok(code)
 }
 
@@ -468,6 +483,24 @@ pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
             p.what,
             p.detail
         );
+    }
+}
+
+/// `verify --deep`'s probes, one line each, with the fix under a broken one.
+fn print_deep(v: &crate::ops::verify::Verification) {
+    if !v.ok() {
+        println!("\nDeep probes skipped: the organization does not answer this sign-in.");
+        return;
+    }
+    println!("\nWhat the change may have broken:");
+    for p in &v.deep {
+        println!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
+        if let Some(id) = &p.known_as {
+            println!("      known problem: {id} (`ado-entra explain {id}`)");
+        }
+        for (i, f) in p.fix.iter().enumerate() {
+            println!("      {}. {f}", i + 1);
+        }
     }
 }
 

@@ -26,6 +26,8 @@ pub struct Endpoints {
     /// `https://aex.dev.azure.com`: the profile pages (`/me`), where an
     /// owner locked out of an organization still signs in (a page, not an API).
     pub aex_web: Url,
+    /// `https://auditservice.dev.azure.com`: the organization's audit log.
+    pub audit: Url,
     /// `https://graph.microsoft.com`: Microsoft Graph.
     pub graph: Url,
     /// `https://login.microsoftonline.com`: Entra ID sign-in (OAuth 2.0 v2 endpoints).
@@ -56,6 +58,7 @@ impl Endpoints {
             app_vssps: fixed("https://app.vssps.visualstudio.com/"),
             aex: fixed("https://aexprodcus1.vsaex.visualstudio.com/"),
             aex_web: fixed("https://aex.dev.azure.com/"),
+            audit: fixed("https://auditservice.dev.azure.com/"),
             graph: fixed("https://graph.microsoft.com/"),
             login: fixed("https://login.microsoftonline.com/"),
             imds: fixed("http://169.254.169.254/"),
@@ -63,7 +66,8 @@ impl Endpoints {
     }
 
     /// Every host under one emulator base: `{base}/dev`, `{base}/vssps`, `{base}/vsaex`,
-    /// `{base}/app-vssps`, `{base}/aex`, `{base}/graph`, `{base}/login`, `{base}/imds`.
+    /// `{base}/app-vssps`, `{base}/aex`, `{base}/auditservice`, `{base}/graph`,
+    /// `{base}/login`, `{base}/imds`.
     ///
     /// `http://` is accepted only for loopback hosts.
     pub fn emulator(base: &str) -> Result<Self, ClientError> {
@@ -89,6 +93,7 @@ impl Endpoints {
             aex: under("aex")?,
             // The emulator serves both aex hosts' paths under one prefix.
             aex_web: under("aex")?,
+            audit: under("auditservice")?,
             graph: under("graph")?,
             login: under("login")?,
             imds: under("imds")?,
@@ -114,6 +119,7 @@ impl Endpoints {
             &self.app_vssps,
             &self.aex,
             &self.aex_web,
+            &self.audit,
             &self.graph,
             &self.login,
         ] {

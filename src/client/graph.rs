@@ -15,11 +15,12 @@ use super::http::{Api, ClientEvent, HttpCore, Request};
 use super::models::graph::*;
 
 pub mod recovery;
+pub mod settings;
 
 /// Graph's `$batch` limit.
 pub const BATCH_LIMIT: usize = 20;
 /// `$select` for `/me`.
-pub const ME_SELECT: &str = "id,displayName,userPrincipalName,mail,userType";
+pub const ME_SELECT: &str = "id,displayName,userPrincipalName,mail,userType,createdDateTime";
 
 /// Client for Microsoft Graph.
 #[derive(Clone, Debug)]

@@ -304,6 +304,14 @@ mod tests {
             "subscription-not-listed",
             "AuthorizationFailed",
             "resource-not-authorized",
+            "jwt-service-principal",
+            "delete-service-connection",
+            "AADSTS70021",
+            "AADSTS700211",
+            "AADSTS700213",
+            "managed-identity-hosted-agent",
+            "gcm-pat-policy",
+            "conditional-access",
         ] {
             assert!(kb.get(id).is_some(), "missing entry {id}");
         }
@@ -344,6 +352,34 @@ mod tests {
                 .id,
             "subscription-not-listed"
         );
+    }
+
+    #[test]
+    fn service_connection_errors_resolve_to_the_code_behind_them() {
+        // The JWT wrapper names no cause; the Entra code inside it does.
+        let wrapped = "Failed to obtain the Json Web Token(JWT) using service principal client ID. \
+                       Exception Message: AADSTS700016: Application with identifier 'x' was not \
+                       found in the directory 'Fabrikam'.";
+        assert_eq!(kb().best(wrapped).unwrap().id, "AADSTS700016");
+        assert_eq!(
+            kb().best(
+                "Failed to obtain the Json Web Token(JWT) using service principal client ID."
+            )
+            .unwrap()
+            .id,
+            "jwt-service-principal"
+        );
+        // Issuer and subject mismatches are told apart by their codes.
+        assert_eq!(
+            kb().best("AADSTS700213: No matching federated identity record found for presented assertion subject 's'").unwrap().id,
+            "AADSTS700213"
+        );
+        assert_eq!(
+            kb().best("AADSTS700211: No matching federated identity record found for presented assertion issuer 'i'").unwrap().id,
+            "AADSTS700211"
+        );
+        assert!(kb().get("gcm-pat-policy").unwrap().fix[0].contains("azreposCredentialType oauth"));
+        assert!(kb().get("delete-service-connection").unwrap().fix[1].contains("deep=false"));
     }
 
     #[test]

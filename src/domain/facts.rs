@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::text::normalize_key;
 use super::validate::normalize_email;
 
+mod impact;
+pub use impact::*;
+
 /// How an Azure DevOps user signs in, from the `origin` of the user record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -246,6 +249,11 @@ pub struct Caller {
     /// The caller's standing in the current (source) tenant (`None`: unknown).
     #[serde(default)]
     pub source_membership: Option<Membership>,
+    /// When the caller's account in the destination tenant was created
+    /// (`None`: unknown); a new account can take up to an hour to show in
+    /// Azure DevOps.
+    #[serde(default)]
+    pub destination_account_created: Option<DateTime<Utc>>,
     /// The account the destination was read as, when it is not the
     /// caller's own sign-in (`login --directory`).
     #[serde(default)]
@@ -300,9 +308,14 @@ pub struct Policies {
     /// `Policy.DisallowOAuthAuthentication`.
     #[serde(default)]
     pub disallow_oauth_authentication: Option<bool>,
+    /// `Policy.AllowTeamAdminsInvitationsAccessToken`: team and project
+    /// administrators may invite new users.
+    #[serde(default)]
+    pub allow_team_admins_invitations: Option<bool>,
 }
 
-/// An Azure Resource Manager service connection.
+/// A service connection (every kind: Azure Resource Manager ones carry an
+/// Entra tenant and identity).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct ServiceConnection {
     /// Connection name.
@@ -312,6 +325,28 @@ pub struct ServiceConnection {
     /// Entra tenant id it authenticates against (`None`: not stated).
     #[serde(default)]
     pub tenant_id: Option<String>,
+    /// The connection's id.
+    #[serde(default)]
+    pub id: String,
+    /// Endpoint type (`AzureRM`, `GitHub`, ...); empty: `AzureRM`.
+    #[serde(default)]
+    pub kind: String,
+    /// How it authenticates.
+    #[serde(default)]
+    pub auth: ConnectionAuth,
+    /// Workload identity federation: the token issuer the identity trusts.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Workload identity federation: the subject the identity trusts.
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+impl ServiceConnection {
+    /// Whether this is an Azure Resource Manager connection.
+    pub fn is_azure(&self) -> bool {
+        self.kind.is_empty() || self.kind.eq_ignore_ascii_case("azurerm")
+    }
 }
 
 /// A personal access token.
@@ -325,6 +360,29 @@ pub struct PatInfo {
     /// Expiry.
     #[serde(default)]
     pub valid_to: Option<DateTime<Utc>>,
+    /// Who owns it (sign-in address), when every user's tokens were read.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Its scopes (`app_token`: full access).
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+impl PatInfo {
+    /// Whether the token has full access (all scopes).
+    pub fn is_full_scope(&self) -> bool {
+        self.scope
+            .as_deref()
+            .is_some_and(|s| s.trim().eq_ignore_ascii_case("app_token"))
+    }
+
+    /// `"name" of owner` for evidence lines.
+    pub fn label(&self) -> String {
+        match &self.owner {
+            Some(o) => format!("\"{}\" of {o}", self.display_name),
+            None => format!("\"{}\"", self.display_name),
+        }
+    }
 }
 
 /// Facts about the organization.
@@ -364,6 +422,30 @@ pub struct OrgFacts {
     /// Number of Entra groups added to the organization (`None`: unknown).
     #[serde(default)]
     pub entra_groups_count: Option<u32>,
+    /// Whether `pats` and `ssh_keys` hold every user's tokens (token
+    /// administration) rather than the caller's own (`None`: unknown).
+    #[serde(default)]
+    pub tokens_of_everyone: Option<bool>,
+    /// Users whose tokens were not read (a large organization's check reads
+    /// the owner's and administrators' only).
+    #[serde(default)]
+    pub tokens_unread: u32,
+    /// SSH public keys (`None`: could not be listed).
+    #[serde(default)]
+    pub ssh_keys: Option<Vec<SshKeyInfo>>,
+    /// Variable groups (`None`: could not be listed).
+    #[serde(default)]
+    pub variable_groups: Option<Vec<VariableGroupInfo>>,
+    /// Self-hosted agents (`None`: could not be listed).
+    #[serde(default)]
+    pub agents: Option<Vec<AgentInfo>>,
+    /// The organization's PAT creation restriction (`None`: not read).
+    #[serde(default)]
+    pub pat_creation_policy: Option<PatCreationPolicy>,
+    /// Descriptors of users licensed through a Visual Studio subscription
+    /// (`None`: unknown).
+    #[serde(default)]
+    pub vs_subscribers: Option<Vec<String>>,
 }
 
 /// What the wizard is about to do.
@@ -440,6 +522,17 @@ pub struct Facts {
     /// account (`None`: unknown).
     #[serde(default)]
     pub known_msa_emails: Option<Vec<String>>,
+    /// The destination tenant's Azure DevOps policies (`None`: not readable
+    /// by this sign-in).
+    #[serde(default)]
+    pub tenant_policies: Option<TenantPolicies>,
+    /// The destination's Azure DevOps Administrators, as labels (`None`:
+    /// unknown); they can read and change its tenant policies.
+    #[serde(default)]
+    pub devops_admins: Option<Vec<String>>,
+    /// Who may invite guests into the destination (`None`: unknown).
+    #[serde(default)]
+    pub invitations: Option<InvitationSettings>,
 }
 
 impl Facts {
@@ -455,6 +548,9 @@ impl Facts {
             destination_tenant: None,
             destination_users: None,
             known_msa_emails: None,
+            tenant_policies: None,
+            devops_admins: None,
+            invitations: None,
         }
     }
 

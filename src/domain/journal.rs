@@ -377,9 +377,10 @@ impl JournalWriter {
     }
 }
 
-/// The first answer `f` gives for the journals in `dir`, newest first
-/// (journals that cannot be read are passed over).
-pub fn newest<T>(dir: &Path, mut f: impl FnMut(Replay) -> Option<T>) -> Option<T> {
+/// The first answer `f` gives for the journals in `dir` (each file's path
+/// and what it recorded), newest first; journals that cannot be read are
+/// passed over.
+pub fn newest<T>(dir: &Path, mut f: impl FnMut(PathBuf, Replay) -> Option<T>) -> Option<T> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -390,7 +391,7 @@ pub fn newest<T>(dir: &Path, mut f: impl FnMut(Replay) -> Option<T>) -> Option<T
     paths
         .into_iter()
         .rev()
-        .find_map(|p| read(&p).ok().and_then(&mut f))
+        .find_map(|p| read(&p).ok().and_then(|r| f(p, r)))
 }
 
 /// The newest unfinished journal for `op` on `org` in `dir`, if any (for `--resume`).

@@ -14,6 +14,7 @@ use super::state::{Tenant, TenantUser};
 use super::wire::{self, Req, graph_error_value};
 
 mod batch;
+mod directory;
 mod invite;
 mod odata;
 mod roles;
@@ -190,7 +191,16 @@ fn route(
         ("GET", ["me"]) => match tenant.user_by_id(&claims.oid) {
             Some(u) => ok(
                 200,
-                with_context(origin, user_json(u, select.as_deref()), "users/$entity"),
+                with_context(
+                    origin,
+                    directory::with_created(
+                        &world,
+                        u,
+                        user_json(u, select.as_deref()),
+                        select.as_deref(),
+                    ),
+                    "users/$entity",
+                ),
             ),
             None => err(
                 404,
@@ -236,14 +246,17 @@ fn route(
                 ),
             }
         }
-        _ => err(
-            400,
-            "BadRequest",
-            &format!(
-                "Resource not found for the segment '{}'.",
-                path.first().cloned().unwrap_or_default()
-            ),
-        ),
+        _ => directory::route(&world, tenant, &claims, method, &lp, body.as_ref(), origin)
+            .unwrap_or_else(|| {
+                err(
+                    400,
+                    "BadRequest",
+                    &format!(
+                        "Resource not found for the segment '{}'.",
+                        path.first().cloned().unwrap_or_default()
+                    ),
+                )
+            }),
     }
 }
 

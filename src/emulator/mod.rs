@@ -47,7 +47,7 @@ use wire::Req;
     after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
 )]
 pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps) or a path to a scenario file.
+    /// Scenario name (ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, moving) or a path to a scenario file.
     #[arg(long, default_value = "ready")]
     pub scenario: String,
     /// Port to listen on, on 127.0.0.1 (0 picks a free one).
@@ -616,10 +616,10 @@ async fn entry(
     // Every Azure DevOps 401 carries its challenge (see `ado::challenge`).
     let challenge = matches!(
         host.as_str(),
-        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex" | "auditservice"
     )
     .then(|| {
-        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex")
+        let org = matches!(host.as_str(), "dev" | "vssps" | "vsaex" | "auditservice")
             .then(|| req.segs.first().cloned())
             .flatten();
         (org, req.origin.clone())
@@ -638,11 +638,12 @@ async fn entry(
         "vsaex" => ado::vsaex(&sh2, &req),
         "app-vssps" => ado::app_vssps(&sh2, &req),
         "aex" => ado::aex(&sh2, &req),
+        "auditservice" => ado::audit(&sh2, &req),
         "graph" => graph::handle(&sh2, &req),
         "login" => login::handle(&sh2, &req),
         "imds" => login_app::imds(&sh2, &req),
         "msi" => login_app::app_service(&sh2, &req),
-        other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /graph or /login.")})),
+        other => wire::json(404, &json!({"message": format!("No emulated host '{other}'; use /dev, /vssps, /vsaex, /app-vssps, /aex, /auditservice, /graph or /login.")})),
         }
     })
     .await;

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod impact;
+pub use impact::{INVITE_SETTINGS, TENANT_POLICIES};
+
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +107,33 @@ pub struct TenantSpec {
     pub cloud: String,
     #[serde(default)]
     pub users: Vec<TenantUserSpec>,
+    /// Directory roles by display name (`Azure DevOps Administrator`,
+    /// `Guest Inviter`, ...), each with the UPNs holding it.
+    #[serde(default)]
+    pub roles: std::collections::BTreeMap<String, Vec<String>>,
+    /// Azure DevOps tenant policies by name (`OrganizationCreationRestriction`,
+    /// `RestrictGlobalPersonalAccessToken`, `RestrictFullScopePersonalAccessToken`,
+    /// `RestrictPersonalAccessTokenLifespan`,
+    /// `EnableLeakedPersonalAccessTokenAutoRevocation`); unset ones have
+    /// their documented defaults.
+    #[serde(default)]
+    pub devops_policies: std::collections::BTreeMap<String, TenantPolicySpec>,
+    /// `authorizationPolicy.allowInvitesFrom` (default `everyone`).
+    #[serde(default)]
+    pub allow_invites_from: Option<String>,
+}
+
+/// One Azure DevOps tenant policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantPolicySpec {
+    pub on: bool,
+    /// UPNs of the tenant's users on its allowlist.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// `RestrictPersonalAccessTokenLifespan`: the maximum lifespan in days.
+    #[serde(default)]
+    pub max_days: Option<u32>,
 }
 
 fn public() -> String {
@@ -139,6 +169,9 @@ pub struct TenantUserSpec {
     /// (a guest, or the account that created the tenant).
     #[serde(default)]
     pub msa: Option<String>,
+    /// Created this many minutes before the emulator started (absent: long ago).
+    #[serde(default)]
+    pub created_minutes_ago: Option<i64>,
     /// `givenName`. Absent: the display name's first word; `null`: none (a
     /// shared, service or room account usually has none).
     #[serde(
@@ -198,6 +231,52 @@ pub struct OrgSpec {
     /// Entra groups added to the organization (dropped on a tenant change).
     #[serde(default)]
     pub entra_groups: Vec<String>,
+    /// `Policy.DisablePATCreation`'s allowlist: UPNs of the tenant the
+    /// organization is connected to.
+    #[serde(default)]
+    pub pat_policy_allowlist: Vec<String>,
+    #[serde(default)]
+    pub ssh_keys: Vec<SshKeySpec>,
+    #[serde(default)]
+    pub variable_groups: Vec<VariableGroupSpec>,
+    #[serde(default)]
+    pub agent_pools: Vec<AgentPoolSpec>,
+}
+
+/// An SSH public key of an organization user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshKeySpec {
+    /// Email/UPN of the org user who owns it.
+    pub owner: String,
+    pub display_name: String,
+    #[serde(default = "year")]
+    pub valid_days: i64,
+}
+
+/// A variable group, linked to Azure Key Vault when `key_vault` is set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VariableGroupSpec {
+    pub project: String,
+    pub name: String,
+    #[serde(default)]
+    pub key_vault: Option<String>,
+    /// Name of the service connection the vault is read through.
+    #[serde(default)]
+    pub service_connection: Option<String>,
+}
+
+/// An agent pool and its agents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentPoolSpec {
+    pub name: String,
+    /// Microsoft-hosted.
+    #[serde(default)]
+    pub hosted: bool,
+    #[serde(default)]
+    pub agents: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -246,6 +325,22 @@ pub struct ServiceConnectionSpec {
     pub name: String,
     /// The tenant id (a GUID) or a tenant key from this file.
     pub tenant: String,
+    /// `secret` (default), `certificate`, `workload_identity` or `managed_identity`.
+    #[serde(default = "secret")]
+    pub auth: String,
+    /// Workload identity: the issuer its identity trusts: `devops` (Azure
+    /// DevOps' own, the default) or a tenant key or id (that directory's
+    /// Microsoft Entra issuer).
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Verification fails with this Entra error code (e.g. `AADSTS700016`,
+    /// the app registration was deleted).
+    #[serde(default)]
+    pub verify_error: Option<String>,
+}
+
+fn secret() -> String {
+    "secret".into()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -261,6 +356,9 @@ pub struct PatSpec {
     pub valid_days: i64,
     /// The secret, so tests can authenticate with it.
     pub token: String,
+    /// Its scopes (default `app_token`: full access).
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 fn thirty() -> i64 {
@@ -268,7 +366,7 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 12] = [
+pub const BUILTIN: [&str; 13] = [
     "ready",
     "lockout",
     "locked-out",
@@ -281,6 +379,7 @@ pub const BUILTIN: [&str; 12] = [
     "unattended",
     "fleet",
     "resolve-traps",
+    "moving",
 ];
 
 fn builtin_text(name: &str) -> Option<&'static str> {
@@ -298,6 +397,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
         "two-tenants" => include_str!("../../assets/scenarios/two-tenants.json"),
         "unattended" => include_str!("../../assets/scenarios/unattended.json"),
         "resolve-traps" => include_str!("../../assets/scenarios/resolve-traps.json"),
+        "moving" => include_str!("../../assets/scenarios/moving.json"),
         _ => return None,
     })
 }
@@ -306,7 +406,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, fleet, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, moving, fleet, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -431,7 +531,8 @@ impl Scenario {
                 ));
             }
         }
-        super::state::recovery::validate(&self.recovery, &self.tenants)
+        super::state::recovery::validate(&self.recovery, &self.tenants)?;
+        self.validate_impact()
     }
 }
 

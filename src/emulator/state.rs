@@ -20,8 +20,11 @@ use super::ids::{self, CONSUMERS_TENANT};
 
 mod build;
 mod changes;
+mod impact;
 mod index;
 pub mod recovery;
+
+pub use impact::{AgentPool, EndpointIdentity, Impact, OrgImpact};
 mod signin;
 
 #[derive(Debug, Clone)]
@@ -327,6 +330,8 @@ pub struct Org {
     pub entra_groups: Vec<EntraGroup>,
     pub pca_descriptor: String,
     pub pvu_descriptor: String,
+    /// Its credentials, connections' identities, groups, pools and audit log.
+    pub impact: OrgImpact,
 }
 
 impl Org {
@@ -406,6 +411,8 @@ pub struct World {
     pub apps: Vec<App>,
     /// Directory roles and the recovery rules (recovery.rs).
     pub recovery: recovery::Recovery,
+    /// Policies, roles, credentials and the audit log (state/impact.rs).
+    pub impact: Impact,
 }
 
 impl World {

@@ -152,6 +152,14 @@ pub async fn backing(c: &Clients, org: &str) -> Result<Backing, ChangeError> {
     Ok(Backing::Tenant { directory })
 }
 
+/// The newest journal of a directory change of `org` (finished or not),
+/// with what it recorded.
+pub fn newest_change_journal(journal_dir: &Path, org: &str) -> Option<(PathBuf, journal::Replay)> {
+    journal::newest(journal_dir, |p, r| {
+        (CHANGE_OPS.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org)).then_some((p, r))
+    })
+}
+
 /// The newest unfinished directory change of `org`, read from its journal.
 pub fn pending(journal_dir: &Path, org: &str) -> Result<Option<Pending>, JournalError> {
     let Some((path, replay)) = journal::latest_unfinished_of(journal_dir, &CHANGE_OPS, org)? else {

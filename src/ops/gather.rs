@@ -15,17 +15,30 @@ use crate::client::models::ado::{OrgTenant, UserEntitlement};
 use crate::client::models::graph::User;
 use crate::client::{ClientError, Clients};
 use crate::domain::facts::{
-    Caller, Cloud, Facts, Membership, Operation, OrgFacts, OrgUser, Origin, OwnerRef, PatInfo,
-    Policies, ServiceConnection, Tenant, TenantUser, UserType,
+    Caller, Cloud, Facts, Membership, Operation, OrgFacts, OrgUser, Origin, OwnerRef, Policies,
+    Tenant, TenantUser, UserType,
 };
+
+mod impact;
+
+pub use impact::TOKENS_OF_EVERYONE_UP_TO;
+
+/// How much to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GatherOptions {
+    /// Read every user's tokens, however large the organization (`audit`);
+    /// otherwise above [`TOKENS_OF_EVERYONE_UP_TO`] users only the owner's
+    /// and administrators'.
+    pub all_tokens: bool,
+}
 
 /// Progress callback: (steps done, total steps, what just finished).
 pub type Progress = Arc<dyn Fn(usize, usize, &str) + Send + Sync>;
 
-/// Nine Azure DevOps reads, then the destination directory.
-const STEPS: usize = 10;
+/// Ten Azure DevOps reads, the destination directory, then every user's tokens.
+const STEPS: usize = 12;
 
-fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
     let s = s.as_deref()?;
     if s.starts_with("0001-") {
         return None;
@@ -159,6 +172,18 @@ pub async fn gather(
     now: DateTime<Utc>,
     progress: Progress,
 ) -> Result<Facts, ClientError> {
+    gather_with(clients, op, org, now, progress, GatherOptions::default()).await
+}
+
+/// [`gather`], reading as much as `options` says.
+pub async fn gather_with(
+    clients: &Clients,
+    op: Operation,
+    org: &str,
+    now: DateTime<Utc>,
+    progress: Progress,
+    options: GatherOptions,
+) -> Result<Facts, ClientError> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let step = |what: &str| {
         let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
@@ -175,28 +200,62 @@ pub async fn gather(
             Ok(g) => g,
             Err(e) => return Some(Err(refused(&e))),
         };
-        let (org_info, me, count) =
-            tokio::join!(graph.organization(), graph.me(), graph.count_users());
-        let count = count.ok();
-        let org_users = total_rx.await.ok();
-        let directory = match (count, org_users) {
-            (Some(n), Some(t)) if directory_is_cheaper(n, t) => Some(
-                graph
-                    .all_users_counted(n)
-                    .await
-                    .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>()),
-            ),
-            _ => None,
+        // The destination's settings are read alongside, off the path that
+        // decides how to read the directory.
+        let read = async {
+            let (org_info, me, count) =
+                tokio::join!(graph.organization(), graph.me(), graph.count_users());
+            let count = count.ok();
+            let org_users = total_rx.await.ok();
+            let directory = match (count, org_users) {
+                (Some(n), Some(t)) if directory_is_cheaper(n, t) => Some(
+                    graph
+                        .all_users_counted(n)
+                        .await
+                        .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>()),
+                ),
+                _ => None,
+            };
+            (org_info, me, directory)
         };
+        let ((org_info, me, directory), mut settings) =
+            tokio::join!(read, impact::destination(clients, &graph, dest, org));
+        // Read as another account (`login --directory`), the directory's
+        // answers about "me" are the caller's only when that account has the
+        // caller's address (their work account there); else someone else's.
+        let me_is_caller = match &reader {
+            Reader::SignedIn => true,
+            Reader::Session { account } => clients
+                .tokens
+                .snapshot()
+                .await
+                .and_then(|c| c.claims())
+                .and_then(|c| c.username().map(|u| u.eq_ignore_ascii_case(account)))
+                .unwrap_or(false),
+        };
+        if !me_is_caller && let Some(i) = settings.invitations.as_mut() {
+            i.caller_roles = None;
+        }
+        let me_id = me
+            .as_ref()
+            .ok()
+            .filter(|_| me_is_caller)
+            .map(|u| u.id.clone());
+        impact::finish(&graph, &mut settings, me_id).await;
         Some(Ok(EarlyDestination {
             graph,
             reader,
+            me_is_caller,
             org_info,
             me,
             directory,
+            settings,
         }))
     };
-    let ((probe, users, owner, pca_members, conn, policies, endpoints, pats, groups), destination) = tokio::join!(
+    let (
+        (probe, users, owner, pca_members, conn, policies, resources, pats, groups, agents),
+        destination,
+    ) = tokio::join!(
         async {
             tokio::join!(
                 async {
@@ -229,7 +288,12 @@ pub async fn gather(
                         Err(e) => Err(e),
                     };
                     step("administrators");
-                    r
+                    // Their tokens are read now, while the users page in.
+                    let early = match &r {
+                        Ok(Some(admins)) => Some(impact::admin_tokens(ado, org, admins).await),
+                        _ => None,
+                    };
+                    (r, early)
                 },
                 async {
                     let r = ado.connection_data(org).await;
@@ -242,8 +306,8 @@ pub async fn gather(
                     r
                 },
                 async {
-                    let r = ado.azure_rm_endpoints_all(org).await;
-                    step("service connections");
+                    let r = ado.project_resources(org).await;
+                    step("service connections and variable groups");
                     r
                 },
                 async {
@@ -256,12 +320,18 @@ pub async fn gather(
                     step("groups");
                     r
                 },
+                async {
+                    let r = ado.self_hosted_agents(org).await;
+                    step("agents");
+                    r
+                },
             )
         },
         destination
     );
     let entitlements = users?;
     let users: Vec<OrgUser> = entitlements.iter().map(org_user).collect();
+    let vs_subscribers = impact::vs_subscribers(&entitlements);
 
     let current_tenant = match probe.as_ref().map(|p| &p.tenant) {
         Ok(OrgTenant::Entra(t)) => Some(t.clone()),
@@ -303,6 +373,7 @@ pub async fn gather(
             .is_some_and(|e| e.eq_ignore_ascii_case(&caller_name))
             || (o.descriptor.is_some() && o.descriptor == me)
     });
+    let (pca_members, early_tokens) = pca_members;
     let pca_members: Option<Vec<String>> = pca_members.ok().flatten();
     // The caller's own standing: read off the member list when it is known,
     // else walked upwards from the caller.
@@ -311,43 +382,65 @@ pub async fn gather(
         _ => ado.caller_is_project_collection_admin(org).await,
     };
 
-    let policies = match policies {
+    let (policies, pat_creation_policy) = match policies {
         Ok(list) => {
             let get = |name: &str| {
                 list.iter()
                     .find(|p| p.name.eq_ignore_ascii_case(name))
                     .and_then(|p| p.effective_value.as_bool().or_else(|| p.value.as_bool()))
             };
-            Policies {
-                disallow_aad_guest_user_access: get("Policy.DisallowAadGuestUserAccess")
-                    .or(Some(false)),
-                disallow_secure_shell: get("Policy.DisallowSecureShell"),
-                enforce_aad_conditional_access: get("Policy.EnforceAADConditionalAccess"),
-                disallow_oauth_authentication: get("Policy.DisallowOAuthAuthentication"),
-            }
+            (
+                Policies {
+                    disallow_aad_guest_user_access: get("Policy.DisallowAadGuestUserAccess")
+                        .or(Some(false)),
+                    disallow_secure_shell: get("Policy.DisallowSecureShell"),
+                    enforce_aad_conditional_access: get("Policy.EnforceAADConditionalAccess"),
+                    disallow_oauth_authentication: get("Policy.DisallowOAuthAuthentication"),
+                    allow_team_admins_invitations: get(
+                        "Policy.AllowTeamAdminsInvitationsAccessToken",
+                    ),
+                },
+                Some(impact::pat_creation_policy(&list)),
+            )
         }
-        Err(_) => Policies::default(),
+        Err(_) => (Policies::default(), None),
     };
-    let service_connections = endpoints.ok().map(|all| {
-        all.iter()
-            .flat_map(|(p, eps)| {
-                eps.iter().map(move |e| ServiceConnection {
-                    name: e.name.clone(),
-                    project: p.name.clone(),
-                    tenant_id: e.tenant_id().map(str::to_string),
-                })
-            })
-            .collect()
-    });
-    let pats = pats.ok().map(|list| {
-        list.iter()
-            .map(|p| PatInfo {
-                display_name: p.display_name.clone(),
-                is_global: p.target_accounts.is_none(),
-                valid_to: parse_time(&p.valid_to),
-            })
-            .collect()
-    });
+    let (service_connections, variable_groups) = match &resources {
+        Ok(all) => (
+            Some(
+                all.iter()
+                    .flat_map(|(p, eps, _)| eps.iter().map(move |e| impact::connection(p, e)))
+                    .collect(),
+            ),
+            Some(
+                all.iter()
+                    .flat_map(|(p, _, groups)| {
+                        groups.iter().map(move |g| impact::variable_group(p, g))
+                    })
+                    .collect(),
+            ),
+        ),
+        Err(_) => (None, None),
+    };
+    let agents = agents.ok().map(|pools| impact::agents(&pools));
+    let privileged: Vec<String> = pca_members
+        .iter()
+        .flatten()
+        .cloned()
+        .chain(owner.as_ref().and_then(|o| o.descriptor.clone()))
+        .collect();
+    let tokens = impact::tokens(
+        ado,
+        org,
+        &users,
+        &privileged,
+        options.all_tokens,
+        early_tokens,
+        pats,
+        &caller_name,
+    )
+    .await;
+    step("tokens");
     let entra_groups_count = groups
         .ok()
         .map(|g| g.iter().filter(|s| s.origin == "aad").count() as u32);
@@ -355,6 +448,8 @@ pub async fn gather(
     // Destination (and, for a change, source) tenant, from Graph as the same person.
     let (mut destination_tenant, mut destination_users, mut destination_membership) =
         (None, None, None);
+    let mut destination_account_created = None;
+    let mut settings = None;
     let (mut destination_read_as, mut destination_unreadable) = (None, None);
     match destination {
         Some(Ok(early)) => {
@@ -376,6 +471,10 @@ pub async fn gather(
                     cloud: Cloud::Public,
                 }
             });
+            if early.me_is_caller {
+                destination_account_created = early.me.as_ref().ok().and_then(impact::created);
+            }
+            settings = Some(early.settings);
             destination_membership = match (&early.reader, &early.me) {
                 // Read as another account: the caller's own standing is
                 // found among the destination's users, by address.
@@ -440,10 +539,17 @@ pub async fn gather(
             users: Some(users),
             pca_members,
             policies,
-            ssh_keys_present: None,
+            ssh_keys_present: tokens.ssh.as_ref().map(|k| !k.is_empty()),
             service_connections,
-            pats,
+            pats: tokens.pats,
             entra_groups_count,
+            tokens_of_everyone: tokens.everyone,
+            tokens_unread: tokens.unread,
+            ssh_keys: tokens.ssh,
+            variable_groups,
+            agents,
+            pat_creation_policy,
+            vs_subscribers: Some(vs_subscribers),
         },
         caller: Caller {
             sign_in_name: caller_name,
@@ -452,6 +558,7 @@ pub async fn gather(
             is_owner,
             destination_membership,
             source_membership,
+            destination_account_created,
             destination_read_as,
             destination_unreadable,
         },
@@ -459,6 +566,11 @@ pub async fn gather(
         destination_tenant,
         destination_users,
         known_msa_emails: None,
+        tenant_policies: settings
+            .as_mut()
+            .and_then(|s: &mut impact::DestinationImpact| s.tenant_policies.take()),
+        devops_admins: settings.as_mut().and_then(|s| s.devops_admins.take()),
+        invitations: settings.as_mut().and_then(|s| s.invitations.take()),
     })
 }
 
@@ -474,10 +586,14 @@ fn refused(e: &ClientError) -> bool {
 struct EarlyDestination {
     graph: GraphClient,
     reader: Reader,
+    /// `/me` is the caller (their own sign-in, or their work account there).
+    me_is_caller: bool,
     org_info: Result<crate::client::models::graph::Organization, ClientError>,
     me: Result<User, ClientError>,
     /// The whole directory, when reading it was cheaper than lookups.
     directory: Option<Result<Vec<TenantUser>, ClientError>>,
+    /// Its tenant policies, administrators and invitation settings.
+    settings: impact::DestinationImpact,
 }
 
 /// Whether reading a directory of `directory` users in parallel costs fewer

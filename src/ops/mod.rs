@@ -20,6 +20,7 @@ pub mod recover;
 pub mod report;
 pub mod resolve;
 pub mod session;
+pub mod since_change;
 pub mod verify;
 
 use crate::domain::checks::{CheckResult, run_all};
@@ -49,14 +50,23 @@ pub fn audit_operation(now: &Backing, planned: Option<&Directory>) -> Option<fac
     }
 }
 
-/// The checks an audit reports: service connections bound to another tenant,
-/// global PATs, PATs to recreate, and the guest-access policy.
+/// The checks an audit reports: every credential the change affects
+/// (service connections of each kind, Key Vault variable groups, agent
+/// registrations, PATs, SSH keys) and the policies that apply to them.
 pub fn audit_rows(facts: &facts::Facts) -> Vec<CheckResult> {
-    const AUDIT: [&str; 4] = [
+    const AUDIT: [&str; 12] = [
         "service-connections",
+        "workload-identity",
+        "key-vault-variable-groups",
+        "agent-registrations",
         "global-pats",
         "pats-recreate",
+        "ssh-keys",
+        "tenant-pat-policies",
+        "pat-creation-policy",
+        "org-policies",
         "guest-access-policy",
+        "guest-invitations",
     ];
     run_all(facts)
         .into_iter()

@@ -231,11 +231,20 @@ pub struct VerifyReport {
     pub access: Access,
     /// The owner's address, when known.
     pub owner: Option<String>,
+    /// What the change may have broken, tried once the organization answers.
+    pub deep: Vec<super::verify::deep::DeepProbe>,
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
         self.access == Access::Works
+    }
+
+    /// The deep probes that found something broken.
+    pub fn broken(&self) -> impl Iterator<Item = &super::verify::deep::DeepProbe> {
+        self.deep
+            .iter()
+            .filter(|p| p.state == super::verify::deep::DeepState::Broken)
     }
 }
 

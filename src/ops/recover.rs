@@ -266,7 +266,7 @@ async fn look_up(ct: &Clients, address: &str) -> InTenant {
 
 /// When `org` was last connected (or moved), from the journal.
 pub fn connected_at(journal_dir: &Path, org: &str) -> Option<DateTime<Utc>> {
-    crate::domain::journal::newest(journal_dir, |r| {
+    crate::domain::journal::newest(journal_dir, |_, r| {
         (["connect", "change-tenant"].contains(&r.op.as_str())
             && r.org.eq_ignore_ascii_case(org)
             && r.finished)

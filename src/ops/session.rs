@@ -436,7 +436,11 @@ impl Session {
         let who = verify::signed_in(&c)
             .await
             .ok_or_else(|| Problem::msg("The sign-in returned a token without an identity."))?;
-        let v = verify::verify(&c, org, who, &self.paths.journal_dir()).await;
+        let mut v = verify::verify(&c, org, who, &self.paths.journal_dir()).await;
+        if v.ok() {
+            // What the checks said the change might break, tried for real.
+            v.deep = verify::deep::probes(&c, org).await;
+        }
         Ok(verify_report(identity, v))
     }
 
@@ -653,6 +657,7 @@ pub fn verify_report(identity: Identity, v: verify::Verification) -> VerifyRepor
         failure,
         access: v.access,
         owner: v.owner,
+        deep: v.deep,
     }
 }
 

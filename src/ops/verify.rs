@@ -5,9 +5,11 @@
 
 use std::path::Path;
 
+pub mod deep;
+
 use serde::Serialize;
 
-use super::change::{CHANGE_OPS, backing};
+use super::change::backing;
 use crate::client::auth::SignInMethod;
 use crate::client::{ClientError, Clients};
 use crate::domain::directory::Backing;
@@ -65,6 +67,9 @@ pub struct Verification {
     pub owner: Option<String>,
     /// The first refusal or error.
     pub error: Option<ProbeError>,
+    /// With `--deep`: what the change may have broken, tried one by one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deep: Vec<deep::DeepProbe>,
 }
 
 impl Verification {
@@ -207,15 +212,13 @@ pub async fn verify(c: &Clients, org: &str, who: SignedIn, journal_dir: &Path) -
         access,
         owner,
         error,
+        deep: Vec::new(),
     }
 }
 
 /// The owner recorded by the newest change journal of `org`, if any: the
 /// owner cannot be read from an organization that refuses the caller.
 pub fn last_known_owner(journal_dir: &Path, org: &str) -> Option<String> {
-    crate::domain::journal::newest(journal_dir, |r| {
-        (CHANGE_OPS.contains(&r.op.as_str()) && r.org.eq_ignore_ascii_case(org))
-            .then(|| r.plan["owner"].as_str().map(str::to_string))
-            .flatten()
-    })
+    let (_, r) = super::change::newest_change_journal(journal_dir, org)?;
+    r.plan["owner"].as_str().map(str::to_string)
 }

@@ -181,6 +181,7 @@ fn screens() -> Vec<(&'static str, State)> {
         failure: None,
         access: crate::domain::verify::Access::Works,
         owner: None,
+        deep: vec![],
     });
     vec![
         ("welcome", base.clone()),
@@ -262,6 +263,42 @@ fn screens() -> Vec<(&'static str, State)> {
                 prompt: Some(prompt()),
                 received_ms: 0,
             })),
+        ),
+        (
+            "verify_results",
+            with(Screen::Verify(VerifyScreen::Results(VerifyReport {
+                identity: identity.clone(),
+                probes: vec![],
+                failure: None,
+                access: crate::domain::verify::Access::Works,
+                owner: None,
+                deep: vec![
+                    DeepProbe {
+                        kind: "service-connection".into(),
+                        what: "service connection \"prod-azure\" (Web)".into(),
+                        state: DeepState::Working,
+                        detail: "verified".into(),
+                        known_as: None,
+                        fix: vec![],
+                    },
+                    DeepProbe {
+                        kind: "service-connection".into(),
+                        what: "service connection \"legacy\" (Data)".into(),
+                        state: DeepState::Broken,
+                        detail: "AADSTS700016: Application with identifier 'a1' was not found in the directory 'Fabrikam'.".into(),
+                        known_as: Some("AADSTS700016".into()),
+                        fix: vec!["Edit > Verify; if it fails, create a new service connection.".into()],
+                    },
+                    DeepProbe {
+                        kind: "pats".into(),
+                        what: "your personal access tokens".into(),
+                        state: DeepState::NotCheckable,
+                        detail: "signed in with a PAT".into(),
+                        known_as: None,
+                        fix: vec![],
+                    },
+                ],
+            }))),
         ),
         (
             "diagnosis",

@@ -708,10 +708,12 @@ async fn absolute_urls_are_on_the_base_the_client_used() {
         ),
     ];
     // Real hosts that bodies name on purpose: an AzureRM connection's
-    // target and Entra's error documentation.
+    // target, Entra's error documentation, and the token issuers a
+    // workload identity connection trusts (identifiers, never called).
     let outside = [
         "https://management.azure.com/",
         "https://login.microsoftonline.com/error",
+        "https://vstoken.dev.azure.com/",
     ];
     for (headers, expected) in &proxied {
         let mut seen = 0;

@@ -5,6 +5,7 @@ mod cli;
 mod client;
 mod emulator;
 mod faults;
+mod impact;
 mod live;
 mod matrix;
 mod recordings;

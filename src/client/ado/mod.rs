@@ -2,6 +2,7 @@
 //! [`undocumented`] so they are easy to find and fix when Azure changes them.
 
 pub mod entitlements;
+pub mod impact;
 pub mod undocumented;
 
 use std::collections::{HashSet, VecDeque};
@@ -406,15 +407,8 @@ impl AdoClient {
         org: &str,
         project: &str,
     ) -> Result<Vec<ServiceEndpoint>, ClientError> {
-        let list: ListOf<ServiceEndpoint> = self
-            .get(url(
-                &self.endpoints.dev,
-                &[org, project, "_apis", "serviceendpoint", "endpoints"],
-                Some(V7_1),
-                &[("type", "AzureRM"), ("includeDetails", "true")],
-            ))
-            .await?;
-        Ok(list.value)
+        self.service_endpoints_of(org, project, Some("AzureRM"))
+            .await
     }
 
     /// AzureRM service connections of every project (requests run concurrently,

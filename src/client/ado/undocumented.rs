@@ -13,7 +13,8 @@ use super::{AdoClient, url};
 use crate::client::error::{ClientError, Service, truncate};
 use crate::client::http::Request;
 use crate::client::models::ado::{
-    CatalogOrganization, OrgOwner, OrgPolicy, Organization, TenantInfo, ZERO_GUID,
+    CatalogOrganization, OrgOwner, OrgPolicy, Organization, TenantInfo, TenantPolicyValue,
+    ZERO_GUID,
 };
 
 /// api-version the portal uses for Organization/Me and HierarchyQuery.
@@ -190,6 +191,26 @@ impl AdoClient {
         let body = json!([{ "from": "", "op": 2, "path": "/Value", "value": value.to_string() }]);
         let req = Request::new(Method::PATCH, u).json_as(body, "application/json-patch+json");
         self.api.send(req).await.map(|_| ())
+    }
+
+    /// One Azure DevOps tenant policy of the directory the token was issued
+    /// by (`GET {vssps}/{org}/_apis/TenantPolicy/Policies/TenantPolicy.{name}`,
+    /// as AZDOPS/AZDOPS `Get-ADOPSTenantPolicy` reads it); only the
+    /// directory's Azure DevOps Administrators may. Community code sends no
+    /// api-version; we send the preview one the area's other calls use.
+    pub async fn tenant_policy(
+        &self,
+        org: &str,
+        name: &str,
+    ) -> Result<TenantPolicyValue, ClientError> {
+        let policy = format!("TenantPolicy.{name}");
+        let u = url(
+            &self.endpoints.vssps,
+            &[org, "_apis", "TenantPolicy", "Policies", &policy],
+            Some("7.1-preview.1"),
+            &[],
+        );
+        self.api.json(Request::get(u)).await
     }
 
     /// Organizations connected to `tenant_id` (EnterpriseCatalog CSV).

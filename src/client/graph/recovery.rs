@@ -11,10 +11,7 @@ use super::GraphClient;
 use crate::client::ClientError;
 use crate::client::models::graph::User;
 
-/// `Global Administrator`'s role template id (Microsoft Entra built-in roles).
-pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
-/// `Azure DevOps Administrator`'s role template id (Microsoft Entra built-in roles).
-pub const AZURE_DEVOPS_ADMINISTRATOR: &str = "e3973bdf-4987-49ae-837a-ba8e231c7286";
+pub use crate::azure::{AZURE_DEVOPS_ADMINISTRATOR, GLOBAL_ADMINISTRATOR};
 
 /// What `$select` asks of a role member or a guest.
 const MEMBER_SELECT: &str = "id,displayName,userPrincipalName,mail,userType";

@@ -306,6 +306,18 @@ pub struct OrgPolicy {
     pub value: serde_json::Value,
     pub effective_value: serde_json::Value,
     pub is_value_undefined: Option<bool>,
+    /// Sub-settings, e.g. `Policy.DisablePATCreation`'s allowlist.
+    pub properties: serde_json::Value,
+}
+
+/// A tenant policy of Azure DevOps (`TenantPolicy.*`), as community code
+/// reads it (`properties` values are JSON text, e.g. the allowlist).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TenantPolicyValue {
+    pub name: String,
+    pub value: serde_json::Value,
+    pub properties: serde_json::Map<String, serde_json::Value>,
 }
 
 /// One row of the EnterpriseCatalog CSV.
@@ -323,6 +335,96 @@ pub struct CatalogOrganization {
     pub exception_type: String,
     #[serde(rename = "Error Message", default)]
     pub error_message: String,
+}
+
+/// One token of the token administration API (`SessionToken`; PATs, or SSH
+/// keys with `isPublic`). Never its secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionToken {
+    pub authorization_id: String,
+    pub display_name: Option<String>,
+    pub scope: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub target_accounts: Option<Vec<String>>,
+    pub is_valid: Option<bool>,
+    pub is_public: Option<bool>,
+}
+
+/// A page of token administration results.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionTokenPage {
+    pub value: Vec<SessionToken>,
+    pub continuation_token: Option<String>,
+}
+
+/// A variable group (`distributedtask/variablegroups`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct VariableGroup {
+    pub id: i64,
+    pub name: String,
+    /// `Vsts` or `AzureKeyVault`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// For `AzureKeyVault`: `{serviceEndpointId, vault}`.
+    pub provider_data: Option<serde_json::Value>,
+}
+
+/// An agent pool.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AgentPool {
+    pub id: i64,
+    pub name: String,
+    pub is_hosted: Option<bool>,
+}
+
+/// An agent of a pool.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Agent {
+    pub id: i64,
+    pub name: String,
+    pub status: Option<String>,
+    pub enabled: Option<bool>,
+}
+
+/// What a service endpoint request (the portal's "Verify") answered.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EndpointRequestResult {
+    /// `ok`, `badRequest`, ... (an `HttpStatusCode` name).
+    pub status_code: Option<String>,
+    pub error_message: Option<String>,
+    pub result: serde_json::Value,
+}
+
+/// One audit log entry (`DecoratedAuditLogEntry`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditEntry {
+    pub id: String,
+    pub action_id: String,
+    pub timestamp: Option<String>,
+    pub actor_display_name: Option<String>,
+    #[serde(rename = "actorUPN")]
+    pub actor_upn: Option<String>,
+    pub details: Option<String>,
+    pub area: Option<String>,
+    pub ip_address: Option<String>,
+    pub data: serde_json::Value,
+}
+
+/// A page of the audit log (`AuditLogQueryResult`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditLogPage {
+    pub decorated_audit_log_entries: Vec<AuditEntry>,
+    pub continuation_token: Option<String>,
+    pub has_more: Option<bool>,
 }
 
 #[cfg(test)]

@@ -15,6 +15,9 @@ pub struct User {
     pub other_mails: Vec<String>,
     pub proxy_addresses: Vec<String>,
     pub account_enabled: Option<bool>,
+    /// When the account was created (asked for on `/me` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date_time: Option<String>,
     /// Only when selected ([`MATCH_USER_SELECT`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<String>,
@@ -38,6 +41,57 @@ pub struct AssignedLicense {
 pub const USER_SELECT: &str =
     "id,displayName,userPrincipalName,mail,userType,otherMails,proxyAddresses,accountEnabled";
 
+/// `/policies/authorizationPolicy` (the fields read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuthorizationPolicy {
+    /// `none`, `adminsAndGuestInviters`, `adminsGuestInvitersAndAllMembers`, `everyone`.
+    pub allow_invites_from: Option<String>,
+}
+
+/// A directory object (user, group, directory role) as lists return it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DirectoryObject {
+    #[serde(rename = "@odata.type")]
+    pub odata_type: Option<String>,
+    pub id: String,
+    pub display_name: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub role_template_id: Option<String>,
+}
+
+/// `Name <upn>`, or whichever of them is known, else the id.
+fn label_of(id: &str, name: Option<&str>, upn: Option<&str>) -> String {
+    match (name, upn) {
+        (Some(n), Some(u)) => format!("{n} <{u}>"),
+        (Some(n), None) => n.to_string(),
+        (None, Some(u)) => u.to_string(),
+        (None, None) => id.to_string(),
+    }
+}
+
+impl User {
+    /// `Name <upn>`, or whichever of them is known.
+    pub fn label(&self) -> String {
+        label_of(
+            &self.id,
+            self.display_name.as_deref(),
+            self.user_principal_name.as_deref(),
+        )
+    }
+}
+
+impl DirectoryObject {
+    /// `Name <upn>`, or whichever of them is known.
+    pub fn label(&self) -> String {
+        label_of(
+            &self.id,
+            self.display_name.as_deref(),
+            self.user_principal_name.as_deref(),
+        )
+    }
+}
 /// [`USER_SELECT`] plus what the match engine reads to tell a person's
 /// account from a service or shared one (`givenName`, `surname`,
 /// `assignedLicenses`; documented properties of the user resource, Microsoft

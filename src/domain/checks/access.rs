@@ -97,7 +97,7 @@ pub fn caller_is_admin(facts: &Facts) -> CheckResult {
     }
 }
 
-fn destination_label(facts: &Facts) -> String {
+pub(super) fn destination_label(facts: &Facts) -> String {
     match (&facts.destination_tenant, facts.operation.destination()) {
         (Some(t), _) => t.label(),
         (None, Some(id)) => id.to_string(),

@@ -83,12 +83,22 @@ pub fn ready() -> Facts {
         pca_members: Some(vec!["msa.alice".into(), "msa.bob".into()]),
         policies: Policies {
             disallow_aad_guest_user_access: Some(false),
-            ..Policies::default()
+            disallow_secure_shell: Some(false),
+            enforce_aad_conditional_access: Some(false),
+            disallow_oauth_authentication: Some(false),
+            allow_team_admins_invitations: Some(true),
         },
         ssh_keys_present: Some(false),
         service_connections: Some(vec![]),
         pats: Some(vec![]),
         entra_groups_count: Some(0),
+        tokens_of_everyone: Some(true),
+        tokens_unread: 0,
+        ssh_keys: Some(vec![]),
+        variable_groups: Some(vec![]),
+        agents: Some(vec![]),
+        pat_creation_policy: None,
+        vs_subscribers: Some(vec![]),
     };
     let caller = Caller {
         sign_in_name: "alice@contoso.com".into(),
@@ -97,6 +107,7 @@ pub fn ready() -> Facts {
         is_owner: Some(true),
         destination_membership: Some(Membership::Member),
         source_membership: None,
+        destination_account_created: Some(at("2024-05-01T00:00:00Z")),
         destination_read_as: None,
         destination_unreadable: None,
     };
@@ -114,6 +125,21 @@ pub fn ready() -> Facts {
         member("t-bob", "bob@contoso.com", "Bob Builder"),
         member("t-dan", "dan@contoso.com", "Dan Developer"),
     ]);
+    f.tenant_policies = Some(TenantPolicies {
+        restrict_org_creation: Some(TenantPolicy::default()),
+        restrict_global_pats: Some(TenantPolicy::default()),
+        restrict_full_scope_pats: Some(TenantPolicy::default()),
+        max_pat_lifespan: Some(TenantPolicy::default()),
+        max_pat_lifespan_days: None,
+        revoke_leaked_pats: Some(true),
+        caller_id: Some("t-alice".into()),
+        ..TenantPolicies::default()
+    });
+    f.devops_admins = Some(vec!["Alice Admin <alice@contoso.com>".into()]);
+    f.invitations = Some(InvitationSettings {
+        allow_invites_from: "everyone".into(),
+        caller_roles: Some(vec![]),
+    });
     f
 }
 
@@ -135,6 +161,7 @@ pub fn seed_000() -> Facts {
         is_owner: Some(true),
         destination_membership: None,
         source_membership: None,
+        destination_account_created: None,
         destination_read_as: None,
         destination_unreadable: None,
     };

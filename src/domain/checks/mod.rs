@@ -19,12 +19,22 @@
 //!   (the Azure DevOps Blog, "Retirement of Global Personal Access Tokens in Azure DevOps", <https://devblogs.microsoft.com/devops/retirement-of-global-personal-access-tokens-in-azure-devops/>),
 //!   service connections bound to a tenant (Microsoft Learn, "Troubleshoot Azure Resource Manager service connections",
 //!   <https://learn.microsoft.com/azure/devops/pipelines/release/azure-rm-endpoint>), and the
-//!   impact questions collected in the api notes (SSH keys, PATs, groups).
+//!   impact questions collected in the api notes (SSH keys, PATs, groups);
+//! - what the docs scatter over other pages (each module cites its Microsoft
+//!   Learn sources): tenant and organization policies ([`policies`]),
+//!   workload identity, Key Vault variable groups and agent registrations
+//!   ([`credentials`]), Visual Studio subscribers and addresses that are both
+//!   a personal and a work account ([`people`]), unverified domains, guest
+//!   invitation settings and directory propagation ([`directory`]).
 
 mod access;
+mod credentials;
+mod directory;
 mod email;
 mod impact;
 mod lockout;
+mod people;
+mod policies;
 mod users;
 
 use serde::Serialize;
@@ -32,6 +42,10 @@ use serde::Serialize;
 pub use access::{
     caller_in_source_tenant, caller_is_admin, caller_is_member_of_destination, names_valid,
     public_cloud,
+};
+pub use credentials::{agent_registrations, key_vault_variable_groups, workload_identity};
+pub use directory::{
+    PROPAGATION_MINUTES, directory_propagation, guest_invitations, unverified_domains,
 };
 pub use email::{
     Candidate, Classification, MatchKind, Via, classify, classify_all, email_comparison,
@@ -45,6 +59,8 @@ pub use lockout::{
     PredictedUser, Prediction, RECOVERY_URL, Role, admins_keep_access, lockout_proof,
     owner_is_personal_account, predict,
 };
+pub use people::{dual_accounts, visual_studio_subscriptions};
+pub use policies::{org_creation_policy, org_policies, pat_creation_policy, tenant_pat_policies};
 pub use users::{USER_LIMIT, no_destination_users_preadded, stale_users, user_limit};
 
 use super::facts::Facts;
@@ -122,7 +138,7 @@ impl CheckResult {
 }
 
 /// Check ids in the order [`run_all`] returns them.
-pub const CHECK_IDS: [&str; 18] = [
+pub const CHECK_IDS: [&str; 30] = [
     "names-valid",
     "caller-is-admin",
     "caller-is-member-of-destination",
@@ -141,6 +157,18 @@ pub const CHECK_IDS: [&str; 18] = [
     "entra-groups",
     "service-connections",
     "global-pats",
+    "org-creation-policy",
+    "tenant-pat-policies",
+    "org-policies",
+    "pat-creation-policy",
+    "workload-identity",
+    "key-vault-variable-groups",
+    "agent-registrations",
+    "visual-studio-subscriptions",
+    "dual-accounts",
+    "unverified-domains",
+    "guest-invitations",
+    "directory-propagation",
 ];
 
 /// Shared inputs worked out once per evaluation: the tenant index, every
@@ -257,6 +285,18 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
         impact::entra_groups(facts),
         impact::service_connections(facts),
         impact::global_pats(facts),
+        policies::org_creation_policy(facts),
+        policies::tenant_pat_policies_with(ctx),
+        policies::org_policies(facts),
+        policies::pat_creation_policy_with(ctx),
+        credentials::workload_identity(facts),
+        credentials::key_vault_variable_groups(facts),
+        credentials::agent_registrations(facts),
+        people::visual_studio_subscriptions_with(ctx),
+        people::dual_accounts_with(ctx),
+        directory::unverified_domains(facts),
+        directory::guest_invitations_with(ctx),
+        directory::directory_propagation(facts),
     ]
 }
 
@@ -331,5 +371,7 @@ pub fn verdict_accepting(results: &[CheckResult], accepted: &[String]) -> Verdic
 
 #[cfg(test)]
 pub(crate) mod fixtures;
+#[cfg(test)]
+mod impact_tests;
 #[cfg(test)]
 mod tests;

@@ -48,6 +48,9 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
     if p[1] == "_settings" {
         return settings(&world, o, &p[2..]);
     }
+    if let Some(r) = impact::git_refs(&world.orgs[o], &p, req) {
+        return r;
+    }
     // Project-scoped routes: /{org}/{project}/_apis/...
     let (project, rest): (Option<&str>, &[&str]) =
         if p.get(1) != Some(&"_apis") && p.get(2) == Some(&"_apis") {
@@ -70,6 +73,9 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
     }
     let _ = caller_upn;
     let urls = OrgUrls::new(&req.origin, &orgname);
+    if let Some(r) = impact::dev(&world, o, &urls, project, rest, req) {
+        return r;
+    }
     match (req.method.as_str(), rest) {
         ("GET", ["connectiondata"]) => connection_data(&world.orgs[o], caller),
         ("POST", ["contribution", "hierarchyquery"]) => hierarchy_query(&world, o, caller, req),
@@ -139,6 +145,8 @@ fn canonical_policy(name: &str) -> String {
         "Policy.DisallowOAuthAuthentication",
         "Policy.DisallowSecureShell",
         "Policy.AllowAnonymousAccess",
+        "Policy.DisablePATCreation",
+        "Policy.AllowTeamAdminsInvitationsAccessToken",
     ] {
         if known.eq_ignore_ascii_case(name) {
             return known.to_string();
@@ -169,19 +177,12 @@ fn settings(world: &World, o: usize, rest: &[&str]) -> Response {
                 "ms.vss-admin-web.organization-admin-aad-data-provider": {"orgnizationTenantData": tenant_data(world, o)}
             }}}}),
         ),
-        ["organizationpolicy"] => {
-            let policies: Vec<Value> = world.orgs[o]
-                .policies
-                .iter()
-                .map(|(k, v)| json!({"policy": {"name": k, "value": v, "effectiveValue": v}}))
-                .collect();
-            wire::json(
-                200,
-                &json!({"fps": {"dataProviders": {"data": {
-                    "ms.vss-admin-web.organization-policies-data-provider": {"policies": {"applicationConnection": policies, "security": [], "user": []}}
-                }}}}),
-            )
-        }
+        ["organizationpolicy"] => wire::json(
+            200,
+            &json!({"fps": {"dataProviders": {"data": {
+                "ms.vss-admin-web.organization-policies-data-provider": {"policies": impact::policy_categories(&world.orgs[o])}
+            }}}}),
+        ),
         _ => ado_error(
             404,
             "RouteNotFoundException",
@@ -414,18 +415,22 @@ fn service_endpoints(
         .filter(|e| e.project.eq_ignore_ascii_case(&p.name))
         .filter(|_| want_type.as_deref().is_none_or(|t| t == "azurerm"))
         .filter(|e| id.is_none_or(|id| e.id.eq_ignore_ascii_case(id)))
-        .map(|e| json!({
-            "data": {"subscriptionId": crate::emulator::ids::guid(&["sub", &e.id]), "subscriptionName": format!("{} subscription", e.name), "environment": "AzureCloud", "scopeLevel": "Subscription", "creationMode": "Automatic"},
+        .map(|e| {
+            let (authorization, data) = impact::endpoint_auth(&world.orgs[o], &e.id, &e.tenant_id);
+            let mut data = data;
+            data["subscriptionName"] = json!(format!("{} subscription", e.name));
+            json!({
+            "data": data,
             "id": e.id, "name": e.name, "type": "AzureRM", "url": "https://management.azure.com/",
             "description": "",
             "createdBy": {"displayName": owner.display_name, "id": owner.id, "uniqueName": owner.principal_name, "descriptor": owner.descriptor,
                 "url": format!("{}/_apis/Identities/{}", urls.vssps, owner.id),
                 "imageUrl": format!("{}/_apis/GraphProfile/MemberAvatars/{}", urls.dev, owner.descriptor),
                 "_links": {"avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{}", urls.dev, owner.descriptor)}}},
-            "authorization": {"parameters": {"tenantid": e.tenant_id, "serviceprincipalid": crate::emulator::ids::guid(&["sp", &e.id]), "authenticationType": "spnKey", "serviceprincipalkey": null}, "scheme": "ServicePrincipal"},
+            "authorization": authorization,
             "isShared": false, "isReady": true, "owner": "library",
             "serviceEndpointProjectReferences": [{"projectReference": {"id": p.id, "name": p.name}, "name": e.name}]
-        }))
+        })})
         .collect();
     match id {
         None => wire::json(200, &json!({"count": v.len(), "value": v})),

@@ -17,10 +17,12 @@ use super::wire::{self, Req, ado_error};
 
 mod aex;
 mod app_vssps;
+mod audit;
 mod back_door;
 mod claim;
 mod dev;
 mod entitlements;
+mod impact;
 mod locations;
 mod subjects;
 mod vsaex;
@@ -28,6 +30,7 @@ mod vssps;
 
 pub use aex::aex;
 pub use app_vssps::app_vssps;
+pub use audit::audit;
 pub use dev::dev;
 pub use vsaex::vsaex;
 pub use vssps::vssps;
@@ -143,7 +146,14 @@ fn refusal(r: Refusal) -> Response {
 fn preview_only(area: &str) -> bool {
     matches!(
         area,
-        "graph" | "organization" | "contribution" | "tokens" | "organizationpolicy"
+        "graph"
+            | "organization"
+            | "contribution"
+            | "tokens"
+            | "organizationpolicy"
+            | "tokenadmin"
+            | "tenantpolicy"
+            | "audit"
     )
 }
 

@@ -27,6 +27,9 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     if let Some(r) = super::back_door::api(sh, req, &p, &mut world, o) {
         return r;
     }
+    if let Some(r) = impact::vssps(sh, req, &p, &world, o) {
+        return r;
+    }
     // PATs are only listed for Entra tokens.
     let (caller, caller_upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
@@ -69,13 +72,24 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     ),
                 );
             };
+            if tenant != ZERO_GUID && !world.may_connect_to(&tenant, &caller_upn) {
+                return ado_error(
+                    403,
+                    "OrganizationCreationRestrictedException",
+                    "Connecting organizations to this Microsoft Entra directory is restricted by its 'Restrict organization creation' policy, and you are not on its allowlist. Ask an Azure DevOps Administrator of the directory to add you.",
+                );
+            }
+            let before = world.orgs[o].tenant.clone();
             let result = if tenant == ZERO_GUID {
                 world.disconnect(o, caller)
             } else {
                 world.connect(o, caller, &caller_upn, &tenant)
             };
             match result {
-                Ok(()) => org_json(&world.orgs[o]),
+                Ok(()) => {
+                    impact::record_change(&mut world, o, caller, before.as_deref());
+                    org_json(&world.orgs[o])
+                }
                 Err(r) => refusal(r),
             }
         }
@@ -176,7 +190,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                         "displayName": p.display_name,
                         "validTo": ts(p.valid_to),
                         "validFrom": ts(p.valid_from),
-                        "scope": "app_token",
+                        "scope": impact::pat_scope(org, &p.authorization_id),
                         "targetAccounts": if p.global { Value::Null } else { json!([org.id]) },
                         "authorizationId": p.authorization_id,
                         "token": null,

@@ -28,7 +28,8 @@ pub(super) fn invite(sh: &Shared, claims: &jwt::Claims, body: Option<Value>, ori
     let is_member = tenant
         .user_by_id(&claims.oid)
         .is_some_and(|u| u.user_type == "Member");
-    if !is_member {
+    // The directory's guest invite settings (authorizationPolicy.allowInvitesFrom).
+    if !is_member || !directory::may_invite(&world, tenant, claims) {
         return err(
             403,
             "Authorization_RequestDenied",

@@ -20,11 +20,11 @@ use crate::emulator::ids;
 use crate::emulator::jwt;
 
 /// The directoryRole object id of `template` in `tenant` (stable).
-fn role_id(tenant: &str, template: &str) -> String {
+pub(super) fn role_id(tenant: &str, template: &str) -> String {
     ids::guid(&["directoryRole", tenant, template])
 }
 
-fn role_json(tenant: &str, template: &str) -> Value {
+pub(super) fn role_json(tenant: &str, template: &str) -> Value {
     let (name, _, description) = ROLES
         .iter()
         .find(|(_, t, _)| *t == template)

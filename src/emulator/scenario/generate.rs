@@ -55,6 +55,7 @@ fn members(rng: &mut XorShift, domain: &str, n: usize) -> Vec<TenantUserSpec> {
                 user_type: "Member".into(),
                 enabled: rng.below(50) != 0,
                 msa: None,
+                created_minutes_ago: None,
                 given_name: None,
                 surname: None,
                 licenses: vec![],
@@ -148,6 +149,10 @@ fn org_spec(name: String, owner: String, tenant: Option<&str>, users: Vec<OrgUse
         policies: Default::default(),
         pats: vec![],
         entra_groups: vec![],
+        pat_policy_allowlist: vec![],
+        ssh_keys: vec![],
+        variable_groups: vec![],
+        agent_pools: vec![],
     }
 }
 
@@ -191,6 +196,7 @@ pub fn generate(g: Generate) -> Scenario {
         user_type: "Member".into(),
         enabled: true,
         msa: None,
+        created_minutes_ago: None,
         given_name: None,
         surname: None,
         licenses: vec![],
@@ -239,6 +245,9 @@ fn contoso(users: Vec<TenantUserSpec>) -> TenantSpec {
         domains: vec!["contoso.example".into()],
         cloud: "public".into(),
         users,
+        roles: Default::default(),
+        devops_policies: Default::default(),
+        allow_invites_from: None,
     }
 }
 
@@ -295,6 +304,7 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
         user_type: "Member".into(),
         enabled: true,
         msa: Some(FLEET_ADMIN.into()),
+        created_minutes_ago: None,
         given_name: None,
         surname: None,
         licenses: vec![],
@@ -309,6 +319,7 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
         user_type: "Guest".into(),
         enabled: true,
         msa: Some(FLEET_ADMIN.into()),
+        created_minutes_ago: None,
         given_name: None,
         surname: None,
         licenses: vec![],
@@ -438,6 +449,9 @@ pub fn generate_fleet(f: Fleet) -> Scenario {
                 domains: vec!["fabrikam.example".into()],
                 cloud: "public".into(),
                 users: fabrikam_users,
+                roles: Default::default(),
+                devops_policies: Default::default(),
+                allow_invites_from: None,
             },
         ],
         msa_accounts: vec![MsaSpec {

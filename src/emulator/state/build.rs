@@ -15,12 +15,13 @@ impl World {
     /// The world a scenario describes; its directories' users are moved
     /// in, not copied (a million of them must fit twice over otherwise).
     pub fn from_scenario(mut s: Scenario, now: DateTime<Utc>) -> Self {
-        let mut tenants: Vec<Tenant> = std::mem::take(&mut s.tenants)
-            .into_iter()
+        let impact = Impact::from_tenants(&s.tenants, now);
+        let mut tenants: Vec<Tenant> = s
+            .tenants
+            .iter_mut()
             .map(|t| {
                 let id = ids::guid(&["tenant", &t.key]);
-                let users = t
-                    .users
+                let users = std::mem::take(&mut t.users)
                     .into_iter()
                     .map(|u| TenantUser {
                         id: ids::guid(&["user", &id, &lc(&u.upn)]),
@@ -40,11 +41,11 @@ impl World {
                     .collect();
                 Tenant::new(
                     id,
-                    t.key,
-                    t.display_name,
-                    t.initial_domain,
-                    t.domains,
-                    t.cloud,
+                    t.key.clone(),
+                    t.display_name.clone(),
+                    t.initial_domain.clone(),
+                    t.domains.clone(),
+                    t.cloud.clone(),
                     users,
                 )
             })
@@ -86,6 +87,7 @@ impl World {
             tenant_change_attempts: 0,
             apps: Vec::new(),
             recovery: Default::default(),
+            impact,
         };
         // Checked when the scenario was parsed.
         let tenant_id = |key: &str| ids::guid(&["tenant", key]);
@@ -93,6 +95,21 @@ impl World {
             world.tenant(tid)?.user_by_upn(upn).map(|u| u.id.clone())
         })
         .unwrap_or_default();
+        // Roles a tenant lists (by display name and holders' UPNs) join the
+        // same assignments: one store of who holds which role.
+        for t in &s.tenants {
+            let tid = tenant_id(&t.key);
+            for (role, upns) in &t.roles {
+                let Some(template) = crate::azure::role_template(role) else {
+                    continue; // refused when the scenario was parsed
+                };
+                let members = upns
+                    .iter()
+                    .filter_map(|u| world.tenant(&tid)?.user_by_upn(u).map(|x| x.id.clone()))
+                    .collect();
+                world.recovery.assign(&tid, template, members);
+            }
+        }
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
         for o in 0..world.orgs.len() {
@@ -294,7 +311,7 @@ fn build_org(
             origin_id: ids::guid(&["aadgp-origin", g]),
         })
         .collect();
-    Org {
+    let mut org = Org {
         pca_descriptor: ids::descriptor("vssgp", &ids::guid(&["pca", &org_id])),
         pvu_descriptor: ids::descriptor("vssgp", &ids::guid(&["pvu", &org_id])),
         id: org_id,
@@ -307,7 +324,10 @@ fn build_org(
         policies: spec.policies.clone(),
         pats,
         entra_groups,
-    }
+        impact: Default::default(),
+    };
+    org.impact = OrgImpact::from_spec(spec, &org, tenants, now);
+    org
 }
 
 /// The DER of the first CERTIFICATE block of a PEM text.

@@ -18,31 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::super::ids;
 use super::{Origin, Refusal, Subject, World};
 
-/// `Global Administrator` (Microsoft Entra built-in roles).
-pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
-/// `Azure DevOps Administrator` (Microsoft Entra built-in roles).
-pub const AZURE_DEVOPS_ADMINISTRATOR: &str = "e3973bdf-4987-49ae-837a-ba8e231c7286";
-/// `Privileged Role Administrator` (Microsoft Entra built-in roles).
-pub const PRIVILEGED_ROLE_ADMINISTRATOR: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
-
-/// The built-in roles a scenario may assign: (display name, template id, description).
-pub const ROLES: [(&str, &str, &str); 3] = [
-    (
-        "Global Administrator",
-        GLOBAL_ADMINISTRATOR,
-        "Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.",
-    ),
-    (
-        "Azure DevOps Administrator",
-        AZURE_DEVOPS_ADMINISTRATOR,
-        "Can manage Azure DevOps policies and settings.",
-    ),
-    (
-        "Privileged Role Administrator",
-        PRIVILEGED_ROLE_ADMINISTRATOR,
-        "Can manage role assignments in Microsoft Entra ID, and all aspects of Privileged Identity Management.",
-    ),
-];
+pub use crate::azure::{AZURE_DEVOPS_ADMINISTRATOR, ROLES};
 
 /// The scenario's `recovery` block.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -136,10 +112,7 @@ pub struct Recovery {
 
 /// A role's template id from its display name (any case).
 pub fn template_of(role: &str) -> Option<&'static str> {
-    ROLES
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(role.trim()))
-        .map(|(_, t, _)| *t)
+    crate::azure::role_template(role)
 }
 
 impl Recovery {
@@ -150,7 +123,14 @@ impl Recovery {
         tenant_id: impl Fn(&str) -> String,
         object: impl Fn(&str, &str) -> Option<String>,
     ) -> Result<Self, String> {
-        let mut roles: Vec<Assignment> = Vec::new();
+        let mut out = Recovery {
+            roles: Vec::new(),
+            propagation: spec.propagation_secs,
+            back_door: spec.back_door,
+            restrict_role_reads: spec.restrict_role_reads,
+            claims: 0,
+            back_door_disconnects: 0,
+        };
         for r in &spec.roles {
             let template = template_of(&r.role).ok_or_else(|| {
                 format!(
@@ -169,26 +149,9 @@ impl Recovery {
                     )
                 })?);
             }
-            match roles
-                .iter_mut()
-                .find(|a| a.tenant_id == tid && a.template_id == template)
-            {
-                Some(a) => a.members.extend(members),
-                None => roles.push(Assignment {
-                    tenant_id: tid,
-                    template_id: template.to_string(),
-                    members,
-                }),
-            }
+            out.assign(&tid, template, members);
         }
-        Ok(Recovery {
-            roles,
-            propagation: spec.propagation_secs,
-            back_door: spec.back_door,
-            restrict_role_reads: spec.restrict_role_reads,
-            claims: 0,
-            back_door_disconnects: 0,
-        })
+        Ok(out)
     }
 
     /// Holders of `template` in `tenant`.
@@ -197,6 +160,39 @@ impl Recovery {
             .iter()
             .find(|a| a.tenant_id.eq_ignore_ascii_case(tenant) && a.template_id == template)
             .map_or(&[], |a| a.members.as_slice())
+    }
+
+    /// Display names of the roles `oid` holds in `tenant`.
+    pub fn roles_of(&self, tenant: &str, oid: &str) -> Vec<&'static str> {
+        self.roles
+            .iter()
+            .filter(|a| {
+                a.tenant_id.eq_ignore_ascii_case(tenant) && a.members.iter().any(|m| m == oid)
+            })
+            .filter_map(|a| crate::azure::role_name(&a.template_id))
+            .collect()
+    }
+
+    /// Give `members` (object ids) the role `template` in `tenant`.
+    pub fn assign(&mut self, tenant: &str, template: &str, members: Vec<String>) {
+        match self
+            .roles
+            .iter_mut()
+            .find(|a| a.tenant_id == tenant && a.template_id == template)
+        {
+            Some(a) => {
+                for m in members {
+                    if !a.members.contains(&m) {
+                        a.members.push(m);
+                    }
+                }
+            }
+            None => self.roles.push(Assignment {
+                tenant_id: tenant.to_string(),
+                template_id: template.to_string(),
+                members,
+            }),
+        }
     }
 
     /// Whether `oid` holds any role in `tenant`.

@@ -26,6 +26,13 @@ pub fn draw(state: &State, d: &DoneScreen, frame: &mut Frame, area: Rect, theme:
         for p in &v.probes {
             lines.push(probe_line(p.ok, &p.what, &p.detail, theme));
         }
+        if !v.deep.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "What the change may have broken:",
+                theme.heading(),
+            )));
+            lines.extend(super::verify::deep_lines(&v.deep, theme));
+        }
     }
     let changed = state.session.applied.is_some()
         || state.session.resolve_only()
