@@ -21,7 +21,6 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::model::{CheckBrief, FleetOrg, Problem, Readiness, Verdict};
 use super::{advice, change};
-use crate::client::auth::TokenProvider;
 use crate::client::models::ado::OrgTenant;
 use crate::client::{AdoClient, ClientError, Clients};
 use crate::domain::checks::Status;
@@ -95,7 +94,7 @@ pub async fn list(c: &Clients, source: &Source) -> Result<Vec<String>, ClientErr
         Source::Catalog(directory) => {
             let tenant = directory.id.to_string();
             // The catalog answers a token of that directory.
-            let moved = in_tenant(c, &tenant).await?;
+            let moved = reader_in(c, &tenant).await?;
             moved
                 .ado
                 .enterprise_catalog(&tenant)
@@ -113,11 +112,15 @@ pub async fn list(c: &Clients, source: &Source) -> Result<Vec<String>, ClientErr
 /// The clients moved to `tenant`, without touching `c`'s session (its own
 /// token stays where it is).
 pub async fn in_tenant(c: &Clients, tenant: &str) -> Result<Clients, ClientError> {
-    let snapshot = c.tokens.snapshot().await.ok_or(ClientError::Auth(
-        crate::client::auth::AuthError::NotSignedIn,
-    ))?;
-    let provider = TokenProvider::new(Some(snapshot), c.tokens.oauth(), None);
-    provider.use_tenant(tenant).await?;
+    let provider = super::gather::own_in_tenant(c, tenant).await?;
+    Ok(Clients::new(c.core.clone(), c.endpoints.clone(), provider))
+}
+
+/// The clients for reading `tenant`: moved there, or the directory session
+/// kept by `login --directory` when the signed-in identity has no object
+/// there (as every read of a directory does).
+async fn reader_in(c: &Clients, tenant: &str) -> Result<Clients, ClientError> {
+    let (provider, _) = super::gather::session_in_tenant(c, tenant).await?;
     Ok(Clients::new(c.core.clone(), c.endpoints.clone(), provider))
 }
 
@@ -141,6 +144,8 @@ pub async fn clients_for_org(c: &Clients, org: &str) -> Result<Clients, ClientEr
 struct Sessions {
     base: Clients,
     here: Option<String>,
+    /// No change asked: only the brief facts are read.
+    listing: bool,
     moved: Mutex<HashMap<String, Arc<OnceCell<Clients>>>>,
 }
 
@@ -157,9 +162,17 @@ impl Sessions {
             let mut all = self.moved.lock().await;
             Arc::clone(all.entry(t.to_ascii_lowercase()).or_default())
         };
-        cell.get_or_try_init(|| in_tenant(&self.base, t))
-            .await
-            .cloned()
+        cell.get_or_try_init(|| async {
+            match in_tenant(&self.base, t).await {
+                Ok(moved) => Ok(moved),
+                // Listing only: the directory session may read it. A check
+                // goes on with the session as it is, as `check` does.
+                Err(_) if self.listing => reader_in(&self.base, t).await,
+                Err(_) => Ok(self.base.clone()),
+            }
+        })
+        .await
+        .cloned()
     }
 }
 
@@ -174,6 +187,7 @@ pub async fn survey(
     let sessions = Sessions {
         base: c.clone(),
         here: super::current_identity(c).await.map(|i| i.tenant_id),
+        listing: settings.asked.is_none(),
         moved: Mutex::new(HashMap::new()),
     };
     let sessions = &sessions;
