@@ -273,6 +273,62 @@ async fn entitlement_walks_survive_faults_exactly_once() {
     emu.shutdown().await;
 }
 
+/// The biggest organizations: 100,000 users, read by offset (a hundred
+/// pages of 1,000 at once) and, when those pages cannot be read, by the
+/// licence walks (several hundred pages from both ends of each part); with
+/// throttling, outages and cut connections injected, each user arrives
+/// exactly once either way: never a short or doubled list.
+#[tokio::test]
+async fn the_entitlement_walk_delivers_100000_users_exactly_once_under_faults() {
+    let cfg = ado_entra::emulator::EmulatorConfig {
+        // The rate limit would only slow this down (fleet.rs proves it).
+        rate_limit: None,
+        ..generated(100_000, 100, 8, 0)
+    };
+    let (emu, c) = signed_in(cfg, Duration::from_secs(600)).await;
+    let org = emu.summary().org.clone();
+    let everyone = 100_001;
+    let once = |ents: &[ado_entra::client::models::ado::UserEntitlement], what: &str| {
+        let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), everyone, "{what}: everyone");
+        assert_eq!(ents.len(), everyone, "{what}: nobody twice");
+    };
+    // Sparse enough that a request's retries (four attempts) almost never
+    // meet a fault again, dense enough that dozens of requests do once.
+    for faults in [
+        // By offset.
+        &[
+            "429:every=31,retry-after=0,host=vsaex",
+            "503:burst=1,every=37,host=vsaex",
+            "drop:every=41,host=vsaex",
+        ][..],
+        // The offset form refused: the licence walks.
+        &[
+            "malformed:path=skip=,host=vsaex",
+            "429:every=43,retry-after=0,host=vsaex",
+            "drop:every=47,host=vsaex",
+        ][..],
+    ] {
+        set_faults(&emu, faults).await;
+        let _ = reqwest::Client::new()
+            .post(format!("{}/_emulator/stats/reset", emu.base_url()))
+            .send()
+            .await
+            .unwrap();
+        let ents = c.ado.user_entitlements(&org).await.unwrap();
+        once(&ents, faults[0]);
+        let requests = stats(&emu).await["vsaex"].as_u64().unwrap();
+        assert!(
+            requests > 101,
+            "{faults:?}: faults met ({requests} requests)"
+        );
+    }
+    set_faults(&emu, &[]).await;
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn retries_honour_retry_after_and_503_bursts() {
     let (emu, c) = signed_in(
