@@ -3,6 +3,8 @@
 //! each figure is the median of several runs. Targets are printed beside the
 //! figures; nothing here fails a build.
 
+mod scale;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -160,6 +162,9 @@ fn main() {
         // falls back to walking everyone from both ends.
         full_check(20);
     }
+
+    // Issue 20's scale rows: scale-fleet, scale-resolve-export, scale-50k, scale-100k.
+    scale::run(&wants);
 
     if wants("resolve-lost") {
         resolve_lost_answers();
