@@ -296,17 +296,24 @@ fn full_check(subscribers: u8) {
             tenant: None,
         };
         let paths = StatePaths::at(home.path());
-        Session::new(settings.clone(), paths.clone())
-            .sign_in(None, &ado_entra::ops::model::quiet())
-            .await
-            .expect("sign in");
-        let (clients, _) =
-            Clients::from_settings(&settings, &paths, RetryPolicy::default()).expect("clients");
-        let org = emu.summary().org.clone();
         let tenant = emu.summary().tenants[0]["id"]
             .as_str()
             .unwrap_or_default()
             .to_string();
+        let session = Session::new(settings.clone(), paths.clone());
+        session
+            .sign_in(None, &ado_entra::ops::model::quiet())
+            .await
+            .expect("sign in");
+        // The owner is a personal account: the destination is read as the
+        // owner's account there (`login --directory`), as `check` asks.
+        session
+            .sign_in_directory(&tenant, &ado_entra::ops::model::quiet())
+            .await
+            .expect("directory sign in");
+        let (clients, _) =
+            Clients::from_settings(&settings, &paths, RetryPolicy::default()).expect("clients");
+        let org = emu.summary().org.clone();
         let http = reqwest::Client::new();
         let control = |p: &str| format!("{}/_emulator/{p}", emu.base_url());
         let _ = http

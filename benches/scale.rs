@@ -72,14 +72,17 @@ impl Process {
 /// Signed-in clients against `base` (the emulator approves the sign-in),
 /// with `concurrency` requests in flight at most.
 async fn signed_in(base: &str, concurrency: usize) -> (Clients, StatePaths, tempfile::TempDir) {
-    signed_in_at(base, None, concurrency).await
+    signed_in_at(base, None, None, concurrency).await
 }
 
 /// As [`signed_in`], at the authority `tenant` (a connected organization
-/// answers only a token of its directory).
+/// answers only a token of its directory), and with `directory` also signed
+/// in to that directory as an account of it (`login --directory`: the
+/// owner of personal accounts reads the destination that way).
 async fn signed_in_at(
     base: &str,
     tenant: Option<&str>,
+    directory: Option<&str>,
     concurrency: usize,
 ) -> (Clients, StatePaths, tempfile::TempDir) {
     let home = tempfile::tempdir().expect("tempdir");
@@ -93,6 +96,12 @@ async fn signed_in_at(
         .sign_in(tenant, &ado_entra::ops::model::quiet())
         .await
         .expect("sign in");
+    if let Some(d) = directory {
+        Session::new(settings.clone(), paths.clone())
+            .sign_in_directory(d, &ado_entra::ops::model::quiet())
+            .await
+            .expect("directory sign in");
+    }
     let policy = RetryPolicy {
         concurrency,
         ..RetryPolicy::default()
@@ -130,19 +139,33 @@ fn check(users: usize, tenant_users: usize, target: Duration) {
         "--auto-approve",
         "owner@contoso.example",
     ]);
-    let tag = format!("check: {}k users x {}k tenant", users / 1000, tenant_users / 1000);
+    let tag = format!(
+        "check: {}k users x {}k tenant",
+        users / 1000,
+        tenant_users / 1000
+    );
     row(
         &format!("emulator: start with {}k tenant users", tenant_users / 1000),
         secs(emu.started),
-        if tenant_users >= 1_000_000 { "<= 5 s" } else { "" },
+        if tenant_users >= 1_000_000 {
+            "<= 5 s"
+        } else {
+            ""
+        },
         (tenant_users >= 1_000_000).then_some(emu.started <= Duration::from_secs(5)),
     );
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let base = emu.base_url().to_string();
-        let (c, paths, _home) = signed_in(&base, RetryPolicy::default().concurrency).await;
-        let org = emu.summary["org"].as_str().unwrap_or_default().to_string();
         let tenant = emu.summary["tenants"][0]["id"].as_str().unwrap_or_default();
+        let (c, paths, _home) = signed_in_at(
+            &base,
+            None,
+            Some(tenant),
+            RetryPolicy::default().concurrency,
+        )
+        .await;
+        let org = emu.summary["org"].as_str().unwrap_or_default().to_string();
         let _ = reqwest::Client::new()
             .post(format!("{base}/_emulator/stats/reset"))
             .send()
@@ -155,10 +178,9 @@ fn check(users: usize, tenant_users: usize, target: Duration) {
         .await
         .expect("tenant");
         let asked = Asked::Connect { to };
-        let situation =
-            ado_entra::ops::change::situation(&c, &paths.journal_dir(), &org, &asked)
-                .await
-                .expect("situation");
+        let situation = ado_entra::ops::change::situation(&c, &paths.journal_dir(), &org, &asked)
+            .await
+            .expect("situation");
         super::verbose(started, "situation");
         let Decision::Proceed { change, .. } = &situation.decision else {
             panic!("the generated organization can connect");
@@ -190,11 +212,18 @@ fn check(users: usize, tenant_users: usize, target: Duration) {
             None,
         );
         row(
-            &format!("{tag}: users read / checks"),
+            &format!("{tag}: requests to Graph"),
+            stats["graph"].as_u64().unwrap_or(0).to_string(),
+            "",
+            None,
+        );
+        row(
+            &format!("{tag}: users / checks / disconnected"),
             format!(
-                "{} / {}",
+                "{} / {} / {}",
                 a.facts.org.users.as_ref().map_or(0, Vec::len),
-                a.results.len()
+                a.results.len(),
+                a.prediction.disconnected.len()
             ),
             "",
             None,
@@ -242,13 +271,16 @@ fn resolve_export(users: usize, tenant_users: usize) {
     rt.block_on(async {
         let base = emu.base_url().to_string();
         let tenant = emu.summary["tenants"][0]["id"].as_str().map(str::to_string);
-        let (c, _paths, home) =
-            signed_in_at(&base, tenant.as_deref(), RetryPolicy::default().concurrency).await;
+        let (c, _paths, home) = signed_in_at(
+            &base,
+            tenant.as_deref(),
+            None,
+            RetryPolicy::default().concurrency,
+        )
+        .await;
         let org = emu.summary["org"].as_str().unwrap_or_default().to_string();
         let started = Instant::now();
-        let (loaded, _) = ado_entra::ops::resolve::load(&c, &org)
-            .await
-            .expect("load");
+        let (loaded, _) = ado_entra::ops::resolve::load(&c, &org).await.expect("load");
         super::verbose(started, "plan loaded");
         let mut plan = loaded.plan;
         plan.accept_all_exact();
@@ -333,7 +365,14 @@ fn fleet(orgs: usize) {
         .await
         .expect("emulator");
         let base = emu.base_url().to_string();
-        let (c, paths, _home2) = signed_in(&base, std::env::var("BENCH_FLEET_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(64)).await;
+        let (c, paths, _home2) = signed_in(
+            &base,
+            std::env::var("BENCH_FLEET_REQUESTS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(64),
+        )
+        .await;
         let settings = Settings {
             journal_dir: paths.journal_dir(),
             ..settings
@@ -346,12 +385,15 @@ fn fleet(orgs: usize) {
         let all = survey(&c, &names, &settings, &quiet).await;
         let wall = started.elapsed();
         let stats = requests(&base).await;
-        let verdict = |o: &ado_entra::ops::model::FleetOrg| {
-            o.readiness.as_ref().map(|r| r.verdict)
-        };
+        let verdict = |o: &ado_entra::ops::model::FleetOrg| o.readiness.as_ref().map(|r| r.verdict);
         let same = all.first().map(verdict) == alone.first().map(verdict);
         let read = all.iter().filter(|o| o.problem.is_none()).count();
-        row(&format!("fleet: 1 of {orgs} checked alone"), secs(one), "", None);
+        row(
+            &format!("fleet: 1 of {orgs} checked alone"),
+            secs(one),
+            "",
+            None,
+        );
         row(
             &format!("fleet: {orgs} x 1,000 users, orgs --check"),
             secs(wall),
