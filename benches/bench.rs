@@ -3,6 +3,7 @@
 //! each figure is the median of several runs. Targets are printed beside the
 //! figures; nothing here fails a build.
 
+#[path = "bench/scale.rs"]
 mod scale;
 
 use std::process::Command;

@@ -104,6 +104,14 @@ pub fn hint_for<A: Copy + PartialEq>(table: &[Binding<A>], action: A) -> String 
         .unwrap_or_default()
 }
 
+/// How the key of `action` is written ("a"), for a screen's sentences.
+pub fn key_for<A: Copy + PartialEq>(table: &[Binding<A>], action: A) -> &'static str {
+    table
+        .iter()
+        .find(|b| b.action == action)
+        .map_or("", |b| b.shown)
+}
+
 /// Every binding of `table` in one line for a screen's text:
 /// "Enter retry · Esc back".
 pub fn hint_line<A: Copy>(table: &[Binding<A>]) -> String {

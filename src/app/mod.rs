@@ -23,8 +23,9 @@ pub mod keys;
 pub mod model;
 mod nav;
 pub mod screens;
+pub mod text;
 
-pub use checklist::checklist_markdown;
+pub use checklist::{Checklist, Items, Section, checklist, checklist_markdown, named};
 pub use jobs::{Done, Job, JobId, Jobs, Slot};
 pub use keys::{Binding, Hint, Key};
 pub use model::*;
@@ -364,37 +365,37 @@ fn quit(state: &mut State) -> Vec<Effect> {
 
 /// Key hints for the footer of the current screen.
 pub fn key_hints(state: &State) -> Vec<Hint> {
+    let (mut hints, always) = footer_hints(state);
+    hints.extend(always);
+    hints
+}
+
+/// The footer's hints in two parts: the screen's own, in order of
+/// importance, and those that stay however narrow the footer (help and
+/// quit), so a narrow footer drops screen keys whole rather than cutting
+/// words; `?` lists every key.
+pub fn footer_hints(state: &State) -> (Vec<Hint>, Vec<Hint>) {
+    let hint = |shown, label| Hint {
+        shown,
+        label,
+        help: "",
+    };
     match state.overlay {
-        Some(Overlay::Help) => {
-            return vec![Hint {
-                shown: "Esc",
-                label: "close help",
-                help: "",
-            }];
-        }
+        Some(Overlay::Help) => return (vec![], vec![hint("Esc", "close help")]),
         Some(Overlay::ConfirmQuit) => {
-            return vec![
-                Hint {
-                    shown: "y",
-                    label: "quit",
-                    help: "",
-                },
-                Hint {
-                    shown: "any other key",
-                    label: "stay",
-                    help: "",
-                },
-            ];
+            return (
+                vec![],
+                vec![hint("y", "quit"), hint("any other key", "stay")],
+            );
         }
         None => {}
     }
-    let mut hints = state.screen.hints();
-    if state.screen.takes_text() {
-        hints.push(CTRL_C);
+    let always = if state.screen.takes_text() {
+        vec![CTRL_C]
     } else {
-        hints.extend(keys::hints(GLOBAL));
-    }
-    hints
+        keys::hints(GLOBAL)
+    };
+    (state.screen.hints(), always)
 }
 
 /// The help text for the current screen: a short paragraph and every key.

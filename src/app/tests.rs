@@ -750,7 +750,7 @@ fn resolve_accept_exact_takes_only_exact_rows_and_candidates_say_what_each_accou
     s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
     loaded_resolve_with(&mut s, crate::domain::resolve::fixtures::trap_plan());
     key(&mut s, Key::Char('A'));
-    assert_eq!(s.status.as_deref(), Some("Accepted 1 exact match(es)."));
+    assert_eq!(s.status.as_deref(), Some("Accepted 1 exact match."));
     let Loadable::Ready(plan) = &resolve_screen(&s).plan else {
         panic!()
     };
@@ -1224,6 +1224,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
             report: Loadable::Loading,
             progress: None,
             selected: 0,
+            ..Prereqs::default()
         }),
         Screen::Plan(PlanScreen { scroll: 0 }),
         Screen::Confirm(Confirm {
@@ -1241,6 +1242,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
             probes: vec![],
             steps: vec![],
             access: crate::domain::verify::Access::NoAccess,
+            scroll: 0,
         }),
         Screen::Resolve(Box::new(resolving)),
         Screen::Resolve(Box::new(filtering)),
@@ -1822,4 +1824,175 @@ fn welcome_proposes_the_flow_that_fits_where_the_organization_is() {
     let (screen, _) = nav::welcome(&mut s);
     let Screen::Welcome(w) = screen else { panic!() };
     assert_eq!(w.selected_flow(), Flow::Disconnect);
+}
+
+#[test]
+fn resolve_asks_again_before_a_risky_accept_and_lists_it_apart() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve_with(&mut s, crate::domain::resolve::fixtures::trap_plan());
+    // Row 2 is flagged ambiguous and its best account is disabled.
+    key(&mut s, Key::Down);
+    key(&mut s, Key::Down);
+    let row = resolve_screen(&s).current().unwrap();
+    let decision = |s: &State| {
+        let Loadable::Ready(p) = &resolve_screen(s).plan else {
+            panic!()
+        };
+        decision_label(&p.rows[row].decision)
+    };
+    key(&mut s, Key::Char('a'));
+    assert_eq!(decision(&s), "review", "the first a only asks");
+    let asked = s.status.clone().unwrap();
+    assert!(asked.contains("more than one account fits"), "{asked}");
+    assert!(asked.contains("a again accepts anyway"), "{asked}");
+    // Any other key disarms it: the next a asks again.
+    key(&mut s, Key::Char('x'));
+    key(&mut s, Key::Char('a'));
+    assert_eq!(decision(&s), "review");
+    key(&mut s, Key::Char('a'));
+    assert_eq!(decision(&s), "map", "the second a accepts");
+    let Loadable::Ready(p) = &resolve_screen(&s).plan else {
+        panic!()
+    };
+    let risky = crate::app::screens::resolve::risky_mappings(p);
+    assert_eq!(risky.len(), 1, "{risky:?}");
+    assert!(risky[0].2.contains("disabled"), "{risky:?}");
+    // The plain exact row is accepted at once.
+    key(&mut s, Key::Home);
+    key(&mut s, Key::Char('a'));
+    let Loadable::Ready(p) = &resolve_screen(&s).plan else {
+        panic!()
+    };
+    assert_eq!(decision_label(&p.rows[0].decision), "map");
+}
+
+#[test]
+fn resolve_asks_before_esc_discards_decisions() {
+    let mut s = state();
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve(&mut s);
+    // Nothing decided: Esc leaves at once.
+    key(&mut s, Key::Esc);
+    assert!(matches!(s.screen, Screen::Done(_)));
+    s.screen = Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam")));
+    loaded_resolve(&mut s);
+    key(&mut s, Key::Char('A'));
+    key(&mut s, Key::Esc);
+    assert_eq!(
+        resolve_screen(&s).phase,
+        resolve::Phase::ConfirmLeave,
+        "one decision is at stake"
+    );
+    // Any other key stays, decisions kept.
+    key(&mut s, Key::Char('n'));
+    assert_eq!(resolve_screen(&s).phase, resolve::Phase::Review);
+    assert_eq!(resolve_screen(&s).unapplied(), 1);
+    key(&mut s, Key::Esc);
+    key(&mut s, Key::Char('y'));
+    assert!(matches!(s.screen, Screen::Done(_)));
+}
+
+#[test]
+fn resolve_keys_mean_one_thing_each() {
+    use crate::app::screens::resolve::Phase;
+    let mut r = ResolveScreen::loading("o");
+    r.loaded(Ok(ResolveLoad {
+        plan: crate::domain::resolve::fixtures::plan(),
+        unfinished: None,
+    }));
+    let review = r.hints();
+    r.phase = Phase::Finished(ResolveOutcome {
+        mapped: 1,
+        invited: 0,
+        already: 0,
+        failed: vec![],
+        journal: "/j".into(),
+        resumed: false,
+        checked: 0,
+    });
+    // A letter shown in the list and in the Applied dialog means the same
+    // there (Enter and Esc answer the dialog).
+    for h in r.hints().into_iter().filter(|h| h.shown.len() == 1) {
+        if let Some(same) = review.iter().find(|x| x.shown == h.shown) {
+            assert_eq!(same.label, h.label, "{} means two things", h.shown);
+        }
+    }
+}
+
+#[test]
+fn prerequisites_panes_scroll_with_the_same_keys_as_resolve() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    let mut r = report(false);
+    r.access = (0..150)
+        .map(|i| AccessRow {
+            who: format!("user{i}@x.com"),
+            role: Standing::User,
+            outcome: AccessOutcome::Disconnected,
+            reason: "no account".into(),
+        })
+        .collect();
+    r.checks[0].evidence = (0..30).map(|i| format!("fact {i}")).collect();
+    reply(&mut s, Done::Checks(Ok(r)));
+    let p = |s: &State| match &s.screen {
+        Screen::Prereqs(p) => p.clone(),
+        _ => panic!(),
+    };
+    key(&mut s, Key::Home);
+    assert_eq!(p(&s).selected, 0);
+    key(&mut s, Key::End);
+    assert_eq!(p(&s).selected, 1);
+    key(&mut s, Key::Char('g'));
+    // Tab gives the keys to the evidence, then to the lockout table.
+    key(&mut s, Key::Tab);
+    assert_eq!(p(&s).focus, Pane::Evidence);
+    key(&mut s, Key::PageDown);
+    assert_eq!(p(&s).evidence_scroll, 10);
+    key(&mut s, Key::Char('G'));
+    assert_eq!(p(&s).evidence_scroll, 29, "last line of the evidence");
+    key(&mut s, Key::Tab);
+    assert_eq!(p(&s).focus, Pane::Lockout);
+    key(&mut s, Key::End);
+    assert_eq!(p(&s).table_scroll, 149);
+    key(&mut s, Key::PageUp);
+    assert_eq!(p(&s).table_scroll, 139);
+    key(&mut s, Key::Char('g'));
+    assert_eq!(p(&s).table_scroll, 0);
+    key(&mut s, Key::Tab);
+    assert_eq!(p(&s).focus, Pane::Checks);
+    key(&mut s, Key::BackTab);
+    assert_eq!(p(&s).focus, Pane::Lockout);
+    // Moving to another check starts its evidence at the top.
+    key(&mut s, Key::Tab);
+    key(&mut s, Key::Down);
+    assert_eq!((p(&s).selected, p(&s).evidence_scroll), (1, 0));
+    // The keys are in the help, written once in the bindings.
+    let (_, help) = help_text(&s);
+    for shown in ["Tab", "PgUp/PgDn", "g/G"] {
+        assert!(help.iter().any(|h| h.shown == shown), "{shown}");
+    }
+}
+
+#[test]
+fn the_diagnosis_scrolls_to_every_recovery_step() {
+    let mut s = state();
+    s.screen = Screen::Diagnosis(Diagnosis {
+        error: Problem::msg("TF400813"),
+        probes: vec![],
+        steps: vec!["one".into(), "two".into()],
+        access: crate::domain::verify::Access::OwnerLockedOut,
+        scroll: 0,
+    });
+    key(&mut s, Key::PageDown);
+    key(&mut s, Key::Down);
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(d.scroll, 11);
+    key(&mut s, Key::Char('g'));
+    let Screen::Diagnosis(d) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(d.scroll, 0);
 }

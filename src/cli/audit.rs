@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::Args;
 use serde_json::json;
 
-use super::check::{client_error, clients};
+use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::checks::Status;
 use crate::domain::directory::Directory;
@@ -15,7 +15,7 @@ use crate::ops::{change, gather};
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "With --to, audits a planned move to that directory; without it, the organization as it is: every credential the change affects (every user's PATs and SSH keys, service connections of each kind, Key Vault variable groups, agent registrations) and the policies that apply to them.\nWith --since-change, reads the organization's audit log instead: the directory change (connect, change, disconnect), when, and who made it.\nExit codes: 0 nothing to fix (with --since-change: the change was found), 3 findings to act on (with --since-change: none found, or the log cannot be read), 1 error, 2 usage.\n\nExamples:\n  ado-entra audit --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra audit --org fabrikam --since-change --json"
+    after_help = "With --to, audits a planned move to that directory; without it, the organization as it is: every credential the change affects (every user's PATs and SSH keys, service connections of each kind, Key Vault variable groups, agent registrations) and the policies that apply to them.\nWith --since-change, reads the organization's audit log instead: the directory change (connect, change, disconnect), when, and who made it.\nExit codes: 0 nothing blocks (warnings alone are listed, not failed; with --since-change: the change was found), 3 something blocks the change (with --since-change: none found, or the log cannot be read), 1 error, 2 usage.\n\nExamples:\n  ado-entra audit --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra audit --org fabrikam --since-change --json"
 )]
 pub struct AuditArgs {
     /// Organization name or its dev.azure.com URL.
@@ -59,7 +59,7 @@ pub async fn audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
 
 async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError> {
     let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
-    let c = clients(global)?;
+    let c = signed_in(global).await?;
     if args.since_change {
         return since_change(&c, &org, args.json).await;
     }
@@ -98,7 +98,7 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
             })
         );
     } else {
-        println!(
+        say!(
             "Audit of '{org}'{}",
             facts
                 .operation
@@ -107,9 +107,9 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
                 .unwrap_or_default()
         );
         for r in &results {
-            println!("{} {}", r.status.symbol(), r.title);
+            say!("{} {}", r.status.symbol(), r.title);
             for e in &r.evidence {
-                println!("    {e}");
+                say!("    {e}");
             }
         }
         let show = |v: Option<bool>| {
@@ -117,22 +117,19 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
                 if b { "on".into() } else { "off".into() }
             })
         };
-        println!(
+        say!(
             "Policies: guest access disallowed: {}; conditional access enforced: {}",
             show(guest_blocked),
             show(conditional_access)
         );
     }
-    Ok(
-        if results
-            .iter()
-            .any(|r| matches!(r.status, Status::Warn | Status::Fail))
-        {
-            exit::CHECK_FAILED
-        } else {
-            exit::OK
-        },
-    )
+    // Warnings are findings to read, not a reason to stop a script: only a
+    // failed check (something that blocks the change) exits 3.
+    Ok(if results.iter().any(|r| r.status == Status::Fail) {
+        exit::CHECK_FAILED
+    } else {
+        exit::OK
+    })
 }
 
 /// `audit --since-change`: the directory change in the audit log.
@@ -155,7 +152,7 @@ async fn since_change(
         println!("{}", json!(found));
         return Ok(code);
     }
-    println!(
+    say!(
         "Directory changes of '{org}' in its audit log since {}{}:",
         found.since.format("%Y-%m-%d %H:%M UTC"),
         found
@@ -165,9 +162,9 @@ async fn since_change(
             .unwrap_or_default()
     );
     if let Some(why) = &found.unavailable {
-        println!("  none read: {why}");
+        say!("  none read: {why}");
     } else if found.events.is_empty() {
-        println!("  none: no connect, change or disconnect was recorded in that time");
+        say!("  none: no connect, change or disconnect was recorded in that time");
     }
     for e in &found.events {
         let verb = if e.action.eq_ignore_ascii_case("Organization.UnlinkFromAAD") {
@@ -175,9 +172,9 @@ async fn since_change(
         } else {
             "connected"
         };
-        println!("  {} {verb} by {}: {}", e.at, e.actor, e.details);
+        say!("  {} {verb} by {}: {}", e.at, e.actor, e.details);
         if let Some(ip) = &e.ip_address {
-            println!("      from {ip}");
+            say!("      from {ip}");
         }
     }
     Ok(code)

@@ -21,7 +21,45 @@ pub(super) fn fail(json: bool, e: super::CliError) -> ExitCode {
 }
 
 pub(super) fn client_failure(e: ClientError) -> super::CliError {
-    super::check::client_error(e)
+    client_error(e)
+}
+
+/// A client failure as the advice pipeline describes it.
+pub fn client_error(e: ClientError) -> super::CliError {
+    super::CliError::problem(crate::ops::advice::client(&e))
+}
+
+/// The clients of the saved sign-in (or `AZURE_DEVOPS_EXT_PAT`).
+pub fn clients(global: &GlobalArgs) -> Result<Clients, super::CliError> {
+    clients_with(global, RetryPolicy::default())
+}
+
+/// [`clients`] with its own retry and concurrency policy.
+pub fn clients_with(global: &GlobalArgs, policy: RetryPolicy) -> Result<Clients, super::CliError> {
+    let paths = StatePaths::resolve().map_err(|e| super::CliError::error(e.to_string()))?;
+    let (clients, _) = Clients::from_settings(&settings(global), &paths, policy)
+        .map_err(|e| super::CliError::error(e.to_string()))?;
+    Ok(clients)
+}
+
+/// [`clients`], refusing before any request when nobody is signed in, with
+/// the one answer every command gives (sign in, and how).
+pub async fn signed_in(global: &GlobalArgs) -> Result<Clients, super::CliError> {
+    signed_in_with(global, RetryPolicy::default()).await
+}
+
+/// [`signed_in`] with its own retry and concurrency policy. Azure DevOps's
+/// rate limit slowing the command down is said on stderr.
+pub async fn signed_in_with(
+    global: &GlobalArgs,
+    policy: RetryPolicy,
+) -> Result<Clients, super::CliError> {
+    let c = clients_with(global, policy)?;
+    if c.tokens.snapshot().await.is_none() {
+        return Err(client_error(ClientError::Auth(AuthError::NotSignedIn)));
+    }
+    crate::ops::pacing::print_on_stderr(&c);
+    Ok(c)
 }
 
 pub(super) fn other_failure(e: &dyn std::fmt::Display) -> super::CliError {
@@ -64,7 +102,7 @@ pub(super) fn validate_tenant(global: &GlobalArgs) -> Result<(), AuthError> {
 pub(super) fn state_dir() -> Result<StatePaths, ClientError> {
     let paths = StatePaths::resolve().map_err(|e| std::io::Error::other(e.to_string()))?;
     for notice in paths.ensure()? {
-        eprintln!("warning: {notice}");
+        tell!("warning: {notice}");
     }
     Ok(paths)
 }
@@ -144,7 +182,7 @@ pub fn note_if_app(global: &GlobalArgs) {
     if let Some(kind) = signed_in_kind(global)
         && let Some(note) = crate::domain::identity::verify_note(kind)
     {
-        eprintln!("note: {note}");
+        tell!("note: {note}");
     }
 }
 

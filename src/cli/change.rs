@@ -13,7 +13,7 @@ use super::{CliError, GlobalArgs, exit};
 use crate::client::Clients;
 use crate::domain::checks::{ACCEPTABLE, CheckResult, Status, acceptable};
 use crate::domain::directory::{Asked, Change, Decision, Target};
-use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::domain::validate::parse_tenant;
 use crate::domain::verify::Access;
 use crate::ops::change::{
     self as ops, Applied, ApplyStep, Assessment, ChangeError, Confirmed, Situation,
@@ -26,10 +26,10 @@ use crate::paths::StatePaths;
 )]
 pub struct ChangeArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Destination directory: tenant id or one of its verified domains.
-    #[arg(long = "to", value_name = "TENANT")]
+    #[arg(long = "to", value_name = "TENANT", value_parser = super::tenant_arg)]
     pub to: Option<String>,
     /// Go ahead although this check failed (only `admins-keep-access` and
     /// `owner-is-personal-account`; recorded in the journal). Repeatable.
@@ -52,7 +52,7 @@ pub struct ChangeArgs {
 )]
 pub struct VerifyArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Also exercise what the change may have broken: service connections,
     /// agent pools, Git over HTTPS, PATs.
@@ -124,7 +124,7 @@ pub(super) fn confirm(org: &str, yes: bool) -> Result<(), CliError> {
 fn print_step(quiet: bool) -> ops::OnStep {
     Arc::new(move |s: ApplyStep| {
         if !quiet {
-            eprintln!("{s}");
+            tell!("{s}");
         }
     })
 }
@@ -133,7 +133,10 @@ fn progress(quiet: bool) -> crate::ops::gather::Progress {
     let quiet = quiet || !std::io::stderr().is_terminal();
     Arc::new(move |done, total, what| {
         if !quiet {
-            eprint!("\r\x1b[2Kchecking {done}/{total}: {what}");
+            eprint!(
+                "\r\x1b[2Kchecking {done}/{total}: {}",
+                crate::domain::text::printable(what)
+            );
             if done == total {
                 eprint!("\r\x1b[2K");
             }
@@ -142,20 +145,20 @@ fn progress(quiet: bool) -> crate::ops::gather::Progress {
 }
 
 fn print_blocked(org: &str, results: &[CheckResult], blocking: &[String], cmd: &str) {
-    eprintln!("Refusing to change '{org}': a prerequisite failed.");
+    tell!("Refusing to change '{org}': a prerequisite failed.");
     for r in results
         .iter()
         .filter(|r| r.status == Status::Fail && blocking.iter().any(|b| b == r.id))
     {
-        eprintln!("  ✘ {}: {}", r.id, r.title);
+        tell!("  ✘ {}: {}", r.id, r.title);
         for e in r.evidence.iter().take(5) {
-            eprintln!("      {e}");
+            tell!("      {e}");
         }
         if let Some(fix) = &r.fix {
-            eprintln!("    fix: {fix}");
+            tell!("    fix: {fix}");
         }
     }
-    eprintln!("Nothing was changed. After fixing, run the same command again: {cmd}");
+    tell!("Nothing was changed. After fixing, run the same command again: {cmd}");
 }
 
 /// `connect`, `change-tenant`, `disconnect`.
@@ -168,7 +171,7 @@ pub async fn change(global: &GlobalArgs, args: ChangeArgs, cmd: Command) -> Resu
 
 async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Result<u8, CliError> {
     super::auth_cmds::require_person_to(global, cmd == Command::Disconnect)?;
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     for risk in &args.accept_risk {
         if !acceptable(risk) {
             return Err(CliError::usage(format!(
@@ -203,12 +206,7 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
     };
     let paths = paths()?;
     let jdir = paths.journal_dir();
-    let c = super::check::clients(global)?;
-    if c.tokens.snapshot().await.is_none() {
-        return Err(CliError::error(
-            "not signed in: run `ado-entra login` first (as the organization's owner or a Project Collection Administrator)",
-        ));
-    }
+    let c = super::auth_cmds::signed_in(global).await?;
     let command_line = std::iter::once("ado-entra".to_string())
         .chain(std::env::args().skip(1).filter(|a| !a.starts_with("--pat")))
         .collect::<Vec<_>>()
@@ -246,10 +244,9 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
                     json!({"org": org, "situation": situation, "message": message, "next_steps": next, "applied": null})
                 );
             } else {
-                let out = &mut std::io::stdout();
-                let _ = writeln!(out, "{message}");
+                say!("{message}");
                 for n in &next {
-                    let _ = writeln!(out, "  next: {n}");
+                    say!("  next: {n}");
                 }
             }
             Ok(code)
@@ -270,7 +267,7 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
         }
         Decision::Proceed { change, resume } => {
             if let (Some(p), false) = (resume, quiet) {
-                eprintln!(
+                tell!(
                     "Continuing the interrupted {} of '{org}' (journal {}): Azure does not show it in place, so the checks run again first.",
                     p.op,
                     p.journal.display()
@@ -317,18 +314,18 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
 
 fn print_plan(org: &str, change: &Change, a: &Assessment, accepted: &[String]) {
     let report = crate::ops::report::report(&a.facts, &a.results, &a.prediction);
-    eprintln!("Plan: {}", change.describe(org));
+    tell!("Plan: {}", change.describe(org));
     for c in &report.plan.changes {
-        eprintln!("  • {c}");
+        tell!("  • {c}");
     }
     if !report.plan.disconnected.is_empty() {
-        eprintln!(
+        tell!(
             "  Disconnected until mapped: {}",
             report.plan.disconnected.len()
         );
     }
     for id in accepted {
-        eprintln!("  ! accepted risk: {id} (recorded in the journal)");
+        tell!("  ! accepted risk: {id} (recorded in the journal)");
     }
 }
 
@@ -365,12 +362,12 @@ fn print_applied(
             json!({"org": org, "situation": situation, "applied": applied, "report": report, "next_steps": [next]})
         );
     } else {
-        println!(
+        say!(
             "{}\nJournal: {}",
             applied.summary,
             applied.journal.display()
         );
-        println!("Next: {next}.");
+        say!("Next: {next}.");
     }
 }
 
@@ -383,12 +380,12 @@ pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliErro
 }
 
 async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     let paths = paths()?;
-    let c: Clients = super::check::clients(global)?;
+    let c: Clients = super::auth_cmds::signed_in(global).await?;
     let Some(who) = crate::ops::verify::signed_in(&c).await else {
-        return Err(CliError::error(
-            "not signed in: run `ado-entra login` (with --tenant TENANT for an organization connected to a directory)",
+        return Err(super::auth_cmds::client_error(
+            crate::client::ClientError::Auth(crate::client::auth::AuthError::NotSignedIn),
         ));
     };
     let mut v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
@@ -423,12 +420,18 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
         }
         crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
     };
-    println!("Verifying '{org}' as {who}:");
+    say!("Verifying '{org}' as {who}:");
     print_probes(&v.probes);
     let headline = match &v.access {
         Access::Works => "The organization answers this sign-in.".to_string(),
         Access::WrongSignIn { needs: Some(t) } => format!(
-            "You are signed in to a different directory: '{org}' is connected to tenant {t}. Sign in there; nothing else is wrong."
+            "You are signed in to a different directory: '{org}' is connected to {}. Sign in there; nothing else is wrong.",
+            match &v.backing {
+                Some(crate::domain::directory::Backing::Tenant { directory })
+                    if &directory.id == t =>
+                    directory.label(),
+                _ => format!("the directory {t}"),
+            }
         ),
         Access::WrongSignIn { needs: None } => format!(
             "'{org}' uses personal Microsoft accounts, and you are signed in with a work account. Sign in with your personal account; nothing else is wrong."
@@ -453,7 +456,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
                 .to_string()
         }
     };
-    println!("\n{headline}");
+    say!("\n{headline}");
     if let Some(e) = &v.error
         && v.access != Access::Works
     {
@@ -462,11 +465,11 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
             line.push_str(&format!(" (request id {r})"));
         }
         if e.code.is_some() || e.request_id.is_some() {
-            println!("{line}");
+            say!("{line}");
         }
     }
     for (i, s) in steps.iter().enumerate() {
-        println!("  {}. {s}", i + 1);
+        say!("  {}. {s}", i + 1);
     }
     if args.deep {
         print_deep(&v);
@@ -477,7 +480,7 @@ async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliErr
 /// Each probe of a verification, one line each.
 pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
     for p in probes {
-        println!(
+        say!(
             "  {} {}: {}",
             if p.ok { "✔" } else { "✘" },
             p.what,
@@ -489,17 +492,17 @@ pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
 /// `verify --deep`'s probes, one line each, with the fix under a broken one.
 fn print_deep(v: &crate::ops::verify::Verification) {
     if !v.ok() {
-        println!("\nDeep probes skipped: the organization does not answer this sign-in.");
+        say!("\nDeep probes skipped: the organization does not answer this sign-in.");
         return;
     }
-    println!("\nWhat the change may have broken:");
+    say!("\nWhat the change may have broken:");
     for p in &v.deep {
-        println!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
+        say!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
         if let Some(id) = &p.known_as {
-            println!("      known problem: {id} (`ado-entra explain {id}`)");
+            say!("      known problem: {id} (`ado-entra explain {id}`)");
         }
         for (i, f) in p.fix.iter().enumerate() {
-            println!("      {}. {f}", i + 1);
+            say!("      {}. {f}", i + 1);
         }
     }
 }

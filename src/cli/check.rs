@@ -2,29 +2,30 @@
 //! and who keeps access, before anything changes. Changes nothing.
 
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
 
+use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
-use crate::client::http::RetryPolicy;
-use crate::client::{ClientError, Clients};
 use crate::domain::directory::{Asked, Backing, Decision};
-use crate::domain::validate::{parse_org_name, parse_tenant};
-use crate::ops::{change, gather, output};
+use crate::domain::validate::parse_tenant;
+use crate::ops::model::{Operation, TenantInfo};
+use crate::ops::{approval, change, gather, output, report};
 use crate::paths::StatePaths;
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Reads the organization's real state first: on an organization already connected to the destination there is nothing to check.\nExit codes: 0 nothing failed (or nothing to do), 3 a check failed, 1 error (network, sign-in), 2 usage or bad input.\n\nExamples:\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --json | jq '.checks[] | select(.status==\"fail\")'"
+    after_help = "Reads the organization's real state first: on an organization already connected to the destination there is nothing to check.\nExit codes: 0 nothing failed (or nothing to do), 3 a check failed, 1 error (network, sign-in), 2 usage or bad input.\n\nExamples:\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --json | jq '.checks[] | select(.status==\"fail\")'\n  ado-entra check --org fabrikam --to contoso.onmicrosoft.com --report approval.html --notice notice.md"
 )]
 pub struct CheckArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Destination directory (tenant id or a verified domain). Omit to check a
     /// disconnect of a connected organization.
-    #[arg(long = "to", visible_alias = "destination", value_name = "TENANT")]
+    #[arg(long = "to", visible_alias = "destination", value_name = "TENANT", value_parser = super::tenant_arg)]
     pub destination: Option<String>,
     /// Days without access after which a user counts as stale.
     #[arg(long, default_value_t = 90)]
@@ -32,26 +33,15 @@ pub struct CheckArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
-}
-
-/// Sign-in state and clients for a headless command; a clear error when not signed in.
-pub fn clients(global: &GlobalArgs) -> Result<Clients, CliError> {
-    clients_with(global, RetryPolicy::default())
-}
-
-/// [`clients`] with its own retry and concurrency policy.
-pub fn clients_with(global: &GlobalArgs, policy: RetryPolicy) -> Result<Clients, CliError> {
-    let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
-    let settings = super::auth_cmds::settings(global);
-    let (clients, _) = Clients::from_settings(&settings, &paths, policy)
-        .map_err(|e| CliError::error(e.to_string()))?;
-    // Say so on stderr when Azure DevOps's rate limit slows the command down.
-    crate::ops::pacing::print_on_stderr(&clients);
-    Ok(clients)
-}
-
-pub fn client_error(e: ClientError) -> CliError {
-    CliError::problem(crate::ops::advice::client(&e))
+    /// Also write the change-approval report to FILE: organization,
+    /// destination, every check with evidence and fix, the lockout table,
+    /// the plan, who prepared it and when (Markdown; HTML when FILE ends in .html).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Also write the notice to users before the change to FILE (Markdown;
+    /// HTML when FILE ends in .html).
+    #[arg(long, value_name = "FILE")]
+    pub notice: Option<PathBuf>,
 }
 
 pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
@@ -61,12 +51,12 @@ pub async fn run(global: &GlobalArgs, args: CheckArgs) -> Result<u8, CliError> {
 
 async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError> {
     // Names are checked before any request is sent.
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     let destination = match args.destination.as_deref().or(global.tenant.as_deref()) {
         None => None,
         Some(t) => Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?),
     };
-    let clients = clients(global)?;
+    let clients = signed_in(global).await?;
     // An organization of another directory is read with a token of its
     // own directory, as the wizard and `orgs --check` read it.
     let clients = crate::ops::fleet::clients_for_org(&clients, &org)
@@ -93,13 +83,19 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         }
         (other, _) => {
             let message = other.explain(&org);
+            let op = match asked {
+                Asked::Disconnect => Operation::Disconnect,
+                _ => Operation::Connect,
+            };
+            let r = report::checks_report(&situation, tenant_info(&asked), None);
+            write_documents(args, &subject(args, &org, op, None), &r)?;
             if args.json {
                 println!(
                     "{}",
                     serde_json::json!({"org": org, "situation": situation, "message": message, "checks": []})
                 );
             } else {
-                println!("{message}");
+                say!("{message}");
             }
             return Ok(match other {
                 Decision::NothingToDo { .. } | Decision::AlreadyLanded { .. } => exit::OK,
@@ -110,7 +106,10 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     let quiet = args.json || !std::io::stderr().is_terminal();
     let progress: gather::Progress = Arc::new(move |done, total, what| {
         if !quiet {
-            eprint!("\r\x1b[2Kgathering {done}/{total}: {what}");
+            eprint!(
+                "\r\x1b[2Kgathering {done}/{total}: {}",
+                crate::domain::text::printable(what)
+            );
         }
     });
     let a = change::assess(&clients, &org, &change, Some(args.stale_days), progress)
@@ -124,13 +123,21 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     } = &situation.decision
         && !args.json
     {
-        eprintln!(
+        tell!(
             "Note: an interrupted {} of '{org}' (journal {}) is not in place in Azure; running the same command again continues it.",
             p.op,
             p.journal.display()
         );
     }
     let tenant = change.destination().map(|d| d.label());
+    let op = match &change {
+        crate::domain::directory::Change::Connect { .. } => Operation::Connect,
+        crate::domain::directory::Change::ChangeTenant { .. } => Operation::ChangeTenant,
+        crate::domain::directory::Change::Disconnect { .. } => Operation::Disconnect,
+    };
+    let r = report::checks_report(&situation, tenant_info(&asked), Some((&change, &a)));
+    let who = Some(a.facts.caller.sign_in_name.clone()).filter(|s| !s.is_empty());
+    write_documents(args, &subject(args, &org, op, who), &r)?;
     if args.json {
         let mut v = output::check_json(
             &org,
@@ -153,4 +160,57 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     } else {
         exit::CHECK_FAILED
     })
+}
+
+/// The destination as asked, by id with its names.
+fn tenant_info(asked: &Asked) -> Option<TenantInfo> {
+    asked.destination().map(|d| TenantInfo {
+        id: d.id.to_string(),
+        display_name: d.name().to_string(),
+        domain: d.domain.clone(),
+    })
+}
+
+fn subject(args: &CheckArgs, org: &str, op: Operation, who: Option<String>) -> approval::Subject {
+    let to = args
+        .destination
+        .as_deref()
+        .map(|t| format!(" --to {t}"))
+        .unwrap_or_default();
+    approval::Subject {
+        org: org.to_string(),
+        operation: op,
+        prepared_by: who,
+        prepared_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        command: format!("ado-entra check --org {org}{to}"),
+    }
+}
+
+/// Write `--report` and `--notice`, saying where on stderr.
+fn write_documents(
+    args: &CheckArgs,
+    subject: &approval::Subject,
+    r: &crate::ops::model::ChecksReport,
+) -> Result<(), CliError> {
+    let write = |path: &Path, what: &str, text: String| -> Result<(), CliError> {
+        std::fs::write(path, text).map_err(|e| {
+            CliError::error(format!(
+                "cannot write the {what} to {}: {e}",
+                path.display()
+            ))
+        })?;
+        if !args.json {
+            eprintln!("Wrote the {what} to {}", path.display());
+        }
+        Ok(())
+    };
+    if let Some(p) = &args.report {
+        let text = approval::approval(subject, r, approval::Format::for_path(p));
+        write(p, "change-approval report", text)?;
+    }
+    if let Some(p) = &args.notice {
+        let text = approval::notice(subject, r, approval::Format::for_path(p));
+        write(p, "notice to users", text)?;
+    }
+    Ok(())
 }

@@ -42,7 +42,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         } else {
             let w = kb.entries().iter().map(|e| e.id.len()).max().unwrap_or(0);
             for e in kb.entries() {
-                println!("{:<w$}  {}", e.id, e.title);
+                say!("{:<w$}  {}", e.id, e.title);
             }
         }
         return Ok(exit::OK);
@@ -67,18 +67,18 @@ pub fn run(args: ExplainArgs) -> Result<u8, CliError> {
         print_entry(best.entry);
         if matches.len() > 1 {
             let also: Vec<&str> = matches[1..].iter().map(|m| m.entry.id.as_str()).collect();
-            println!("\nAlso related: {}", also.join(", "));
+            say!("\nAlso related: {}", also.join(", "));
         }
     }
     Ok(exit::OK)
 }
 
 fn print_entry(e: &Entry) {
-    println!("{}  [{}]\n", e.title, e.id);
-    println!("Cause: {}\n", e.cause);
-    println!("What to do:");
+    say!("{}  [{}]\n", e.title, e.id);
+    say!("Cause: {}\n", e.cause);
+    say!("What to do:");
     for (i, step) in e.fix.iter().enumerate() {
-        println!("  {}. {}", i + 1, step);
+        say!("  {}. {}", i + 1, step);
     }
-    println!("\nSource: {}", e.source);
+    say!("\nSource: {}", e.source);
 }

@@ -6,7 +6,6 @@ use serde_json::json;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::journal::{self, JournalWriter, Record};
-use crate::domain::validate::parse_org_name;
 use crate::ops::change::{self as ops, CHANGE_OPS};
 use crate::paths::StatePaths;
 
@@ -21,7 +20,7 @@ pub enum JournalAction {
     /// List unfinished runs (directory changes and Resolve runs).
     List {
         /// Only this organization.
-        #[arg(long)]
+        #[arg(long, value_parser = super::org_arg)]
         org: Option<String>,
         /// Print JSON on stdout.
         #[arg(long)]
@@ -34,12 +33,21 @@ pub enum JournalAction {
     )]
     Discard {
         /// Organization name or its dev.azure.com URL.
-        #[arg(long)]
+        #[arg(long, value_parser = super::org_arg)]
         org: String,
         /// Print JSON on stdout.
         #[arg(long)]
         json: bool,
     },
+}
+
+impl JournalArgs {
+    /// Whether JSON was asked for.
+    pub fn json(&self) -> bool {
+        match &self.action {
+            JournalAction::List { json, .. } | JournalAction::Discard { json, .. } => *json,
+        }
+    }
 }
 
 pub async fn run(global: &GlobalArgs, args: JournalArgs) -> Result<u8, CliError> {
@@ -83,10 +91,10 @@ fn list(org: Option<&str>, json_out: bool) -> Result<u8, CliError> {
     if json_out {
         println!("{}", json!({"unfinished": rows}));
     } else if rows.is_empty() {
-        println!("No unfinished run.");
+        say!("No unfinished run.");
     } else {
         for r in &rows {
-            println!(
+            say!(
                 "{} of '{}', started {}: {}\n  journal: {}\n  finish: {}",
                 r["op"].as_str().unwrap_or_default(),
                 r["org"].as_str().unwrap_or_default(),
@@ -105,10 +113,10 @@ fn list(org: Option<&str>, json_out: bool) -> Result<u8, CliError> {
 }
 
 async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, CliError> {
-    let org = parse_org_name(org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = org.to_string(); // parsed by clap (`org_arg`)
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let jdir = paths.journal_dir();
-    let c = super::check::clients(global)?;
+    let c = super::auth_cmds::signed_in(global).await?;
     let _lock = ops::lock(
         &paths.lock_dir(),
         &org,
@@ -120,7 +128,7 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
         if json_out {
             println!("{}", json!({"org": org, "discarded": null}));
         } else {
-            println!("'{org}' has no unfinished directory change.");
+            say!("'{org}' has no unfinished directory change.");
         }
         return Ok(exit::OK);
     };
@@ -153,7 +161,7 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
             json!({"org": org, "discarded": pending, "landed": landed, "now": now, "summary": summary})
         );
     } else {
-        println!("{summary}\nJournal: {}", pending.journal.display());
+        say!("{summary}\nJournal: {}", pending.journal.display());
     }
     Ok(exit::OK)
 }

@@ -128,7 +128,7 @@ pub fn login(global: &GlobalArgs, args: LoginArgs) -> ExitCode {
             if json_out {
                 println!("{}", json!({ "ok": true, "result": v }));
             } else if let Some(dir) = v["directory"].as_str() {
-                eprintln!(
+                tell!(
                     "Signed in to directory {dir} as {}: ado-entra reads that directory as this account. Your main sign-in is unchanged.",
                     v["upn"].as_str().unwrap_or("an unknown account"),
                 );
@@ -138,7 +138,7 @@ pub fn login(global: &GlobalArgs, args: LoginArgs) -> ExitCode {
                     .map(str::to_string)
                     .or_else(|| v["client_id"].as_str().map(|c| format!("application {c}")))
                     .unwrap_or_else(|| "an unknown identity".into());
-                eprintln!(
+                tell!(
                     "Signed in as {who} (tenant {}) with {}.",
                     v["tenant_id"].as_str().unwrap_or("unknown"),
                     v["method"].as_str().unwrap_or("?"),
@@ -162,7 +162,7 @@ async fn login_async(
     let (cache, warning) = if args.pat_stdin {
         let stdin = std::io::stdin();
         if stdin.is_terminal() {
-            eprintln!("Paste the personal access token and press Enter:");
+            tell!("Paste the personal access token and press Enter:");
         }
         let p = pat::from_reader(stdin.lock())?;
         prove_pat(&oauth, &endpoints, &p, args.org.as_deref(), "").await?;
@@ -188,14 +188,14 @@ async fn login_async(
         && !args.browser
         && let Some(p) = pat::from_env()?
     {
-        eprintln!("Using the personal access token from {}.", pat::PAT_ENV);
+        tell!("Using the personal access token from {}.", pat::PAT_ENV);
         prove_pat(&oauth, &endpoints, &p, args.org.as_deref(), pat::PAT_ENV).await?;
         (signin::pat(&oauth, p), None)
     } else {
         interactive(&oauth, &args).await?
     };
     if let Some(w) = &warning {
-        eprintln!("warning: no Microsoft Graph token: {w}");
+        tell!("warning: no Microsoft Graph token: {w}");
     }
     cache.save(&paths.token_cache())?;
     let mut v = summary(&cache);
@@ -218,11 +218,9 @@ async fn interactive(oauth: &OAuthClient, args: &LoginArgs) -> Result<SignedIn, 
             oauth,
             |url| {
                 if no_browser || !browser::open_browser(url) {
-                    eprintln!("Open this URL in a browser to sign in:\n{url}");
+                    tell!("Open this URL in a browser to sign in:\n{url}");
                 } else {
-                    eprintln!(
-                        "A browser window was opened to sign in. If it did not, open:\n{url}"
-                    );
+                    tell!("A browser window was opened to sign in. If it did not, open:\n{url}");
                 }
             },
             browser::BROWSER_TIMEOUT,
@@ -237,7 +235,7 @@ async fn interactive(oauth: &OAuthClient, args: &LoginArgs) -> Result<SignedIn, 
                 json!({ "verification_uri": p.verification_uri, "user_code": p.user_code, "expires_in": p.expires_in })
             );
         } else {
-            eprintln!(
+            tell!(
                 "To sign in, open {} and enter the code {} (expires in {} min).",
                 p.verification_uri,
                 p.user_code,
@@ -357,14 +355,14 @@ async fn auto(
 ) -> Result<(SignedIn, Vec<serde_json::Value>), ClientError> {
     let mut log: Vec<serde_json::Value> = Vec::new();
     let mut skip = |name: &str, why: String| {
-        eprintln!("  {name}: skipped ({why})");
+        tell!("  {name}: skipped ({why})");
         log.push(json!({"credential": name, "result": "skipped", "why": why}));
     };
     let used = |name: &str, log: &mut Vec<serde_json::Value>| {
-        eprintln!("  {name}: used");
+        tell!("  {name}: used");
         log.push(json!({"credential": name, "result": "used"}));
     };
-    eprintln!("Looking for a credential (--auto):");
+    tell!("Looking for a credential (--auto):");
     let from_env = [
         (
             "environment (service principal)",

@@ -4,6 +4,24 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
+/// A line for people on stdout. Whatever the line carries from servers
+/// (names, addresses, error text) goes through the one sanitiser,
+/// [`crate::domain::text::printable_lines`], so no escape sequence or
+/// bidirectional override reaches the terminal. (`--json` documents are
+/// printed as they are: JSON escapes control characters itself.)
+macro_rules! say {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
+    };
+}
+
+/// [`say!`] on stderr: progress, warnings, prompts.
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
+    };
+}
+
 mod audit;
 mod change;
 mod check;
@@ -114,6 +132,20 @@ pub enum Command {
     Whoami(whoami::WhoamiArgs),
 }
 
+/// `--org`: an organization name or its URL, checked before anything runs
+/// and given to the command as the bare name.
+pub fn org_arg(s: &str) -> Result<String, String> {
+    crate::domain::validate::parse_org_name(s).map_err(|e| e.to_string())
+}
+
+/// `--to` (and other tenants): a tenant id or domain, checked before
+/// anything runs.
+pub fn tenant_arg(s: &str) -> Result<String, String> {
+    crate::domain::validate::parse_tenant(s)
+        .map(|_| s.trim().to_string())
+        .map_err(|e| e.to_string())
+}
+
 /// A command's failure: what went wrong, what to do next, and the exit code
 /// it maps to.
 #[derive(Debug)]
@@ -200,18 +232,34 @@ impl CliError {
     }
 }
 
+/// `s` as one word for a POSIX shell: as it is when it is plain, else in
+/// single quotes, so a command printed with the user's values runs as shown.
+pub(crate) fn shell_word(s: &str) -> std::borrow::Cow<'_, str> {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c));
+    if plain {
+        s.into()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''")).into()
+    }
+}
+
 /// Print a command's failure: JSON on stdout for `--json`, else text on stderr.
 fn report_error(e: &CliError) {
     if e.json {
         println!("{}", e.to_json());
     } else {
-        eprintln!("{}", e.to_text());
+        tell!("{}", e.to_text());
     }
 }
 
 pub fn main() -> ExitCode {
     quiet_broken_pipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     // The auth commands own their runtime, so they run before (not inside) `rt`.
     match cli.command {
         Some(Command::Login(args)) => return login::login(&cli.global, args),
@@ -227,6 +275,9 @@ pub fn main() -> ExitCode {
         }
     };
     let finish = cli.command.as_ref().and_then(Command::finish_hint);
+    // Decided once: every failure of a `--json` run, whichever command and
+    // however it fails (a signal included), is one JSON document on stdout.
+    let json = cli.command.as_ref().is_some_and(Command::json);
     // The wizard (it owns the terminal) and the emulator (it removes its
     // certificate files) handle signals themselves.
     let own_signals = matches!(
@@ -239,7 +290,7 @@ pub fn main() -> ExitCode {
         }
         tokio::select! {
             r = dispatch(cli) => r,
-            code = signalled() => Err(interrupted(code, finish)),
+            code = signalled() => Err(interrupted(code, finish, json)),
         }
     });
     // Don't wait for lingering background tasks (e.g. a blocked stdin reader).
@@ -247,10 +298,43 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            let e = if json { e.json(true) } else { e };
             report_error(&e);
             ExitCode::from(e.code)
         }
     }
+}
+
+/// A command line clap refused. Help and version print as usual; a usage
+/// error is a JSON error on stdout when `--json` was asked for (a script
+/// reading stdout gets JSON whatever went wrong), else clap's own message.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let wants_json = std::env::args_os().any(|a| a == "--json");
+    if !wants_json
+        || matches!(
+            e.kind(),
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        )
+    {
+        e.exit();
+    }
+    // clap's text without its usage and "for more information" lines; a
+    // message ending in ':' continues on the next lines (the missing arguments).
+    let text = e.render().to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let message = lines.join(" ").trim_start_matches("error: ").to_string();
+    let mut err = CliError::usage(message).json(true);
+    err.next_step = Some("Run the command with --help to see its options and examples.".into());
+    report_error(&err);
+    ExitCode::from(exit::USAGE)
 }
 
 /// `ado-entra man | head` ends quietly, as `ls | head` does: output to a
@@ -267,6 +351,29 @@ fn quiet_broken_pipe() {
 }
 
 impl Command {
+    /// Whether the command was asked for JSON (`--json`).
+    fn json(&self) -> bool {
+        match self {
+            Command::Check(a) => a.json,
+            Command::Connect(a) | Command::ChangeTenant(a) | Command::Disconnect(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Resolve(a) => a.json,
+            Command::Recover(a) => a.json,
+            Command::Orgs(a) => a.json,
+            Command::Audit(a) => a.json,
+            Command::Explain(a) => a.json,
+            Command::Login(a) => a.json,
+            Command::Whoami(a) => a.json,
+            Command::Journal(a) => a.json(),
+            Command::Demo(_)
+            | Command::Wizard(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Emulator(_)
+            | Command::Logout => false,
+        }
+    }
+
     /// For a command that changes Azure, the command that finishes it after
     /// an interruption (each reads the journal and Azure first, so nothing
     /// is sent twice).
@@ -318,7 +425,7 @@ async fn signalled() -> u8 {
 }
 
 /// The error of a run stopped by a signal: what to run to finish it.
-fn interrupted(code: u8, finish: Option<String>) -> CliError {
+fn interrupted(code: u8, finish: Option<String>, json: bool) -> CliError {
     let mut e = CliError::new(
         code,
         match &finish {
@@ -326,7 +433,7 @@ fn interrupted(code: u8, finish: Option<String>) -> CliError {
             None => "interrupted; nothing was changed",
         },
     );
-    e.json = std::env::args().any(|a| a == "--json");
+    e.json = json;
     e.next_step = finish.map(|f| {
         format!("Run `{f}` to finish: it reads the journal and Azure first and never sends a change twice.")
     });

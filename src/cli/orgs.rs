@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::json;
 
-use super::check::{client_error, clients_with};
+use super::auth_cmds::{client_error, signed_in_with};
 use super::{CliError, GlobalArgs, exit};
 use crate::client::http::RetryPolicy;
 use crate::domain::directory::{Asked, Directory};
@@ -65,13 +65,14 @@ async fn tenant(c: &crate::client::Clients, input: &str) -> Result<Directory, Cl
 }
 
 async fn run(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
-    let c = clients_with(
+    let c = signed_in_with(
         global,
         RetryPolicy {
             concurrency: usize::from(args.max_requests),
             ..RetryPolicy::default()
         },
-    )?;
+    )
+    .await?;
     let source = match global.tenant.as_deref() {
         Some(t) => Source::Catalog(tenant(&c, t).await?),
         None => Source::Accounts,

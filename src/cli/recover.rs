@@ -10,7 +10,6 @@ use clap::Args;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::recover::{WayId, WayStatus};
-use crate::domain::validate::parse_org_name;
 use crate::domain::verify::Access;
 use crate::ops::Session;
 use crate::ops::model::{Event, Events};
@@ -23,7 +22,7 @@ use crate::paths::StatePaths;
 )]
 pub struct RecoverArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Carry out one way back: sign-in, invite-owner, back-door, claim-ownership or support.
     #[arg(long, value_name = "WAY", value_parser = parse_way, conflicts_with = "verify_owner")]
@@ -68,20 +67,20 @@ fn printer() -> Events {
     let tty = std::io::stderr().is_terminal();
     let last_cycle: Mutex<Option<(String, u64)>> = Mutex::new(None);
     Arc::new(move |e: Event| match e {
-        Event::SignInPrompt(p) => eprintln!(
+        Event::SignInPrompt(p) => tell!(
             "To sign in, open {} and enter the code {} (it expires in {} min).",
             p.verification_uri,
             p.user_code,
             p.expires_in_secs.div_ceil(60)
         ),
         Event::Throttled { wait_secs } => {
-            eprintln!("Azure is throttling; retrying in {wait_secs}s")
+            tell!("Azure is throttling; retrying in {wait_secs}s")
         }
         Event::Recovering(Progress::Step { text }) => {
             if tty {
                 eprint!("\r\x1b[2K");
             }
-            eprintln!("{text}")
+            tell!("{text}")
         }
         Event::Recovering(Progress::Waiting {
             what,
@@ -99,13 +98,13 @@ fn printer() -> Events {
                 limit_secs.div_ceil(60)
             );
             if tty {
-                eprint!("\r\x1b[2K{line}");
+                eprint!("\r\x1b[2K{}", crate::domain::text::printable(&line));
             } else {
                 // One line per check, not per second.
                 let mut last = last_cycle.lock().expect("not poisoned");
                 let cycle = (what.clone(), waited_secs.saturating_add(next_check_secs));
                 if last.as_ref() != Some(&cycle) {
-                    eprintln!("{line}");
+                    tell!("{line}");
                     *last = Some(cycle);
                 }
             }
@@ -115,7 +114,7 @@ fn printer() -> Events {
 }
 
 async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliError> {
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     super::auth_cmds::require_person(global, crate::domain::identity::PersonOnly::Recover)?;
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let session = Session::new(super::auth_cmds::settings(global), paths);
@@ -193,15 +192,15 @@ fn print_report(r: &Report) {
     let f = &r.facts;
     let a = &r.assessment;
     match r.current() {
-        Some(i) => println!("Recovering '{}' as {}\n", r.org, i.label()),
-        None => println!("Recovering '{}'\n", r.org),
+        Some(i) => say!("Recovering '{}' as {}\n", r.org, i.label()),
+        None => say!("Recovering '{}'\n", r.org),
     }
-    println!("{}\n", a.headline);
+    say!("{}\n", a.headline);
     if let Access::WrongSignIn { .. } = a.state {
         // A wrong sign-in is told to sign in again, and nothing else.
         if let Some(w) = r.way(WayId::SignIn) {
             for (i, s) in w.steps.iter().enumerate() {
-                println!("  {}. {s}", i + 1);
+                say!("  {}. {s}", i + 1);
             }
         }
         return;
@@ -209,7 +208,7 @@ fn print_report(r: &Report) {
     if f.missing {
         return;
     }
-    println!("The organization");
+    say!("The organization");
     match &f.tenant {
         Some(t) => {
             let mut names = Vec::new();
@@ -217,7 +216,7 @@ fn print_report(r: &Report) {
                 names.push(n.clone());
             }
             names.extend(t.domains.iter().cloned());
-            println!(
+            say!(
                 "  directory: {} (tenant {})",
                 if names.is_empty() {
                     "name not readable".to_string()
@@ -227,27 +226,27 @@ fn print_report(r: &Report) {
                 t.id
             );
             for e in &t.evidence {
-                println!("    {e}");
+                say!("    {e}");
             }
         }
-        None if !f.connected => println!("  directory: none (personal Microsoft accounts)"),
-        None => println!("  directory: not read"),
+        None if !f.connected => say!("  directory: none (personal Microsoft accounts)"),
+        None => say!("  directory: not read"),
     }
     match &f.owner {
-        Some(o) => println!(
+        Some(o) => say!(
             "  owner: {} (read from {})",
             o.address,
             o.source.replace('_', " ")
         ),
-        None => println!("  owner: not readable with these identities"),
+        None => say!("  owner: not readable with these identities"),
     }
     if let Some(id) = &f.org_id {
-        println!("  id: {id}");
+        say!("  id: {id}");
     }
-    println!("\nYour identities");
+    say!("\nYour identities");
     let tenant = f.tenant_name();
     for i in &f.identities {
-        println!(
+        say!(
             "  {} {}{}",
             if *i.access() == Access::Works {
                 "✔"
@@ -258,15 +257,15 @@ fn print_report(r: &Report) {
             if i.current { " (signed in now)" } else { "" }
         );
         if f.connected {
-            println!("      {}", i.in_tenant.describe(&tenant));
+            say!("      {}", i.in_tenant.describe(&tenant));
         }
         if let Some(n) = &i.upn_note {
-            println!("      note: {n}");
+            say!("      note: {n}");
         }
         for e in &i.evidence {
-            println!("      {e}");
+            say!("      {e}");
         }
-        println!(
+        say!(
             "      as signed in: {}{}{}{}",
             i.signed_in.name().replace('_', " "),
             i.in_directory
@@ -286,16 +285,16 @@ fn print_report(r: &Report) {
     }
     if f.connected {
         let h = &f.who_can_help;
-        println!("\nWho can let you back in");
-        println!(
+        say!("\nWho can let you back in");
+        say!(
             "  Azure DevOps Administrators of {tenant}: {}",
             h.azure_devops_administrators.describe()
         );
-        println!(
+        say!(
             "  Global Administrators of {tenant}: {}",
             h.global_administrators.describe()
         );
-        println!(
+        say!(
             "  Project Collection Administrators still let in: {}",
             h.project_collection_administrators.describe()
         );
@@ -303,48 +302,48 @@ fn print_report(r: &Report) {
     if a.state == Access::Works {
         // Nothing to recover: only what keeps it from happening again.
         if let Some(w) = a.ways.iter().find(|w| w.status == WayStatus::Done) {
-            println!("\n{}", w.why);
+            say!("\n{}", w.why);
             for s in &w.steps {
-                println!("  - {s}");
+                say!("  - {s}");
             }
         }
         return;
     }
-    println!("\nWays back, in order");
+    say!("\nWays back, in order");
     for w in &a.ways {
-        println!(
+        say!(
             "  {}. {} [{}]",
             w.order,
             w.title,
             w.status.name().replace('_', " ")
         );
-        println!("     {}", w.why);
+        say!("     {}", w.why);
         if w.status.actionable() {
             for s in &w.steps {
-                println!("     - {s}");
+                say!("     - {s}");
             }
             if let Some(c) = &w.command {
-                println!("     run: {c}");
+                say!("     run: {c}");
             }
         }
     }
 }
 
 fn print_outcome(o: &Outcome) {
-    println!("{}", o.summary);
+    say!("{}", o.summary);
     if let Some(v) = &o.verified {
         super::change::print_probes(&v.probes);
     }
     if let Some(f) = &o.file {
-        println!("Written: {f}");
+        say!("Written: {f}");
     }
     if let Some(m) = &o.message {
-        println!("\n{m}");
+        say!("\n{m}");
     }
     if !o.next.is_empty() {
-        println!("\nNext:");
+        say!("\nNext:");
         for (i, n) in o.next.iter().enumerate() {
-            println!("  {}. {n}", i + 1);
+            say!("  {}. {n}", i + 1);
         }
     }
 }

@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 
-use super::check::{client_error, clients};
+use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
-use crate::domain::resolve::{Decision, Directory, Plan, parse_csv, to_csv};
-use crate::domain::validate::parse_org_name;
+use crate::domain::resolve::{
+    CsvProblem, Decision, Directory, MAX_CSV_BYTES, Plan, import_csv, to_csv,
+};
+use crate::domain::text::plural;
 use crate::ops::resolve::{self as ops, Outcome, ResolveError, Settings};
 use crate::paths::StatePaths;
 
@@ -21,11 +23,14 @@ use crate::paths::StatePaths;
 )]
 pub struct ResolveArgs {
     /// Organization name or its dev.azure.com URL.
-    #[arg(long)]
+    #[arg(long, value_parser = super::org_arg)]
     pub org: String,
     /// Write the plan as CSV to this file (exact matches pre-accepted).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["import", "resume", "accept_exact"])]
     pub export: Option<std::path::PathBuf>,
+    /// With --export: replace the file if it exists (an edited plan is lost).
+    #[arg(long, requires = "export")]
+    pub force: bool,
     /// Apply an edited plan (CSV).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["resume", "accept_exact"])]
     pub import: Option<std::path::PathBuf>,
@@ -71,20 +76,23 @@ fn progress(quiet: bool) -> ops::OnProgress {
             } else {
                 String::new()
             };
-            eprintln!(
+            tell!(
                 "resolving {}/{}: {} mapped, {} invited, {} failed{doubt}",
-                p.done, p.total, p.mapped, p.invited, p.failed
+                p.done,
+                p.total,
+                p.mapped,
+                p.invited,
+                p.failed
             );
         }
     })
 }
 
-fn print_plan(plan: &Plan) {
-    println!(
-        "{} disconnected user(s) in '{}' (directory {}):",
-        plan.rows.len(),
+fn print_plan(plan: &Plan, directory: &str) {
+    say!(
+        "{} in '{}' (directory {directory}):",
+        plural(plan.rows.len(), "disconnected user", "disconnected users"),
         plan.org,
-        plan.tenant
     );
     for r in &plan.rows {
         let who = r.email.as_deref().unwrap_or("(no address)");
@@ -107,13 +115,52 @@ fn print_plan(plan: &Plan) {
             let words: Vec<&str> = r.flags.iter().map(|f| f.describe()).collect();
             format!(" [{}]", words.join("; "))
         };
-        println!("  {} <{who}>: {what}{flags}", r.display_name);
+        say!("  {} <{who}>: {what}{flags}", r.display_name);
     }
     let s = plan.summary();
-    println!(
+    say!(
         "\n{} to map, {} to invite, {} skipped, {} left to review.",
-        s.mapped, s.to_invite, s.skipped, s.left
+        s.mapped,
+        s.to_invite,
+        s.skipped,
+        s.left
     );
+}
+
+/// The import's warnings again, beside the plan they concern.
+fn print_warnings(warnings: &[CsvProblem]) {
+    if warnings.is_empty() {
+        return;
+    }
+    say!(
+        "\n{} to look at before applying:",
+        plural(warnings.len(), "warning", "warnings")
+    );
+    for w in warnings {
+        say!("  {w}");
+    }
+}
+
+/// An edited plan's bytes, refusing (before reading on) anything larger than
+/// a plan can be: a wrong path such as /dev/zero or a log file fails at
+/// once instead of filling memory.
+fn read_plan_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let cannot =
+        |e: std::io::Error| CliError::error(format!("cannot read {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CSV_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > MAX_CSV_BYTES {
+        return Err(CliError::error(format!(
+            "{} is larger than {} MiB, the most a plan may be: it is not a plan exported by `ado-entra resolve --export` (a plan has one short row per disconnected user)",
+            path.display(),
+            MAX_CSV_BYTES / 1024 / 1024
+        )));
+    }
+    Ok(bytes)
 }
 
 fn print_outcome(org: &str, o: &Outcome, json_out: bool) {
@@ -121,14 +168,14 @@ fn print_outcome(org: &str, o: &Outcome, json_out: bool) {
         println!("{}", json!({"outcome": o}));
         return;
     }
-    println!("{}", o.summary());
+    say!("{}", o.summary());
     for f in &o.failed {
-        println!("  ✘ {} ({}): {}", f.who, f.descriptor, f.error);
+        say!("  ✘ {} ({}): {}", f.who, f.descriptor, f.error);
     }
     if !o.failed.is_empty() {
-        println!("Retry the failures: ado-entra resolve --org {org} --resume");
+        say!("Retry the failures: ado-entra resolve --org {org} --resume");
     }
-    println!("Journal: {}", o.journal.display());
+    say!("Journal: {}", o.journal.display());
 }
 
 pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
@@ -145,25 +192,48 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
             crate::domain::identity::PersonOnly::ResolveApply,
         )?;
     }
-    let org = parse_org_name(&args.org).map_err(|e| CliError::usage(e.to_string()))?;
+    let org = args.org.clone(); // parsed by clap (`org_arg`)
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let settings = Settings {
         concurrency: args.concurrency as usize,
         send_invitations: args.send_invitations,
     };
-    let c = clients(global)?;
+    // An edited plan is worth more than a fresh export: never replaced
+    // unasked (and said before anything is read from Azure).
+    if let Some(path) = &args.export
+        && !args.force
+        && std::fs::symlink_metadata(path).is_ok()
+    {
+        return Err(CliError {
+            next_step: Some(format!(
+                "to replace it, run: ado-entra resolve --org {org} --export {} --force",
+                super::shell_word(&path.display().to_string())
+            )),
+            ..CliError::error(format!(
+                "{} already exists and may hold edits; nothing was written",
+                path.display()
+            ))
+        });
+    }
+    // A wrong path (/dev/zero, a log) is refused before Azure is read.
+    let import_bytes = args.import.as_deref().map(read_plan_file).transpose()?;
+    let c = signed_in(global).await?;
+    let backing = crate::ops::change::backing(&c, &org).await;
+    // The directory by name where Azure DevOps says it (id otherwise).
+    let directory = match &backing {
+        Ok(crate::domain::directory::Backing::Tenant { directory }) => Some(directory.label()),
+        _ => None,
+    };
     // Signed in elsewhere than the organization's directory: say so, with the
     // exact command, before any call is refused for it.
-    if let (Some(who), Ok(backing)) = (
-        crate::ops::verify::signed_in(&c).await,
-        crate::ops::change::backing(&c, &org).await,
-    ) && let Some(cmd) = crate::domain::verify::classify(
-        Some(&backing),
-        &who,
-        &crate::domain::verify::Seen::default(),
-        None,
-    )
-    .sign_in_command()
+    if let (Some(who), Ok(backing)) = (crate::ops::verify::signed_in(&c).await, &backing)
+        && let Some(cmd) = crate::domain::verify::classify(
+            Some(backing),
+            &who,
+            &crate::domain::verify::Seen::default(),
+            None,
+        )
+        .sign_in_command()
     {
         return Err(CliError::error(format!(
             "you are signed in as {} outside the directory '{org}' uses ({}): sign in there first\n  next: {cmd}",
@@ -177,7 +247,7 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         tokio::spawn(async move {
             while let Ok(ev) = events.recv().await {
                 if let crate::client::http::ClientEvent::RetryAfter { wait, status, .. } = ev {
-                    eprintln!(
+                    tell!(
                         "Azure answered {status}; waiting {}s as asked, then retrying",
                         wait.as_secs().max(1)
                     );
@@ -214,10 +284,10 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
             return Err(resolve_error(ResolveError::NothingToResume(org)));
         };
         if !args.json {
-            eprintln!(
-                "Resuming the run of {} for '{org}' ({} user(s)); users already resolved are checked in Azure DevOps and not touched again.",
+            tell!(
+                "Resuming the run of {} for '{org}' ({}); users already resolved are checked in Azure DevOps and not touched again.",
                 replay.started.format("%Y-%m-%d %H:%M UTC"),
-                jobs.len()
+                crate::domain::text::plural(jobs.len(), "user", "users")
             );
         }
         let graph = crate::ops::gather::graph_in_tenant(&c, &tenant)
@@ -247,19 +317,27 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
 
     if let Some((path, _)) =
         crate::domain::journal::latest_unfinished(&jdir, ops::OP, &org).map_err(journal_error)?
-        && (args.import.is_some() || args.accept_exact)
     {
-        return Err(CliError::error(format!(
-            "an earlier Resolve run for '{org}' did not finish ({}); finish it first with `ado-entra resolve --org {org} --resume`",
-            path.display()
-        )));
+        if args.import.is_some() || args.accept_exact {
+            return Err(CliError::error(format!(
+                "an earlier Resolve run for '{org}' did not finish ({}); finish it first with `ado-entra resolve --org {org} --resume`",
+                path.display()
+            )));
+        }
+        // Only reading: say so, so an unfinished run is never forgotten.
+        if !args.json {
+            eprintln!(
+                "Note: an earlier Resolve run for '{org}' did not finish; what it had not applied is still to do. Finish it with `ado-entra resolve --org {org} --resume`."
+            );
+        }
     }
 
     if !args.json {
-        eprintln!("Reading disconnected users of '{org}' and the directory's accounts...");
+        tell!("Reading disconnected users of '{org}' and the directory's accounts...");
     }
     let (loaded, graph) = ops::load(&c, &org).await.map_err(resolve_error)?;
     let mut plan = loaded.plan;
+    let directory = directory.unwrap_or_else(|| plan.tenant.clone());
 
     if let Some(path) = &args.export {
         plan.accept_all_exact();
@@ -273,31 +351,32 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
                 json!({"org": org, "file": path, "rows": plan.rows.len(), "summary": s})
             );
         } else {
-            println!(
-                "Wrote {} row(s) to {}: {} exact match(es) set to map, {} to review.\nEdit the action column (map, invite, skip, review), then run `ado-entra resolve --org {org} --import {}`.",
-                plan.rows.len(),
+            say!(
+                "Wrote {} to {}: {} set to map, {} to review.\nEdit the action column (map, invite, skip, review), then run `ado-entra resolve --org {org} --import {}`.",
+                plural(plan.rows.len(), "row", "rows"),
                 path.display(),
-                s.mapped,
+                plural(s.mapped, "exact match", "exact matches"),
                 s.left,
-                path.display()
+                super::shell_word(&path.display().to_string())
             );
         }
         return Ok(exit::OK);
     }
 
+    let mut warnings: Vec<CsvProblem> = Vec::new();
     if let Some(path) = &args.import {
-        let bytes = std::fs::read(path)
-            .map_err(|e| CliError::error(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = import_bytes.unwrap_or_default();
         let dir = Directory::new(&loaded.tenant_users);
-        let decisions = parse_csv(
-            &path.display().to_string(),
-            &bytes,
-            &plan,
-            &dir,
-            &loaded.taken,
-        )
-        .map_err(|e| CliError::error(e.to_string().trim_end().to_string()))?;
-        plan.apply_decisions(decisions);
+        let file = path.display().to_string();
+        let imported = import_csv(&file, &bytes, &plan, &dir, &loaded.taken)
+            .map_err(|e| CliError::error(e.to_string().trim_end().to_string()))?;
+        plan.apply_decisions(imported.decisions);
+        warnings = imported.warnings;
+        if !args.json {
+            for w in &warnings {
+                tell!("warning: {file}:{w}");
+            }
+        }
     } else if args.accept_exact {
         plan.accept_all_exact();
     } else {
@@ -308,8 +387,8 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
                 json!({"org": org, "plan": plan, "summary": plan.summary()})
             );
         } else {
-            print_plan(&plan);
-            println!(
+            print_plan(&plan, &directory);
+            say!(
                 "Nothing was changed. Export the plan with --export FILE, or map the exact matches with --accept-exact."
             );
         }
@@ -322,11 +401,12 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         if args.json {
             println!(
                 "{}",
-                json!({"org": org, "applied": false, "dry_run": args.dry_run, "jobs": jobs, "summary": s})
+                json!({"org": org, "applied": false, "dry_run": args.dry_run, "jobs": jobs, "summary": s, "warnings": warnings})
             );
         } else {
-            print_plan(&plan);
-            println!(
+            print_plan(&plan, &directory);
+            print_warnings(&warnings);
+            say!(
                 "{}",
                 if jobs.is_empty() {
                     "Nothing to apply."
@@ -338,10 +418,14 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         return Ok(exit::OK);
     }
     if !args.json {
-        eprintln!(
-            "Will change '{org}': map {} user(s) to existing accounts and invite {} as guest(s) (then map them); {} skipped, {} left as they are.",
-            s.mapped, s.to_invite, s.skipped, s.left
+        tell!(
+            "Will change '{org}': map {} to existing accounts and invite {} as guests (then map them); {} skipped, {} left as they are.",
+            plural(s.mapped, "user", "users"),
+            s.to_invite,
+            s.skipped,
+            s.left
         );
+        print_warnings(&warnings);
     }
     super::change::confirm(&org, args.yes)?;
     let journal = ops::begin(&jdir, &org, &plan.tenant, &jobs).map_err(resolve_error)?;

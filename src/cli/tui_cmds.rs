@@ -92,7 +92,7 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
 /// return the exit code.
 fn report_exit(left: crate::app::exit::Exit) -> u8 {
     if let Some(note) = &left.note {
-        eprintln!("{note}");
+        tell!("{note}");
     }
     left.code
 }

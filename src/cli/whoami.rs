@@ -39,15 +39,15 @@ pub fn logout(_global: &GlobalArgs) -> ExitCode {
     };
     match TokenCache::delete(&paths.token_cache()) {
         Ok(true) => {
-            eprintln!("Signed out: the token cache{also} deleted.");
+            tell!("Signed out: the token cache{also} deleted.");
             ExitCode::SUCCESS
         }
         Ok(false) if sessions > 0 => {
-            eprintln!("Signed out: {} deleted.", also.trim_start_matches(" and "));
+            tell!("Signed out: {} deleted.", also.trim_start_matches(" and "));
             ExitCode::SUCCESS
         }
         Ok(false) => {
-            eprintln!("Not signed in; nothing to delete.");
+            tell!("Not signed in; nothing to delete.");
             ExitCode::SUCCESS
         }
         Err(e) => fail(false, other_failure(&e)),
@@ -76,20 +76,20 @@ pub fn whoami(global: &GlobalArgs, args: WhoamiArgs) -> ExitCode {
 fn print_whoami(v: &serde_json::Value) {
     let s = |k: &str| v[k].as_str().unwrap_or("-").to_string();
     match v["client_id"].as_str() {
-        Some(c) => println!("identity:  {} (application {c})", s("identity_kind")),
-        None => println!("identity:  {}", s("upn")),
+        Some(c) => say!("identity:  {} (application {c})", s("identity_kind")),
+        None => say!("identity:  {}", s("upn")),
     }
-    println!("tenant:    {}", s("tenant_id"));
+    say!("tenant:    {}", s("tenant_id"));
     if v["client_id"].is_null() {
-        println!("user type: {}", s("user_type"));
+        say!("user type: {}", s("user_type"));
     }
-    println!("signed in: {}", s("method"));
+    say!("signed in: {}", s("method"));
     match v["store"]["kind"].as_str() {
-        Some("file") => println!(
+        Some("file") => say!(
             "stored in: file {} (mode 0600; no OS credential store is used)",
             v["store"]["path"].as_str().unwrap_or("-")
         ),
-        Some(_) => println!("stored in: nothing saved (read from the environment)"),
+        Some(_) => say!("stored in: nothing saved (read from the environment)"),
         None => {}
     }
     for (name, key) in [("Azure DevOps", "azure_devops"), ("Graph", "graph")] {
@@ -98,15 +98,15 @@ fn print_whoami(v: &serde_json::Value) {
             .as_str()
             .and_then(|e| DateTime::parse_from_rfc3339(e).ok())
         {
-            Some(e) => println!("{name} token: held, {}", until(e.with_timezone(&Utc))),
-            None => println!("{name} token: not held"),
+            Some(e) => say!("{name} token: held, {}", until(e.with_timezone(&Utc))),
+            None => say!("{name} token: not held"),
         }
     }
     if v["tokens"]["pat"].as_bool() == Some(true) {
-        println!("PAT: held (Azure DevOps only)");
+        say!("PAT: held (Azure DevOps only)");
     }
     for d in v["directories"].as_array().into_iter().flatten() {
-        println!(
+        say!(
             "directory: {} as {} (read through Microsoft Graph only; `login --directory`)",
             d["tenant_id"].as_str().unwrap_or("-"),
             d["upn"].as_str().unwrap_or("-")

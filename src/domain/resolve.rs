@@ -19,7 +19,8 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 pub use csv_file::{
-    CSV_COLUMNS, CsvErrors, CsvProblem, MAX_CSV_BYTES, MAX_PROBLEMS, parse_csv, to_csv,
+    CSV_COLUMNS, CsvErrors, CsvProblem, Imported, MAX_CSV_BYTES, MAX_PROBLEMS, import_csv,
+    parse_csv, to_csv,
 };
 
 use crate::domain::facts::TenantUser;

@@ -203,6 +203,61 @@ pub fn name_key(name: &str) -> String {
     name_tokens(name).join(" ")
 }
 
+/// `n` and the noun that agrees with it: `plural(1, "warning", "warnings")`
+/// is "1 warning", `plural(0, …)` "0 warnings".
+pub fn plural<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
+}
+
+/// Whether `c` must not reach a terminal or a Markdown file as itself:
+/// C0 and C1 controls (ESC, BEL, CR, …), DEL, and the bidirectional
+/// controls that reorder what follows them on screen (U+202A–U+202E
+/// embeddings and overrides, U+2066–U+2069 isolates, U+200E/U+200F marks,
+/// U+061C), the "Trojan Source" characters of CVE-2021-42574.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+}
+
+/// The one sanitiser of text from servers (display names, UPNs, organization
+/// names, error messages) before it is printed or written as Markdown: each
+/// character of [`is_unsafe_char`] becomes U+FFFD `�`, visible, one column
+/// wide, so a name that carried an escape sequence or a bidirectional
+/// override shows that it did, and layouts keep their widths. A tab becomes
+/// a space. Borrowed when there is nothing to change (nearly always).
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\t' => ' ',
+                c if is_unsafe_char(c) => '\u{fffd}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// [`printable`] for text of several lines (a message, a report): line
+/// breaks are kept (a `\r\n` is one), everything else goes through
+/// [`printable`].
+pub fn printable_lines(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe_char(c)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let lines: Vec<std::borrow::Cow<'_, str>> = s
+        .split('\n')
+        .map(|l| printable(l.strip_suffix('\r').unwrap_or(l)))
+        .collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,5 +375,36 @@ mod tests {
         ));
         assert!(!is_guest_ext_upn("alice@outlook.com"));
         assert_eq!(normalize_key("  Alice@Contoso.COM "), "alice@contoso.com");
+    }
+
+    #[test]
+    fn printable_neutralises_controls_and_bidi_overrides() {
+        let hostile = "Mal\u{1b}]0;pwned\u{7}lory \u{202e}gnp.exe\u{1b}[2J\r";
+        let p = printable(hostile);
+        assert_eq!(
+            p,
+            "Mal\u{fffd}]0;pwned\u{fffd}lory \u{fffd}gnp.exe\u{fffd}[2J\u{fffd}"
+        );
+        for c in [
+            '\u{0}', '\u{7}', '\u{1b}', '\n', '\u{7f}', '\u{85}', '\u{9b}', '\u{202a}', '\u{202d}',
+            '\u{2066}', '\u{2069}', '\u{200e}', '\u{200f}', '\u{61c}',
+        ] {
+            assert_eq!(printable(&format!("a{c}b")), "a\u{fffd}b", "{:?}", c);
+        }
+        assert_eq!(printable("a\tb"), "a b");
+        for ok in ["Zoë Quinn", "李雷", "مريم", "plain", "", "a\u{200d}b"] {
+            assert!(
+                matches!(printable(ok), std::borrow::Cow::Borrowed(_)),
+                "{ok}"
+            );
+        }
+        assert_eq!(
+            printable_lines("one \u{1b}[31m\r\ntwo\u{7}\nthree"),
+            "one \u{fffd}[31m\ntwo\u{fffd}\nthree"
+        );
+        assert!(matches!(
+            printable_lines("a\nb"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }

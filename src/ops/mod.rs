@@ -8,6 +8,7 @@
 //! print them.
 
 pub mod advice;
+pub mod approval;
 pub mod change;
 pub mod fleet;
 pub mod fleet_report;

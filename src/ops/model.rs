@@ -289,7 +289,7 @@ pub enum Event {
     /// One organization of a fleet was surveyed (its position in the list).
     Surveyed(usize, Box<FleetOrg>),
     /// A locked-out owner's recovery: a step, or a countdown.
-    Recovering(super::recover::Progress),
+    Recovering(RecoveryProgress),
 }
 
 /// Where an operation sends its [`Event`]s.
@@ -410,4 +410,23 @@ impl FleetOrg {
             ..Self::default()
         }
     }
+}
+
+/// What a recovery reports while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecoveryProgress {
+    /// A step, or what the person should do now.
+    Step {
+        /// One line.
+        text: String,
+    },
+    /// Waiting for something; the next check in `next_check_secs`.
+    Waiting {
+        /// What is awaited.
+        what: String,
+        next_check_secs: u64,
+        waited_secs: u64,
+        limit_secs: u64,
+    },
 }

@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::domain::checks::{CheckResult, PredictedUser, Prediction, Status};
+use crate::domain::text::{plural, printable_lines};
 
 /// The `--json` document: `{org, tenant, checks[], predicted{keep, disconnected, locked_out}}`.
 pub fn check_json(
@@ -73,10 +74,14 @@ pub fn check_table(
     prediction: &Prediction,
     color: bool,
 ) -> String {
+    // Every text from Azure (titles and evidence name users and directories)
+    // goes through the one sanitiser before the colours are added.
+    let clean = |s: &str| printable_lines(s).into_owned();
     let mut out = format!(
-        "Prerequisites for organization '{org}'{}\n\n",
+        "Prerequisites for organization '{}'{}\n\n",
+        clean(org),
         tenant
-            .map(|t| format!(" -> tenant {t}"))
+            .map(|t| format!(" -> directory {}", clean(t)))
             .unwrap_or_default()
     );
     let label_width = results
@@ -86,11 +91,15 @@ pub fn check_table(
         .unwrap_or(4);
     for r in results {
         let tag = format!("{} {:<label_width$}", symbol(r.status), r.status_label());
-        out.push_str(&format!("{}  {}\n", paint(r.status, &tag, color), r.title));
+        out.push_str(&format!(
+            "{}  {}\n",
+            paint(r.status, &tag, color),
+            clean(&r.title)
+        ));
         if r.status != Status::Pass && r.status != Status::Skip {
             const SHOWN: usize = 8;
             for e in r.evidence.iter().take(SHOWN) {
-                out.push_str(&format!("      {e}\n"));
+                out.push_str(&format!("      {}\n", clean(e)));
             }
             if r.evidence.len() > SHOWN {
                 out.push_str(&format!(
@@ -99,7 +108,7 @@ pub fn check_table(
                 ));
             }
             if let Some(fix) = &r.fix {
-                out.push_str(&format!("      fix: {fix}\n"));
+                out.push_str(&format!("      fix: {}\n", clean(fix)));
             }
         }
     }
@@ -121,20 +130,26 @@ pub fn check_table(
     for u in &prediction.locked_out {
         out.push_str(&paint(
             Status::Fail,
-            &format!(
+            &clean(&format!(
                 "  LOCKED OUT: {} ({})\n",
                 u.email.clone().unwrap_or_else(|| u.display_name.clone()),
                 u.reason
-            ),
+            )),
             color,
         ));
     }
     out.push_str(&match (failed, unproven) {
-        (0, 0) => format!("\nNo check failed ({warnings} warning(s)).\n"),
-        (f, 0) => format!("\n{f} check(s) failed, {warnings} warning(s): fix the failures before changing anything.\n"),
+        (0, 0) => format!("\nNo check failed ({}).\n", plural(warnings, "warning", "warnings")),
+        (f, 0) => format!(
+            "\n{} failed, {}: fix the failures before changing anything.\n",
+            plural(f, "check", "checks"),
+            plural(warnings, "warning", "warnings")
+        ),
         (f, u) => format!(
-            "\n{f} check(s) failed and {u} could not be proven ({}), {warnings} warning(s): nothing may change until the owner's access is proven.\n",
-            verdict.failures[f..].join(", ")
+            "\n{} failed and {u} could not be proven ({}), {}: nothing may change until the owner's access is proven.\n",
+            plural(f, "check", "checks"),
+            verdict.failures[f..].join(", "),
+            plural(warnings, "warning", "warnings")
         ),
     });
     out
@@ -216,7 +231,7 @@ mod tests {
         assert!(t.contains("fix: add the owner as a member"), "{t}");
         assert!(!t.contains("hidden when passing"), "{t}");
         assert!(t.contains("LOCKED OUT: owner@outlook.com"), "{t}");
-        assert!(t.contains("1 check(s) failed"), "{t}");
+        assert!(t.contains("1 check failed"), "{t}");
         let c = check_table("fab", None, &results(), &prediction(), true);
         assert!(c.contains("\x1b[1;31m"), "{c}");
     }

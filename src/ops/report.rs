@@ -29,11 +29,26 @@ fn role(u: &PredictedUser) -> Standing {
 }
 
 fn row(u: &PredictedUser, outcome: AccessOutcome) -> AccessRow {
+    let who = who(u);
     AccessRow {
-        who: who(u),
+        reason: without_name(&u.reason, &who),
+        who,
         role: role(u),
         outcome,
-        reason: u.reason.clone(),
+    }
+}
+
+/// The reason without the person's name in front: the table's first column
+/// already says who ("Ann <ann@x> maps by UPN to …" → "Maps by UPN to …").
+fn without_name(reason: &str, who: &str) -> String {
+    let Some(rest) = reason.strip_prefix(who) else {
+        return reason.to_string();
+    };
+    let rest = rest.trim_start_matches([':', ' ']);
+    let mut c = rest.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => reason.to_string(),
     }
 }
 
@@ -96,12 +111,12 @@ pub fn plan(
             ));
         }
     }
-    let total = p.keep.len() + p.disconnected.len() + p.locked_out.len() + p.unverified.len();
+    let total = p.total();
     let mut counts = format!(
         "Of {total} user{}: {} keep their access and history, {} will be disconnected until mapped or invited",
         if total == 1 { "" } else { "s" },
         p.keep.len(),
-        p.disconnected.len() + p.locked_out.len()
+        p.lost()
     );
     if !p.unverified.is_empty() {
         counts.push_str(&format!(
@@ -181,6 +196,39 @@ pub fn report_named(
         accept: accept_list(facts, results, p),
         directory_sign_in: None,
     }
+}
+
+/// The report every surface shows, from the organization's state and, for
+/// a real change, its assessment: one path from facts to verdict for the
+/// wizard's Prerequisites screen, `check` and its `--report`.
+pub fn checks_report(
+    situation: &super::change::Situation,
+    destination: Option<TenantInfo>,
+    assessed: Option<(
+        &crate::domain::directory::Change,
+        &super::change::Assessment,
+    )>,
+) -> ChecksReport {
+    use crate::domain::directory::Change;
+    let view = situation_view(situation);
+    let Some((ch, a)) = assessed else {
+        return ChecksReport {
+            situation: view,
+            destination,
+            ..ChecksReport::default()
+        };
+    };
+    let source = match ch {
+        Change::ChangeTenant { from, .. } | Change::Disconnect { from } => Some(from.label()),
+        Change::Connect { .. } => None,
+    };
+    let mut r = report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
+    r.situation = view;
+    r.destination = r.destination.or(destination);
+    if a.facts.caller.destination_unreadable.is_some() {
+        r.directory_sign_in = r.destination.clone();
+    }
+    r
 }
 
 /// The decision in words, for the wizard.
@@ -282,5 +330,22 @@ mod tests {
             rows.iter()
                 .any(|r| r.who == "bob@outlook.com" && r.outcome == AccessOutcome::Disconnected)
         );
+    }
+
+    #[test]
+    fn the_why_column_does_not_repeat_the_name() {
+        let mut u = user("kim@x.com", vec![], "");
+        u.display_name = "Kim Lee".into();
+        u.reason = "Kim Lee <kim@x.com> maps by UPN to kim@x.com (disabled)".into();
+        let r = row(&u, AccessOutcome::Disconnected);
+        assert_eq!(r.who, "Kim Lee <kim@x.com>");
+        assert_eq!(r.reason, "Maps by UPN to kim@x.com (disabled)");
+        u.reason = "Kim Lee <kim@x.com>: no account in the destination".into();
+        assert_eq!(
+            row(&u, AccessOutcome::Disconnected).reason,
+            "No account in the destination"
+        );
+        u.reason = "unrelated words".into();
+        assert_eq!(row(&u, AccessOutcome::Keeps).reason, "unrelated words");
     }
 }

@@ -20,7 +20,7 @@ use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
 use crate::client::models::ado::OrgTenant;
 use crate::client::{ClientSettings, Clients, Endpoints};
 use crate::domain::checks::CheckResult;
-use crate::domain::directory::{Asked, Change, Decision};
+use crate::domain::directory::{Asked, Decision};
 use crate::domain::facts;
 use crate::paths::StatePaths;
 
@@ -332,18 +332,13 @@ impl Session {
         if let (Decision::Proceed { .. }, Some(p)) = (&situation.decision, cannot_act) {
             return Err(p);
         }
-        let view = report::situation_view(&situation);
         let destination = asked.destination().map(|d| TenantInfo {
             id: d.id.to_string(),
             display_name: d.name().to_string(),
             domain: d.domain.clone(),
         });
         let Decision::Proceed { change: ch, .. } = &situation.decision else {
-            return Ok(ChecksReport {
-                situation: view,
-                destination,
-                ..ChecksReport::default()
-            });
+            return Ok(report::checks_report(&situation, destination, None));
         };
         let sink = events.clone();
         let progress: gather::Progress = Arc::new(move |done, total, what| {
@@ -356,16 +351,7 @@ impl Session {
         let a = change::assess(&c, org, ch, None, progress)
             .await
             .map_err(|e| advice::client(&e))?;
-        let source = match ch {
-            Change::ChangeTenant { from, .. } | Change::Disconnect { from } => Some(from.label()),
-            Change::Connect { .. } => None,
-        };
-        let mut r = report::report_named(&a.facts, &a.results, &a.prediction, source.as_deref());
-        r.situation = view;
-        r.destination = r.destination.or(destination);
-        if a.facts.caller.destination_unreadable.is_some() {
-            r.directory_sign_in = r.destination.clone();
-        }
+        let r = report::checks_report(&situation, destination, Some((ch, &a)));
         Ok(r)
     }
 
@@ -465,6 +451,9 @@ impl Session {
             "checklist-{}.md",
             Utc::now().format("%Y%m%d-%H%M%S")
         ));
+        // Names in it come from Azure: no escape sequence or bidirectional
+        // override reaches whoever opens the file.
+        let markdown = crate::domain::text::printable_lines(&markdown).into_owned();
         self.write_private(path, markdown).await
     }
 

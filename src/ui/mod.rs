@@ -13,7 +13,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{self, Overlay, State, Target};
+use crate::app::{self, Hint, Overlay, State, Target};
 
 pub use theme::Theme;
 
@@ -86,36 +86,29 @@ fn draw_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 fn draw_footer(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let hints = app::key_hints(state);
-    // Full hints if they fit, else key plus first word, else keys alone.
-    let variants: [&dyn Fn(&str) -> String; 3] = [
-        &|w: &str| w.to_string(),
-        &|w: &str| w.split_whitespace().next().unwrap_or("").to_string(),
-        &|_: &str| String::new(),
-    ];
-    let mut chosen = Vec::new();
-    for shorten in variants {
-        chosen = hints
-            .iter()
-            .map(|h| (h.shown.to_string(), shorten(h.label)))
-            .collect::<Vec<_>>();
-        let width: usize = chosen
-            .iter()
-            .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
-            .sum();
-        if width <= usize::from(area.width) + 2 {
-            break;
+    let (own, always) = app::footer_hints(state);
+    let width = |h: &Hint| h.shown.chars().count() + h.label.chars().count() + 3;
+    // Every key with its label if they fit; else the screen's keys in order
+    // while they fit beside the ones that always stay (help lists the rest).
+    let room = usize::from(area.width) + 2;
+    let mut left = room.saturating_sub(always.iter().map(width).sum());
+    let mut chosen: Vec<Hint> = Vec::new();
+    for h in own {
+        if width(&h) <= left {
+            left -= width(&h);
+            chosen.push(h);
         }
     }
+    chosen.extend(always);
     let mut spans = Vec::new();
-    for (i, (key, what)) in chosen.into_iter().enumerate() {
+    for (i, h) in chosen.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }
-        spans.push(Span::styled(key, theme.key()));
-        if !what.is_empty() {
+        spans.push(Span::styled(h.shown, theme.key()));
+        if !h.label.is_empty() {
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(what, theme.dim()));
+            spans.push(Span::styled(h.label, theme.dim()));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -147,7 +140,8 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
     let (about, keys) = app::help_text(state);
-    let mut lines = vec![Line::from(about), Line::from("")];
+    // The keys first: on a small screen they are what the person came for.
+    let mut lines = Vec::new();
     let key_width = keys
         .iter()
         .map(|h| h.shown.chars().count())
@@ -160,6 +154,8 @@ fn draw_help(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {
             Span::raw(if h.help.is_empty() { h.label } else { h.help }),
         ]));
     }
+    lines.push(Line::from(""));
+    lines.push(Line::from(about));
     let popup = centered(area, 72, (lines.len() as u16).saturating_add(6));
     frame.render_widget(Clear, popup);
     frame.render_widget(

@@ -218,20 +218,37 @@ fn screens() -> Vec<(&'static str, State)> {
                 ..PickOrg::default()
             })),
         ),
-        (
-            "pick_tenant",
-            with(Screen::PickTenant(PickTenant {
-                tenants: Loadable::Ready(vec![tenant()]),
+        ("pick_tenant", {
+            let mut s = with(Screen::PickTenant(PickTenant {
+                tenants: Loadable::Ready(vec![
+                    tenant(),
+                    TenantInfo {
+                        id: "99999999-2222-3333-4444-555555555555".into(),
+                        display_name: "Northwind".into(),
+                        domain: "northwind.onmicrosoft.com".into(),
+                    },
+                ]),
                 selected: 0,
                 ..PickTenant::default()
-            })),
-        ),
+            }));
+            s.session.identity = Some(Identity {
+                upn: "owner@fabrikam.com".into(),
+                display_name: "Owner".into(),
+                tenant_id: TENANT_ID.into(),
+            });
+            s.session.backing = Some(OrgBacking {
+                tenant: Some(tenant()),
+            });
+            s.session.flow = Flow::ChangeTenant;
+            s
+        }),
         (
             "prereqs_running",
             with(Screen::Prereqs(Prereqs {
                 report: Loadable::Loading,
                 progress: Some((4, 12, "graph lookups".into())),
                 selected: 0,
+                ..Prereqs::default()
             })),
         ),
         (
@@ -240,6 +257,7 @@ fn screens() -> Vec<(&'static str, State)> {
                 report: Loadable::Ready(report()),
                 progress: None,
                 selected: 1,
+                ..Prereqs::default()
             })),
         ),
         ("plan", with(Screen::Plan(PlanScreen { scroll: 0 }))),
@@ -321,6 +339,7 @@ fn screens() -> Vec<(&'static str, State)> {
                     .fix
                     .clone(),
                 access: crate::domain::verify::Access::OwnerLockedOut,
+                scroll: 0,
             })),
         ),
         ("done", done),
@@ -413,6 +432,103 @@ fn screens() -> Vec<(&'static str, State)> {
             }))),
         ),
         (
+            "signin_failed",
+            with(Screen::SignIn(SignInScreen {
+                phase: SignInPhase::Failed(Problem {
+                    message: "AADSTS50020: User account 'owner@outlook.com' from identity provider 'live.com' does not exist in tenant 'Fabrikam'.".into(),
+                    code: Some("AADSTS50020".into()),
+                    next_step: Some("Sign in with an account of the directory, or invite this one as a guest first.".into()),
+                    kb_id: Some("AADSTS50020".into()),
+                    ..Problem::default()
+                }),
+                ..SignInScreen::default()
+            })),
+        ),
+        (
+            "prereqs_evidence_scrolled",
+            with(Screen::Prereqs(Prereqs {
+                report: Loadable::Ready(long_report()),
+                selected: 1,
+                focus: Pane::Evidence,
+                evidence_scroll: 3,
+                ..Prereqs::default()
+            })),
+        ),
+        (
+            "prereqs_lockout_scrolled",
+            with(Screen::Prereqs(Prereqs {
+                report: Loadable::Ready(long_report()),
+                selected: 1,
+                focus: Pane::Lockout,
+                table_scroll: 40,
+                ..Prereqs::default()
+            })),
+        ),
+        (
+            "apply_failed",
+            with(Screen::Apply(ApplyScreen::Failed(Problem {
+                message: "The connection was refused: 403 Forbidden".into(),
+                next_step: Some("Nothing was changed. Check that you are still an owner, then run the checks again.".into()),
+                ..Problem::default()
+            }))),
+        ),
+        (
+            "verify_failed",
+            with(Screen::Verify(VerifyScreen::Failed(Problem::msg(
+                "The fresh sign-in was refused: TF400813",
+            )))),
+        ),
+        ("help_overlay", {
+            let mut s = with(Screen::Prereqs(Prereqs {
+                report: Loadable::Ready(report()),
+                ..Prereqs::default()
+            }));
+            s.overlay = Some(Overlay::Help);
+            s
+        }),
+        ("quit_overlay", {
+            let mut s = with(Screen::Apply(ApplyScreen::Running {
+                last: Some("connect".into()),
+            }));
+            s.overlay = Some(Overlay::ConfirmQuit);
+            s
+        }),
+        (
+            "resolve_loading",
+            with(Screen::Resolve(Box::new(ResolveScreen::loading("fabrikam-messy")))),
+        ),
+        ("resolve_failed", {
+            let mut r = ResolveScreen::loading("fabrikam-messy");
+            r.loaded(Err(Problem::msg("VS403463: the organization answered 401")));
+            with(Screen::Resolve(Box::new(r)))
+        }),
+        (
+            "resolve_unfinished",
+            with(Screen::Resolve(resolve_screen(|r| r.unfinished = Some(40)))),
+        ),
+        (
+            "resolve_confirm_leave",
+            with(Screen::Resolve(resolve_screen(|r| {
+                r.phase = crate::app::screens::resolve::Phase::ConfirmLeave;
+            }))),
+        ),
+        (
+            "resolve_confirm_risky",
+            with(Screen::Resolve(trap_screen(|r| {
+                if let Loadable::Ready(p) = &mut r.plan {
+                    p.accept(2, 0).unwrap();
+                }
+                r.phase = crate::app::screens::resolve::Phase::Confirm;
+            }))),
+        ),
+        ("resolve_apply_failed", {
+            with(Screen::Resolve(resolve_screen(|r| {
+                r.phase = crate::app::screens::resolve::Phase::Failed(Problem::msg(
+                    "429 Too Many Requests after 5 retries",
+                ));
+            })))
+        }),
+        (
             "recover_handover",
             with(Screen::Recover(recover_screen(|r| {
                 let report = crate::ops::recover::fixtures::back_in_after(
@@ -438,6 +554,21 @@ fn screens() -> Vec<(&'static str, State)> {
             }))),
         ),
     ]
+}
+
+/// A report with long evidence and a lockout table of 60 people.
+fn long_report() -> ChecksReport {
+    let mut r = report();
+    r.checks[1].evidence = (1..=12)
+        .map(|i| format!("Fact {i}: owner@outlook.com matches no member UPN in Fabrikam"))
+        .collect();
+    r.access.extend((1..=60).map(|i| AccessRow {
+        who: format!("User {i:02} <user{i:02}@outlook.com>"),
+        role: Standing::User,
+        outcome: AccessOutcome::Disconnected,
+        reason: "No account in the destination tenant has this address".into(),
+    }));
+    r
 }
 
 /// The Recover screen on the locked-out fixture, edited by `edit`.
@@ -519,8 +650,9 @@ fn resolve_table_draws_only_the_rows_that_fit() {
 }
 
 #[test]
-fn every_screen_at_80x24_and_40x12() {
+fn every_screen_at_120x40_80x24_and_40x12() {
     for (name, state) in screens() {
+        insta::assert_snapshot!(format!("{name}_120x40"), render(&state, 120, 40));
         insta::assert_snapshot!(format!("{name}_80x24"), render(&state, 80, 24));
         insta::assert_snapshot!(format!("{name}_40x12"), render(&state, 40, 12));
     }

@@ -85,6 +85,47 @@ pub fn choice_list(
     more_markers(frame, area, total, ls.offset(), visible, theme);
 }
 
+/// Paragraphs in a box, wrapped at words, shown from row `scroll` (kept in
+/// range), with "▲/▼ N more" on the borders when they do not all fit.
+/// A row starting with "Fix: " has that word styled as a key.
+pub fn scrolled(
+    paragraphs: &[(String, Style)],
+    scroll: u16,
+    title: &str,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    if area.height < 3 {
+        return;
+    }
+    let width = usize::from(area.width.saturating_sub(2));
+    let rows: Vec<(String, Style)> = paragraphs
+        .iter()
+        .flat_map(|(p, style)| {
+            crate::app::text::wrap(p, width)
+                .into_iter()
+                .map(move |l| (l, *style))
+        })
+        .collect();
+    let visible = usize::from(area.height - 2);
+    let first = usize::from(scroll).min(rows.len().saturating_sub(visible));
+    let shown: Vec<Line> = rows
+        .iter()
+        .skip(first)
+        .take(visible)
+        .map(|(l, style)| match l.strip_prefix("Fix: ") {
+            Some(rest) => Line::from(vec![
+                Span::styled("Fix: ", theme.key()),
+                Span::styled(rest.to_string(), *style),
+            ]),
+            None => Line::from(Span::styled(l.clone(), *style)),
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(shown).block(boxed(title, theme)), area);
+    more_markers(frame, area, rows.len(), first, visible, theme);
+}
+
 /// "▲ more" / "▼ more" on a box's top and bottom borders when `total` rows
 /// do not fit: `first` is the first row shown, `visible` how many fit.
 pub fn more_markers(

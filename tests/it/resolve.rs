@@ -413,6 +413,15 @@ async fn killed_mid_apply_then_resumed_lands_every_change_exactly_once() {
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("--resume"), "{}", stderr(&again));
 
+    // Plain `resolve` (only reading) names the unfinished run and its command.
+    let look = env.resolve(&[]).await;
+    assert!(
+        stderr(&look).contains("did not finish")
+            && stderr(&look).contains(&format!("ado-entra resolve --org {} --resume", env.org)),
+        "{}",
+        stderr(&look)
+    );
+
     let out = env.resolve(&["--resume", "--json"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let o = json(&out);

@@ -20,6 +20,8 @@ pub struct Diagnosis {
     pub steps: Vec<String>,
     /// What the probes mean.
     pub access: Access,
+    /// First row shown (the drawing keeps it in range).
+    pub scroll: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +30,26 @@ pub enum Action {
     SignInThere,
     OpenRecovery,
     Recover,
+    Scroll,
 }
+
+/// The steps can be longer than the screen.
+const SCROLL: Binding<Action> = Binding::new(
+    &[
+        Key::Up,
+        Key::Down,
+        Key::Char('k'),
+        Key::Char('j'),
+        Key::PageUp,
+        Key::PageDown,
+        Key::Home,
+        Key::Char('g'),
+    ],
+    "↑↓",
+    "scroll",
+    "scroll (PgUp/PgDn by ten, g to the top)",
+    Action::Scroll,
+);
 
 const LOCKED_OUT: &[Binding<Action>] = &[
     Binding::new(
@@ -52,23 +73,30 @@ const LOCKED_OUT: &[Binding<Action>] = &[
         "open aex.dev.azure.com/me, where the original owner account still gets in",
         Action::OpenRecovery,
     ),
+    SCROLL,
 ];
 
-const WRONG_SIGN_IN: &[Binding<Action>] = &[Binding::new(
-    &[Key::Enter],
-    "Enter",
-    "sign in where the organization lives",
-    "sign in again in the organization's directory and verify",
-    Action::SignInThere,
-)];
+const WRONG_SIGN_IN: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "sign in where the organization lives",
+        "sign in again in the organization's directory and verify",
+        Action::SignInThere,
+    ),
+    SCROLL,
+];
 
-const OTHER: &[Binding<Action>] = &[Binding::new(
-    &[Key::Enter],
-    "Enter",
-    "verify again",
-    "sign in afresh and verify again",
-    Action::Again,
-)];
+const OTHER: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Enter],
+        "Enter",
+        "verify again",
+        "sign in afresh and verify again",
+        Action::Again,
+    ),
+    SCROLL,
+];
 
 pub const HELP: &str = "The organization did not answer the fresh sign-in. The steps depend on \
 why: a sign-in in the wrong directory only needs a new sign-in; an owner locked out after a \
@@ -83,8 +111,12 @@ impl Diagnosis {
         }
     }
 
-    pub fn on_key(self, state: &mut State, key: Key) -> Step {
+    pub fn on_key(mut self, state: &mut State, key: Key) -> Step {
         match keys::action(self.bindings(), key) {
+            Some(Action::Scroll) => {
+                keys::scroll(&mut self.scroll, key);
+                (Screen::Diagnosis(self), vec![])
+            }
             Some(Action::SignInThere) => {
                 let tenant = match &self.access {
                     Access::WrongSignIn { needs: Some(t) } => t.to_string(),
@@ -169,5 +201,6 @@ pub fn diagnose(session: &Session, report: VerifyReport) -> Diagnosis {
         probes: report.probes,
         steps,
         access: report.access,
+        scroll: 0,
     }
 }

@@ -116,10 +116,14 @@ pub(super) fn audited(
 ) -> Step {
     state.status = Some(match &r {
         Ok(rows) => format!(
-            "Audit: {} finding(s) to review below",
-            rows.iter()
-                .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
-                .count()
+            "Audit: {} to review below",
+            crate::app::text::count(
+                rows.iter()
+                    .filter(|r| r.status != Status::Pass && r.status != Status::Skip)
+                    .count(),
+                "finding",
+                "findings"
+            )
         ),
         Err(e) => format!("Audit failed: {}", e.message),
     });

@@ -22,7 +22,7 @@ pub use done::DoneScreen;
 pub use pick_org::PickOrg;
 pub use pick_tenant::PickTenant;
 pub use plan::PlanScreen;
-pub use prereqs::Prereqs;
+pub use prereqs::{Pane, Prereqs};
 pub use recover::RecoverScreen;
 pub use sign_in::{SignInPhase, SignInScreen};
 pub use verify::VerifyScreen;

@@ -451,8 +451,10 @@ pub(super) fn loaded(state: &mut State, screen: Screen, r: Result<Vec<String>, P
             p.selected = preselect(&list, state.env.org.as_deref());
             if list.is_empty() {
                 p.input = Some(state.env.org.clone().unwrap_or_default());
-                p.error =
-                    Some("Your account is not a member of any organization; type its name.".into());
+                // An owner can reach an organization the membership list
+                // leaves out (a personal account, another directory): say
+                // only what the list shows.
+                p.error = Some("No organization is listed for this sign-in; type its name.".into());
             }
             p.orgs = Loadable::Ready(list);
             fx = survey(state);

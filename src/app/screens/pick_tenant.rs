@@ -213,6 +213,31 @@ impl PickTenant {
     }
 }
 
+/// What the picker says beside a directory: the organization's current
+/// one, and how the signed-in account stands in it (its home directory, or
+/// a guest there: an account is a member only of the directory it was
+/// created in unless made one, and a personal account is a guest everywhere).
+pub fn marks(state: &State, t: &TenantInfo) -> Vec<&'static str> {
+    let mut marks = Vec::new();
+    if state
+        .session
+        .backing
+        .as_ref()
+        .and_then(|b| b.tenant.as_ref())
+        .is_some_and(|cur| cur.id.eq_ignore_ascii_case(&t.id))
+    {
+        marks.push("current");
+    }
+    if let Some(me) = &state.session.identity {
+        if me.tenant_id.eq_ignore_ascii_case(&t.id) {
+            marks.push("your home directory");
+        } else if !me.tenant_id.is_empty() {
+            marks.push("Guest");
+        }
+    }
+    marks
+}
+
 fn choose(state: &mut State, t: TenantInfo) -> Step {
     if let Some(c) = state.session.choice.as_mut() {
         c.destination = Some(t);

@@ -889,6 +889,7 @@ mod tests {
             probes: vec![],
             steps: vec![],
             access: crate::domain::verify::Access::OwnerLockedOut,
+            scroll: 0,
         });
         let fx = key(&mut s, Key::Char('r'));
         assert_eq!(

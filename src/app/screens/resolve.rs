@@ -20,11 +20,12 @@ use super::{Loadable, Screen};
 use crate::app::keys::{self, Binding, Hint, Key};
 use crate::app::model::{Candidate, Problem, ResolveLoad, ResolveOutcome, ResolveProgress};
 use crate::app::nav::Step;
-use crate::app::{Job, State};
-use crate::domain::resolve::{Decision, Plan};
+use crate::app::{Job, State, text};
+use crate::domain::matching::MatchFlag;
+use crate::domain::resolve::{Decision, Plan, Row};
 use bindings::{
-    APPLY_FAILED, CONFIRM, DETAIL, FILTERING, FINISHED, LOAD_FAILED, LOAD_FAILED_SIGN_IN, LOADING,
-    REVIEW, SEARCHING, UNFINISHED,
+    APPLY_FAILED, CONFIRM, CONFIRM_LEAVE, DETAIL, FILTERING, FINISHED, LOAD_FAILED,
+    LOAD_FAILED_SIGN_IN, LOADING, REVIEW, SEARCHING, UNFINISHED,
 };
 
 /// Where the screen is.
@@ -33,6 +34,8 @@ pub enum Phase {
     Review,
     /// Asked once before applying.
     Confirm,
+    /// Asked before leaving with decisions not applied.
+    ConfirmLeave,
     Applying(ResolveProgress),
     Finished(ResolveOutcome),
     Failed(Problem),
@@ -52,6 +55,8 @@ pub struct ResolveScreen {
     pub editing_filter: bool,
     pub detail: Option<Detail>,
     pub phase: Phase,
+    /// A risky accept asked for on this plan row: `a` again on it accepts.
+    pub armed: Option<usize>,
 }
 
 /// What a key did beyond the screen itself.
@@ -83,6 +88,7 @@ impl ResolveScreen {
             editing_filter: false,
             detail: None,
             phase: Phase::Review,
+            armed: None,
         }
     }
 
@@ -144,6 +150,7 @@ impl ResolveScreen {
         }
         match (&self.phase, &self.plan) {
             (Phase::Confirm, _) => CONFIRM,
+            (Phase::ConfirmLeave, _) => CONFIRM_LEAVE,
             (Phase::Applying(_), _) => &[],
             (Phase::Finished(_), _) => FINISHED,
             (Phase::Failed(_), _) => APPLY_FAILED,
@@ -161,6 +168,8 @@ impl ResolveScreen {
 
     pub fn on_key(&mut self, key: Key, status: &mut Option<String>) -> Outcome {
         let action = keys::action(self.bindings(), key);
+        // A risky accept waits for `a` once more, and for nothing else.
+        let armed = self.armed.take();
         match &self.phase {
             Phase::Applying(_) => return Outcome::Stay(vec![]),
             Phase::Confirm => {
@@ -169,6 +178,14 @@ impl ResolveScreen {
                 }
                 self.phase = Phase::Review;
                 *status = Some("Nothing was applied.".into());
+                return Outcome::Stay(vec![]);
+            }
+            Phase::ConfirmLeave => {
+                if action == Some(Action::Discard) {
+                    return Outcome::Leave;
+                }
+                self.phase = Phase::Review;
+                *status = Some("Your decisions are kept.".into());
                 return Outcome::Stay(vec![]);
             }
             Phase::Finished(_) => {
@@ -255,7 +272,23 @@ impl ResolveScreen {
         let count = self.visible.len();
         let last = count.saturating_sub(1);
         match action {
-            Some(Action::Leave) => return Outcome::Leave,
+            Some(Action::Leave) => {
+                let n = self.unapplied();
+                if n == 0 {
+                    return Outcome::Leave;
+                }
+                self.phase = Phase::ConfirmLeave;
+            }
+            Some(Action::Accept)
+                if armed.is_none_or(|a| Some(a) != self.current())
+                    && let Some(risk) = self.accept_risk() =>
+            {
+                self.armed = self.current();
+                *status = Some(format!(
+                    "{risk}. {} again accepts anyway; any other key leaves it undecided.",
+                    keys::key_for(REVIEW, Action::Accept)
+                ));
+            }
             Some(Action::Up) => self.cursor = self.cursor.saturating_sub(1),
             Some(Action::Down) => self.cursor = (self.cursor + 1).min(last),
             Some(Action::PageUp) => self.cursor = self.cursor.saturating_sub(10),
@@ -276,7 +309,10 @@ impl ResolveScreen {
             }
             Some(Action::AcceptExact) => {
                 let n = self.with_plan(|p| p.accept_all_exact()).unwrap_or(0);
-                *status = Some(format!("Accepted {n} exact match(es)."));
+                *status = Some(format!(
+                    "Accepted {}.",
+                    text::count(n, "exact match", "exact matches")
+                ));
                 self.refilter();
             }
             Some(
@@ -332,6 +368,28 @@ impl ResolveScreen {
         Outcome::Stay(vec![])
     }
 
+    /// Decisions made here and not applied yet.
+    pub fn unapplied(&self) -> usize {
+        match &self.plan {
+            Loadable::Ready(p) => {
+                let s = p.summary();
+                s.mapped + s.to_invite + s.skipped
+            }
+            _ => 0,
+        }
+    }
+
+    /// Why accepting the best suggestion of the row under the cursor is
+    /// risky ("Kim Lee: the account is disabled"), if it is.
+    fn accept_risk(&self) -> Option<String> {
+        let Loadable::Ready(plan) = &self.plan else {
+            return None;
+        };
+        let row = plan.rows.get(self.current()?)?;
+        let best = row.best()?;
+        risk(row, &best.tenant_user_id).map(|why| format!("{}: {why}", row.display_name))
+    }
+
     fn with_plan<T>(&mut self, f: impl FnOnce(&mut Plan) -> T) -> Option<T> {
         match &mut self.plan {
             Loadable::Ready(p) => Some(f(p)),
@@ -381,6 +439,38 @@ impl ResolveScreen {
             _ => String::new(),
         }
     }
+}
+
+/// Why mapping `row` to the account `target_id` deserves a second look:
+/// several accounts fit the user, or the account is disabled.
+pub fn risk(row: &Row, target_id: &str) -> Option<String> {
+    let mut why: Vec<&str> = Vec::new();
+    if row.flags.contains(&MatchFlag::Ambiguous) {
+        why.push(MatchFlag::Ambiguous.describe());
+    }
+    if row
+        .suggestions
+        .iter()
+        .any(|s| s.tenant_user_id == target_id && !s.account_enabled)
+    {
+        why.push(MatchFlag::BestCandidateDisabled.describe());
+    }
+    (!why.is_empty()).then(|| why.join("; "))
+}
+
+/// The mappings decided in `plan` that deserve a second look, with why:
+/// the apply dialog lists them apart from the plain ones.
+pub fn risky_mappings(plan: &Plan) -> Vec<(String, String, String)> {
+    plan.rows
+        .iter()
+        .filter_map(|r| match &r.decision {
+            Decision::Map {
+                target_id,
+                target_upn,
+            } => risk(r, target_id).map(|why| (r.display_name.clone(), target_upn.clone(), why)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn capitalise(s: &str) -> String {

@@ -28,8 +28,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::cache::CachedToken;
 use super::oauth::OAuthClient;
+use super::token::CachedToken;
 use super::{ADO_RESOURCE_ID, AuthError, Resource};
 use crate::client::error::{ClientError, truncate};
 use crate::client::http::Request;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::cache::CachedToken;
+use super::token::CachedToken;
 use super::{ADO_RESOURCE_ID, AuthError, DEFAULT_TENANT, Resource};
 use crate::client::error::truncate;
 

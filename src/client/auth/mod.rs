@@ -19,15 +19,17 @@ pub mod pat;
 pub mod provider;
 pub mod sessions;
 pub mod signin;
+pub mod token;
 
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-pub use cache::{CachedToken, TokenCache};
+pub use cache::TokenCache;
 pub use jwt::Claims;
 pub use oauth::{DeviceCodePrompt, OAuthClient, OAuthConfig};
 pub use provider::TokenProvider;
+pub use token::CachedToken;
 
 pub use crate::azure::{ADO_RESOURCE_ID, ADO_SCOPE};
 /// Scope for Microsoft Graph.

@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::cache::CachedToken;
+use super::token::CachedToken;
 use super::{AuthError, DEFAULT_CLIENT_ID, DEFAULT_TENANT};
 use crate::client::endpoints::{Endpoints, join};
 use crate::client::error::{ClientError, Service, api_error, truncate};

@@ -10,8 +10,9 @@ use chrono::{Duration, Utc};
 use secrecy::SecretString;
 use tokio::sync::Mutex;
 
-use super::cache::{CachedToken, REFRESH_SKEW, TokenCache};
+use super::cache::{REFRESH_SKEW, TokenCache};
 use super::oauth::OAuthClient;
+use super::token::CachedToken;
 use super::{AuthError, Credential, Resource, SignInMethod, azcli};
 use crate::client::error::ClientError;
 use crate::client::http::ClientEvent;

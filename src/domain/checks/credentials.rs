@@ -41,8 +41,12 @@ pub fn workload_identity(facts: &Facts) -> CheckResult {
             ID,
             Status::Pass,
             format!(
-                "{} workload identity connection(s); connecting changes no issuer they trust",
-                wif.len()
+                "{}; connecting changes no issuer they trust",
+                crate::domain::text::plural(
+                    wif.len(),
+                    "workload identity connection",
+                    "workload identity connections"
+                )
             ),
         );
     }
@@ -64,8 +68,12 @@ pub fn workload_identity(facts: &Facts) -> CheckResult {
             ID,
             Status::Pass,
             format!(
-                "{} workload identity connection(s), none trusting the current directory's issuer",
-                wif.len()
+                "{}, none trusting the current directory's issuer",
+                crate::domain::text::plural(
+                    wif.len(),
+                    "workload identity connection",
+                    "workload identity connections"
+                )
             ),
         );
     }
@@ -73,8 +81,12 @@ pub fn workload_identity(facts: &Facts) -> CheckResult {
         ID,
         Status::Warn,
         format!(
-            "{} workload identity connection(s) will fail: their issuer names the current directory",
-            broken.len()
+            "{} will fail: their issuer names the current directory",
+            crate::domain::text::plural(
+                broken.len(),
+                "workload identity connection",
+                "workload identity connections"
+            )
         ),
     )
     .evidence(broken)
@@ -141,8 +153,12 @@ pub fn key_vault_variable_groups(facts: &Facts) -> CheckResult {
             ID,
             Status::Pass,
             format!(
-                "{} variable group(s) read Key Vault through unaffected connections",
-                linked.len()
+                "{} Key Vault through unaffected connections",
+                crate::domain::text::plural(
+                    linked.len(),
+                    "variable group reads",
+                    "variable groups read"
+                )
             ),
         );
     }
@@ -150,8 +166,12 @@ pub fn key_vault_variable_groups(facts: &Facts) -> CheckResult {
         ID,
         Status::Warn,
         format!(
-            "{} Key Vault variable group(s) depend on a connection the change affects",
-            affected.len()
+            "{} on a connection the change affects",
+            crate::domain::text::plural(
+                affected.len(),
+                "Key Vault variable group depends",
+                "Key Vault variable groups depend"
+            )
         ),
     )
     .evidence(affected)
@@ -208,7 +228,10 @@ pub fn agent_registrations(facts: &Facts) -> CheckResult {
     CheckResult::new(
         ID,
         Status::Warn,
-        format!("{n} self-hosted agent(s): registering one again needs a new credential"),
+        format!(
+            "{}: registering one again needs a new credential",
+            crate::domain::text::plural(n, "self-hosted agent", "self-hosted agents")
+        ),
     )
     .evidence(evidence)
     .fix(

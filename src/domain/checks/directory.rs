@@ -97,7 +97,7 @@ pub fn unverified_domains(facts: &Facts) -> CheckResult {
     CheckResult::new(
         ID,
         Status::Warn,
-        format!("{n} user(s) sign in on domains the destination has not verified"),
+        format!("{} in on domains the destination has not verified", crate::domain::text::plural(n, "user signs", "users sign")),
     )
     .evidence(business.into_iter().chain(mailboxes))
     .fix(format!(
@@ -128,8 +128,12 @@ pub(crate) fn guest_invitations_with(ctx: &Ctx<'_>) -> CheckResult {
     let dest = destination_label(facts);
     let who = facts.caller.sign_in_name.trim();
     let Some(settings) = facts.invitations.as_ref() else {
-        return CheckResult::unverified(ID, "who may invite guests into the destination")
-            .evidence([format!("{needed} user(s) would need a guest invitation")]);
+        return CheckResult::unverified(ID, "who may invite guests into the destination").evidence(
+            [format!(
+                "{} need a guest invitation",
+                crate::domain::text::plural(needed, "user would", "users would")
+            )],
+        );
     };
     let setting = match settings.allow_invites_from.to_ascii_lowercase().as_str() {
         "none" => "nobody, not even administrators,".to_string(),
@@ -156,7 +160,10 @@ pub(crate) fn guest_invitations_with(ctx: &Ctx<'_>) -> CheckResult {
         })
         .unwrap_or_else(|| "unknown roles".to_string());
     let evidence = vec![
-        format!("{needed} user(s) would need a guest invitation"),
+        format!(
+            "{} need a guest invitation",
+            crate::domain::text::plural(needed, "user would", "users would")
+        ),
         format!(
             "In {dest}, {setting} may invite guests (allowInvitesFrom: {})",
             settings.allow_invites_from
@@ -167,13 +174,19 @@ pub(crate) fn guest_invitations_with(ctx: &Ctx<'_>) -> CheckResult {
         Some(true) => CheckResult::new(
             ID,
             Status::Pass,
-            format!("You may invite the {needed} user(s) who need it"),
+            format!(
+                "You may invite the {} who need it",
+                crate::domain::text::plural(needed, "user", "users")
+            ),
         )
         .evidence(evidence),
         Some(false) => CheckResult::new(
             ID,
             Status::Warn,
-            format!("Resolve could not invite the {needed} user(s) who need a guest invitation"),
+            format!(
+                "Resolve could not invite the {} who need a guest invitation",
+                crate::domain::text::plural(needed, "user", "users")
+            ),
         )
         .evidence(evidence)
         .fix(format!(
@@ -210,8 +223,8 @@ pub fn directory_propagation(facts: &Facts) -> CheckResult {
         ID,
         Status::Warn,
         format!(
-            "Your account in the destination is {} minute(s) old: re-check after {} UTC",
-            age.num_minutes().max(0),
+            "Your account in the destination is {} old: re-check after {} UTC",
+            crate::domain::text::plural(age.num_minutes().max(0) as usize, "minute", "minutes"),
             ready.format("%H:%M")
         ),
     )

@@ -341,7 +341,11 @@ pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
     let clean = all
         .iter()
         .all(|c| c.kind == MatchKind::MapsByUpn && !c.ambiguous);
-    if clean {
+    // The count comes from the prediction the lockout table and the plan
+    // read, so the three never disagree (an account that maps by UPN but is
+    // disabled still loses access).
+    let pred = ctx.prediction();
+    if clean && pred.lost() == 0 {
         CheckResult::new(ID, Status::Pass, format!("All {upn} users map by UPN")).evidence(evidence)
     } else {
         CheckResult::new(
@@ -349,8 +353,8 @@ pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
             Status::Warn,
             format!(
                 "{} of {} users would be disconnected",
-                all.len() - upn,
-                all.len()
+                pred.lost(),
+                pred.total()
             ),
         )
         .evidence(evidence)
@@ -400,15 +404,18 @@ pub(crate) fn guest_access_policy_with(ctx: &Ctx<'_>) -> CheckResult {
         (false, Some(false)) => CheckResult::new(
             ID,
             Status::Pass,
-            format!("{} guest(s) needed; guest access is allowed", guests.len()),
+            format!(
+                "{} needed; guest access is allowed",
+                crate::domain::text::plural(guests.len(), "guest", "guests")
+            ),
         )
         .evidence(guests),
         (false, Some(true)) => CheckResult::new(
             ID,
             Status::Warn,
             format!(
-                "{} user(s) need guest access, but the organization blocks Entra guests",
-                guests.len()
+                "{} guest access, but the organization blocks Entra guests",
+                crate::domain::text::plural(guests.len(), "user needs", "users need")
             ),
         )
         .evidence(

@@ -143,9 +143,9 @@ pub fn ready() -> Facts {
     f
 }
 
-/// Seed 000: the sole owner signs in with a personal outlook.com address;
+/// The locked-out owner: the sole owner signs in with a personal outlook.com address;
 /// the tenant only has that address as an invited guest.
-pub fn seed_000() -> Facts {
+pub fn personal_owner_lockout() -> Facts {
     let mut f = ready();
     f.org.owner = Some(OwnerRef {
         display_name: "Nilesh".into(),

@@ -61,8 +61,8 @@ pub fn ssh_keys(facts: &Facts) -> CheckResult {
                 ID,
                 Status::Warn,
                 format!(
-                    "{} SSH key(s) must be cleared before the change and added again after it",
-                    keys.len()
+                    "{} must be cleared before the change and added again after it",
+                    crate::domain::text::plural(keys.len(), "SSH key", "SSH keys")
                 ),
             )
             .evidence(keys.into_iter().chain(tokens_note(facts)))
@@ -87,8 +87,9 @@ pub(super) fn tokens_note(facts: &Facts) -> Vec<String> {
     }
     if facts.org.tokens_unread > 0 {
         out.push(format!(
-            "The tokens of {} other user(s) were not read; `ado-entra audit --org {}` reads them all",
-            facts.org.tokens_unread, facts.org.name
+            "The tokens of {} were not read; `ado-entra audit --org {}` reads them all",
+            crate::domain::text::plural(facts.org.tokens_unread, "other user", "other users"),
+            facts.org.name
         ));
     }
     out
@@ -107,8 +108,12 @@ pub fn pats_recreate(facts: &Facts) -> CheckResult {
             ID,
             Status::Warn,
             format!(
-                "{} personal access token(s) must be recreated afterwards",
-                pats.len()
+                "{} must be recreated afterwards",
+                crate::domain::text::plural(
+                    pats.len(),
+                    "personal access token",
+                    "personal access tokens"
+                )
             ),
         )
         .evidence(
@@ -146,11 +151,15 @@ pub fn entra_groups(facts: &Facts) -> CheckResult {
         Some(n) => CheckResult::new(
             ID,
             Status::Warn,
-            format!("{n} Entra group(s) will no longer resolve"),
+            format!(
+                "{} will no longer resolve",
+                crate::domain::text::plural(n, "Entra group", "Entra groups")
+            ),
         )
         .evidence([format!(
-            "{} uses {n} group(s) from the current tenant",
-            facts.org.name
+            "{} uses {} from the current tenant",
+            facts.org.name,
+            crate::domain::text::plural(n, "group", "groups")
         )])
         .fix(
             "Note the groups' permissions and memberships now (Organization settings > \
@@ -245,8 +254,12 @@ pub fn service_connections(facts: &Facts) -> CheckResult {
             ID,
             Status::Pass,
             format!(
-                "{} Azure service connection(s), none bound to another tenant",
-                azure.len()
+                "{}, none bound to another tenant",
+                crate::domain::text::plural(
+                    azure.len(),
+                    "Azure service connection",
+                    "Azure service connections"
+                )
             ),
         )
     } else if other.is_empty() {
@@ -257,7 +270,14 @@ pub fn service_connections(facts: &Facts) -> CheckResult {
         CheckResult::new(
             ID,
             Status::Warn,
-            format!("{} service connection(s) use another tenant", other.len()),
+            format!(
+                "{} another tenant",
+                crate::domain::text::plural(
+                    other.len(),
+                    "service connection uses",
+                    "service connections use"
+                )
+            ),
         )
         .evidence(other.into_iter().chain(unknown))
         .fix(fix)
@@ -287,8 +307,12 @@ pub fn global_pats(facts: &Facts) -> CheckResult {
             ID,
             Status::Warn,
             format!(
-                "{} global PAT(s) stopped working on {GLOBAL_PAT_CUTOFF}",
-                global.len()
+                "{} working on {GLOBAL_PAT_CUTOFF}",
+                crate::domain::text::plural(
+                    global.len(),
+                    "global PAT stopped",
+                    "global PATs stopped"
+                )
             ),
         )
         .evidence(names)
@@ -299,8 +323,8 @@ pub fn global_pats(facts: &Facts) -> CheckResult {
             ID,
             Status::Warn,
             format!(
-                "{} global PAT(s) stop working on {GLOBAL_PAT_CUTOFF} (in {days} days)",
-                global.len()
+                "{} working on {GLOBAL_PAT_CUTOFF} (in {days} days)",
+                crate::domain::text::plural(global.len(), "global PAT stops", "global PATs stop")
             ),
         )
         .evidence(names)

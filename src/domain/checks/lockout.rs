@@ -1,9 +1,11 @@
 //! The lockout proof: nobody who administers the organization loses access.
 //!
-//! Seed 000 is the failure this guards against: the sole owner signed in
+//! The failure this guards against (the Microsoft Q&A thread "Azure DevOps
+//! organization became inaccessible immediately after connecting the
+//! organization to Microsoft Entra ID"): the sole owner signed in
 //! with a personal address that was not the UPN of any account in the
 //! tenant; after connecting, every organization URL answered 401/403 while
-//! the profile still worked. The fixes it lists, to apply *before*
+//! the profile still worked. The fixes its answers list, to apply *before*
 //! connecting: make the owner a member of the tenant (an account whose UPN
 //! is their sign-in address), or hand ownership to someone who already is.
 //! (It also mentions inviting the personal address as a guest; a guest's UPN
@@ -109,6 +111,19 @@ pub struct Prediction {
     pub locked_out: Vec<PredictedUser>,
     /// Could not be judged because a fact is missing.
     pub unverified: Vec<PredictedUser>,
+}
+
+impl Prediction {
+    /// Everyone judged.
+    pub fn total(&self) -> usize {
+        self.keep.len() + self.disconnected.len() + self.locked_out.len() + self.unverified.len()
+    }
+
+    /// Everyone who would lose access (disconnected or locked out): the one
+    /// number the check, the plan and the lockout table all give.
+    pub fn lost(&self) -> usize {
+        self.disconnected.len() + self.locked_out.len()
+    }
 }
 
 struct Person<'a> {

@@ -171,6 +171,44 @@ pub const CHECK_IDS: [&str; 30] = [
     "directory-propagation",
 ];
 
+/// What a check looks at, in a few words: the name a skipped check keeps
+/// (its title then says why it was skipped).
+pub fn name(id: &str) -> &'static str {
+    match id {
+        "names-valid" => "Organization and directory names",
+        "caller-is-admin" => "Your role in the organization",
+        "caller-is-member-of-destination" => "Your membership of the destination",
+        "caller-in-source-tenant" => "Your membership of the current directory",
+        "owner-is-personal-account" => "The owner's account after disconnecting",
+        "public-cloud" => "The destination's cloud",
+        "user-limit" => "Number of users",
+        "no-destination-users-preadded" => "Destination users already added",
+        "stale-users" => "Users who stopped signing in",
+        "email-comparison" => "Users' addresses against the destination",
+        "lockout-proof" => "The owner keeps access",
+        "admins-keep-access" => "Administrators keep access",
+        "guest-access-policy" => "Guest access policy",
+        "ssh-keys" => "SSH keys",
+        "pats-recreate" => "Personal access tokens",
+        "entra-groups" => "Entra groups",
+        "service-connections" => "Service connections",
+        "global-pats" => "Global personal access tokens",
+        "org-creation-policy" => "Organization creation policy",
+        "tenant-pat-policies" => "The destination's token policies",
+        "org-policies" => "Organization policies",
+        "pat-creation-policy" => "Token creation policy",
+        "workload-identity" => "Workload identity connections",
+        "key-vault-variable-groups" => "Key Vault variable groups",
+        "agent-registrations" => "Self-hosted agents",
+        "visual-studio-subscriptions" => "Visual Studio subscriptions",
+        "dual-accounts" => "People with two accounts",
+        "unverified-domains" => "Unverified domains",
+        "guest-invitations" => "Guest invitations",
+        "directory-propagation" => "Directory propagation",
+        _ => "Check",
+    }
+}
+
 /// Shared inputs worked out once per evaluation: the tenant index, every
 /// organization user's classification, and the prediction (three checks
 /// and the report read the same classifications; the lockout proof and the

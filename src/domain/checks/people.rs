@@ -41,8 +41,13 @@ pub(crate) fn visual_studio_subscriptions_with(ctx: &Ctx<'_>) -> CheckResult {
         );
     }
     let (Some(users), Some(classified)) = (facts.org.users.as_ref(), ctx.classified()) else {
-        return CheckResult::unverified(ID, "whether subscribers keep their address")
-            .evidence([format!("{} Visual Studio subscriber(s)", subscribers.len())]);
+        return CheckResult::unverified(ID, "whether subscribers keep their address").evidence([
+            crate::domain::text::plural(
+                subscribers.len(),
+                "Visual Studio subscriber",
+                "Visual Studio subscribers",
+            ),
+        ]);
     };
     let dest = destination_label(facts);
     let mismatched: Vec<String> = users
@@ -62,8 +67,12 @@ pub(crate) fn visual_studio_subscriptions_with(ctx: &Ctx<'_>) -> CheckResult {
             ID,
             Status::Pass,
             format!(
-                "{} Visual Studio subscriber(s), each keeping their address",
-                subscribers.len()
+                "{}, each keeping their address",
+                crate::domain::text::plural(
+                    subscribers.len(),
+                    "Visual Studio subscriber",
+                    "Visual Studio subscribers"
+                )
             ),
         );
     }
@@ -71,8 +80,8 @@ pub(crate) fn visual_studio_subscriptions_with(ctx: &Ctx<'_>) -> CheckResult {
         ID,
         Status::Warn,
         format!(
-            "{} Visual Studio subscriber(s) will sign in with another address",
-            mismatched.len()
+            "{} will sign in with another address",
+            crate::domain::text::plural(mismatched.len(), "Visual Studio subscriber", "Visual Studio subscribers")
         ),
     )
     .evidence(mismatched)
@@ -124,8 +133,8 @@ pub(crate) fn dual_accounts_with(ctx: &Ctx<'_>) -> CheckResult {
         ID,
         Status::Warn,
         format!(
-            "{} address(es) are both a personal and a work account: sign-ins will ask which",
-            both.len()
+            "{} both a personal and a work account: sign-ins will ask which",
+            crate::domain::text::plural(both.len(), "address is", "addresses are")
         ),
     )
     .evidence(both)

@@ -240,8 +240,12 @@ pub(crate) fn tenant_pat_policies_with(ctx: &Ctx<'_>) -> CheckResult {
         ID,
         Status::Warn,
         format!(
-            "{} personal access token(s) cannot be recreated as they are under the destination's policies",
-            findings.len()
+            "{} cannot be recreated as they are under the destination's policies",
+            crate::domain::text::plural(
+                findings.len(),
+                "personal access token",
+                "personal access tokens"
+            )
         ),
     )
     .evidence(on.into_iter().chain(findings))

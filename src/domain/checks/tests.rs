@@ -91,7 +91,7 @@ fn results_serialize_with_lowercase_status() {
     let v = serde_json::to_value(&results).unwrap();
     assert_eq!(v[0]["id"], "names-valid");
     assert_eq!(v[0]["status"], "pass");
-    let v = serde_json::to_value(verdict(&run_all(&seed_000()))).unwrap();
+    let v = serde_json::to_value(verdict(&run_all(&personal_owner_lockout()))).unwrap();
     assert_eq!(v["can_proceed"], false);
 }
 
@@ -335,7 +335,7 @@ fn classify_covers_every_kind() {
     assert_eq!(finn.kind, MatchKind::MatchesByMailOnly);
     assert_eq!(finn.candidates[0].via, Via::ProxyAddress);
 
-    // Seed 000: the guest's #EXT# UPN is not the address; its mail is.
+    // The locked-out owner's case: the guest's #EXT# UPN is not the address; its mail is.
     let gina = c(msa("msa.g", "Gina", "gina@outlook.com"));
     assert_eq!(gina.kind, MatchKind::MatchesByMailOnly);
     assert_eq!(gina.candidates[0].user_type, UserType::Guest);
@@ -406,8 +406,8 @@ fn email_comparison_warns_for_anyone_not_mapping_by_upn() {
 }
 
 #[test]
-fn seed_000_owner_lockout_is_caught_before_connecting() {
-    let f = seed_000();
+fn personal_owner_lockout_is_caught_before_connecting() {
+    let f = personal_owner_lockout();
     let r = lockout_proof(&f);
     assert_eq!(r.status, Status::Fail);
     assert_eq!(r.title, "The owner would be locked out");
@@ -439,7 +439,7 @@ fn seed_000_owner_lockout_is_caught_before_connecting() {
         ["caller-is-member-of-destination", "lockout-proof"]
     );
     // Fix 1 from the seed: a member account whose UPN is the address.
-    let mut fixed = seed_000();
+    let mut fixed = personal_owner_lockout();
     fixed
         .destination_users
         .as_mut()
@@ -759,8 +759,8 @@ fn predicted_users_feed_the_match_engine() {
 }
 
 #[test]
-fn seed_000_lockout_report_snapshot() {
-    let r = lockout_proof(&seed_000());
+fn personal_owner_lockout_report_snapshot() {
+    let r = lockout_proof(&personal_owner_lockout());
     let json = serde_json::to_string_pretty(&r).unwrap();
     insta::assert_snapshot!(json);
 }
@@ -808,4 +808,13 @@ fn a_destination_read_as_another_account_says_so_and_judges_the_caller_by_addres
             .any(|e| e.contains("read as alice.work@contoso.com")),
         "{r:?}"
     );
+}
+
+#[test]
+fn every_check_has_a_name_a_skipped_one_keeps() {
+    let mut names: Vec<&str> = CHECK_IDS.iter().map(|id| super::name(id)).collect();
+    assert!(names.iter().all(|n| *n != "Check"), "{names:?}");
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), CHECK_IDS.len(), "names are distinct");
 }

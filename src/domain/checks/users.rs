@@ -158,7 +158,14 @@ pub fn no_destination_users_preadded(facts: &Facts) -> CheckResult {
         CheckResult::new(
             ID,
             Status::Fail,
-            format!("{} destination tenant user(s) already added", found.len()),
+            format!(
+                "{} already added",
+                crate::domain::text::plural(
+                    found.len(),
+                    "destination tenant user",
+                    "destination tenant users"
+                )
+            ),
         )
         .evidence(found)
         .fix(
@@ -206,7 +213,10 @@ pub fn stale_users(facts: &Facts) -> CheckResult {
         CheckResult::new(
             ID,
             Status::Warn,
-            format!("{n} user(s) have not used the organization in {days} days"),
+            format!(
+                "{} not used the organization in {days} days",
+                crate::domain::text::plural(n, "user has", "users have")
+            ),
         )
         .evidence(stale.into_iter().chain(unknown))
         .fix(fix)

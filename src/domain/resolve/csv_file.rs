@@ -11,6 +11,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::{Decision, Directory, Plan};
+use crate::domain::text::printable;
 use crate::domain::validate::normalize_email;
 
 /// The CSV columns, in order.
@@ -25,11 +26,30 @@ pub const CSV_COLUMNS: [&str; 8] = [
     "reason",
 ];
 
-/// Spreadsheets run cells that start with these as formulas.
-fn defuse(s: &str) -> String {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
-        _ => s.to_string(),
+/// Whether a spreadsheet would evaluate a cell starting with `c` (`=`, `+`,
+/// `-`, `@`, tab, carriage return), or `c` is the quote [`defuse`] adds.
+fn needs_quote(c: Option<char>) -> bool {
+    matches!(c, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\''))
+}
+
+/// A cell a spreadsheet shows as text: one `'` before a value that would
+/// otherwise be read as a formula (`=cmd|…@gmail.com`, `-frank@…`) or that
+/// starts with `'` itself, so that [`undefuse`] gives back exactly the value.
+/// (OWASP, "CSV Injection".)
+fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
+    if needs_quote(s.chars().next()) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// The value [`defuse`] was given: one leading `'` removed when what follows
+/// it is what `defuse` quotes; anything else as it is.
+fn undefuse(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_quote(rest.chars().next()) => rest,
+        _ => s,
     }
 }
 
@@ -76,16 +96,22 @@ pub fn to_csv(plan: &Plan) -> String {
             Decision::Invite { email } => email.clone(),
             _ => r.email.clone().unwrap_or_default(),
         };
-        let _ = w.write_record([
-            r.descriptor.as_str(),
-            &email,
-            &defuse(&r.display_name),
-            r.decision.action(),
-            &target_upn,
-            &target_id,
-            &confidence,
-            &defuse(&reason),
-        ]);
+        // Every cell defused; the columns only read by people are also
+        // cleared of control and bidirectional characters.
+        let _ = w.write_record(
+            [
+                defuse(&r.descriptor),
+                defuse(&email),
+                defuse(&printable(&r.display_name)),
+                defuse(r.decision.action()),
+                defuse(&target_upn),
+                defuse(&target_id),
+                defuse(&confidence),
+                defuse(&printable(&reason)),
+            ]
+            .iter()
+            .map(|c| c.as_bytes()),
+        );
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -128,9 +154,9 @@ impl fmt::Display for CsvErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} has {} problem(s); nothing was applied:",
+            "{} has {}; nothing was applied:",
             self.file,
-            self.problems.len() + self.more
+            crate::domain::text::plural(self.problems.len() + self.more, "problem", "problems")
         )?;
         for p in &self.problems {
             writeln!(f, "  {}:{p}", self.file)?;
@@ -158,6 +184,27 @@ pub fn parse_csv(
     directory: &Directory<'_>,
     taken: &HashSet<String>,
 ) -> Result<Vec<(usize, Decision)>, CsvErrors> {
+    import_csv(file, text, plan, directory, taken).map(|i| i.decisions)
+}
+
+/// An edited plan read without errors: its decisions, and what is allowed
+/// but deserves a second look (a mapping to a disabled account), by line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// The decisions by row index of the plan.
+    pub decisions: Vec<(usize, Decision)>,
+    /// Warnings, in file order.
+    pub warnings: Vec<CsvProblem>,
+}
+
+/// [`parse_csv`], with the warnings.
+pub fn import_csv(
+    file: &str,
+    text: &[u8],
+    plan: &Plan,
+    directory: &Directory<'_>,
+    taken: &HashSet<String>,
+) -> Result<Imported, CsvErrors> {
     let mut problems: Vec<CsvProblem> = Vec::new();
     let fail = |problems: Vec<CsvProblem>| {
         let more = problems.len().saturating_sub(MAX_PROBLEMS);
@@ -227,6 +274,7 @@ pub fn parse_csv(
     let mut seen_rows: HashMap<usize, u64> = HashMap::new();
     let mut seen_targets: HashMap<String, u64> = HashMap::new();
     let mut out = Vec::new();
+    let mut warnings = Vec::new();
     let mut record = csv::ByteRecord::new();
     // (byte offset, 1-based line at that offset)
     let mut counted: (usize, u64) = (0, 1);
@@ -271,7 +319,7 @@ pub fn parse_csv(
             let i = *col.get(name)?;
             let raw = record.get(i).unwrap_or(b"");
             match std::str::from_utf8(raw) {
-                Ok(s) => Some(s.trim().to_string()),
+                Ok(s) => Some(undefuse(s).trim().to_string()),
                 Err(_) => {
                     problems.push(CsvProblem {
                         line,
@@ -291,6 +339,20 @@ pub fn parse_csv(
         let target_id = field("target_object_id", &mut problems).unwrap_or_default();
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue; // a blank line in the middle of a spreadsheet export
+        }
+        if record.len() < headers.len() {
+            // Cut short (a line broken in an editor, a lost quote): which
+            // column holds what cannot be trusted, so nothing of it is read.
+            problems.push(CsvProblem {
+                line,
+                column: None,
+                message: format!(
+                    "the row has {} of the header's {} columns; every row needs them all (export a fresh plan to see the layout)",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+            continue;
         }
         let mut bad = |column: Option<&'static str>, message: String| {
             problems.push(CsvProblem {
@@ -386,6 +448,17 @@ pub fn parse_csv(
                     );
                     continue;
                 }
+                if !target.account_enabled {
+                    let r = &plan.rows[row];
+                    warnings.push(CsvProblem {
+                        line,
+                        column: Some("target_object_id"),
+                        message: format!(
+                            "maps {} to {}, a disabled account: they cannot sign in with it until an administrator enables it",
+                            r.display_name, target.user_principal_name
+                        ),
+                    });
+                }
                 Decision::Map {
                     target_id: target.id.clone(),
                     target_upn: target.user_principal_name.clone(),
@@ -414,7 +487,10 @@ pub fn parse_csv(
         out.push((row, decision));
     }
     if problems.is_empty() {
-        Ok(out)
+        Ok(Imported {
+            decisions: out,
+            warnings,
+        })
     } else {
         Err(fail(problems))
     }

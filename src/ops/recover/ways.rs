@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use serde::Serialize;
+
+pub use crate::ops::model::RecoveryProgress as Progress;
 use serde_json::json;
 
 use super::{Report, clients_in_tenant, diagnose, record};
@@ -74,25 +76,6 @@ impl Default for WayOptions {
             every: Duration::from_secs(30),
         }
     }
-}
-
-/// What a recovery reports while it runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Progress {
-    /// A step, or what the person should do now.
-    Step {
-        /// One line.
-        text: String,
-    },
-    /// Waiting for something; the next check in `next_check_secs`.
-    Waiting {
-        /// What is awaited.
-        what: String,
-        next_check_secs: u64,
-        waited_secs: u64,
-        limit_secs: u64,
-    },
 }
 
 /// What carrying out an action did.

@@ -178,8 +178,13 @@ async fn agent_pools(c: &Clients, org: &str) -> DeepProbe {
                 KIND,
                 what,
                 format!(
-                    "{} self-hosted pool(s), {agents} agent(s), {online} online",
-                    pools.len()
+                    "{}, {}, {online} online",
+                    crate::domain::text::plural(
+                        pools.len(),
+                        "self-hosted pool",
+                        "self-hosted pools"
+                    ),
+                    crate::domain::text::plural(agents, "agent", "agents")
                 ),
             )
         }

@@ -2,46 +2,37 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::style::Style;
 
 use super::super::Theme;
 use super::super::widgets::*;
 use crate::app::*;
 
 pub fn draw(_state: &State, d: &Diagnosis, frame: &mut Frame, area: Rect, theme: &Theme) {
-    let mut lines = vec![
-        Line::from(Span::styled(
-            "The organization refused the fresh sign-in.",
+    let plain = Style::default();
+    let mut rows = vec![
+        (
+            "The organization refused the fresh sign-in.".to_string(),
             theme.bad(),
-        )),
-        Line::from(d.error.message.clone()),
-        Line::from(""),
+        ),
+        (d.error.message.clone(), plain),
+        (String::new(), plain),
     ];
     for p in &d.probes {
-        lines.push(probe_line(p.ok, &p.what, &p.detail, theme));
+        let sym = if p.ok { "✔" } else { "✘" };
+        let style = if p.ok { theme.good() } else { theme.bad() };
+        rows.push((format!(" {sym} {}: {}", p.what, p.detail), style));
     }
     if !d.probes.is_empty() {
-        lines.push(Line::from(""));
+        rows.push((String::new(), plain));
     }
-    lines.push(Line::from(Span::styled(
-        "Recover in this order:",
-        theme.heading(),
-    )));
+    rows.push(("Recover in this order:".to_string(), theme.heading()));
     for (i, s) in d.steps.iter().enumerate() {
-        lines.push(Line::from(format!("{}. {s}", i + 1)));
+        rows.push((format!("{}. {s}", i + 1), plain));
     }
     if let Some(id) = &d.error.kb_id {
-        lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            format!("More: ado-entra explain {id}"),
-            theme.dim(),
-        )));
+        rows.push((String::new(), plain));
+        rows.push((format!("More: ado-entra explain {id}"), theme.dim()));
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(boxed(" Diagnosis ", theme)),
-        area,
-    );
+    scrolled(&rows, d.scroll, " Diagnosis ", frame, area, theme);
 }

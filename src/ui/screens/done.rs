@@ -7,12 +7,17 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::super::Theme;
 use super::super::widgets::*;
+use crate::app::keys::key_for;
+use crate::app::screens::done::Action as DoneAction;
 use crate::app::*;
 
 pub fn draw(state: &State, d: &DoneScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
     let mut lines = Vec::new();
     if let Some(a) = &state.session.applied {
-        lines.push(Line::from(Span::styled(a.summary.clone(), theme.good())));
+        lines.push(Line::from(Span::styled(
+            named(&a.summary, &state.session, &state.env),
+            theme.good(),
+        )));
         lines.push(Line::from(Span::styled(
             format!("Journal: {}", a.journal.display()),
             theme.dim(),
@@ -20,8 +25,9 @@ pub fn draw(state: &State, d: &DoneScreen, frame: &mut Frame, area: Rect, theme:
     }
     if let Some(v) = &state.session.verified {
         lines.push(Line::from(format!(
-            "Verified as {} (tenant {}):",
-            v.identity.upn, v.identity.tenant_id
+            "Verified as {} (directory {}):",
+            v.identity.upn,
+            named(&v.identity.tenant_id, &state.session, &state.env)
         )));
         for p in &v.probes {
             lines.push(probe_line(p.ok, &p.what, &p.detail, theme));
@@ -42,9 +48,9 @@ pub fn draw(state: &State, d: &DoneScreen, frame: &mut Frame, area: Rect, theme:
         if r.is_change() {
             let count = |s| r.checks.iter().filter(|c| c.status == s).count();
             lines.push(Line::from(format!(
-                "Checks: {} passed, {} warnings, {} failed.",
+                "Checks: {} passed, {}, {} failed.",
                 count(Status::Pass),
-                count(Status::Warn),
+                text::count(count(Status::Warn), "warning", "warnings"),
                 count(Status::Fail)
             )));
         } else if state.session.applied.is_none() {
@@ -75,14 +81,33 @@ pub fn draw(state: &State, d: &DoneScreen, frame: &mut Frame, area: Rect, theme:
             }
         }
     }
+    if let Some(r) = &state.session.resolved {
+        lines.push(Line::from(Span::styled(
+            format!("Resolve journal: {}", r.journal.display()),
+            theme.dim(),
+        )));
+    }
     if changed {
         lines.push(Line::from(""));
+        let c = checklist(&state.session, &state.env);
         lines.push(Line::from(Span::styled(
-            "Checklist for your users (e exports it as Markdown):",
+            format!(
+                "Checklist for your users ({} exports it as Markdown):",
+                key_for(crate::app::screens::done::BINDINGS, DoneAction::Export)
+            ),
             theme.heading(),
         )));
-        for l in crate::app::checklist_markdown(&state.session, &state.env).lines() {
-            lines.push(Line::from(l.to_string()));
+        lines.push(Line::from(Span::styled(c.title, theme.key())));
+        for sec in c.sections {
+            lines.push(Line::from(Span::styled(sec.heading, theme.heading())));
+            for (i, item) in sec.items.iter().enumerate() {
+                let mark = match sec.kind {
+                    Items::Bullets => "•".to_string(),
+                    Items::Steps => format!("{}.", i + 1),
+                    Items::ToDo => "☐".to_string(),
+                };
+                lines.push(Line::from(format!("  {mark} {item}")));
+            }
         }
     }
     frame.render_widget(

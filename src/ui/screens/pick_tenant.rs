@@ -64,11 +64,21 @@ pub fn draw(state: &State, p: &PickTenant, frame: &mut Frame, area: Rect, theme:
                 let items = list
                     .iter()
                     .map(|t| {
-                        if narrow {
-                            ListItem::new(t.display_name.clone())
-                        } else {
-                            ListItem::new(format!("{}  ({}, {})", t.display_name, t.domain, t.id))
+                        let marks = crate::app::pick_tenant::marks(state, t);
+                        let mut line = vec![Span::raw(t.display_name.clone())];
+                        if !marks.is_empty() {
+                            line.push(Span::styled(
+                                format!("  [{}]", marks.join(", ")),
+                                theme.key(),
+                            ));
                         }
+                        if !narrow {
+                            line.push(Span::styled(
+                                format!("  {}, {}", t.domain, t.id),
+                                theme.dim(),
+                            ));
+                        }
+                        ListItem::new(Line::from(line))
                     })
                     .collect();
                 let title = if state.session.operation() == Operation::ChangeTenant {

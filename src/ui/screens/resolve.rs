@@ -11,11 +11,12 @@ use ratatui::widgets::{
 
 use super::super::widgets::{boxed, error_box, pending};
 use super::Theme;
-use crate::app::resolve::{Phase, ResolveScreen, decision_label};
+use crate::app::resolve::{Phase, ResolveScreen, decision_label, risky_mappings};
+use crate::app::text::{count, wrap};
 use crate::app::{Loadable, State};
 use crate::domain::facts::UserType;
 use crate::domain::matching::Suggestion;
-use crate::domain::resolve::{Decision, Row as PlanRow};
+use crate::domain::resolve::{Decision, Plan, Row as PlanRow};
 
 pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, theme: &Theme) {
     let plan = match &r.plan {
@@ -84,7 +85,8 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(format!(
-                    "An earlier Resolve run of {n} user(s) was interrupted."
+                    "An earlier Resolve run of {} was interrupted.",
+                    count(n, "user", "users")
                 )),
                 Line::from(""),
                 Line::from(vec![
@@ -102,35 +104,19 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
     }
     match &r.phase {
         Phase::Review => {}
-        Phase::Confirm => {
-            let s = plan.summary();
-            let pop = crate::ui::centered(area, 64, 9);
-            frame.render_widget(Clear, pop);
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::from(format!("In '{}':", plan.org)),
-                    Line::from(format!(
-                        "  • map {} user(s) to existing Entra accounts",
-                        s.mapped
-                    )),
-                    Line::from(format!(
-                        "  • invite {} as guest(s), then map them",
-                        s.to_invite
-                    )),
-                    Line::from(format!(
-                        "  • leave {} skipped and {} undecided as they are",
-                        s.skipped, s.left
-                    )),
-                    Line::from(""),
-                    Line::from(vec![
-                        Span::styled("y", theme.key()),
-                        Span::raw(" to apply (journaled), any other key to go back"),
-                    ]),
-                ])
-                .wrap(Wrap { trim: false })
-                .block(boxed(" Apply? ", theme)),
-                pop,
-            );
+        Phase::Confirm => confirm_apply(r, plan, frame, area, theme),
+        Phase::ConfirmLeave => {
+            let n = r.unapplied();
+            let lines = vec![
+                Line::from(format!(
+                    "{} not applied yet. Leaving discards {}.",
+                    count(n, "decision is", "decisions are"),
+                    if n == 1 { "it" } else { "them" }
+                )),
+                Line::from(""),
+                Line::from("Apply them first (p), or export them as CSV (x) to import later."),
+            ];
+            ask(" Leave Resolve? ", lines, r, frame, area, theme);
         }
         Phase::Applying(p) => {
             let pop = crate::ui::centered(area, 64, 5);
@@ -207,6 +193,70 @@ pub fn draw(state: &State, r: &ResolveScreen, frame: &mut Frame, area: Rect, the
             );
         }
     }
+}
+
+/// What applying will do, the risky mappings apart from the plain ones.
+fn confirm_apply(r: &ResolveScreen, plan: &Plan, frame: &mut Frame, area: Rect, theme: &Theme) {
+    let s = plan.summary();
+    let risky = risky_mappings(plan);
+    let mut lines = vec![
+        Line::from(format!("In '{}':", plan.org)),
+        Line::from(format!(
+            "  • map {} to existing Entra accounts",
+            count(s.mapped - risky.len(), "user", "users")
+        )),
+    ];
+    if !risky.is_empty() {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  • map {} you confirmed although risky:",
+                count(risky.len(), "user", "users")
+            ),
+            theme.warning(),
+        )));
+        for (who, upn, why) in &risky {
+            lines.push(Line::from(Span::styled(
+                format!("    ⚠ {who} → {upn} ({why})"),
+                theme.warning(),
+            )));
+        }
+    }
+    lines.push(Line::from(format!(
+        "  • invite {}, then map them",
+        count(s.to_invite, "user as a guest", "users as guests")
+    )));
+    lines.push(Line::from(format!(
+        "  • leave {} skipped and {} undecided as they are",
+        s.skipped, s.left
+    )));
+    lines.push(Line::from("Every call is journaled; a run can be resumed."));
+    ask(" Apply? ", lines, r, frame, area, theme);
+}
+
+/// A question in a pop-up; its keys stay on the bottom border, visible
+/// however little of the text fits.
+fn ask(
+    title: &str,
+    lines: Vec<Line>,
+    r: &ResolveScreen,
+    frame: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+) {
+    let w = area.width.saturating_sub(2).min(72);
+    let rows: usize = lines
+        .iter()
+        .map(|l| wrap(&l.to_string(), usize::from(w.saturating_sub(2))).len())
+        .sum();
+    let pop = crate::ui::centered(area, w, rows as u16 + 2);
+    frame.render_widget(Clear, pop);
+    let keys = format!(" {} ", crate::app::keys::hint_line(r.bindings()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(boxed(title, theme).title_bottom(Line::from(Span::styled(keys, theme.key())))),
+        pop,
+    );
 }
 
 /// The account's UPN, with its kind and state when it is not an enabled
@@ -341,11 +391,17 @@ fn table(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, the
 fn detail(r: &ResolveScreen, rows: &[PlanRow], frame: &mut Frame, area: Rect, theme: &Theme) {
     let Some(d) = &r.detail else { return };
     let Some(row) = rows.get(d.row) else { return };
-    let pop = crate::ui::centered(
-        area,
-        area.width.saturating_sub(4).clamp(36, 100),
-        area.height.saturating_sub(2).min(20),
-    );
+    // Narrow or short: the pop-up takes the whole body, so no table
+    // letters show around it.
+    let (w, h) = if area.width < 60 || area.height < 16 {
+        (area.width, area.height)
+    } else {
+        (
+            area.width.saturating_sub(4).min(100),
+            area.height.saturating_sub(2).min(20),
+        )
+    };
+    let pop = crate::ui::centered(area, w, h);
     frame.render_widget(Clear, pop);
     let [head, list_area, search] = Layout::vertical([
         Constraint::Length(if pop.height >= 12 { 5 } else { 0 }),

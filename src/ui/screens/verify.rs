@@ -49,8 +49,10 @@ fn results(report: &VerifyReport, frame: &mut Frame, area: Rect, theme: &Theme) 
     let mut lines = vec![
         Line::from(Span::styled(
             format!(
-                "The organization answers {}, but {broken} thing(s) the change affects are broken:",
-                report.identity.upn
+                "The organization answers {}, but {} the change affects {} broken:",
+                report.identity.upn,
+                crate::app::text::count(broken, "thing", "things"),
+                if broken == 1 { "is" } else { "are" }
             ),
             theme.heading(),
         )),

@@ -50,7 +50,13 @@ pub fn draw(state: &State, w: &Welcome, frame: &mut Frame, area: Rect, theme: &T
         ));
     }
 
-    let info_height = (info.len() as u16 + 2).min(area.height.saturating_sub(4).max(3));
+    // The flows get their rows first; a short screen shows less of the
+    // environment, the organization first.
+    let list_height = (Flow::ALL.len() as u16 + 2).min(area.height.saturating_sub(3));
+    let info_height = (info.len() as u16 + 2).min(area.height.saturating_sub(list_height).max(3));
+    if info_height < info.len() as u16 + 2 {
+        info.retain(|l| !l.to_string().starts_with("Target"));
+    }
     let [top, bottom] =
         Layout::vertical([Constraint::Length(info_height), Constraint::Min(3)]).areas(area);
     frame.render_widget(

@@ -39,3 +39,80 @@ fn a_pat_on_the_command_line_is_refused_with_the_safe_ways() {
         "the refused PAT is not echoed: {err}"
     );
 }
+
+/// With `--json`, every command prints one JSON document on stdout when it
+/// fails, whatever failed: not signed in, Azure unreachable, bad input, or
+/// a command line clap refused. Nothing but that document is on stdout.
+#[test]
+fn every_command_with_json_prints_a_json_error_on_stdout() {
+    let home = tempfile::tempdir().unwrap();
+    let cases: &[&[&str]] = &[
+        &["check", "--org", "fabrikam", "--to", "contoso.com"],
+        &["check", "--org", "bad org!", "--to", "contoso.com"],
+        &["check", "--org", "fabrikam", "--no-such-flag"],
+        &[
+            "connect",
+            "--org",
+            "fabrikam",
+            "--to",
+            "contoso.com",
+            "--yes",
+        ],
+        &[
+            "change-tenant",
+            "--org",
+            "fabrikam",
+            "--to",
+            "contoso.com",
+            "--yes",
+        ],
+        &["disconnect", "--org", "fabrikam", "--yes"],
+        &["verify", "--org", "fabrikam"],
+        &["resolve", "--org", "fabrikam"],
+        &[
+            "resolve",
+            "--org",
+            "fabrikam",
+            "--import",
+            "/nonexistent/plan.csv",
+        ],
+        &["recover", "--org", "fabrikam"],
+        &["orgs", "--to", "contoso.com"],
+        &["audit", "--org", "fabrikam"],
+        &["journal", "discard", "--org", "bad org!"],
+        &["explain"],
+        &["login", "--pat-stdin"],
+        &["whoami"],
+    ];
+    for args in cases {
+        let out = bin()
+            .args(*args)
+            .arg("--json")
+            .env("ADO_ENTRA_HOME", home.path())
+            .env("ADO_ENTRA_EMULATOR_URL", "http://127.0.0.1:9")
+            .env_remove("AZURE_DEVOPS_EXT_PAT")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?} --json: stdout is not one JSON document ({e}): {stdout:?}\nstderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        let code = out.status.code().unwrap_or(-1);
+        assert_ne!(code, 0, "{args:?} should fail here: {v}");
+        assert_eq!(
+            v["error"]["code"].as_i64(),
+            Some(code as i64),
+            "{args:?}: the document names the exit code: {v}"
+        );
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{args:?}: {v}"
+        );
+    }
+}

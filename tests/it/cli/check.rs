@@ -200,3 +200,73 @@ fn bad_org_names_are_refused_before_any_request() {
     assert_eq!(out.status.code(), Some(2), "bad input is a usage error");
     assert!(String::from_utf8_lossy(&out.stderr).contains("organization name"));
 }
+
+/// `check --report` writes the change-approval report a board signs off:
+/// the verdict, every check with its fix, the lockout table naming the
+/// owner, the plan, who prepared it; HTML when the file ends in .html; and
+/// `--notice` the text for users, from the same data.
+#[tokio::test(flavor = "multi_thread")]
+async fn check_writes_the_change_approval_report_and_the_user_notice() {
+    let env = support::CliEnv::start(EmulatorConfig::scenario("lockout"), None).await;
+    let tenant = env.tenant();
+    let md = env.file("approval.md");
+    let html = env.file("approval.html");
+    let notice = env.file("notice.md");
+    let out = env
+        .run(&[
+            "check",
+            "--org",
+            &env.org,
+            "--to",
+            &tenant,
+            "--report",
+            md.to_str().unwrap(),
+            "--notice",
+            notice.to_str().unwrap(),
+        ])
+        .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("Wrote the change-approval report to"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# Change approval: connect"), "{text}");
+    assert!(text.contains("Blocked:"), "{text}");
+    assert!(text.contains("## Who keeps access (the lockout proof)"));
+    assert!(
+        text.contains("LOCKED OUT"),
+        "the owner's lockout is in the table: {text}"
+    );
+    assert!(text.contains("Fix: "), "every failed check says its fix");
+    assert!(text.contains(&format!("ado-entra check --org {} --to {tenant}", env.org)));
+    let n = std::fs::read_to_string(&notice).unwrap();
+    assert!(n.contains("sign in to https://dev.azure.com/"), "{n}");
+
+    // HTML, and the same verdict as --json gives.
+    let out = env
+        .run(&[
+            "check",
+            "--org",
+            &env.org,
+            "--to",
+            &tenant,
+            "--json",
+            "--report",
+            html.to_str().unwrap(),
+        ])
+        .await;
+    let v: Value = serde_json::from_slice(&out.stdout).expect("--json stays valid JSON");
+    assert_eq!(v["verdict"]["can_proceed"], false, "{v}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>") && page.contains("<table>"),
+        "{page}"
+    );
+    for c in v["checks"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        assert!(page.contains(id), "check {id} is in the report");
+    }
+    env.emu.shutdown().await;
+}

@@ -114,6 +114,28 @@ fn explain_understands_what_people_paste() {
             "The remote server returned an error: (404) Not Found.",
             "http-404",
         ),
+        // .NET, PowerShell and `az devops` wrappers around the same refusal.
+        (
+            "Exception calling \"GetResponse\" with \"0\" argument(s): \"The remote server returned an error: (401) Unauthorized.\"",
+            "http-401",
+        ),
+        (
+            "System.Net.WebException: The remote server returned an error: (403) Forbidden.",
+            "http-401",
+        ),
+        (
+            "VS30063: You are not authorized to access https://dev.azure.com/fabrikam.",
+            "http-401",
+        ),
+        (
+            "ERROR: The requested resource requires user authentication: https://dev.azure.com/fabrikam/_apis",
+            "http-401",
+        ),
+        (
+            "ERROR: TF400813: Resource not available for anonymous access. Client authentication required.",
+            "TF400813",
+        ),
+        ("HTTP 404 Not Found", "http-404"),
         // A code in the text still wins over the status around it.
         (
             "(401) Unauthorized: TF400813: The user is not authorized",
@@ -135,15 +157,16 @@ fn explain_understands_what_people_paste() {
 
 #[test]
 fn output_into_a_closed_pipe_ends_quietly() {
-    let mut child = bin()
+    // The reader is gone before the command starts (as `| head` is once it
+    // has its lines): every write meets a closed pipe, whatever the timing.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = bin()
         .args(["completions", "bash"])
-        .stdout(std::process::Stdio::piped())
+        .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // The reader goes away before anything is written (as `| head` does
-    // once it has its lines): every write meets a closed pipe.
-    drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     assert!(
         out.stderr.is_empty(),

@@ -174,13 +174,23 @@ async fn audit_finds_exactly_the_planted_problems_in_messy() {
             "audit",
             "--org",
             "fabrikam-messy",
-            "--tenant",
+            "--to",
             &t,
             "--json",
         ]))
         .await;
-    assert_eq!(code, 3, "{err}");
+    // Everything planted is a warning to act on, nothing blocks: exit 0
+    // (3 is kept for findings that block the change).
     let v: Value = serde_json::from_str(&out).unwrap();
+    let statuses: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.contains(&"warn"), "{v}");
+    assert!(!statuses.contains(&"fail"), "{v}");
+    assert_eq!(code, 0, "{err}");
     let finding = |id: &str| {
         v["findings"]
             .as_array()

@@ -6,6 +6,7 @@ mod check;
 mod docs;
 mod fleet;
 mod headless;
+mod safety;
 mod wizard;
 
 use std::process::Command;

@@ -227,16 +227,17 @@ fn demo_resolves_disconnected_users_in_the_table() {
     t.wait_for("mapped 0 · to invite 0 · skipped 0 · left 8");
     t.wait_for("carl@fabrikam.com");
     t.keys(&["A"]); // Mia's exact mail match
-    t.wait_for("Accepted 1 exact match(es).");
+    t.wait_for("Accepted 1 exact match.");
     t.keys(&["a"]); // Carl, other mail
     t.keys(&["j", "j", "i"]); // Frank: invite
     t.wait_for("mapped 2 · to invite 1 · skipped 0 · left 5");
     t.keys(&["p"]);
-    t.wait_for("to apply (journaled)");
+    t.wait_for("Every call is journaled");
+    t.wait_for("y apply · any other key back");
     t.keys(&["y"]);
     t.wait_for("3 mapped (1 invited as guests first)");
     t.wait_for("Journal:");
-    t.keys(&["u"]); // review who is left: the three are gone
+    t.keys(&["l"]); // review those left: the three are gone
     t.wait_for("Disconnected users 1/5");
     t.keys(&["Escape"]);
     t.wait_for("resolve disconnected users");

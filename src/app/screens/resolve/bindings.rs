@@ -29,6 +29,7 @@ pub enum Action {
     Retry,
     SignInThere,
     Confirm,
+    Discard,
     Done,
     ReviewRest,
     Back,
@@ -83,7 +84,7 @@ pub(super) const REVIEW: &[Binding<Action>] = &[
         &[Key::Char('a')],
         "a",
         "accept",
-        "accept the best suggestion",
+        "accept the best suggestion (one that is ambiguous or disabled asks for a again)",
         Action::Accept,
     ),
     Binding::new(
@@ -211,6 +212,23 @@ pub(super) const CONFIRM: &[Binding<Action>] = &[
     ),
 ];
 
+pub(super) const CONFIRM_LEAVE: &[Binding<Action>] = &[
+    Binding::new(
+        &[Key::Char('y'), Key::Char('Y')],
+        "y",
+        "discard",
+        "leave Resolve; the decisions not applied are lost",
+        Action::Discard,
+    ),
+    Binding::new(
+        &[],
+        "any other key",
+        "stay",
+        "stay and keep the decisions",
+        Action::Back,
+    ),
+];
+
 pub(super) const FINISHED: &[Binding<Action>] = &[
     Binding::new(
         &[Key::Enter, Key::Esc],
@@ -220,9 +238,9 @@ pub(super) const FINISHED: &[Binding<Action>] = &[
         Action::Done,
     ),
     Binding::new(
-        &[Key::Char('u')],
-        "u",
-        "review the rest",
+        &[Key::Char('l')],
+        "l",
+        "review those left",
         "read the users again and review those left",
         Action::ReviewRest,
     ),
