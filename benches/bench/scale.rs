@@ -309,9 +309,8 @@ fn fleet(orgs: usize) {
     use ado_entra::emulator::scenario::Fleet;
     use ado_entra::emulator::{Emulator, EmulatorConfig, Source};
     use ado_entra::ops::fleet::{Settings, Source as Listing, list, survey};
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    rt.block_on(async {
-        let emu = Emulator::start(EmulatorConfig {
+    let start = || async {
+        Emulator::start(EmulatorConfig {
             source: Source::Fleet(Fleet {
                 orgs,
                 users: 1000,
@@ -324,7 +323,11 @@ fn fleet(orgs: usize) {
             ..EmulatorConfig::default()
         })
         .await
-        .expect("emulator");
+        .expect("emulator")
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let emu = start().await;
         let base = emu.base_url().to_string();
         let (c, paths, _home) = signed_in(&base, 64).await;
         let tenant = emu.summary().tenants[0]["id"]
@@ -350,20 +353,7 @@ fn fleet(orgs: usize) {
         // A fresh window: the single check's requests do not count against
         // the fleet's budget.
         emu.shutdown().await;
-        let emu = Emulator::start(EmulatorConfig {
-            source: Source::Fleet(Fleet {
-                orgs,
-                users: 1000,
-                tenant_users: 2000,
-                seed: 1,
-                uniform: true,
-            }),
-            latency_ms: 50,
-            auto_approve_default: true,
-            ..EmulatorConfig::default()
-        })
-        .await
-        .expect("emulator");
+        let emu = start().await;
         let base = emu.base_url().to_string();
         let (c, paths, _home2) = signed_in(
             &base,

@@ -1497,16 +1497,11 @@ fn surveyed(name: &str, verdict: Verdict, users: u64) -> FleetOrg {
         owner: Some(format!("owner@{name}.example")),
         users: Some(users),
         admin: Some(true),
-        readiness: Some(Readiness {
+        readiness: Some(Readiness::decided(
             verdict,
-            reason: format!("{name}: {}", verdict.word()),
-            checks: vec![],
-            findings: vec![],
-            keep: 0,
-            disconnected: 0,
-            locked_out: 0,
-            next: vec![],
-        }),
+            format!("{name}: {}", verdict.word()),
+            vec![],
+        )),
         ..FleetOrg::default()
     }
 }

@@ -244,16 +244,11 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
             Decision::NothingToDo { .. } | Decision::AlreadyLanded { .. } => Verdict::NothingToDo,
             _ => Verdict::Blocked,
         };
-        row.readiness = Some(Readiness {
+        row.readiness = Some(Readiness::decided(
             verdict,
-            reason: situation.decision.explain(org),
-            checks: Vec::new(),
-            findings: Vec::new(),
-            keep: 0,
-            disconnected: 0,
-            locked_out: 0,
+            situation.decision.explain(org),
             next,
-        });
+        ));
         return row;
     };
     let quiet: super::gather::Progress = Arc::new(|_, _, _| {});

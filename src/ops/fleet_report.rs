@@ -66,8 +66,9 @@ fn paint(v: Verdict, text: &str, color: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// A cell cut to `w` characters (with an ellipsis), padded to `w`.
-fn cell(s: &str, w: usize) -> String {
+/// A cell cut to `w` characters (with an ellipsis), padded to `w`; the
+/// wizard's fleet rows use it too.
+pub fn cell(s: &str, w: usize) -> String {
     let n = s.chars().count();
     if n <= w {
         format!("{s}{}", " ".repeat(w - n))

@@ -383,6 +383,23 @@ pub struct Readiness {
     pub next: Vec<String>,
 }
 
+impl Readiness {
+    /// Decided without running the checks (nothing to do, or refused as
+    /// asked).
+    pub fn decided(verdict: Verdict, reason: String, next: Vec<String>) -> Self {
+        Self {
+            verdict,
+            reason,
+            checks: Vec::new(),
+            findings: Vec::new(),
+            keep: 0,
+            disconnected: 0,
+            locked_out: 0,
+            next,
+        }
+    }
+}
+
 /// One organization of a fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct FleetOrg {

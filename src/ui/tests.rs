@@ -150,16 +150,7 @@ fn screens() -> Vec<(&'static str, State)> {
                 owner: Some("owner@outlook.com".into()),
                 users: Some(users),
                 admin: Some(true),
-                readiness: Some(Readiness {
-                    verdict,
-                    reason: reason.into(),
-                    checks: vec![],
-                    findings: vec![],
-                    keep: 0,
-                    disconnected: 0,
-                    locked_out: 0,
-                    next: vec![],
-                }),
+                readiness: Some(Readiness::decided(verdict, reason.into(), vec![])),
                 ..FleetOrg::default()
             },
         );

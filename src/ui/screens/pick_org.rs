@@ -14,16 +14,7 @@ use super::super::widgets::*;
 use crate::app::keys::hint_line;
 use crate::app::*;
 
-/// A cell cut to `w` characters (an ellipsis marks the cut), padded to `w`.
-fn cell(s: &str, w: usize) -> String {
-    let n = s.chars().count();
-    if n <= w {
-        format!("{s}{}", " ".repeat(w - n))
-    } else {
-        let cut: String = s.chars().take(w.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
+use crate::ops::fleet_report::cell;
 
 fn verdict_style(v: Verdict, theme: &Theme) -> Style {
     match v {

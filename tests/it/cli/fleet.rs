@@ -149,11 +149,9 @@ async fn orgs_lists_every_organization_as_the_emulator_holds_it() {
     env.emu.shutdown().await;
 }
 
-/// The verdict `check --org O --to T` gives one organization alone:
-/// nothing to do or blocked by the decision (no checks), else blocked by a
-/// failed check, warnings, or ready.
-fn single_verdict(code: i32, v: &Value) -> (&'static str, Vec<(String, String)>) {
-    let checks: Vec<(String, String)> = v["checks"]
+/// Each check's id and status, in order.
+fn id_and_status(checks: &Value) -> Vec<(String, String)> {
+    checks
         .as_array()
         .unwrap()
         .iter()
@@ -163,7 +161,14 @@ fn single_verdict(code: i32, v: &Value) -> (&'static str, Vec<(String, String)>)
                 c["status"].as_str().unwrap().to_string(),
             )
         })
-        .collect();
+        .collect()
+}
+
+/// The verdict `check --org O --to T` gives one organization alone:
+/// nothing to do or blocked by the decision (no checks), else blocked by a
+/// failed check, warnings, or ready.
+fn single_verdict(code: i32, v: &Value) -> (&'static str, Vec<(String, String)>) {
+    let checks = id_and_status(&v["checks"]);
     let any = |s: &str| checks.iter().any(|(_, st)| st == s);
     let verdict = match (code, checks.is_empty()) {
         (0, true) => "nothing_to_do",
@@ -204,17 +209,7 @@ async fn every_verdict_equals_the_single_organization_check() {
         let (verdict, checks) = single_verdict(code, &single);
         let r = &o["readiness"];
         assert_eq!(r["verdict"], verdict, "{name}: {r}");
-        let fleet_checks: Vec<(String, String)> = r["checks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| {
-                (
-                    c["id"].as_str().unwrap().to_string(),
-                    c["status"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
+        let fleet_checks = id_and_status(&r["checks"]);
         assert_eq!(fleet_checks, checks, "{name}: every check the same");
         if let Some(first_fail) = single["checks"]
             .as_array()
