@@ -69,6 +69,14 @@ pub enum Job {
     ExportChecklist {
         markdown: String,
     },
+    /// Write the change-approval report and the notice to users (from the
+    /// report on screen) into the state directory.
+    ExportReport {
+        org: String,
+        operation: Operation,
+        prepared_by: Option<String>,
+        report: Box<ChecksReport>,
+    },
     /// Disconnected users of `org`, the directory's accounts and suggestions.
     LoadResolve {
         org: String,
@@ -134,7 +142,9 @@ impl Job {
             Job::Apply { .. } => Slot::Apply,
             Job::Verify { .. } => Slot::Verify,
             Job::Audit { .. } => Slot::Audit,
-            Job::ExportChecklist { .. } | Job::ExportResolve { .. } => Slot::Export,
+            Job::ExportChecklist { .. } | Job::ExportResolve { .. } | Job::ExportReport { .. } => {
+                Slot::Export
+            }
             Job::LoadResolve { .. } => Slot::Resolve,
             Job::Search { .. } => Slot::Search,
             Job::ApplyResolve { .. } => Slot::ResolveApply,

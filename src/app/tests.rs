@@ -1991,3 +1991,58 @@ fn the_diagnosis_scrolls_to_every_recovery_step() {
     };
     assert_eq!(d.scroll, 0);
 }
+
+/// `w` on Prerequisites (even when blocked: the board needs to see why) and
+/// on Plan writes the change-approval report of the report on screen, by
+/// the signed-in person; its answer names the file.
+#[test]
+fn w_writes_the_change_approval_report_from_prerequisites_and_plan() {
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Ok(report(true))));
+    let fx = key(&mut s, Key::Char('w'));
+    let Some(Effect::Start {
+        job:
+            Job::ExportReport {
+                org,
+                operation,
+                report: r,
+                ..
+            },
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(org, "fabrikam");
+    assert_eq!(*operation, crate::app::model::Operation::Connect);
+    assert!(r.blocked(), "the blocked report itself is written");
+    assert!(matches!(s.screen, Screen::Prereqs(_)), "the screen stays");
+    reply(
+        &mut s,
+        Done::Exported(Ok("/state/approval-fabrikam-20261201-180000.md".into())),
+    );
+    let status = s.status.clone().unwrap();
+    assert!(
+        status.contains("Change-approval report") && status.contains("approval-fabrikam"),
+        "{status}"
+    );
+
+    // From the Plan of a report that passes.
+    let mut s = state();
+    to_prereqs(&mut s);
+    reply(&mut s, Done::Checks(Ok(report(false))));
+    key(&mut s, Key::Enter);
+    assert!(matches!(s.screen, Screen::Plan(_)));
+    let fx = key(&mut s, Key::Char('w'));
+    assert!(
+        matches!(fx.first(), Some(Effect::Start { job: Job::ExportReport { report, .. }, .. }) if !report.blocked()),
+        "{fx:?}"
+    );
+    // The key is in the footer and in `?`, written once.
+    assert!(
+        crate::app::screens::plan::BINDINGS
+            .iter()
+            .any(|b| b.label == "write report")
+    );
+}

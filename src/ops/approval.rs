@@ -267,7 +267,7 @@ fn status_word(s: Status) -> &'static str {
 
 /// The change-approval report.
 pub fn approval(s: &Subject, r: &ChecksReport, format: Format) -> String {
-    let title = format!("Change approval: {} `{}`", s.operation.verb(), s.org);
+    let title = format!("Change approval: {} {}", s.operation.verb(), s.org);
     let mut b = vec![Block::Table(
         vec!["".into(), "".into()],
         vec![
@@ -523,7 +523,7 @@ mod tests {
     fn the_report_names_the_verdict_every_check_the_table_and_the_plan() {
         let md = approval(&subject(), &blocked(), Format::Markdown);
         assert!(
-            md.starts_with("# Change approval: connect \\`fabrikam\\`"),
+            md.starts_with("# Change approval: connect fabrikam\n"),
             "{md}"
         );
         assert!(md.contains("Blocked: 1 failed check must be fixed"), "{md}");

@@ -457,6 +457,44 @@ impl Session {
         self.write_private(path, markdown).await
     }
 
+    /// The change-approval report (Markdown) and the notice to users beside
+    /// it, from the report on screen, as `check --report --notice` writes
+    /// them; returns the report's path.
+    pub async fn export_report(
+        &self,
+        org: &str,
+        operation: Operation,
+        prepared_by: Option<String>,
+        report: &ChecksReport,
+    ) -> Result<String, Problem> {
+        let now = Utc::now();
+        let to = report
+            .destination
+            .as_ref()
+            .filter(|_| operation != Operation::Disconnect)
+            .map(|d| format!(" --to {}", d.id))
+            .unwrap_or_default();
+        let subject = super::approval::Subject {
+            org: org.to_string(),
+            operation,
+            prepared_by,
+            prepared_at: now.format("%Y-%m-%d %H:%M UTC").to_string(),
+            command: format!("ado-entra check --org {org}{to}"),
+        };
+        let stamp = now.format("%Y%m%d-%H%M%S");
+        let md = super::approval::Format::Markdown;
+        self.write_private_file(
+            &format!("notice-{org}-{stamp}.md"),
+            super::approval::notice(&subject, report, md),
+        )
+        .await?;
+        self.write_private_file(
+            &format!("approval-{org}-{stamp}.md"),
+            super::approval::approval(&subject, report, md),
+        )
+        .await
+    }
+
     /// Disconnected users of `org`, the directory's accounts and suggestions,
     /// and any interrupted run.
     pub async fn load_resolve(&self, org: &str, events: &Events) -> Result<ResolveLoad, Problem> {

@@ -104,6 +104,12 @@ async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job
         ),
         Job::Audit { org } => Done::Audited(s.audit(&org, &events).await),
         Job::ExportChecklist { markdown } => Done::Exported(s.export_checklist(markdown).await),
+        Job::ExportReport {
+            org,
+            operation,
+            prepared_by,
+            report,
+        } => Done::Exported(s.export_report(&org, operation, prepared_by, &report).await),
         Job::LoadResolve { org } => Done::ResolveLoaded(s.load_resolve(&org, &events).await),
         Job::Search { org, query } => {
             let result = s.search_directory(&org, &query, &events).await;

@@ -53,6 +53,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Overlay::ConfirmQuit) => draw_confirm_quit(frame, body, &theme),
         None => {}
     }
+    widgets::neutralise(frame.buffer_mut());
 }
 
 fn draw_header(state: &State, frame: &mut Frame, area: Rect, theme: &Theme) {

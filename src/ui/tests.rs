@@ -769,3 +769,32 @@ fn resolve_shows_flags_in_words_and_each_candidate_s_kind_and_state() {
         "{pop}"
     );
 }
+
+/// A hostile directory name cannot reach the terminal through the wizard:
+/// no drawn cell holds an escape, a bell or a bidirectional override
+/// (the buffer is what the terminal receives).
+#[test]
+fn hostile_names_never_reach_the_terminal() {
+    let (_, mut s) = screens()
+        .into_iter()
+        .find(|(n, _)| *n == "prereqs")
+        .unwrap();
+    let hostile = "Eve\u{1b}[2J\u{202E}moc.live\u{7}\u{2066}x";
+    if let crate::app::screens::Screen::Prereqs(p) = &mut s.screen
+        && let crate::app::screens::Loadable::Ready(r) = &mut p.report
+    {
+        r.access[0].who = hostile.into();
+        r.checks[0].title = hostile.into();
+    } else {
+        panic!("the prereqs fixture has a report");
+    }
+    for (w, h) in [(120, 40), (80, 24), (40, 12)] {
+        let screen = render(&s, w, h);
+        assert!(
+            !screen
+                .chars()
+                .any(|c| c != '\n' && crate::domain::text::is_unsafe_char(c)),
+            "{w}x{h}: {screen:?}"
+        );
+    }
+}

@@ -226,3 +226,25 @@ pub fn probe_line<'a>(ok: bool, what: &str, detail: &str, theme: &Theme) -> Line
         Span::raw(format!("{what}: {detail}")),
     ])
 }
+
+/// The last pass over a drawn frame, for every screen at once: no cell may
+/// send the terminal a control or bidirectional formatting character (a
+/// directory display name can carry U+202E, which would reverse what
+/// follows it). ratatui already drops escapes and bells; a cell that holds
+/// only such characters shows `�` (it had a column), and one appended to
+/// another character's cell is removed.
+pub fn neutralise(buf: &mut ratatui::buffer::Buffer) {
+    use crate::domain::text::is_unsafe_char;
+    for cell in buf.content.iter_mut() {
+        let sym = cell.symbol();
+        if !sym.chars().any(is_unsafe_char) {
+            continue;
+        }
+        let kept: String = sym.chars().filter(|c| !is_unsafe_char(*c)).collect();
+        if kept.is_empty() {
+            cell.set_symbol("\u{fffd}");
+        } else {
+            cell.set_symbol(&kept);
+        }
+    }
+}

@@ -135,8 +135,14 @@ pub(super) fn audited(
 pub(super) fn exported(state: &mut State, screen: Screen, r: Result<String, Problem>) -> Step {
     match r {
         Ok(path) => {
+            let name = std::path::Path::new(&path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let what = if path.ends_with(".csv") {
                 "Plan"
+            } else if name.starts_with("approval-") {
+                "Change-approval report (and notice to users)"
             } else {
                 state.session.exported = Some(path.clone());
                 "Checklist"

@@ -15,6 +15,7 @@ pub struct PlanScreen {
 pub enum Action {
     Scroll,
     Continue,
+    Report,
     Back,
 }
 
@@ -43,6 +44,13 @@ pub const BINDINGS: &[Binding<Action>] = &[
         Action::Continue,
     ),
     Binding::new(
+        &[Key::Char('w')],
+        "w",
+        "write report",
+        "write the change-approval report and the notice to users, as Markdown beside the state",
+        Action::Report,
+    ),
+    Binding::new(
         &[Key::Esc],
         "Esc",
         "back",
@@ -58,6 +66,13 @@ impl PlanScreen {
     pub fn on_key(mut self, state: &mut State, key: Key) -> Step {
         match keys::action(BINDINGS, key) {
             Some(Action::Back) => (nav::prereqs_again(state), vec![]),
+            Some(Action::Report) => {
+                let fx = match state.session.report.clone() {
+                    Some(r) => super::prereqs::start_report(state, &r),
+                    None => vec![],
+                };
+                (Screen::Plan(self), fx)
+            }
             Some(Action::Scroll) => {
                 keys::scroll(&mut self.scroll, key);
                 (Screen::Plan(self), vec![])

@@ -60,6 +60,8 @@ pub enum Action {
     SignInDirectory,
     /// Sign in again at the organization's directory.
     SignInThere,
+    /// Write the change-approval report and the notice to users.
+    Report,
     Back,
 }
 
@@ -110,6 +112,13 @@ const RERUN: Binding<Action> = Binding::new(
     "run every check again",
     Action::Rerun,
 );
+const REPORT: Binding<Action> = Binding::new(
+    &[Key::Char('w')],
+    "w",
+    "write report",
+    "write the change-approval report (every check with evidence and fix, the lockout table, the plan, who and when) and the notice to users, as Markdown beside the state",
+    Action::Report,
+);
 const BACK: Binding<Action> = Binding::new(
     &[Key::Esc],
     "Esc",
@@ -119,7 +128,7 @@ const BACK: Binding<Action> = Binding::new(
 );
 
 const CHECKS: &[Binding<Action>] = &[
-    UP, DOWN, NEXT_PANE, PREV_PANE, CONTINUE, RERUN, BACK, PAGE_UP, PAGE_DOWN, FIRST, LAST,
+    UP, DOWN, NEXT_PANE, PREV_PANE, CONTINUE, RERUN, BACK, REPORT, PAGE_UP, PAGE_DOWN, FIRST, LAST,
 ];
 
 /// The checks could not read the destination with this sign-in.
@@ -138,6 +147,7 @@ const CHECKS_UNREAD: &[Binding<Action>] = &[
     CONTINUE,
     RERUN,
     BACK,
+    REPORT,
     PAGE_UP,
     PAGE_DOWN,
     FIRST,
@@ -210,6 +220,7 @@ const DECIDED: &[Binding<Action>] = &[
         "back to the previous choice",
         Action::Back,
     ),
+    REPORT,
 ];
 
 pub const HELP: &str = "First the organization's real state decides: nothing to do, another \
@@ -235,6 +246,13 @@ impl Prereqs {
         let action = keys::action(self.bindings(), key);
         match action {
             Some(Action::Back) => back(state),
+            Some(Action::Report) => match &self.report {
+                Loadable::Ready(r) => {
+                    let fx = start_report(state, r);
+                    (Screen::Prereqs(self), fx)
+                }
+                _ => (Screen::Prereqs(self), vec![]),
+            },
             Some(Action::Rerun) => nav::run_checks(state),
             Some(Action::SignInThere) => match &self.report {
                 Loadable::Failed(Problem {
@@ -300,6 +318,19 @@ impl Prereqs {
             None => (Screen::Prereqs(self), vec![]),
         }
     }
+}
+
+/// Start writing the change-approval report of `r` (the Prerequisites
+/// and Plan screens' `w`).
+pub(super) fn start_report(state: &mut State, r: &ChecksReport) -> Vec<crate::app::Effect> {
+    state.status = Some("Writing the change-approval report and the notice to users…".into());
+    let job = crate::app::jobs::Job::ExportReport {
+        org: state.session.org().to_string(),
+        operation: state.session.operation(),
+        prepared_by: state.session.identity.as_ref().map(|i| i.upn.clone()),
+        report: Box::new(r.clone()),
+    };
+    state.start(job)
 }
 
 impl Prereqs {
