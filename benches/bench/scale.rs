@@ -56,6 +56,24 @@ impl Process {
         }
     }
 
+    /// A generated organization of `users` against a directory of
+    /// `tenant_users`, every response 50 ms late, sign-ins approved as its
+    /// owner; `connected` starts it connected to that directory.
+    fn generated(users: usize, tenant_users: usize, connected: bool) -> Process {
+        let (u, t) = (users.to_string(), tenant_users.to_string());
+        let mut args = vec!["--users", &u, "--tenant-users", &t, "--seed", "1"];
+        if connected {
+            args.push("--connected");
+        }
+        args.extend([
+            "--latency-ms",
+            "50",
+            "--auto-approve",
+            "owner@contoso.example",
+        ]);
+        Process::start(&args)
+    }
+
     fn base_url(&self) -> &str {
         self.summary["base_url"].as_str().unwrap_or_default()
     }
@@ -126,19 +144,7 @@ async fn requests(base: &str) -> serde_json::Value {
 /// `check --org O --to T` as the command runs it (situation, then facts and
 /// checks), every response 50 ms late; with `BENCH_VERBOSE`, the timeline.
 fn check(users: usize, tenant_users: usize, target: Duration) {
-    let (u, t) = (users.to_string(), tenant_users.to_string());
-    let emu = Process::start(&[
-        "--users",
-        &u,
-        "--tenant-users",
-        &t,
-        "--seed",
-        "1",
-        "--latency-ms",
-        "50",
-        "--auto-approve",
-        "owner@contoso.example",
-    ]);
+    let emu = Process::generated(users, tenant_users, false);
     let tag = format!(
         "check: {}k users x {}k tenant",
         users / 1000,
@@ -253,20 +259,7 @@ fn check(users: usize, tenant_users: usize, target: Duration) {
 /// plan loaded (the organization's users and the directory read at once)
 /// and written as CSV.
 fn resolve_export(users: usize, tenant_users: usize) {
-    let (u, t) = (users.to_string(), tenant_users.to_string());
-    let emu = Process::start(&[
-        "--users",
-        &u,
-        "--tenant-users",
-        &t,
-        "--seed",
-        "1",
-        "--connected",
-        "--latency-ms",
-        "50",
-        "--auto-approve",
-        "owner@contoso.example",
-    ]);
+    let emu = Process::generated(users, tenant_users, true);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
         let base = emu.base_url().to_string();
