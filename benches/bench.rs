@@ -3,6 +3,9 @@
 //! each figure is the median of several runs. Targets are printed beside the
 //! figures; nothing here fails a build.
 
+#[path = "bench/scale.rs"]
+mod scale;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -128,6 +131,7 @@ fn main() {
                     display_name: "Fabrikam".into(),
                     domain: "fabrikam.onmicrosoft.com".into(),
                 }],
+                destination: None,
             },
             true,
         );
@@ -159,6 +163,9 @@ fn main() {
         // falls back to walking everyone from both ends.
         full_check(20);
     }
+
+    // Issue 20's scale rows: scale-fleet, scale-resolve-export, scale-50k, scale-100k.
+    scale::run(&wants);
 
     if wants("resolve-lost") {
         resolve_lost_answers();
@@ -230,6 +237,7 @@ fn resolve_table() {
             org: Some("bench".into()),
             owner: None,
             tenants: vec![],
+            destination: None,
         },
         true,
     );
@@ -289,17 +297,24 @@ fn full_check(subscribers: u8) {
             tenant: None,
         };
         let paths = StatePaths::at(home.path());
-        Session::new(settings.clone(), paths.clone())
-            .sign_in(None, &ado_entra::ops::model::quiet())
-            .await
-            .expect("sign in");
-        let (clients, _) =
-            Clients::from_settings(&settings, &paths, RetryPolicy::default()).expect("clients");
-        let org = emu.summary().org.clone();
         let tenant = emu.summary().tenants[0]["id"]
             .as_str()
             .unwrap_or_default()
             .to_string();
+        let session = Session::new(settings.clone(), paths.clone());
+        session
+            .sign_in(None, &ado_entra::ops::model::quiet())
+            .await
+            .expect("sign in");
+        // The owner is a personal account: the destination is read as the
+        // owner's account there (`login --directory`), as `check` asks.
+        session
+            .sign_in_directory(&tenant, &ado_entra::ops::model::quiet())
+            .await
+            .expect("directory sign in");
+        let (clients, _) =
+            Clients::from_settings(&settings, &paths, RetryPolicy::default()).expect("clients");
+        let org = emu.summary().org.clone();
         let http = reqwest::Client::new();
         let control = |p: &str| format!("{}/_emulator/{p}", emu.base_url());
         let _ = http

@@ -27,6 +27,14 @@ pub enum Job {
         tenant: String,
     },
     ListOrgs,
+    /// In the background: each organization's backing, owner, users and
+    /// whether the person administers it, and with `op` its readiness
+    /// (against `tenant` when the change needs one).
+    SurveyOrgs {
+        orgs: Vec<String>,
+        op: Option<Operation>,
+        tenant: Option<String>,
+    },
     /// Where the organization is now (anonymous: before any sign-in).
     ProbeBacking {
         org: String,
@@ -108,6 +116,8 @@ pub enum Slot {
     SignIn,
     Backing,
     Orgs,
+    /// Background work: never makes quitting ask first.
+    Survey,
     Tenants,
     Checks,
     Apply,
@@ -125,6 +135,7 @@ impl Job {
         match self {
             Job::SignIn { .. } | Job::SignInDirectory { .. } => Slot::SignIn,
             Job::ListOrgs => Slot::Orgs,
+            Job::SurveyOrgs { .. } => Slot::Survey,
             Job::ProbeBacking { .. } => Slot::Backing,
             Job::ListTenants { .. } => Slot::Tenants,
             Job::RunChecks { .. } => Slot::Checks,
@@ -154,6 +165,8 @@ pub enum Done {
     /// Signed in to a directory for reading it.
     DirectorySignedIn(Result<Identity, Problem>),
     Orgs(Result<Vec<String>, Problem>),
+    /// The survey finished (each organization arrived as an event).
+    Surveyed(Result<(), Problem>),
     Backing(Result<OrgBacking, Problem>),
     Tenants(Result<Vec<TenantInfo>, Problem>),
     Checks(Result<ChecksReport, Problem>),
@@ -220,9 +233,12 @@ impl Jobs {
         self.running.contains_key(&id)
     }
 
-    /// How many are in flight.
+    /// How many are in flight (background work left out).
     pub fn pending(&self) -> usize {
-        self.running.len()
+        self.running
+            .values()
+            .filter(|(slot, _)| *slot != Slot::Survey)
+            .count()
     }
 
     /// Whether work in `slot` is in flight.

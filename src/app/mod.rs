@@ -53,6 +53,9 @@ pub struct Environment {
     pub org: Option<String>,
     pub owner: Option<String>,
     pub tenants: Vec<TenantInfo>,
+    /// The directory the organization picker judges readiness against
+    /// (`wizard --to`, the demo's first tenant).
+    pub destination: Option<String>,
 }
 
 impl Environment {
@@ -62,6 +65,7 @@ impl Environment {
             org: None,
             owner: None,
             tenants: Vec::new(),
+            destination: None,
         }
     }
 }
@@ -79,6 +83,10 @@ pub struct Session {
     pub identity: Option<Identity>,
     /// Organizations listed for the caller (kept for back-navigation).
     pub orgs: Option<Vec<String>>,
+    /// What the background survey found of each organization, by name,
+    /// and what it was judged for (operation, destination).
+    pub survey: std::collections::BTreeMap<String, FleetOrg>,
+    pub survey_for: Option<(Option<Operation>, Option<String>)>,
     /// The flow chosen on Welcome.
     pub flow: Flow,
     /// The organization and destination, once chosen.
@@ -290,7 +298,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Progress { id, event } => {
             // Progress of a job no longer wanted is dropped, like its result;
             // throttling concerns every call, whichever job reported it.
-            if state.jobs.wants(id) || matches!(event, Event::Throttled { .. }) {
+            if state.jobs.wants(id) || matches!(event, Event::Throttled { .. } | Event::Pacing(_)) {
                 screens::on_event(state, event);
             }
             Vec::new()

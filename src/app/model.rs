@@ -5,9 +5,9 @@
 pub use crate::domain::checks::{CheckResult, Status};
 pub use crate::ops::change::Applied;
 pub use crate::ops::model::{
-    AcceptRisk, AccessOutcome, AccessRow, Candidate, ChecksReport, DeviceCodePrompt, Identity,
-    Operation, OrgBacking, PlanView, Problem, ResolveLoad, SituationKind, SituationView, Standing,
-    TenantInfo, VerifyReport,
+    AcceptRisk, AccessOutcome, AccessRow, Candidate, ChecksReport, DeviceCodePrompt, FleetOrg,
+    Identity, Operation, OrgBacking, PlanView, Problem, Readiness, ResolveLoad, SituationKind,
+    SituationView, Standing, TenantInfo, Verdict, VerifyReport,
 };
 pub use crate::ops::resolve::{Outcome as ResolveOutcome, Progress as ResolveProgress};
 pub use crate::ops::verify::Probe;

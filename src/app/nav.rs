@@ -77,10 +77,10 @@ pub fn pick_org(state: &mut State) -> Step {
         .map(|c| c.org.clone())
         .or_else(|| state.env.org.clone());
     match state.session.orgs.clone() {
-        Some(list) => (
-            Screen::PickOrg(PickOrg::ready(list, want.as_deref())),
-            vec![],
-        ),
+        Some(list) => {
+            let fx = super::screens::pick_org::survey(state);
+            (Screen::PickOrg(PickOrg::ready(list, want.as_deref())), fx)
+        }
         None => {
             let fx = state.start(Job::ListOrgs);
             (Screen::PickOrg(PickOrg::default()), fx)

@@ -35,6 +35,7 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
     let slot = match &done {
         Done::SignedIn(_) | Done::DirectorySignedIn(_) => Slot::SignIn,
         Done::Orgs(_) => Slot::Orgs,
+        Done::Surveyed(_) => Slot::Survey,
         Done::Backing(_) => Slot::Backing,
         Done::Tenants(_) => Slot::Tenants,
         Done::Checks(_) => Slot::Checks,
@@ -51,6 +52,11 @@ fn reply(s: &mut State, done: Done) -> Vec<Effect> {
         let job = match slot {
             Slot::SignIn => Job::SignIn { tenant: None },
             Slot::Orgs => Job::ListOrgs,
+            Slot::Survey => Job::SurveyOrgs {
+                orgs: vec!["o".into()],
+                op: None,
+                tenant: None,
+            },
             Slot::Backing => Job::ProbeBacking { org: "o".into() },
             Slot::Tenants => Job::ListTenants { org: "o".into() },
             Slot::Checks => Job::RunChecks {
@@ -359,7 +365,19 @@ fn back_navigation_walks_back_without_losing_choices() {
         })]
     );
     reply(&mut s, Done::Tenants(Ok(vec![tenant()])));
-    assert!(key(&mut s, Key::Esc).is_empty(), "org list is cached");
+    // The list is not read again; only what the survey had not read yet is.
+    let only_survey = |fx: Vec<Effect>| {
+        fx.iter().all(|e| {
+            matches!(
+                e,
+                Effect::Start {
+                    job: Job::SurveyOrgs { .. },
+                    ..
+                }
+            )
+        })
+    };
+    assert!(only_survey(key(&mut s, Key::Esc)), "org list is cached");
     let Screen::PickOrg(p) = &s.screen else {
         panic!()
     };
@@ -367,7 +385,7 @@ fn back_navigation_walks_back_without_losing_choices() {
     key(&mut s, Key::Esc);
     assert!(matches!(s.screen, Screen::Welcome(_)));
     // Signed in already: starting again skips sign-in.
-    assert!(key(&mut s, Key::Enter).is_empty());
+    assert!(only_survey(key(&mut s, Key::Enter)));
     assert!(matches!(s.screen, Screen::PickOrg(_)));
 }
 
@@ -1195,6 +1213,7 @@ fn ctrl_c_quits_from_every_screen_even_mid_work() {
             selected: 0,
             input: Some("typing".into()),
             error: None,
+            ..PickOrg::default()
         }),
         Screen::PickTenant(PickTenant {
             tenants: Loadable::Loading,
@@ -1469,6 +1488,110 @@ fn a_late_answer_for_the_previous_organization_is_dropped() {
         matches!(&s.screen, Screen::PickTenant(p) if p.tenants == Loadable::Ready(vec![tenant()]))
     );
     assert_eq!(s.pending(), 0);
+}
+
+fn surveyed(name: &str, verdict: Verdict, users: u64) -> FleetOrg {
+    FleetOrg {
+        name: name.into(),
+        backing: Some("personal accounts".into()),
+        owner: Some(format!("owner@{name}.example")),
+        users: Some(users),
+        admin: Some(true),
+        readiness: Some(Readiness::decided(
+            verdict,
+            format!("{name}: {}", verdict.word()),
+            vec![],
+        )),
+        ..FleetOrg::default()
+    }
+}
+
+/// The organization picker is the fleet view: the list shows at once, a
+/// background survey reads each organization's backing and readiness for
+/// the destination, rows fill in as they arrive, and the list sorts and
+/// filters; choosing stops the survey, and it never makes quitting ask.
+#[test]
+fn the_picker_fills_in_readiness_sorts_and_filters() {
+    let mut s = State::new(
+        Environment {
+            destination: Some("contoso.onmicrosoft.com".into()),
+            ..Environment::azure()
+        },
+        true,
+    );
+    key(&mut s, Key::Enter);
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    let names = vec!["alpha".to_string(), "beta".into(), "gamma".into()];
+    let fx = reply(&mut s, Done::Orgs(Ok(names.clone())));
+    assert_eq!(
+        plain(fx),
+        vec![start(Job::SurveyOrgs {
+            orgs: names.clone(),
+            op: Some(Operation::Connect),
+            tenant: Some("contoso.onmicrosoft.com".into()),
+        })]
+    );
+    assert!(!s.busy(), "a background survey never makes quitting ask");
+    let survey = s.jobs.id_in(Slot::Survey).unwrap();
+    for (i, row) in [
+        surveyed("alpha", Verdict::Ready, 10),
+        surveyed("beta", Verdict::Blocked, 300),
+        surveyed("gamma", Verdict::Warnings, 20),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        update(
+            &mut s,
+            Msg::Progress {
+                id: survey,
+                event: Event::Surveyed(i, Box::new(row)),
+            },
+        );
+    }
+    assert_eq!(s.session.survey.len(), 3);
+    let current = |s: &State| {
+        let Screen::PickOrg(p) = &s.screen else {
+            panic!("{:?}", s.screen)
+        };
+        p.current(s).unwrap().to_string()
+    };
+    assert_eq!(current(&s), "alpha", "sorted by name");
+    key(&mut s, Key::Char('s'));
+    key(&mut s, Key::Home);
+    assert_eq!(
+        current(&s),
+        "beta",
+        "blocked first when sorted by readiness"
+    );
+    key(&mut s, Key::Char('s'));
+    key(&mut s, Key::Home);
+    assert_eq!(current(&s), "beta", "largest first when sorted by users");
+    // Filter by verdict: only the warnings.
+    key(&mut s, Key::Char('/'));
+    assert!(s.screen.takes_text());
+    typed(&mut s, "warn");
+    key(&mut s, Key::Enter);
+    let Screen::PickOrg(p) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(p.shown(&s.session.survey).len(), 1);
+    assert_eq!(current(&s), "gamma");
+    // Choosing stops the survey and goes on with the highlighted one.
+    let fx = update(&mut s, Msg::Key(Key::Enter));
+    assert!(fx.contains(&Effect::Cancel(survey)), "{fx:?}");
+    assert!(plain(fx).contains(&start(Job::ListTenants {
+        org: "gamma".into()
+    })));
+    // Esc on the filter clears it.
+    let fx = key(&mut s, Key::Esc);
+    assert!(fx.is_empty(), "everything was surveyed already: {fx:?}");
+    key(&mut s, Key::Char('/'));
+    key(&mut s, Key::Esc);
+    let Screen::PickOrg(p) = &s.screen else {
+        panic!()
+    };
+    assert_eq!(p.shown(&s.session.survey).len(), 3);
 }
 
 /// The owner's personal account cannot read the destination: the report

@@ -1,5 +1,5 @@
-//! `ado-entra orgs` (organizations connected to a tenant) and `ado-entra audit`
-//! (what a tenant change breaks: service connections, PATs, policies).
+//! `ado-entra audit`: what a tenant change breaks (service connections,
+//! PATs, policies).
 
 use std::sync::Arc;
 
@@ -8,21 +8,10 @@ use serde_json::json;
 
 use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
-use crate::client::AdoClient;
 use crate::domain::checks::Status;
 use crate::domain::directory::Directory;
 use crate::domain::validate::{parse_org_name, parse_tenant};
 use crate::ops::{change, gather};
-
-#[derive(Debug, Clone, Args)]
-pub struct OrgsArgs {
-    /// The directory (tenant id or a verified domain) whose organizations to list.
-    #[arg(long = "to", value_name = "TENANT")]
-    pub to: Option<String>,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
-}
 
 #[derive(Debug, Clone, Args)]
 #[command(
@@ -60,53 +49,6 @@ async fn tenant_arg(
                 .map_err(super::change::change_error)
         }
     }
-}
-
-/// Organizations connected to the tenant (`--tenant`), from the EnterpriseCatalog.
-pub async fn orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
-    let json_out = args.json;
-    run_orgs(global, args).await.map_err(|e| e.json(json_out))
-}
-
-async fn run_orgs(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
-    let c = signed_in(global).await?;
-    let Some(directory) = tenant_arg(&c, args.to.as_deref(), global).await? else {
-        return Err(CliError::usage(
-            "give the directory: ado-entra orgs --to TENANT (a tenant id or one of its domains)",
-        ));
-    };
-    let tenant = directory.id.to_string();
-    // The catalog answers a token of that tenant: the session moved there,
-    // or the directory session kept for it.
-    let (provider, _) = crate::ops::gather::session_in_tenant(&c, &tenant)
-        .await
-        .map_err(client_error)?;
-    let ado = AdoClient::new(c.core.clone(), c.endpoints.clone(), provider);
-    let list = ado
-        .enterprise_catalog(&tenant)
-        .await
-        .map_err(client_error)?;
-    if args.json {
-        let v: Vec<_> = list
-            .iter()
-            .map(|o| json!({"id": o.id, "name": o.name, "url": o.url, "owner": o.owner, "exception_type": o.exception_type, "error_message": o.error_message}))
-            .collect();
-        println!("{}", json!({"tenant": tenant, "organizations": v}));
-    } else if list.is_empty() {
-        println!("No organization is connected to {tenant}.");
-    } else {
-        let w = list.iter().map(|o| o.name.len()).max().unwrap_or(4).max(12);
-        println!("{:<w$}  {:<36}  owner", "organization", "id");
-        for o in &list {
-            let problem = if o.exception_type.is_empty() {
-                String::new()
-            } else {
-                format!("  ({}: {})", o.exception_type, o.error_message)
-            };
-            println!("{:<w$}  {:<36}  {}{problem}", o.name, o.id, o.owner);
-        }
-    }
-    Ok(exit::OK)
 }
 
 /// Service connections bound to another tenant, PATs that break, and policies.

@@ -31,8 +31,13 @@ pub fn client_error(e: ClientError) -> super::CliError {
 
 /// The clients of the saved sign-in (or `AZURE_DEVOPS_EXT_PAT`).
 pub fn clients(global: &GlobalArgs) -> Result<Clients, super::CliError> {
+    clients_with(global, RetryPolicy::default())
+}
+
+/// [`clients`] with its own retry and concurrency policy.
+pub fn clients_with(global: &GlobalArgs, policy: RetryPolicy) -> Result<Clients, super::CliError> {
     let paths = StatePaths::resolve().map_err(|e| super::CliError::error(e.to_string()))?;
-    let (clients, _) = Clients::from_settings(&settings(global), &paths, RetryPolicy::default())
+    let (clients, _) = Clients::from_settings(&settings(global), &paths, policy)
         .map_err(|e| super::CliError::error(e.to_string()))?;
     Ok(clients)
 }
@@ -40,10 +45,20 @@ pub fn clients(global: &GlobalArgs) -> Result<Clients, super::CliError> {
 /// [`clients`], refusing before any request when nobody is signed in, with
 /// the one answer every command gives (sign in, and how).
 pub async fn signed_in(global: &GlobalArgs) -> Result<Clients, super::CliError> {
-    let c = clients(global)?;
+    signed_in_with(global, RetryPolicy::default()).await
+}
+
+/// [`signed_in`] with its own retry and concurrency policy. Azure DevOps's
+/// rate limit slowing the command down is said on stderr.
+pub async fn signed_in_with(
+    global: &GlobalArgs,
+    policy: RetryPolicy,
+) -> Result<Clients, super::CliError> {
+    let c = clients_with(global, policy)?;
     if c.tokens.snapshot().await.is_none() {
         return Err(client_error(ClientError::Auth(AuthError::NotSignedIn)));
     }
+    crate::ops::pacing::print_on_stderr(&c);
     Ok(c)
 }
 

@@ -57,6 +57,11 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         Some(t) => Some(parse_tenant(t).map_err(|e| CliError::usage(e.to_string()))?),
     };
     let clients = signed_in(global).await?;
+    // An organization of another directory is read with a token of its
+    // own directory, as the wizard and `orgs --check` read it.
+    let clients = crate::ops::fleet::clients_for_org(&clients, &org)
+        .await
+        .unwrap_or(clients);
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let asked = match destination {
         Some(t) => Asked::Connect {

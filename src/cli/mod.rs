@@ -28,6 +28,7 @@ mod check;
 mod completions;
 mod explain;
 mod journal;
+mod orgs;
 mod recover;
 mod resolve;
 mod tui_cmds;
@@ -109,10 +110,10 @@ pub enum Command {
     Verify(change::VerifyArgs),
     /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
     Resolve(resolve::ResolveArgs),
+    /// The fleet: every organization you belong to (or connected to --tenant), with --check --to T its readiness.
+    Orgs(orgs::OrgsArgs),
     /// Locked out? Find out why from every sign-in you can still make, and take the ways back in.
     Recover(recover::RecoverArgs),
-    /// List the organizations connected to a directory (--tenant).
-    Orgs(audit::OrgsArgs),
     /// Audit what a directory change breaks: service connections, PATs, policies.
     Audit(audit::AuditArgs),
     /// Explain an error message or code: cause and fix, from the built-in knowledge base.
@@ -489,15 +490,18 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Some(Command::Journal(args)) => journal::run(&global, args).await,
         Some(Command::Verify(args)) => change::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
+        Some(Command::Orgs(args)) => orgs::orgs(&global, args).await,
         Some(Command::Recover(args)) => recover::run(&global, args).await,
-        Some(Command::Orgs(args)) => audit::orgs(&global, args).await,
         Some(Command::Audit(args)) => audit::audit(&global, args).await,
         Some(Command::Completions(args)) => completions::completions(args),
         Some(Command::Man) => completions::man(),
         Some(Command::Emulator(args)) => crate::emulator::run_cli(args)
             .await
             .map(|()| exit::OK)
-            .map_err(|e| CliError::error(e.to_string())),
+            .map_err(|e| match e {
+                crate::emulator::EmulatorError::Usage(m) => CliError::usage(m),
+                e => CliError::error(e.to_string()),
+            }),
         // Handled in `main` before the runtime starts.
         Some(Command::Login(_) | Command::Logout | Command::Whoami(_)) => Ok(exit::OK),
     }

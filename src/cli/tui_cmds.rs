@@ -20,6 +20,10 @@ pub struct WizardArgs {
     /// Never open a browser; show the sign-in address to open by hand.
     #[arg(long)]
     pub no_browser: bool,
+    /// The directory the organization picker judges each organization's
+    /// readiness against (tenant id or a verified domain).
+    #[arg(long = "to", value_name = "TENANT")]
+    pub to: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -55,7 +59,7 @@ fn start_logging() -> Result<tracing_appender::non_blocking::WorkerGuard, CliErr
 pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliError> {
     require_tty()?;
     let _log = start_logging()?;
-    let env = match &global.emulator_url {
+    let mut env = match &global.emulator_url {
         Some(url) => Environment {
             target: Target::Emulator {
                 base_url: url.clone(),
@@ -65,6 +69,10 @@ pub async fn wizard(global: &GlobalArgs, args: WizardArgs) -> Result<u8, CliErro
         },
         None => Environment::azure(),
     };
+    if let Some(to) = &args.to {
+        crate::domain::validate::parse_tenant(to).map_err(|e| CliError::usage(e.to_string()))?;
+        env.destination = Some(to.clone());
+    }
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let services = Arc::new(Session::new(super::auth_cmds::settings(global), paths));
     let left = runtime::run_tui(
@@ -141,6 +149,13 @@ pub async fn demo(global: &GlobalArgs, args: DemoArgs) -> Result<u8, CliError> {
                 domain: text(&t["domain"]),
             })
             .collect(),
+        destination: None,
+    };
+    // The demo judges readiness against its first directory (the one it
+    // is about: Fabrikam in `messy`, the new Contoso in a fleet).
+    let env = Environment {
+        destination: env.tenants.first().map(|t| t.id.clone()),
+        ..env
     };
     // The demo keeps its tokens and journals apart from real ones.
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;

@@ -19,7 +19,7 @@ use super::error::{ClientError, Service, api_error, strip_bom, truncate};
 pub const MAX_BODY: usize = 64 << 20;
 
 /// Something the UI may want to show while a call is in progress.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ClientEvent {
     /// The service asked us to wait (`429`/`503` with or without `Retry-After`).
     RetryAfter {
@@ -37,6 +37,15 @@ pub enum ClientEvent {
     },
     /// The access token for a resource was refreshed.
     TokenRefreshed { resource: Resource },
+    /// The service's rate-limit headers changed how fast requests go
+    /// (`remaining` of `limit` TSTUs, when it said).
+    Pacing {
+        host: String,
+        pace: super::pace::Pace,
+        resource: Option<String>,
+        remaining: Option<f64>,
+        limit: Option<f64>,
+    },
 }
 
 /// Retry, timeout and concurrency settings.
@@ -141,6 +150,9 @@ pub struct Request {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Whether 5xx/timeouts may be retried (429 and connect errors always may).
     pub idempotent: bool,
+    /// Counts against the identity's Azure DevOps rate limit: waits for
+    /// the pacer, and its answer's rate-limit headers are heeded.
+    pub paced: bool,
 }
 
 impl Request {
@@ -152,6 +164,7 @@ impl Request {
             body: None,
             headers: Vec::new(),
             idempotent,
+            paced: false,
         }
     }
     pub fn get(url: Url) -> Self {
@@ -249,6 +262,7 @@ pub struct HttpCore {
     client: reqwest::Client,
     policy: Arc<RetryPolicy>,
     limit: Arc<Semaphore>,
+    pacer: Arc<super::pace::Pacer>,
     events: broadcast::Sender<ClientEvent>,
 }
 
@@ -275,6 +289,7 @@ impl HttpCore {
         Ok(Self {
             client,
             limit: Arc::new(Semaphore::new(policy.concurrency.max(1))),
+            pacer: Arc::new(super::pace::Pacer::default()),
             policy: Arc::new(policy),
             events,
         })
@@ -337,6 +352,11 @@ impl HttpCore {
                         host: host.clone(),
                         message: "client shut down".into(),
                     })?;
+                // After the permit: a hold that began while this request
+                // queued for one still stops it.
+                if req.paced {
+                    self.pacer.wait().await;
+                }
                 tracing::debug!(method = %req.method, url = %req.describe(), attempt, "request");
                 match self.build(req, cred).send().await {
                     Ok(mut resp) => {
@@ -370,6 +390,9 @@ impl HttpCore {
             };
             match outcome {
                 Ok((status, headers, body)) => {
+                    if req.paced {
+                        self.heed(&host, status.as_u16(), &headers);
+                    }
                     let throttled = status == StatusCode::TOO_MANY_REQUESTS
                         || status == StatusCode::SERVICE_UNAVAILABLE;
                     if throttled && !last {
@@ -435,6 +458,26 @@ impl HttpCore {
     }
 }
 
+impl HttpCore {
+    /// Let the pacer learn from an answer's rate-limit headers; report a
+    /// change of pace.
+    fn heed(&self, host: &str, status: u16, headers: &HeaderMap) {
+        let h = super::pace::RateLimitHeaders::read(headers, status);
+        if let Some(pace) = self.pacer.observe(status, h.as_ref()) {
+            let (resource, remaining, limit) = h
+                .map(|h| (h.resource, h.remaining, h.limit))
+                .unwrap_or_default();
+            self.emit(ClientEvent::Pacing {
+                host: host.to_string(),
+                pace,
+                resource,
+                remaining,
+                limit,
+            });
+        }
+    }
+}
+
 fn transport_message(e: &reqwest::Error) -> String {
     // reqwest's Display includes the URL (with query); keep only the kind and source chain.
     let kind = if e.is_timeout() {
@@ -468,6 +511,7 @@ impl Api {
         if self.service == Service::AzureDevOps {
             // Ask ADO for 401 instead of a 203 HTML sign-in page.
             req = req.header("x-tfs-fedauthredirect", "Suppress");
+            req.paced = true;
         }
         if req
             .headers
@@ -480,9 +524,12 @@ impl Api {
         }
     }
 
-    /// Send without credentials; any status is returned.
+    /// Send without credentials; any status is returned. Counts against
+    /// no identity, so it neither waits for the pacer nor teaches it.
     pub async fn send_anonymous(&self, req: Request) -> Result<HttpResponse, ClientError> {
-        self.core.send(&self.decorate(req), None).await
+        let mut req = self.decorate(req);
+        req.paced = false;
+        self.core.send(&req, None).await
     }
 
     /// Send with a fresh token; on 401 refresh once and retry. Non-2xx become errors.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod graph;
 pub mod http;
 pub mod models;
+pub mod pace;
 
 pub use ado::AdoClient;
 pub use endpoints::Endpoints;

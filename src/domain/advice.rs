@@ -203,7 +203,7 @@ fn rule(f: &Failure) -> Option<&'static str> {
             "Retry; if it persists, the service answered in a shape this version does not know: quote the request in a report."
         }
         Kind::NoSuchOrganization => {
-            "Check the organization's name: the part after dev.azure.com/ (`ado-entra orgs --to TENANT` lists a directory's organizations)."
+            "Check the organization's name: the part after dev.azure.com/ (`ado-entra orgs` lists yours, `ado-entra orgs --tenant TENANT` a directory's)."
         }
         Kind::SignInRefused if code == "invalid_grant" => {
             "Your sign-in expired or was revoked: run `ado-entra login` again."

@@ -16,7 +16,7 @@
 //!
 //! Every kind also takes `host=PREFIX` (dev, vssps, vsaex, app-vssps, aex, graph,
 //! login) to limit it to one emulated host, `path=TEXT` to requests whose
-//! path contains TEXT, and `method=VERB` (GET, PATCH, POST…) to one method.
+//! path or query contains TEXT, and `method=VERB` (GET, PATCH, POST…) to one method.
 //! Control endpoints (`/_emulator`) are never faulted.
 
 use std::time::Duration;
@@ -26,6 +26,50 @@ use axum::response::Response;
 use bytes::Bytes;
 
 use super::wire;
+
+/// The answer a fault gives instead of the handler's, if it gives one.
+pub fn answer(action: &Action, host: &str) -> Option<Response> {
+    let graph = host == "graph";
+    Some(match action {
+        Action::Throttle { retry_after } => {
+            let r = if graph {
+                wire::graph_error(
+                    429,
+                    "TooManyRequests",
+                    "Too many requests; retry after the delay in Retry-After.",
+                )
+            } else {
+                wire::ado_error(
+                    429,
+                    "RequestThrottledException",
+                    "TF400733: The request was throttled. Retry after the delay in Retry-After.",
+                )
+            };
+            let r = wire::with_header(r, "retry-after", &retry_after.to_string());
+            wire::with_header(r, "x-ratelimit-resource", super::ratelimit::RESOURCE)
+        }
+        Action::Unavailable => {
+            let r = if graph {
+                wire::graph_error(
+                    503,
+                    "ServiceUnavailable",
+                    "The service is temporarily unavailable.",
+                )
+            } else {
+                wire::ado_error(
+                    503,
+                    "ServiceUnavailableException",
+                    "The service is temporarily unavailable. Try again later.",
+                )
+            };
+            wire::with_header(r, "retry-after", "1")
+        }
+        Action::Malformed => malformed(),
+        Action::Drop => dropped(),
+        Action::Hostile(shape) => hostile(*shape),
+        Action::After(_) | Action::Delay(_) => return None,
+    })
+}
 
 /// What to do to one request.
 #[derive(Debug, Clone, PartialEq, Eq)]

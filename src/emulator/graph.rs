@@ -26,6 +26,9 @@ use odata::{candidates, eval, parse_filter};
 pub struct Out {
     pub status: u16,
     pub body: Value,
+    /// The body already written as JSON text (then `body` is unused): a
+    /// page of users is written straight, never built as a JSON tree.
+    pub raw: Option<String>,
     pub headers: Vec<(&'static str, String)>,
 }
 
@@ -33,7 +36,18 @@ fn ok(status: u16, body: Value) -> Out {
     Out {
         status,
         body,
+        raw: None,
         headers: vec![],
+    }
+}
+
+impl Out {
+    /// The body as JSON text.
+    pub fn body_text(&self) -> std::borrow::Cow<'_, str> {
+        match &self.raw {
+            Some(r) => r.as_str().into(),
+            None => serde_json::to_string(&self.body).expect("json").into(),
+        }
     }
 }
 
@@ -44,7 +58,10 @@ fn err(status: u16, code: &str, message: &str) -> Out {
 impl Out {
     pub fn into_response(self) -> Response {
         let id = uuid::Uuid::new_v4().to_string();
-        let mut r = wire::json(self.status, &self.body);
+        let mut r = match self.raw {
+            Some(text) => wire::text(self.status, "application/json; charset=utf-8", text),
+            None => wire::json(self.status, &self.body),
+        };
         for (k, v) in self.headers {
             r = wire::with_header(r, k, &v);
         }
@@ -201,7 +218,7 @@ fn route(
                 "value": [organization_json(tenant)]
             }),
         ),
-        ("GET", ["users"]) => list_users(tenant, query, select.as_deref(), origin, eventual),
+        ("GET", ["users"]) => list_users(sh, tenant, query, select.as_deref(), origin, eventual),
         ("GET", ["users", "$count"]) => {
             if eventual {
                 ok(200, Value::from(tenant.users.len()))
@@ -386,6 +403,58 @@ fn user_property(u: &TenantUser, name: &str) -> Option<(&'static str, Value)> {
         .map(|(k, get)| (*k, get(u)))
 }
 
+/// The properties a `$select` names, canonically spelt, each once
+/// (unknown ones left out), or the default set.
+fn selected(select: Option<&str>) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = match select {
+        Some(s) => s
+            .split(',')
+            .filter_map(|f| {
+                USER_PROPERTIES
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(f.trim()))
+                    .map(|(k, _)| *k)
+            })
+            .collect(),
+        None => DEFAULT_USER_PROPERTIES.to_vec(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    v.retain(|k| seen.insert(*k));
+    v
+}
+
+/// A user object written straight as JSON text: `fields` as [`selected`] gives them.
+fn write_user(out: &mut Vec<u8>, u: &TenantUser, fields: &[&'static str]) {
+    let text = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(&mut *out, s).expect("json");
+    out.push(b'{');
+    for (k, name) in fields.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        text(out, name);
+        out.push(b':');
+        match *name {
+            "id" => text(out, &u.id),
+            "displayName" => text(out, &u.display_name),
+            "userPrincipalName" => text(out, &u.upn),
+            "userType" => text(out, &u.user_type),
+            "mail" => match &u.mail {
+                Some(m) => text(out, m),
+                None => out.extend_from_slice(b"null"),
+            },
+            "accountEnabled" => out.extend_from_slice(if u.enabled { b"true" } else { b"false" }),
+            "otherMails" => serde_json::to_writer(&mut *out, &u.other_mails).expect("json"),
+            "proxyAddresses" => serde_json::to_writer(&mut *out, &u.proxy_addresses).expect("json"),
+            // Everything else is a getter of a constant or a guest's field.
+            other => {
+                let v = user_property(u, other).map_or(Value::Null, |(_, v)| v);
+                serde_json::to_writer(&mut *out, &v).expect("json");
+            }
+        }
+    }
+    out.push(b'}');
+}
+
 /// A user object: the default property set, or exactly `$select` (unknown
 /// properties are left out).
 fn user_json(u: &TenantUser, select: Option<&str>) -> Value {
@@ -417,6 +486,7 @@ fn needs_eventual(what: &str) -> Out {
 }
 
 fn list_users(
+    sh: &Shared,
     t: &Tenant,
     query: &[(String, String)],
     select: Option<&str>,
@@ -478,28 +548,6 @@ fn list_users(
             }
         },
     };
-    // Object-id order, as Graph lists users in practice (no order is documented).
-    let pool: Vec<usize> = match filter.as_ref().and_then(|f| candidates(f, t)) {
-        Some(mut c) => {
-            c.sort_by(|&a, &b| t.users[a].id.cmp(&t.users[b].id));
-            c
-        }
-        None => t.in_id_order(),
-    };
-    let mut matched = Vec::new();
-    for i in pool {
-        let u = &t.users[i];
-        let keep = match &filter {
-            None => true,
-            Some(f) => match eval(f, u) {
-                Ok(b) => b,
-                Err(e) => return err(400, "BadRequest", &format!("Invalid filter clause: {e}")),
-            },
-        };
-        if keep && search.as_ref().is_none_or(|s| s.matches(u)) {
-            matched.push(i);
-        }
-    }
     let start = q("$skiptoken")
         .and_then(|t| {
             base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -508,28 +556,90 @@ fn list_users(
         })
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.parse::<usize>().ok())
-        .unwrap_or(0)
-        .min(matched.len());
-    let end = (start + top).min(matched.len());
-    let value: Vec<Value> = matched[start..end]
-        .iter()
-        .map(|&i| user_json(&t.users[i], select))
-        .collect();
-    let mut body = serde_json::Map::new();
-    body.insert(
-        "@odata.context".into(),
-        format!(
+        .unwrap_or(0);
+    // Object-id order, as Graph lists users in practice (no order is
+    // documented). With no filter or search, the page is read off the
+    // order itself (a million users are never all looked at).
+    let (total, page): (usize, Vec<usize>) = if filter.is_none() && search.is_none() {
+        let all = t.in_id_order();
+        let total = all.len();
+        (total, all.skip(start).take(top).collect())
+    } else {
+        // Every page of a query asks for the same list: it is built once
+        // per world generation (the caller holds the world's read lock).
+        let key = format!(
+            "graph\u{1}{}\u{1}{}\u{1}{}",
+            t.id,
+            q("$filter").unwrap_or_default(),
+            q("$search").unwrap_or_default()
+        );
+        let generation = sh.world_gen.load(std::sync::atomic::Ordering::SeqCst);
+        let cached = sh
+            .listings
+            .lock()
+            .expect("listings")
+            .get(&key)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, l)| std::sync::Arc::clone(l));
+        let matched = match cached {
+            Some(m) => m,
+            None => {
+                let pool: Vec<usize> = match filter.as_ref().and_then(|f| candidates(f, t)) {
+                    Some(mut c) => {
+                        c.sort_by(|&a, &b| t.users[a].id.cmp(&t.users[b].id));
+                        c
+                    }
+                    None => t.in_id_order().collect(),
+                };
+                let mut matched = Vec::new();
+                for i in pool {
+                    let u = &t.users[i];
+                    let keep = match &filter {
+                        None => true,
+                        Some(f) => match eval(f, u) {
+                            Ok(b) => b,
+                            Err(e) => {
+                                return err(
+                                    400,
+                                    "BadRequest",
+                                    &format!("Invalid filter clause: {e}"),
+                                );
+                            }
+                        },
+                    };
+                    if keep && search.as_ref().is_none_or(|s| s.matches(u)) {
+                        matched.push(i);
+                    }
+                }
+                let matched = std::sync::Arc::new(matched);
+                let mut cache = sh.listings.lock().expect("listings");
+                if cache.len() >= 1024 {
+                    cache.clear();
+                }
+                cache.insert(key, (generation, std::sync::Arc::clone(&matched)));
+                matched
+            }
+        };
+        let from = start.min(matched.len());
+        let to = (from + top).min(matched.len());
+        (matched.len(), matched[from..to].to_vec())
+    };
+    let end = start.min(total) + page.len();
+    let fields = selected(select);
+    let mut out: Vec<u8> = Vec::with_capacity(64 + page.len() * 256);
+    let text = |out: &mut Vec<u8>, s: &str| serde_json::to_writer(&mut *out, s).expect("json");
+    out.extend_from_slice(b"{\"@odata.context\":");
+    text(
+        &mut out,
+        &format!(
             "{origin}/graph/v1.0/$metadata#users{}",
             select.map(|s| format!("({s})")).unwrap_or_default()
-        )
-        .into(),
+        ),
     );
     if count {
-        body.insert("@odata.count".into(), matched.len().into());
+        out.extend_from_slice(format!(",\"@odata.count\":{total}").as_bytes());
     }
-    body.insert("value".into(), Value::Array(value));
-    let mut body = Value::Object(body);
-    if end < matched.len() {
+    if end < total {
         let mut url = url::Url::parse(&format!("{origin}/graph/v1.0/users")).expect("origin url");
         {
             let mut qp = url.query_pairs_mut();
@@ -544,7 +654,21 @@ fn list_users(
                 &base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(end.to_string()),
             );
         }
-        body["@odata.nextLink"] = url.to_string().into();
+        out.extend_from_slice(b",\"@odata.nextLink\":");
+        text(&mut out, url.as_str());
     }
-    ok(200, body)
+    out.extend_from_slice(b",\"value\":[");
+    for (k, &i) in page.iter().enumerate() {
+        if k > 0 {
+            out.push(b',');
+        }
+        write_user(&mut out, &t.users[i], &fields);
+    }
+    out.extend_from_slice(b"]}");
+    Out {
+        status: 200,
+        body: Value::Null,
+        raw: Some(String::from_utf8(out).expect("JSON text is UTF-8")),
+        headers: vec![],
+    }
 }

@@ -7,6 +7,7 @@
 //! docs/emulator.md for routes, scenarios, faults and simplifications.
 
 mod ado;
+mod command;
 mod control;
 mod faults;
 mod graph;
@@ -15,6 +16,7 @@ mod jwt;
 mod login;
 mod login_app;
 mod oidc;
+pub mod ratelimit;
 mod redeem;
 pub mod scenario;
 mod state;
@@ -34,58 +36,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+pub use command::{EmulatorArgs, run_cli};
 use faults::{Action, Fault};
 use login::LoginState;
 pub use scenario::{Generate, Scenario, ScenarioError};
 use state::World;
 use wire::Req;
-
-/// Arguments of `ado-entra emulator`.
-#[derive(Debug, Clone, clap::Args)]
-#[command(
-    after_help = "Examples:\n  ado-entra emulator --scenario lockout\n  ado-entra emulator --scenario messy --auto-approve owner@fabrikam.com --fault 429:every=5,retry-after=2\n  ado-entra emulator --users 10000 --tenant-users 200000 --seed 1 --latency-ms 50"
-)]
-pub struct EmulatorArgs {
-    /// Scenario name (ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, moving) or a path to a scenario file.
-    #[arg(long, default_value = "ready")]
-    pub scenario: String,
-    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-    /// Delay every response by this many milliseconds.
-    #[arg(long, default_value_t = 0, value_name = "MS")]
-    pub latency_ms: u64,
-    /// Approve every device code and authorization request as this identity (UPN or personal email).
-    #[arg(long, value_name = "UPN")]
-    pub auto_approve: Option<String>,
-    /// Inject faults, e.g. `429:every=5,retry-after=2`, `503:burst=3`, `malformed:path=/graph`, `drop:every=7` (repeatable).
-    #[arg(long = "fault", value_name = "SPEC")]
-    pub faults: Vec<String>,
-    /// Lifetime of issued access tokens, in seconds.
-    #[arg(long, default_value_t = 3600, value_name = "SECS")]
-    pub token_lifetime: u64,
-    /// Generate a large organization with this many users instead of loading a scenario.
-    #[arg(long, requires = "tenant_users")]
-    pub users: Option<usize>,
-    /// With --users: how many users the destination tenant has.
-    #[arg(long, requires = "users")]
-    pub tenant_users: Option<usize>,
-    /// With --users: the generator's seed.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// With --users: start already connected to the tenant ("by support"),
-    /// with every user whose address is not a UPN there disconnected.
-    #[arg(long, requires = "users")]
-    pub connected: bool,
-    /// With --users: percent of the users licensed as Visual Studio
-    /// subscribers (no account licence filter finds them).
-    #[arg(long, requires = "users", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
-    pub subscribers: u8,
-    /// Serve https with a certificate authority generated at start; its PEM
-    /// path is `ca_cert` in the first line (trust it, e.g. SSL_CERT_FILE).
-    #[arg(long)]
-    pub tls: bool,
-}
 
 /// Where a scenario comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +49,7 @@ pub enum Source {
     /// A built-in name or a file path.
     Named(String),
     Generated(Generate),
+    Fleet(scenario::Fleet),
 }
 
 impl Default for Source {
@@ -117,6 +74,8 @@ pub struct EmulatorConfig {
     pub device_expires_secs: u64,
     /// Serve https with a certificate generated at start.
     pub tls: bool,
+    /// Each identity's Azure DevOps budget (`None`: no rate limit).
+    pub rate_limit: Option<ratelimit::Budget>,
 }
 
 impl Default for EmulatorConfig {
@@ -132,6 +91,7 @@ impl Default for EmulatorConfig {
             device_interval_secs: 1,
             device_expires_secs: 900,
             tls: false,
+            rate_limit: Some(ratelimit::Budget::default()),
         }
     }
 }
@@ -154,6 +114,9 @@ pub struct ScenarioSummary {
     pub ca_cert: Option<String>,
     pub org: String,
     pub owner: String,
+    /// Every organization (name, tenant, owner, users) when there are several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub orgs: Vec<Value>,
     pub tenants: Vec<Value>,
     pub scenario: String,
     pub default_sign_in: String,
@@ -176,6 +139,9 @@ pub enum EmulatorError {
     Bind { port: u16, source: std::io::Error },
     #[error("{0}")]
     Tls(String),
+    /// The options do not fit together.
+    #[error("{0}")]
+    Usage(String),
 }
 
 pub(crate) struct Runtime {
@@ -204,6 +170,8 @@ pub(crate) struct Shared {
     pub login: Mutex<LoginState>,
     pub key: [u8; 32],
     pub faults: Mutex<Vec<Fault>>,
+    /// Azure DevOps rate limits, per identity.
+    pub limits: ratelimit::Limiter,
     /// Requests per host (and `total`), and `{host}.peak`: the most requests
     /// to a host in flight at once since the last reset.
     pub stats: Mutex<BTreeMap<String, u64>>,
@@ -299,6 +267,7 @@ impl Emulator {
         let scenario = match &cfg.source {
             Source::Named(n) => Scenario::load(n)?,
             Source::Generated(g) => scenario::generate(*g),
+            Source::Fleet(f) => scenario::generate_fleet(*f),
         };
         let faults = cfg
             .faults
@@ -306,7 +275,8 @@ impl Emulator {
             .map(|s| Fault::parse(s))
             .collect::<Result<Vec<_>, _>>()
             .map_err(EmulatorError::Fault)?;
-        let world = World::from_scenario(&scenario, chrono::Utc::now());
+        let default_sign_in = scenario.default_sign_in.clone();
+        let world = World::from_scenario(scenario, chrono::Utc::now());
         let mut key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut key);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", cfg.port))
@@ -334,8 +304,13 @@ impl Emulator {
             ca_cert: tls
                 .as_ref()
                 .map(|t| t.ca_cert.to_string_lossy().into_owned()),
-            org: world.org.name.clone(),
-            owner: world.org.users[world.org.owner].mail.clone(),
+            org: world.orgs[0].name.clone(),
+            owner: world.orgs[0].users[world.orgs[0].owner].mail.clone(),
+            orgs: if world.orgs.len() > 1 {
+                world.orgs.iter().map(control::org_brief).collect()
+            } else {
+                Vec::new()
+            },
             tenants: world
                 .tenants
                 .iter()
@@ -353,14 +328,15 @@ impl Emulator {
             login: Mutex::new(LoginState::default()),
             key,
             faults: Mutex::new(faults),
+            limits: ratelimit::Limiter::new(cfg.rate_limit),
             stats: Mutex::new(BTreeMap::new()),
             in_flight: Mutex::new(BTreeMap::new()),
             cfg: Runtime {
                 scheme,
-                auto_approve: cfg.auto_approve.clone().or_else(|| {
-                    cfg.auto_approve_default
-                        .then(|| scenario.default_sign_in.clone())
-                }),
+                auto_approve: cfg
+                    .auto_approve
+                    .clone()
+                    .or_else(|| cfg.auto_approve_default.then_some(default_sign_in)),
                 token_lifetime_secs: cfg.token_lifetime_secs,
                 device_interval_secs: cfg.device_interval_secs,
                 device_expires_secs: cfg.device_expires_secs,
@@ -426,60 +402,6 @@ impl Emulator {
     }
 }
 
-/// `ado-entra emulator`: print the summary line, serve until Ctrl-C.
-pub async fn run_cli(args: EmulatorArgs) -> Result<(), EmulatorError> {
-    let source = match (args.users, args.tenant_users) {
-        (Some(users), Some(tenant_users)) => Source::Generated(Generate {
-            users,
-            tenant_users,
-            seed: args.seed,
-            connected: args.connected,
-            subscribers: args.subscribers,
-        }),
-        _ => Source::Named(args.scenario.clone()),
-    };
-    let emu = Emulator::start(EmulatorConfig {
-        source,
-        port: args.port,
-        latency_ms: args.latency_ms,
-        auto_approve: args.auto_approve,
-        faults: args.faults,
-        token_lifetime_secs: args.token_lifetime,
-        tls: args.tls,
-        ..EmulatorConfig::default()
-    })
-    .await?;
-    {
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string(emu.summary()).unwrap_or_default()
-        );
-        let _ = out.flush();
-    }
-    eprintln!("emulator serving {} (Ctrl-C to stop)", emu.base_url());
-    wait_for_stop().await;
-    emu.shutdown().await;
-    Ok(())
-}
-
-async fn wait_for_stop() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-}
-
 /// Every request comes through here: stats, faults, latency, then the host router.
 async fn entry(
     State(sh): State<Arc<Shared>>,
@@ -531,50 +453,32 @@ async fn entry(
     let _in_flight = InFlight::enter(&sh, &host);
     let (delay, action) = {
         let mut f = sh.faults.lock().expect("faults");
-        faults::decide(&mut f, &host, req.method.as_str(), &raw_path)
+        // `path=TEXT` matches the query too (`path=skip=` picks offset pages).
+        let target = uri
+            .path_and_query()
+            .map_or(raw_path.as_str(), |p| p.as_str());
+        faults::decide(&mut f, &host, req.method.as_str(), target)
     };
     let delay = delay + sh.cfg.latency;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    match action {
-        Some(Action::Throttle { retry_after }) => {
-            let r = if host == "graph" {
-                wire::graph_error(
-                    429,
-                    "TooManyRequests",
-                    "Too many requests; retry after the delay in Retry-After.",
-                )
-            } else {
-                wire::ado_error(
-                    429,
-                    "RequestThrottledException",
-                    "TF400733: The request was throttled. Retry after the delay in Retry-After.",
-                )
-            };
-            let r = wire::with_header(r, "retry-after", &retry_after.to_string());
-            return wire::with_header(r, "x-ratelimit-resource", "ATCPU");
-        }
-        Some(Action::Unavailable) => {
-            let r = if host == "graph" {
-                wire::graph_error(
-                    503,
-                    "ServiceUnavailable",
-                    "The service is temporarily unavailable.",
-                )
-            } else {
-                wire::ado_error(
-                    503,
-                    "ServiceUnavailableException",
-                    "The service is temporarily unavailable. Try again later.",
-                )
-            };
-            return wire::with_header(r, "retry-after", "1");
-        }
-        Some(Action::Malformed) => return faults::malformed(),
-        Some(Action::Drop) => return faults::dropped(),
-        Some(Action::Hostile(shape)) => return faults::hostile(shape),
-        Some(Action::After(_)) | Some(Action::Delay(_)) | None => {}
+    if let Some(r) = action.as_ref().and_then(|a| faults::answer(a, &host)) {
+        return r;
+    }
+    // Azure DevOps limits each identity (Graph and sign-in are not modelled).
+    let identity = matches!(
+        host.as_str(),
+        "dev" | "vssps" | "vsaex" | "app-vssps" | "aex"
+    )
+    .then(|| ado::rate_identity(&sh, &req))
+    .flatten();
+    if let Some(r) = identity
+        .as_deref()
+        .and_then(|id| ratelimit::blocked(&sh.limits, id))
+    {
+        count(&sh, "ratelimit.blocked");
+        return r;
     }
     let lose_answer = match action {
         Some(Action::After(a)) => Some(*a),
@@ -622,7 +526,7 @@ async fn entry(
         )
     });
     if response.status() == 401 {
-        *sh.stats.lock().expect("stats").entry(refused).or_default() += 1;
+        count(&sh, &refused);
     }
     if response.status() == 401
         && let Some((org, origin)) = challenge
@@ -630,11 +534,26 @@ async fn entry(
         let world = sh.world.read().expect("world");
         response = ado::challenge(&world, &origin, org.as_deref(), response);
     }
+    if let Some(id) = identity {
+        response = ratelimit::answer(&sh.limits, &id, response, |what| {
+            count(&sh, &format!("ratelimit.{what}"))
+        })
+        .await;
+    }
     match lose_answer {
         Some(Action::Drop) => faults::dropped(),
         Some(Action::Malformed) => faults::malformed(),
         _ => response,
     }
+}
+
+/// Add one to a counter of `/_emulator/stats`.
+fn count(sh: &Shared, name: &str) {
+    *sh.stats
+        .lock()
+        .expect("stats")
+        .entry(name.to_string())
+        .or_default() += 1;
 }
 
 pub(crate) fn percent_decode(s: &str) -> String {

@@ -20,6 +20,10 @@ pub struct Scenario {
     #[serde(default)]
     pub msa_accounts: Vec<MsaSpec>,
     pub org: OrgSpec,
+    /// Further organizations in the same emulator (a fleet); `org` is the
+    /// first one.
+    #[serde(default)]
+    pub orgs: Vec<OrgSpec>,
     /// App registrations' service principals and managed identities.
     #[serde(default)]
     pub service_principals: Vec<ServicePrincipalSpec>,
@@ -362,7 +366,7 @@ fn thirty() -> i64 {
 }
 
 /// Names of the scenarios compiled into the binary.
-pub const BUILTIN: [&str; 12] = [
+pub const BUILTIN: [&str; 13] = [
     "ready",
     "lockout",
     "locked-out",
@@ -373,6 +377,7 @@ pub const BUILTIN: [&str; 12] = [
     "disconnected",
     "two-tenants",
     "unattended",
+    "fleet",
     "resolve-traps",
     "moving",
 ];
@@ -401,7 +406,7 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     #[error(
-        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, moving, or a path to a scenario file"
+        "no scenario named '{0}'; use one of: ready, lockout, locked-out, locked-out-uninvited, guest-admin, over-100, messy, disconnected, two-tenants, unattended, resolve-traps, moving, fleet, or a path to a scenario file"
     )]
     Unknown(String),
     #[error("cannot read scenario file {path}: {source}")]
@@ -421,8 +426,25 @@ pub enum ScenarioError {
 }
 
 impl Scenario {
+    /// Every organization: `org`, then `orgs`.
+    pub fn all_orgs(&self) -> impl Iterator<Item = &OrgSpec> {
+        std::iter::once(&self.org).chain(&self.orgs)
+    }
+
     /// A built-in name, or a path to a file.
     pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
+        if name_or_path == "fleet" {
+            return Ok(Scenario {
+                name: "fleet".into(),
+                ..generate_fleet(Fleet {
+                    orgs: 10,
+                    users: 40,
+                    tenant_users: 300,
+                    seed: 1,
+                    uniform: false,
+                })
+            });
+        }
         if let Some(text) = builtin_text(name_or_path) {
             return Self::parse(text, name_or_path);
         }
@@ -481,22 +503,12 @@ impl Scenario {
             }
         }
         let tenant_ok = |k: &Option<String>| k.as_ref().is_none_or(|k| keys.contains(&k.as_str()));
-        if !tenant_ok(&self.org.tenant) {
-            return Err(format!(
-                "org.tenant '{}' is not a tenant key",
-                self.org.tenant.clone().unwrap_or_default()
-            ));
-        }
-        if !self
-            .org
-            .users
-            .iter()
-            .any(|u| u.email.eq_ignore_ascii_case(&self.org.owner))
-        {
-            return Err(format!(
-                "org.owner '{}' is not one of org.users",
-                self.org.owner
-            ));
+        let mut names = std::collections::HashSet::new();
+        for org in self.all_orgs() {
+            if !names.insert(org.name.to_lowercase()) {
+                return Err(format!("organization '{}' is listed twice", org.name));
+            }
+            org.validate(&tenant_ok)?;
         }
         for sp in &self.service_principals {
             if !keys.contains(&sp.tenant.as_str()) {
@@ -519,8 +531,34 @@ impl Scenario {
                 ));
             }
         }
+        super::state::recovery::validate(&self.recovery, &self.tenants)?;
+        self.validate_impact()
+    }
+}
+
+impl OrgSpec {
+    /// Its owner is one of its users, users are listed once, and an Entra
+    /// user (and the organization) names a tenant of the file.
+    fn validate(&self, tenant_ok: &dyn Fn(&Option<String>) -> bool) -> Result<(), String> {
+        let name = &self.name;
+        if !tenant_ok(&self.tenant) {
+            return Err(format!(
+                "org '{name}': tenant '{}' is not a tenant key",
+                self.tenant.clone().unwrap_or_default()
+            ));
+        }
+        if !self
+            .users
+            .iter()
+            .any(|u| u.email.eq_ignore_ascii_case(&self.owner))
+        {
+            return Err(format!(
+                "org '{name}': owner '{}' is not one of its users",
+                self.owner
+            ));
+        }
         let mut seen = std::collections::HashSet::new();
-        for u in &self.org.users {
+        for u in &self.users {
             if !seen.insert(u.email.to_lowercase()) {
                 return Err(format!("org user '{}' is listed twice", u.email));
             }
@@ -536,202 +574,13 @@ impl Scenario {
                 o => return Err(format!("org user '{}': unknown origin '{o}'", u.email)),
             }
         }
-        super::state::recovery::validate(&self.recovery, &self.tenants)?;
-        self.validate_impact()
+        Ok(())
     }
 }
 
-/// Parameters of a generated scenario (`--users N --tenant-users M --seed S`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Generate {
-    pub users: usize,
-    pub tenant_users: usize,
-    pub seed: u64,
-    /// Start connected to the generated tenant (as support would connect an
-    /// organization of more than 100 users).
-    pub connected: bool,
-    /// Percent of the users licensed as Visual Studio subscribers (through
-    /// MSDN, so no account `licenseId` filter finds them).
-    pub subscribers: u8,
-}
+mod generate;
 
-struct XorShift(u64);
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
-
-const GIVEN: [&str; 24] = [
-    "Ada", "Bo", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jo", "Kai", "Lea", "Mo",
-    "Nia", "Oskar", "Pia", "Quin", "Rae", "Sol", "Tove", "Uma", "Vik", "Wen", "Yara",
-];
-
-/// A deterministic large scenario: an organization of `users` personal accounts
-/// and a destination tenant of `tenant_users`. Most users' email equals a tenant
-/// UPN; some match only by mail or other mails, some only by name, some not at all.
-pub fn generate(g: Generate) -> Scenario {
-    let mut rng = XorShift(g.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    let domain = "contoso.example";
-    let name = |i: usize, rng: &mut XorShift| {
-        let given = GIVEN[(rng.below(GIVEN.len() as u64)) as usize];
-        format!("{given} Gen{i:06}")
-    };
-    let mut tenant_users = Vec::with_capacity(g.tenant_users.max(1) + 1);
-    tenant_users.push(TenantUserSpec {
-        upn: format!("owner@{domain}"),
-        display_name: "Owner Generated".into(),
-        mail: Some(format!("owner@{domain}")),
-        other_mails: vec![],
-        proxy_addresses: vec![format!("SMTP:owner@{domain}")],
-        user_type: "Member".into(),
-        enabled: true,
-        msa: None,
-        created_minutes_ago: None,
-        given_name: None,
-        surname: None,
-        licenses: vec![],
-    });
-    let mut org_users = vec![OrgUserSpec {
-        email: format!("owner@{domain}"),
-        display_name: "Owner Generated".into(),
-        origin: "msa".into(),
-        tenant: None,
-        license: "Basic".into(),
-        last_access_days: Some(1),
-        created_days: 900,
-        admin: true,
-    }];
-    for i in 0..g.tenant_users {
-        let display = name(i, &mut rng);
-        let upn = format!("u{i:06}@{domain}");
-        tenant_users.push(TenantUserSpec {
-            mail: Some(upn.clone()),
-            proxy_addresses: vec![format!("SMTP:{upn}")],
-            other_mails: vec![],
-            upn,
-            display_name: display,
-            user_type: "Member".into(),
-            enabled: rng.below(50) != 0,
-            msa: None,
-            created_minutes_ago: None,
-            given_name: None,
-            surname: None,
-            licenses: vec![],
-        });
-    }
-    let mut used = std::collections::HashSet::new();
-    used.insert(format!("owner@{domain}"));
-    for i in 0..g.users {
-        // The user's tenant account: a stride through the tenant (7919 is
-        // prime, so distinct users get distinct accounts while there are
-        // fewer users than accounts, and nobody's planted match is taken).
-        let t = if g.tenant_users == 0 {
-            None
-        } else {
-            Some(1 + (i * 7919) % g.tenant_users)
-        };
-        let kind = rng.below(100);
-        let (email, display) = match t {
-            Some(t) if kind < 80 => (
-                tenant_users[t].upn.clone(),
-                tenant_users[t].display_name.clone(),
-            ),
-            Some(t) if kind < 90 => {
-                let personal = format!("person{i:06}@outlook.example");
-                tenant_users[t].other_mails.push(personal.clone());
-                (personal, tenant_users[t].display_name.clone())
-            }
-            Some(t) if kind < 95 => (
-                format!("nick{i:06}@hotmail.example"),
-                tenant_users[t].display_name.clone(),
-            ),
-            _ => (
-                format!("stranger{i:06}@gmail.example"),
-                format!("Stranger {i}"),
-            ),
-        };
-        // Two users never share an address (one account, one user).
-        let (email, display) = if used.insert(email.to_lowercase()) {
-            (email, display)
-        } else {
-            let s = format!("stranger{i:06}@gmail.example");
-            used.insert(s.clone());
-            (s, format!("Stranger {i}"))
-        };
-        org_users.push(OrgUserSpec {
-            email,
-            display_name: display,
-            origin: "msa".into(),
-            tenant: None,
-            // The subscriber draw only happens when asked for, so the
-            // generated organizations of a seed stay as they were.
-            license: if g.subscribers > 0 && rng.below(100) < u64::from(g.subscribers) {
-                "Visual Studio Subscriber"
-            } else if rng.below(4) == 0 {
-                "Stakeholder"
-            } else {
-                "Basic"
-            }
-            .into(),
-            last_access_days: Some(rng.below(200) as i64),
-            created_days: 300 + rng.below(500) as i64,
-            admin: false,
-        });
-    }
-    Scenario {
-        name: format!("generated-{}-{}-{}", g.users, g.tenant_users, g.seed),
-        description: "Generated large organization".into(),
-        default_sign_in: format!("owner@{domain}"),
-        tenants: vec![TenantSpec {
-            key: "contoso".into(),
-            display_name: "Contoso (generated)".into(),
-            initial_domain: "contosogen.onmicrosoft.com".into(),
-            domains: vec![domain.into()],
-            cloud: "public".into(),
-            users: tenant_users,
-            roles: Default::default(),
-            devops_policies: Default::default(),
-            allow_invites_from: None,
-        }],
-        msa_accounts: org_users
-            .iter()
-            .map(|u| MsaSpec {
-                email: u.email.clone(),
-                display_name: u.display_name.clone(),
-            })
-            .collect(),
-        org: OrgSpec {
-            name: "contoso-generated".into(),
-            owner: format!("owner@{domain}"),
-            tenant: g.connected.then(|| "contoso".to_string()),
-            users: org_users,
-            generated_users: 0,
-            projects: vec![ProjectSpec {
-                name: "Platform".into(),
-                repos: vec!["platform".into()],
-            }],
-            service_connections: vec![],
-            policies: Default::default(),
-            pats: vec![],
-            entra_groups: vec![],
-            pat_policy_allowlist: vec![],
-            ssh_keys: vec![],
-            variable_groups: vec![],
-            agent_pools: vec![],
-        },
-        service_principals: vec![],
-        recovery: Default::default(),
-    }
-}
+pub use generate::{FLEET_ADMIN, Fleet, Generate, generate, generate_fleet};
 
 #[cfg(test)]
 mod tests {
@@ -757,7 +606,7 @@ mod tests {
             serde_json::from_str(builtin_text("ready").unwrap()).unwrap();
         s["org"]["owner"] = "nobody@x.com".into();
         let e = Scenario::parse(&s.to_string(), "y.json").unwrap_err();
-        assert!(e.to_string().contains("org.owner"), "{e}");
+        assert!(e.to_string().contains("owner"), "{e}");
     }
 
     #[test]
@@ -781,5 +630,34 @@ mod tests {
             serde_json::to_string(&a.org.users).unwrap(),
             serde_json::to_string(&b.org.users).unwrap()
         );
+    }
+
+    #[test]
+    fn a_generated_fleet_mixes_backings_sizes_and_owners_and_is_a_valid_file() {
+        let f = generate_fleet(Fleet {
+            orgs: 10,
+            users: 40,
+            tenant_users: 300,
+            seed: 2,
+            uniform: false,
+        });
+        assert_eq!(f.all_orgs().count(), 10);
+        // As a file it parses and validates, so scenario files may list several.
+        let again = Scenario::parse(&serde_json::to_string(&f).unwrap(), "fleet.json").unwrap();
+        assert_eq!(again.orgs.len(), 9);
+        let backings: std::collections::BTreeSet<Option<&str>> =
+            f.all_orgs().map(|o| o.tenant.as_deref()).collect();
+        assert_eq!(backings.len(), 3, "personal, the old and the new directory");
+        let sizes: std::collections::BTreeSet<usize> =
+            f.all_orgs().map(|o| o.users.len()).collect();
+        assert!(sizes.len() >= 3, "{sizes:?}");
+        let owners: std::collections::BTreeSet<&str> =
+            f.all_orgs().map(|o| o.owner.as_str()).collect();
+        assert_eq!(owners.len(), 10, "each has its own owner");
+        // The same name twice is refused.
+        let mut twice = f.clone();
+        twice.orgs[0].name = twice.org.name.clone();
+        let e = Scenario::parse(&serde_json::to_string(&twice).unwrap(), "x.json").unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
     }
 }

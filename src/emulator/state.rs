@@ -21,9 +21,10 @@ use super::ids::{self, CONSUMERS_TENANT};
 mod build;
 mod changes;
 mod impact;
+mod index;
 pub mod recovery;
 
-pub use impact::{AgentPool, EndpointIdentity, Impact};
+pub use impact::{AgentPool, EndpointIdentity, Impact, OrgImpact};
 mod signin;
 
 #[derive(Debug, Clone)]
@@ -57,82 +58,57 @@ pub struct Tenant {
     pub domains: Vec<String>,
     pub cloud: String,
     pub users: Vec<TenantUser>,
-    /// Sorted, so `startswith(userPrincipalName, …)` is a range.
-    by_upn: BTreeMap<String, usize>,
-    by_address: HashMap<String, Vec<usize>>,
-    /// Sorted: listings come in object-id order, as Graph's do in practice.
-    by_id: BTreeMap<String, usize>,
+    /// UPN, object-id and address lookups.
+    index: index::Index,
 }
 
-fn lc(s: &str) -> String {
-    s.trim().to_lowercase()
-}
+use index::lc;
 
 impl Tenant {
-    fn index(&mut self, i: usize) {
-        let u = &self.users[i];
-        self.by_upn.insert(lc(&u.upn), i);
-        self.by_id.insert(u.id.clone(), i);
-        let mut addrs: Vec<String> = u.mail.iter().map(|m| lc(m)).collect();
-        addrs.extend(u.other_mails.iter().map(|m| lc(m)));
-        addrs.extend(u.proxy_addresses.iter().map(|p| {
-            let p = lc(p);
-            p.strip_prefix("smtp:").map(str::to_string).unwrap_or(p)
-        }));
-        addrs.sort();
-        addrs.dedup();
-        for a in addrs {
-            self.by_address.entry(a).or_default().push(i);
+    /// A directory of `users`, indexed at once.
+    pub fn new(
+        id: String,
+        key: String,
+        display_name: String,
+        initial_domain: String,
+        domains: Vec<String>,
+        cloud: String,
+        users: Vec<TenantUser>,
+    ) -> Self {
+        let index = index::Index::build(&users);
+        Tenant {
+            id,
+            key,
+            display_name,
+            initial_domain,
+            domains,
+            cloud,
+            users,
+            index,
         }
     }
 
     pub fn user_by_upn(&self, upn: &str) -> Option<&TenantUser> {
-        self.by_upn.get(&lc(upn)).map(|&i| &self.users[i])
+        self.index.by_upn(&self.users, upn).map(|i| &self.users[i])
     }
     /// Positions of the users whose UPN starts with `prefix` (any case).
     pub fn users_with_upn_prefix(&self, prefix: &str) -> Vec<usize> {
-        let p = lc(prefix);
-        let mut v: Vec<usize> = self
-            .by_upn
-            .range(p.clone()..)
-            .take_while(|(k, _)| k.starts_with(&p))
-            .map(|(_, &i)| i)
-            .collect();
-        v.sort_unstable();
-        v
+        self.index.with_upn_prefix(&self.users, prefix)
     }
     /// Positions of the users whose lowercased UPN is within `lo..=hi`.
     pub fn users_in_upn_range(&self, lo: Option<&str>, hi: Option<&str>) -> Vec<usize> {
-        use std::ops::Bound;
-        let lo = lo.map(lc);
-        let hi = hi.map(lc);
-        let range = (
-            lo.map_or(Bound::Unbounded, Bound::Included),
-            hi.map_or(Bound::Unbounded, Bound::Included),
-        );
-        if let (Bound::Included(a), Bound::Included(b)) = (&range.0, &range.1)
-            && a > b
-        {
-            return Vec::new();
-        }
-        let mut v: Vec<usize> = self
-            .by_upn
-            .range::<String, _>(range)
-            .map(|(_, &i)| i)
-            .collect();
-        v.sort_unstable();
-        v
+        self.index.in_upn_range(&self.users, lo, hi)
     }
     /// Every user's position, in object-id order.
-    pub fn in_id_order(&self) -> Vec<usize> {
-        self.by_id.values().copied().collect()
+    pub fn in_id_order(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.index.id_order()
     }
     pub fn user_by_id(&self, id: &str) -> Option<&TenantUser> {
-        self.by_id.get(&lc(id)).map(|&i| &self.users[i])
+        self.index.by_id(&self.users, id).map(|i| &self.users[i])
     }
     /// Users whose mail, other mails or proxy addresses contain `addr`.
     pub fn users_by_address(&self, addr: &str) -> Vec<usize> {
-        self.by_address.get(&lc(addr)).cloned().unwrap_or_default()
+        self.index.by_address(&self.users, addr)
     }
     /// The directory object a person signs in as here: their UPN, or the
     /// object that stands for their personal account.
@@ -161,7 +137,7 @@ impl Tenant {
     pub fn add_user(&mut self, u: TenantUser) -> usize {
         self.users.push(u);
         let i = self.users.len() - 1;
-        self.index(i);
+        self.index.add(&self.users, i);
         i
     }
 }
@@ -265,10 +241,11 @@ impl OrgUser {
         }
     }
 
-    pub fn domain(&self) -> String {
+    /// The graph subject's `domain`: the directory's id, or Windows Live ID.
+    pub fn domain(&self) -> std::borrow::Cow<'_, str> {
         match self.origin {
             Origin::Msa => "Windows Live ID".into(),
-            Origin::Aad => self.aad_tenant.clone().unwrap_or_default(),
+            Origin::Aad => self.aad_tenant.as_deref().unwrap_or_default().into(),
         }
     }
     pub fn origin_str(&self) -> &'static str {
@@ -325,8 +302,9 @@ pub struct App {
 /// What a PAT is, if anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatLookup {
-    /// Valid, owned by this organization user (who may be disconnected).
-    Owner(usize),
+    /// Valid, owned by this user (who may be disconnected) of this
+    /// organization: (organization, user).
+    Owner(usize, usize),
     Expired,
     Unknown,
 }
@@ -352,9 +330,21 @@ pub struct Org {
     pub entra_groups: Vec<EntraGroup>,
     pub pca_descriptor: String,
     pub pvu_descriptor: String,
+    /// Its credentials, connections' identities, groups, pools and audit log.
+    pub impact: OrgImpact,
 }
 
 impl Org {
+    /// The user whose mail, personal account or sign-in name is `who`.
+    pub fn user_named(&self, who: &str) -> Option<usize> {
+        self.users.iter().position(|u| {
+            u.mail.eq_ignore_ascii_case(who)
+                || u.principal_name.eq_ignore_ascii_case(who)
+                || u.msa_email
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(who))
+        })
+    }
     pub fn user_by_descriptor(&self, d: &str) -> Option<usize> {
         self.users.iter().position(|u| u.descriptor == d)
     }
@@ -402,7 +392,9 @@ pub struct World {
     pub tenants: Vec<Tenant>,
     pub msa: Vec<Msa>,
     msa_by_email: HashMap<String, usize>,
-    pub org: Org,
+    /// Every organization the emulator hosts (at least one); the first is
+    /// the scenario's `org`.
+    pub orgs: Vec<Org>,
     /// Invitations sent, by lowercased address (tests check "exactly once").
     pub invitations: BTreeMap<String, u32>,
     /// Every invitation request, by lowercased invited address, whatever its
@@ -456,24 +448,53 @@ impl World {
         ids::guid(&["identity-header", &self.scenario])
     }
 
-    /// What a PAT is here.
+    /// What a PAT is here: its owner in the organization that issued it.
     pub fn pat_lookup(&self, secret: &str, now: DateTime<Utc>) -> PatLookup {
-        let Some(pat) = self.org.pats.iter().find(|p| p.token == secret) else {
+        let Some((o, pat)) = self
+            .orgs
+            .iter()
+            .enumerate()
+            .find_map(|(o, org)| org.pats.iter().find(|p| p.token == secret).map(|p| (o, p)))
+        else {
             return PatLookup::Unknown;
         };
         if pat.valid_to <= now {
             return PatLookup::Expired;
         }
-        self.org
-            .users
+        self.orgs[o]
+            .user_named(&pat.owner)
+            .map_or(PatLookup::Unknown, |i| PatLookup::Owner(o, i))
+    }
+
+    /// The user a PAT authenticates in organization `o`: its owner there,
+    /// when it was issued by `o` or is global (valid in every organization
+    /// of its owner).
+    pub fn pat_user_in(&self, o: usize, secret: &str, now: DateTime<Utc>) -> PatLookup {
+        match self.pat_lookup(secret, now) {
+            PatLookup::Owner(po, i) if po == o => PatLookup::Owner(o, i),
+            PatLookup::Owner(po, i) => {
+                let global = self.orgs[po]
+                    .pats
+                    .iter()
+                    .any(|p| p.token == secret && p.global);
+                let owner = &self.orgs[po].users[i];
+                let here = self.orgs[o]
+                    .user_named(owner.msa_email.as_deref().unwrap_or(&owner.mail))
+                    .or_else(|| self.orgs[o].user_named(&owner.principal_name));
+                match here {
+                    Some(j) if global => PatLookup::Owner(o, j),
+                    _ => PatLookup::Unknown,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The organization named `name` (any case).
+    pub fn org_index(&self, name: &str) -> Option<usize> {
+        self.orgs
             .iter()
-            .position(|u| {
-                u.mail.eq_ignore_ascii_case(&pat.owner)
-                    || u.msa_email
-                        .as_deref()
-                        .is_some_and(|m| m.eq_ignore_ascii_case(&pat.owner))
-            })
-            .map_or(PatLookup::Unknown, PatLookup::Owner)
+            .position(|o| o.name.eq_ignore_ascii_case(name))
     }
 
     pub fn msa(&self, email: &str) -> Option<&Msa> {
@@ -492,9 +513,9 @@ impl World {
             .find(|t| t.id == k || t.has_domain(&k))
     }
 
-    /// The active organization user a token's subject is, if any.
-    pub fn org_user_for(&self, s: &Subject) -> Option<usize> {
-        let org = &self.org;
+    /// The active user of organization `o` a token's subject is, if any.
+    pub fn org_user_for(&self, o: usize, s: &Subject) -> Option<usize> {
+        let org = &self.orgs[o];
         let found = if s.tid == CONSUMERS_TENANT {
             if org.tenant.is_some() {
                 return None;
@@ -518,7 +539,7 @@ impl World {
         found.filter(|&i| org.users[i].active)
     }
 
-    pub fn is_admin(&self, user: usize) -> bool {
-        user == self.org.owner || self.org.users[user].admin
+    pub fn is_admin(&self, o: usize, user: usize) -> bool {
+        user == self.orgs[o].owner || self.orgs[o].users[user].admin
     }
 }

@@ -116,6 +116,22 @@ pub async fn directory_graph(
     ))
 }
 
+/// The signed-in identity's own tokens moved to `tenant`, without touching
+/// the main session.
+pub async fn own_in_tenant(clients: &Clients, tenant: &str) -> Result<TokenProvider, ClientError> {
+    let snapshot = clients.tokens.snapshot().await.ok_or(ClientError::Auth(
+        crate::client::auth::AuthError::NotSignedIn,
+    ))?;
+    if snapshot.method == crate::client::auth::SignInMethod::Pat {
+        return Err(ClientError::PatCannotReachGraph {
+            what: format!("directory {tenant}"),
+        });
+    }
+    let provider = TokenProvider::new(Some(snapshot), clients.tokens.oauth(), None);
+    provider.use_tenant(tenant).await?;
+    Ok(provider)
+}
+
 /// Tokens for acting in `tenant`: the signed-in identity's own, moved
 /// there without touching the main session (whose Azure DevOps token must
 /// stay as it is); when that identity has no object there (a personal
@@ -125,19 +141,7 @@ pub async fn session_in_tenant(
     clients: &Clients,
     tenant: &str,
 ) -> Result<(TokenProvider, Reader), ClientError> {
-    let own = async {
-        let snapshot = clients.tokens.snapshot().await.ok_or(ClientError::Auth(
-            crate::client::auth::AuthError::NotSignedIn,
-        ))?;
-        if snapshot.method == crate::client::auth::SignInMethod::Pat {
-            return Err(ClientError::PatCannotReachGraph {
-                what: format!("directory {tenant}"),
-            });
-        }
-        let provider = TokenProvider::new(Some(snapshot), clients.tokens.oauth(), None);
-        provider.use_tenant(tenant).await?;
-        Ok(provider)
-    };
+    let own = own_in_tenant(clients, tenant);
     let err = match own.await {
         Ok(p) => return Ok((p, Reader::SignedIn)),
         Err(e) => e,

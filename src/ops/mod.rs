@@ -10,10 +10,13 @@
 pub mod advice;
 pub mod approval;
 pub mod change;
+pub mod fleet;
+pub mod fleet_report;
 pub mod gather;
 pub mod lock;
 pub mod model;
 pub mod output;
+pub mod pacing;
 pub mod recover;
 pub mod report;
 pub mod resolve;

@@ -283,6 +283,11 @@ pub enum Event {
     Resolving(super::resolve::Progress),
     /// Azure asked to wait (429/503) this long before retrying.
     Throttled { wait_secs: u64 },
+    /// Azure DevOps's rate limit is near: requests are slowed, as this
+    /// says; `None` when they go at full speed again.
+    Pacing(Option<String>),
+    /// One organization of a fleet was surveyed (its position in the list).
+    Surveyed(usize, Box<FleetOrg>),
     /// A locked-out owner's recovery: a step, or a countdown.
     Recovering(RecoveryProgress),
 }
@@ -320,6 +325,106 @@ impl Operation {
             Self::ChangeTenant => "change tenant",
             Self::Disconnect => "disconnect",
             Self::CheckOnly => "check",
+        }
+    }
+}
+
+/// What a change would meet in one organization, in a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A check failed, or the change is refused as asked.
+    Blocked,
+    /// Nothing failed; something to look at (a warning, or a fact that
+    /// could not be verified).
+    Warnings,
+    /// Every check passed.
+    Ready,
+    /// Already where it was asked to go.
+    NothingToDo,
+}
+
+impl Verdict {
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Blocked => "blocked",
+            Verdict::Warnings => "warnings",
+            Verdict::Ready => "ready",
+            Verdict::NothingToDo => "nothing to do",
+        }
+    }
+}
+
+/// One check's outcome, in brief.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckBrief {
+    pub id: String,
+    pub status: crate::domain::checks::Status,
+    pub title: String,
+}
+
+/// An organization's readiness for the change asked of the fleet: the
+/// same decision and checks `check` makes for it alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Readiness {
+    pub verdict: Verdict,
+    /// What matters most: the first failed check, else the first warning,
+    /// else why there is nothing to do or why it is refused.
+    pub reason: String,
+    /// Every check run, in order (none when the decision needed none).
+    pub checks: Vec<CheckBrief>,
+    /// Failed and warned checks with their evidence and fix.
+    pub findings: Vec<CheckResult>,
+    /// People who keep access, are disconnected, or are locked out.
+    pub keep: usize,
+    pub disconnected: usize,
+    pub locked_out: usize,
+    /// The commands to run next.
+    pub next: Vec<String>,
+}
+
+impl Readiness {
+    /// Decided without running the checks (nothing to do, or refused as
+    /// asked).
+    pub fn decided(verdict: Verdict, reason: String, next: Vec<String>) -> Self {
+        Self {
+            verdict,
+            reason,
+            checks: Vec::new(),
+            findings: Vec::new(),
+            keep: 0,
+            disconnected: 0,
+            locked_out: 0,
+            next,
+        }
+    }
+}
+
+/// One organization of a fleet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct FleetOrg {
+    pub name: String,
+    /// Personal Microsoft accounts, or the directory by name.
+    pub backing: Option<String>,
+    /// The directory's id, when connected to one.
+    pub tenant: Option<String>,
+    /// The owner's address.
+    pub owner: Option<String>,
+    pub users: Option<u64>,
+    /// Whether the signed-in person is the owner or a Project Collection
+    /// Administrator.
+    pub admin: Option<bool>,
+    /// With a destination: the verdict and its reason.
+    pub readiness: Option<Readiness>,
+    /// Why the organization could not be read, if it could not.
+    pub problem: Option<Problem>,
+}
+
+impl FleetOrg {
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            ..Self::default()
         }
     }
 }

@@ -105,15 +105,34 @@ pub async fn connected_tenant(c: &Clients, org: &str) -> Result<String, ResolveE
     }
 }
 
+/// Every user of the organization as a graph subject, from the user
+/// entitlements (read page by page at once, see `client::ado::entitlements`),
+/// not the graph users list (500 at a time, one page after another).
+async fn org_users(c: &Clients, org: &str) -> Result<Vec<GraphSubject>, ClientError> {
+    Ok(c.ado
+        .user_entitlements(org)
+        .await?
+        .into_iter()
+        .map(|e| e.user)
+        .collect())
+}
+
 /// Load the plan for `org`: its disconnected users, the directory's accounts
-/// (read as the same person, in the organization's directory) and suggestions.
+/// (read as the same person, in the organization's directory) and
+/// suggestions. The organization's users and the directory are read at
+/// the same time.
 pub async fn load(c: &Clients, org: &str) -> Result<(Loaded, GraphClient), ResolveError> {
     let tenant = connected_tenant(c, org).await?;
-    let (users, graph) = tokio::join!(c.ado.graph_users(org), graph_in_tenant(c, &tenant));
-    let (users, graph) = (users?, graph?);
+    let directory = async {
+        let graph = graph_in_tenant(c, &tenant).await?;
+        let (accounts, info) = tokio::join!(graph.all_users_for_matching(), graph.organization());
+        Ok::<_, ClientError>((graph, accounts?, info))
+    };
+    let (users, directory) = tokio::join!(org_users(c, org), directory);
+    let (users, (graph, accounts, info)) = (users?, directory?);
     let (disconnected, taken) = classify(&users, &tenant);
-    let (accounts, info) = tokio::join!(graph.all_users_for_matching(), graph.organization());
-    let tenant_users: Vec<TenantUser> = accounts?.iter().map(tenant_user).collect();
+    let tenant_users: Vec<TenantUser> = accounts.iter().map(tenant_user).collect();
+    drop(accounts);
     // The verified domains only sharpen one kind of evidence; go on without them.
     let domains: Vec<String> = info
         .map(|o| o.verified_domains.into_iter().map(|d| d.name).collect())
@@ -291,7 +310,7 @@ pub async fn apply(
     let journal = Mutex::new(journal);
     // What Azure says now: anyone no longer disconnected is done, whatever
     // the journal recorded.
-    let users = c.ado.graph_users(org).await?;
+    let users = org_users(c, org).await?;
     let (still, _) = classify(&users, tenant);
     let still: HashSet<&str> = still.iter().map(|u| u.descriptor.as_str()).collect();
     let total = jobs.len();

@@ -74,7 +74,8 @@ impl Session {
         Ok(guard.clone().expect("set above"))
     }
 
-    /// Report Retry-After waits as [`Event::Throttled`].
+    /// Report Retry-After waits as [`Event::Throttled`] and rate-limit
+    /// pacing as [`Event::Pacing`].
     async fn forward_throttling(&self, clients: &Clients, events: Events) {
         *self.throttled.lock().await = Some(events.clone());
         let mut rx = clients.core.subscribe();
@@ -84,6 +85,8 @@ impl Session {
                     events(Event::Throttled {
                         wait_secs: wait.as_secs().max(1),
                     });
+                } else if let Some(note) = super::pacing::note(&ev) {
+                    events(Event::Pacing(note));
                 }
             }
         });
@@ -253,19 +256,41 @@ impl Session {
         })
     }
 
-    /// Organizations the signed-in identity belongs to.
+    /// Organizations the signed-in person belongs to, in every directory
+    /// they are in (as `ado-entra orgs` lists them).
     pub async fn list_orgs(&self, events: &Events) -> Result<Vec<String>, Problem> {
         let c = self.clients(events).await?;
-        let profile = c.ado.profile().await.map_err(|e| advice::client(&e))?;
-        let member = profile.public_alias.clone().unwrap_or(profile.id.clone());
-        let accounts = c
-            .ado
-            .accounts(&member)
+        super::fleet::list(&c, &super::fleet::Source::Accounts)
             .await
-            .map_err(|e| advice::client(&e))?;
-        let mut names: Vec<String> = accounts.into_iter().map(|a| a.account_name).collect();
-        names.sort_by_key(|n| n.to_lowercase());
-        Ok(names)
+            .map_err(|e| advice::client(&e))
+    }
+
+    /// Each of `orgs` at once, under the session's request budget: backing,
+    /// owner, users, whether the person administers it and, with `op`, its
+    /// readiness (decided as `check` decides it). [`Event::Surveyed`] as
+    /// each finishes.
+    pub async fn survey(
+        &self,
+        orgs: &[String],
+        op: Option<Operation>,
+        tenant: Option<&str>,
+        events: &Events,
+    ) -> Result<Vec<super::model::FleetOrg>, Problem> {
+        let c = self.clients(events).await?;
+        let asked = match op {
+            Some(op) => Some(asked(&c, op, tenant).await?),
+            None => None,
+        };
+        let settings = super::fleet::Settings {
+            asked,
+            stale_days: crate::domain::facts::DEFAULT_STALE_AFTER_DAYS,
+            journal_dir: self.paths.journal_dir(),
+        };
+        let sink = events.clone();
+        let on_done = move |i: usize, row: &super::model::FleetOrg| {
+            sink(Event::Surveyed(i, Box::new(row.clone())));
+        };
+        Ok(super::fleet::survey(&c, orgs, &settings, &on_done).await)
     }
 
     /// Directories the signed-in identity can connect `org` to.

@@ -79,6 +79,11 @@ async fn perform(s: Arc<Session>, out: UnboundedSender<Msg>, id: JobId, job: Job
             Done::DirectorySignedIn(s.sign_in_directory(&tenant, &events).await)
         }
         Job::ListOrgs => Done::Orgs(s.list_orgs(&events).await),
+        Job::SurveyOrgs { orgs, op, tenant } => Done::Surveyed(
+            s.survey(&orgs, op, tenant.as_deref(), &events)
+                .await
+                .map(|_| ()),
+        ),
         Job::ProbeBacking { org } => Done::Backing(s.org_backing(&org, &events).await),
         Job::ListTenants { org } => Done::Tenants(s.list_tenants(&org, &events).await),
         Job::RunChecks { op, org, tenant } => {

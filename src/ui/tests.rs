@@ -18,6 +18,7 @@ fn demo_state() -> State {
             org: Some("fabrikam-messy".into()),
             owner: Some("owner@outlook.com".into()),
             tenants: vec![tenant()],
+            destination: Some(TENANT_ID.into()),
         },
         false,
     )
@@ -124,6 +125,36 @@ fn screens() -> Vec<(&'static str, State)> {
         display_name: "Owner".into(),
         tenant_id: TENANT_ID.into(),
     };
+    // The picker once the background survey has read both organizations.
+    let mut fleet = with(Screen::PickOrg(PickOrg {
+        orgs: Loadable::Ready(vec!["alpha".into(), "fabrikam-messy".into()]),
+        selected: 1,
+        sort: crate::app::screens::pick_org::SortBy::Readiness,
+        ..PickOrg::default()
+    }));
+    fleet.session.survey_for = Some((Some(Operation::Connect), Some(TENANT_ID.into())));
+    for (name, verdict, reason, users) in [
+        ("alpha", Verdict::Ready, "every check passed", 40),
+        (
+            "fabrikam-messy",
+            Verdict::Blocked,
+            "The owner would be locked out",
+            12,
+        ),
+    ] {
+        fleet.session.survey.insert(
+            name.into(),
+            FleetOrg {
+                name: name.into(),
+                backing: Some("personal accounts".into()),
+                owner: Some("owner@outlook.com".into()),
+                users: Some(users),
+                admin: Some(true),
+                readiness: Some(Readiness::decided(verdict, reason.into(), vec![])),
+                ..FleetOrg::default()
+            },
+        );
+    }
     let mut done = with(Screen::Done(DoneScreen { scroll: 0 }));
     done.session.applied = Some(Applied {
         summary: "Connected fabrikam-messy to Fabrikam".into(),
@@ -162,8 +193,10 @@ fn screens() -> Vec<(&'static str, State)> {
                 selected: 1,
                 input: None,
                 error: None,
+                ..PickOrg::default()
             })),
         ),
+        ("pick_org_fleet", fleet),
         (
             "pick_org_typing",
             with(Screen::PickOrg(PickOrg {
@@ -173,6 +206,7 @@ fn screens() -> Vec<(&'static str, State)> {
                 error: Some(
                     "'bad org' has ' ' at position 4; use letters, digits and hyphens only.".into(),
                 ),
+                ..PickOrg::default()
             })),
         ),
         ("pick_tenant", {

@@ -460,7 +460,7 @@ async fn check_and_orgs_read_the_state_first_for_every_tenant_spelling() {
         let case = Case::new(state, home(state)).await;
         for f in FORMS {
             let t = case.form(f);
-            let (code, v, all) = case.run(&["orgs", "--to", &t, "--json"]).await;
+            let (code, v, all) = case.run(&["orgs", "--tenant", &t, "--json"]).await;
             assert_eq!(code, 0, "{state:?} {f:?}: {all}");
             assert_eq!(
                 v["organizations"].as_array().map(Vec::len),

@@ -85,7 +85,7 @@ impl Screen {
     pub fn takes_text(&self) -> bool {
         match self {
             Screen::Confirm(_) => true,
-            Screen::PickOrg(p) => p.input.is_some(),
+            Screen::PickOrg(p) => p.input.is_some() || p.filtering,
             Screen::PickTenant(p) => p.input.is_some(),
             Screen::Resolve(r) => r.takes_text(),
             _ => false,
@@ -164,6 +164,7 @@ pub(crate) fn on_done(state: &mut State, done: Done) -> Vec<Effect> {
         Done::SignedIn(r) => sign_in::signed_in(state, screen, r),
         Done::DirectorySignedIn(r) => sign_in::signed_in_directory(state, screen, r),
         Done::Orgs(r) => pick_org::loaded(state, screen, r),
+        Done::Surveyed(r) => pick_org::survey_done(state, screen, r),
         Done::Backing(r) => welcome::backing(state, screen, r),
         Done::Tenants(r) => pick_tenant::loaded(state, screen, r),
         Done::Checks(r) => prereqs::checked(state, screen, r),
@@ -186,6 +187,10 @@ pub(crate) fn on_event(state: &mut State, event: Event) {
     match (&mut state.screen, event) {
         (_, Event::Throttled { wait_secs }) => {
             state.status = Some(format!("Azure is throttling; retrying in {wait_secs}s"));
+        }
+        (_, Event::Surveyed(_, row)) => pick_org::surveyed(state, *row),
+        (_, Event::Pacing(note)) => {
+            state.status = Some(note.unwrap_or_else(|| "Azure DevOps: back to full speed".into()));
         }
         (Screen::SignIn(s), Event::SignInPrompt(prompt)) => {
             s.phase = SignInPhase::Prompt {

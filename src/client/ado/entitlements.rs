@@ -20,6 +20,15 @@
 //!
 //! An organization of up to three pages is simply read on page by page:
 //! opening the parts would cost more requests and save no round.
+//!
+//! Before the parts, a larger organization is read by offset: the 5.0 form
+//! of the same listing (Microsoft Learn, "User Entitlements - Get User
+//! Entitlements", REST API 5.0: `top` up to 10,000 and `skip`; the Azure
+//! DevOps CLI's `az devops user list` still calls it, as its recordings of
+//! 2026 show) reaches any page directly, so every page is asked for at once. Its answer is
+//! trusted only when every page is full and the pages hold exactly the
+//! organization's `totalCount` different users; a service that refuses the
+//! version, ignores `skip` or changes under the walk gets the walks above.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -35,6 +44,10 @@ use crate::client::models::ado::{UserEntitlement, UserEntitlementsPage};
 const PAGE: usize = 100;
 /// Up to this many pages the organization is simply read on page by page.
 const SMALL: usize = 3;
+/// Entries in a page read by offset.
+const OFFSET_PAGE: usize = 1000;
+/// The api-version of the listing by offset (`top` and `skip`).
+const OFFSET_VERSION: &str = "5.0-preview.2";
 
 /// The access levels the organization is split by, as `licenseId` values.
 pub const LICENCE_PARTS: [&str; 3] = ["Account-Express", "Account-Stakeholder", "Account-Advanced"];
@@ -169,6 +182,31 @@ impl AdoClient {
         })
     }
 
+    /// How many users the organization has (`totalCount`), from the
+    /// smallest page: one user by offset, else the first page.
+    pub async fn user_count(&self, org: &str) -> Result<u64, ClientError> {
+        let u = url(
+            &self.endpoints.vsaex,
+            &[org, "_apis", "userentitlements"],
+            Some(OFFSET_VERSION),
+            &[("top", "1"), ("skip", "0")],
+        );
+        let one: Result<UserEntitlementsPage, ClientError> = self.get(u).await;
+        match one {
+            Ok(UserEntitlementsPage {
+                total_count: Some(n),
+                ..
+            }) => Ok(n),
+            Err(e) if e.is_auth() => Err(e),
+            _ => {
+                let first = self
+                    .entitlements_page(org, None, Order::Service, None)
+                    .await?;
+                Ok(first.total.unwrap_or(first.members.len() as u64))
+            }
+        }
+    }
+
     /// Every user entitlement; `on_total` hears the organization's size
     /// (`totalCount`) as soon as the first page arrives, so other work can be
     /// planned while the rest is read. See the module documentation for how
@@ -198,6 +236,9 @@ impl AdoClient {
             self.walk(org, None, Order::Service, first.token, &shared, part)
                 .await?;
             return Ok(finish(shared));
+        }
+        if let Some(all) = self.by_offset(org, total).await? {
+            return Ok(all);
         }
         lock(&shared).found.absorb(first.members, None);
 
@@ -247,6 +288,52 @@ impl AdoClient {
                 .await?;
         }
         Ok(finish(shared))
+    }
+
+    /// Every user read by offset, every page at once (bounded by the
+    /// client's concurrency); `None` when the answer cannot be trusted to
+    /// be complete: the version refused, a page unreadable, short or too
+    /// long, or the pages not holding exactly `total` different users.
+    async fn by_offset(
+        &self,
+        org: &str,
+        total: usize,
+    ) -> Result<Option<Vec<UserEntitlement>>, ClientError> {
+        let pages = total.div_ceil(OFFSET_PAGE);
+        let top = OFFSET_PAGE.to_string();
+        let reads = (0..pages).map(|k| {
+            let skip = (k * OFFSET_PAGE).to_string();
+            let u = url(
+                &self.endpoints.vsaex,
+                &[org, "_apis", "userentitlements"],
+                Some(OFFSET_VERSION),
+                &[("top", top.as_str()), ("skip", skip.as_str())],
+            );
+            async move {
+                let page: Result<UserEntitlementsPage, ClientError> = self.get(u).await;
+                (k, page)
+            }
+        });
+        let mut found = Found::default();
+        for (k, page) in join_all(reads).await {
+            let members = match page {
+                Ok(p) => p.into_members(),
+                // Refused who we are: the walks would be too.
+                Err(e) if e.is_auth() => return Err(e),
+                // The form is not served (any more), or a page could not be
+                // read: the walks instead.
+                Err(_) => return Ok(None),
+            };
+            let want = OFFSET_PAGE.min(total - k * OFFSET_PAGE);
+            if members.len() != want {
+                return Ok(None);
+            }
+            found.absorb(members, None);
+        }
+        if found.by_key.len() != total {
+            return Ok(None);
+        }
+        Ok(Some(sorted(found)))
     }
 
     /// Walk one part from both ends, starting from its first pages, until
@@ -316,8 +403,11 @@ impl AdoClient {
 
 /// Everyone found, in name order (the walks' own orders differ).
 fn finish(shared: Mutex<Shared>) -> Vec<UserEntitlement> {
-    let shared = shared.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut out: Vec<UserEntitlement> = shared.found.by_key.into_values().collect();
+    sorted(shared.into_inner().unwrap_or_else(|e| e.into_inner()).found)
+}
+
+fn sorted(found: Found) -> Vec<UserEntitlement> {
+    let mut out: Vec<UserEntitlement> = found.by_key.into_values().collect();
     out.sort_by_cached_key(|m| (m.user.display_name.to_lowercase(), m.id.clone()));
     out
 }

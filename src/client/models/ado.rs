@@ -77,8 +77,10 @@ pub struct UserEntitlement {
 #[serde(rename_all = "camelCase", default)]
 pub struct UserEntitlementsPage {
     pub members: Vec<UserEntitlement>,
-    /// Real responses repeat the members here.
-    pub items: Vec<UserEntitlement>,
+    /// Real responses repeat the members here; kept unparsed, and read
+    /// only when `members` is empty (parsing every page twice is the
+    /// largest cost of a large organization's listing).
+    pub items: Option<Box<serde_json::value::RawValue>>,
     /// 4.1 shape.
     pub value: Vec<UserEntitlement>,
     pub continuation_token: Option<String>,
@@ -88,13 +90,17 @@ pub struct UserEntitlementsPage {
 impl UserEntitlementsPage {
     /// The members, whichever key carried them.
     pub fn into_members(self) -> Vec<UserEntitlement> {
-        if !self.members.is_empty() {
-            self.members
-        } else if !self.items.is_empty() {
+        let items = || -> Vec<UserEntitlement> {
             self.items
-        } else {
-            self.value
+                .as_deref()
+                .and_then(|raw| serde_json::from_str(raw.get()).ok())
+                .unwrap_or_default()
+        };
+        if !self.members.is_empty() {
+            return self.members;
         }
+        let items = items();
+        if !items.is_empty() { items } else { self.value }
     }
 }
 
@@ -419,4 +425,28 @@ pub struct AuditLogPage {
     pub decorated_audit_log_entries: Vec<AuditEntry>,
     pub continuation_token: Option<String>,
     pub has_more: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_read_from_members_else_items_else_value() {
+        let page = |json: &str| {
+            serde_json::from_str::<UserEntitlementsPage>(json)
+                .unwrap()
+                .into_members()
+                .into_iter()
+                .map(|m| m.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            page(r#"{"members":[{"id":"a"}],"items":[{"id":"a"}],"totalCount":1}"#),
+            ["a"]
+        );
+        assert_eq!(page(r#"{"items":[{"id":"b"}]}"#), ["b"]);
+        assert_eq!(page(r#"{"value":[{"id":"c"}],"count":1}"#), ["c"]);
+        assert!(page(r#"{"members":[],"items":[]}"#).is_empty());
+    }
 }

@@ -43,11 +43,15 @@ pub fn aex(sh: &Shared, req: &Req) -> Response {
     let mut csv = String::from(
         "Organization Id, Organization Name, Url, Owner, Exception Type, Error Message\r\n",
     );
-    if world.org.tenant.as_deref() == Some(tenant.as_str()) {
-        let owner = &world.org.users[world.org.owner];
+    for org in world
+        .orgs
+        .iter()
+        .filter(|o| o.tenant.as_deref() == Some(tenant.as_str()))
+    {
+        let owner = &org.users[org.owner];
         csv.push_str(&format!(
             "{}, {}, {}/dev/{}/, {}, , \r\n",
-            world.org.id, world.org.name, req.origin, world.org.name, owner.principal_name
+            org.id, org.name, req.origin, org.name, owner.principal_name
         ));
     }
     wire::text(200, "text/csv; charset=utf-8", csv)

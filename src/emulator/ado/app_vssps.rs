@@ -25,9 +25,9 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
     let subject = match credentials(sh, req) {
         Some(Ok(Auth::Token(s))) => s,
         Some(Ok(Auth::Pat(pat))) => match world.pat_lookup(&pat, Utc::now()) {
-            PatLookup::Owner(i) => {
-                pat_owner = Some(i);
-                let u = &world.org.users[i];
+            PatLookup::Owner(o, i) => {
+                pat_owner = Some((o, i));
+                let u = &world.orgs[o].users[i];
                 Subject {
                     tid: u
                         .aad_tenant
@@ -62,20 +62,21 @@ pub fn app_vssps(sh: &Shared, req: &Req) -> Response {
             if !member.eq_ignore_ascii_case(&public_alias) {
                 return wire::json(200, &json!({"count": 0, "value": []}));
             }
-            let member = match pat_owner {
-                Some(i) => world.org.users[i].active,
-                None => world.org_user_for(&subject).is_some(),
-            };
-            let v: Vec<Value> = if member {
-                vec![json!({
-                    "accountId": world.org.id,
-                    "accountUri": format!("{}/vssps/{}/", req.origin, world.org.name),
-                    "accountName": world.org.name,
-                    "properties": {}
-                })]
-            } else {
-                vec![]
-            };
+            let v: Vec<Value> = (0..world.orgs.len())
+                .filter(|&o| match pat_owner {
+                    Some((po, i)) => po == o && world.orgs[o].users[i].active,
+                    None => world.org_user_for(o, &subject).is_some(),
+                })
+                .map(|o| {
+                    let org = &world.orgs[o];
+                    json!({
+                        "accountId": org.id,
+                        "accountUri": format!("{}/vssps/{}/", req.origin, org.name),
+                        "accountName": org.name,
+                        "properties": {}
+                    })
+                })
+                .collect();
             wire::json(200, &json!({"count": v.len(), "value": v}))
         }
         _ => ado_error(

@@ -10,10 +10,11 @@ use super::*;
 pub fn audit(sh: &Shared, req: &Req) -> Response {
     let p = req.lpath();
     let world = sh.world.read().expect("world");
-    if let Err(r) = org_api_preamble(req, &p, &world) {
-        return r;
-    }
-    let (caller, upn) = match org_caller(sh, req, &world) {
+    let o = match org_api_preamble(req, &p, &world) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (caller, upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -27,14 +28,15 @@ pub fn audit(sh: &Shared, req: &Req) -> Response {
             );
         }
     }
-    if world.org.tenant.is_none() {
+    let org = &world.orgs[o];
+    if org.tenant.is_none() {
         return ado_error(
             403,
             "AuditLogNotAvailableException",
             "Auditing is only available for organizations backed by Microsoft Entra ID.",
         );
     }
-    if !world.is_admin(caller) {
+    if !world.is_admin(o, caller) {
         return not_authorized(&upn);
     }
     let since = req
@@ -50,8 +52,8 @@ pub fn audit(sh: &Shared, req: &Req) -> Response {
         .and_then(|b| b.parse::<usize>().ok())
         .unwrap_or(200)
         .clamp(1, 1000);
-    let urls = OrgUrls::new(&req.origin, &world.org.name);
-    let entries: Vec<Value> = world
+    let urls = OrgUrls::new(&req.origin, &org.name);
+    let entries: Vec<Value> = org
         .impact
         .audit
         .iter()
@@ -64,8 +66,8 @@ pub fn audit(sh: &Shared, req: &Req) -> Response {
                 "actorCUID": e.actor_id, "actorUserId": e.actor_id, "actorClientId": ZERO_GUID,
                 "actorUPN": e.actor_upn, "authenticationMechanism": "AAD_Cookie",
                 "timestamp": ts(e.at), "scopeType": "organization",
-                "scopeDisplayName": format!("{} (Organization)", world.org.name),
-                "scopeId": world.org.id, "projectId": null, "projectName": null,
+                "scopeDisplayName": format!("{} (Organization)", org.name),
+                "scopeId": org.id, "projectId": null, "projectName": null,
                 "ipAddress": "127.0.0.1", "userAgent": "ado-entra emulator",
                 "actionId": e.action_id, "data": e.data, "details": e.details,
                 "area": "Organization", "category": "modify", "categoryDisplayName": "Modify",

@@ -60,17 +60,32 @@ fn organizations(sh: &Shared, who: &str) -> Response {
             ),
         );
     };
-    let owner = w.is_original_owner(&s);
-    let member = w.org_user_for(&s).is_some();
-    if !owner && !member {
+    let items: String = (0..w.orgs.len())
+        .filter_map(|o| org_item(&w, o, &s))
+        .collect();
+    if items.is_empty() {
         return page(
             200,
             "Your organizations",
             format!("<p>{} has no organizations.</p>", wire::esc(&s.upn)),
         );
     }
-    let connected = w
-        .org
+    page(
+        200,
+        "Your organizations",
+        format!("<p>Signed in as {}.</p><ul>{items}</ul>", wire::esc(&s.upn)),
+    )
+}
+
+/// Organization `o` as the page lists it for `s`, if `s` owns or uses it.
+fn org_item(w: &World, o: usize, s: &Subject) -> Option<String> {
+    let owner = w.is_original_owner(o, s);
+    let member = w.org_user_for(o, s).is_some();
+    if !owner && !member {
+        return None;
+    }
+    let org = &w.orgs[o];
+    let connected = org
         .tenant
         .as_deref()
         .and_then(|t| w.tenant(t))
@@ -88,20 +103,15 @@ fn organizations(sh: &Shared, who: &str) -> Response {
             "<form method=\"post\" action=\"/aex/me/disconnect\"><input type=\"hidden\" name=\"who\" value=\"{}\">\
              <input type=\"hidden\" name=\"org\" value=\"{}\"><button>Disconnect from Microsoft Entra ID</button></form>",
             wire::esc(&s.upn),
-            wire::esc(&w.org.name)
+            wire::esc(&org.name)
         ),
         _ => String::new(),
     };
-    page(
-        200,
-        "Your organizations",
-        format!(
-            "<p>Signed in as {}.</p><ul><li>{}{} · {status}{action}</li></ul>",
-            wire::esc(&s.upn),
-            wire::esc(&w.org.name),
-            if owner { " (owner)" } else { "" }
-        ),
-    )
+    Some(format!(
+        "<li>{}{} · {status}{action}</li>",
+        wire::esc(&org.name),
+        if owner { " (owner)" } else { "" }
+    ))
 }
 
 fn disconnect(sh: &Shared, req: &Req) -> Response {
@@ -109,9 +119,9 @@ fn disconnect(sh: &Shared, req: &Req) -> Response {
     let who = Req::form_value(&form, "who").unwrap_or_default();
     let org = Req::form_value(&form, "org").unwrap_or_default();
     let mut w = sh.world_mut();
-    if !org_matches(&w, &org) {
+    let Some(o) = w.org_index(&org) else {
         return page(404, "No such organization", String::new());
-    }
+    };
     let Ok(s) = w
         .sign_in(&who, CONSUMERS_TENANT)
         .and_then(|a| w.subject_for(&a, CONSUMERS_TENANT))
@@ -119,13 +129,13 @@ fn disconnect(sh: &Shared, req: &Req) -> Response {
         return page(401, "Sign in", String::new());
     };
     w.tenant_change_attempts += 1;
-    match w.back_door_disconnect(&s, false) {
+    match w.back_door_disconnect(o, &s, false) {
         Ok(()) => page(
             200,
             "Disconnected",
             format!(
                 "<p>{} is disconnected from Microsoft Entra ID. Sign in with {} again.</p>",
-                wire::esc(&w.org.name),
+                wire::esc(&w.orgs[o].name),
                 wire::esc(&s.upn)
             ),
         ),
@@ -141,7 +151,7 @@ fn disconnect(sh: &Shared, req: &Req) -> Response {
 /// account, which the normal path refuses (not an active user): answered
 /// here when the scenario's back door is `api`; `None` lets the normal path
 /// answer (and refuse) everything else.
-pub fn api(sh: &Shared, req: &Req, p: &[&str], world: &mut World) -> Option<Response> {
+pub fn api(sh: &Shared, req: &Req, p: &[&str], world: &mut World, o: usize) -> Option<Response> {
     if req.method != "PATCH" || p.get(2..) != Some(&["organization", "organizations", "me"][..]) {
         return None;
     }
@@ -151,7 +161,7 @@ pub fn api(sh: &Shared, req: &Req, p: &[&str], world: &mut World) -> Option<Resp
     let Some(Ok(Auth::Token(s))) = credentials(sh, req) else {
         return None;
     };
-    if world.org_user_for(&s).is_some() || !world.is_original_owner(&s) {
+    if world.org_user_for(o, &s).is_some() || !world.is_original_owner(o, &s) {
         return None;
     }
     let zero = req
@@ -169,8 +179,8 @@ pub fn api(sh: &Shared, req: &Req, p: &[&str], world: &mut World) -> Option<Resp
         return None;
     }
     world.tenant_change_attempts += 1;
-    Some(match world.back_door_disconnect(&s, true) {
-        Ok(()) => super::vssps::org_json(world),
+    Some(match world.back_door_disconnect(o, &s, true) {
+        Ok(()) => super::vssps::org_json(&world.orgs[o]),
         Err(r) => refusal(r),
     })
 }

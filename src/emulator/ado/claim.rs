@@ -37,19 +37,19 @@ pub fn claim(sh: &Shared, req: &Req, p: &[&str]) -> Option<Response> {
     if p.get(1) != Some(&"_claimownership") || p.len() != 2 {
         return None;
     }
-    if !org_matches(&sh.world.read().expect("world"), p[0]) {
+    let Some(o) = sh.world.read().expect("world").org_index(p[0]) else {
         return Some(no_org(p[0]));
-    }
+    };
     Some(match req.method.as_str() {
-        "GET" => form(sh),
-        "POST" => submit(sh, req),
+        "GET" => form(sh, o),
+        "POST" => submit(sh, req, o),
         _ => page(405, "Method not allowed", String::new()),
     })
 }
 
-fn form(sh: &Shared) -> Response {
+fn form(sh: &Shared, o: usize) -> Response {
     let w = sh.world.read().expect("world");
-    let Some(t) = w.org.tenant.as_deref().and_then(|t| w.tenant(t)) else {
+    let Some(t) = w.orgs[o].tenant.as_deref().and_then(|t| w.tenant(t)) else {
         return page(
             400,
             "Claim ownership",
@@ -64,7 +64,7 @@ fn form(sh: &Shared) -> Response {
         .collect();
     page(
         200,
-        &format!("Claim ownership of {}", w.org.name),
+        &format!("Claim ownership of {}", w.orgs[o].name),
         format!(
             "<form method=\"post\"><label>Signed in as <select name=\"who\">{options}</select></label>\
              <label>Justification <input name=\"justification\"></label>\
@@ -73,7 +73,7 @@ fn form(sh: &Shared) -> Response {
     )
 }
 
-fn submit(sh: &Shared, req: &Req) -> Response {
+fn submit(sh: &Shared, req: &Req, o: usize) -> Response {
     let form = req.form();
     let who = Req::form_value(&form, "who").unwrap_or_default();
     let why = Req::form_value(&form, "justification").unwrap_or_default();
@@ -85,21 +85,21 @@ fn submit(sh: &Shared, req: &Req) -> Response {
         );
     }
     let mut w = sh.world_mut();
-    let Some(tid) = w.org.tenant.clone() else {
+    let Some(tid) = w.orgs[o].tenant.clone() else {
         return page(400, "Claim ownership", String::new());
     };
     let s = match w.sign_in(&who, &tid).and_then(|a| w.subject_for(&a, &tid)) {
         Ok(s) => s,
         Err(m) => return page(401, "Sign in", format!("<p>{}</p>", wire::esc(&m))),
     };
-    match w.claim_ownership(&s, Utc::now()) {
+    match w.claim_ownership(o, &s, Utc::now()) {
         Ok(_) => page(
             200,
             "Ownership claimed",
             format!(
                 "<p>{} is now the owner of {}. The directory's Azure DevOps Administrators were told, with the justification.</p>",
                 wire::esc(&s.upn),
-                wire::esc(&w.org.name)
+                wire::esc(&w.orgs[o].name)
             ),
         ),
         Err(r) => page(

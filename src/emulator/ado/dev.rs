@@ -21,10 +21,10 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
         return r;
     }
     let mut world = sh.world_mut();
-    if !org_matches(&world, org) {
+    let Some(o) = world.org_index(org) else {
         return no_org(org);
-    }
-    let orgname = world.org.name.clone();
+    };
+    let orgname = world.orgs[o].name.clone();
     // The unauthenticated tenant probe.
     if p.len() == 1 {
         let authed = matches!(credentials(sh, req), Some(Ok(_)));
@@ -41,14 +41,14 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
         };
         return challenge(&world, &req.origin, Some(org), r);
     }
-    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+    let (caller, caller_upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
         Err(r) => return r,
     };
     if p[1] == "_settings" {
-        return settings(&world, &p[2..]);
+        return settings(&world, o, &p[2..]);
     }
-    if let Some(r) = impact::git_refs(&world, &p, req) {
+    if let Some(r) = impact::git_refs(&world.orgs[o], &p, req) {
         return r;
     }
     // Project-scoped routes: /{org}/{project}/_apis/...
@@ -73,36 +73,39 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
     }
     let _ = caller_upn;
     let urls = OrgUrls::new(&req.origin, &orgname);
-    if let Some(r) = impact::dev(&world, &urls, project, rest, req) {
+    if let Some(r) = impact::dev(&world, o, &urls, project, rest, req) {
         return r;
     }
     match (req.method.as_str(), rest) {
-        ("GET", ["connectiondata"]) => connection_data(&world, caller),
-        ("POST", ["contribution", "hierarchyquery"]) => hierarchy_query(&world, caller, req),
-        ("GET", ["projects"]) => projects(&world, &urls),
+        ("GET", ["connectiondata"]) => connection_data(&world.orgs[o], caller),
+        ("POST", ["contribution", "hierarchyquery"]) => hierarchy_query(&world, o, caller, req),
+        ("GET", ["projects"]) => projects(&world, o, &urls),
         ("GET", ["projects", _]) => {
             let capabilities = req
                 .q("includeCapabilities")
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"));
             one_project(
                 &world,
+                o,
                 &urls,
                 req.segs.last().map_or("", String::as_str),
                 capabilities,
             )
         }
-        ("GET", ["git", "repositories"]) => repositories(&world, &urls, project, None),
-        ("GET", ["git", "repositories", repo]) => repositories(&world, &urls, project, Some(repo)),
+        ("GET", ["git", "repositories"]) => repositories(&world, o, &urls, project, None),
+        ("GET", ["git", "repositories", repo]) => {
+            repositories(&world, o, &urls, project, Some(repo))
+        }
         ("GET", ["serviceendpoint", "endpoints"]) => {
-            service_endpoints(&world, &urls, project, None, req)
+            service_endpoints(&world, o, &urls, project, None, req)
         }
         ("GET", ["serviceendpoint", "endpoints", id]) => {
-            service_endpoints(&world, &urls, project, Some(id), req)
+            service_endpoints(&world, o, &urls, project, Some(id), req)
         }
-        ("GET", ["organizationpolicy", "policies", name]) => policy(&world, name),
+        ("GET", ["organizationpolicy", "policies", name]) => policy(&world, o, name),
         ("PATCH", ["organizationpolicy", "policies", name]) => {
-            if !world.is_admin(caller) {
-                return not_authorized(&world.org.users[caller].principal_name);
+            if !world.is_admin(o, caller) {
+                return not_authorized(&world.orgs[o].users[caller].principal_name);
             }
             let value = req
                 .json()
@@ -124,7 +127,7 @@ pub fn dev(sh: &Shared, req: &Req) -> Response {
                 }
             };
             let key = canonical_policy(name);
-            world.org.policies.insert(key, b);
+            world.orgs[o].policies.insert(key, b);
             wire::empty(204)
         }
         _ => ado_error(
@@ -152,13 +155,13 @@ fn canonical_policy(name: &str) -> String {
     name.to_string()
 }
 
-fn policy(world: &World, name: &str) -> Response {
+fn policy(world: &World, o: usize, name: &str) -> Response {
     let key = canonical_policy(name);
-    let value = world.org.policies.get(&key).copied().unwrap_or(false);
+    let value = world.orgs[o].policies.get(&key).copied().unwrap_or(false);
     wire::json(
         200,
         &json!({
-            "policy": {"name": key, "value": value, "effectiveValue": value, "isValueUndefined": !world.org.policies.contains_key(&key), "parentPolicy": null},
+            "policy": {"name": key, "value": value, "effectiveValue": value, "isValueUndefined": !world.orgs[o].policies.contains_key(&key), "parentPolicy": null},
             "description": "",
             "learnMoreLink": "",
             "applicableServiceHost": "Collection"
@@ -166,18 +169,18 @@ fn policy(world: &World, name: &str) -> Response {
     )
 }
 
-fn settings(world: &World, rest: &[&str]) -> Response {
+fn settings(world: &World, o: usize, rest: &[&str]) -> Response {
     match rest {
         ["organizationaad"] => wire::json(
             200,
             &json!({"fps": {"dataProviders": {"data": {
-                "ms.vss-admin-web.organization-admin-aad-data-provider": {"orgnizationTenantData": tenant_data(world)}
+                "ms.vss-admin-web.organization-admin-aad-data-provider": {"orgnizationTenantData": tenant_data(world, o)}
             }}}}),
         ),
         ["organizationpolicy"] => wire::json(
             200,
             &json!({"fps": {"dataProviders": {"data": {
-                "ms.vss-admin-web.organization-policies-data-provider": {"policies": impact::policy_categories(world)}
+                "ms.vss-admin-web.organization-policies-data-provider": {"policies": impact::policy_categories(&world.orgs[o])}
             }}}}),
         ),
         _ => ado_error(
@@ -188,14 +191,14 @@ fn settings(world: &World, rest: &[&str]) -> Response {
     }
 }
 
-fn tenant_data(world: &World) -> Value {
-    match world.org.tenant.as_ref().and_then(|t| world.tenant(t)) {
+fn tenant_data(world: &World, o: usize) -> Value {
+    match world.orgs[o].tenant.as_ref().and_then(|t| world.tenant(t)) {
         Some(t) => json!({"id": t.id, "displayName": t.display_name, "domain": t.initial_domain}),
         None => json!({"id": ZERO_GUID, "displayName": "", "domain": ""}),
     }
 }
 
-fn hierarchy_query(world: &World, caller: usize, req: &Req) -> Response {
+fn hierarchy_query(world: &World, o: usize, caller: usize, req: &Req) -> Response {
     let Some(body) = req.json() else {
         return ado_error(
             400,
@@ -214,15 +217,15 @@ fn hierarchy_query(world: &World, caller: usize, req: &Req) -> Response {
         .unwrap_or_default();
     let mut providers = serde_json::Map::new();
     let mut exceptions = serde_json::Map::new();
-    let caller_user = &world.org.users[caller];
+    let caller_user = &world.orgs[o].users[caller];
     for id in ids {
         let data = match id.as_str() {
             "ms.vss-admin-web.organization-admin-overview-delay-load-data-provider" => {
-                let o = &world.org.users[world.org.owner];
+                let o = &world.orgs[o].users[world.orgs[o].owner];
                 json!({"currentOwner": {"id": o.id, "name": o.display_name, "email": o.mail, "descriptor": o.descriptor}})
             }
             "ms.vss-admin-web.organization-admin-aad-data-provider" => {
-                json!({"orgnizationTenantData": tenant_data(world)})
+                json!({"orgnizationTenantData": tenant_data(world, o)})
             }
             "ms.vss-admin-web.organization-admin-aad-user-tenants-data-provider" => {
                 let names = [
@@ -250,8 +253,13 @@ fn hierarchy_query(world: &World, caller: usize, req: &Req) -> Response {
     )
 }
 
-fn project_json(world: &World, urls: &OrgUrls, p: &crate::emulator::state::Project) -> Value {
-    let org = &world.org.name;
+fn project_json(
+    world: &World,
+    o: usize,
+    urls: &OrgUrls,
+    p: &crate::emulator::state::Project,
+) -> Value {
+    let org = &world.orgs[o].name;
     let dev = &urls.dev;
     json!({
         "id": p.id, "name": p.name,
@@ -259,26 +267,24 @@ fn project_json(world: &World, urls: &OrgUrls, p: &crate::emulator::state::Proje
         "url": format!("{dev}/_apis/projects/{}", p.id),
         "state": "wellFormed", "revision": 11, "visibility": "private",
         "lastUpdateTime": "2026-01-01T00:00:00Z",
-        "collection": {"id": world.org.id, "name": org, "url": format!("{dev}/_apis/projectCollections/{}", world.org.id), "collectionUrl": format!("{dev}/")},
+        "collection": {"id": world.orgs[o].id, "name": org, "url": format!("{dev}/_apis/projectCollections/{}", world.orgs[o].id), "collectionUrl": format!("{dev}/")},
         "defaultTeam": {"id": crate::emulator::ids::guid(&["team", &p.id]), "name": format!("{} Team", p.name), "url": format!("{dev}/_apis/projects/{}/teams", p.id)}
     })
 }
 
-fn projects(world: &World, urls: &OrgUrls) -> Response {
-    let v: Vec<Value> = world
-        .org
+fn projects(world: &World, o: usize, urls: &OrgUrls) -> Response {
+    let v: Vec<Value> = world.orgs[o]
         .projects
         .iter()
-        .map(|p| project_json(world, urls, p))
+        .map(|p| project_json(world, o, urls, p))
         .collect();
     wire::json(200, &json!({"count": v.len(), "value": v}))
 }
 
 /// `GET projects/{id or name}`: one project, with its capabilities when
 /// asked (`includeCapabilities=true`).
-fn one_project(world: &World, urls: &OrgUrls, key: &str, capabilities: bool) -> Response {
-    let Some(p) = world
-        .org
+fn one_project(world: &World, o: usize, urls: &OrgUrls, key: &str, capabilities: bool) -> Response {
+    let Some(p) = world.orgs[o]
         .projects
         .iter()
         .find(|p| p.id.eq_ignore_ascii_case(key) || p.name.eq_ignore_ascii_case(key))
@@ -291,10 +297,10 @@ fn one_project(world: &World, urls: &OrgUrls, key: &str, capabilities: bool) -> 
             ),
         );
     };
-    let mut v = project_json(world, urls, p);
+    let mut v = project_json(world, o, urls, p);
     v["_links"] = json!({
         "self": {"href": format!("{}/_apis/projects/{}", urls.dev, p.id)},
-        "collection": {"href": format!("{}/_apis/projectCollections/{}", urls.dev, world.org.id)},
+        "collection": {"href": format!("{}/_apis/projectCollections/{}", urls.dev, world.orgs[o].id)},
         "web": {"href": format!("{}/{}", urls.dev, p.name)}
     });
     if capabilities {
@@ -310,14 +316,15 @@ fn one_project(world: &World, urls: &OrgUrls, key: &str, capabilities: bool) -> 
 /// of the organization or a project, or one of them.
 fn repositories(
     world: &World,
+    o: usize,
     urls: &OrgUrls,
     project: Option<&str>,
     repo: Option<&str>,
 ) -> Response {
-    let org = &world.org.name;
+    let org = &world.orgs[o].name;
     let dev = &urls.dev;
     let mut v = Vec::new();
-    for p in &world.org.projects {
+    for p in &world.orgs[o].projects {
         if project.is_some_and(|x| !x.eq_ignore_ascii_case(&p.name) && x != p.id) {
             continue;
         }
@@ -325,7 +332,7 @@ fn repositories(
             if repo.is_some_and(|r| !r.eq_ignore_ascii_case(id) && !r.eq_ignore_ascii_case(name)) {
                 continue;
             }
-            let mut proj = project_json(world, urls, p);
+            let mut proj = project_json(world, o, urls, p);
             if let Some(o) = proj.as_object_mut() {
                 o.remove("collection");
                 o.remove("defaultTeam");
@@ -346,8 +353,7 @@ fn repositories(
     }
     if project.is_some()
         && v.is_empty()
-        && !world
-            .org
+        && !world.orgs[o]
             .projects
             .iter()
             .any(|p| project.is_some_and(|x| x.eq_ignore_ascii_case(&p.name)))
@@ -377,6 +383,7 @@ fn repositories(
 /// `GET {project}/_apis/serviceendpoint/endpoints[/{id}]`.
 fn service_endpoints(
     world: &World,
+    o: usize,
     urls: &OrgUrls,
     project: Option<&str>,
     id: Option<&str>,
@@ -389,8 +396,7 @@ fn service_endpoints(
             "Service endpoints are listed per project: /{organization}/{project}/_apis/serviceendpoint/endpoints.",
         );
     };
-    let Some(p) = world
-        .org
+    let Some(p) = world.orgs[o]
         .projects
         .iter()
         .find(|p| p.name.eq_ignore_ascii_case(project) || p.id == project)
@@ -402,16 +408,15 @@ fn service_endpoints(
         );
     };
     let want_type = req.q("type").map(str::to_ascii_lowercase);
-    let owner = &world.org.users[world.org.owner];
-    let v: Vec<Value> = world
-        .org
+    let owner = &world.orgs[o].users[world.orgs[o].owner];
+    let v: Vec<Value> = world.orgs[o]
         .endpoints
         .iter()
         .filter(|e| e.project.eq_ignore_ascii_case(&p.name))
         .filter(|_| want_type.as_deref().is_none_or(|t| t == "azurerm"))
         .filter(|e| id.is_none_or(|id| e.id.eq_ignore_ascii_case(id)))
         .map(|e| {
-            let (authorization, data) = impact::endpoint_auth(world, &e.id, &e.tenant_id);
+            let (authorization, data) = impact::endpoint_auth(&world.orgs[o], &e.id, &e.tenant_id);
             let mut data = data;
             data["subscriptionName"] = json!(format!("{} subscription", e.name));
             json!({

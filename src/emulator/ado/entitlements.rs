@@ -6,9 +6,9 @@ use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::super::state::OrgUser;
-use super::super::state::World;
+use super::super::state::{Org, World};
 use super::super::wire::{self, ado_error};
-use super::{OrgUrls, graph_user, ts};
+use super::{GraphUser, OrgUrls, ts};
 
 fn not_found(id: &str) -> Response {
     ado_error(
@@ -19,13 +19,8 @@ fn not_found(id: &str) -> Response {
 }
 
 /// `GET userentitlements/{userId}`.
-pub fn get(world: &World, urls: &OrgUrls, id: &str) -> Response {
-    match world
-        .org
-        .users
-        .iter()
-        .find(|u| u.id.eq_ignore_ascii_case(id))
-    {
+pub fn get(org: &Org, urls: &OrgUrls, id: &str) -> Response {
+    match org.users.iter().find(|u| u.id.eq_ignore_ascii_case(id)) {
         Some(u) => wire::json(200, &entitlement(urls, u)),
         None => not_found(id),
     }
@@ -62,13 +57,8 @@ fn bad_request(message: &str) -> Response {
 /// `PATCH userentitlements/{userId}` with a JSON patch document: `replace`
 /// (or `add`) of `/accessLevel` changes the user's licence; any other path
 /// is refused, changing nothing (the emulator models licences only).
-pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -> Response {
-    let Some(i) = world
-        .org
-        .users
-        .iter()
-        .position(|u| u.id.eq_ignore_ascii_case(id))
-    else {
+pub fn patch(org: &mut Org, urls: &OrgUrls, id: &str, body: Option<Value>) -> Response {
+    let Some(i) = org.users.iter().position(|u| u.id.eq_ignore_ascii_case(id)) else {
         return not_found(id);
     };
     let Some(ops) = body.as_ref().and_then(Value::as_array) else {
@@ -91,9 +81,9 @@ pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -
         }
     }
     if let Some(l) = licences.last() {
-        world.org.users[i].license = (*l).to_string();
+        org.users[i].license = (*l).to_string();
     }
-    let u = &world.org.users[i];
+    let u = &org.users[i];
     let e = entitlement(urls, u);
     let results: Vec<Value> = licences
         .iter()
@@ -108,7 +98,7 @@ pub fn patch(world: &mut World, urls: &OrgUrls, id: &str, body: Option<Value>) -
 /// `POST userentitlements` `{accessLevel, user: {principalName}}`: add the
 /// user (or give an existing user the licence). A principal the directory
 /// does not know is a failed operation in a 200, as the service reports it.
-pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
+pub fn add(world: &mut World, o: usize, urls: &OrgUrls, body: Option<Value>) -> Response {
     let body = body.unwrap_or(Value::Null);
     let Some(principal) = body
         .pointer("/user/principalName")
@@ -123,9 +113,9 @@ pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
         Ok(l) => l,
         Err(e) => return bad_request(&e),
     };
-    match world.add_org_user(principal.trim(), licence, Utc::now()) {
+    match world.add_org_user(o, principal.trim(), licence, Utc::now()) {
         Ok(i) => {
-            let u = &world.org.users[i];
+            let u = &world.orgs[o].users[i];
             let e = entitlement(urls, u);
             wire::json(
                 200,
@@ -149,7 +139,7 @@ pub fn add(world: &mut World, urls: &OrgUrls, body: Option<Value>) -> Response {
 
 /// `GET userentitlementsummary`: the licences in use and the access levels
 /// one can assign.
-pub fn summary(world: &World) -> Response {
+pub fn summary(org: &Org) -> Response {
     let levels = [
         ("account", "express", "none", "Basic"),
         ("account", "stakeholder", "none", "Stakeholder"),
@@ -166,8 +156,7 @@ pub fn summary(world: &World) -> Response {
     let licences: Vec<Value> = levels
         .iter()
         .map(|&(source, account, msdn, name)| {
-            let assigned = world
-                .org
+            let assigned = org
                 .users
                 .iter()
                 .filter(|u| access_level(u).display_name == name)
@@ -180,8 +169,7 @@ pub fn summary(world: &World) -> Response {
             })
         })
         .collect();
-    let projects: Vec<Value> = world
-        .org
+    let projects: Vec<Value> = org
         .projects
         .iter()
         .map(|p| json!({"id": p.id, "name": p.name}))
@@ -237,25 +225,62 @@ pub(super) fn access_level(u: &OrgUser) -> Access {
     }
 }
 
+/// A user entitlement, serialized as it is written (a listing writes up
+/// to ten thousand at a time).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Entitlement<'a> {
+    id: &'a str,
+    user: GraphUser<'a>,
+    access_level: AccessLevel,
+    last_accessed_date: String,
+    date_created: String,
+    project_entitlements: [(); 0],
+    extensions: [(); 0],
+    group_assignments: [(); 0],
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessLevel {
+    licensing_source: &'static str,
+    account_license_type: &'static str,
+    msdn_license_type: &'static str,
+    git_hub_license_type: &'static str,
+    license_display_name: &'static str,
+    status: &'static str,
+    status_message: &'static str,
+    assignment_source: &'static str,
+}
+
+impl<'a> Entitlement<'a> {
+    pub(super) fn of(urls: &'a OrgUrls, u: &'a OrgUser) -> Self {
+        let access = access_level(u);
+        Entitlement {
+            id: &u.id,
+            user: GraphUser::of(urls, u),
+            access_level: AccessLevel {
+                licensing_source: access.licensing_source,
+                account_license_type: access.account_licence,
+                msdn_license_type: access.msdn_licence,
+                git_hub_license_type: "none",
+                license_display_name: access.display_name,
+                status: if u.active { "active" } else { "pending" },
+                status_message: "",
+                assignment_source: "unknown",
+            },
+            last_accessed_date: u
+                .last_access
+                .map(ts)
+                .unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
+            date_created: ts(u.created),
+            project_entitlements: [],
+            extensions: [],
+            group_assignments: [],
+        }
+    }
+}
+
 pub(super) fn entitlement(urls: &OrgUrls, u: &OrgUser) -> Value {
-    let access = access_level(u);
-    json!({
-        "id": u.id,
-        "user": graph_user(urls, u),
-        "accessLevel": {
-            "licensingSource": access.licensing_source,
-            "accountLicenseType": access.account_licence,
-            "msdnLicenseType": access.msdn_licence,
-            "gitHubLicenseType": "none",
-            "licenseDisplayName": access.display_name,
-            "status": if u.active { "active" } else { "pending" },
-            "statusMessage": "",
-            "assignmentSource": "unknown"
-        },
-        "lastAccessedDate": u.last_access.map(ts).unwrap_or_else(|| "0001-01-01T00:00:00Z".into()),
-        "dateCreated": ts(u.created),
-        "projectEntitlements": [],
-        "extensions": [],
-        "groupAssignments": []
-    })
+    serde_json::to_value(Entitlement::of(urls, u)).expect("json")
 }

@@ -11,19 +11,19 @@ use crate::emulator::state::EndpointIdentity;
 /// `/vssps/{org}/_apis/...` routes of this file, before the organization
 /// caller is required (a tenant policy is read with any token of the
 /// tenant's Azure DevOps Administrators).
-pub fn vssps(sh: &Shared, req: &Req, p: &[&str], world: &World) -> Option<Response> {
+pub fn vssps(sh: &Shared, req: &Req, p: &[&str], world: &World, o: usize) -> Option<Response> {
     match (req.method.as_str(), &p[2..]) {
         ("GET", ["tenantpolicy", "policies", name]) => Some(tenant_policy(sh, req, world, name)),
         ("GET", ["tokenadmin", "personalaccesstokens", _]) => {
-            let (caller, upn) = match org_caller(sh, req, world) {
+            let (caller, upn) = match org_caller(sh, req, world, o) {
                 Ok(c) => c,
                 Err(r) => return Some(r),
             };
             // Documented: 401 when the caller may not manage tokens.
-            if !world.is_admin(caller) {
+            if !world.is_admin(o, caller) {
                 return Some(not_authorized(&upn));
             }
-            Some(user_tokens(world, &req.segs[4], req))
+            Some(user_tokens(&world.orgs[o], &req.segs[4], req))
         }
         _ => None,
     }
@@ -93,15 +93,15 @@ fn tenant_policy(sh: &Shared, req: &Req, world: &World, name: &str) -> Response 
 }
 
 /// `GET tokenadmin/personalaccesstokens/{descriptor}[?isPublic=true]`.
-fn user_tokens(world: &World, descriptor: &str, req: &Req) -> Response {
-    let Some(i) = world.org.user_by_descriptor(descriptor) else {
+fn user_tokens(org: &Org, descriptor: &str, req: &Req) -> Response {
+    let Some(i) = org.user_by_descriptor(descriptor) else {
         return ado_error(
             404,
             "GraphSubjectNotFoundException",
             &format!("VS860015: The subject with descriptor '{descriptor}' could not be found."),
         );
     };
-    let u = &world.org.users[i];
+    let u = &org.users[i];
     let owns = |owner: &str| {
         owner.eq_ignore_ascii_case(&u.mail)
             || u.msa_email
@@ -122,8 +122,7 @@ fn user_tokens(world: &World, descriptor: &str, req: &Req) -> Response {
         })
     };
     let value: Vec<Value> = if public {
-        world
-            .impact
+        org.impact
             .ssh_keys
             .iter()
             .filter(|k| owns(&k.owner))
@@ -139,22 +138,20 @@ fn user_tokens(world: &World, descriptor: &str, req: &Req) -> Response {
             })
             .collect()
     } else {
-        world
-            .org
-            .pats
+        org.pats
             .iter()
             .filter(|p| owns(&p.owner))
             .map(|p| {
                 token(
                     &p.authorization_id,
                     &p.display_name,
-                    json!(pat_scope(world, &p.authorization_id)),
+                    json!(pat_scope(org, &p.authorization_id)),
                     p.valid_from,
                     p.valid_to,
                     if p.global {
                         Value::Null
                     } else {
-                        json!([world.org.id])
+                        json!([org.id])
                     },
                 )
             })
@@ -164,17 +161,16 @@ fn user_tokens(world: &World, descriptor: &str, req: &Req) -> Response {
 }
 
 /// A PAT's scopes (`app_token`: full access).
-pub fn pat_scope<'a>(world: &'a World, authorization_id: &str) -> &'a str {
-    world
-        .impact
+pub fn pat_scope<'a>(org: &'a Org, authorization_id: &str) -> &'a str {
+    org.impact
         .pat_scopes
         .get(authorization_id)
         .map_or("app_token", String::as_str)
 }
 
 /// `authorization` and `data` of a service endpoint, by how it authenticates.
-pub fn endpoint_auth(world: &World, id: &str, tenant_id: &str) -> (Value, Value) {
-    let ident = world.impact.endpoints.get(id).cloned().unwrap_or_default();
+pub fn endpoint_auth(org: &Org, id: &str, tenant_id: &str) -> (Value, Value) {
+    let ident = org.impact.endpoints.get(id).cloned().unwrap_or_default();
     let sp = crate::emulator::ids::guid(&["sp", id]);
     let mut data = json!({
         "subscriptionId": crate::emulator::ids::guid(&["sub", id]),
@@ -205,6 +201,7 @@ pub fn endpoint_auth(world: &World, id: &str, tenant_id: &str) -> (Value, Value)
 /// Why verifying a connection fails now, as Entra would say it.
 fn verification_error(
     world: &World,
+    o: usize,
     e: &crate::emulator::state::ServiceEndpoint,
     ident: &EndpointIdentity,
 ) -> Option<String> {
@@ -217,7 +214,7 @@ fn verification_error(
         // when the identity was federated; another one no longer matches.
         let issuer = ident.issuer.as_deref()?;
         let named = issuer.strip_prefix("https://login.microsoftonline.com/")?;
-        let current = world.org.tenant.as_deref().unwrap_or(ZERO_GUID);
+        let current = world.orgs[o].tenant.as_deref().unwrap_or(ZERO_GUID);
         (!named.starts_with(current)).then(|| "AADSTS700211".to_string())
     })?;
     let detail = match code.as_str() {
@@ -228,7 +225,7 @@ fn verification_error(
             "AADSTS7000222: The provided client secret keys for app '{client}' are expired."
         ),
         "AADSTS700211" => {
-            let current = world.org.tenant.as_deref().unwrap_or(ZERO_GUID);
+            let current = world.orgs[o].tenant.as_deref().unwrap_or(ZERO_GUID);
             format!(
                 "AADSTS700211: No matching federated identity record found for presented assertion issuer 'https://login.microsoftonline.com/{current}/v2.0'. Check your federated identity credential Subject, Audience and Issuer against the presented assertion."
             )
@@ -246,7 +243,7 @@ fn verification_error(
 
 /// `POST {project}/_apis/serviceendpoint/endpointproxy?endpointId=…`: the
 /// portal's "Verify" (`TestConnection`).
-fn endpoint_proxy(world: &World, project: &str, req: &Req) -> Response {
+fn endpoint_proxy(world: &World, o: usize, project: &str, req: &Req) -> Response {
     let Some(id) = req.q("endpointId") else {
         return ado_error(
             400,
@@ -259,9 +256,10 @@ fn endpoint_proxy(world: &World, project: &str, req: &Req) -> Response {
         .pointer("/dataSourceDetails/dataSourceName")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let Some(e) = world.org.endpoints.iter().find(|e| {
+    let org = &world.orgs[o];
+    let Some(e) = org.endpoints.iter().find(|e| {
         e.id.eq_ignore_ascii_case(id)
-            && world.org.projects.iter().any(|p| {
+            && org.projects.iter().any(|p| {
                 p.name.eq_ignore_ascii_case(&e.project)
                     && (p.name.eq_ignore_ascii_case(project) || p.id.eq_ignore_ascii_case(project))
             })
@@ -281,13 +279,8 @@ fn endpoint_proxy(world: &World, project: &str, req: &Req) -> Response {
             ),
         );
     }
-    let ident = world
-        .impact
-        .endpoints
-        .get(&e.id)
-        .cloned()
-        .unwrap_or_default();
-    let answer = match verification_error(world, e, &ident) {
+    let ident = org.impact.endpoints.get(&e.id).cloned().unwrap_or_default();
+    let answer = match verification_error(world, o, e, &ident) {
         Some(message) => {
             json!({"statusCode": "badRequest", "errorMessage": message, "result": null, "callbackRequired": false})
         }
@@ -298,9 +291,8 @@ fn endpoint_proxy(world: &World, project: &str, req: &Req) -> Response {
     wire::json(200, &answer)
 }
 
-fn variable_groups(world: &World, urls: &OrgUrls, project: &str) -> Response {
-    let Some(p) = world
-        .org
+fn variable_groups(org: &Org, urls: &OrgUrls, project: &str) -> Response {
+    let Some(p) = org
         .projects
         .iter()
         .find(|p| p.name.eq_ignore_ascii_case(project) || p.id.eq_ignore_ascii_case(project))
@@ -311,8 +303,8 @@ fn variable_groups(world: &World, urls: &OrgUrls, project: &str) -> Response {
             &format!("TF200016: The following project does not exist: {project}."),
         );
     };
-    let owner = &world.org.users[world.org.owner];
-    let v: Vec<Value> = world
+    let owner = &org.users[org.owner];
+    let v: Vec<Value> = org
         .impact
         .variable_groups
         .iter()
@@ -349,13 +341,13 @@ fn pool_json(p: &crate::emulator::state::AgentPool) -> Value {
     })
 }
 
-fn pools(world: &World) -> Response {
-    let v: Vec<Value> = world.impact.pools.iter().map(pool_json).collect();
+fn pools(org: &Org) -> Response {
+    let v: Vec<Value> = org.impact.pools.iter().map(pool_json).collect();
     wire::json(200, &json!({"count": v.len(), "value": v}))
 }
 
-fn agents(world: &World, pool: &str) -> Response {
-    let Some(p) = world.impact.pools.iter().find(|p| p.id.to_string() == pool) else {
+fn agents(org: &Org, pool: &str) -> Response {
+    let Some(p) = org.impact.pools.iter().find(|p| p.id.to_string() == pool) else {
         return ado_error(
             404,
             "TaskAgentPoolNotFoundException",
@@ -381,16 +373,18 @@ fn agents(world: &World, pool: &str) -> Response {
 /// `/dev/{org}[/{project}]/_apis/...` routes of this file.
 pub fn dev(
     world: &World,
+    o: usize,
     urls: &OrgUrls,
     project: Option<&str>,
     rest: &[&str],
     req: &Req,
 ) -> Option<Response> {
+    let org = &world.orgs[o];
     Some(match (req.method.as_str(), project, rest) {
-        ("GET", Some(p), ["distributedtask", "variablegroups"]) => variable_groups(world, urls, p),
-        ("GET", None, ["distributedtask", "pools"]) => pools(world),
-        ("GET", None, ["distributedtask", "pools", id, "agents"]) => agents(world, id),
-        ("POST", Some(p), ["serviceendpoint", "endpointproxy"]) => endpoint_proxy(world, p, req),
+        ("GET", Some(p), ["distributedtask", "variablegroups"]) => variable_groups(org, urls, p),
+        ("GET", None, ["distributedtask", "pools"]) => pools(org),
+        ("GET", None, ["distributedtask", "pools", id, "agents"]) => agents(org, id),
+        ("POST", Some(p), ["serviceendpoint", "endpointproxy"]) => endpoint_proxy(world, o, p, req),
         _ => return None,
     })
 }
@@ -398,7 +392,7 @@ pub fn dev(
 /// `GET /{org}/{project}/_git/{repo}/info/refs?service=git-upload-pack`:
 /// the reference advertisement a Git fetch starts with (Git's smart HTTP
 /// protocol), for a caller the organization lets in.
-pub fn git_refs(world: &World, p: &[&str], req: &Req) -> Option<Response> {
+pub fn git_refs(org: &Org, p: &[&str], req: &Req) -> Option<Response> {
     let [_, project, "_git", repo, "info", "refs"] = p else {
         return None;
     };
@@ -409,8 +403,7 @@ pub fn git_refs(world: &World, p: &[&str], req: &Req) -> Option<Response> {
             "Only git-upload-pack is served by the emulator.",
         ));
     }
-    let found = world
-        .org
+    let found = org
         .projects
         .iter()
         .find(|x| x.name.eq_ignore_ascii_case(project))
@@ -461,7 +454,7 @@ const POLICY_DEFAULTS: [(&str, bool); 7] = [
 /// policies data provider, as community code reads it), every known policy
 /// with its value or default (`isValueUndefined`); the PAT creation
 /// restriction only on a connected organization.
-pub fn policy_categories(world: &World) -> Value {
+pub fn policy_categories(org: &Org) -> Value {
     let category = |name: &str| match name {
         "Policy.DisallowOAuthAuthentication" | "Policy.DisallowSecureShell" => {
             "applicationConnection"
@@ -473,25 +466,25 @@ pub fn policy_categories(world: &World) -> Value {
     };
     let mut all: Vec<(String, bool, bool)> = POLICY_DEFAULTS
         .iter()
-        .map(|(k, d)| match world.org.policies.get(*k) {
+        .map(|(k, d)| match org.policies.get(*k) {
             Some(v) => (k.to_string(), *v, false),
             None => (k.to_string(), *d, true),
         })
         .collect();
-    for (k, v) in &world.org.policies {
+    for (k, v) in &org.policies {
         if !all.iter().any(|(n, _, _)| n == k) {
             all.push((k.clone(), *v, false));
         }
     }
     let mut out = json!({"applicationConnection": [], "security": [], "user": []});
     for (k, v, undefined) in all {
-        if k == "Policy.DisablePATCreation" && world.org.tenant.is_none() {
+        if k == "Policy.DisablePATCreation" && org.tenant.is_none() {
             continue;
         }
         let mut policy =
             json!({"name": k, "value": v, "effectiveValue": v, "isValueUndefined": undefined});
         if k == "Policy.DisablePATCreation" {
-            let allow: Vec<Value> = world
+            let allow: Vec<Value> = org
                 .impact
                 .pat_policy_allowlist
                 .iter()
@@ -512,18 +505,19 @@ pub fn policy_categories(world: &World) -> Value {
 /// Record a directory change in the audit log (the actions of Microsoft
 /// Learn's "Auditing events list": `Organization.LinkToAAD`,
 /// `Organization.UnlinkFromAAD`).
-pub fn record_change(world: &mut World, caller: usize, before: Option<&str>) {
-    let after = world.org.tenant.clone();
+pub fn record_change(world: &mut World, o: usize, caller: usize, before: Option<&str>) {
+    let after = world.orgs[o].tenant.clone();
     if after.as_deref() == before {
         return;
     }
-    let org = world.org.name.clone();
+    let org = world.orgs[o].name.clone();
     match after {
         Some(t) => {
             let name = world
                 .tenant(&t)
                 .map_or(t.clone(), |x| x.display_name.clone());
             world.audit(
+                o,
                 "Organization.LinkToAAD",
                 caller,
                 format!("Organization {org} was linked to Microsoft Entra tenant {name}."),
@@ -531,6 +525,7 @@ pub fn record_change(world: &mut World, caller: usize, before: Option<&str>) {
             );
         }
         None => world.audit(
+            o,
             "Organization.UnlinkFromAAD",
             caller,
             format!("Organization {org} was unlinked from Microsoft Entra tenant."),

@@ -15,7 +15,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::super::wire::{self, Req};
-use super::{no_org, org_matches};
+use super::no_org;
 use crate::emulator::Shared;
 
 /// The highest api-version the emulator serves, and the highest released
@@ -331,10 +331,10 @@ pub fn discovery(sh: &Shared, host: &str, req: &Req) -> Option<Response> {
     let org_name = match org {
         Some(o) => {
             let world = sh.world.read().expect("world");
-            if !org_matches(&world, o) {
-                return Some(no_org(o));
+            match world.org_index(o) {
+                Some(i) => Some(world.orgs[i].name.clone()),
+                None => return Some(no_org(o)),
             }
-            Some(world.org.name.clone())
         }
         // A deployment-level request may name the organization.
         None => req

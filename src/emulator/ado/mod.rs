@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::ids::{ADO_AUDIENCE, CONSUMERS_TENANT, ZERO_GUID};
 use super::jwt;
-use super::state::{OrgUser, PatLookup, Refusal, Subject, World};
+use super::state::{Org, OrgUser, PatLookup, Refusal, Subject, World};
 use super::wire::{self, Req, ado_error};
 
 mod aex;
@@ -76,6 +76,20 @@ fn credentials(sh: &Shared, req: &Req) -> Option<Result<Auth, ()>> {
     })
 }
 
+/// Who a request counts against for rate limiting: the token's identity
+/// (tenant and object), or the PAT; `None` without valid credentials.
+pub fn rate_identity(sh: &Shared, req: &Req) -> Option<String> {
+    match credentials(sh, req)? {
+        Ok(Auth::Token(s)) => Some(format!("{}:{}", s.tid, s.oid)),
+        Ok(Auth::Pat(p)) => {
+            use sha2::Digest;
+            let h = sha2::Sha256::digest(p.as_bytes());
+            Some(format!("pat:{:x}", h))
+        }
+        Err(()) => None,
+    }
+}
+
 /// The response for a request whose credentials are missing or rejected.
 /// (Its 401 gets its challenge headers from [`challenge`].)
 fn unauthenticated(req: &Req) -> Response {
@@ -100,8 +114,8 @@ fn unauthenticated(req: &Req) -> Response {
 /// not connected), as the unauthenticated tenant probe shows them.
 pub fn challenge(world: &World, origin: &str, org: Option<&str>, r: Response) -> Response {
     let org_tenant = org
-        .filter(|o| org_matches(world, o))
-        .map(|_| world.org.tenant.as_deref());
+        .and_then(|o| world.org_index(o))
+        .map(|o| world.orgs[o].tenant.as_deref());
     let authority = org_tenant.flatten().unwrap_or("common");
     let r = wire::with_header(
         r,
@@ -187,19 +201,23 @@ fn check_api_version(req: &Req, area: &str) -> Option<Response> {
     None
 }
 
-/// Authenticate against the organization; returns the org user index.
-fn org_caller(sh: &Shared, req: &Req, world: &World) -> Result<(usize, String), Response> {
+/// Authenticate against organization `o`; returns the org user index.
+fn org_caller(
+    sh: &Shared,
+    req: &Req,
+    world: &World,
+    o: usize,
+) -> Result<(usize, String), Response> {
+    let users = &world.orgs[o].users;
     match credentials(sh, req) {
         None | Some(Err(())) => Err(unauthenticated(req)),
-        Some(Ok(Auth::Token(s))) => match world.org_user_for(&s) {
+        Some(Ok(Auth::Token(s))) => match world.org_user_for(o, &s) {
             Some(i) => Ok((i, s.upn)),
             None => Err(not_authorized(&s.oid)),
         },
-        Some(Ok(Auth::Pat(p))) => match world.pat_lookup(&p, Utc::now()) {
-            PatLookup::Owner(i) if world.org.users[i].active => {
-                Ok((i, world.org.users[i].principal_name.clone()))
-            }
-            PatLookup::Owner(i) => Err(not_authorized(&world.org.users[i].principal_name)),
+        Some(Ok(Auth::Pat(p))) => match world.pat_user_in(o, &p, Utc::now()) {
+            PatLookup::Owner(_, i) if users[i].active => Ok((i, users[i].principal_name.clone())),
+            PatLookup::Owner(_, i) => Err(not_authorized(&users[i].principal_name)),
             PatLookup::Expired => Err(pat_expired()),
             PatLookup::Unknown => Err(unauthenticated(req)),
         },
@@ -233,42 +251,108 @@ impl OrgUrls {
     }
 }
 
-fn links(kind: &str, urls: &OrgUrls, descriptor: &str) -> Value {
-    let vssps = &urls.vssps;
-    json!({
-        "self": {"href": format!("{vssps}/_apis/Graph/{kind}/{descriptor}")},
-        "memberships": {"href": format!("{vssps}/_apis/Graph/Memberships/{descriptor}")},
-        "membershipState": {"href": format!("{vssps}/_apis/Graph/MembershipStates/{descriptor}")},
-        "storageKey": {"href": format!("{vssps}/_apis/Graph/StorageKeys/{descriptor}")},
-        "avatar": {"href": format!("{}/_apis/GraphProfile/MemberAvatars/{descriptor}", urls.dev)}
-    })
+/// A link under a subject's `_links`: `{"href": "{base}/_apis/{path}/{descriptor}"}`,
+/// written straight into the answer.
+struct Href<'a>(&'a str, &'static str, &'a str);
+
+impl serde::Serialize for Href<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry(
+            "href",
+            &format_args!("{}/_apis/{}/{}", self.0, self.1, self.2),
+        )?;
+        m.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Links<'a> {
+    #[serde(rename = "self")]
+    own: Href<'a>,
+    memberships: Href<'a>,
+    membership_state: Href<'a>,
+    storage_key: Href<'a>,
+    avatar: Href<'a>,
+}
+
+fn links<'a>(kind: &'static str, urls: &'a OrgUrls, descriptor: &'a str) -> Links<'a> {
+    let vssps = urls.vssps.as_str();
+    Links {
+        own: Href(vssps, kind, descriptor),
+        memberships: Href(vssps, "Graph/Memberships", descriptor),
+        membership_state: Href(vssps, "Graph/MembershipStates", descriptor),
+        storage_key: Href(vssps, "Graph/StorageKeys", descriptor),
+        avatar: Href(&urls.dev, "GraphProfile/MemberAvatars", descriptor),
+    }
+}
+
+/// A graph user as vssps shows it, serialized as it is written (no JSON
+/// tree in between: an organization's listing writes a hundred thousand).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphUser<'a> {
+    subject_kind: &'static str,
+    meta_type: &'a str,
+    directory_alias: &'a str,
+    domain: std::borrow::Cow<'a, str>,
+    principal_name: &'a str,
+    mail_address: &'a str,
+    origin: &'static str,
+    origin_id: &'a str,
+    display_name: &'a str,
+    #[serde(rename = "_links")]
+    links: Links<'a>,
+    url: Url<'a>,
+    descriptor: &'a str,
+    /// Not in the public contract; lets callers see who is disconnected.
+    is_deleted_in_origin: bool,
+}
+
+/// `{vssps}/_apis/Graph/Users/{descriptor}` as a string.
+struct Url<'a>(&'a str, &'a str);
+
+impl serde::Serialize for Url<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{}/_apis/Graph/Users/{}", self.0, self.1))
+    }
+}
+
+impl<'a> GraphUser<'a> {
+    pub fn of(urls: &'a OrgUrls, u: &'a OrgUser) -> Self {
+        let meta = u.app_kind.unwrap_or(if u.principal_name.contains("#EXT#") {
+            "guest"
+        } else {
+            "member"
+        });
+        GraphUser {
+            subject_kind: "user",
+            meta_type: meta,
+            directory_alias: u.principal_name.split('@').next().unwrap_or(""),
+            domain: u.domain(),
+            principal_name: &u.principal_name,
+            mail_address: &u.mail,
+            origin: u.origin_str(),
+            origin_id: &u.origin_id,
+            display_name: &u.display_name,
+            links: links("Graph/Users", urls, &u.descriptor),
+            url: Url(&urls.vssps, &u.descriptor),
+            descriptor: &u.descriptor,
+            is_deleted_in_origin: !u.active,
+        }
+    }
 }
 
 /// A graph user as vssps shows it.
 pub fn graph_user(urls: &OrgUrls, u: &OrgUser) -> Value {
-    let alias = u.principal_name.split('@').next().unwrap_or("").to_string();
-    json!({
-        "subjectKind": "user",
-        "metaType": u.app_kind.unwrap_or(if u.principal_name.contains("#EXT#") { "guest" } else { "member" }),
-        "directoryAlias": alias,
-        "domain": u.domain(),
-        "principalName": u.principal_name,
-        "mailAddress": u.mail,
-        "origin": u.origin_str(),
-        "originId": u.origin_id,
-        "displayName": u.display_name,
-        "_links": links("Users", urls, &u.descriptor),
-        "url": format!("{}/_apis/Graph/Users/{}", urls.vssps, u.descriptor),
-        "descriptor": u.descriptor,
-        // Not in the public contract; lets callers see who is disconnected.
-        "isDeletedInOrigin": !u.active,
-    })
+    serde_json::to_value(GraphUser::of(urls, u)).expect("json")
 }
 
 /// Every group of the organization: Project Collection Administrators,
 /// Project Collection Valid Users, then the Entra groups added to it.
-fn all_groups(world: &World, urls: &OrgUrls) -> Vec<Value> {
-    let org = &world.org;
+fn all_groups(org: &Org, urls: &OrgUrls) -> Vec<Value> {
     let domain = format!("vstfs:///Framework/IdentityDomain/{}", org.id);
     let mut groups = vec![
         group_json(
@@ -322,7 +406,7 @@ fn group_json(
         "origin": origin,
         "originId": origin_id,
         "displayName": name,
-        "_links": links("Groups", urls, descriptor),
+        "_links": serde_json::to_value(links("Graph/Groups", urls, descriptor)).expect("json"),
         "url": format!("{}/_apis/Graph/Groups/{descriptor}", urls.vssps),
         "descriptor": descriptor,
     })
@@ -345,10 +429,6 @@ fn page<T: Clone>(items: &[T], token: Option<&str>, size: usize) -> (Vec<T>, Opt
     (items[start..end].to_vec(), next)
 }
 
-fn org_matches(world: &World, name: &str) -> bool {
-    world.org.name.eq_ignore_ascii_case(name)
-}
-
 fn no_org(name: &str) -> Response {
     ado_error(
         404,
@@ -359,8 +439,8 @@ fn no_org(name: &str) -> Response {
     )
 }
 
-fn connection_data(world: &World, caller: usize) -> Response {
-    let u = &world.org.users[caller];
+fn connection_data(org: &Org, caller: usize) -> Response {
+    let u = &org.users[caller];
     let identity = json!({
         "id": u.id,
         "descriptor": format!("Microsoft.IdentityModel.Claims.ClaimsIdentity;{}", u.principal_name),
@@ -377,7 +457,7 @@ fn connection_data(world: &World, caller: usize) -> Response {
         &json!({
             "authenticatedUser": identity,
             "authorizedUser": identity,
-            "instanceId": world.org.id,
+            "instanceId": org.id,
             "deploymentId": super::ids::guid(&["deployment"]),
             "deploymentType": "hosted",
             "locationServiceData": {"serviceOwner": "00025394-6065-48ca-87d9-7f5672854ef7", "defaultAccessMappingMoniker": "PublicAccessMapping", "lastChangeId": 1, "lastChangeId64": 1}
@@ -386,14 +466,15 @@ fn connection_data(world: &World, caller: usize) -> Response {
 }
 
 /// The checks every org-scoped `{host}/{org}/_apis/{area}/...` route shares:
-/// the organization exists, the path is an API path, the api-version is valid.
-fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<(), Response> {
+/// the organization exists, the path is an API path, the api-version is
+/// valid. Returns the organization's index.
+fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<usize, Response> {
     let Some(org) = p.first().copied() else {
         return Err(no_org(""));
     };
-    if !org_matches(world, org) {
+    let Some(o) = world.org_index(org) else {
         return Err(no_org(org));
-    }
+    };
     if p.get(1) != Some(&"_apis") || p.len() < 3 {
         return Err(ado_error(
             404,
@@ -403,11 +484,11 @@ fn org_api_preamble(req: &Req, p: &[&str], world: &World) -> Result<(), Response
     }
     // The location service's connectionData answers without an api-version.
     if p[2] == "connectiondata" {
-        return Ok(());
+        return Ok(o);
     }
     match check_api_version(req, p[2]) {
         Some(r) => Err(r),
-        None => Ok(()),
+        None => Ok(o),
     }
 }
 

@@ -5,7 +5,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::super::ids;
-use super::super::state::World;
+use super::super::state::Org;
 use super::super::wire::{self, ado_error};
 use super::{OrgUrls, all_groups, graph_user};
 
@@ -18,23 +18,23 @@ fn not_found(descriptor: &str) -> Response {
 }
 
 /// A user or group as Graph shows it, by descriptor.
-pub fn subject(world: &World, urls: &OrgUrls, descriptor: &str) -> Option<Value> {
-    if let Some(i) = world.org.user_by_descriptor(descriptor) {
-        return Some(graph_user(urls, &world.org.users[i]));
+pub fn subject(org: &Org, urls: &OrgUrls, descriptor: &str) -> Option<Value> {
+    if let Some(i) = org.user_by_descriptor(descriptor) {
+        return Some(graph_user(urls, &org.users[i]));
     }
-    group(world, urls, descriptor)
+    group(org, urls, descriptor)
 }
 
 /// A group by descriptor.
-pub fn group(world: &World, urls: &OrgUrls, descriptor: &str) -> Option<Value> {
-    all_groups(world, urls)
+pub fn group(org: &Org, urls: &OrgUrls, descriptor: &str) -> Option<Value> {
+    all_groups(org, urls)
         .into_iter()
         .find(|g| g["descriptor"] == descriptor)
 }
 
 /// `Users` or `Groups`: where a subject's own URL lives.
-fn kind(world: &World, descriptor: &str) -> &'static str {
-    if world.org.user_by_descriptor(descriptor).is_some() {
+fn kind(org: &Org, descriptor: &str) -> &'static str {
+    if org.user_by_descriptor(descriptor).is_some() {
         "Users"
     } else {
         "Groups"
@@ -50,8 +50,8 @@ pub fn get(found: Option<Value>, descriptor: &str) -> Response {
 }
 
 /// `GET graph/storagekeys/{descriptor}`: the subject's storage key.
-pub fn storage_key(world: &World, urls: &OrgUrls, descriptor: &str) -> Response {
-    let key = subject(world, urls, descriptor).and_then(|_| ids::descriptor_key(descriptor));
+pub fn storage_key(org: &Org, urls: &OrgUrls, descriptor: &str) -> Response {
+    let key = subject(org, urls, descriptor).and_then(|_| ids::descriptor_key(descriptor));
     let Some(key) = key else {
         return not_found(descriptor);
     };
@@ -69,16 +69,15 @@ pub fn storage_key(world: &World, urls: &OrgUrls, descriptor: &str) -> Response 
 }
 
 /// `GET graph/descriptors/{storageKey}`: the subject's descriptor.
-pub fn descriptor(world: &World, urls: &OrgUrls, key: &str) -> Response {
+pub fn descriptor(org: &Org, urls: &OrgUrls, key: &str) -> Response {
     let key = key.to_ascii_lowercase();
-    let found = world
-        .org
+    let found = org
         .users
         .iter()
         .find(|u| u.id == key)
         .map(|u| u.descriptor.clone())
         .or_else(|| {
-            all_groups(world, urls)
+            all_groups(org, urls)
                 .into_iter()
                 .filter_map(|g| g["descriptor"].as_str().map(str::to_string))
                 .find(|d| ids::descriptor_key(d).as_deref() == Some(key.as_str()))
@@ -98,7 +97,7 @@ pub fn descriptor(world: &World, urls: &OrgUrls, key: &str) -> Response {
             "_links": {
                 "self": {"href": format!("{vssps}/_apis/Graph/Descriptors/{key}")},
                 "storageKey": {"href": format!("{vssps}/_apis/Graph/StorageKeys/{d}")},
-                "subject": {"href": format!("{vssps}/_apis/Graph/{}/{d}", kind(world, &d))}
+                "subject": {"href": format!("{vssps}/_apis/Graph/{}/{d}", kind(org, &d))}
             }
         }),
     )
@@ -106,10 +105,10 @@ pub fn descriptor(world: &World, urls: &OrgUrls, key: &str) -> Response {
 
 /// `GET graph/membershipstates/{descriptor}`: whether the subject is active
 /// (a disconnected user is not).
-pub fn membership_state(world: &World, urls: &OrgUrls, descriptor: &str) -> Response {
-    let active = match world.org.user_by_descriptor(descriptor) {
-        Some(i) => world.org.users[i].active,
-        None if group(world, urls, descriptor).is_some() => true,
+pub fn membership_state(org: &Org, urls: &OrgUrls, descriptor: &str) -> Response {
+    let active = match org.user_by_descriptor(descriptor) {
+        Some(i) => org.users[i].active,
+        None if group(org, urls, descriptor).is_some() => true,
         None => return not_found(descriptor),
     };
     let vssps = &urls.vssps;
@@ -119,7 +118,7 @@ pub fn membership_state(world: &World, urls: &OrgUrls, descriptor: &str) -> Resp
             "active": active,
             "_links": {
                 "self": {"href": format!("{vssps}/_apis/Graph/MembershipStates/{descriptor}")},
-                "member": {"href": format!("{vssps}/_apis/Graph/{}/{descriptor}", kind(world, descriptor))}
+                "member": {"href": format!("{vssps}/_apis/Graph/{}/{descriptor}", kind(org, descriptor))}
             }
         }),
     )
@@ -127,7 +126,7 @@ pub fn membership_state(world: &World, urls: &OrgUrls, descriptor: &str) -> Resp
 
 /// `POST graph/subjectlookup` `{"lookupKeys":[{"descriptor"}]}`: the
 /// subjects found, keyed by descriptor (unknown ones are left out).
-pub fn lookup(world: &World, urls: &OrgUrls, body: Option<Value>) -> Response {
+pub fn lookup(org: &Org, urls: &OrgUrls, body: Option<Value>) -> Response {
     let Some(keys) = body
         .as_ref()
         .and_then(|b| b.get("lookupKeys"))
@@ -144,7 +143,7 @@ pub fn lookup(world: &World, urls: &OrgUrls, body: Option<Value>) -> Response {
         .iter()
         .filter_map(|k| k.get("descriptor").and_then(Value::as_str))
     {
-        if let Some(s) = subject(world, urls, d) {
+        if let Some(s) = subject(org, urls, d) {
             found.insert(d.to_string(), s);
         }
     }
@@ -154,8 +153,7 @@ pub fn lookup(world: &World, urls: &OrgUrls, body: Option<Value>) -> Response {
 /// Every direct membership: active owners and administrators in Project
 /// Collection Administrators, which is in Project Collection Valid Users
 /// with every active user. (member, container)
-fn edges(world: &World) -> Vec<(&str, &str)> {
-    let org = &world.org;
+fn edges(org: &Org) -> Vec<(&str, &str)> {
     let mut v = vec![(org.pca_descriptor.as_str(), org.pvu_descriptor.as_str())];
     for (i, u) in org.users.iter().enumerate().filter(|(_, u)| u.active) {
         if u.admin || i == org.owner {
@@ -181,11 +179,11 @@ fn membership_json(urls: &OrgUrls, member: &str, container: &str) -> Value {
 
 /// `GET graph/memberships/{descriptor}?direction=up|down`: the direct
 /// memberships of a subject (up: what it is in; down: what is in it).
-pub fn memberships(world: &World, urls: &OrgUrls, descriptor: &str, down: bool) -> Response {
-    if subject(world, urls, descriptor).is_none() {
+pub fn memberships(org: &Org, urls: &OrgUrls, descriptor: &str, down: bool) -> Response {
+    if subject(org, urls, descriptor).is_none() {
         return not_found(descriptor);
     }
-    let v: Vec<Value> = edges(world)
+    let v: Vec<Value> = edges(org)
         .into_iter()
         .filter(|(m, c)| {
             if down {
@@ -201,8 +199,8 @@ pub fn memberships(world: &World, urls: &OrgUrls, descriptor: &str, down: bool) 
 
 /// `GET`/`HEAD graph/memberships/{subject}/{container}`: the membership,
 /// or 404 when there is none (HEAD answers with no body either way).
-pub fn membership(world: &World, urls: &OrgUrls, member: &str, container: &str) -> Response {
-    if edges(world).contains(&(member, container)) {
+pub fn membership(org: &Org, urls: &OrgUrls, member: &str, container: &str) -> Response {
+    if edges(org).contains(&(member, container)) {
         wire::json(200, &membership_json(urls, member, container))
     } else {
         ado_error(

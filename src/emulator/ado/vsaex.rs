@@ -2,7 +2,7 @@
 //! documented `$filter` and `$orderBy`; one user's entitlement and adding
 //! users are in entitlements.rs.
 
-use super::entitlements::{access_level, entitlement};
+use super::entitlements::{Entitlement, access_level};
 use super::*;
 
 /// `/vsaex/...`: user entitlements.
@@ -15,28 +15,32 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
         return vsaex_change(sh, req, &p);
     }
     let world = sh.world.read().expect("world");
-    if let Err(r) = org_api_preamble(req, &p, &world) {
-        return r;
-    }
-    let caller = match org_caller(sh, req, &world) {
+    let o = match org_api_preamble(req, &p, &world) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let caller = match org_caller(sh, req, &world, o) {
         Ok((c, _)) => c,
         Err(r) => return r,
     };
-    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    let org = &world.orgs[o];
+    let urls = OrgUrls::new(&req.origin, &org.name);
     match (req.method.as_str(), &p[2..]) {
-        ("GET", ["connectiondata"]) => connection_data(&world, caller),
-        ("GET", ["userentitlements", id]) => entitlements::get(&world, &urls, id),
-        ("GET", ["userentitlementsummary"]) => entitlements::summary(&world),
+        ("GET", ["connectiondata"]) => connection_data(org, caller),
+        ("GET", ["userentitlements", id]) => entitlements::get(org, &urls, id),
+        ("GET", ["userentitlementsummary"]) => entitlements::summary(org),
+        ("GET", ["userentitlements"]) if paged_by_offset(req) => offset_page(sh, org, &urls, req),
         ("GET", ["userentitlements"]) => {
-            let listing = match entitlement_listing(sh, &world, req.q("$filter"), req.q("$orderBy"))
-            {
+            let listing = match entitlement_listing(sh, org, req.q("$filter"), req.q("$orderBy")) {
                 Ok(l) => l,
                 Err(r) => return r,
             };
             let total = listing.len();
             let (items, next) = page(&listing, req.q("continuationToken"), ENTITLEMENT_PAGE);
-            let items: Vec<&OrgUser> = items.iter().map(|&i| &world.org.users[i]).collect();
-            let members: Vec<Value> = items.iter().map(|u| entitlement(&urls, u)).collect();
+            let members: Vec<Entitlement> = items
+                .iter()
+                .map(|&i| Entitlement::of(&urls, &org.users[i]))
+                .collect();
             // Real responses repeat the members under `items`: serialize
             // them once and write them twice.
             let members = serde_json::to_string(&members).expect("json");
@@ -57,25 +61,92 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
     }
 }
 
+/// Whether a listing asks for the 5.x form: `top` and `skip` (Microsoft
+/// Learn, "User Entitlements - Get User Entitlements", REST API 5.0 and
+/// 5.1), which later versions replaced with continuation tokens.
+fn paged_by_offset(req: &Req) -> bool {
+    locations::requested_version(req)
+        .and_then(|v| v.split('-').next()?.parse::<f32>().ok())
+        .is_some_and(|v| v < 6.0)
+}
+
+/// `GET userentitlements?top=&skip=&api-version=5.0-preview.2`: a page of
+/// `top` (default 100, at most 10,000) users from `skip`, in the service's
+/// order, as the Azure DevOps CLI's recorded answers show it: `members`,
+/// an empty `continuationToken`, `totalCount` and the members again under
+/// `items`. It was a preview in 5.x: a version without `-preview` is
+/// refused, as is a `top` over 10,000.
+fn offset_page(sh: &Shared, org: &Org, urls: &OrgUrls, req: &Req) -> Response {
+    let version = locations::requested_version(req).unwrap_or_default();
+    if !version.to_ascii_lowercase().contains("-preview") {
+        return ado_error(
+            400,
+            "VssInvalidPreviewVersionException",
+            &format!(
+                "The requested version \"{version}\" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: \"{version}-preview\""
+            ),
+        );
+    }
+    let number = |name: &str, default: usize| match req.q(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse::<usize>().map_err(|_| {
+            ado_error(
+                400,
+                "InvalidArgumentValueException",
+                &format!("The value '{v}' of '{name}' is not a whole number."),
+            )
+        }),
+    };
+    let (top, skip) = match (number("top", ENTITLEMENT_PAGE), number("skip", 0)) {
+        (Ok(t), Ok(s)) => (t, s),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    if top == 0 || top > 10_000 {
+        return ado_error(
+            400,
+            "InvalidArgumentValueException",
+            &format!("The value {top} of 'top' is out of range: it must be from 1 to 10000."),
+        );
+    }
+    let listing = match entitlement_listing(sh, org, None, None) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let page = listing.iter().skip(skip).take(top);
+    let members: Vec<Entitlement> = page
+        .map(|&i| Entitlement::of(urls, &org.users[i]))
+        .collect();
+    let members = serde_json::to_string(&members).expect("json");
+    let total = listing.len();
+    wire::text(
+        200,
+        "application/json; charset=utf-8",
+        format!(
+            r#"{{"members":{members},"continuationToken":"","totalCount":{total},"items":{members}}}"#
+        ),
+    )
+}
+
 /// `/vsaex/...` changes: add a user, change a user's access level. Only
 /// administrators may.
 fn vsaex_change(sh: &Shared, req: &Req, p: &[&str]) -> Response {
     let mut world = sh.world_mut();
-    if let Err(r) = org_api_preamble(req, p, &world) {
-        return r;
-    }
-    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+    let o = match org_api_preamble(req, p, &world) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let (caller, caller_upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !world.is_admin(caller) {
+    if !world.is_admin(o, caller) {
         return not_authorized(&caller_upn);
     }
-    let urls = OrgUrls::new(&req.origin, &world.org.name);
+    let urls = OrgUrls::new(&req.origin, &world.orgs[o].name);
     match (req.method.as_str(), &p[2..]) {
-        ("POST", ["userentitlements"]) => entitlements::add(&mut world, &urls, req.json()),
+        ("POST", ["userentitlements"]) => entitlements::add(&mut world, o, &urls, req.json()),
         ("PATCH", ["userentitlements", id]) => {
-            entitlements::patch(&mut world, &urls, id, req.json())
+            entitlements::patch(&mut world.orgs[o], &urls, id, req.json())
         }
         _ => ado_error(
             404,
@@ -143,11 +214,11 @@ fn entitlement_cmp(
 }
 
 /// The organization's users a user-entitlement query lists, in order, as
-/// positions in `world.org.users`. Built once per query and world
+/// positions in `org.users`. Built once per organization, query and world
 /// generation: a walk asks for the same listing page after page.
 fn entitlement_listing(
     sh: &Shared,
-    world: &World,
+    org: &Org,
     filter: Option<&str>,
     order: Option<&str>,
 ) -> Result<std::sync::Arc<Vec<usize>>, Response> {
@@ -161,7 +232,12 @@ fn entitlement_listing(
         Some(Ok(o)) => Some(o),
         None => None,
     };
-    let key = format!("{}\u{1}{}", filter.unwrap_or(""), order.unwrap_or(""));
+    let key = format!(
+        "{}\u{1}{}\u{1}{}",
+        org.id,
+        filter.unwrap_or(""),
+        order.unwrap_or("")
+    );
     // The caller holds the world's read lock: the generation cannot move.
     let generation = sh.world_gen.load(std::sync::atomic::Ordering::SeqCst);
     if let Some((g, listing)) = sh.listings.lock().expect("listings").get(&key)
@@ -169,7 +245,7 @@ fn entitlement_listing(
     {
         return Ok(std::sync::Arc::clone(listing));
     }
-    let users = &world.org.users;
+    let users = &org.users;
     let mut listing: Vec<usize> = (0..users.len())
         .filter(|&i| parsed_filter.as_ref().is_none_or(|f| f.matches(&users[i])))
         .collect();
@@ -178,7 +254,7 @@ fn entitlement_listing(
     }
     let listing = std::sync::Arc::new(listing);
     let mut cache = sh.listings.lock().expect("listings");
-    if cache.len() >= 64 {
+    if cache.len() >= 1024 {
         cache.clear();
     }
     cache.insert(key, (generation, std::sync::Arc::clone(&listing)));

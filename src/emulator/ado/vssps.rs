@@ -20,26 +20,27 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     }
     let p = req.lpath();
     let mut world = sh.world_mut();
-    if let Err(r) = org_api_preamble(req, &p, &world) {
+    let o = match org_api_preamble(req, &p, &world) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    if let Some(r) = super::back_door::api(sh, req, &p, &mut world, o) {
         return r;
     }
-    if let Some(r) = super::back_door::api(sh, req, &p, &mut world) {
-        return r;
-    }
-    if let Some(r) = impact::vssps(sh, req, &p, &world) {
+    if let Some(r) = impact::vssps(sh, req, &p, &world, o) {
         return r;
     }
     // PATs are only listed for Entra tokens.
-    let (caller, caller_upn) = match org_caller(sh, req, &world) {
+    let (caller, caller_upn) = match org_caller(sh, req, &world, o) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let orgname = world.org.name.clone();
+    let orgname = world.orgs[o].name.clone();
     let urls = OrgUrls::new(&req.origin, &orgname);
     let raw = &req.segs;
     match (req.method.as_str(), &p[2..]) {
-        ("GET", ["connectiondata"]) => connection_data(&world, caller),
-        ("GET", ["organization", "organizations", "me"]) => org_json(&world),
+        ("GET", ["connectiondata"]) => connection_data(&world.orgs[o], caller),
+        ("GET", ["organization", "organizations", "me"]) => org_json(&world.orgs[o]),
         ("PATCH", ["organization", "organizations", "me"]) => {
             world.tenant_change_attempts += 1;
             let value = req
@@ -78,16 +79,16 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     "Connecting organizations to this Microsoft Entra directory is restricted by its 'Restrict organization creation' policy, and you are not on its allowlist. Ask an Azure DevOps Administrator of the directory to add you.",
                 );
             }
-            let before = world.org.tenant.clone();
+            let before = world.orgs[o].tenant.clone();
             let result = if tenant == ZERO_GUID {
-                world.disconnect(caller)
+                world.disconnect(o, caller)
             } else {
-                world.connect(caller, &caller_upn, &tenant)
+                world.connect(o, caller, &caller_upn, &tenant)
             };
             match result {
                 Ok(()) => {
-                    impact::record_change(&mut world, caller, before.as_deref());
-                    org_json(&world)
+                    impact::record_change(&mut world, o, caller, before.as_deref());
+                    org_json(&world.orgs[o])
                 }
                 Err(r) => refusal(r),
             }
@@ -101,8 +102,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                         .collect()
                 })
                 .unwrap_or_default();
-            let users: Vec<&OrgUser> = world
-                .org
+            let users: Vec<&OrgUser> = world.orgs[o]
                 .users
                 .iter()
                 .filter(|u| kinds.is_empty() || kinds.iter().any(|k| k == u.origin_str()))
@@ -110,8 +110,8 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
             let (items, next) = page(&users, req.q("continuationToken"), GRAPH_PAGE);
             graph_page(items.iter().map(|u| graph_user(&urls, u)).collect(), next)
         }
-        ("GET", ["graph", "users", _]) => match world.org.user_by_descriptor(&raw[4]) {
-            Some(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
+        ("GET", ["graph", "users", _]) => match world.orgs[o].user_by_descriptor(&raw[4]) {
+            Some(i) => wire::json(200, &graph_user(&urls, &world.orgs[o].users[i])),
             None => ado_error(
                 404,
                 "GraphSubjectNotFoundException",
@@ -123,7 +123,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
         },
         ("PATCH", ["graph", "users", _]) => {
             *world.remap_attempts.entry(raw[4].clone()).or_default() += 1;
-            if !world.is_admin(caller) {
+            if !world.is_admin(o, caller) {
                 return not_authorized(&caller_upn);
             }
             let Some(oid) = req.json().and_then(|v| {
@@ -137,13 +137,13 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
                     "The request body must be {\"originId\": \"<Entra object id>\"}.",
                 );
             };
-            match world.remap(&raw[4], &oid) {
-                Ok(i) => wire::json(200, &graph_user(&urls, &world.org.users[i])),
+            match world.remap(o, &raw[4], &oid) {
+                Ok(i) => wire::json(200, &graph_user(&urls, &world.orgs[o].users[i])),
                 Err(r) => refusal(r),
             }
         }
         ("GET", ["graph", "groups"]) => {
-            let groups = all_groups(&world, &urls);
+            let groups = all_groups(&world.orgs[o], &urls);
             let (items, next) = page(&groups, req.q("continuationToken"), GRAPH_PAGE);
             graph_page(items, next)
         }
@@ -151,41 +151,52 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
             let down = req
                 .q("direction")
                 .is_some_and(|d| d.eq_ignore_ascii_case("down"));
-            subjects::memberships(&world, &urls, &raw[4], down)
+            subjects::memberships(&world.orgs[o], &urls, &raw[4], down)
         }
         ("GET" | "HEAD", ["graph", "memberships", _, _]) => {
-            subjects::membership(&world, &urls, &raw[4], &raw[5])
+            subjects::membership(&world.orgs[o], &urls, &raw[4], &raw[5])
         }
         ("GET", ["graph", "groups", _]) => {
-            subjects::get(subjects::group(&world, &urls, &raw[4]), &raw[4])
+            subjects::get(subjects::group(&world.orgs[o], &urls, &raw[4]), &raw[4])
         }
         ("GET", ["graph", "subjects", _]) => {
-            subjects::get(subjects::subject(&world, &urls, &raw[4]), &raw[4])
+            subjects::get(subjects::subject(&world.orgs[o], &urls, &raw[4]), &raw[4])
         }
-        ("GET", ["graph", "storagekeys", _]) => subjects::storage_key(&world, &urls, &raw[4]),
-        ("GET", ["graph", "descriptors", _]) => subjects::descriptor(&world, &urls, &raw[4]),
+        ("GET", ["graph", "storagekeys", _]) => {
+            subjects::storage_key(&world.orgs[o], &urls, &raw[4])
+        }
+        ("GET", ["graph", "descriptors", _]) => {
+            subjects::descriptor(&world.orgs[o], &urls, &raw[4])
+        }
         ("GET", ["graph", "membershipstates", _]) => {
-            subjects::membership_state(&world, &urls, &raw[4])
+            subjects::membership_state(&world.orgs[o], &urls, &raw[4])
         }
-        ("POST", ["graph", "subjectlookup"]) => subjects::lookup(&world, &urls, req.json()),
+        ("POST", ["graph", "subjectlookup"]) => subjects::lookup(&world.orgs[o], &urls, req.json()),
         ("GET", ["tokens", "pats"]) => {
-            let u = &world.org.users[caller];
+            let org = &world.orgs[o];
+            let u = &org.users[caller];
             let now = Utc::now();
-            let v: Vec<Value> = world
-                .org
+            let v: Vec<Value> = org
                 .pats
                 .iter()
-                .filter(|p| p.owner.eq_ignore_ascii_case(&u.mail) || u.msa_email.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(&p.owner)))
-                .map(|p| json!({
-                    "displayName": p.display_name,
-                    "validTo": ts(p.valid_to),
-                    "validFrom": ts(p.valid_from),
-                    "scope": impact::pat_scope(&world, &p.authorization_id),
-                    "targetAccounts": if p.global { Value::Null } else { json!([world.org.id]) },
-                    "authorizationId": p.authorization_id,
-                    "token": null,
-                    "isExpired": p.valid_to <= now
-                }))
+                .filter(|p| {
+                    p.owner.eq_ignore_ascii_case(&u.mail)
+                        || u.msa_email
+                            .as_deref()
+                            .is_some_and(|m| m.eq_ignore_ascii_case(&p.owner))
+                })
+                .map(|p| {
+                    json!({
+                        "displayName": p.display_name,
+                        "validTo": ts(p.valid_to),
+                        "validFrom": ts(p.valid_from),
+                        "scope": impact::pat_scope(org, &p.authorization_id),
+                        "targetAccounts": if p.global { Value::Null } else { json!([org.id]) },
+                        "authorizationId": p.authorization_id,
+                        "token": null,
+                        "isExpired": p.valid_to <= now
+                    })
+                })
                 .collect();
             wire::json(200, &json!({"patTokens": v, "continuationToken": ""}))
         }
@@ -197,8 +208,7 @@ pub fn vssps(sh: &Shared, req: &Req) -> Response {
     }
 }
 
-pub(super) fn org_json(world: &World) -> Response {
-    let o = &world.org;
+pub(super) fn org_json(o: &Org) -> Response {
     wire::json(
         200,
         &json!({

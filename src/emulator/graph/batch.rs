@@ -69,7 +69,10 @@ pub(super) fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
             .as_deref()
             .map(|u| url::Url::parse(&format!("http://batch/{u}")));
         let Some(Ok(parsed)) = parsed else {
-            responses.push(json!({"id": id, "status": 400, "body": graph_error_value("BadRequest", "Invalid request URL.")}));
+            responses.push(
+                json!({"id": id, "status": 400, "body": graph_error_value("BadRequest", "Invalid request URL.")})
+                    .to_string(),
+            );
             continue;
         };
         let path: Vec<String> = parsed
@@ -87,11 +90,13 @@ pub(super) fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
             Some(Action::Throttle { retry_after }) => Out {
                 status: 429,
                 body: graph_error_value("TooManyRequests", "Too many requests."),
+                raw: None,
                 headers: vec![("Retry-After", retry_after.to_string())],
             },
             Some(Action::Unavailable) => Out {
                 status: 503,
                 body: graph_error_value("ServiceUnavailable", "Service unavailable."),
+                raw: None,
                 headers: vec![("Retry-After", "1".into())],
             },
             _ => route(
@@ -120,14 +125,20 @@ pub(super) fn batch(sh: &Shared, req: &Req, body: Option<Value>) -> Out {
         for (k, v) in &out.headers {
             headers.insert((*k).to_string(), v.clone().into());
         }
-        let mut item = serde_json::Map::new();
-        item.insert("id".into(), id.into());
-        item.insert("status".into(), out.status.into());
-        item.insert("headers".into(), Value::Object(headers));
-        item.insert("body".into(), out.body);
-        responses.push(Value::Object(item));
+        // Written as text around the item's body (a page of users is
+        // already text).
+        responses.push(format!(
+            r#"{{"id":{},"status":{},"headers":{},"body":{}}}"#,
+            serde_json::to_string(&id).expect("json"),
+            out.status,
+            Value::Object(headers),
+            out.body_text()
+        ));
     }
-    let mut envelope = serde_json::Map::new();
-    envelope.insert("responses".into(), Value::Array(responses));
-    ok(200, Value::Object(envelope))
+    Out {
+        status: 200,
+        body: Value::Null,
+        raw: Some(format!(r#"{{"responses":[{}]}}"#, responses.join(","))),
+        headers: vec![],
+    }
 }

@@ -1,7 +1,7 @@
 //! Validating what a scenario says about the change's impact: tenant
 //! policies, roles, credentials, variable groups and agents.
 
-use super::Scenario;
+use super::{OrgSpec, Scenario, TenantSpec};
 
 /// The Azure DevOps tenant policies the emulator serves.
 pub const TENANT_POLICIES: [&str; 5] = [
@@ -22,7 +22,6 @@ pub const INVITE_SETTINGS: [&str; 4] = [
 
 impl Scenario {
     pub(super) fn validate_impact(&self) -> Result<(), String> {
-        let keys: Vec<&str> = self.tenants.iter().map(|t| t.key.as_str()).collect();
         for t in &self.tenants {
             for name in t.devops_policies.keys() {
                 if !TENANT_POLICIES.contains(&name.as_str()) {
@@ -67,7 +66,18 @@ impl Scenario {
                 ));
             }
         }
-        let org = &self.org;
+        self.all_orgs()
+            .try_for_each(|org| org.validate_impact(&self.tenants))
+    }
+}
+
+impl OrgSpec {
+    /// Its keys' owners are its users, its connections' issuers and
+    /// variable groups' connections exist, its PAT allowlist names users of
+    /// the directory it is connected to.
+    fn validate_impact(&self, tenants: &[TenantSpec]) -> Result<(), String> {
+        let org = self;
+        let keys: Vec<&str> = tenants.iter().map(|t| t.key.as_str()).collect();
         let is_user = |e: &str| org.users.iter().any(|u| u.email.eq_ignore_ascii_case(e));
         for k in &org.ssh_keys {
             if !is_user(&k.owner) {
@@ -114,7 +124,7 @@ impl Scenario {
             let Some(t) = org
                 .tenant
                 .as_deref()
-                .and_then(|k| self.tenants.iter().find(|t| t.key == k))
+                .and_then(|k| tenants.iter().find(|t| t.key == k))
             else {
                 return Err(
                     "org.pat_policy_allowlist needs org.tenant: the policy exists only on connected organizations"

@@ -12,45 +12,44 @@ use super::super::scenario::Scenario;
 use super::*;
 
 impl World {
-    pub fn from_scenario(s: &Scenario, now: DateTime<Utc>) -> Self {
+    /// The world a scenario describes; its directories' users are moved
+    /// in, not copied (a million of them must fit twice over otherwise).
+    pub fn from_scenario(mut s: Scenario, now: DateTime<Utc>) -> Self {
+        let impact = Impact::from_tenants(&s.tenants, now);
         let mut tenants: Vec<Tenant> = s
             .tenants
-            .iter()
+            .iter_mut()
             .map(|t| {
                 let id = ids::guid(&["tenant", &t.key]);
-                let mut tenant = Tenant {
-                    id: id.clone(),
-                    key: t.key.clone(),
-                    display_name: t.display_name.clone(),
-                    initial_domain: t.initial_domain.clone(),
-                    domains: t.domains.clone(),
-                    cloud: t.cloud.clone(),
-                    users: Vec::with_capacity(t.users.len()),
-                    by_upn: BTreeMap::new(),
-                    by_address: HashMap::with_capacity(t.users.len()),
-                    by_id: BTreeMap::new(),
-                };
-                for u in &t.users {
-                    tenant.add_user(TenantUser {
+                let users = std::mem::take(&mut t.users)
+                    .into_iter()
+                    .map(|u| TenantUser {
                         id: ids::guid(&["user", &id, &lc(&u.upn)]),
-                        upn: u.upn.clone(),
-                        display_name: u.display_name.clone(),
-                        mail: u.mail.clone(),
-                        other_mails: u.other_mails.clone(),
-                        proxy_addresses: u.proxy_addresses.clone(),
-                        user_type: u.user_type.clone(),
+                        upn: u.upn,
+                        display_name: u.display_name,
+                        mail: u.mail,
+                        other_mails: u.other_mails,
+                        proxy_addresses: u.proxy_addresses,
+                        user_type: u.user_type,
                         enabled: u.enabled,
-                        msa: u.msa.clone(),
+                        msa: u.msa,
                         invitation: None,
                         names: (u.given_name.is_some() || u.surname.is_some())
-                            .then(|| (u.given_name.clone().flatten(), u.surname.clone().flatten())),
-                        licenses: u.licenses.clone(),
-                    });
-                }
-                tenant
+                            .then(|| (u.given_name.flatten(), u.surname.flatten())),
+                        licenses: u.licenses,
+                    })
+                    .collect();
+                Tenant::new(
+                    id,
+                    t.key.clone(),
+                    t.display_name.clone(),
+                    t.initial_domain.clone(),
+                    t.domains.clone(),
+                    t.cloud.clone(),
+                    users,
+                )
             })
             .collect();
-        let tenant_id = |key: &str| ids::guid(&["tenant", key]);
         let mut msa: Vec<Msa> = Vec::new();
         let mut msa_by_email = HashMap::new();
         let mut add_msa = |email: &str, name: &str, msa: &mut Vec<Msa>| {
@@ -68,144 +67,12 @@ impl World {
         for m in &s.msa_accounts {
             add_msa(&m.email, &m.display_name, &mut msa);
         }
-        let org_id = ids::guid(&["org", &s.org.name]);
-        let mut users = Vec::new();
-        let mut specs = s.org.users.clone();
-        for i in 0..s.org.generated_users {
-            specs.push(super::super::scenario::OrgUserSpec {
-                email: format!("member{:03}@outlook.example", i + 1),
-                display_name: format!("Member {:03}", i + 1),
-                origin: "msa".into(),
-                tenant: None,
-                license: "Basic".into(),
-                last_access_days: Some((i % 60) as i64),
-                created_days: 365,
-                admin: false,
-            });
+        let mut orgs = Vec::new();
+        for spec in s.all_orgs() {
+            orgs.push(build_org(spec, now, &mut tenants, &mut |email, name| {
+                add_msa(email, name, &mut msa)
+            }));
         }
-        for u in &specs {
-            let key = ids::guid(&["orguser", &org_id, &lc(&u.email)]);
-            let last_access = u.last_access_days.map(|d| now - Duration::days(d));
-            let created = now - Duration::days(u.created_days);
-            let user = if u.origin == "aad" {
-                let tkey = u.tenant.clone().unwrap_or_default();
-                let tid = tenant_id(&tkey);
-                let t = tenants
-                    .iter_mut()
-                    .find(|t| t.id == tid)
-                    .expect("validated tenant key");
-                let oid = match t.user_by_upn(&u.email) {
-                    Some(tu) => tu.id.clone(),
-                    None => {
-                        let i = t.add_user(TenantUser {
-                            id: ids::guid(&["user", &tid, &lc(&u.email)]),
-                            upn: u.email.clone(),
-                            display_name: u.display_name.clone(),
-                            mail: Some(u.email.clone()),
-                            other_mails: vec![],
-                            proxy_addresses: vec![],
-                            user_type: "Member".into(),
-                            enabled: true,
-                            msa: None,
-                            invitation: None,
-                            names: None,
-                            licenses: vec![],
-                        });
-                        t.users[i].id.clone()
-                    }
-                };
-                let who = NewUser::Entra {
-                    upn: &u.email,
-                    mail: &u.email,
-                    oid: &oid,
-                    tid: &tid,
-                };
-                OrgUser::new(&key, who, &u.display_name, &u.license, created)
-            } else {
-                add_msa(&u.email, &u.display_name, &mut msa);
-                let who = NewUser::Personal {
-                    email: &u.email,
-                    puid: &ids::puid(&u.email),
-                };
-                OrgUser::new(&key, who, &u.display_name, &u.license, created)
-            };
-            users.push(OrgUser {
-                last_access,
-                admin: u.admin,
-                ..user
-            });
-        }
-        let owner = users
-            .iter()
-            .position(|u| u.mail.eq_ignore_ascii_case(&s.org.owner))
-            .expect("validated owner");
-        let projects = s
-            .org
-            .projects
-            .iter()
-            .map(|p| Project {
-                id: ids::guid(&["project", &org_id, &p.name]),
-                name: p.name.clone(),
-                repos: p
-                    .repos
-                    .iter()
-                    .map(|r| (ids::guid(&["repo", &org_id, &p.name, r]), r.clone()))
-                    .collect(),
-            })
-            .collect();
-        let endpoints = s
-            .org
-            .service_connections
-            .iter()
-            .map(|e| ServiceEndpoint {
-                id: ids::guid(&["endpoint", &org_id, &e.project, &e.name]),
-                project: e.project.clone(),
-                name: e.name.clone(),
-                tenant_id: if uuid::Uuid::parse_str(&e.tenant).is_ok() {
-                    e.tenant.to_lowercase()
-                } else {
-                    tenant_id(&e.tenant)
-                },
-            })
-            .collect();
-        let pats = s
-            .org
-            .pats
-            .iter()
-            .map(|p| Pat {
-                owner: p.owner.clone(),
-                display_name: p.display_name.clone(),
-                global: p.global,
-                valid_from: now - Duration::days(10),
-                valid_to: now + Duration::days(p.valid_days),
-                token: p.token.clone(),
-                authorization_id: ids::guid(&["pat", &p.token]),
-            })
-            .collect();
-        let entra_groups = s
-            .org
-            .entra_groups
-            .iter()
-            .map(|g| EntraGroup {
-                name: g.clone(),
-                descriptor: ids::descriptor("aadgp", &ids::guid(&["aadgp", &org_id, g])),
-                origin_id: ids::guid(&["aadgp-origin", g]),
-            })
-            .collect();
-        let org = Org {
-            pca_descriptor: ids::descriptor("vssgp", &ids::guid(&["pca", &org_id])),
-            pvu_descriptor: ids::descriptor("vssgp", &ids::guid(&["pvu", &org_id])),
-            id: org_id,
-            name: s.org.name.clone(),
-            owner,
-            tenant: s.org.tenant.as_deref().map(tenant_id),
-            users,
-            projects,
-            endpoints,
-            policies: s.org.policies.clone(),
-            pats,
-            entra_groups,
-        };
         let mut world = World {
             scenario: s.name.clone(),
             description: s.description.clone(),
@@ -213,16 +80,17 @@ impl World {
             tenants,
             msa,
             msa_by_email,
-            org,
+            orgs,
             invitations: BTreeMap::new(),
             invitation_attempts: BTreeMap::new(),
             remap_attempts: BTreeMap::new(),
             tenant_change_attempts: 0,
             apps: Vec::new(),
             recovery: Default::default(),
-            impact: Impact::default(),
+            impact,
         };
         // Checked when the scenario was parsed.
+        let tenant_id = |key: &str| ids::guid(&["tenant", key]);
         world.recovery = recovery::Recovery::build(&s.recovery, tenant_id, |tid, upn| {
             world.tenant(tid)?.user_by_upn(upn).map(|u| u.id.clone())
         })
@@ -242,13 +110,14 @@ impl World {
                 world.recovery.assign(&tid, template, members);
             }
         }
-        world.impact = Impact::from_scenario(s, &world, now);
         // A scenario that starts connected was connected "by support": no
         // checks, the same effect on users as a connect.
-        if let Some(tid) = world.org.tenant.clone()
-            && let Some(dest) = world.tenant(&tid).cloned()
-        {
-            world.link_users(&dest);
+        for o in 0..world.orgs.len() {
+            if let Some(tid) = world.orgs[o].tenant.clone()
+                && let Some(dest) = world.tenant(&tid).cloned()
+            {
+                world.link_users(o, &dest);
+            }
         }
         // Service principals join after the link: they were added to the
         // connected organization, never matched by name.
@@ -284,8 +153,8 @@ impl World {
             federated: sp.federated_credentials.clone(),
         };
         if let Some(license) = &sp.org_license {
-            let key = ids::guid(&["orguser", &self.org.id, &app.object_id]);
-            self.org.users.push(OrgUser {
+            let key = ids::guid(&["orguser", &self.orgs[0].id, &app.object_id]);
+            self.orgs[0].users.push(OrgUser {
                 id: key.clone(),
                 display_name: app.display_name.clone(),
                 msa_email: None,
@@ -310,6 +179,155 @@ impl World {
         }
         self.apps.push(app);
     }
+}
+
+/// One organization of the scenario, with its users (personal accounts
+/// registered through `add_msa`, Entra users added to their tenant when
+/// the scenario names one the tenant lacks).
+fn build_org(
+    spec: &super::super::scenario::OrgSpec,
+    now: DateTime<Utc>,
+    tenants: &mut [Tenant],
+    add_msa: &mut dyn FnMut(&str, &str),
+) -> Org {
+    let tenant_id = |key: &str| ids::guid(&["tenant", key]);
+    let org_id = ids::guid(&["org", &spec.name]);
+    let mut users = Vec::new();
+    let mut specs = spec.users.clone();
+    for i in 0..spec.generated_users {
+        specs.push(super::super::scenario::OrgUserSpec {
+            email: format!("member{:03}@outlook.example", i + 1),
+            display_name: format!("Member {:03}", i + 1),
+            origin: "msa".into(),
+            tenant: None,
+            license: "Basic".into(),
+            last_access_days: Some((i % 60) as i64),
+            created_days: 365,
+            admin: false,
+        });
+    }
+    for u in &specs {
+        let key = ids::guid(&["orguser", &org_id, &lc(&u.email)]);
+        let last_access = u.last_access_days.map(|d| now - Duration::days(d));
+        let created = now - Duration::days(u.created_days);
+        let user = if u.origin == "aad" {
+            let tkey = u.tenant.clone().unwrap_or_default();
+            let tid = tenant_id(&tkey);
+            let t = tenants
+                .iter_mut()
+                .find(|t| t.id == tid)
+                .expect("validated tenant key");
+            let oid = match t.user_by_upn(&u.email) {
+                Some(tu) => tu.id.clone(),
+                None => {
+                    let i = t.add_user(TenantUser {
+                        id: ids::guid(&["user", &tid, &lc(&u.email)]),
+                        upn: u.email.clone(),
+                        display_name: u.display_name.clone(),
+                        mail: Some(u.email.clone()),
+                        other_mails: vec![],
+                        proxy_addresses: vec![],
+                        user_type: "Member".into(),
+                        enabled: true,
+                        msa: None,
+                        invitation: None,
+                        names: None,
+                        licenses: vec![],
+                    });
+                    t.users[i].id.clone()
+                }
+            };
+            let who = NewUser::Entra {
+                upn: &u.email,
+                mail: &u.email,
+                oid: &oid,
+                tid: &tid,
+            };
+            OrgUser::new(&key, who, &u.display_name, &u.license, created)
+        } else {
+            add_msa(&u.email, &u.display_name);
+            let who = NewUser::Personal {
+                email: &u.email,
+                puid: &ids::puid(&u.email),
+            };
+            OrgUser::new(&key, who, &u.display_name, &u.license, created)
+        };
+        users.push(OrgUser {
+            last_access,
+            admin: u.admin,
+            ..user
+        });
+    }
+    let owner = users
+        .iter()
+        .position(|u| u.mail.eq_ignore_ascii_case(&spec.owner))
+        .expect("validated owner");
+    let projects = spec
+        .projects
+        .iter()
+        .map(|p| Project {
+            id: ids::guid(&["project", &org_id, &p.name]),
+            name: p.name.clone(),
+            repos: p
+                .repos
+                .iter()
+                .map(|r| (ids::guid(&["repo", &org_id, &p.name, r]), r.clone()))
+                .collect(),
+        })
+        .collect();
+    let endpoints = spec
+        .service_connections
+        .iter()
+        .map(|e| ServiceEndpoint {
+            id: ids::guid(&["endpoint", &org_id, &e.project, &e.name]),
+            project: e.project.clone(),
+            name: e.name.clone(),
+            tenant_id: if uuid::Uuid::parse_str(&e.tenant).is_ok() {
+                e.tenant.to_lowercase()
+            } else {
+                tenant_id(&e.tenant)
+            },
+        })
+        .collect();
+    let pats = spec
+        .pats
+        .iter()
+        .map(|p| Pat {
+            owner: p.owner.clone(),
+            display_name: p.display_name.clone(),
+            global: p.global,
+            valid_from: now - Duration::days(10),
+            valid_to: now + Duration::days(p.valid_days),
+            token: p.token.clone(),
+            authorization_id: ids::guid(&["pat", &p.token]),
+        })
+        .collect();
+    let entra_groups = spec
+        .entra_groups
+        .iter()
+        .map(|g| EntraGroup {
+            name: g.clone(),
+            descriptor: ids::descriptor("aadgp", &ids::guid(&["aadgp", &org_id, g])),
+            origin_id: ids::guid(&["aadgp-origin", g]),
+        })
+        .collect();
+    let mut org = Org {
+        pca_descriptor: ids::descriptor("vssgp", &ids::guid(&["pca", &org_id])),
+        pvu_descriptor: ids::descriptor("vssgp", &ids::guid(&["pvu", &org_id])),
+        id: org_id,
+        name: spec.name.clone(),
+        owner,
+        tenant: spec.tenant.as_deref().map(tenant_id),
+        users,
+        projects,
+        endpoints,
+        policies: spec.policies.clone(),
+        pats,
+        entra_groups,
+        impact: Default::default(),
+    };
+    org.impact = OrgImpact::from_spec(spec, &org, tenants, now);
+    org
 }
 
 /// The DER of the first CERTIFICATE block of a PEM text.

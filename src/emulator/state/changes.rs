@@ -11,8 +11,8 @@ use super::*;
 impl World {
     /// Names a user could appear under in another directory: their sign-in
     /// name and their personal account email.
-    fn names_of(&self, user: usize, subject_upn: Option<&str>) -> Vec<String> {
-        let u = &self.org.users[user];
+    fn names_of(&self, o: usize, user: usize, subject_upn: Option<&str>) -> Vec<String> {
+        let u = &self.orgs[o].users[user];
         let mut v = vec![u.principal_name.clone()];
         v.extend(u.msa_email.clone());
         v.extend(subject_upn.map(str::to_string));
@@ -23,11 +23,12 @@ impl World {
     /// organization user making the request.
     pub fn connect(
         &mut self,
+        o: usize,
         caller: usize,
         caller_upn: &str,
         tenant_id: &str,
     ) -> Result<(), Refusal> {
-        if !self.is_admin(caller) {
+        if !self.is_admin(o, caller) {
             return Err(refusal(
                 403,
                 "UnauthorizedRequestException",
@@ -41,7 +42,7 @@ impl World {
                 &format!("VS403282: The tenant '{tenant_id}' was not found."),
             ));
         };
-        let names = self.names_of(caller, Some(caller_upn));
+        let names = self.names_of(o, caller, Some(caller_upn));
         let member = names
             .iter()
             .filter_map(|n| dest.object_for(n))
@@ -53,7 +54,7 @@ impl World {
                 "Only active members of the AAD tenant are allowed to perform the link.",
             ));
         }
-        if let Some(src) = self.org.tenant.clone() {
+        if let Some(src) = self.orgs[o].tenant.clone() {
             if src == dest.id {
                 return Ok(());
             }
@@ -71,19 +72,19 @@ impl World {
         // No user limit: organizations of more than 100 users can still
         // connect; 100 is the limit of the portal's Resolve page (Microsoft
         // Learn, "Access via Microsoft Entra FAQs", faq-azure-access).
-        let changing = self.org.tenant.is_some();
-        self.link_users(&dest);
+        let changing = self.orgs[o].tenant.is_some();
+        self.link_users(o, &dest);
         if changing {
-            self.org.entra_groups.clear();
+            self.orgs[o].entra_groups.clear();
         }
-        self.org.tenant = Some(dest.id);
+        self.orgs[o].tenant = Some(dest.id);
         Ok(())
     }
 
     /// What a connect does to the users: same-UPN users move to the
     /// directory, everyone else is disconnected (kept, without access).
-    pub(super) fn link_users(&mut self, dest: &Tenant) {
-        for u in &mut self.org.users {
+    pub(super) fn link_users(&mut self, o: usize, dest: &Tenant) {
+        for u in &mut self.orgs[o].users {
             let key = match u.origin {
                 Origin::Msa => u
                     .msa_email
@@ -106,15 +107,15 @@ impl World {
     }
 
     /// Disconnect: back to personal accounts.
-    pub fn disconnect(&mut self, caller: usize) -> Result<(), Refusal> {
-        if !self.is_admin(caller) {
+    pub fn disconnect(&mut self, o: usize, caller: usize) -> Result<(), Refusal> {
+        if !self.is_admin(o, caller) {
             return Err(refusal(
                 403,
                 "UnauthorizedRequestException",
                 "TF400813: Only Project Collection Administrators or the organization owner can disconnect the organization.",
             ));
         }
-        if self.org.tenant.is_none() {
+        if self.orgs[o].tenant.is_none() {
             return Ok(());
         }
         let msa_emails: HashMap<String, (String, String)> = self
@@ -122,7 +123,7 @@ impl World {
             .iter()
             .map(|m| (lc(&m.email), (m.email.clone(), m.puid.clone())))
             .collect();
-        for u in &mut self.org.users {
+        for u in &mut self.orgs[o].users {
             let candidates = [u.msa_email.clone(), Some(u.principal_name.clone())];
             let found = candidates
                 .iter()
@@ -141,8 +142,8 @@ impl World {
                 None => u.active = false,
             }
         }
-        self.org.entra_groups.clear();
-        self.org.tenant = None;
+        self.orgs[o].entra_groups.clear();
+        self.orgs[o].tenant = None;
         Ok(())
     }
 
@@ -153,22 +154,23 @@ impl World {
     /// already there gets the licence. Returns the user's position.
     pub fn add_org_user(
         &mut self,
+        o: usize,
         principal: &str,
         license: &str,
         now: DateTime<Utc>,
     ) -> Result<usize, String> {
-        let existing = self.org.users.iter().position(|u| {
+        let existing = self.orgs[o].users.iter().position(|u| {
             u.principal_name.eq_ignore_ascii_case(principal)
                 || u.msa_email
                     .as_deref()
                     .is_some_and(|m| m.eq_ignore_ascii_case(principal))
         });
         if let Some(i) = existing {
-            self.org.users[i].license = license.to_string();
+            self.orgs[o].users[i].license = license.to_string();
             return Ok(i);
         }
-        let key = ids::guid(&["orguser", &self.org.id, &lc(principal)]);
-        let user = match self.org.tenant.clone() {
+        let key = ids::guid(&["orguser", &self.orgs[o].id, &lc(principal)]);
+        let user = match self.orgs[o].tenant.clone() {
             Some(tid) => {
                 let t = self.tenant(&tid).expect("connected tenant exists");
                 let tu = t.object_for(principal).filter(|u| u.enabled).ok_or_else(|| {
@@ -199,13 +201,13 @@ impl World {
                 OrgUser::new(&key, who, &m.display_name, license, now)
             }
         };
-        self.org.users.push(user);
-        Ok(self.org.users.len() - 1)
+        self.orgs[o].users.push(user);
+        Ok(self.orgs[o].users.len() - 1)
     }
 
     /// Move a (disconnected) user's rights to the Entra object `oid` of the connected tenant.
-    pub fn remap(&mut self, descriptor: &str, oid: &str) -> Result<usize, Refusal> {
-        let Some(i) = self.org.user_by_descriptor(descriptor) else {
+    pub fn remap(&mut self, o: usize, descriptor: &str, oid: &str) -> Result<usize, Refusal> {
+        let Some(i) = self.orgs[o].user_by_descriptor(descriptor) else {
             return Err(refusal(
                 404,
                 "GraphSubjectNotFoundException",
@@ -214,7 +216,7 @@ impl World {
                 ),
             ));
         };
-        let Some(tid) = self.org.tenant.clone() else {
+        let Some(tid) = self.orgs[o].tenant.clone() else {
             return Err(refusal(
                 400,
                 "InvalidOperationException",
@@ -231,8 +233,7 @@ impl World {
                 ),
             ));
         };
-        let taken = self
-            .org
+        let taken = self.orgs[o]
             .users
             .iter()
             .position(|u| u.active && u.origin == Origin::Aad && u.origin_id == tu.id);
@@ -246,7 +247,7 @@ impl World {
                 ),
             ));
         }
-        let u = &mut self.org.users[i];
+        let u = &mut self.orgs[o].users[i];
         u.origin = Origin::Aad;
         u.origin_id = tu.id.clone();
         u.principal_name = tu.upn.clone();
@@ -272,12 +273,12 @@ mod tests {
     use super::*;
 
     fn world(name: &str) -> World {
-        World::from_scenario(&Scenario::load(name).unwrap(), Utc::now())
+        World::from_scenario(Scenario::load(name).unwrap(), Utc::now())
     }
 
     fn caller(w: &World) -> (usize, String) {
         let s = w.resolve(&w.default_sign_in, "organizations").unwrap();
-        (w.org_user_for(&s).expect("owner can use the org"), s.upn)
+        (w.org_user_for(0, &s).expect("owner can use the org"), s.upn)
     }
 
     #[test]
@@ -285,20 +286,20 @@ mod tests {
         let mut w = world("ready");
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();
-        w.connect(c, &upn, &t).unwrap();
+        w.connect(0, c, &upn, &t).unwrap();
         assert!(
-            w.org
+            w.orgs[0]
                 .users
                 .iter()
                 .all(|u| u.active && u.origin == Origin::Aad)
         );
         // The old personal sign-in no longer works; the Entra one does.
         assert!(
-            w.org_user_for(&w.resolve("ann@fabrikam.com", "organizations").unwrap())
+            w.org_user_for(0, &w.resolve("ann@fabrikam.com", "organizations").unwrap())
                 .is_none()
         );
         let entra = w.resolve("ann@fabrikam.com", &t).unwrap();
-        assert_eq!(w.org_user_for(&entra), Some(0));
+        assert_eq!(w.org_user_for(0, &entra), Some(0));
     }
 
     #[test]
@@ -306,23 +307,23 @@ mod tests {
         let mut w = world("lockout");
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();
-        w.connect(c, &upn, &t).unwrap();
+        w.connect(0, c, &upn, &t).unwrap();
         let owner_entra = w.resolve("alice@outlook.com", &t).unwrap();
         assert_eq!(owner_entra.tid, t);
         assert!(owner_entra.upn.contains("#EXT#"));
         assert!(
-            w.org_user_for(&owner_entra).is_none(),
+            w.org_user_for(0, &owner_entra).is_none(),
             "owner is locked out"
         );
-        assert!(!w.org.users[w.org.owner].active);
+        assert!(!w.orgs[0].users[w.orgs[0].owner].active);
         // Remapping the owner to the #EXT# member restores access.
-        let d = w.org.users[w.org.owner].descriptor.clone();
-        w.remap(&d, &owner_entra.oid).unwrap();
-        assert_eq!(w.org_user_for(&owner_entra), Some(w.org.owner));
+        let d = w.orgs[0].users[w.orgs[0].owner].descriptor.clone();
+        w.remap(0, &d, &owner_entra.oid).unwrap();
+        assert_eq!(w.org_user_for(0, &owner_entra), Some(w.orgs[0].owner));
         // Disconnect reverses it: the personal account works again.
-        w.disconnect(w.org.owner).unwrap();
+        w.disconnect(0, w.orgs[0].owner).unwrap();
         let personal = w.resolve("alice@outlook.com", "organizations").unwrap();
-        assert_eq!(w.org_user_for(&personal), Some(w.org.owner));
+        assert_eq!(w.org_user_for(0, &personal), Some(w.orgs[0].owner));
     }
 
     #[test]
@@ -330,17 +331,17 @@ mod tests {
         let mut w = world("guest-admin");
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();
-        let e = w.connect(c, &upn, &t).unwrap_err();
+        let e = w.connect(0, c, &upn, &t).unwrap_err();
         assert!(e.message.contains("Only active members"), "{e:?}");
-        assert!(w.org.tenant.is_none());
+        assert!(w.orgs[0].tenant.is_none());
 
         let mut w = world("over-100");
-        assert_eq!(w.org.users.len(), 150);
+        assert_eq!(w.orgs[0].users.len(), 150);
         let (c, upn) = caller(&w);
         let t = w.tenants[0].id.clone();
-        w.connect(c, &upn, &t).unwrap();
-        assert_eq!(w.org.tenant.as_deref(), Some(t.as_str()));
-        let active = w.org.users.iter().filter(|u| u.active).count();
+        w.connect(0, c, &upn, &t).unwrap();
+        assert_eq!(w.orgs[0].tenant.as_deref(), Some(t.as_str()));
+        let active = w.orgs[0].users.iter().filter(|u| u.active).count();
         assert_eq!(active, 1, "only the owner has a same-UPN account");
     }
 
@@ -350,17 +351,17 @@ mod tests {
         let (c, upn) = caller(&w);
         let fab = w.tenant("fabrikam.onmicrosoft.com").unwrap().id.clone();
         let nw = w.tenant("northwind.com").unwrap().id.clone();
-        w.connect(c, &upn, &fab).unwrap();
-        w.org.entra_groups.push(EntraGroup {
+        w.connect(0, c, &upn, &fab).unwrap();
+        w.orgs[0].entra_groups.push(EntraGroup {
             name: "Devs".into(),
             descriptor: "aadgp.x".into(),
             origin_id: "x".into(),
         });
         // The owner is only a guest in Northwind: refused, nothing changes.
         let owner = w.resolve("owner@fabrikam.com", &fab).unwrap();
-        let c = w.org_user_for(&owner).unwrap();
-        assert!(w.connect(c, &owner.upn, &nw).is_err());
-        assert_eq!(w.org.tenant.as_deref(), Some(fab.as_str()));
-        assert_eq!(w.org.entra_groups.len(), 1);
+        let c = w.org_user_for(0, &owner).unwrap();
+        assert!(w.connect(0, c, &owner.upn, &nw).is_err());
+        assert_eq!(w.orgs[0].tenant.as_deref(), Some(fab.as_str()));
+        assert_eq!(w.orgs[0].entra_groups.len(), 1);
     }
 }

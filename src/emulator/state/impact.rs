@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 
 use super::super::ids;
-use super::super::scenario::{Scenario, TenantPolicySpec};
-use super::World;
+use super::super::scenario::{OrgSpec, TenantPolicySpec, TenantSpec};
+use super::{Org, Tenant, World};
 
 /// An SSH public key.
 #[derive(Debug, Clone)]
@@ -69,7 +69,8 @@ pub struct AuditEvent {
     pub data: serde_json::Value,
 }
 
-/// Everything above, by tenant id where it belongs to a tenant.
+/// What belongs to the directories: their policies, invitation settings
+/// and when their accounts were created.
 #[derive(Debug, Clone, Default)]
 pub struct Impact {
     /// Tenant id -> policy name -> setting.
@@ -80,6 +81,11 @@ pub struct Impact {
     pub created: HashMap<String, DateTime<Utc>>,
     /// When the world began; accounts without a date are older.
     pub epoch: DateTime<Utc>,
+}
+
+/// What belongs to one organization (each of a fleet has its own).
+#[derive(Debug, Clone, Default)]
+pub struct OrgImpact {
     /// `Policy.DisablePATCreation`'s allowlist: (object id, display name)
     /// in the directory the organization used when it was set; a tenant
     /// change does not rewrite it.
@@ -104,32 +110,65 @@ fn tenant_id_of(key_or_id: &str) -> String {
 }
 
 impl Impact {
-    /// Built after the rest of the world (it refers to its ids).
-    pub fn from_scenario(s: &Scenario, world: &World, now: DateTime<Utc>) -> Self {
+    /// Read from the scenario's tenants before their users move into the
+    /// world (an account's id derives from its tenant and UPN).
+    pub fn from_tenants(tenants: &[TenantSpec], now: DateTime<Utc>) -> Self {
         let mut out = Impact {
             epoch: now - Duration::days(400),
             ..Impact::default()
         };
-        for t in &s.tenants {
+        for t in tenants {
             let tid = tenant_id_of(&t.key);
             out.tenant_policies
                 .insert(tid.clone(), t.devops_policies.clone());
             if let Some(v) = &t.allow_invites_from {
                 out.allow_invites_from.insert(tid.clone(), v.clone());
             }
-            let tenant = world.tenants.iter().find(|x| x.id == tid);
             for u in &t.users {
-                if let (Some(m), Some(tu)) = (
-                    u.created_minutes_ago,
-                    tenant.and_then(|x| x.user_by_upn(&u.upn)),
-                ) {
-                    out.created
-                        .insert(tu.id.clone(), now - Duration::minutes(m));
+                if let Some(m) = u.created_minutes_ago {
+                    let oid = ids::guid(&["user", &tid, &u.upn.to_lowercase()]);
+                    out.created.insert(oid, now - Duration::minutes(m));
                 }
             }
         }
-        let org = &s.org;
-        let org_tenant = world.org.tenant.as_deref().and_then(|t| world.tenant(t));
+        out
+    }
+
+    /// When a directory object was created.
+    pub fn created_at(&self, object_id: &str) -> DateTime<Utc> {
+        self.created.get(object_id).copied().unwrap_or(self.epoch)
+    }
+
+    /// A tenant policy's setting (absent: its documented default).
+    pub fn tenant_policy(&self, tid: &str, name: &str) -> TenantPolicySpec {
+        self.tenant_policies
+            .get(tid)
+            .and_then(|p| p.get(name))
+            .cloned()
+            .unwrap_or(TenantPolicySpec {
+                // Leaked PATs are revoked by default; the others start off.
+                on: name == "EnableLeakedPersonalAccessTokenAutoRevocation",
+                allow: Vec::new(),
+                max_days: None,
+            })
+    }
+
+    /// `authorizationPolicy.allowInvitesFrom` of tenant `tid`.
+    pub fn invites_from(&self, tid: &str) -> &str {
+        self.allow_invites_from
+            .get(tid)
+            .map_or("everyone", String::as_str)
+    }
+}
+
+impl OrgImpact {
+    /// Built after the organization (it refers to its ids and directory).
+    pub fn from_spec(org: &OrgSpec, built: &Org, tenants: &[Tenant], now: DateTime<Utc>) -> Self {
+        let mut out = OrgImpact::default();
+        let org_tenant = built
+            .tenant
+            .as_deref()
+            .and_then(|t| tenants.iter().find(|x| x.id == t));
         out.pat_policy_allowlist = org
             .pat_policy_allowlist
             .iter()
@@ -147,7 +186,7 @@ impl Impact {
                 valid_to: now + Duration::days(k.valid_days),
             })
             .collect();
-        let org_id = &world.org.id;
+        let org_id = &built.id;
         for c in &org.service_connections {
             let id = ids::guid(&["endpoint", org_id, &c.project, &c.name]);
             // The issuers and subjects of Microsoft Learn, "Troubleshoot
@@ -155,7 +194,7 @@ impl Impact {
             let (issuer, subject) = match (c.auth.as_str(), c.issuer.as_deref()) {
                 ("workload_identity", None | Some("devops")) => (
                     Some(format!("https://vstoken.dev.azure.com/{org_id}")),
-                    Some(format!("sc://{}/{}/{}", world.org.name, c.project, c.name)),
+                    Some(format!("sc://{}/{}/{}", built.name, c.project, c.name)),
                 ),
                 ("workload_identity", Some(t)) => {
                     let t = tenant_id_of(t);
@@ -213,32 +252,6 @@ impl Impact {
         }
         out
     }
-
-    /// When a directory object was created.
-    pub fn created_at(&self, object_id: &str) -> DateTime<Utc> {
-        self.created.get(object_id).copied().unwrap_or(self.epoch)
-    }
-
-    /// A tenant policy's setting (absent: its documented default).
-    pub fn tenant_policy(&self, tid: &str, name: &str) -> TenantPolicySpec {
-        self.tenant_policies
-            .get(tid)
-            .and_then(|p| p.get(name))
-            .cloned()
-            .unwrap_or(TenantPolicySpec {
-                // Leaked PATs are revoked by default; the others start off.
-                on: name == "EnableLeakedPersonalAccessTokenAutoRevocation",
-                allow: Vec::new(),
-                max_days: None,
-            })
-    }
-
-    /// `authorizationPolicy.allowInvitesFrom` of tenant `tid`.
-    pub fn invites_from(&self, tid: &str) -> &str {
-        self.allow_invites_from
-            .get(tid)
-            .map_or("everyone", String::as_str)
-    }
 }
 
 impl World {
@@ -253,16 +266,17 @@ impl World {
         !p.on || p.allow.iter().any(|a| a.eq_ignore_ascii_case(upn))
     }
 
-    /// Record an event in the organization's audit log.
+    /// Record an event in organization `o`'s audit log.
     pub fn audit(
         &mut self,
+        o: usize,
         action_id: &str,
         actor: usize,
         details: String,
         data: serde_json::Value,
     ) {
-        let u = &self.org.users[actor];
-        let n = self.impact.audit.len();
+        let u = &self.orgs[o].users[actor];
+        let n = self.orgs[o].impact.audit.len();
         let event = AuditEvent {
             id: format!(
                 "{};{};{}",
@@ -278,6 +292,6 @@ impl World {
             details,
             data,
         };
-        self.impact.audit.push(event);
+        self.orgs[o].impact.audit.push(event);
     }
 }

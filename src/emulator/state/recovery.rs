@@ -280,11 +280,26 @@ impl World {
         }
     }
 
-    /// Guests of the connected tenant whose accepted invitation Azure DevOps
-    /// sees by `now` and a disconnected user of the same address waits for:
-    /// (guest position, organization user).
-    fn due_bindings(&self, now: DateTime<Utc>) -> Vec<(usize, usize)> {
-        let Some(t) = self.org.tenant.as_deref().and_then(|t| self.tenant(t)) else {
+    /// Guests of a connected tenant whose accepted invitation Azure DevOps
+    /// sees by `now` and a disconnected user of the same address waits for,
+    /// in every organization: (organization, guest position, its user).
+    fn due_bindings(&self, now: DateTime<Utc>) -> Vec<(usize, usize, usize)> {
+        (0..self.orgs.len())
+            .flat_map(|o| {
+                self.due_bindings_in(o, now)
+                    .into_iter()
+                    .map(move |(g, u)| (o, g, u))
+            })
+            .collect()
+    }
+
+    /// [`Self::due_bindings`] of organization `org`: (guest, user).
+    fn due_bindings_in(&self, org: usize, now: DateTime<Utc>) -> Vec<(usize, usize)> {
+        let Some(t) = self.orgs[org]
+            .tenant
+            .as_deref()
+            .and_then(|t| self.tenant(t))
+        else {
             return Vec::new();
         };
         let after = Duration::seconds(self.recovery.propagation.min(86_400 * 30) as i64);
@@ -296,7 +311,7 @@ impl World {
             if i.bound || i.accepted_at.is_none_or(|a| a + after > now) {
                 continue;
             }
-            let waiting = self.org.users.iter().position(|o| {
+            let waiting = self.orgs[org].users.iter().position(|o| {
                 !o.active
                     && o.origin == Origin::Msa
                     && (o.msa_email.as_deref().unwrap_or(&o.principal_name))
@@ -312,18 +327,18 @@ impl World {
     /// Bind what is due (see [`Self::due_bindings`]): the disconnected user
     /// becomes the guest, as a connect binds a same-UPN user.
     fn bind_due(&mut self, now: DateTime<Utc>) {
-        let Some(tid) = self.org.tenant.clone() else {
-            return;
-        };
-        for (g, o) in self.due_bindings(now) {
+        for (org, g, o) in self.due_bindings(now) {
+            let Some(tid) = self.orgs[org].tenant.clone() else {
+                continue;
+            };
             let Some(t) = self.tenant_mut(&tid) else {
-                return;
+                continue;
             };
             let guest = t.users[g].clone();
             if let Some(i) = t.users[g].invitation.as_mut() {
                 i.bound = true;
             }
-            let u = &mut self.org.users[o];
+            let u = &mut self.orgs[org].users[o];
             u.origin = Origin::Aad;
             u.origin_id = guest.id;
             u.principal_name = guest.upn;
@@ -335,28 +350,33 @@ impl World {
 
     /// The original owner's personal account (the address the organization
     /// was created with), whatever the owner's user is now.
-    pub fn original_owner(&self) -> Option<&str> {
-        let o = &self.org.users[self.org.owner];
+    pub fn original_owner(&self, org: usize) -> Option<&str> {
+        let o = &self.orgs[org].users[self.orgs[org].owner];
         o.msa_email.as_deref()
     }
 
     /// Whether `s` is the original owner signing in with that personal account.
-    pub fn is_original_owner(&self, s: &Subject) -> bool {
+    pub fn is_original_owner(&self, org: usize, s: &Subject) -> bool {
         s.tid == ids::CONSUMERS_TENANT
             && self
-                .original_owner()
+                .original_owner(org)
                 .is_some_and(|m| m.eq_ignore_ascii_case(&s.upn))
     }
 
     /// Disconnect through the back door as `s` (`api`: the organization
     /// PATCH; else the page).
-    pub fn back_door_disconnect(&mut self, s: &Subject, api: bool) -> Result<(), Refusal> {
+    pub fn back_door_disconnect(
+        &mut self,
+        org: usize,
+        s: &Subject,
+        api: bool,
+    ) -> Result<(), Refusal> {
         let allowed = match self.recovery.back_door {
             BackDoor::Api => true,
             BackDoor::Page => !api,
             BackDoor::Refused => false,
         };
-        if !self.is_original_owner(s) {
+        if !self.is_original_owner(org, s) {
             return Err(Refusal {
                 status: 401,
                 type_key: "UnauthorizedRequestException",
@@ -373,11 +393,11 @@ impl World {
                 message: "VS403403: This organization cannot be disconnected from Microsoft Entra ID with a personal account. Contact Azure DevOps support.".into(),
             });
         }
-        if self.org.tenant.is_none() {
+        if self.orgs[org].tenant.is_none() {
             return Ok(());
         }
-        let owner = self.org.owner;
-        self.disconnect(owner)?;
+        let owner = self.orgs[org].owner;
+        self.disconnect(org, owner)?;
         self.recovery.back_door_disconnects += 1;
         Ok(())
     }
@@ -387,13 +407,18 @@ impl World {
     /// Project Collection Administrator are inactive. The claimer becomes
     /// the owner (added to the organization when not a user). Returns the
     /// new owner's position.
-    pub fn claim_ownership(&mut self, s: &Subject, now: DateTime<Utc>) -> Result<usize, Refusal> {
+    pub fn claim_ownership(
+        &mut self,
+        org: usize,
+        s: &Subject,
+        now: DateTime<Utc>,
+    ) -> Result<usize, Refusal> {
         let refuse = |status: u16, message: String| Refusal {
             status,
             type_key: "UnauthorizedRequestException",
             message,
         };
-        let Some(tid) = self.org.tenant.clone() else {
+        let Some(tid) = self.orgs[org].tenant.clone() else {
             return Err(refuse(
                 400,
                 "The organization is not connected to Microsoft Entra ID: only its owner can change its owner.".into(),
@@ -422,12 +447,11 @@ impl World {
                 ),
             ));
         }
-        let active_admin = self
-            .org
+        let active_admin = self.orgs[org]
             .users
             .iter()
             .enumerate()
-            .find(|(i, u)| u.active && (*i == self.org.owner || u.admin))
+            .find(|(i, u)| u.active && (*i == self.orgs[org].owner || u.admin))
             .map(|(_, u)| u.principal_name.clone());
         if let Some(who) = active_admin {
             return Err(refuse(
@@ -437,19 +461,18 @@ impl World {
                 ),
             ));
         }
-        let mine = self
-            .org
+        let mine = self.orgs[org]
             .users
             .iter()
             .position(|u| u.active && u.origin == Origin::Aad && u.origin_id == s.oid);
         let i = match mine {
             Some(i) => i,
             None => self
-                .add_org_user(&s.upn, "Basic", now)
+                .add_org_user(org, &s.upn, "Basic", now)
                 .map_err(|m| refuse(400, m))?,
         };
-        self.org.users[i].admin = true;
-        self.org.owner = i;
+        self.orgs[org].users[i].admin = true;
+        self.orgs[org].owner = i;
         self.recovery.claims += 1;
         Ok(i)
     }
@@ -471,14 +494,14 @@ mod tests {
     use super::*;
 
     fn world(name: &str) -> World {
-        World::from_scenario(&Scenario::load(name).unwrap(), Utc::now())
+        World::from_scenario(Scenario::load(name).unwrap(), Utc::now())
     }
 
     #[test]
     fn an_accepted_invitation_binds_the_owner_after_the_delay() {
         let mut w = world("locked-out-uninvited");
         w.recovery.propagation = 60;
-        let t = w.org.tenant.clone().unwrap();
+        let t = w.orgs[0].tenant.clone().unwrap();
         let now = Utc::now();
         let id = {
             let tenant = w.tenant_mut(&t).unwrap();
@@ -506,25 +529,25 @@ mod tests {
         assert_eq!(w.sign_in_effect(&s, false), SignIn::Plain);
         assert!(w.due_bindings(now).is_empty(), "not before the delay");
         w.bind_due(now + Duration::seconds(61));
-        assert_eq!(w.org_user_for(&s), Some(w.org.owner));
+        assert_eq!(w.org_user_for(0, &s), Some(w.orgs[0].owner));
     }
 
     #[test]
     fn only_an_orphaned_organization_can_be_claimed_by_its_tenant_admin() {
         let mut w = world("locked-out");
-        let t = w.org.tenant.clone().unwrap();
+        let t = w.orgs[0].tenant.clone().unwrap();
         let dev1 = w.resolve("dev1@contoso.com", &t).unwrap();
         assert_eq!(
-            w.claim_ownership(&dev1, Utc::now()).unwrap_err().status,
+            w.claim_ownership(0, &dev1, Utc::now()).unwrap_err().status,
             403
         );
         let admin = w.resolve("devops-admin@contoso.com", &t).unwrap();
-        let i = w.claim_ownership(&admin, Utc::now()).unwrap();
-        assert_eq!(w.org.owner, i);
-        assert_eq!(w.org_user_for(&admin), Some(i));
+        let i = w.claim_ownership(0, &admin, Utc::now()).unwrap();
+        assert_eq!(w.orgs[0].owner, i);
+        assert_eq!(w.org_user_for(0, &admin), Some(i));
         // Now it has an active owner: a second claim is refused.
         assert_eq!(
-            w.claim_ownership(&admin, Utc::now()).unwrap_err().status,
+            w.claim_ownership(0, &admin, Utc::now()).unwrap_err().status,
             409
         );
         assert_eq!(w.recovery.claims, 1);
@@ -536,16 +559,16 @@ mod tests {
         let alice = w.resolve("alice@outlook.com", "consumers").unwrap();
         let dev2 = w.resolve("dev2@gmail.com", "consumers").unwrap();
         assert_eq!(
-            w.back_door_disconnect(&dev2, false).unwrap_err().status,
+            w.back_door_disconnect(0, &dev2, false).unwrap_err().status,
             401
         );
         assert_eq!(
-            w.back_door_disconnect(&alice, true).unwrap_err().status,
+            w.back_door_disconnect(0, &alice, true).unwrap_err().status,
             403
         );
-        assert!(w.org.tenant.is_some());
-        w.back_door_disconnect(&alice, false).unwrap();
-        assert!(w.org.tenant.is_none());
-        assert_eq!(w.org_user_for(&alice), Some(w.org.owner));
+        assert!(w.orgs[0].tenant.is_some());
+        w.back_door_disconnect(0, &alice, false).unwrap();
+        assert!(w.orgs[0].tenant.is_none());
+        assert_eq!(w.org_user_for(0, &alice), Some(w.orgs[0].owner));
     }
 }

@@ -77,7 +77,7 @@ fn every_command_with_json_prints_a_json_error_on_stdout() {
             "/nonexistent/plan.csv",
         ],
         &["recover", "--org", "fabrikam"],
-        &["orgs", "--to", "contoso.com"],
+        &["orgs", "--check", "--to", "contoso.com"],
         &["audit", "--org", "fabrikam"],
         &["journal", "discard", "--org", "bad org!"],
         &["explain"],

@@ -4,6 +4,7 @@
 mod args;
 mod check;
 mod docs;
+mod fleet;
 mod headless;
 mod safety;
 mod wizard;

@@ -46,10 +46,11 @@ async fn graph_users_page_to_the_last_of_10000() {
     assert_eq!(s.hits("/vssps/acme/_apis/graph/users"), 20);
 }
 
-/// This server pages by the body token but ignores `$filter` and
-/// `$orderBy`: the licence parts then add up to three times the
+/// This server pages by the body token but ignores `top` and `skip`,
+/// `$filter` and `$orderBy`: the two pages by offset come back as the same
+/// first page, the licence parts then add up to three times the
 /// organization, the two ends open on the same user, and the client falls
-/// back to one walk: everyone exactly once, in 13 pages plus the 8 probes.
+/// back to one walk: everyone exactly once, in 13 pages plus the 10 probes.
 #[tokio::test]
 async fn user_entitlements_follow_the_body_token() {
     let s = mock::start().await;
@@ -61,8 +62,8 @@ async fn user_entitlements_follow_the_body_token() {
     assert_eq!(ids.len(), 1234, "everyone, exactly once");
     assert_eq!(members.len(), 1234);
     assert!(ids.contains(&"id-1233".to_string()));
-    // 1 first page, 3 parts x 2 ends, 2 ends of the whole, 12 more pages.
-    assert_eq!(s.hits("/vsaex/acme/_apis/userentitlements"), 21);
+    // 1 first page, 2 by offset, 3 parts x 2 ends, 2 ends of the whole, 12 more pages.
+    assert_eq!(s.hits("/vsaex/acme/_apis/userentitlements"), 23);
 }
 
 #[tokio::test]
@@ -77,15 +78,22 @@ async fn retry_after_is_honoured_and_reported() {
     let projects = c.ado.projects("acme").await.unwrap();
     assert_eq!(projects[0].name, "Proj");
     assert_eq!(s.hits("/dev/acme/_apis/projects"), 3);
+    // The 429 also holds every other Azure DevOps request (the pacer).
+    let held = events.recv().await.unwrap();
+    assert!(
+        matches!(&held, ClientEvent::Pacing { pace: ado_entra::client::pace::Pace::Held(w), .. } if *w == Duration::from_secs(1)),
+        "{held:?}"
+    );
     let first = events.recv().await.unwrap();
     assert!(
         matches!(&first, ClientEvent::RetryAfter { status: 429, wait, attempt: 1, .. } if *wait == Duration::from_secs(1)),
         "{first:?}"
     );
-    assert!(matches!(
-        events.recv().await.unwrap(),
-        ClientEvent::RetryAfter { status: 503, .. }
-    ));
+    let mut next = events.recv().await.unwrap();
+    while matches!(next, ClientEvent::Pacing { .. }) {
+        next = events.recv().await.unwrap();
+    }
+    assert!(matches!(next, ClientEvent::RetryAfter { status: 503, .. }));
 }
 
 #[tokio::test]

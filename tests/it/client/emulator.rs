@@ -145,15 +145,9 @@ async fn pages_to_the_end_of_a_10000_user_org() {
     let before = stats(&emu).await["vsaex"].as_u64().unwrap_or(0);
     let ents = c.ado.user_entitlements(&org).await.unwrap();
     assert_eq!(ents.len(), 10_001);
-    // Basic and Stakeholder, each from both ends; the empty Basic + Test
-    // Plans part costs its two first pages. 101 pages' worth, the first
-    // pages of three parts, and at most one page per part where its walks
-    // meet.
+    // The first page for the total, then eleven pages of 1,000 by offset.
     let requests = stats(&emu).await["vsaex"].as_u64().unwrap() - before;
-    assert!(
-        (101..=1 + 101 + 6 + 3).contains(&requests),
-        "{requests} requests"
-    );
+    assert_eq!(requests, 1 + 11, "{requests} requests");
     let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
     ids.sort();
     ids.dedup();
@@ -161,15 +155,22 @@ async fn pages_to_the_end_of_a_10000_user_org() {
     emu.shutdown().await;
 }
 
-/// User entitlements of a large organization: split by licence and walked
-/// from both ends at once when the licences account for everyone, walked
+/// User entitlements of a large organization: read by offset, every page at
+/// once; when those pages cannot be read, split by licence and walked from
+/// both ends at once when the licences account for everyone, walked
 /// unfiltered from both ends when Visual Studio subscribers (whom no
 /// account licence filter finds) leave the parts short. Either way every
-/// user arrives exactly once, and the walks overlap. A few pages are simply
+/// user arrives exactly once, and the reads overlap. A few pages are simply
 /// read one after another.
 #[tokio::test]
 async fn entitlements_are_walked_in_parallel_and_exactly_once() {
-    for (users, subscribers) in [(1_500, 0u8), (1_500, 30), (250, 0)] {
+    for (users, subscribers, offset) in [
+        (1_500, 0u8, true),
+        (1_500, 30, true),
+        (1_500, 0, false),
+        (1_500, 30, false),
+        (250, 0, true),
+    ] {
         let cfg = generated(users, 100, 5, subscribers);
         let (emu, c) = signed_in(cfg, Duration::from_secs(60)).await;
         let org = emu.summary().org.clone();
@@ -181,8 +182,14 @@ async fn entitlements_are_walked_in_parallel_and_exactly_once() {
             .into_iter()
             .map(|u| u.descriptor)
             .collect();
-        // Long enough that concurrent walks are in flight together.
-        set_faults(&emu, &["latency:ms=20,host=vsaex"]).await;
+        // Long enough that concurrent walks are in flight together; without
+        // the offset form, its pages answer garbage and the walks take over.
+        let latency = "latency:ms=20,host=vsaex";
+        if offset {
+            set_faults(&emu, &[latency]).await;
+        } else {
+            set_faults(&emu, &[latency, "malformed:path=skip=,host=vsaex"]).await;
+        }
         let _ = reqwest::Client::new()
             .post(format!("{}/_emulator/stats/reset", emu.base_url()))
             .send()
@@ -206,6 +213,14 @@ async fn entitlements_are_walked_in_parallel_and_exactly_once() {
             continue;
         }
         assert!(peak >= 2, "walks overlap ({subscribers}%): peak {peak}");
+        if offset {
+            // The first page, then two pages of 1,000 at once.
+            assert_eq!(requests, 3, "{requests} requests ({subscribers}%)");
+            emu.shutdown().await;
+            continue;
+        }
+        // The two offset pages that could not be read come first.
+        let requests = requests - 2;
         if subscribers == 0 {
             // 16 pages' worth, 1 first page, 6 part openings, 3 meetings.
             assert!(requests <= 1 + 16 + 6 + 3, "{requests} requests");
@@ -253,6 +268,62 @@ async fn entitlement_walks_survive_faults_exactly_once() {
                 assert!(e.to_string().contains("userentitlements"), "{faults}: {e}");
             }
         }
+    }
+    set_faults(&emu, &[]).await;
+    emu.shutdown().await;
+}
+
+/// The biggest organizations: 100,000 users, read by offset (a hundred
+/// pages of 1,000 at once) and, when those pages cannot be read, by the
+/// licence walks (several hundred pages from both ends of each part); with
+/// throttling, outages and cut connections injected, each user arrives
+/// exactly once either way: never a short or doubled list.
+#[tokio::test]
+async fn the_entitlement_walk_delivers_100000_users_exactly_once_under_faults() {
+    let cfg = ado_entra::emulator::EmulatorConfig {
+        // The rate limit would only slow this down (fleet.rs proves it).
+        rate_limit: None,
+        ..generated(100_000, 100, 8, 0)
+    };
+    let (emu, c) = signed_in(cfg, Duration::from_secs(600)).await;
+    let org = emu.summary().org.clone();
+    let everyone = 100_001;
+    let once = |ents: &[ado_entra::client::models::ado::UserEntitlement], what: &str| {
+        let mut ids: Vec<&str> = ents.iter().map(|e| e.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), everyone, "{what}: everyone");
+        assert_eq!(ents.len(), everyone, "{what}: nobody twice");
+    };
+    // Sparse enough that a request's retries (four attempts) almost never
+    // meet a fault again, dense enough that dozens of requests do once.
+    for faults in [
+        // By offset.
+        &[
+            "429:every=31,retry-after=0,host=vsaex",
+            "503:burst=1,every=37,host=vsaex",
+            "drop:every=41,host=vsaex",
+        ][..],
+        // The offset form refused: the licence walks.
+        &[
+            "malformed:path=skip=,host=vsaex",
+            "429:every=43,retry-after=0,host=vsaex",
+            "drop:every=47,host=vsaex",
+        ][..],
+    ] {
+        set_faults(&emu, faults).await;
+        let _ = reqwest::Client::new()
+            .post(format!("{}/_emulator/stats/reset", emu.base_url()))
+            .send()
+            .await
+            .unwrap();
+        let ents = c.ado.user_entitlements(&org).await.unwrap();
+        once(&ents, faults[0]);
+        let requests = stats(&emu).await["vsaex"].as_u64().unwrap();
+        assert!(
+            requests > 101,
+            "{faults:?}: faults met ({requests} requests)"
+        );
     }
     set_faults(&emu, &[]).await;
     emu.shutdown().await;
