@@ -73,18 +73,7 @@ pub enum Action {
 
 const LIST: &[Binding<Action>] = &[
     Binding::new(
-        &[
-            Key::Up,
-            Key::Down,
-            Key::Char('k'),
-            Key::Char('j'),
-            Key::Tab,
-            Key::BackTab,
-            Key::Home,
-            Key::End,
-            Key::Char('g'),
-            Key::Char('G'),
-        ],
+        keys::CHOICE_KEYS,
         "↑↓",
         "choose",
         "move through the organizations (Home/End, g/G jump)",
