@@ -139,6 +139,16 @@ pub trait Report: serde::Serialize + std::fmt::Display {
     fn exit_code(&self) -> u8 {
         exit::OK
     }
+    /// Whether the text carries colours: then its pieces from servers were
+    /// made printable before they were painted, and `emit` prints it as it is.
+    fn painted(&self) -> bool {
+        false
+    }
+    /// Whether the text goes to stderr, as an error's does: a refusal that
+    /// changed nothing (the JSON document is on stdout all the same).
+    fn text_on_stderr(&self) -> bool {
+        false
+    }
 }
 
 /// Print a report the way `--json` decided; returns its exit code.
@@ -153,6 +163,13 @@ pub fn emit<R: Report>(report: &R, json: bool) -> u8 {
                 return exit::ERROR;
             }
         }
+    } else if report.text_on_stderr() {
+        eprint!(
+            "{}",
+            crate::domain::text::printable_lines(&report.to_string())
+        );
+    } else if report.painted() {
+        print!("{report}");
     } else {
         print!(
             "{}",
