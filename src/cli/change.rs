@@ -10,11 +10,9 @@ use clap::Args;
 use serde_json::json;
 
 use super::{CliError, GlobalArgs, exit};
-use crate::client::Clients;
 use crate::domain::checks::{ACCEPTABLE, CheckResult, Status, acceptable};
 use crate::domain::directory::{Asked, Change, Decision, Target};
 use crate::domain::validate::parse_tenant;
-use crate::domain::verify::Access;
 use crate::ops::change::{
     self as ops, Applied, ApplyStep, Assessment, ChangeError, Confirmed, Situation,
 };
@@ -46,23 +44,6 @@ pub struct ChangeArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(
-    after_help = "Uses the current sign-in as it is (it does not switch directories), so it shows what this identity can do.\nWith --deep, also verifies each Azure service connection (as the portal's Verify does), queries the agent pools, tries a Git fetch's first request and lists your PATs, and says for each: working, broken (with the fix) or not checkable.\nExit codes: 0 the organization answers (and, with --deep, nothing probed is broken), 3 it does not answer this sign-in (wrong sign-in, no access, or the owner locked out; the output says which and what to do) or a deep probe is broken, 1 error (including no such organization).\n\nExamples:\n  ado-entra verify --org fabrikam\n  ado-entra verify --org fabrikam --deep --json"
-)]
-pub struct VerifyArgs {
-    /// Organization name or its dev.azure.com URL.
-    #[arg(long, value_parser = super::org_arg)]
-    pub org: String,
-    /// Also exercise what the change may have broken: service connections,
-    /// agent pools, Git over HTTPS, PATs.
-    #[arg(long)]
-    pub deep: bool,
-    /// Print JSON on stdout (errors too).
-    #[arg(long)]
-    pub json: bool,
-}
-
 /// Which change command is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -81,7 +62,7 @@ impl Command {
     }
 }
 
-fn paths() -> Result<StatePaths, CliError> {
+pub(super) fn paths() -> Result<StatePaths, CliError> {
     StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))
 }
 
@@ -368,171 +349,5 @@ fn print_applied(
             applied.journal.display()
         );
         say!("Next: {next}.");
-    }
-}
-
-/// `verify`.
-pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliError> {
-    let json_out = args.json;
-    run_verify(global, &args)
-        .await
-        .map_err(|e| e.json(json_out))
-}
-
-async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliError> {
-    let org = args.org.clone(); // parsed by clap (`org_arg`)
-    let paths = paths()?;
-    let c: Clients = super::auth_cmds::signed_in(global).await?;
-    let Some(who) = crate::ops::verify::signed_in(&c).await else {
-        return Err(super::auth_cmds::client_error(
-            crate::client::ClientError::Auth(crate::client::auth::AuthError::NotSignedIn),
-        ));
-    };
-    let mut v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
-    if args.deep && v.ok() {
-        v.deep = crate::ops::verify::deep::probes(&c, &org).await;
-    }
-    super::auth_cmds::note_if_app(global);
-    let steps = verify_steps(&org, &v);
-    let broken = v
-        .deep
-        .iter()
-        .any(|p| p.state == crate::ops::verify::deep::DeepState::Broken);
-    let code = match v.access {
-        Access::Works if broken => exit::CHECK_FAILED,
-        Access::Works => exit::OK,
-        Access::Missing | Access::Unknown => exit::ERROR,
-        _ => exit::CHECK_FAILED,
-    };
-    if args.json {
-        println!(
-            "{}",
-            json!({"org": org, "ok": v.ok(), "state": v.access.name(), "verification": v, "next_steps": steps})
-        );
-        return Ok(code);
-    }
-    let who = match &v.signed_in {
-        crate::domain::verify::SignedIn::Personal { address } => {
-            format!("{address} (personal Microsoft account)")
-        }
-        crate::domain::verify::SignedIn::Tenant { address, tenant } => {
-            format!("{address} (tenant {tenant})")
-        }
-        crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
-    };
-    say!("Verifying '{org}' as {who}:");
-    print_probes(&v.probes);
-    let headline = match &v.access {
-        Access::Works => "The organization answers this sign-in.".to_string(),
-        Access::WrongSignIn { needs: Some(t) } => format!(
-            "You are signed in to a different directory: '{org}' is connected to {}. Sign in there; nothing else is wrong.",
-            match &v.backing {
-                Some(crate::domain::directory::Backing::Tenant { directory })
-                    if &directory.id == t =>
-                    directory.label(),
-                _ => format!("the directory {t}"),
-            }
-        ),
-        Access::WrongSignIn { needs: None } => format!(
-            "'{org}' uses personal Microsoft accounts, and you are signed in with a work account. Sign in with your personal account; nothing else is wrong."
-        ),
-        Access::OwnerLockedOut => format!(
-            "The owner is locked out: the profile answers but '{org}' refuses every request. This is the lockout after a connect; recover as below."
-        ),
-        Access::NoAccess => format!(
-            "'{org}' does not let this identity in{}.",
-            v.owner
-                .as_deref()
-                .map(|o| format!(
-                    "; ask the owner ({o}) or a Project Collection Administrator to add you"
-                ))
-                .unwrap_or_else(|| {
-                    "; ask its owner or a Project Collection Administrator to add you".into()
-                })
-        ),
-        Access::Missing => format!("There is no organization named '{org}': check the spelling."),
-        Access::Unknown => {
-            "Could not tell: the organization answered with an error (see above); try again."
-                .to_string()
-        }
-    };
-    say!("\n{headline}");
-    if let Some(e) = &v.error
-        && v.access != Access::Works
-    {
-        let mut line = format!("  Azure said: {}", e.code.as_deref().unwrap_or(""));
-        if let Some(r) = &e.request_id {
-            line.push_str(&format!(" (request id {r})"));
-        }
-        if e.code.is_some() || e.request_id.is_some() {
-            say!("{line}");
-        }
-    }
-    for (i, s) in steps.iter().enumerate() {
-        say!("  {}. {s}", i + 1);
-    }
-    if args.deep {
-        print_deep(&v);
-    }
-    Ok(code)
-}
-
-/// Each probe of a verification, one line each.
-pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
-    for p in probes {
-        say!(
-            "  {} {}: {}",
-            if p.ok { "✔" } else { "✘" },
-            p.what,
-            p.detail
-        );
-    }
-}
-
-/// `verify --deep`'s probes, one line each, with the fix under a broken one.
-fn print_deep(v: &crate::ops::verify::Verification) {
-    if !v.ok() {
-        say!("\nDeep probes skipped: the organization does not answer this sign-in.");
-        return;
-    }
-    say!("\nWhat the change may have broken:");
-    for p in &v.deep {
-        say!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
-        if let Some(id) = &p.known_as {
-            say!("      known problem: {id} (`ado-entra explain {id}`)");
-        }
-        for (i, f) in p.fix.iter().enumerate() {
-            say!("      {}. {f}", i + 1);
-        }
-    }
-}
-
-/// What to do after a verification, one step per line.
-fn verify_steps(org: &str, v: &crate::ops::verify::Verification) -> Vec<String> {
-    match &v.access {
-        Access::WrongSignIn { .. } => vec![format!(
-            "{} then `ado-entra verify --org {org}`",
-            v.access
-                .sign_in_command()
-                .map(|c| format!("`ado-entra logout`, `{c}`,"))
-                .unwrap_or_default()
-        )],
-        Access::OwnerLockedOut => crate::domain::diagnose::KnowledgeBase::builtin()
-            .get("lockout-after-connect")
-            .map(|e| {
-                // The organization is known here: the commands name it.
-                e.fix
-                    .iter()
-                    .map(|s| s.replace("--org ORG", &format!("--org {org}")))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Access::NoAccess => vec![format!(
-            "Have an administrator add you in Organization settings > Users, then sign in again and run `ado-entra verify --org {org}`."
-        )],
-        Access::Missing => vec![format!(
-            "Check the name: it is the part after dev.azure.com/ (ado-entra orgs lists yours)."
-        )],
-        _ => vec![],
     }
 }

@@ -32,6 +32,7 @@ mod orgs;
 mod recover;
 mod resolve;
 mod tui_cmds;
+mod verify;
 
 pub mod auth_cmds;
 mod login;
@@ -107,7 +108,7 @@ pub enum Command {
     /// Interrupted changes: list them, or close one after checking Azure.
     Journal(journal::JournalArgs),
     /// Prove the organization answers the current sign-in; diagnose a refusal.
-    Verify(change::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
     Resolve(resolve::ResolveArgs),
     /// The fleet: every organization you belong to (or connected to --tenant), with --check --to T its readiness.
@@ -505,7 +506,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             change::change(&global, args, change::Command::Disconnect).await
         }
         Some(Command::Journal(args)) => journal::run(&global, args).await,
-        Some(Command::Verify(args)) => change::verify(&global, args).await,
+        Some(Command::Verify(args)) => verify::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
         Some(Command::Orgs(args)) => orgs::orgs(&global, args).await,
         Some(Command::Recover(args)) => recover::run(&global, args).await,

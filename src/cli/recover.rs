@@ -332,7 +332,10 @@ fn print_report(r: &Report) {
 fn print_outcome(o: &Outcome) {
     say!("{}", o.summary);
     if let Some(v) = &o.verified {
-        super::change::print_probes(&v.probes);
+        print!(
+            "{}",
+            crate::domain::text::printable_lines(&super::verify::Probes(&v.probes).to_string())
+        );
     }
     if let Some(f) = &o.file {
         say!("Written: {f}");
