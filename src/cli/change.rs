@@ -3,14 +3,15 @@
 //! organization's real state first (under the organization's lock), then
 //! takes exactly one decision; see `docs/user-guide.md`.
 
+use std::fmt;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::{CliError, GlobalArgs, exit};
-use crate::domain::checks::{ACCEPTABLE, CheckResult, Status, acceptable};
+use crate::domain::checks::{ACCEPTABLE, Status, acceptable};
 use crate::domain::directory::{Asked, Change, Decision, Target};
 use crate::domain::validate::parse_tenant;
 use crate::ops::change::{
@@ -125,23 +126,6 @@ fn progress(quiet: bool) -> crate::ops::gather::Progress {
     })
 }
 
-fn print_blocked(org: &str, results: &[CheckResult], blocking: &[String], cmd: &str) {
-    tell!("Refusing to change '{org}': a prerequisite failed.");
-    for r in results
-        .iter()
-        .filter(|r| r.status == Status::Fail && blocking.iter().any(|b| b == r.id))
-    {
-        tell!("  ✘ {}: {}", r.id, r.title);
-        for e in r.evidence.iter().take(5) {
-            tell!("      {e}");
-        }
-        if let Some(fix) = &r.fix {
-            tell!("    fix: {fix}");
-        }
-    }
-    tell!("Nothing was changed. After fixing, run the same command again: {cmd}");
-}
-
 /// `connect`, `change-tenant`, `disconnect`.
 pub async fn change(global: &GlobalArgs, args: ChangeArgs, cmd: Command) -> Result<u8, CliError> {
     let json_out = args.json;
@@ -217,20 +201,15 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
                 Decision::WrongFlow { .. } => exit::USAGE,
                 _ => exit::CHECK_FAILED,
             };
-            let message = situation.decision.explain(&org);
-            let next = ops::next_commands(&org, &situation.decision);
-            if args.json {
-                println!(
-                    "{}",
-                    json!({"org": org, "situation": situation, "message": message, "next_steps": next, "applied": null})
-                );
-            } else {
-                say!("{message}");
-                for n in &next {
-                    say!("  next: {n}");
-                }
-            }
-            Ok(code)
+            let decided = Decided {
+                org: &org,
+                situation: &situation,
+                message: situation.decision.explain(&org),
+                next_steps: ops::next_commands(&org, &situation.decision),
+                applied: None,
+                code,
+            };
+            Ok(super::emit(&decided, args.json))
         }
         Decision::AlreadyLanded { .. } => {
             let applied = ops::apply(
@@ -243,8 +222,10 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
             )
             .await
             .map_err(change_error)?;
-            print_applied(&org, &situation, None, &applied, args.json);
-            Ok(exit::OK)
+            Ok(super::emit(
+                &done(&org, &situation, None, &applied),
+                args.json,
+            ))
         }
         Decision::Proceed { change, resume } => {
             if let (Some(p), false) = (resume, quiet) {
@@ -259,16 +240,19 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
                 .map_err(|e| change_error(e.into()))?;
             let blocking = assessment.blocking(&args.accept_risk);
             if !blocking.is_empty() {
-                if args.json {
-                    println!(
-                        "{}",
-                        json!({"org": org, "situation": situation, "applied": null, "blocked_by": blocking,
-                            "report": crate::ops::output::check_json(&org, change.destination().map(|d| d.id.as_str()), &assessment.results, &assessment.prediction)})
-                    );
-                } else {
-                    print_blocked(&org, &assessment.results, &blocking, &command_line);
-                }
-                return Ok(exit::CHECK_FAILED);
+                let blocked = Blocked {
+                    org: &org,
+                    situation: &situation,
+                    applied: None,
+                    blocked_by: blocking,
+                    report: ChecksJson {
+                        org: &org,
+                        destination: change.destination().map(|d| d.id.as_str()),
+                        assessment: &assessment,
+                    },
+                    command: &command_line,
+                };
+                return Ok(super::emit(&blocked, args.json));
             }
             let accepted: Vec<String> =
                 crate::domain::checks::verdict_accepting(&assessment.results, &args.accept_risk)
@@ -287,8 +271,10 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
             let applied = ops::apply(&c, &jdir, &lock, &situation, &confirmed, print_step(quiet))
                 .await
                 .map_err(change_error)?;
-            print_applied(&org, &situation, Some(&assessment), &applied, args.json);
-            Ok(exit::OK)
+            Ok(super::emit(
+                &done(&org, &situation, Some(&assessment), &applied),
+                args.json,
+            ))
         }
     }
 }
@@ -310,13 +296,14 @@ fn print_plan(org: &str, change: &Change, a: &Assessment, accepted: &[String]) {
     }
 }
 
-fn print_applied(
-    org: &str,
-    situation: &Situation,
-    a: Option<&Assessment>,
-    applied: &Applied,
-    json_out: bool,
-) {
+/// The change made (or found made and recorded): what the journal says,
+/// and what to do next.
+fn done<'a>(
+    org: &'a str,
+    situation: &'a Situation,
+    a: Option<&'a Assessment>,
+    applied: &'a Applied,
+) -> Done<'a> {
     let next = match &applied.now {
         Target::Tenant(t) => format!(
             "sign out, sign in afresh as a member of the directory (`ado-entra logout`, then `ado-entra login --tenant {t}`), and run `ado-entra verify --org {org}`"
@@ -325,29 +312,144 @@ fn print_applied(
             "sign in afresh with your personal Microsoft account (`ado-entra logout`, then `ado-entra login --tenant consumers`), and run `ado-entra verify --org {org}`"
         ),
     };
-    if json_out {
-        let report = a.map(|a| {
-            crate::ops::output::check_json(
-                org,
-                situation
-                    .decision
-                    .change()
-                    .and_then(|c| c.destination())
-                    .map(|d| d.id.as_str()),
-                &a.results,
-                &a.prediction,
-            )
-        });
-        println!(
-            "{}",
-            json!({"org": org, "situation": situation, "applied": applied, "report": report, "next_steps": [next]})
-        );
-    } else {
-        say!(
+    Done {
+        org,
+        situation,
+        applied,
+        report: a.map(|assessment| ChecksJson {
+            org,
+            destination: situation
+                .decision
+                .change()
+                .and_then(|c| c.destination())
+                .map(|d| d.id.as_str()),
+            assessment,
+        }),
+        next_steps: vec![next],
+    }
+}
+
+/// The checks as `check --json` writes them (`ops::output::check_json`).
+struct ChecksJson<'a> {
+    org: &'a str,
+    destination: Option<&'a str>,
+    assessment: &'a Assessment,
+}
+
+impl Serialize for ChecksJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.assessment;
+        crate::ops::output::check_json(self.org, self.destination, &a.results, &a.prediction)
+            .serialize(s)
+    }
+}
+
+/// Nothing to do, the wrong command, or refused by the organization's state.
+#[derive(Serialize)]
+struct Decided<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    message: String,
+    next_steps: Vec<String>,
+    /// Nothing was applied (`null`).
+    applied: Option<&'a Applied>,
+    #[serde(skip)]
+    code: u8,
+}
+
+impl super::Report for Decided<'_> {
+    fn exit_code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for Decided<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.message)?;
+        for n in &self.next_steps {
+            writeln!(f, "  next: {n}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Refused: a prerequisite failed and was not accepted. Nothing changed.
+#[derive(Serialize)]
+struct Blocked<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    /// Nothing was applied (`null`).
+    applied: Option<&'a Applied>,
+    blocked_by: Vec<String>,
+    report: ChecksJson<'a>,
+    /// The command to run again after fixing.
+    #[serde(skip)]
+    command: &'a str,
+}
+
+impl super::Report for Blocked<'_> {
+    fn exit_code(&self) -> u8 {
+        exit::CHECK_FAILED
+    }
+    fn text_on_stderr(&self) -> bool {
+        true
+    }
+}
+
+impl fmt::Display for Blocked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Refusing to change '{}': a prerequisite failed.",
+            self.org
+        )?;
+        for r in self
+            .report
+            .assessment
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Fail && self.blocked_by.iter().any(|b| b == r.id))
+        {
+            writeln!(f, "  ✘ {}: {}", r.id, r.title)?;
+            for e in r.evidence.iter().take(5) {
+                writeln!(f, "      {e}")?;
+            }
+            if let Some(fix) = &r.fix {
+                writeln!(f, "    fix: {fix}")?;
+            }
+        }
+        writeln!(
+            f,
+            "Nothing was changed. After fixing, run the same command again: {}",
+            self.command
+        )
+    }
+}
+
+/// The change made: the journal's summary and what to do next.
+#[derive(Serialize)]
+struct Done<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    applied: &'a Applied,
+    /// The checks run before the change (`null` when it had already landed).
+    report: Option<ChecksJson<'a>>,
+    next_steps: Vec<String>,
+}
+
+impl super::Report for Done<'_> {}
+
+impl fmt::Display for Done<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
             "{}\nJournal: {}",
-            applied.summary,
-            applied.journal.display()
-        );
-        say!("Next: {next}.");
+            self.applied.summary,
+            self.applied.journal.display()
+        )?;
+        for n in &self.next_steps {
+            writeln!(f, "Next: {n}.")?;
+        }
+        Ok(())
     }
 }

@@ -4,18 +4,13 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
-/// A line for people on stdout. Whatever the line carries from servers
-/// (names, addresses, error text) goes through the one sanitiser,
-/// [`crate::domain::text::printable_lines`], so no escape sequence or
-/// bidirectional override reaches the terminal. (`--json` documents are
-/// printed as they are: JSON escapes control characters itself.)
-macro_rules! say {
-    ($($arg:tt)*) => {
-        println!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
-    };
-}
-
-/// [`say!`] on stderr: progress, warnings, prompts.
+/// A line for people on stderr: progress, warnings, prompts. Whatever the
+/// line carries from servers (names, addresses, error text) goes through the
+/// one sanitiser, [`crate::domain::text::printable_lines`], so no escape
+/// sequence or bidirectional override reaches the terminal. (What a command
+/// answers on stdout is a [`Report`], printed by [`emit`] the same way;
+/// `--json` documents are printed as they are: JSON escapes control
+/// characters itself.)
 macro_rules! tell {
     ($($arg:tt)*) => {
         eprintln!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
