@@ -1,16 +1,18 @@
 //! `ado-entra audit`: what a tenant change breaks (service connections,
 //! PATs, policies).
 
+use std::fmt;
 use std::sync::Arc;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
-use crate::domain::checks::Status;
+use crate::domain::checks::{CheckResult, Status};
 use crate::domain::directory::Directory;
 use crate::domain::validate::{parse_org_name, parse_tenant};
+use crate::ops::since_change::SinceChange;
 use crate::ops::{change, gather};
 
 #[derive(Debug, Clone, Args)]
@@ -84,52 +86,75 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
     )
     .await
     .map_err(client_error)?;
-    let results = crate::ops::audit_rows(&facts);
-    let conditional_access = facts.org.policies.enforce_aad_conditional_access;
-    let guest_blocked = facts.org.policies.disallow_aad_guest_user_access;
-    if args.json {
-        println!(
-            "{}",
-            json!({
-                "org": org,
-                "tenant": facts.operation.destination(),
-                "findings": results,
-                "policies": {"disallow_aad_guest_user_access": guest_blocked, "enforce_aad_conditional_access": conditional_access},
-            })
-        );
-    } else {
-        say!(
-            "Audit of '{org}'{}",
-            facts
-                .operation
-                .destination()
+    let audited = Audited {
+        tenant: facts.operation.destination().map(str::to_string),
+        findings: crate::ops::audit_rows(&facts),
+        policies: Policies {
+            disallow_aad_guest_user_access: facts.org.policies.disallow_aad_guest_user_access,
+            enforce_aad_conditional_access: facts.org.policies.enforce_aad_conditional_access,
+        },
+        org,
+    };
+    Ok(super::emit(&audited, args.json))
+}
+
+/// `audit`: every credential and policy the change affects.
+#[derive(Serialize)]
+struct Audited {
+    org: String,
+    /// The planned directory (none for a disconnect).
+    tenant: Option<String>,
+    findings: Vec<CheckResult>,
+    policies: Policies,
+}
+
+#[derive(Serialize)]
+struct Policies {
+    disallow_aad_guest_user_access: Option<bool>,
+    enforce_aad_conditional_access: Option<bool>,
+}
+
+impl super::Report for Audited {
+    /// Warnings are findings to read, not a reason to stop a script: only a
+    /// failed check (something that blocks the change) exits 3.
+    fn exit_code(&self) -> u8 {
+        if self.findings.iter().any(|r| r.status == Status::Fail) {
+            exit::CHECK_FAILED
+        } else {
+            exit::OK
+        }
+    }
+}
+
+impl fmt::Display for Audited {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Audit of '{}'{}",
+            self.org,
+            self.tenant
+                .as_ref()
                 .map(|t| format!(" against directory {t}"))
                 .unwrap_or_default()
-        );
-        for r in &results {
-            say!("{} {}", r.status.symbol(), r.title);
+        )?;
+        for r in &self.findings {
+            writeln!(f, "{} {}", r.status.symbol(), r.title)?;
             for e in &r.evidence {
-                say!("    {e}");
+                writeln!(f, "    {e}")?;
             }
         }
-        let show = |v: Option<bool>| {
-            v.map_or("unknown".to_string(), |b| {
-                if b { "on".into() } else { "off".into() }
-            })
+        let show = |v: Option<bool>| match v {
+            None => "unknown",
+            Some(true) => "on",
+            Some(false) => "off",
         };
-        say!(
+        writeln!(
+            f,
             "Policies: guest access disallowed: {}; conditional access enforced: {}",
-            show(guest_blocked),
-            show(conditional_access)
-        );
+            show(self.policies.disallow_aad_guest_user_access),
+            show(self.policies.enforce_aad_conditional_access)
+        )
     }
-    // Warnings are findings to read, not a reason to stop a script: only a
-    // failed check (something that blocks the change) exits 3.
-    Ok(if results.iter().any(|r| r.status == Status::Fail) {
-        exit::CHECK_FAILED
-    } else {
-        exit::OK
-    })
 }
 
 /// `audit --since-change`: the directory change in the audit log.
@@ -143,39 +168,58 @@ async fn since_change(
         crate::ops::since_change::since_change(c, org, &paths.journal_dir(), chrono::Utc::now())
             .await
             .map_err(client_error)?;
-    let code = if found.events.is_empty() {
-        exit::CHECK_FAILED
-    } else {
-        exit::OK
-    };
-    if json_out {
-        println!("{}", json!(found));
-        return Ok(code);
-    }
-    say!(
-        "Directory changes of '{org}' in its audit log since {}{}:",
-        found.since.format("%Y-%m-%d %H:%M UTC"),
-        found
-            .journal
-            .as_ref()
-            .map(|j| format!(" (an hour before the change in {})", j.display()))
-            .unwrap_or_default()
-    );
-    if let Some(why) = &found.unavailable {
-        say!("  none read: {why}");
-    } else if found.events.is_empty() {
-        say!("  none: no connect, change or disconnect was recorded in that time");
-    }
-    for e in &found.events {
-        let verb = if e.action.eq_ignore_ascii_case("Organization.UnlinkFromAAD") {
-            "disconnected"
+    Ok(super::emit(&Since(found), json_out))
+}
+
+/// `audit --since-change`'s answer, as `ops::since_change` found it.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Since(SinceChange);
+
+impl super::Report for Since {
+    /// None found (or the log unreadable) exits 3.
+    fn exit_code(&self) -> u8 {
+        if self.0.events.is_empty() {
+            exit::CHECK_FAILED
         } else {
-            "connected"
-        };
-        say!("  {} {verb} by {}: {}", e.at, e.actor, e.details);
-        if let Some(ip) = &e.ip_address {
-            say!("      from {ip}");
+            exit::OK
         }
     }
-    Ok(code)
+}
+
+impl fmt::Display for Since {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let found = &self.0;
+        writeln!(
+            f,
+            "Directory changes of '{}' in its audit log since {}{}:",
+            found.org,
+            found.since.format("%Y-%m-%d %H:%M UTC"),
+            found
+                .journal
+                .as_ref()
+                .map(|j| format!(" (an hour before the change in {})", j.display()))
+                .unwrap_or_default()
+        )?;
+        if let Some(why) = &found.unavailable {
+            writeln!(f, "  none read: {why}")?;
+        } else if found.events.is_empty() {
+            writeln!(
+                f,
+                "  none: no connect, change or disconnect was recorded in that time"
+            )?;
+        }
+        for e in &found.events {
+            let verb = if e.action.eq_ignore_ascii_case("Organization.UnlinkFromAAD") {
+                "disconnected"
+            } else {
+                "connected"
+            };
+            writeln!(f, "  {} {verb} by {}: {}", e.at, e.actor, e.details)?;
+            if let Some(ip) = &e.ip_address {
+                writeln!(f, "      from {ip}")?;
+            }
+        }
+        Ok(())
+    }
 }

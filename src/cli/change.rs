@@ -3,18 +3,17 @@
 //! organization's real state first (under the organization's lock), then
 //! takes exactly one decision; see `docs/user-guide.md`.
 
+use std::fmt;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::{CliError, GlobalArgs, exit};
-use crate::client::Clients;
-use crate::domain::checks::{ACCEPTABLE, CheckResult, Status, acceptable};
+use crate::domain::checks::{ACCEPTABLE, Status, acceptable};
 use crate::domain::directory::{Asked, Change, Decision, Target};
 use crate::domain::validate::parse_tenant;
-use crate::domain::verify::Access;
 use crate::ops::change::{
     self as ops, Applied, ApplyStep, Assessment, ChangeError, Confirmed, Situation,
 };
@@ -46,23 +45,6 @@ pub struct ChangeArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(
-    after_help = "Uses the current sign-in as it is (it does not switch directories), so it shows what this identity can do.\nWith --deep, also verifies each Azure service connection (as the portal's Verify does), queries the agent pools, tries a Git fetch's first request and lists your PATs, and says for each: working, broken (with the fix) or not checkable.\nExit codes: 0 the organization answers (and, with --deep, nothing probed is broken), 3 it does not answer this sign-in (wrong sign-in, no access, or the owner locked out; the output says which and what to do) or a deep probe is broken, 1 error (including no such organization).\n\nExamples:\n  ado-entra verify --org fabrikam\n  ado-entra verify --org fabrikam --deep --json"
-)]
-pub struct VerifyArgs {
-    /// Organization name or its dev.azure.com URL.
-    #[arg(long, value_parser = super::org_arg)]
-    pub org: String,
-    /// Also exercise what the change may have broken: service connections,
-    /// agent pools, Git over HTTPS, PATs.
-    #[arg(long)]
-    pub deep: bool,
-    /// Print JSON on stdout (errors too).
-    #[arg(long)]
-    pub json: bool,
-}
-
 /// Which change command is running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
@@ -81,7 +63,7 @@ impl Command {
     }
 }
 
-fn paths() -> Result<StatePaths, CliError> {
+pub(super) fn paths() -> Result<StatePaths, CliError> {
     StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))
 }
 
@@ -142,23 +124,6 @@ fn progress(quiet: bool) -> crate::ops::gather::Progress {
             }
         }
     })
-}
-
-fn print_blocked(org: &str, results: &[CheckResult], blocking: &[String], cmd: &str) {
-    tell!("Refusing to change '{org}': a prerequisite failed.");
-    for r in results
-        .iter()
-        .filter(|r| r.status == Status::Fail && blocking.iter().any(|b| b == r.id))
-    {
-        tell!("  ✘ {}: {}", r.id, r.title);
-        for e in r.evidence.iter().take(5) {
-            tell!("      {e}");
-        }
-        if let Some(fix) = &r.fix {
-            tell!("    fix: {fix}");
-        }
-    }
-    tell!("Nothing was changed. After fixing, run the same command again: {cmd}");
 }
 
 /// `connect`, `change-tenant`, `disconnect`.
@@ -236,20 +201,15 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
                 Decision::WrongFlow { .. } => exit::USAGE,
                 _ => exit::CHECK_FAILED,
             };
-            let message = situation.decision.explain(&org);
-            let next = ops::next_commands(&org, &situation.decision);
-            if args.json {
-                println!(
-                    "{}",
-                    json!({"org": org, "situation": situation, "message": message, "next_steps": next, "applied": null})
-                );
-            } else {
-                say!("{message}");
-                for n in &next {
-                    say!("  next: {n}");
-                }
-            }
-            Ok(code)
+            let decided = Decided {
+                org: &org,
+                situation: &situation,
+                message: situation.decision.explain(&org),
+                next_steps: ops::next_commands(&org, &situation.decision),
+                applied: None,
+                code,
+            };
+            Ok(super::emit(&decided, args.json))
         }
         Decision::AlreadyLanded { .. } => {
             let applied = ops::apply(
@@ -262,8 +222,10 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
             )
             .await
             .map_err(change_error)?;
-            print_applied(&org, &situation, None, &applied, args.json);
-            Ok(exit::OK)
+            Ok(super::emit(
+                &done(&org, &situation, None, &applied),
+                args.json,
+            ))
         }
         Decision::Proceed { change, resume } => {
             if let (Some(p), false) = (resume, quiet) {
@@ -278,16 +240,19 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
                 .map_err(|e| change_error(e.into()))?;
             let blocking = assessment.blocking(&args.accept_risk);
             if !blocking.is_empty() {
-                if args.json {
-                    println!(
-                        "{}",
-                        json!({"org": org, "situation": situation, "applied": null, "blocked_by": blocking,
-                            "report": crate::ops::output::check_json(&org, change.destination().map(|d| d.id.as_str()), &assessment.results, &assessment.prediction)})
-                    );
-                } else {
-                    print_blocked(&org, &assessment.results, &blocking, &command_line);
-                }
-                return Ok(exit::CHECK_FAILED);
+                let blocked = Blocked {
+                    org: &org,
+                    situation: &situation,
+                    applied: None,
+                    blocked_by: blocking,
+                    report: ChecksJson {
+                        org: &org,
+                        destination: change.destination().map(|d| d.id.as_str()),
+                        assessment: &assessment,
+                    },
+                    command: &command_line,
+                };
+                return Ok(super::emit(&blocked, args.json));
             }
             let accepted: Vec<String> =
                 crate::domain::checks::verdict_accepting(&assessment.results, &args.accept_risk)
@@ -306,8 +271,10 @@ async fn run_change(global: &GlobalArgs, args: &ChangeArgs, cmd: Command) -> Res
             let applied = ops::apply(&c, &jdir, &lock, &situation, &confirmed, print_step(quiet))
                 .await
                 .map_err(change_error)?;
-            print_applied(&org, &situation, Some(&assessment), &applied, args.json);
-            Ok(exit::OK)
+            Ok(super::emit(
+                &done(&org, &situation, Some(&assessment), &applied),
+                args.json,
+            ))
         }
     }
 }
@@ -329,13 +296,14 @@ fn print_plan(org: &str, change: &Change, a: &Assessment, accepted: &[String]) {
     }
 }
 
-fn print_applied(
-    org: &str,
-    situation: &Situation,
-    a: Option<&Assessment>,
-    applied: &Applied,
-    json_out: bool,
-) {
+/// The change made (or found made and recorded): what the journal says,
+/// and what to do next.
+fn done<'a>(
+    org: &'a str,
+    situation: &'a Situation,
+    a: Option<&'a Assessment>,
+    applied: &'a Applied,
+) -> Done<'a> {
     let next = match &applied.now {
         Target::Tenant(t) => format!(
             "sign out, sign in afresh as a member of the directory (`ado-entra logout`, then `ado-entra login --tenant {t}`), and run `ado-entra verify --org {org}`"
@@ -344,195 +312,144 @@ fn print_applied(
             "sign in afresh with your personal Microsoft account (`ado-entra logout`, then `ado-entra login --tenant consumers`), and run `ado-entra verify --org {org}`"
         ),
     };
-    if json_out {
-        let report = a.map(|a| {
-            crate::ops::output::check_json(
-                org,
-                situation
-                    .decision
-                    .change()
-                    .and_then(|c| c.destination())
-                    .map(|d| d.id.as_str()),
-                &a.results,
-                &a.prediction,
-            )
-        });
-        println!(
-            "{}",
-            json!({"org": org, "situation": situation, "applied": applied, "report": report, "next_steps": [next]})
-        );
-    } else {
-        say!(
-            "{}\nJournal: {}",
-            applied.summary,
-            applied.journal.display()
-        );
-        say!("Next: {next}.");
+    Done {
+        org,
+        situation,
+        applied,
+        report: a.map(|assessment| ChecksJson {
+            org,
+            destination: situation
+                .decision
+                .change()
+                .and_then(|c| c.destination())
+                .map(|d| d.id.as_str()),
+            assessment,
+        }),
+        next_steps: vec![next],
     }
 }
 
-/// `verify`.
-pub async fn verify(global: &GlobalArgs, args: VerifyArgs) -> Result<u8, CliError> {
-    let json_out = args.json;
-    run_verify(global, &args)
-        .await
-        .map_err(|e| e.json(json_out))
+/// The checks as `check --json` writes them (`ops::output::check_json`).
+struct ChecksJson<'a> {
+    org: &'a str,
+    destination: Option<&'a str>,
+    assessment: &'a Assessment,
 }
 
-async fn run_verify(global: &GlobalArgs, args: &VerifyArgs) -> Result<u8, CliError> {
-    let org = args.org.clone(); // parsed by clap (`org_arg`)
-    let paths = paths()?;
-    let c: Clients = super::auth_cmds::signed_in(global).await?;
-    let Some(who) = crate::ops::verify::signed_in(&c).await else {
-        return Err(super::auth_cmds::client_error(
-            crate::client::ClientError::Auth(crate::client::auth::AuthError::NotSignedIn),
-        ));
-    };
-    let mut v = crate::ops::verify::verify(&c, &org, who, &paths.journal_dir()).await;
-    if args.deep && v.ok() {
-        v.deep = crate::ops::verify::deep::probes(&c, &org).await;
+impl Serialize for ChecksJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.assessment;
+        crate::ops::output::check_json(self.org, self.destination, &a.results, &a.prediction)
+            .serialize(s)
     }
-    super::auth_cmds::note_if_app(global);
-    let steps = verify_steps(&org, &v);
-    let broken = v
-        .deep
-        .iter()
-        .any(|p| p.state == crate::ops::verify::deep::DeepState::Broken);
-    let code = match v.access {
-        Access::Works if broken => exit::CHECK_FAILED,
-        Access::Works => exit::OK,
-        Access::Missing | Access::Unknown => exit::ERROR,
-        _ => exit::CHECK_FAILED,
-    };
-    if args.json {
-        println!(
-            "{}",
-            json!({"org": org, "ok": v.ok(), "state": v.access.name(), "verification": v, "next_steps": steps})
-        );
-        return Ok(code);
+}
+
+/// Nothing to do, the wrong command, or refused by the organization's state.
+#[derive(Serialize)]
+struct Decided<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    message: String,
+    next_steps: Vec<String>,
+    /// Nothing was applied (`null`).
+    applied: Option<&'a Applied>,
+    #[serde(skip)]
+    code: u8,
+}
+
+impl super::Report for Decided<'_> {
+    fn exit_code(&self) -> u8 {
+        self.code
     }
-    let who = match &v.signed_in {
-        crate::domain::verify::SignedIn::Personal { address } => {
-            format!("{address} (personal Microsoft account)")
+}
+
+impl fmt::Display for Decided<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.message)?;
+        for n in &self.next_steps {
+            writeln!(f, "  next: {n}")?;
         }
-        crate::domain::verify::SignedIn::Tenant { address, tenant } => {
-            format!("{address} (tenant {tenant})")
-        }
-        crate::domain::verify::SignedIn::Pat => "a personal access token".into(),
-    };
-    say!("Verifying '{org}' as {who}:");
-    print_probes(&v.probes);
-    let headline = match &v.access {
-        Access::Works => "The organization answers this sign-in.".to_string(),
-        Access::WrongSignIn { needs: Some(t) } => format!(
-            "You are signed in to a different directory: '{org}' is connected to {}. Sign in there; nothing else is wrong.",
-            match &v.backing {
-                Some(crate::domain::directory::Backing::Tenant { directory })
-                    if &directory.id == t =>
-                    directory.label(),
-                _ => format!("the directory {t}"),
+        Ok(())
+    }
+}
+
+/// Refused: a prerequisite failed and was not accepted. Nothing changed.
+#[derive(Serialize)]
+struct Blocked<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    /// Nothing was applied (`null`).
+    applied: Option<&'a Applied>,
+    blocked_by: Vec<String>,
+    report: ChecksJson<'a>,
+    /// The command to run again after fixing.
+    #[serde(skip)]
+    command: &'a str,
+}
+
+impl super::Report for Blocked<'_> {
+    fn exit_code(&self) -> u8 {
+        exit::CHECK_FAILED
+    }
+    fn text_on_stderr(&self) -> bool {
+        true
+    }
+}
+
+impl fmt::Display for Blocked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Refusing to change '{}': a prerequisite failed.",
+            self.org
+        )?;
+        for r in self
+            .report
+            .assessment
+            .results
+            .iter()
+            .filter(|r| r.status == Status::Fail && self.blocked_by.iter().any(|b| b == r.id))
+        {
+            writeln!(f, "  ✘ {}: {}", r.id, r.title)?;
+            for e in r.evidence.iter().take(5) {
+                writeln!(f, "      {e}")?;
             }
-        ),
-        Access::WrongSignIn { needs: None } => format!(
-            "'{org}' uses personal Microsoft accounts, and you are signed in with a work account. Sign in with your personal account; nothing else is wrong."
-        ),
-        Access::OwnerLockedOut => format!(
-            "The owner is locked out: the profile answers but '{org}' refuses every request. This is the lockout after a connect; recover as below."
-        ),
-        Access::NoAccess => format!(
-            "'{org}' does not let this identity in{}.",
-            v.owner
-                .as_deref()
-                .map(|o| format!(
-                    "; ask the owner ({o}) or a Project Collection Administrator to add you"
-                ))
-                .unwrap_or_else(|| {
-                    "; ask its owner or a Project Collection Administrator to add you".into()
-                })
-        ),
-        Access::Missing => format!("There is no organization named '{org}': check the spelling."),
-        Access::Unknown => {
-            "Could not tell: the organization answered with an error (see above); try again."
-                .to_string()
+            if let Some(fix) = &r.fix {
+                writeln!(f, "    fix: {fix}")?;
+            }
         }
-    };
-    say!("\n{headline}");
-    if let Some(e) = &v.error
-        && v.access != Access::Works
-    {
-        let mut line = format!("  Azure said: {}", e.code.as_deref().unwrap_or(""));
-        if let Some(r) = &e.request_id {
-            line.push_str(&format!(" (request id {r})"));
-        }
-        if e.code.is_some() || e.request_id.is_some() {
-            say!("{line}");
-        }
-    }
-    for (i, s) in steps.iter().enumerate() {
-        say!("  {}. {s}", i + 1);
-    }
-    if args.deep {
-        print_deep(&v);
-    }
-    Ok(code)
-}
-
-/// Each probe of a verification, one line each.
-pub(super) fn print_probes(probes: &[crate::ops::verify::Probe]) {
-    for p in probes {
-        say!(
-            "  {} {}: {}",
-            if p.ok { "✔" } else { "✘" },
-            p.what,
-            p.detail
-        );
+        writeln!(
+            f,
+            "Nothing was changed. After fixing, run the same command again: {}",
+            self.command
+        )
     }
 }
 
-/// `verify --deep`'s probes, one line each, with the fix under a broken one.
-fn print_deep(v: &crate::ops::verify::Verification) {
-    if !v.ok() {
-        say!("\nDeep probes skipped: the organization does not answer this sign-in.");
-        return;
-    }
-    say!("\nWhat the change may have broken:");
-    for p in &v.deep {
-        say!("  {} {}: {}", p.state.symbol(), p.what, p.detail);
-        if let Some(id) = &p.known_as {
-            say!("      known problem: {id} (`ado-entra explain {id}`)");
-        }
-        for (i, f) in p.fix.iter().enumerate() {
-            say!("      {}. {f}", i + 1);
-        }
-    }
+/// The change made: the journal's summary and what to do next.
+#[derive(Serialize)]
+struct Done<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    applied: &'a Applied,
+    /// The checks run before the change (`null` when it had already landed).
+    report: Option<ChecksJson<'a>>,
+    next_steps: Vec<String>,
 }
 
-/// What to do after a verification, one step per line.
-fn verify_steps(org: &str, v: &crate::ops::verify::Verification) -> Vec<String> {
-    match &v.access {
-        Access::WrongSignIn { .. } => vec![format!(
-            "{} then `ado-entra verify --org {org}`",
-            v.access
-                .sign_in_command()
-                .map(|c| format!("`ado-entra logout`, `{c}`,"))
-                .unwrap_or_default()
-        )],
-        Access::OwnerLockedOut => crate::domain::diagnose::KnowledgeBase::builtin()
-            .get("lockout-after-connect")
-            .map(|e| {
-                // The organization is known here: the commands name it.
-                e.fix
-                    .iter()
-                    .map(|s| s.replace("--org ORG", &format!("--org {org}")))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        Access::NoAccess => vec![format!(
-            "Have an administrator add you in Organization settings > Users, then sign in again and run `ado-entra verify --org {org}`."
-        )],
-        Access::Missing => vec![format!(
-            "Check the name: it is the part after dev.azure.com/ (ado-entra orgs lists yours)."
-        )],
-        _ => vec![],
+impl super::Report for Done<'_> {}
+
+impl fmt::Display for Done<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{}\nJournal: {}",
+            self.applied.summary,
+            self.applied.journal.display()
+        )?;
+        for n in &self.next_steps {
+            writeln!(f, "Next: {n}.")?;
+        }
+        Ok(())
     }
 }

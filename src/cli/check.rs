@@ -1,16 +1,19 @@
 //! `ado-entra check --org ORG [--tenant TENANT] [--json]`: every prerequisite,
 //! and who keeps access, before anything changes. Changes nothing.
 
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::directory::{Asked, Backing, Decision};
 use crate::domain::validate::parse_tenant;
+use crate::ops::change::{Assessment, Situation};
 use crate::ops::model::{Operation, TenantInfo};
 use crate::ops::{approval, change, gather, output, report};
 use crate::paths::StatePaths;
@@ -89,18 +92,18 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
             };
             let r = report::checks_report(&situation, tenant_info(&asked), None);
             write_documents(args, &subject(args, &org, op, None), &r)?;
-            if args.json {
-                println!(
-                    "{}",
-                    serde_json::json!({"org": org, "situation": situation, "message": message, "checks": []})
-                );
-            } else {
-                say!("{message}");
-            }
-            return Ok(match other {
+            let code = match other {
                 Decision::NothingToDo { .. } | Decision::AlreadyLanded { .. } => exit::OK,
                 _ => exit::CHECK_FAILED,
-            });
+            };
+            let decided = Decided {
+                org: &org,
+                situation: &situation,
+                message,
+                checks: Vec::new(),
+                code,
+            };
+            return Ok(super::emit(&decided, args.json));
         }
     };
     let quiet = args.json || !std::io::stderr().is_terminal();
@@ -138,28 +141,90 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     let r = report::checks_report(&situation, tenant_info(&asked), Some((&change, &a)));
     let who = Some(a.facts.caller.sign_in_name.clone()).filter(|s| !s.is_empty());
     write_documents(args, &subject(args, &org, op, who), &r)?;
-    if args.json {
-        let mut v = output::check_json(
-            &org,
-            change.destination().map(|d| d.id.as_str()),
+    let checked = Checked {
+        org: &org,
+        destination: change.destination().map(|d| d.id.as_str()),
+        tenant,
+        assessment: &a,
+        situation: &situation,
+        color: std::io::stdout().is_terminal() && crate::runtime::color_enabled(),
+    };
+    Ok(super::emit(&checked, args.json))
+}
+
+/// `check` on an organization where no check runs: what its state says
+/// (nothing to do, finish the interrupted change, or refused).
+#[derive(Serialize)]
+struct Decided<'a> {
+    org: &'a str,
+    situation: &'a Situation,
+    message: String,
+    /// None ran.
+    checks: Vec<serde_json::Value>,
+    #[serde(skip)]
+    code: u8,
+}
+
+impl super::Report for Decided<'_> {
+    fn exit_code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for Decided<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.message)
+    }
+}
+
+/// `check`'s answer: every check and who keeps access. The JSON is
+/// `ops::output::check_json` with the organization's `situation`; the text
+/// is `ops::output::check_table` (coloured on a terminal).
+struct Checked<'a> {
+    org: &'a str,
+    /// The destination's id (JSON `tenant`).
+    destination: Option<&'a str>,
+    /// The destination by name (the table's heading).
+    tenant: Option<String>,
+    assessment: &'a Assessment,
+    situation: &'a Situation,
+    color: bool,
+}
+
+impl Serialize for Checked<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let a = self.assessment;
+        let mut v = output::check_json(self.org, self.destination, &a.results, &a.prediction);
+        v["situation"] = serde_json::to_value(self.situation).map_err(serde::ser::Error::custom)?;
+        v.serialize(s)
+    }
+}
+
+impl super::Report for Checked<'_> {
+    /// A check that must be proven and could not be counts as failed.
+    fn exit_code(&self) -> u8 {
+        if crate::domain::checks::verdict(&self.assessment.results).can_proceed {
+            exit::OK
+        } else {
+            exit::CHECK_FAILED
+        }
+    }
+    fn painted(&self) -> bool {
+        self.color
+    }
+}
+
+impl fmt::Display for Checked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = self.assessment;
+        f.write_str(&output::check_table(
+            self.org,
+            self.tenant.as_deref(),
             &a.results,
             &a.prediction,
-        );
-        v["situation"] = serde_json::to_value(&situation).unwrap_or_default();
-        println!("{v}");
-    } else {
-        let color = std::io::stdout().is_terminal() && crate::runtime::color_enabled();
-        print!(
-            "{}",
-            output::check_table(&org, tenant.as_deref(), &a.results, &a.prediction, color)
-        );
+            self.color,
+        ))
     }
-    // A check that must be proven and could not be counts as failed.
-    Ok(if crate::domain::checks::verdict(&a.results).can_proceed {
-        exit::OK
-    } else {
-        exit::CHECK_FAILED
-    })
 }
 
 /// The destination as asked, by id with its names.

@@ -1,10 +1,15 @@
 //! `ado-entra journal`: the interrupted changes the journal knows of, and a
 //! way to close one after checking in Azure what it left behind.
 
-use clap::{Args, Subcommand};
-use serde_json::json;
+use std::fmt;
+use std::path::PathBuf;
 
-use super::{CliError, GlobalArgs, exit};
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::{CliError, GlobalArgs};
+use crate::domain::directory::{Backing, Pending};
 use crate::domain::journal::{self, JournalWriter, Record};
 use crate::ops::change::{self as ops, CHANGE_OPS};
 use crate::paths::StatePaths;
@@ -62,7 +67,7 @@ pub async fn run(global: &GlobalArgs, args: JournalArgs) -> Result<u8, CliError>
 fn list(org: Option<&str>, json_out: bool) -> Result<u8, CliError> {
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let dir = paths.journal_dir();
-    let mut rows = Vec::new();
+    let mut unfinished = Vec::new();
     if let Ok(entries) = std::fs::read_dir(&dir) {
         let mut files: Vec<_> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -82,34 +87,97 @@ fn list(org: Option<&str>, json_out: bool) -> Result<u8, CliError> {
             } else {
                 format!("ado-entra resolve --org {} --resume", r.org)
             };
-            rows.push(json!({
-                "org": r.org, "op": r.op, "started": r.started, "journal": p,
-                "in_doubt": r.in_doubt().collect::<Vec<_>>(), "finish": finish,
-            }));
+            unfinished.push(Unfinished {
+                in_doubt: r.in_doubt().map(str::to_string).collect(),
+                org: r.org,
+                op: r.op,
+                started: r.started,
+                journal: p,
+                finish,
+            });
         }
     }
-    if json_out {
-        println!("{}", json!({"unfinished": rows}));
-    } else if rows.is_empty() {
-        say!("No unfinished run.");
-    } else {
-        for r in &rows {
-            say!(
+    Ok(super::emit(&Listed { unfinished }, json_out))
+}
+
+/// `journal list`: the unfinished runs.
+#[derive(Serialize)]
+struct Listed {
+    unfinished: Vec<Unfinished>,
+}
+
+/// One unfinished run and how to finish it.
+#[derive(Serialize)]
+struct Unfinished {
+    org: String,
+    op: String,
+    started: DateTime<Utc>,
+    journal: PathBuf,
+    /// Steps whose answer was lost (Azure is read before they are sent again).
+    in_doubt: Vec<String>,
+    finish: String,
+}
+
+impl super::Report for Listed {}
+
+impl fmt::Display for Listed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.unfinished.is_empty() {
+            return writeln!(f, "No unfinished run.");
+        }
+        for r in &self.unfinished {
+            writeln!(
+                f,
                 "{} of '{}', started {}: {}\n  journal: {}\n  finish: {}",
-                r["op"].as_str().unwrap_or_default(),
-                r["org"].as_str().unwrap_or_default(),
-                r["started"].as_str().unwrap_or_default(),
-                if r["in_doubt"].as_array().is_some_and(|a| !a.is_empty()) {
-                    "a call is in doubt (Azure is checked before anything is sent again)"
-                } else {
+                r.op,
+                r.org,
+                // As its JSON spells it.
+                serde_json::to_value(r.started)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                if r.in_doubt.is_empty() {
                     "stopped between steps"
+                } else {
+                    "a call is in doubt (Azure is checked before anything is sent again)"
                 },
-                r["journal"].as_str().unwrap_or_default(),
-                r["finish"].as_str().unwrap_or_default()
-            );
+                r.journal.display(),
+                r.finish
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// `journal discard`: the change closed, or none to close.
+#[derive(Serialize)]
+struct Discarded {
+    org: String,
+    /// The interrupted change closed; `null` when there was none.
+    discarded: Option<Pending>,
+    #[serde(flatten)]
+    closed: Option<Closed>,
+}
+
+/// What Azure showed when the change was closed.
+#[derive(Serialize)]
+struct Closed {
+    landed: bool,
+    now: Backing,
+    summary: String,
+}
+
+impl super::Report for Discarded {}
+
+impl fmt::Display for Discarded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.discarded, &self.closed) {
+            (Some(p), Some(c)) => {
+                writeln!(f, "{}\nJournal: {}", c.summary, p.journal.display())
+            }
+            _ => writeln!(f, "'{}' has no unfinished directory change.", self.org),
         }
     }
-    Ok(exit::OK)
 }
 
 async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, CliError> {
@@ -125,12 +193,12 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
     .map_err(super::change::change_error)?;
     let Some(pending) = ops::pending(&jdir, &org).map_err(|e| CliError::error(e.to_string()))?
     else {
-        if json_out {
-            println!("{}", json!({"org": org, "discarded": null}));
-        } else {
-            say!("'{org}' has no unfinished directory change.");
-        }
-        return Ok(exit::OK);
+        let none = Discarded {
+            org,
+            discarded: None,
+            closed: None,
+        };
+        return Ok(super::emit(&none, json_out));
     };
     let now = ops::backing(&c, &org)
         .await
@@ -155,13 +223,14 @@ async fn discard(global: &GlobalArgs, org: &str, json_out: bool) -> Result<u8, C
         summary: summary.clone(),
     })
     .map_err(io)?;
-    if json_out {
-        println!(
-            "{}",
-            json!({"org": org, "discarded": pending, "landed": landed, "now": now, "summary": summary})
-        );
-    } else {
-        say!("{summary}\nJournal: {}", pending.journal.display());
-    }
-    Ok(exit::OK)
+    let done = Discarded {
+        org,
+        discarded: Some(pending),
+        closed: Some(Closed {
+            landed,
+            now,
+            summary,
+        }),
+    };
+    Ok(super::emit(&done, json_out))
 }

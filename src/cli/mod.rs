@@ -4,18 +4,13 @@
 //! options, the subcommand enum, the dispatch and the exit-code convention:
 //! 0 success, 1 error (network, auth, bad input), 2 usage, 3 a check failed.
 
-/// A line for people on stdout. Whatever the line carries from servers
-/// (names, addresses, error text) goes through the one sanitiser,
-/// [`crate::domain::text::printable_lines`], so no escape sequence or
-/// bidirectional override reaches the terminal. (`--json` documents are
-/// printed as they are: JSON escapes control characters itself.)
-macro_rules! say {
-    ($($arg:tt)*) => {
-        println!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
-    };
-}
-
-/// [`say!`] on stderr: progress, warnings, prompts.
+/// A line for people on stderr: progress, warnings, prompts. Whatever the
+/// line carries from servers (names, addresses, error text) goes through the
+/// one sanitiser, [`crate::domain::text::printable_lines`], so no escape
+/// sequence or bidirectional override reaches the terminal. (What a command
+/// answers on stdout is a [`Report`], printed by [`emit`] the same way;
+/// `--json` documents are printed as they are: JSON escapes control
+/// characters itself.)
 macro_rules! tell {
     ($($arg:tt)*) => {
         eprintln!("{}", $crate::domain::text::printable_lines(&format!($($arg)*)))
@@ -32,6 +27,7 @@ mod orgs;
 mod recover;
 mod resolve;
 mod tui_cmds;
+mod verify;
 
 pub mod auth_cmds;
 mod login;
@@ -107,7 +103,7 @@ pub enum Command {
     /// Interrupted changes: list them, or close one after checking Azure.
     Journal(journal::JournalArgs),
     /// Prove the organization answers the current sign-in; diagnose a refusal.
-    Verify(change::VerifyArgs),
+    Verify(verify::VerifyArgs),
     /// Resolve disconnected users: suggestions, CSV export/import, invitations, mapping (journaled).
     Resolve(resolve::ResolveArgs),
     /// The fleet: every organization you belong to (or connected to --tenant), with --check --to T its readiness.
@@ -139,6 +135,16 @@ pub trait Report: serde::Serialize + std::fmt::Display {
     fn exit_code(&self) -> u8 {
         exit::OK
     }
+    /// Whether the text carries colours: then its pieces from servers were
+    /// made printable before they were painted, and `emit` prints it as it is.
+    fn painted(&self) -> bool {
+        false
+    }
+    /// Whether the text goes to stderr, as an error's does: a refusal that
+    /// changed nothing (the JSON document is on stdout all the same).
+    fn text_on_stderr(&self) -> bool {
+        false
+    }
 }
 
 /// Print a report the way `--json` decided; returns its exit code.
@@ -153,6 +159,13 @@ pub fn emit<R: Report>(report: &R, json: bool) -> u8 {
                 return exit::ERROR;
             }
         }
+    } else if report.text_on_stderr() {
+        eprint!(
+            "{}",
+            crate::domain::text::printable_lines(&report.to_string())
+        );
+    } else if report.painted() {
+        print!("{report}");
     } else {
         print!(
             "{}",
@@ -488,7 +501,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             change::change(&global, args, change::Command::Disconnect).await
         }
         Some(Command::Journal(args)) => journal::run(&global, args).await,
-        Some(Command::Verify(args)) => change::verify(&global, args).await,
+        Some(Command::Verify(args)) => verify::verify(&global, args).await,
         Some(Command::Resolve(args)) => resolve::run(&global, args).await,
         Some(Command::Orgs(args)) => orgs::orgs(&global, args).await,
         Some(Command::Recover(args)) => recover::run(&global, args).await,

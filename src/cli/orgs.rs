@@ -5,16 +5,19 @@
 //! move to T, decided as `check` decides it. Table, `--json`, and
 //! `--report FILE` (the change-approval report).
 
+use std::fmt;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
+use serde::Serialize;
 use serde_json::json;
 
 use super::auth_cmds::{client_error, signed_in_with};
 use super::{CliError, GlobalArgs, exit};
 use crate::client::http::RetryPolicy;
 use crate::domain::directory::{Asked, Directory};
+use crate::domain::text::printable;
 use crate::domain::validate::parse_tenant;
 use crate::ops::fleet::{self, Settings, Source};
 use crate::ops::fleet_report::{self, Heading};
@@ -122,36 +125,107 @@ async fn run(global: &GlobalArgs, args: OrgsArgs) -> Result<u8, CliError> {
             eprintln!("Change-approval report written to {}", path.display());
         }
     }
-    if args.json {
-        let source_json = match &source {
-            Source::Accounts => json!({"kind": "accounts"}),
-            Source::Catalog(d) => {
-                json!({"kind": "catalog", "tenant": d.id.to_string(), "label": d.label()})
-            }
-        };
-        let mut v = fleet_report::json(&heading, source_json, &orgs);
-        if let Some(d) = &destination {
-            v["destination_id"] = json!(d.id.to_string());
+    let source_json = match &source {
+        Source::Accounts => json!({"kind": "accounts"}),
+        Source::Catalog(d) => {
+            json!({"kind": "catalog", "tenant": d.id.to_string(), "label": d.label()})
         }
-        println!("{v}");
-    } else {
-        let terminal = std::io::stdout().is_terminal();
-        let color = terminal && crate::runtime::color_enabled();
-        let width = terminal
+    };
+    let terminal = std::io::stdout().is_terminal();
+    let fleet = Fleet {
+        source: source_json,
+        destination_id: destination.as_ref().map(|d| d.id.to_string()),
+        heading,
+        orgs,
+        check: args.check,
+        color: terminal && crate::runtime::color_enabled(),
+        width: terminal
             .then(|| crossterm::terminal::size().ok())
             .flatten()
-            .map(|(w, _)| usize::from(w));
-        print!("{}", fleet_report::table(&heading, &orgs, color, width));
+            .map(|(w, _)| usize::from(w)),
+    };
+    Ok(super::emit(&fleet, args.json))
+}
+
+/// `orgs`' answer: the fleet, written by `ops::fleet_report` (its JSON
+/// document with the destination's id; its table, coloured on a terminal
+/// and cut to its width).
+struct Fleet {
+    heading: Heading,
+    /// What the fleet was listed from (JSON `source`).
+    source: serde_json::Value,
+    destination_id: Option<String>,
+    orgs: Vec<FleetOrg>,
+    /// Readiness was judged (`--check`).
+    check: bool,
+    color: bool,
+    width: Option<usize>,
+}
+
+impl Serialize for Fleet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v = fleet_report::json(&self.heading, self.source.clone(), &self.orgs);
+        if let Some(id) = &self.destination_id {
+            v["destination_id"] = json!(id);
+        }
+        v.serialize(s)
     }
-    let blocked = orgs.iter().any(|o| {
-        o.problem.is_some()
-            || o.readiness
-                .as_ref()
-                .is_some_and(|r| r.verdict == Verdict::Blocked)
-    });
-    Ok(if args.check && blocked {
-        exit::CHECK_FAILED
-    } else {
-        exit::OK
-    })
+}
+
+impl super::Report for Fleet {
+    fn exit_code(&self) -> u8 {
+        let blocked = self.orgs.iter().any(|o| {
+            o.problem.is_some()
+                || o.readiness
+                    .as_ref()
+                    .is_some_and(|r| r.verdict == Verdict::Blocked)
+        });
+        if self.check && blocked {
+            exit::CHECK_FAILED
+        } else {
+            exit::OK
+        }
+    }
+    fn painted(&self) -> bool {
+        self.color
+    }
+}
+
+impl fmt::Display for Fleet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.color {
+            return f.write_str(&fleet_report::table(
+                &self.heading,
+                &self.orgs,
+                false,
+                self.width,
+            ));
+        }
+        // Coloured: what came from servers is made printable before the
+        // table is painted (one character for one, so columns stay aligned).
+        let clean = |s: &String| printable(s).into_owned();
+        let heading = Heading {
+            source: clean(&self.heading.source),
+            destination: self.heading.destination.as_ref().map(clean),
+            signed_in: self.heading.signed_in.as_ref().map(clean),
+        };
+        let orgs: Vec<FleetOrg> = self
+            .orgs
+            .iter()
+            .map(|o| {
+                let mut o = o.clone();
+                o.name = clean(&o.name);
+                o.backing = o.backing.as_ref().map(clean);
+                o.owner = o.owner.as_ref().map(clean);
+                if let Some(r) = &mut o.readiness {
+                    r.reason = clean(&r.reason);
+                }
+                if let Some(p) = &mut o.problem {
+                    p.message = clean(&p.message);
+                }
+                o
+            })
+            .collect();
+        f.write_str(&fleet_report::table(&heading, &orgs, true, self.width))
+    }
 }

@@ -2,11 +2,13 @@
 //! `ops::recover`: diagnose with the current sign-in (remembered with the
 //! earlier ones) and list the ways back, or carry one out.
 
+use std::fmt;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Args;
+use serde::Serialize;
 
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::recover::{WayId, WayStatus};
@@ -131,12 +133,7 @@ async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliErr
             .recover(&org, &events)
             .await
             .map_err(CliError::problem)?;
-        if args.json {
-            println!("{}", report.to_json());
-        } else {
-            print_report(&report);
-        }
-        return Ok(code_of(&report));
+        return Ok(super::emit(&Diagnosis(report), args.json));
     };
     if matches!(
         action,
@@ -157,27 +154,67 @@ async fn run_inner(global: &GlobalArgs, args: &RecoverArgs) -> Result<u8, CliErr
     if std::io::stderr().is_terminal() {
         eprint!("\r\x1b[2K");
     }
-    if args.json {
-        let mut v = outcome.report.to_json();
-        v["action"] = serde_json::to_value(&outcome.action).unwrap_or_default();
-        v["outcome"] = serde_json::json!({
-            "ok": outcome.ok,
-            "status": outcome.status.name(),
-            "summary": outcome.summary,
-            "next": outcome.next,
-            "file": outcome.file,
-            "message": outcome.message,
-            "verified": outcome.verified,
-        });
-        println!("{v}");
-    } else {
-        print_outcome(&outcome);
+    Ok(super::emit(&Carried(outcome), args.json))
+}
+
+/// `recover` without a way: the diagnosis and the ways back
+/// (`ops::recover::Report`, whose JSON document ops writes).
+struct Diagnosis(Report);
+
+impl Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.to_json().serialize(s)
     }
-    Ok(if outcome.ok && outcome.status == WayStatus::Done {
-        exit::OK
-    } else {
-        exit::CHECK_FAILED
-    })
+}
+
+impl super::Report for Diagnosis {
+    fn exit_code(&self) -> u8 {
+        code_of(&self.0)
+    }
+}
+
+impl fmt::Display for Diagnosis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_report(f, &self.0)
+    }
+}
+
+/// `recover --way` or `--verify-owner`: what was done, with the diagnosis
+/// it started from.
+struct Carried(Outcome);
+
+impl Serialize for Carried {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let o = &self.0;
+        let mut v = o.report.to_json();
+        v["action"] = serde_json::to_value(&o.action).map_err(serde::ser::Error::custom)?;
+        v["outcome"] = serde_json::json!({
+            "ok": o.ok,
+            "status": o.status.name(),
+            "summary": o.summary,
+            "next": o.next,
+            "file": o.file,
+            "message": o.message,
+            "verified": o.verified,
+        });
+        v.serialize(s)
+    }
+}
+
+impl super::Report for Carried {
+    fn exit_code(&self) -> u8 {
+        if self.0.ok && self.0.status == WayStatus::Done {
+            exit::OK
+        } else {
+            exit::CHECK_FAILED
+        }
+    }
+}
+
+impl fmt::Display for Carried {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_outcome(f, &self.0)
+    }
 }
 
 fn code_of(r: &Report) -> u8 {
@@ -188,27 +225,27 @@ fn code_of(r: &Report) -> u8 {
     }
 }
 
-fn print_report(r: &Report) {
+fn write_report(out: &mut fmt::Formatter<'_>, r: &Report) -> fmt::Result {
     let f = &r.facts;
     let a = &r.assessment;
     match r.current() {
-        Some(i) => say!("Recovering '{}' as {}\n", r.org, i.label()),
-        None => say!("Recovering '{}'\n", r.org),
+        Some(i) => writeln!(out, "Recovering '{}' as {}\n", r.org, i.label())?,
+        None => writeln!(out, "Recovering '{}'\n", r.org)?,
     }
-    say!("{}\n", a.headline);
+    writeln!(out, "{}\n", a.headline)?;
     if let Access::WrongSignIn { .. } = a.state {
         // A wrong sign-in is told to sign in again, and nothing else.
         if let Some(w) = r.way(WayId::SignIn) {
             for (i, s) in w.steps.iter().enumerate() {
-                say!("  {}. {s}", i + 1);
+                writeln!(out, "  {}. {s}", i + 1)?;
             }
         }
-        return;
+        return Ok(());
     }
     if f.missing {
-        return;
+        return Ok(());
     }
-    say!("The organization");
+    writeln!(out, "The organization")?;
     match &f.tenant {
         Some(t) => {
             let mut names = Vec::new();
@@ -216,7 +253,8 @@ fn print_report(r: &Report) {
                 names.push(n.clone());
             }
             names.extend(t.domains.iter().cloned());
-            say!(
+            writeln!(
+                out,
                 "  directory: {} (tenant {})",
                 if names.is_empty() {
                     "name not readable".to_string()
@@ -224,29 +262,31 @@ fn print_report(r: &Report) {
                     names.join(", ")
                 },
                 t.id
-            );
+            )?;
             for e in &t.evidence {
-                say!("    {e}");
+                writeln!(out, "    {e}")?;
             }
         }
-        None if !f.connected => say!("  directory: none (personal Microsoft accounts)"),
-        None => say!("  directory: not read"),
+        None if !f.connected => writeln!(out, "  directory: none (personal Microsoft accounts)")?,
+        None => writeln!(out, "  directory: not read")?,
     }
     match &f.owner {
-        Some(o) => say!(
+        Some(o) => writeln!(
+            out,
             "  owner: {} (read from {})",
             o.address,
             o.source.replace('_', " ")
-        ),
-        None => say!("  owner: not readable with these identities"),
+        )?,
+        None => writeln!(out, "  owner: not readable with these identities")?,
     }
     if let Some(id) = &f.org_id {
-        say!("  id: {id}");
+        writeln!(out, "  id: {id}")?;
     }
-    say!("\nYour identities");
+    writeln!(out, "\nYour identities")?;
     let tenant = f.tenant_name();
     for i in &f.identities {
-        say!(
+        writeln!(
+            out,
             "  {} {}{}",
             if *i.access() == Access::Works {
                 "✔"
@@ -255,17 +295,18 @@ fn print_report(r: &Report) {
             },
             i.label(),
             if i.current { " (signed in now)" } else { "" }
-        );
+        )?;
         if f.connected {
-            say!("      {}", i.in_tenant.describe(&tenant));
+            writeln!(out, "      {}", i.in_tenant.describe(&tenant))?;
         }
         if let Some(n) = &i.upn_note {
-            say!("      note: {n}");
+            writeln!(out, "      note: {n}")?;
         }
         for e in &i.evidence {
-            say!("      {e}");
+            writeln!(out, "      {e}")?;
         }
-        say!(
+        writeln!(
+            out,
             "      as signed in: {}{}{}{}",
             i.signed_in.name().replace('_', " "),
             i.in_directory
@@ -281,69 +322,75 @@ fn print_report(r: &Report) {
             } else {
                 ""
             }
-        );
+        )?;
     }
     if f.connected {
         let h = &f.who_can_help;
-        say!("\nWho can let you back in");
-        say!(
+        writeln!(out, "\nWho can let you back in")?;
+        writeln!(
+            out,
             "  Azure DevOps Administrators of {tenant}: {}",
             h.azure_devops_administrators.describe()
-        );
-        say!(
+        )?;
+        writeln!(
+            out,
             "  Global Administrators of {tenant}: {}",
             h.global_administrators.describe()
-        );
-        say!(
+        )?;
+        writeln!(
+            out,
             "  Project Collection Administrators still let in: {}",
             h.project_collection_administrators.describe()
-        );
+        )?;
     }
     if a.state == Access::Works {
         // Nothing to recover: only what keeps it from happening again.
         if let Some(w) = a.ways.iter().find(|w| w.status == WayStatus::Done) {
-            say!("\n{}", w.why);
+            writeln!(out, "\n{}", w.why)?;
             for s in &w.steps {
-                say!("  - {s}");
+                writeln!(out, "  - {s}")?;
             }
         }
-        return;
+        return Ok(());
     }
-    say!("\nWays back, in order");
+    writeln!(out, "\nWays back, in order")?;
     for w in &a.ways {
-        say!(
+        writeln!(
+            out,
             "  {}. {} [{}]",
             w.order,
             w.title,
             w.status.name().replace('_', " ")
-        );
-        say!("     {}", w.why);
+        )?;
+        writeln!(out, "     {}", w.why)?;
         if w.status.actionable() {
             for s in &w.steps {
-                say!("     - {s}");
+                writeln!(out, "     - {s}")?;
             }
             if let Some(c) = &w.command {
-                say!("     run: {c}");
+                writeln!(out, "     run: {c}")?;
             }
         }
     }
+    Ok(())
 }
 
-fn print_outcome(o: &Outcome) {
-    say!("{}", o.summary);
+fn write_outcome(f: &mut fmt::Formatter<'_>, o: &Outcome) -> fmt::Result {
+    writeln!(f, "{}", o.summary)?;
     if let Some(v) = &o.verified {
-        super::change::print_probes(&v.probes);
+        write!(f, "{}", super::verify::Probes(&v.probes))?;
     }
-    if let Some(f) = &o.file {
-        say!("Written: {f}");
+    if let Some(file) = &o.file {
+        writeln!(f, "Written: {file}")?;
     }
     if let Some(m) = &o.message {
-        say!("\n{m}");
+        writeln!(f, "\n{m}")?;
     }
     if !o.next.is_empty() {
-        say!("\nNext:");
+        writeln!(f, "\nNext:")?;
         for (i, n) in o.next.iter().enumerate() {
-            say!("  {}. {n}", i + 1);
+            writeln!(f, "  {}. {n}", i + 1)?;
         }
     }
+    Ok(())
 }

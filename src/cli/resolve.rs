@@ -2,16 +2,18 @@
 //! exports and imports the plan as CSV, applies it (journaled), and resumes an
 //! interrupted run.
 
+use std::fmt;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 
 use super::auth_cmds::{client_error, signed_in};
 use super::{CliError, GlobalArgs, exit};
 use crate::domain::resolve::{
-    CsvProblem, Decision, Directory, MAX_CSV_BYTES, Plan, import_csv, to_csv,
+    CsvProblem, Decision, Directory, Job, MAX_CSV_BYTES, Plan, Summary, import_csv, to_csv,
 };
 use crate::domain::text::plural;
 use crate::ops::resolve::{self as ops, Outcome, ResolveError, Settings};
@@ -88,12 +90,13 @@ fn progress(quiet: bool) -> ops::OnProgress {
     })
 }
 
-fn print_plan(plan: &Plan, directory: &str) {
-    say!(
+fn write_plan(f: &mut fmt::Formatter<'_>, plan: &Plan, directory: &str) -> fmt::Result {
+    writeln!(
+        f,
         "{} in '{}' (directory {directory}):",
         plural(plan.rows.len(), "disconnected user", "disconnected users"),
         plan.org,
-    );
+    )?;
     for r in &plan.rows {
         let who = r.email.as_deref().unwrap_or("(no address)");
         let what = match (&r.decision, r.best()) {
@@ -115,29 +118,34 @@ fn print_plan(plan: &Plan, directory: &str) {
             let words: Vec<&str> = r.flags.iter().map(|f| f.describe()).collect();
             format!(" [{}]", words.join("; "))
         };
-        say!("  {} <{who}>: {what}{flags}", r.display_name);
+        writeln!(f, "  {} <{who}>: {what}{flags}", r.display_name)?;
     }
     let s = plan.summary();
-    say!(
+    writeln!(
+        f,
         "\n{} to map, {} to invite, {} skipped, {} left to review.",
-        s.mapped,
-        s.to_invite,
-        s.skipped,
-        s.left
-    );
+        s.mapped, s.to_invite, s.skipped, s.left
+    )?;
+    Ok(())
 }
 
 /// The import's warnings again, beside the plan they concern.
-fn print_warnings(warnings: &[CsvProblem]) {
-    if warnings.is_empty() {
-        return;
-    }
-    say!(
-        "\n{} to look at before applying:",
-        plural(warnings.len(), "warning", "warnings")
-    );
-    for w in warnings {
-        say!("  {w}");
+struct Warnings<'a>(&'a [CsvProblem]);
+
+impl fmt::Display for Warnings<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            f,
+            "\n{} to look at before applying:",
+            plural(self.0.len(), "warning", "warnings")
+        )?;
+        for w in self.0 {
+            writeln!(f, "  {w}")?;
+        }
+        Ok(())
     }
 }
 
@@ -163,19 +171,123 @@ fn read_plan_file(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
     Ok(bytes)
 }
 
-fn print_outcome(org: &str, o: &Outcome, json_out: bool) {
-    if json_out {
-        println!("{}", json!({"outcome": o}));
-        return;
+/// The suggestions for every disconnected user (nothing changed).
+#[derive(Serialize)]
+struct Suggestions<'a> {
+    org: &'a str,
+    plan: &'a Plan,
+    summary: Summary,
+    #[serde(skip)]
+    directory: &'a str,
+}
+
+impl super::Report for Suggestions<'_> {}
+
+impl fmt::Display for Suggestions<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_plan(f, self.plan, self.directory)?;
+        writeln!(
+            f,
+            "Nothing was changed. Export the plan with --export FILE, or map the exact matches with --accept-exact."
+        )
     }
-    say!("{}", o.summary());
-    for f in &o.failed {
-        say!("  ✘ {} ({}): {}", f.who, f.descriptor, f.error);
+}
+
+/// `--export`: the plan written as CSV.
+#[derive(Serialize)]
+struct Exported<'a> {
+    org: &'a str,
+    file: &'a Path,
+    rows: usize,
+    summary: Summary,
+}
+
+impl super::Report for Exported<'_> {}
+
+impl fmt::Display for Exported<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.summary;
+        writeln!(
+            f,
+            "Wrote {} to {}: {} set to map, {} to review.\nEdit the action column (map, invite, skip, review), then run `ado-entra resolve --org {} --import {}`.",
+            plural(self.rows, "row", "rows"),
+            self.file.display(),
+            plural(s.mapped, "exact match", "exact matches"),
+            s.left,
+            self.org,
+            super::shell_word(&self.file.display().to_string())
+        )
     }
-    if !o.failed.is_empty() {
-        say!("Retry the failures: ado-entra resolve --org {org} --resume");
+}
+
+/// `--import --dry-run`, or a plan with nothing to apply: what would change.
+#[derive(Serialize)]
+struct NotApplied<'a> {
+    org: &'a str,
+    /// Always false: nothing was changed.
+    applied: bool,
+    dry_run: bool,
+    jobs: &'a [Job],
+    summary: Summary,
+    warnings: &'a [CsvProblem],
+    #[serde(skip)]
+    plan: &'a Plan,
+    #[serde(skip)]
+    directory: &'a str,
+}
+
+impl super::Report for NotApplied<'_> {}
+
+impl fmt::Display for NotApplied<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_plan(f, self.plan, self.directory)?;
+        write!(f, "{}", Warnings(self.warnings))?;
+        writeln!(
+            f,
+            "{}",
+            if self.jobs.is_empty() {
+                "Nothing to apply."
+            } else {
+                "Dry run: the file is valid; nothing was changed."
+            }
+        )
     }
-    say!("Journal: {}", o.journal.display());
+}
+
+/// A run applied (or resumed): what was mapped, invited, and failed.
+#[derive(Serialize)]
+struct Applied<'a> {
+    outcome: &'a Outcome,
+    #[serde(skip)]
+    org: &'a str,
+}
+
+impl super::Report for Applied<'_> {
+    fn exit_code(&self) -> u8 {
+        if self.outcome.failed.is_empty() {
+            exit::OK
+        } else {
+            exit::ERROR
+        }
+    }
+}
+
+impl fmt::Display for Applied<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let o = self.outcome;
+        writeln!(f, "{}", o.summary())?;
+        for x in &o.failed {
+            writeln!(f, "  ✘ {} ({}): {}", x.who, x.descriptor, x.error)?;
+        }
+        if !o.failed.is_empty() {
+            writeln!(
+                f,
+                "Retry the failures: ado-entra resolve --org {} --resume",
+                self.org
+            )?;
+        }
+        writeln!(f, "Journal: {}", o.journal.display())
+    }
 }
 
 pub async fn run(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliError> {
@@ -307,12 +419,11 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         )
         .await
         .map_err(resolve_error)?;
-        print_outcome(&org, &o, args.json);
-        return Ok(if o.failed.is_empty() {
-            exit::OK
-        } else {
-            exit::ERROR
-        });
+        let applied = Applied {
+            outcome: &o,
+            org: &org,
+        };
+        return Ok(super::emit(&applied, args.json));
     }
 
     if let Some((path, _)) =
@@ -344,23 +455,13 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         let text = to_csv(&plan);
         crate::paths::write_private(path, text.as_bytes())
             .map_err(|e| CliError::error(format!("cannot write {}: {e}", path.display())))?;
-        let s = plan.summary();
-        if args.json {
-            println!(
-                "{}",
-                json!({"org": org, "file": path, "rows": plan.rows.len(), "summary": s})
-            );
-        } else {
-            say!(
-                "Wrote {} to {}: {} set to map, {} to review.\nEdit the action column (map, invite, skip, review), then run `ado-entra resolve --org {org} --import {}`.",
-                plural(plan.rows.len(), "row", "rows"),
-                path.display(),
-                plural(s.mapped, "exact match", "exact matches"),
-                s.left,
-                super::shell_word(&path.display().to_string())
-            );
-        }
-        return Ok(exit::OK);
+        let exported = Exported {
+            org: &org,
+            file: path,
+            rows: plan.rows.len(),
+            summary: plan.summary(),
+        };
+        return Ok(super::emit(&exported, args.json));
     }
 
     let mut warnings: Vec<CsvProblem> = Vec::new();
@@ -381,41 +482,29 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
         plan.accept_all_exact();
     } else {
         // Only show the suggestions.
-        if args.json {
-            println!(
-                "{}",
-                json!({"org": org, "plan": plan, "summary": plan.summary()})
-            );
-        } else {
-            print_plan(&plan, &directory);
-            say!(
-                "Nothing was changed. Export the plan with --export FILE, or map the exact matches with --accept-exact."
-            );
-        }
-        return Ok(exit::OK);
+        let suggestions = Suggestions {
+            org: &org,
+            plan: &plan,
+            summary: plan.summary(),
+            directory: &directory,
+        };
+        return Ok(super::emit(&suggestions, args.json));
     }
 
     let jobs = plan.jobs();
     let s = plan.summary();
     if args.dry_run || jobs.is_empty() {
-        if args.json {
-            println!(
-                "{}",
-                json!({"org": org, "applied": false, "dry_run": args.dry_run, "jobs": jobs, "summary": s, "warnings": warnings})
-            );
-        } else {
-            print_plan(&plan, &directory);
-            print_warnings(&warnings);
-            say!(
-                "{}",
-                if jobs.is_empty() {
-                    "Nothing to apply."
-                } else {
-                    "Dry run: the file is valid; nothing was changed."
-                }
-            );
-        }
-        return Ok(exit::OK);
+        let not_applied = NotApplied {
+            org: &org,
+            applied: false,
+            dry_run: args.dry_run,
+            jobs: &jobs,
+            summary: s,
+            warnings: &warnings,
+            plan: &plan,
+            directory: &directory,
+        };
+        return Ok(super::emit(&not_applied, args.json));
     }
     if !args.json {
         tell!(
@@ -425,7 +514,10 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
             s.skipped,
             s.left
         );
-        print_warnings(&warnings);
+        print!(
+            "{}",
+            crate::domain::text::printable_lines(&Warnings(&warnings).to_string())
+        );
     }
     super::change::confirm(&org, args.yes)?;
     let journal = ops::begin(&jdir, &org, &plan.tenant, &jobs).map_err(resolve_error)?;
@@ -448,10 +540,9 @@ async fn run_resolve(global: &GlobalArgs, args: ResolveArgs) -> Result<u8, CliEr
     )
     .await
     .map_err(resolve_error)?;
-    print_outcome(&org, &o, args.json);
-    Ok(if o.failed.is_empty() {
-        exit::OK
-    } else {
-        exit::ERROR
-    })
+    let applied = Applied {
+        outcome: &o,
+        org: &org,
+    };
+    Ok(super::emit(&applied, args.json))
 }
