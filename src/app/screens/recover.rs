@@ -277,19 +277,10 @@ pub enum Action {
 }
 
 const MOVE: Binding<Action> = Binding::new(
-    &[
-        Key::Up,
-        Key::Down,
-        Key::Char('k'),
-        Key::Char('j'),
-        Key::Tab,
-        Key::BackTab,
-        Key::Home,
-        Key::End,
-    ],
+    keys::CHOICE_KEYS,
     "↑↓",
     "choose a way",
-    "choose a way back (Home/End jump)",
+    "choose a way back (Home/End, g/G jump)",
     Action::Move,
 );
 const SCROLL: Binding<Action> = Binding::new(
