@@ -2046,3 +2046,35 @@ fn w_writes_the_change_approval_report_from_prerequisites_and_plan() {
             .any(|b| b.label == "write report")
     );
 }
+
+/// A locked-out owner's picker judges no readiness: no change is planned,
+/// so the survey reads backing and users only and the title names no
+/// destination.
+#[test]
+fn the_recover_picker_judges_no_readiness() {
+    let mut s = State::new(
+        Environment {
+            destination: Some("contoso.onmicrosoft.com".into()),
+            ..Environment::azure()
+        },
+        true,
+    );
+    key(&mut s, Key::End);
+    assert!(matches!(
+        &s.screen,
+        Screen::Welcome(w) if crate::app::screens::welcome::Flow::ALL[w.selected]
+            == crate::app::screens::welcome::Flow::Recover
+    ));
+    key(&mut s, Key::Enter);
+    reply(&mut s, Done::SignedIn(Ok(identity())));
+    let names = vec!["alpha".to_string()];
+    let fx = reply(&mut s, Done::Orgs(Ok(names.clone())));
+    assert_eq!(
+        plain(fx),
+        vec![start(Job::SurveyOrgs {
+            orgs: names,
+            op: None,
+            tenant: None,
+        })]
+    );
+}

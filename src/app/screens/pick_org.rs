@@ -377,9 +377,10 @@ fn choose(state: &mut State, org: String) -> Step {
 }
 
 /// What the survey judges for the current flow: the operation (none for
-/// Resolve) and its destination, when it needs one and one is known.
+/// Resolve, or for a locked-out owner: no change is planned) and its
+/// destination, when it needs one and one is known.
 fn survey_target(state: &State) -> (Option<crate::app::Operation>, Option<String>) {
-    if state.session.resolve_only() {
+    if state.session.resolve_only() || state.session.flow == super::welcome::Flow::Recover {
         return (None, None);
     }
     let op = state.session.operation();
