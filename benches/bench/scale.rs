@@ -128,6 +128,19 @@ async fn signed_in_at(
     (clients, paths, home)
 }
 
+/// User and system CPU time of this process so far (0 where unknown).
+fn cpu_seconds() -> f64 {
+    // Fields 14 and 15 of /proc/self/stat, in clock ticks (100 a second).
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
@@ -364,10 +377,41 @@ fn fleet(orgs: usize) {
             .post(format!("{base}/_emulator/stats/reset"))
             .send()
             .await;
+        let cpu = cpu_seconds();
         let started = Instant::now();
-        let all = survey(&c, &names, &settings, &quiet).await;
+        let done = std::sync::Mutex::new(Vec::new());
+        let heard = |_: usize, _: &ado_entra::ops::model::FleetOrg| {
+            done.lock().expect("done").push(started.elapsed());
+        };
+        let all = survey(&c, &names, &settings, &heard).await;
         let wall = started.elapsed();
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            // When the organizations finished, and the CPU the run took
+            // (client and emulator: one process).
+            let done = done.into_inner().expect("done");
+            let at = |q: usize| secs(done[(done.len() - 1) * q / 100]);
+            eprintln!(
+                "  organizations done: first {}, median {}, last {}; CPU {:.2} s",
+                at(0),
+                at(50),
+                at(100),
+                cpu_seconds() - cpu
+            );
+        }
         let stats = requests(&base).await;
+        if std::env::var_os("BENCH_VERBOSE").is_some() {
+            // Where the requests went: by host, and the directory's listings.
+            let mut counts: Vec<(&String, u64)> = stats
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k, v.as_u64()?)))
+                .collect();
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            for (k, n) in counts {
+                eprintln!("  {n:>6}  {k}");
+            }
+        }
         let verdict = |o: &ado_entra::ops::model::FleetOrg| o.readiness.as_ref().map(|r| r.verdict);
         let same = all.first().map(verdict) == alone.first().map(verdict);
         let read = all.iter().filter(|o| o.problem.is_none()).count();

@@ -539,7 +539,10 @@ impl Api {
         let mut resp = self.core.send(&req, Some(&cred)).await?;
         if resp.status == StatusCode::UNAUTHORIZED && cred.is_refreshable() {
             // The provider reports the refresh as a ClientEvent.
-            let fresh = self.tokens.credential(self.resource, true).await?;
+            let fresh = self
+                .tokens
+                .credential_after_refusal(self.resource, &cred)
+                .await?;
             resp = self.core.send(&req, Some(&fresh)).await?;
         }
         self.check(resp)

@@ -218,7 +218,12 @@ fn route(
                 "value": [organization_json(tenant)]
             }),
         ),
-        ("GET", ["users"]) => list_users(sh, tenant, query, select.as_deref(), origin, eventual),
+        ("GET", ["users"]) => {
+            // How often a directory's users are listed (a `$batch` part
+            // counts too): the fleet reads a shared directory once.
+            super::count(sh, "graph.users.list");
+            list_users(sh, tenant, query, select.as_deref(), origin, eventual)
+        }
         ("GET", ["users", "$count"]) => {
             if eventual {
                 ok(200, Value::from(tenant.users.len()))

@@ -255,7 +255,24 @@ pub async fn assess(
     stale_days: Option<u32>,
     progress: gather::Progress,
 ) -> Result<Assessment, ClientError> {
-    let mut facts = gather::gather(c, change.operation(), org, Utc::now(), progress).await?;
+    let directories = gather::Directories::default();
+    assess_sharing(c, org, change, stale_days, progress, &directories).await
+}
+
+/// [`assess`], reading each directory once for every organization assessed
+/// with the same `directories` (the fleet).
+pub async fn assess_sharing(
+    c: &Clients,
+    org: &str,
+    change: &Change,
+    stale_days: Option<u32>,
+    progress: gather::Progress,
+    directories: &gather::Directories,
+) -> Result<Assessment, ClientError> {
+    let op = change.operation();
+    let options = gather::GatherOptions::default();
+    let mut facts =
+        gather::gather_sharing(c, op, org, Utc::now(), progress, options, directories).await?;
     if let Some(d) = stale_days {
         facts.stale_after_days = d;
     }

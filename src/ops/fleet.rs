@@ -15,8 +15,6 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
 use tokio::sync::{Mutex, OnceCell};
 
 use super::model::{CheckBrief, FleetOrg, Problem, Readiness, Verdict};
@@ -147,6 +145,8 @@ struct Sessions {
     /// No change asked: only the brief facts are read.
     listing: bool,
     moved: Mutex<HashMap<String, Arc<OnceCell<Clients>>>>,
+    /// Each destination directory, read once for every organization.
+    directories: super::gather::Directories,
 }
 
 impl Sessions {
@@ -178,26 +178,37 @@ impl Sessions {
 
 /// Survey every organization of `orgs` at once; `on_done` hears each as it
 /// finishes (its position in `orgs`). The result is in the order of `orgs`.
+///
+/// Each organization is its own task, so one organization's checks (CPU)
+/// never hold up another's answers, which would keep their requests'
+/// places in the shared budget; dropping the survey stops every task.
 pub async fn survey(
     c: &Clients,
     orgs: &[String],
     settings: &Settings,
     on_done: &(dyn Fn(usize, &FleetOrg) + Send + Sync),
 ) -> Vec<FleetOrg> {
-    let sessions = Sessions {
+    let sessions = Arc::new(Sessions {
         base: c.clone(),
         here: super::current_identity(c).await.map(|i| i.tenant_id),
         listing: settings.asked.is_none(),
         moved: Mutex::new(HashMap::new()),
-    };
-    let sessions = &sessions;
-    let mut pending: FuturesUnordered<_> = orgs
-        .iter()
-        .enumerate()
-        .map(|(i, org)| async move { (i, one(sessions, org, settings).await) })
-        .collect();
+        directories: super::gather::Directories::shared(),
+    });
+    let settings = Arc::new(settings.clone());
+    let mut pending = tokio::task::JoinSet::new();
+    for (i, org) in orgs.iter().enumerate() {
+        let (sessions, settings, org) = (Arc::clone(&sessions), Arc::clone(&settings), org.clone());
+        pending.spawn(async move { (i, one(&sessions, &org, &settings).await) });
+    }
     let mut out: Vec<Option<FleetOrg>> = vec![None; orgs.len()];
-    while let Some((i, row)) = pending.next().await {
+    while let Some(done) = pending.join_next().await {
+        let (i, row) = match done {
+            Ok(done) => done,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Cancelled: only when the survey itself is dropped.
+            Err(_) => continue,
+        };
         on_done(i, &row);
         out[i] = Some(row);
     }
@@ -252,7 +263,9 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
         return row;
     };
     let quiet: super::gather::Progress = Arc::new(|_, _, _| {});
-    let a = match change::assess(&c, org, ch, Some(settings.stale_days), quiet).await {
+    let stale = Some(settings.stale_days);
+    let dirs = &sessions.directories;
+    let a = match change::assess_sharing(&c, org, ch, stale, quiet, dirs).await {
         Ok(a) => a,
         Err(e) => return failed(row, advice::client(&e)),
     };

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use crate::client::ado::find_pca;
 use crate::client::auth::TokenProvider;
 use crate::client::graph::GraphClient;
 use crate::client::models::ado::{OrgTenant, UserEntitlement};
@@ -20,8 +21,10 @@ use crate::domain::facts::{
 };
 
 mod impact;
+mod shared;
 
 pub use impact::TOKENS_OF_EVERYONE_UP_TO;
+pub use shared::Directories;
 
 /// How much to read.
 #[derive(Debug, Clone, Copy, Default)]
@@ -188,6 +191,21 @@ pub async fn gather_with(
     progress: Progress,
     options: GatherOptions,
 ) -> Result<Facts, ClientError> {
+    let directories = Directories::default();
+    gather_sharing(clients, op, org, now, progress, options, &directories).await
+}
+
+/// [`gather_with`], reading each directory once for every organization
+/// gathered with the same `directories` (the fleet).
+pub async fn gather_sharing(
+    clients: &Clients,
+    op: Operation,
+    org: &str,
+    now: DateTime<Utc>,
+    progress: Progress,
+    options: GatherOptions,
+    directories: &Directories,
+) -> Result<Facts, ClientError> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     let step = |what: &str| {
         let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
@@ -200,66 +218,33 @@ pub async fn gather_with(
     let (total_tx, total_rx) = tokio::sync::oneshot::channel::<u64>();
     let destination = async {
         let dest = op.destination()?;
-        let (graph, reader) = match directory_graph(clients, dest).await {
-            Ok(g) => g,
-            Err(e) => return Some(Err(refused(&e))),
+        let access = match directories.access(clients, dest).await {
+            Ok(a) => a,
+            Err(refused) => return Some(Err(refused)),
+        };
+        let read = async {
+            let basics = directories.basics(clients, dest, &access).await;
+            let org_users = total_rx.await.ok();
+            let directory = match (basics.count, org_users) {
+                (Some(n), Some(t)) if directory_is_cheaper(n, t) => {
+                    Some(directories.users(clients, dest, &access, n).await)
+                }
+                _ => None,
+            };
+            (basics, directory)
         };
         // The destination's settings are read alongside, off the path that
         // decides how to read the directory.
-        let read = async {
-            let (org_info, me, count) =
-                tokio::join!(graph.organization(), graph.me(), graph.count_users());
-            let count = count.ok();
-            let org_users = total_rx.await.ok();
-            let directory = match (count, org_users) {
-                (Some(n), Some(t)) if directory_is_cheaper(n, t) => Some(
-                    graph
-                        .all_users_counted(n)
-                        .await
-                        .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>()),
-                ),
-                _ => None,
-            };
-            (org_info, me, directory)
-        };
-        let ((org_info, me, directory), mut settings) =
-            tokio::join!(read, impact::destination(clients, &graph, dest, org));
-        // Read as another account (`login --directory`), the directory's
-        // answers about "me" are the caller's only when that account has the
-        // caller's address (their work account there); else someone else's.
-        let me_is_caller = match &reader {
-            Reader::SignedIn => true,
-            Reader::Session { account } => clients
-                .tokens
-                .snapshot()
-                .await
-                .and_then(|c| c.claims())
-                .and_then(|c| c.username().map(|u| u.eq_ignore_ascii_case(account)))
-                .unwrap_or(false),
-        };
-        if !me_is_caller && let Some(i) = settings.invitations.as_mut() {
-            i.caller_roles = None;
-        }
-        let me_id = me
-            .as_ref()
-            .ok()
-            .filter(|_| me_is_caller)
-            .map(|u| u.id.clone());
-        impact::finish(&graph, &mut settings, me_id).await;
+        let ((basics, directory), settings) =
+            tokio::join!(read, directories.settings(clients, dest, org, &access));
         Some(Ok(EarlyDestination {
-            graph,
-            reader,
-            me_is_caller,
-            org_info,
-            me,
+            access,
+            basics,
             directory,
             settings,
         }))
     };
-    let (
-        (probe, users, owner, pca_members, conn, policies, resources, pats, groups, agents),
-        destination,
-    ) = tokio::join!(
+    let ((probe, users, owner, pca_members, conn, policies, resources, pats, agents), destination) = tokio::join!(
         async {
             tokio::join!(
                 async {
@@ -282,9 +267,15 @@ pub async fn gather_with(
                     r
                 },
                 async {
-                    // Every administrator, nested groups expanded: a request per
-                    // group, not one per user.
-                    let r = match ado.project_collection_admins(org).await {
+                    // The groups, once: the administrators' group among them,
+                    // then every administrator, nested groups expanded (a
+                    // request per group, not one per user).
+                    let (groups, pca) = match ado.graph_groups(org).await {
+                        Ok(all) => (Some(all.clone()), Ok(find_pca(org, all))),
+                        Err(e) => (None, Err(e)),
+                    };
+                    step("groups");
+                    let r = match pca {
                         Ok(Some(pca)) => {
                             ado.group_user_members(org, &pca.descriptor).await.map(Some)
                         }
@@ -297,7 +288,7 @@ pub async fn gather_with(
                         Ok(Some(admins)) => Some(impact::admin_tokens(ado, org, admins).await),
                         _ => None,
                     };
-                    (r, early)
+                    (r, early, groups)
                 },
                 async {
                     let r = ado.connection_data(org).await;
@@ -317,11 +308,6 @@ pub async fn gather_with(
                 async {
                     let r = ado.pats(org).await;
                     step("personal access tokens");
-                    r
-                },
-                async {
-                    let r = ado.graph_groups(org).await;
-                    step("groups");
                     r
                 },
                 async {
@@ -377,7 +363,7 @@ pub async fn gather_with(
             .is_some_and(|e| e.eq_ignore_ascii_case(&caller_name))
             || (o.descriptor.is_some() && o.descriptor == me)
     });
-    let (pca_members, early_tokens) = pca_members;
+    let (pca_members, early_tokens, groups) = pca_members;
     let pca_members: Option<Vec<String>> = pca_members.ok().flatten();
     // The caller's own standing: read off the member list when it is known,
     // else walked upwards from the caller.
@@ -445,9 +431,7 @@ pub async fn gather_with(
     )
     .await;
     step("tokens");
-    let entra_groups_count = groups
-        .ok()
-        .map(|g| g.iter().filter(|s| s.origin == "aad").count() as u32);
+    let entra_groups_count = groups.map(|g| g.iter().filter(|s| s.origin == "aad").count() as u32);
 
     // Destination (and, for a change, source) tenant, from Graph as the same person.
     let (mut destination_tenant, mut destination_users, mut destination_membership) =
@@ -457,7 +441,7 @@ pub async fn gather_with(
     let (mut destination_read_as, mut destination_unreadable) = (None, None);
     match destination {
         Some(Ok(early)) => {
-            destination_tenant = early.org_info.ok().map(|o| {
+            destination_tenant = early.basics.org_info.map(|o| {
                 let default = o
                     .verified_domains
                     .iter()
@@ -475,11 +459,12 @@ pub async fn gather_with(
                     cloud: Cloud::Public,
                 }
             });
-            if early.me_is_caller {
-                destination_account_created = early.me.as_ref().ok().and_then(impact::created);
+            if early.access.me_is_caller {
+                destination_account_created =
+                    early.basics.me.as_ref().ok().and_then(impact::created);
             }
             settings = Some(early.settings);
-            destination_membership = match (&early.reader, &early.me) {
+            destination_membership = match (&early.access.reader, &early.basics.me) {
                 // Read as another account: the caller's own standing is
                 // found among the destination's users, by address.
                 (Reader::Session { account }, _) => {
@@ -494,12 +479,12 @@ pub async fn gather_with(
                 ),
                 // Refused: not in the tenant. Anything else (an unreadable
                 // answer, an outage) is not known: "could not verify".
-                (Reader::SignedIn, Err(e)) if refused(e) => Some(Membership::Absent),
+                (Reader::SignedIn, Err(true)) => Some(Membership::Absent),
                 (Reader::SignedIn, Err(_)) => None,
             };
             destination_users = match early.directory {
-                Some(read) => read.ok(),
-                None => lookup_addresses(&early.graph, &users).await.ok(),
+                Some(read) => read,
+                None => lookup_addresses(&early.access.graph, &users).await.ok(),
             };
         }
         // No token in the destination. A personal account never has one
@@ -519,16 +504,7 @@ pub async fn gather_with(
     step("destination directory");
     let mut source_membership = None;
     if let (Operation::ChangeTenant { from, .. }, true) = (&op, current_tenant.is_some()) {
-        source_membership = match graph_in_tenant(clients, from).await {
-            Ok(g) => match g.me().await {
-                Ok(u) if u.user_type.as_deref() == Some("Guest") => Some(Membership::Guest),
-                Ok(_) => Some(Membership::Member),
-                Err(e) if refused(&e) => Some(Membership::Absent),
-                Err(_) => None,
-            },
-            Err(e) if refused(&e) => Some(Membership::Absent),
-            Err(_) => None,
-        };
+        source_membership = directories.membership(clients, from).await;
     }
 
     Ok(Facts {
@@ -588,14 +564,11 @@ fn refused(e: &ClientError) -> bool {
 
 /// What the destination directory answered while the users were read.
 struct EarlyDestination {
-    graph: GraphClient,
-    reader: Reader,
-    /// `/me` is the caller (their own sign-in, or their work account there).
-    me_is_caller: bool,
-    org_info: Result<crate::client::models::graph::Organization, ClientError>,
-    me: Result<User, ClientError>,
-    /// The whole directory, when reading it was cheaper than lookups.
-    directory: Option<Result<Vec<TenantUser>, ClientError>>,
+    access: shared::Access,
+    basics: shared::Basics,
+    /// The whole directory, when reading it was cheaper than lookups
+    /// (`Some(None)`: it could not be read).
+    directory: Option<Option<Vec<TenantUser>>>,
     /// Its tenant policies, administrators and invitation settings.
     settings: impact::DestinationImpact,
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
 use super::cache::{REFRESH_SKEW, TokenCache};
@@ -191,6 +191,30 @@ impl TokenProvider {
         resource: Resource,
         force_refresh: bool,
     ) -> Result<Credential, ClientError> {
+        self.credential_replacing(resource, force_refresh, None)
+            .await
+    }
+
+    /// A credential for `resource` to retry with after `refused` got a 401:
+    /// a fresh token, unless another request already replaced `refused`
+    /// meanwhile, in which case that one. Requests refused at once (many
+    /// in flight, one token) then refresh it once, not once each, each
+    /// refresh holding every other request of this sign-in back.
+    pub async fn credential_after_refusal(
+        &self,
+        resource: Resource,
+        refused: &Credential,
+    ) -> Result<Credential, ClientError> {
+        self.credential_replacing(resource, true, Some(refused))
+            .await
+    }
+
+    async fn credential_replacing(
+        &self,
+        resource: Resource,
+        force_refresh: bool,
+        refused: Option<&Credential>,
+    ) -> Result<Credential, ClientError> {
         let mut guard = self.inner.lock().await;
         let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
         if cache.method == SignInMethod::Pat {
@@ -209,8 +233,14 @@ impl TokenProvider {
             Resource::AzureDevOps => &cache.ado,
             Resource::Graph => &cache.graph,
         };
+        let replaced = |t: &CachedToken| match refused {
+            Some(Credential::Bearer { token, .. }) => {
+                token.expose_secret() != t.token.expose_secret()
+            }
+            _ => false,
+        };
         if let Some(t) = slot
-            && !force_refresh
+            && (!force_refresh || replaced(t))
             && t.is_fresh(Utc::now(), self.skew)
         {
             return Ok(Credential::Bearer {

@@ -8,9 +8,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{parse_time, session_in_tenant};
+use super::parse_time;
 use crate::azure::AZURE_DEVOPS_ADMINISTRATOR;
 use crate::client::ado::impact::refused;
+use crate::client::auth::TokenProvider;
 use crate::client::graph::GraphClient;
 use crate::client::models::ado::{
     Agent, AgentPool, OrgPolicy, PatToken, Project, ServiceEndpoint, SessionToken,
@@ -29,7 +30,7 @@ use crate::domain::facts::{
 pub const TOKENS_OF_EVERYONE_UP_TO: usize = 100;
 
 /// The destination's settings, read as the same person.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(super) struct DestinationImpact {
     pub tenant_policies: Option<TenantPolicies>,
     pub devops_admins: Option<Vec<String>>,
@@ -94,12 +95,15 @@ fn tenant_policy(p: &TenantPolicyValue) -> TenantPolicy {
 pub(super) async fn destination(
     clients: &Clients,
     graph: &GraphClient,
-    tenant: &str,
+    provider: &TokenProvider,
     org: &str,
 ) -> DestinationImpact {
     let policies = async {
-        let (provider, _) = session_in_tenant(clients, tenant).await.ok()?;
-        let ado = AdoClient::new(clients.core.clone(), clients.endpoints.clone(), provider);
+        let ado = AdoClient::new(
+            clients.core.clone(),
+            clients.endpoints.clone(),
+            provider.clone(),
+        );
         let reads = POLICY_NAMES.map(|n| {
             let ado = &ado;
             async move { ado.tenant_policy(org, n).await }

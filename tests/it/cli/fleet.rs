@@ -290,6 +290,55 @@ async fn the_catalog_lists_a_directory_and_the_report_is_written() {
     env.emu.shutdown().await;
 }
 
+/// Organizations moving to one directory are checked against the same
+/// directory: the fleet lists its users once for all of them, as many
+/// times as one `check` lists them for one organization, not once per
+/// organization.
+#[tokio::test]
+async fn the_fleet_reads_a_shared_directory_once() {
+    // Big enough organizations that each one alone reads the whole
+    // directory rather than looking its users' addresses up.
+    let n = 5;
+    let env = Env::with(Fleet {
+        orgs: n,
+        users: 60,
+        tenant_users: 150,
+        seed: 4,
+        uniform: true,
+    })
+    .await;
+    let t = env.tenant(0);
+    let lists = |s: &Value| s["graph.users.list"].as_u64().unwrap_or(0);
+    let org = env.emu.summary().orgs[0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    post(&env, "stats/reset", serde_json::json!({})).await;
+    let (code, out, err) = env
+        .run(&["check", "--org", &org, "--to", &t, "--json"])
+        .await;
+    assert!(matches!(code, 0 | 3), "{err}\n{out}");
+    let alone = lists(&stats(&env).await);
+    assert!(alone >= 1, "one check lists the directory's users: {alone}");
+
+    post(&env, "stats/reset", serde_json::json!({})).await;
+    let (code, out, err) = env.run(&["orgs", "--check", "--to", &t, "--json"]).await;
+    assert!(matches!(code, 0 | 3), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    assert_eq!(rows(&v).len(), n);
+    for o in rows(&v) {
+        assert!(o["problem"].is_null(), "{o}");
+        assert!(o["readiness"]["verdict"].is_string(), "{o}");
+    }
+    let s = stats(&env).await;
+    assert_eq!(
+        lists(&s),
+        alone,
+        "{n} organizations, one directory read once: {s}"
+    );
+    env.emu.shutdown().await;
+}
+
 async fn post(env: &Env, path: &str, body: Value) {
     let r = support::http()
         .post(format!("{}/_emulator/{path}", env.emu.base_url()))

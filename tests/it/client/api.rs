@@ -159,6 +159,25 @@ async fn a_401_refreshes_once_then_succeeds() {
     ));
 }
 
+/// Requests refused together (one revoked token, many in flight) renew it
+/// once: each later one retries with the token the first renewed, instead
+/// of renewing again while every other request of the sign-in waits.
+#[tokio::test]
+async fn requests_refused_together_refresh_the_token_once() {
+    let s = mock::start().await;
+    let (c, _) = signed_in(&s);
+    s.revoke_all();
+    let all = futures_util::future::join_all((0..6).map(|_| c.ado.projects("acme"))).await;
+    for r in all {
+        assert_eq!(r.unwrap().len(), 1);
+    }
+    assert_eq!(
+        s.mock.refreshes.load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
+    assert!(s.hits("/dev/acme/_apis/projects") > 6, "they were refused");
+}
+
 #[tokio::test]
 async fn unauthorized_keeps_code_request_id_and_next_step() {
     let s = mock::start().await;
