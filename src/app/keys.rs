@@ -48,6 +48,29 @@ pub struct Binding<A: 'static> {
 }
 
 impl<A: Copy> Binding<A> {
+    /// The device-code panel's Enter: open the sign-in page (every screen
+    /// that shows the panel binds it the same way).
+    pub const fn open_browser(action: A) -> Self {
+        Self::new(
+            &[Key::Enter],
+            "Enter",
+            "open browser",
+            "open the sign-in page in the browser",
+            action,
+        )
+    }
+
+    /// The device-code panel's `c`: copy the code.
+    pub const fn copy_code(action: A) -> Self {
+        Self::new(
+            &[Key::Char('c')],
+            "c",
+            "copy code",
+            "copy the code to the clipboard",
+            action,
+        )
+    }
+
     pub const fn new(
         keys: &'static [Key],
         shown: &'static str,
@@ -152,6 +175,20 @@ pub fn scroll(offset: &mut u16, key: Key) -> bool {
         Key::PageUp => *offset = offset.saturating_sub(10),
         Key::PageDown => *offset = offset.saturating_add(10),
         k if FIRST.contains(&k) => *offset = 0,
+        _ => return false,
+    }
+    true
+}
+
+/// A typed character or Backspace edits `text` (every text field of the
+/// wizard: names, filters, searches, the confirmation); true when `key`
+/// was one of them.
+pub fn edit(text: &mut String, key: Key) -> bool {
+    match key {
+        Key::Char(c) => text.push(c),
+        Key::Backspace => {
+            text.pop();
+        }
         _ => return false,
     }
     true

@@ -70,17 +70,12 @@ impl Confirm {
                     (Screen::Confirm(self), vec![])
                 }
             }
-            (None, Key::Char(c)) => {
-                self.typed.push(c);
-                self.mismatch = false;
+            (None, k) => {
+                if keys::edit(&mut self.typed, k) {
+                    self.mismatch = false;
+                }
                 (Screen::Confirm(self), vec![])
             }
-            (None, Key::Backspace) => {
-                self.typed.pop();
-                self.mismatch = false;
-                (Screen::Confirm(self), vec![])
-            }
-            _ => (Screen::Confirm(self), vec![]),
         }
     }
 }

@@ -261,15 +261,11 @@ impl PickOrg {
                     self.input = None;
                     self.error = None;
                 }
-                (_, Key::Char(c)) => {
-                    input.push(c);
-                    self.error = None;
+                (_, k) => {
+                    if keys::edit(input, k) {
+                        self.error = None;
+                    }
                 }
-                (_, Key::Backspace) => {
-                    input.pop();
-                    self.error = None;
-                }
-                _ => {}
             }
             return (Screen::PickOrg(self), vec![]);
         }
@@ -280,11 +276,9 @@ impl PickOrg {
                     self.filtering = false;
                     self.filter.clear();
                 }
-                (_, Key::Char(c)) => self.filter.push(c),
-                (_, Key::Backspace) => {
-                    self.filter.pop();
+                (_, k) => {
+                    keys::edit(&mut self.filter, k);
                 }
-                _ => {}
             }
             self.selected = 0;
             return (Screen::PickOrg(self), vec![]);

@@ -145,15 +145,11 @@ impl PickTenant {
                     self.input = None;
                     self.error = None;
                 }
-                (_, Key::Char(c)) => {
-                    input.push(c);
-                    self.error = None;
+                (_, k) => {
+                    if keys::edit(input, k) {
+                        self.error = None;
+                    }
                 }
-                (_, Key::Backspace) => {
-                    input.pop();
-                    self.error = None;
-                }
-                _ => {}
             }
             return (Screen::PickTenant(self), vec![]);
         }

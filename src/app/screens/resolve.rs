@@ -216,11 +216,9 @@ impl ResolveScreen {
                     self.editing_filter = false;
                 }
                 (Some(Action::KeepFilter), _) => self.editing_filter = false,
-                (_, Key::Char(c)) => self.filter.push(c),
-                (_, Key::Backspace) => {
-                    self.filter.pop();
+                (_, k) => {
+                    keys::edit(&mut self.filter, k);
                 }
-                _ => {}
             }
             self.refilter();
             return Outcome::Stay(vec![]);

@@ -54,20 +54,8 @@ pub enum Action {
 }
 
 const WAITING: &[Binding<Action>] = &[
-    Binding::new(
-        &[Key::Enter],
-        "Enter",
-        "open browser",
-        "open the sign-in page in the browser",
-        Action::OpenBrowser,
-    ),
-    Binding::new(
-        &[Key::Char('c')],
-        "c",
-        "copy code",
-        "copy the code to the clipboard",
-        Action::Copy,
-    ),
+    Binding::open_browser(Action::OpenBrowser),
+    Binding::copy_code(Action::Copy),
     Binding::new(
         &[Key::Esc],
         "Esc",

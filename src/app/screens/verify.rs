@@ -30,20 +30,8 @@ pub enum Action {
 }
 
 const SIGNING_IN: &[Binding<Action>] = &[
-    Binding::new(
-        &[Key::Enter],
-        "Enter",
-        "open browser",
-        "open the sign-in page in the browser",
-        Action::OpenBrowser,
-    ),
-    Binding::new(
-        &[Key::Char('c')],
-        "c",
-        "copy code",
-        "copy the code to the clipboard",
-        Action::Copy,
-    ),
+    Binding::open_browser(Action::OpenBrowser),
+    Binding::copy_code(Action::Copy),
 ];
 
 const FAILED: &[Binding<Action>] = &[Binding::new(

@@ -123,11 +123,9 @@ impl ResolveScreen {
                         }]);
                     }
                 }
-                (_, Key::Char(c)) => d.query.push(c),
-                (_, Key::Backspace) => {
-                    d.query.pop();
+                (_, k) => {
+                    keys::edit(&mut d.query, k);
                 }
-                _ => {}
             }
             return Outcome::Stay(vec![]);
         }
