@@ -30,6 +30,21 @@ pub enum Action {
     SignInThere,
 }
 
+const TYPE: Binding<Action> = Binding::new(
+    &[Key::Char('t')],
+    "t",
+    "type an id or domain",
+    "type a tenant id or one of its domains",
+    Action::Type,
+);
+const BACK: Binding<Action> = Binding::new(
+    &[Key::Esc],
+    "Esc",
+    "back",
+    "back to the organizations",
+    Action::Back,
+);
+
 const LIST: &[Binding<Action>] = &[
     Binding::new(
         keys::CHOICE_KEYS,
@@ -45,20 +60,8 @@ const LIST: &[Binding<Action>] = &[
         "use the highlighted directory (or read the list again after a failure)",
         Action::Select,
     ),
-    Binding::new(
-        &[Key::Char('t')],
-        "t",
-        "type an id or domain",
-        "type a tenant id or one of its domains",
-        Action::Type,
-    ),
-    Binding::new(
-        &[Key::Esc],
-        "Esc",
-        "back",
-        "back to the organizations",
-        Action::Back,
-    ),
+    TYPE,
+    BACK,
 ];
 
 /// Listing failed: the organization refuses this sign-in.
@@ -77,20 +80,8 @@ const FAILED_SIGN_IN: &[Binding<Action>] = &[
         "read the list again",
         Action::Select,
     ),
-    Binding::new(
-        &[Key::Char('t')],
-        "t",
-        "type an id or domain",
-        "type a tenant id or one of its domains",
-        Action::Type,
-    ),
-    Binding::new(
-        &[Key::Esc],
-        "Esc",
-        "back",
-        "back to the organizations",
-        Action::Back,
-    ),
+    TYPE,
+    BACK,
 ];
 
 const INPUT: &[Binding<Action>] = &[

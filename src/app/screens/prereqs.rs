@@ -156,22 +156,16 @@ const CHECKS_UNREAD: &[Binding<Action>] = &[
 
 const RUNNING: &[Binding<Action>] = &[];
 
-const FAILED: &[Binding<Action>] = &[
-    Binding::new(
-        &[Key::Enter, Key::Char('r')],
-        "Enter",
-        "retry",
-        "run the checks again",
-        Action::Rerun,
-    ),
-    Binding::new(
-        &[Key::Esc],
-        "Esc",
-        "back",
-        "back to the previous choice",
-        Action::Back,
-    ),
-];
+/// The checks failed to run: run them again.
+const RETRY: Binding<Action> = Binding::new(
+    &[Key::Enter, Key::Char('r')],
+    "Enter",
+    "retry",
+    "run the checks again",
+    Action::Rerun,
+);
+
+const FAILED: &[Binding<Action>] = &[RETRY, BACK];
 
 /// The checks could not start: the organization refuses this sign-in.
 const FAILED_SIGN_IN: &[Binding<Action>] = &[
@@ -182,20 +176,8 @@ const FAILED_SIGN_IN: &[Binding<Action>] = &[
         "sign in to the organization's directory as an account of it, then check again",
         Action::SignInThere,
     ),
-    Binding::new(
-        &[Key::Enter, Key::Char('r')],
-        "Enter",
-        "retry",
-        "run the checks again",
-        Action::Rerun,
-    ),
-    Binding::new(
-        &[Key::Esc],
-        "Esc",
-        "back",
-        "back to the previous choice",
-        Action::Back,
-    ),
+    RETRY,
+    BACK,
 ];
 
 const DECIDED: &[Binding<Action>] = &[
@@ -213,13 +195,7 @@ const DECIDED: &[Binding<Action>] = &[
         "read the organization's state again",
         Action::Rerun,
     ),
-    Binding::new(
-        &[Key::Esc],
-        "Esc",
-        "back",
-        "back to the previous choice",
-        Action::Back,
-    ),
+    BACK,
     REPORT,
 ];
 
