@@ -56,6 +56,16 @@ fn row(name: &str, figure: String, target: &str, ok: Option<bool>) {
 }
 
 fn main() {
+    // `BENCH_TRACE=FILE`: the client's debug log (every request, how long it
+    // queued for a place in the budget, how long the answer took) to FILE.
+    if let Some(path) = std::env::var_os("BENCH_TRACE") {
+        let file = std::fs::File::create(path).expect("BENCH_TRACE file");
+        tracing_subscriber::fmt()
+            .with_env_filter("ado_entra::client=debug")
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .init();
+    }
     let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     println!(

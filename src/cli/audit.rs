@@ -75,7 +75,10 @@ async fn run_audit(global: &GlobalArgs, args: AuditArgs) -> Result<u8, CliError>
         )));
     };
     // An audit reads every user's tokens, however large the organization.
-    let all = gather::GatherOptions { all_tokens: true };
+    let all = gather::GatherOptions {
+        all_tokens: true,
+        ..gather::GatherOptions::default()
+    };
     let facts = gather::gather_with(
         &c,
         op,

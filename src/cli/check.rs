@@ -62,9 +62,15 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
     let clients = signed_in(global).await?;
     // An organization of another directory is read with a token of its
     // own directory, as the wizard and `orgs --check` read it.
-    let clients = crate::ops::fleet::clients_for_org(&clients, &org)
-        .await
-        .unwrap_or(clients);
+    // The organization's backing is probed once, for its situation and its
+    // checks alike.
+    let probed = clients.ado.probe_tenant(&org).await;
+    let clients = match &probed {
+        Ok(p) => crate::ops::fleet::clients_for_org(&clients, p)
+            .await
+            .unwrap_or(clients),
+        Err(_) => clients,
+    };
     let paths = StatePaths::resolve().map_err(|e| CliError::error(e.to_string()))?;
     let asked = match destination {
         Some(t) => Asked::Connect {
@@ -74,7 +80,8 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         },
         None => Asked::Disconnect,
     };
-    let situation = change::situation(&clients, &paths.journal_dir(), &org, &asked)
+    let probe = probed.map_err(|e| super::change::change_error(e.into()))?;
+    let situation = change::situation_from(&clients, &paths.journal_dir(), &org, &asked, &probe)
         .await
         .map_err(super::change::change_error)?;
     let change = match (&situation.decision, &situation.backing) {
@@ -115,9 +122,20 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
             );
         }
     });
-    let a = change::assess(&clients, &org, &change, Some(args.stale_days), progress)
-        .await
-        .map_err(client_error)?;
+    let known = change::Known {
+        probe: Some(&probe),
+        ..change::Known::default()
+    };
+    let a = change::assess_knowing(
+        &clients,
+        &org,
+        &change,
+        Some(args.stale_days),
+        progress,
+        known,
+    )
+    .await
+    .map_err(client_error)?;
     if !quiet {
         eprint!("\r\x1b[2K");
     }

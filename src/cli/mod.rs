@@ -317,6 +317,18 @@ pub fn main() -> ExitCode {
             return ExitCode::from(exit::ERROR);
         }
     };
+    // The wizard always logs to its file; a headless command only when a
+    // filter is asked for (`ADO_ENTRA_LOG=ado_entra=debug`): every request,
+    // its attempt and timing, never a secret.
+    let _log = match cli.command {
+        None | Some(Command::Wizard(_) | Command::Demo(_)) => None,
+        _ if std::env::var_os(crate::runtime::LOG_ENV).is_some() => {
+            crate::paths::StatePaths::resolve()
+                .ok()
+                .and_then(|p| crate::runtime::init_file_logging(&p).ok())
+        }
+        _ => None,
+    };
     let finish = cli.command.as_ref().and_then(Command::finish_hint);
     // Decided once: every failure of a `--json` run, whichever command and
     // however it fails (a signal included), is one JSON document on stdout.

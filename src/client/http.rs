@@ -343,6 +343,7 @@ impl HttpCore {
         loop {
             attempt += 1;
             let last = attempt >= max;
+            let queued = std::time::Instant::now();
             let outcome = {
                 let _permit = self
                     .limit
@@ -357,8 +358,21 @@ impl HttpCore {
                 if req.paced {
                     self.pacer.wait().await;
                 }
-                tracing::debug!(method = %req.method, url = %req.describe(), attempt, "request");
-                match self.build(req, cred).send().await {
+                tracing::debug!(
+                    url = %req.describe(),
+                    attempt,
+                    queued_ms = queued.elapsed().as_millis() as u64,
+                    "request"
+                );
+                let sent = std::time::Instant::now();
+                let answer = self.build(req, cred).send().await;
+                tracing::debug!(
+                    url = %req.describe(),
+                    status = answer.as_ref().map_or(0, |r| r.status().as_u16()),
+                    ms = sent.elapsed().as_millis() as u64,
+                    "response"
+                );
+                match answer {
                     Ok(mut resp) => {
                         let status = resp.status();
                         let headers = resp.headers().clone();

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::gather;
 use super::lock::{LockError, OrgLock};
-use crate::client::models::ado::OrgTenant;
+use crate::client::models::ado::{OrgTenant, TenantProbe};
 use crate::client::{ClientError, Clients};
 use crate::domain::checks::{CheckResult, Prediction, evaluate, verdict_accepting};
 use crate::domain::directory::{
@@ -136,9 +136,18 @@ pub async fn resolve_tenant(c: &Clients, input: &TenantRef) -> Result<Directory,
 /// with the tenant's names when the caller may read them.
 pub async fn backing(c: &Clients, org: &str) -> Result<Backing, ChangeError> {
     let probe = c.ado.probe_tenant(org).await?;
-    let id = match probe.tenant {
+    backing_from(c, org, &probe).await
+}
+
+/// [`backing`] from a probe this run already made.
+pub async fn backing_from(
+    c: &Clients,
+    org: &str,
+    probe: &TenantProbe,
+) -> Result<Backing, ChangeError> {
+    let id = match &probe.tenant {
         OrgTenant::Msa => return Ok(Backing::Personal),
-        OrgTenant::Entra(t) => TenantId::parse(&t),
+        OrgTenant::Entra(t) => TenantId::parse(t),
         OrgTenant::Unknown => None,
     };
     let id = id.ok_or_else(|| ChangeError::UnknownBacking { org: org.into() })?;
@@ -211,7 +220,32 @@ pub async fn situation(
     asked: &Asked,
 ) -> Result<Situation, ChangeError> {
     let pending = pending(journal_dir, org)?;
-    let mut backing = backing(c, org).await?;
+    let probe = c.ado.probe_tenant(org).await?;
+    decide_from(c, org, asked, pending, &probe).await
+}
+
+/// [`situation`] from a probe this run already made (the organization's
+/// backing, read once for its situation and its checks). Only a read-only
+/// run passes one: a change reads the state again under its lock.
+pub async fn situation_from(
+    c: &Clients,
+    journal_dir: &Path,
+    org: &str,
+    asked: &Asked,
+    probe: &TenantProbe,
+) -> Result<Situation, ChangeError> {
+    let pending = pending(journal_dir, org)?;
+    decide_from(c, org, asked, pending, probe).await
+}
+
+async fn decide_from(
+    c: &Clients,
+    org: &str,
+    asked: &Asked,
+    pending: Option<Pending>,
+    probe: &TenantProbe,
+) -> Result<Situation, ChangeError> {
+    let mut backing = backing_from(c, org, probe).await?;
     // The names the person used for the same tenant, when the organization
     // would not tell its own.
     if let (Backing::Tenant { directory }, Some(to)) = (&mut backing, asked.destination()) {
@@ -247,6 +281,16 @@ impl Assessment {
     }
 }
 
+/// What a read-only run already read and lends to an assessment, so it is
+/// not asked for again.
+#[derive(Clone, Copy, Default)]
+pub struct Known<'a> {
+    /// The directories read for other organizations (the fleet).
+    pub directories: Option<&'a gather::Directories>,
+    /// The organization's backing, as probed for its situation.
+    pub probe: Option<&'a TenantProbe>,
+}
+
 /// Gather the facts for `change` on `org` and judge them.
 pub async fn assess(
     c: &Clients,
@@ -255,22 +299,25 @@ pub async fn assess(
     stale_days: Option<u32>,
     progress: gather::Progress,
 ) -> Result<Assessment, ClientError> {
-    let directories = gather::Directories::default();
-    assess_sharing(c, org, change, stale_days, progress, &directories).await
+    assess_knowing(c, org, change, stale_days, progress, Known::default()).await
 }
 
-/// [`assess`], reading each directory once for every organization assessed
-/// with the same `directories` (the fleet).
-pub async fn assess_sharing(
+/// [`assess`], reading nothing `known` already holds.
+pub async fn assess_knowing(
     c: &Clients,
     org: &str,
     change: &Change,
     stale_days: Option<u32>,
     progress: gather::Progress,
-    directories: &gather::Directories,
+    known: Known<'_>,
 ) -> Result<Assessment, ClientError> {
     let op = change.operation();
-    let options = gather::GatherOptions::default();
+    let options = gather::GatherOptions {
+        probed: known.probe.cloned(),
+        ..gather::GatherOptions::default()
+    };
+    let own = gather::Directories::default();
+    let directories = known.directories.unwrap_or(&own);
     let mut facts =
         gather::gather_sharing(c, op, org, Utc::now(), progress, options, directories).await?;
     if let Some(d) = stale_days {

@@ -19,7 +19,7 @@ use tokio::sync::{Mutex, OnceCell};
 
 use super::model::{CheckBrief, FleetOrg, Problem, Readiness, Verdict};
 use super::{advice, change};
-use crate::client::models::ado::OrgTenant;
+use crate::client::models::ado::{OrgTenant, TenantProbe};
 use crate::client::{AdoClient, ClientError, Clients};
 use crate::domain::checks::Status;
 use crate::domain::directory::{Asked, Backing, Decision, Directory};
@@ -122,19 +122,20 @@ async fn reader_in(c: &Clients, tenant: &str) -> Result<Clients, ClientError> {
     Ok(Clients::new(c.core.clone(), c.endpoints.clone(), provider))
 }
 
-/// The clients to read `org` with: as they are for an organization of
-/// personal accounts or of the directory the session is in, else moved to
-/// the organization's directory (a token of another directory is refused).
-pub async fn clients_for_org(c: &Clients, org: &str) -> Result<Clients, ClientError> {
-    let tenant = match c.ado.probe_tenant(org).await?.tenant {
+/// The clients to read the organization `probe` answered for: as they are
+/// for an organization of personal accounts or of the directory the session
+/// is in, else moved to the organization's directory (a token of another
+/// directory is refused).
+pub async fn clients_for_org(c: &Clients, probe: &TenantProbe) -> Result<Clients, ClientError> {
+    let tenant = match &probe.tenant {
         OrgTenant::Entra(t) => t,
         _ => return Ok(c.clone()),
     };
     let here = super::current_identity(c).await.map(|i| i.tenant_id);
-    if here.is_some_and(|h| h.eq_ignore_ascii_case(&tenant)) {
+    if here.is_some_and(|h| h.eq_ignore_ascii_case(tenant)) {
         return Ok(c.clone());
     }
-    in_tenant(c, &tenant).await
+    in_tenant(c, tenant).await
 }
 
 /// One set of clients per directory, made once and shared by every
@@ -223,12 +224,14 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
         row.problem = Some(p);
         row
     };
-    let tenant = match sessions.base.ado.probe_tenant(org).await {
-        Ok(p) => match p.tenant {
-            OrgTenant::Entra(t) => Some(t),
-            _ => None,
-        },
+    // Probed once: the situation and the checks read this same answer.
+    let probe = match sessions.base.ado.probe_tenant(org).await {
+        Ok(p) => p,
         Err(e) => return failed(row, advice::client(&e)),
+    };
+    let tenant = match &probe.tenant {
+        OrgTenant::Entra(t) => Some(t.clone()),
+        _ => None,
     };
     row.tenant = tenant.clone();
     let c = match sessions.for_tenant(tenant.as_deref()).await {
@@ -236,17 +239,18 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
         Err(e) => return failed(row, advice::client(&e)),
     };
     let Some(asked) = &settings.asked else {
-        match change::backing(&c, org).await {
+        match change::backing_from(&c, org, &probe).await {
             Ok(b) => row.backing = Some(backing_name(&b)),
             Err(e) => return failed(row, advice::change(&e)),
         }
         brief(&c, org, &mut row).await;
         return row;
     };
-    let situation = match change::situation(&c, &settings.journal_dir, org, asked).await {
-        Ok(s) => s,
-        Err(e) => return failed(row, advice::change(&e)),
-    };
+    let situation =
+        match change::situation_from(&c, &settings.journal_dir, org, asked, &probe).await {
+            Ok(s) => s,
+            Err(e) => return failed(row, advice::change(&e)),
+        };
     row.backing = Some(backing_name(&situation.backing));
     let next = change::next_commands(org, &situation.decision);
     let Decision::Proceed { change: ch, .. } = &situation.decision else {
@@ -264,8 +268,11 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
     };
     let quiet: super::gather::Progress = Arc::new(|_, _, _| {});
     let stale = Some(settings.stale_days);
-    let dirs = &sessions.directories;
-    let a = match change::assess_sharing(&c, org, ch, stale, quiet, dirs).await {
+    let known = change::Known {
+        directories: Some(&sessions.directories),
+        probe: Some(&probe),
+    };
+    let a = match change::assess_knowing(&c, org, ch, stale, quiet, known).await {
         Ok(a) => a,
         Err(e) => return failed(row, advice::client(&e)),
     };

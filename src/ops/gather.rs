@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::client::ado::find_pca;
 use crate::client::auth::TokenProvider;
 use crate::client::graph::GraphClient;
-use crate::client::models::ado::{OrgTenant, UserEntitlement};
+use crate::client::models::ado::{OrgTenant, TenantProbe, UserEntitlement};
 use crate::client::models::graph::User;
 use crate::client::{ClientError, Clients};
 use crate::domain::facts::{
@@ -27,12 +27,16 @@ pub use impact::TOKENS_OF_EVERYONE_UP_TO;
 pub use shared::Directories;
 
 /// How much to read.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct GatherOptions {
     /// Read every user's tokens, however large the organization (`audit`);
     /// otherwise above [`TOKENS_OF_EVERYONE_UP_TO`] users only the owner's
     /// and administrators'.
     pub all_tokens: bool,
+    /// The organization's backing as this run already probed it (to decide
+    /// its situation): not asked again. A change re-reads its state under
+    /// the lock and never passes one.
+    pub probed: Option<TenantProbe>,
 }
 
 /// Progress callback: (steps done, total steps, what just finished).
@@ -248,7 +252,10 @@ pub async fn gather_sharing(
         async {
             tokio::join!(
                 async {
-                    let r = ado.probe_tenant(org).await;
+                    let r = match &options.probed {
+                        Some(p) => Ok(p.clone()),
+                        None => ado.probe_tenant(org).await,
+                    };
                     step("organization tenant");
                     r
                 },

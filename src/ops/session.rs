@@ -19,7 +19,7 @@ use crate::client::auth::sessions::DirectorySessions;
 use crate::client::auth::{OAuthClient, OAuthConfig, signin};
 use crate::client::graph::GraphClient;
 use crate::client::http::{ClientEvent, HttpCore, RetryPolicy};
-use crate::client::models::ado::OrgTenant;
+use crate::client::models::ado::{OrgTenant, TenantProbe};
 use crate::client::{ClientSettings, Clients, Endpoints};
 use crate::domain::checks::CheckResult;
 use crate::domain::directory::{Asked, Decision};
@@ -120,13 +120,23 @@ impl Session {
     /// or other-directory token is refused by such an organization).
     /// Personal-account organizations keep the session as is.
     async fn org_clients(&self, org: &str, events: &Events) -> Result<Clients, Problem> {
+        self.org_clients_probed(org, events).await.map(|(c, _)| c)
+    }
+
+    /// [`Self::org_clients`], with the organization's probe when it answered.
+    async fn org_clients_probed(
+        &self,
+        org: &str,
+        events: &Events,
+    ) -> Result<(Clients, Option<TenantProbe>), Problem> {
         let c = self.clients(events).await?;
-        if let Ok(p) = c.ado.probe_tenant(org).await
-            && let OrgTenant::Entra(tenant) = p.tenant
+        let probe = c.ado.probe_tenant(org).await.ok();
+        if let Some(p) = &probe
+            && let OrgTenant::Entra(tenant) = &p.tenant
             && current_identity(&c)
                 .await
-                .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(&tenant))
-            && let Err(e) = c.tokens.use_tenant(&tenant).await
+                .is_some_and(|i| !i.tenant_id.eq_ignore_ascii_case(tenant))
+            && let Err(e) = c.tokens.use_tenant(tenant).await
         {
             // This identity has no object in the organization's
             // directory (a personal account, or another directory's
@@ -144,10 +154,10 @@ impl Session {
             p.next_step = Some(format!(
                 "Sign in to that directory as an account of it: `ado-entra login --tenant {tenant}` (in the wizard: s)."
             ));
-            p.sign_in_at = Some(tenant);
+            p.sign_in_at = Some(tenant.clone());
             return Err(p);
         }
-        Ok(c)
+        Ok((c, probe))
     }
 
     /// [`Self::org_clients`], or the session as it is with the reason it
@@ -159,9 +169,21 @@ impl Session {
         org: &str,
         events: &Events,
     ) -> Result<(Clients, Option<Problem>), Problem> {
-        match self.org_clients(org, events).await {
-            Ok(c) => Ok((c, None)),
-            Err(p) if p.sign_in_at.is_some() => Ok((self.clients(events).await?, Some(p))),
+        self.org_clients_for_reading(org, events)
+            .await
+            .map(|(c, cannot_act, _)| (c, cannot_act))
+    }
+
+    /// [`Self::org_clients_for_state`], with the organization's probe when
+    /// it answered (for a read-only run to decide and check from).
+    async fn org_clients_for_reading(
+        &self,
+        org: &str,
+        events: &Events,
+    ) -> Result<(Clients, Option<Problem>, Option<TenantProbe>), Problem> {
+        match self.org_clients_probed(org, events).await {
+            Ok((c, probe)) => Ok((c, None, probe)),
+            Err(p) if p.sign_in_at.is_some() => Ok((self.clients(events).await?, Some(p), None)),
             Err(p) => Err(p),
         }
     }
@@ -326,11 +348,15 @@ impl Session {
         tenant: Option<&str>,
         events: &Events,
     ) -> Result<ChecksReport, Problem> {
-        let (c, cannot_act) = self.org_clients_for_state(org, events).await?;
+        let (c, cannot_act, probe) = self.org_clients_for_reading(org, events).await?;
         let asked = asked(&c, op, tenant).await?;
-        let situation = change::situation(&c, &self.paths.journal_dir(), org, &asked)
-            .await
-            .map_err(|e| advice::change(&e))?;
+        let jdir = self.paths.journal_dir();
+        // Probed once, for the situation and the checks alike.
+        let situation = match &probe {
+            Some(p) => change::situation_from(&c, &jdir, org, &asked, p).await,
+            None => change::situation(&c, &jdir, org, &asked).await,
+        }
+        .map_err(|e| advice::change(&e))?;
         if let (Decision::Proceed { .. }, Some(p)) = (&situation.decision, cannot_act) {
             return Err(p);
         }
@@ -350,7 +376,11 @@ impl Session {
                 label: what.to_string(),
             });
         });
-        let a = change::assess(&c, org, ch, None, progress)
+        let known = change::Known {
+            probe: probe.as_ref(),
+            ..change::Known::default()
+        };
+        let a = change::assess_knowing(&c, org, ch, None, progress, known)
             .await
             .map_err(|e| advice::client(&e))?;
         let r = report::checks_report(&situation, destination, Some((ch, &a)));

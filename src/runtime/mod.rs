@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use crate::app::exit::{self, Exit};
 use crate::app::{Effect, Environment, Key, Msg, State, update};
 use effects::EffectRunner;
-pub use logging::init_file_logging;
+pub use logging::{LOG_ENV, init_file_logging};
 pub use terminal::TerminalGuard;
 
 /// How the TUI is run.

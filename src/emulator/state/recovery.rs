@@ -108,6 +108,10 @@ pub struct Recovery {
     pub claims: u32,
     /// Disconnects through the back door that landed.
     pub back_door_disconnects: u32,
+    /// Invitations accepted so far. Until there is one, no guest can be
+    /// waiting to be bound, and a request need not look (a directory may
+    /// hold a million users).
+    pub accepted: u32,
 }
 
 /// A role's template id from its display name (any case).
@@ -130,6 +134,7 @@ impl Recovery {
             restrict_role_reads: spec.restrict_role_reads,
             claims: 0,
             back_door_disconnects: 0,
+            accepted: 0,
         };
         for r in &spec.roles {
             let template = template_of(&r.role).ok_or_else(|| {
@@ -271,13 +276,14 @@ impl World {
         let Some(u) = t.users.iter_mut().find(|u| u.id.eq_ignore_ascii_case(user)) else {
             return false;
         };
-        match u.invitation.as_mut() {
-            Some(i) => {
-                i.accepted_at.get_or_insert(now);
-                true
-            }
-            None => false,
+        let Some(i) = u.invitation.as_mut() else {
+            return false;
+        };
+        if i.accepted_at.is_none() {
+            i.accepted_at = Some(now);
+            self.recovery.accepted += 1;
         }
+        true
     }
 
     /// Guests of a connected tenant whose accepted invitation Azure DevOps
@@ -482,7 +488,10 @@ impl World {
 /// request). The world is written only when something is due.
 pub fn settle(sh: &super::super::Shared) {
     let now = Utc::now();
-    let due = !sh.world.read().expect("world").due_bindings(now).is_empty();
+    let due = {
+        let world = sh.world.read().expect("world");
+        world.recovery.accepted > 0 && !world.due_bindings(now).is_empty()
+    };
     if due {
         sh.world_mut().bind_due(now);
     }

@@ -293,7 +293,8 @@ async fn the_catalog_lists_a_directory_and_the_report_is_written() {
 /// Organizations moving to one directory are checked against the same
 /// directory: the fleet lists its users once for all of them, as many
 /// times as one `check` lists them for one organization, not once per
-/// organization.
+/// organization. Each organization is probed once, as one `check` probes
+/// its own.
 #[tokio::test]
 async fn the_fleet_reads_a_shared_directory_once() {
     // Big enough organizations that each one alone reads the whole
@@ -318,8 +319,13 @@ async fn the_fleet_reads_a_shared_directory_once() {
         .run(&["check", "--org", &org, "--to", &t, "--json"])
         .await;
     assert!(matches!(code, 0 | 3), "{err}\n{out}");
-    let alone = lists(&stats(&env).await);
+    let s = stats(&env).await;
+    let alone = lists(&s);
     assert!(alone >= 1, "one check lists the directory's users: {alone}");
+    // The anonymous probe of the organization (answered 401 with its
+    // tenant) is made once and read by the situation and the checks alike.
+    let probes = |s: &Value| s["dev.401"].as_u64().unwrap_or(0);
+    assert_eq!(probes(&s), 1, "one check probes its organization once: {s}");
 
     post(&env, "stats/reset", serde_json::json!({})).await;
     let (code, out, err) = env.run(&["orgs", "--check", "--to", &t, "--json"]).await;
@@ -336,6 +342,7 @@ async fn the_fleet_reads_a_shared_directory_once() {
         alone,
         "{n} organizations, one directory read once: {s}"
     );
+    assert_eq!(probes(&s), n as u64, "each organization probed once: {s}");
     env.emu.shutdown().await;
 }
 
