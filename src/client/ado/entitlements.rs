@@ -18,17 +18,18 @@
 //! order shows it on the first pages (both ends start with the same user);
 //! its descending walk is then dropped and the ascending one reads on alone.
 //!
-//! An organization of up to three pages is simply read on page by page:
-//! opening the parts would cost more requests and save no round.
-//!
-//! Before the parts, a larger organization is read by offset: the 5.0 form
-//! of the same listing (Microsoft Learn, "User Entitlements - Get User
+//! First of all, the organization is read by offset: the 5.0 form of the
+//! same listing (Microsoft Learn, "User Entitlements - Get User
 //! Entitlements", REST API 5.0: `top` up to 10,000 and `skip`; the Azure
 //! DevOps CLI's `az devops user list` still calls it, as its recordings of
-//! 2026 show) reaches any page directly, so every page is asked for at once. Its answer is
-//! trusted only when every page is full and the pages hold exactly the
+//! 2026 show) reaches any page directly. Its first page of 1,000 carries the
+//! total, so an organization of up to 1,000 users is one request, and every
+//! other page of a larger one is asked for at once. Its answer is trusted
+//! only when every page is full and the pages hold exactly the
 //! organization's `totalCount` different users; a service that refuses the
 //! version, ignores `skip` or changes under the walk gets the walks above.
+//! Of those, an organization of up to three pages is simply read on page by
+//! page: opening the parts would cost more requests and save no round.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -216,11 +217,44 @@ impl AdoClient {
         org: &str,
         on_total: impl FnOnce(u64),
     ) -> Result<Vec<UserEntitlement>, ClientError> {
+        // The first page by offset: a thousand users and the total in one
+        // answer, so most organizations are read in one request, and the
+        // rest of a larger one is asked for at once.
+        let mut on_total = Some(on_total);
+        match self.offset_page(org, 0).await {
+            Err(e) if e.is_auth() => return Err(e),
+            // The form is not served (any more): the walks.
+            Err(_) => {}
+            Ok(page) => {
+                if let Some(total) = page.total_count {
+                    if let Some(f) = on_total.take() {
+                        f(total);
+                    }
+                    let total = usize::try_from(total).unwrap_or(usize::MAX);
+                    if let Some(all) = self.by_offset(org, total, page.into_members()).await? {
+                        return Ok(all);
+                    }
+                }
+            }
+        }
+        self.by_walks(org, on_total).await
+    }
+
+    /// [`Self::user_entitlements_sized`] by the body token's walks, when
+    /// the listing by offset was refused or could not be trusted; `on_total`
+    /// (unless already told) hears the size from the first page.
+    async fn by_walks(
+        &self,
+        org: &str,
+        on_total: Option<impl FnOnce(u64)>,
+    ) -> Result<Vec<UserEntitlement>, ClientError> {
         let first = self
             .entitlements_page(org, None, Order::Service, None)
             .await?;
         let total = first.total.unwrap_or(first.members.len() as u64);
-        on_total(total);
+        if let Some(f) = on_total {
+            f(total);
+        }
         if first.token.is_none() || first.members.is_empty() {
             return Ok(first.members);
         }
@@ -236,9 +270,6 @@ impl AdoClient {
             self.walk(org, None, Order::Service, first.token, &shared, part)
                 .await?;
             return Ok(finish(shared));
-        }
-        if let Some(all) = self.by_offset(org, total).await? {
-            return Ok(all);
         }
         lock(&shared).found.absorb(first.members, None);
 
@@ -290,42 +321,61 @@ impl AdoClient {
         Ok(finish(shared))
     }
 
-    /// Every user read by offset, every page at once (bounded by the
-    /// client's concurrency); `None` when the answer cannot be trusted to
-    /// be complete: the version refused, a page unreadable, short or too
-    /// long, or the pages not holding exactly `total` different users.
+    /// One page of `OFFSET_PAGE` users by offset, starting at `skip`.
+    async fn offset_page(
+        &self,
+        org: &str,
+        skip: usize,
+    ) -> Result<UserEntitlementsPage, ClientError> {
+        let (top, skip) = (OFFSET_PAGE.to_string(), skip.to_string());
+        let u = url(
+            &self.endpoints.vsaex,
+            &[org, "_apis", "userentitlements"],
+            Some(OFFSET_VERSION),
+            &[("top", top.as_str()), ("skip", skip.as_str())],
+        );
+        self.get(u).await
+    }
+
+    /// Every user read by offset from the first page (`first`, in hand),
+    /// the others all at once (bounded by the client's concurrency); `None`
+    /// when the answer cannot be trusted to be complete: a page unreadable,
+    /// short or too long, or the pages not holding exactly `total`
+    /// different users. One page holding everyone keeps the service's order.
     async fn by_offset(
         &self,
         org: &str,
         total: usize,
+        first: Vec<UserEntitlement>,
     ) -> Result<Option<Vec<UserEntitlement>>, ClientError> {
-        let pages = total.div_ceil(OFFSET_PAGE);
-        let top = OFFSET_PAGE.to_string();
-        let reads = (0..pages).map(|k| {
-            let skip = (k * OFFSET_PAGE).to_string();
-            let u = url(
-                &self.endpoints.vsaex,
-                &[org, "_apis", "userentitlements"],
-                Some(OFFSET_VERSION),
-                &[("top", top.as_str()), ("skip", skip.as_str())],
-            );
-            async move {
-                let page: Result<UserEntitlementsPage, ClientError> = self.get(u).await;
-                (k, page)
-            }
-        });
+        let full = |k: usize, members: &[UserEntitlement]| {
+            members.len() == OFFSET_PAGE.min(total - k * OFFSET_PAGE)
+        };
+        // A first page short of what the total promises: `skip` and `top`
+        // are not honoured, and the other pages would not be either.
+        if total == 0 || !full(0, &first) {
+            return Ok(None);
+        }
         let mut found = Found::default();
+        if total <= OFFSET_PAGE {
+            // Everyone on this page, each once.
+            let mut keys = HashSet::with_capacity(first.len());
+            let distinct = first.iter().all(|m| keys.insert(found.key(m)));
+            return Ok((distinct && keys.len() == total).then_some(first));
+        }
+        found.absorb(first, None);
+        let pages = total.div_ceil(OFFSET_PAGE);
+        let reads =
+            (1..pages).map(|k| async move { (k, self.offset_page(org, k * OFFSET_PAGE).await) });
         for (k, page) in join_all(reads).await {
             let members = match page {
                 Ok(p) => p.into_members(),
                 // Refused who we are: the walks would be too.
                 Err(e) if e.is_auth() => return Err(e),
-                // The form is not served (any more), or a page could not be
-                // read: the walks instead.
+                // A page could not be read: the walks instead.
                 Err(_) => return Ok(None),
             };
-            let want = OFFSET_PAGE.min(total - k * OFFSET_PAGE);
-            if members.len() != want {
+            if !full(k, &members) {
                 return Ok(None);
             }
             found.absorb(members, None);
