@@ -376,7 +376,10 @@ impl HttpCore {
                     Ok(mut resp) => {
                         let status = resp.status();
                         let headers = resp.headers().clone();
-                        let mut body = Vec::new();
+                        // Sized once from the announced length (capped), not
+                        // grown page by page: a thousand users is megabytes.
+                        let announced = resp.content_length().unwrap_or(0) as usize;
+                        let mut body = Vec::with_capacity(announced.min(MAX_BODY));
                         let mut read = Ok(());
                         loop {
                             match resp.chunk().await {

@@ -112,6 +112,11 @@ pub fn with_header(mut r: Response, name: &'static str, value: &str) -> Response
 }
 
 pub fn text(status: u16, content_type: &'static str, body: String) -> Response {
+    bytes(status, content_type, body.into_bytes())
+}
+
+/// [`text`] from bytes already known to be what `content_type` says.
+pub fn bytes(status: u16, content_type: &'static str, body: Vec<u8>) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     r.headers_mut()

@@ -41,17 +41,7 @@ pub fn vsaex(sh: &Shared, req: &Req) -> Response {
                 .iter()
                 .map(|&i| Entitlement::of(&urls, &org.users[i]))
                 .collect();
-            // Real responses repeat the members under `items`: serialize
-            // them once and write them twice.
-            let members = serde_json::to_string(&members).expect("json");
-            let next = serde_json::to_string(&next).expect("json");
-            wire::text(
-                200,
-                "application/json; charset=utf-8",
-                format!(
-                    r#"{{"members":{members},"continuationToken":{next},"totalCount":{total},"items":{members}}}"#
-                ),
-            )
+            listing_page(&members, next.as_deref(), total)
         }
         _ => ado_error(
             404,
@@ -116,15 +106,26 @@ fn offset_page(sh: &Shared, org: &Org, urls: &OrgUrls, req: &Req) -> Response {
     let members: Vec<Entitlement> = page
         .map(|&i| Entitlement::of(urls, &org.users[i]))
         .collect();
-    let members = serde_json::to_string(&members).expect("json");
-    let total = listing.len();
-    wire::text(
-        200,
-        "application/json; charset=utf-8",
-        format!(
-            r#"{{"members":{members},"continuationToken":"","totalCount":{total},"items":{members}}}"#
-        ),
-    )
+    listing_page(&members, Some(""), listing.len())
+}
+
+/// A page of the listing as the service writes it: `members`, the
+/// continuation token (`null` at the end), `totalCount`, and the members
+/// again under `items` (as real responses repeat them). The members are
+/// serialized once, straight into the body, and their bytes written twice.
+fn listing_page(members: &[Entitlement], next: Option<&str>, total: usize) -> Response {
+    // About 1.7 KB a member, twice.
+    let mut body = Vec::with_capacity(members.len() * 3_600 + 128);
+    body.extend_from_slice(br#"{"members":"#);
+    let start = body.len();
+    serde_json::to_writer(&mut body, members).expect("json");
+    let end = body.len();
+    body.extend_from_slice(br#","continuationToken":"#);
+    serde_json::to_writer(&mut body, &next).expect("json");
+    body.extend_from_slice(format!(r#","totalCount":{total},"items":"#).as_bytes());
+    body.extend_from_within(start..end);
+    body.push(b'}');
+    wire::bytes(200, "application/json; charset=utf-8", body)
 }
 
 /// `/vsaex/...` changes: add a user, change a user's access level. Only
