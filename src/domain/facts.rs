@@ -8,6 +8,8 @@
 //! means "could not be gathered", and the checks then report "could not
 //! verify" (a warning) instead of passing.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -86,11 +88,16 @@ impl OrgUser {
 
     /// A short human label: `Display Name <address>` or the descriptor.
     pub fn label(&self) -> String {
-        match self.sign_in_email() {
+        self.label_for(self.sign_in_email().as_deref())
+    }
+
+    /// [`Self::label`] with the sign-in address already worked out.
+    pub fn label_for(&self, sign_in_email: Option<&str>) -> String {
+        match sign_in_email {
             Some(e) if !self.display_name.trim().is_empty() => {
                 format!("{} <{e}>", self.display_name.trim())
             }
-            Some(e) => e,
+            Some(e) => e.to_string(),
             None if !self.display_name.trim().is_empty() => {
                 format!("{} ({})", self.display_name.trim(), self.descriptor)
             }
@@ -517,7 +524,8 @@ pub struct Facts {
     pub destination_tenant: Option<Tenant>,
     /// Users of the destination tenant (`None`: could not be listed).
     #[serde(default)]
-    pub destination_users: Option<Vec<TenantUser>>,
+    /// Shared: a fleet reads a directory once for every organization.
+    pub destination_users: Option<Arc<Vec<TenantUser>>>,
     /// For a disconnect: addresses known to have a personal Microsoft
     /// account (`None`: unknown).
     #[serde(default)]
@@ -536,6 +544,11 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// The destination's users to change (copied first if shared).
+    pub fn destination_users_mut(&mut self) -> Option<&mut Vec<TenantUser>> {
+        self.destination_users.as_mut().map(Arc::make_mut)
+    }
+
     /// Facts with defaults for everything optional.
     pub fn new(now: DateTime<Utc>, operation: Operation, org: OrgFacts, caller: Caller) -> Self {
         Facts {

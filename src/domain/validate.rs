@@ -526,15 +526,19 @@ fn validate_domain<'a>(
             ),
         ));
     }
-    // Character positions are reported relative to the domain's start in `value`.
-    let start = value
-        .to_ascii_lowercase()
-        .find(domain)
-        .map(|b| value[..b].chars().count())
-        .unwrap_or(0);
-    let mut pos = start;
-    let labels: Vec<&str> = domain.split('.').collect();
-    for (idx, label) in labels.iter().enumerate() {
+    // Character positions are reported relative to the domain's start in
+    // `value`, found only when there is an error to report (most addresses
+    // are valid, and there are hundreds of thousands to check).
+    let start = || {
+        value
+            .to_ascii_lowercase()
+            .find(domain)
+            .map(|b| value[..b].chars().count())
+            .unwrap_or(0)
+    };
+    let mut pos = 0;
+    let labels = domain.split('.').count();
+    for (idx, label) in domain.split('.').enumerate() {
         let bad_label = |msg: String, at: Option<usize>| {
             Err(ValidationError::new(
                 field,
@@ -548,19 +552,22 @@ fn validate_domain<'a>(
         };
         if label.is_empty() {
             return bad_label(
-                format!("the domain has an empty part at character {}", pos + 1),
-                Some(pos + 1),
+                format!(
+                    "the domain has an empty part at character {}",
+                    start() + pos + 1
+                ),
+                Some(start() + pos + 1),
             );
         }
         if label.len() > 63 {
             return bad_label(
                 format!("the domain part \"{label}\" is longer than 63 characters"),
-                Some(pos + 1),
+                Some(start() + pos + 1),
             );
         }
         for (i, ch) in label.chars().enumerate() {
             if !(ch.is_ascii_alphanumeric() || ch == '-') {
-                let at = pos + i + 1;
+                let at = start() + pos + i + 1;
                 return bad_label(
                     format!(
                         "character {at} is {}; a domain uses only letters, digits, hyphens and dots",
@@ -573,13 +580,13 @@ fn validate_domain<'a>(
         if label.starts_with('-') || label.ends_with('-') {
             return bad_label(
                 format!("the domain part \"{label}\" starts or ends with a hyphen"),
-                Some(pos + 1),
+                Some(start() + pos + 1),
             );
         }
-        if idx == labels.len() - 1 && label.chars().all(|c| c.is_ascii_digit()) {
+        if idx == labels - 1 && label.chars().all(|c| c.is_ascii_digit()) {
             return bad_label(
                 format!("the last domain part \"{label}\" is all digits"),
-                Some(pos + 1),
+                Some(start() + pos + 1),
             );
         }
         pos += label.chars().count() + 1;
@@ -688,8 +695,12 @@ pub fn normalize_email(input: &str) -> Result<String, ValidationError> {
             "nothing comes after the @".into(),
         ));
     }
-    let domain = validate_domain(field, trimmed, domain)?;
-    Ok(format!("{local}@{domain}"))
+    let valid = validate_domain(field, trimmed, domain)?;
+    if valid.len() == domain.len() {
+        // Nothing was trimmed off the domain: the address is `lower` itself.
+        return Ok(lower);
+    }
+    Ok(format!("{local}@{valid}"))
 }
 
 /// Whether [`normalize_email`] accepts the input.

@@ -491,7 +491,10 @@ pub async fn gather_sharing(
             };
             destination_users = match early.directory {
                 Some(read) => read,
-                None => lookup_addresses(&early.access.graph, &users).await.ok(),
+                None => lookup_addresses(&early.access.graph, &users)
+                    .await
+                    .ok()
+                    .map(Arc::new),
             };
         }
         // No token in the destination. A personal account never has one
@@ -575,7 +578,7 @@ struct EarlyDestination {
     basics: shared::Basics,
     /// The whole directory, when reading it was cheaper than lookups
     /// (`Some(None)`: it could not be read).
-    directory: Option<Option<Vec<TenantUser>>>,
+    directory: Option<Option<Arc<Vec<TenantUser>>>>,
     /// Its tenant policies, administrators and invitation settings.
     settings: impact::DestinationImpact,
 }

@@ -174,12 +174,14 @@ fn candidates(index: &TenantIndex<'_>, ids: &[u32], via: Via, out: &mut Vec<Cand
 /// Classifies one organization user against the destination tenant.
 pub fn classify(user: &OrgUser, index: &TenantIndex<'_>) -> Classification {
     let other_mail = user.mail.as_deref().and_then(|m| normalize_email(m).ok());
+    let email = user.sign_in_email();
+    let label = user.label_for(email.as_deref());
     classify_parts(
         &user.descriptor,
         &user.display_name,
-        user.sign_in_email(),
+        email,
         other_mail,
-        &user.label(),
+        &label,
         index,
     )
 }

@@ -1,5 +1,7 @@
 //! Hand-built facts for the check tests.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 
 use crate::domain::facts::*;
@@ -120,11 +122,11 @@ pub fn ready() -> Facts {
         caller,
     );
     f.destination_tenant = Some(tenant(Cloud::Public));
-    f.destination_users = Some(vec![
+    f.destination_users = Some(Arc::new(vec![
         member("t-alice", "alice@contoso.com", "Alice Admin"),
         member("t-bob", "bob@contoso.com", "Bob Builder"),
         member("t-dan", "dan@contoso.com", "Dan Developer"),
-    ]);
+    ]));
     f.tenant_policies = Some(TenantPolicies {
         restrict_org_creation: Some(TenantPolicy::default()),
         restrict_global_pats: Some(TenantPolicy::default()),
@@ -165,10 +167,10 @@ pub fn personal_owner_lockout() -> Facts {
         destination_read_as: None,
         destination_unreadable: None,
     };
-    f.destination_users = Some(vec![
+    f.destination_users = Some(Arc::new(vec![
         guest("t-nilesh", "nilesh@outlook.com", "Nilesh"),
         member("t-admin", "admin@contoso.com", "Tenant Admin"),
-    ]);
+    ]));
     f
 }
 

@@ -98,7 +98,7 @@ pub fn no_destination_users_preadded(facts: &Facts) -> CheckResult {
         facts
             .destination_users
             .iter()
-            .flatten()
+            .flat_map(|users| users.iter())
             .filter_map(|u| {
                 // Object ids are lowercase GUIDs: no copy is needed to look them up.
                 let id = u.id.trim();

@@ -170,23 +170,21 @@ impl Directories {
         tenant: &str,
         a: &Access,
         count: u64,
-    ) -> Option<Vec<TenantUser>> {
+    ) -> Option<Arc<Vec<TenantUser>>> {
         let read = || async {
             a.graph
                 .all_users_counted(count)
                 .await
                 .ok()
-                .map(|all| all.iter().map(tenant_user).collect::<Vec<_>>())
+                .map(|all| Arc::new(all.iter().map(tenant_user).collect::<Vec<_>>()))
         };
         if !self.keep_users {
             return read().await;
         }
+        // Shared, not copied: a fleet of organizations moving to a directory
+        // of a million users holds it once.
         let d = self.entry(clients, tenant).await;
-        d.users
-            .get_or_init(|| async { read().await.map(Arc::new) })
-            .await
-            .as_deref()
-            .cloned()
+        d.users.get_or_init(read).await.clone()
     }
 
     /// The caller's membership of `tenant` (the source of a change): member,
