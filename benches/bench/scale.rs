@@ -380,11 +380,14 @@ fn fleet(orgs: usize) {
         let cpu = cpu_seconds();
         let started = Instant::now();
         let done = std::sync::Mutex::new(Vec::new());
-        let heard = |_: usize, _: &ado_entra::ops::model::FleetOrg| {
+        let heard = |i: usize, _: &ado_entra::ops::model::FleetOrg| {
+            tracing::info!(org = i, "organization done");
             done.lock().expect("done").push(started.elapsed());
         };
+        tracing::info!("fleet survey starts");
         let all = survey(&c, &names, &settings, &heard).await;
         let wall = started.elapsed();
+        tracing::info!("fleet survey ends");
         if std::env::var_os("BENCH_VERBOSE").is_some() {
             // When the organizations finished, and the CPU the run took
             // (client and emulator: one process).
