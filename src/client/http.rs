@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use tokio::sync::{Semaphore, broadcast};
+use tokio::sync::broadcast;
 use url::Url;
 
 use super::auth::{Credential, Resource, TokenProvider};
@@ -261,7 +261,7 @@ impl HttpResponse {
 pub struct HttpCore {
     client: reqwest::Client,
     policy: Arc<RetryPolicy>,
-    limit: Arc<Semaphore>,
+    limit: Arc<super::budget::Budget>,
     pacer: Arc<super::pace::Pacer>,
     events: broadcast::Sender<ClientEvent>,
 }
@@ -288,7 +288,7 @@ impl HttpCore {
         let (events, _) = broadcast::channel(256);
         Ok(Self {
             client,
-            limit: Arc::new(Semaphore::new(policy.concurrency.max(1))),
+            limit: Arc::new(super::budget::Budget::new(policy.concurrency)),
             pacer: Arc::new(super::pace::Pacer::default()),
             policy: Arc::new(policy),
             events,
@@ -345,14 +345,7 @@ impl HttpCore {
             let last = attempt >= max;
             let queued = std::time::Instant::now();
             let outcome = {
-                let _permit = self
-                    .limit
-                    .acquire()
-                    .await
-                    .map_err(|_| ClientError::Transport {
-                        host: host.clone(),
-                        message: "client shut down".into(),
-                    })?;
+                let _place = self.limit.place().await;
                 // After the permit: a hold that began while this request
                 // queued for one still stops it.
                 if req.paced {
@@ -556,11 +549,13 @@ impl Api {
         let mut resp = self.core.send(&req, Some(&cred)).await?;
         if resp.status == StatusCode::UNAUTHORIZED && cred.is_refreshable() {
             // The provider reports the refresh as a ClientEvent.
-            let fresh = self
+            if let Some(fresh) = self
                 .tokens
                 .credential_after_refusal(self.resource, &cred)
-                .await?;
-            resp = self.core.send(&req, Some(&fresh)).await?;
+                .await?
+            {
+                resp = self.core.send(&req, Some(&fresh)).await?;
+            }
         }
         self.check(resp)
     }

@@ -1,7 +1,8 @@
 //! The async client layer for Azure DevOps, Microsoft Graph and Entra sign-in.
 //!
 //! - [`endpoints`]: every host in one [`Endpoints`] value (Azure or an emulator base).
-//! - [`http`]: the one retry/timeout/concurrency pipeline and [`ClientEvent`]s.
+//! - [`http`]: the one retry/timeout/concurrency pipeline and [`ClientEvent`]s;
+//!   [`budget`]: its places for requests in flight, let in by priority.
 //! - [`error`]: the one [`ClientError`].
 //! - [`ado`]: [`AdoClient`] (undocumented calls isolated in `ado::undocumented`).
 //! - [`graph`]: the [`GraphClient`].
@@ -10,6 +11,7 @@
 
 pub mod ado;
 pub mod auth;
+pub mod budget;
 pub mod directory;
 pub mod endpoints;
 pub mod error;

@@ -163,14 +163,17 @@ impl Sessions {
             let mut all = self.moved.lock().await;
             Arc::clone(all.entry(t.to_ascii_lowercase()).or_default())
         };
-        cell.get_or_try_init(|| async {
-            match in_tenant(&self.base, t).await {
-                Ok(moved) => Ok(moved),
-                // Listing only: the directory session may read it. A check
-                // goes on with the session as it is, as `check` does.
-                Err(_) if self.listing => reader_in(&self.base, t).await,
-                Err(_) => Ok(self.base.clone()),
-            }
+        // Shared by every organization of the directory: first in the budget.
+        cell.get_or_try_init(|| {
+            crate::client::budget::with_priority(0, async {
+                match in_tenant(&self.base, t).await {
+                    Ok(moved) => Ok(moved),
+                    // Listing only: the directory session may read it. A check
+                    // goes on with the session as it is, as `check` does.
+                    Err(_) if self.listing => reader_in(&self.base, t).await,
+                    Err(_) => Ok(self.base.clone()),
+                }
+            })
         })
         .await
         .cloned()
@@ -200,7 +203,12 @@ pub async fn survey(
     let mut pending = tokio::task::JoinSet::new();
     for (i, org) in orgs.iter().enumerate() {
         let (sessions, settings, org) = (Arc::clone(&sessions), Arc::clone(&settings), org.clone());
-        pending.spawn(async move { (i, one(&sessions, &org, &settings).await) });
+        // The organizations' requests are let in in the order given, so the
+        // first ones finish first and their checks run while the others'
+        // answers are on their way.
+        pending.spawn(crate::client::budget::with_priority(i as u64, async move {
+            (i, one(&sessions, &org, &settings).await)
+        }));
     }
     let mut out: Vec<Option<FleetOrg>> = vec![None; orgs.len()];
     while let Some(done) = pending.join_next().await {

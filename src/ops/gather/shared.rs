@@ -30,6 +30,12 @@ use crate::client::graph::GraphClient;
 use crate::client::models::graph::{Organization, User};
 use crate::domain::facts::{Membership, TenantUser};
 
+/// Shared reads go first in the request budget: every organization of a
+/// fleet waits for them, whichever organization happened to start them.
+fn shared_first<F: std::future::Future>(read: F) -> impl std::future::Future<Output = F::Output> {
+    crate::client::budget::with_priority(0, read)
+}
+
 /// The directories read in one run, by tenant and by who reads them.
 #[derive(Default)]
 pub struct Directories {
@@ -87,29 +93,31 @@ impl Directories {
     pub(super) async fn access(&self, clients: &Clients, tenant: &str) -> Result<Access, bool> {
         let d = self.entry(clients, tenant).await;
         d.access
-            .get_or_init(|| async {
-                let (provider, reader) = session_in_tenant(clients, tenant)
-                    .await
-                    .map_err(|e| refused(&e))?;
-                // Read as another account (`login --directory`), the
-                // directory's answers about "me" are the caller's only when
-                // that account has the caller's address (their work account
-                // there); else someone else's.
-                let me_is_caller = match &reader {
-                    Reader::SignedIn => true,
-                    Reader::Session { account } => {
-                        caller_name(clients).await.eq_ignore_ascii_case(account)
-                    }
-                };
-                Ok(Access {
-                    graph: GraphClient::new(
-                        clients.core.clone(),
-                        &clients.endpoints,
-                        provider.clone(),
-                    ),
-                    provider,
-                    reader,
-                    me_is_caller,
+            .get_or_init(|| {
+                shared_first(async {
+                    let (provider, reader) = session_in_tenant(clients, tenant)
+                        .await
+                        .map_err(|e| refused(&e))?;
+                    // Read as another account (`login --directory`), the
+                    // directory's answers about "me" are the caller's only when
+                    // that account has the caller's address (their work account
+                    // there); else someone else's.
+                    let me_is_caller = match &reader {
+                        Reader::SignedIn => true,
+                        Reader::Session { account } => {
+                            caller_name(clients).await.eq_ignore_ascii_case(account)
+                        }
+                    };
+                    Ok(Access {
+                        graph: GraphClient::new(
+                            clients.core.clone(),
+                            &clients.endpoints,
+                            provider.clone(),
+                        ),
+                        provider,
+                        reader,
+                        me_is_caller,
+                    })
                 })
             })
             .await
@@ -120,14 +128,17 @@ impl Directories {
     pub(super) async fn basics(&self, clients: &Clients, tenant: &str, a: &Access) -> Basics {
         let d = self.entry(clients, tenant).await;
         d.basics
-            .get_or_init(|| async {
-                let g = &a.graph;
-                let (org_info, me, count) = tokio::join!(g.organization(), g.me(), g.count_users());
-                Basics {
-                    org_info: org_info.ok(),
-                    me: me.map_err(|e| refused(&e)),
-                    count: count.ok(),
-                }
+            .get_or_init(|| {
+                shared_first(async {
+                    let g = &a.graph;
+                    let (org_info, me, count) =
+                        tokio::join!(g.organization(), g.me(), g.count_users());
+                    Basics {
+                        org_info: org_info.ok(),
+                        me: me.map_err(|e| refused(&e)),
+                        count: count.ok(),
+                    }
+                })
             })
             .await
             .clone()
@@ -144,19 +155,21 @@ impl Directories {
     ) -> DestinationImpact {
         let d = self.entry(clients, tenant).await;
         d.settings
-            .get_or_init(|| async {
-                let (mut settings, basics) = tokio::join!(
-                    impact::destination(clients, &a.graph, &a.provider, org),
-                    self.basics(clients, tenant, a)
-                );
-                if !a.me_is_caller
-                    && let Some(i) = settings.invitations.as_mut()
-                {
-                    i.caller_roles = None;
-                }
-                let me_id = basics.me.ok().filter(|_| a.me_is_caller).map(|u| u.id);
-                impact::finish(&a.graph, &mut settings, me_id).await;
-                settings
+            .get_or_init(|| {
+                shared_first(async {
+                    let (mut settings, basics) = tokio::join!(
+                        impact::destination(clients, &a.graph, &a.provider, org),
+                        self.basics(clients, tenant, a)
+                    );
+                    if !a.me_is_caller
+                        && let Some(i) = settings.invitations.as_mut()
+                    {
+                        i.caller_roles = None;
+                    }
+                    let me_id = basics.me.ok().filter(|_| a.me_is_caller).map(|u| u.id);
+                    impact::finish(&a.graph, &mut settings, me_id).await;
+                    settings
+                })
             })
             .await
             .clone()
@@ -184,7 +197,7 @@ impl Directories {
         // Shared, not copied: a fleet of organizations moving to a directory
         // of a million users holds it once.
         let d = self.entry(clients, tenant).await;
-        d.users.get_or_init(read).await.clone()
+        d.users.get_or_init(|| shared_first(read())).await.clone()
     }
 
     /// The caller's membership of `tenant` (the source of a change): member,
@@ -192,17 +205,21 @@ impl Directories {
     pub(super) async fn membership(&self, clients: &Clients, tenant: &str) -> Option<Membership> {
         let d = self.entry(clients, tenant).await;
         *d.membership
-            .get_or_init(|| async {
-                match graph_in_tenant(clients, tenant).await {
-                    Ok(g) => match g.me().await {
-                        Ok(u) if u.user_type.as_deref() == Some("Guest") => Some(Membership::Guest),
-                        Ok(_) => Some(Membership::Member),
+            .get_or_init(|| {
+                shared_first(async {
+                    match graph_in_tenant(clients, tenant).await {
+                        Ok(g) => match g.me().await {
+                            Ok(u) if u.user_type.as_deref() == Some("Guest") => {
+                                Some(Membership::Guest)
+                            }
+                            Ok(_) => Some(Membership::Member),
+                            Err(e) if refused(&e) => Some(Membership::Absent),
+                            Err(_) => None,
+                        },
                         Err(e) if refused(&e) => Some(Membership::Absent),
                         Err(_) => None,
-                    },
-                    Err(e) if refused(&e) => Some(Membership::Absent),
-                    Err(_) => None,
-                }
+                    }
+                })
             })
             .await
     }
