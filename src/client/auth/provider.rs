@@ -3,6 +3,7 @@
 //! It refreshes before expiry (with a skew), and on demand after a 401. One
 //! lock serialises refreshes so parallel requests share one refresh.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -19,7 +20,17 @@ use crate::client::http::ClientEvent;
 
 struct Inner {
     cache: Option<TokenCache>,
+    /// When each resource's token was last renewed because a request was
+    /// refused (401) with the one before it.
+    renewed_after_refusal: HashMap<Resource, std::time::Instant>,
 }
+
+/// A token renewed after a refusal and itself refused within this time is
+/// not renewed again: it is new, so the refusal is about the request (the
+/// caller may not do it, e.g. read another user's tokens), and renewing
+/// would only hold every other request of the sign-in back, once per
+/// refusal.
+const RENEWAL_PROVES_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Hands out credentials, refreshing and persisting as needed. Cheap to clone.
 #[derive(Clone)]
@@ -47,7 +58,10 @@ impl TokenProvider {
         path: Option<PathBuf>,
     ) -> Self {
         Self {
-            inner: Arc::new(Mutex::new(Inner { cache })),
+            inner: Arc::new(Mutex::new(Inner {
+                cache,
+                renewed_after_refusal: HashMap::new(),
+            })),
             oauth,
             path,
             skew: REFRESH_SKEW,
@@ -199,14 +213,41 @@ impl TokenProvider {
     /// a fresh token, unless another request already replaced `refused`
     /// meanwhile, in which case that one. Requests refused at once (many
     /// in flight, one token) then refresh it once, not once each, each
-    /// refresh holding every other request of this sign-in back.
+    /// refresh holding every other request of this sign-in back. `None`:
+    /// `refused` was itself renewed after a refusal moments ago, so the
+    /// refusal stands (see [`RENEWAL_PROVES_FOR`]).
     pub async fn credential_after_refusal(
         &self,
         resource: Resource,
         refused: &Credential,
-    ) -> Result<Credential, ClientError> {
-        self.credential_replacing(resource, true, Some(refused))
-            .await
+    ) -> Result<Option<Credential>, ClientError> {
+        {
+            let guard = self.inner.lock().await;
+            let current = guard.cache.as_ref().and_then(|c| match resource {
+                Resource::AzureDevOps => c.ado.as_ref(),
+                Resource::Graph => c.graph.as_ref(),
+            });
+            // Still the current token, and not (about to be) expired: a
+            // token that ran out in flight is renewed whatever its age.
+            let is_current = match (refused, current) {
+                (Credential::Bearer { token, .. }, Some(t)) => {
+                    token.expose_secret() == t.token.expose_secret()
+                        && t.is_fresh(Utc::now(), self.skew)
+                }
+                _ => false,
+            };
+            let just_renewed = guard
+                .renewed_after_refusal
+                .get(&resource)
+                .is_some_and(|at| at.elapsed() < RENEWAL_PROVES_FOR);
+            if is_current && just_renewed {
+                return Ok(None);
+            }
+        }
+        let fresh = self
+            .credential_replacing(resource, true, Some(refused))
+            .await?;
+        Ok(Some(fresh))
     }
 
     async fn credential_replacing(
@@ -249,6 +290,12 @@ impl TokenProvider {
             });
         }
         let fresh = self.refresh(cache, resource).await?;
+        if refused.is_some() {
+            guard
+                .renewed_after_refusal
+                .insert(resource, std::time::Instant::now());
+        }
+        let cache = guard.cache.as_mut().ok_or(AuthError::NotSignedIn)?;
         let token = fresh.token.clone();
         match resource {
             Resource::AzureDevOps => cache.ado = Some(fresh),

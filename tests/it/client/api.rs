@@ -179,6 +179,30 @@ async fn requests_refused_together_refresh_the_token_once() {
     assert!(s.hits("/dev/acme/_apis/projects") > 6, "they were refused");
 }
 
+/// A refusal the token is not to blame for (the caller may not do this):
+/// the first renews the token once and retries; refused again with the
+/// token just renewed, the next ones stand at once, without renewing the
+/// token again (each renewal holds every other request of the sign-in back).
+#[tokio::test]
+async fn a_token_just_renewed_is_not_renewed_again_for_a_refusal() {
+    let s = mock::start().await;
+    let (c, _) = signed_in(&s);
+    s.fault("/dev/acme/_apis/projects", vec![(401, None); 3]);
+    for _ in 0..2 {
+        let e = c.ado.projects("acme").await.unwrap_err();
+        assert_eq!(e.status(), Some(401), "{e}");
+    }
+    assert_eq!(
+        s.mock.refreshes.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "renewed once"
+    );
+    // Refused, renewed and retried; then refused once, not retried.
+    assert_eq!(s.hits("/dev/acme/_apis/projects"), 3);
+    // The token still works where the caller may go.
+    assert_eq!(c.ado.projects("acme").await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn unauthorized_keeps_code_request_id_and_next_step() {
     let s = mock::start().await;
