@@ -42,8 +42,8 @@ pub struct GatherOptions {
 /// Progress callback: (steps done, total steps, what just finished).
 pub type Progress = Arc<dyn Fn(usize, usize, &str) + Send + Sync>;
 
-/// Ten Azure DevOps reads, the destination directory, then every user's tokens.
-const STEPS: usize = 12;
+/// Nine Azure DevOps reads, the tokens (PATs and SSH keys), the destination directory.
+const STEPS: usize = 11;
 
 pub(crate) fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
     let s = s.as_deref()?;
@@ -248,7 +248,7 @@ pub async fn gather_sharing(
             settings,
         }))
     };
-    let ((probe, users, owner, pca_members, conn, policies, resources, pats, agents), destination) = tokio::join!(
+    let ((probe, users, owner, pca_members, conn, policies, resources, agents), destination) = tokio::join!(
         async {
             tokio::join!(
                 async {
@@ -310,11 +310,6 @@ pub async fn gather_sharing(
                 async {
                     let r = ado.project_resources(org).await;
                     step("service connections and variable groups");
-                    r
-                },
-                async {
-                    let r = ado.pats(org).await;
-                    step("personal access tokens");
                     r
                 },
                 async {
@@ -433,11 +428,10 @@ pub async fn gather_sharing(
         &privileged,
         options.all_tokens,
         early_tokens,
-        pats,
         &caller_name,
     )
     .await;
-    step("tokens");
+    step("personal access tokens");
     let entra_groups_count = groups.map(|g| g.iter().filter(|s| s.origin == "aad").count() as u32);
 
     // Destination (and, for a change, source) tenant, from Graph as the same person.

@@ -14,8 +14,8 @@ use crate::client::ado::impact::refused;
 use crate::client::auth::TokenProvider;
 use crate::client::graph::GraphClient;
 use crate::client::models::ado::{
-    Agent, AgentPool, OrgPolicy, PatToken, Project, ServiceEndpoint, SessionToken,
-    TenantPolicyValue, UserEntitlement, VariableGroup,
+    Agent, AgentPool, OrgPolicy, Project, ServiceEndpoint, SessionToken, TenantPolicyValue,
+    UserEntitlement, VariableGroup,
 };
 use crate::client::models::graph::User;
 use crate::client::{AdoClient, ClientError, Clients};
@@ -244,7 +244,7 @@ pub(super) async fn admin_tokens(
 /// Every user's PATs and SSH keys through token administration (in a check,
 /// a large organization's owner's and administrators' only), the
 /// administrators' already read (`early`) kept; refused, the caller's own
-/// PATs (`own`) stand in.
+/// PATs stand in (read only then: most callers may administer tokens).
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn tokens(
     ado: &AdoClient,
@@ -253,7 +253,6 @@ pub(super) async fn tokens(
     privileged: &[String],
     read_all: bool,
     early: Option<Result<Vec<UserTokens>, ClientError>>,
-    own: Result<Vec<PatToken>, ClientError>,
     caller: &str,
 ) -> Tokens {
     let people: Vec<&OrgUser> = users
@@ -325,7 +324,7 @@ pub(super) async fn tokens(
             }
         }
         None => Tokens {
-            pats: own.ok().map(|list| {
+            pats: ado.pats(org).await.ok().map(|list| {
                 list.iter()
                     .map(|p| PatInfo {
                         display_name: p.display_name.clone(),
