@@ -339,8 +339,16 @@ pub async fn assess_knowing(
                 .collect()
         });
     }
-    let e = evaluate(&facts);
-    let (results, prediction) = (e.results, e.prediction);
+    // Judging a large organization is milliseconds of CPU: off the async
+    // workers, so the answers of other work (a fleet's other organizations)
+    // keep being read meanwhile.
+    let (facts, (results, prediction)) = tokio::task::spawn_blocking(move || {
+        let e = evaluate(&facts);
+        let judged = (e.results, e.prediction);
+        (facts, judged)
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()));
     Ok(Assessment {
         facts,
         results,
