@@ -163,20 +163,10 @@ impl Session {
     /// [`Self::org_clients`], or the session as it is with the reason it
     /// cannot act in the organization: reading the organization's state
     /// needs no sign-in, so "nothing to do" or "it had landed" can still be
-    /// said; only a real change needs the problem solved first.
+    /// said; only a real change needs the problem solved first. With the
+    /// organization's probe when it answered, for a read-only run to decide
+    /// and check from (a change reads the state again under its lock).
     async fn org_clients_for_state(
-        &self,
-        org: &str,
-        events: &Events,
-    ) -> Result<(Clients, Option<Problem>), Problem> {
-        self.org_clients_for_reading(org, events)
-            .await
-            .map(|(c, cannot_act, _)| (c, cannot_act))
-    }
-
-    /// [`Self::org_clients_for_state`], with the organization's probe when
-    /// it answered (for a read-only run to decide and check from).
-    async fn org_clients_for_reading(
         &self,
         org: &str,
         events: &Events,
@@ -348,7 +338,7 @@ impl Session {
         tenant: Option<&str>,
         events: &Events,
     ) -> Result<ChecksReport, Problem> {
-        let (c, cannot_act, probe) = self.org_clients_for_reading(org, events).await?;
+        let (c, cannot_act, probe) = self.org_clients_for_state(org, events).await?;
         let asked = asked(&c, op, tenant).await?;
         let jdir = self.paths.journal_dir();
         // Probed once, for the situation and the checks alike.
@@ -397,7 +387,7 @@ impl Session {
         accepted: Vec<String>,
         events: &Events,
     ) -> Result<change::Applied, Problem> {
-        let (c, cannot_act) = self.org_clients_for_state(org, events).await?;
+        let (c, cannot_act, _) = self.org_clients_for_state(org, events).await?;
         let asked = asked(&c, op, tenant).await?;
         let jdir = self.paths.journal_dir();
         let lock = change::lock(
