@@ -32,6 +32,19 @@ struct Inner {
 /// refusal.
 const RENEWAL_PROVES_FOR: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// The cached token for `resource`.
+fn slot(cache: &TokenCache, resource: Resource) -> Option<&CachedToken> {
+    match resource {
+        Resource::AzureDevOps => cache.ado.as_ref(),
+        Resource::Graph => cache.graph.as_ref(),
+    }
+}
+
+/// Whether `cred` is the bearer token `t` itself.
+fn carries(cred: &Credential, t: &CachedToken) -> bool {
+    matches!(cred, Credential::Bearer { token, .. } if token.expose_secret() == t.token.expose_secret())
+}
+
 /// Hands out credentials, refreshing and persisting as needed. Cheap to clone.
 #[derive(Clone)]
 pub struct TokenProvider {
@@ -223,19 +236,13 @@ impl TokenProvider {
     ) -> Result<Option<Credential>, ClientError> {
         {
             let guard = self.inner.lock().await;
-            let current = guard.cache.as_ref().and_then(|c| match resource {
-                Resource::AzureDevOps => c.ado.as_ref(),
-                Resource::Graph => c.graph.as_ref(),
-            });
             // Still the current token, and not (about to be) expired: a
             // token that ran out in flight is renewed whatever its age.
-            let is_current = match (refused, current) {
-                (Credential::Bearer { token, .. }, Some(t)) => {
-                    token.expose_secret() == t.token.expose_secret()
-                        && t.is_fresh(Utc::now(), self.skew)
-                }
-                _ => false,
-            };
+            let is_current = guard
+                .cache
+                .as_ref()
+                .and_then(|c| slot(c, resource))
+                .is_some_and(|t| carries(refused, t) && t.is_fresh(Utc::now(), self.skew));
             let just_renewed = guard
                 .renewed_after_refusal
                 .get(&resource)
@@ -270,17 +277,8 @@ impl TokenProvider {
         let refreshable = cache.refresh_token.is_some()
             || cache.method == SignInMethod::AzureCli
             || cache.app.is_some();
-        let slot = match resource {
-            Resource::AzureDevOps => &cache.ado,
-            Resource::Graph => &cache.graph,
-        };
-        let replaced = |t: &CachedToken| match refused {
-            Some(Credential::Bearer { token, .. }) => {
-                token.expose_secret() != t.token.expose_secret()
-            }
-            _ => false,
-        };
-        if let Some(t) = slot
+        let replaced = |t: &CachedToken| matches!(refused, Some(r @ Credential::Bearer { .. }) if !carries(r, t));
+        if let Some(t) = slot(cache, resource)
             && (!force_refresh || replaced(t))
             && t.is_fresh(Utc::now(), self.skew)
         {
