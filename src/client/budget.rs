@@ -27,6 +27,12 @@ pub fn with_priority<F: Future>(priority: u64, work: F) -> impl Future<Output = 
     PRIORITY.scope(priority, work)
 }
 
+/// Run `work` that every job waits for (a read shared by all of them,
+/// whichever job happened to start it): its requests are let in first.
+pub fn shared_first<F: Future>(work: F) -> impl Future<Output = F::Output> {
+    with_priority(0, work)
+}
+
 fn current_priority() -> u64 {
     PRIORITY.try_with(|p| *p).unwrap_or(0)
 }

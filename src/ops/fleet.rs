@@ -165,7 +165,7 @@ impl Sessions {
         };
         // Shared by every organization of the directory: first in the budget.
         cell.get_or_try_init(|| {
-            crate::client::budget::with_priority(0, async {
+            crate::client::budget::shared_first(async {
                 match in_tenant(&self.base, t).await {
                     Ok(moved) => Ok(moved),
                     // Listing only: the directory session may read it. A check

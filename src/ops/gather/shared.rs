@@ -26,15 +26,10 @@ use super::impact::{self, DestinationImpact};
 use super::{Reader, graph_in_tenant, refused, session_in_tenant, tenant_user};
 use crate::client::Clients;
 use crate::client::auth::TokenProvider;
+use crate::client::budget::shared_first;
 use crate::client::graph::GraphClient;
 use crate::client::models::graph::{Organization, User};
 use crate::domain::facts::{Membership, TenantUser};
-
-/// Shared reads go first in the request budget: every organization of a
-/// fleet waits for them, whichever organization happened to start them.
-fn shared_first<F: std::future::Future>(read: F) -> impl std::future::Future<Output = F::Output> {
-    crate::client::budget::with_priority(0, read)
-}
 
 /// The directories read in one run, by tenant and by who reads them.
 #[derive(Default)]
