@@ -186,14 +186,7 @@ impl AdoClient {
     /// How many users the organization has (`totalCount`), from the
     /// smallest page: one user by offset, else the first page.
     pub async fn user_count(&self, org: &str) -> Result<u64, ClientError> {
-        let u = url(
-            &self.endpoints.vsaex,
-            &[org, "_apis", "userentitlements"],
-            Some(OFFSET_VERSION),
-            &[("top", "1"), ("skip", "0")],
-        );
-        let one: Result<UserEntitlementsPage, ClientError> = self.get(u).await;
-        match one {
+        match self.offset_page(org, 1, 0).await {
             Ok(UserEntitlementsPage {
                 total_count: Some(n),
                 ..
@@ -221,7 +214,7 @@ impl AdoClient {
         // answer, so most organizations are read in one request, and the
         // rest of a larger one is asked for at once.
         let mut on_total = Some(on_total);
-        match self.offset_page(org, 0).await {
+        match self.offset_page(org, OFFSET_PAGE, 0).await {
             Err(e) if e.is_auth() => return Err(e),
             // The form is not served (any more): the walks.
             Err(_) => {}
@@ -321,13 +314,14 @@ impl AdoClient {
         Ok(finish(shared))
     }
 
-    /// One page of `OFFSET_PAGE` users by offset, starting at `skip`.
+    /// One page of up to `top` users by offset, starting at `skip`.
     async fn offset_page(
         &self,
         org: &str,
+        top: usize,
         skip: usize,
     ) -> Result<UserEntitlementsPage, ClientError> {
-        let (top, skip) = (OFFSET_PAGE.to_string(), skip.to_string());
+        let (top, skip) = (top.to_string(), skip.to_string());
         let u = url(
             &self.endpoints.vsaex,
             &[org, "_apis", "userentitlements"],
@@ -353,7 +347,7 @@ impl AdoClient {
         };
         // A first page short of what the total promises: `skip` and `top`
         // are not honoured, and the other pages would not be either.
-        if total == 0 || !full(0, &first) {
+        if !full(0, &first) {
             return Ok(None);
         }
         let mut found = Found::default();
@@ -365,8 +359,8 @@ impl AdoClient {
         }
         found.absorb(first, None);
         let pages = total.div_ceil(OFFSET_PAGE);
-        let reads =
-            (1..pages).map(|k| async move { (k, self.offset_page(org, k * OFFSET_PAGE).await) });
+        let reads = (1..pages)
+            .map(|k| async move { (k, self.offset_page(org, OFFSET_PAGE, k * OFFSET_PAGE).await) });
         for (k, page) in join_all(reads).await {
             let members = match page {
                 Ok(p) => p.into_members(),
