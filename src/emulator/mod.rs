@@ -403,7 +403,32 @@ impl Emulator {
 }
 
 /// Every request comes through here: stats, faults, latency, then the host router.
+///
+/// The configured latency (`--latency-ms`) is the least time an answer
+/// takes from the request's arrival: the request is carried out when it
+/// arrives and its answer held back until then. Azure does its work on its
+/// own machines; an emulator sharing the caller's cores would otherwise add
+/// its own work to every answer of a burst (64 answers serialised at once
+/// when their wait ends). Injected delays (`stall`, `latency` faults) still
+/// come before the request is carried out, as before.
 async fn entry(
+    state: State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let answer_at = tokio::time::Instant::now() + state.cfg.latency;
+    // Control endpoints answer at once, as they always have.
+    let control = uri.path().trim_start_matches('/').starts_with("_emulator");
+    let response = carry_out(state, method, uri, headers, body).await;
+    if !control {
+        tokio::time::sleep_until(answer_at).await;
+    }
+    response
+}
+
+async fn carry_out(
     State(sh): State<Arc<Shared>>,
     method: Method,
     uri: Uri,
@@ -459,7 +484,6 @@ async fn entry(
             .map_or(raw_path.as_str(), |p| p.as_str());
         faults::decide(&mut f, &host, req.method.as_str(), target)
     };
-    let delay = delay + sh.cfg.latency;
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

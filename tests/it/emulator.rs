@@ -72,6 +72,59 @@ async fn summary_and_control_endpoints() {
     emu.shutdown().await;
 }
 
+/// `--latency-ms`: a request is carried out when it arrives and its answer
+/// held back until the latency has passed (the control endpoints answer at
+/// once); a device code asked for is pending long before its answer comes.
+#[tokio::test]
+async fn latency_holds_the_answer_not_the_request() {
+    let latency = std::time::Duration::from_millis(1500);
+    let emu = support::start_with(EmulatorConfig {
+        latency_ms: latency.as_millis() as u64,
+        ..EmulatorConfig::scenario("ready")
+    })
+    .await;
+    let base = emu.base_url().to_string();
+    let pending = || async {
+        let v: Value = http()
+            .get(format!("{base}/_emulator/device/pending"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["user_codes"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!(pending().await, 0);
+    let asked = std::time::Instant::now();
+    let url = format!("{base}/login/organizations/oauth2/v2.0/devicecode");
+    let mut answer = tokio::spawn(async move {
+        let r = http()
+            .post(url)
+            .form(&[("client_id", "c"), ("scope", ADO_SCOPE)])
+            .send()
+            .await
+            .unwrap();
+        (r.status(), asked.elapsed())
+    });
+    // The code is pending while its answer is still held back.
+    let mut seen = false;
+    while !seen {
+        tokio::select! {
+            _ = &mut answer => panic!("answered before the device code was seen pending"),
+            _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {}
+        }
+        seen = pending().await == 1;
+    }
+    let (status, took) = answer.await.unwrap();
+    assert_eq!(status, 200);
+    assert!(
+        took >= latency,
+        "answered after {took:?}, before the latency"
+    );
+    emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn oauth_device_flow_errors_are_entra_shaped() {
     let emu = support::start("ready").await;
