@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::client::ado::find_pca;
 use crate::client::auth::TokenProvider;
+use crate::client::budget::leading;
 use crate::client::graph::GraphClient;
 use crate::client::models::ado::{OrgTenant, TenantProbe, UserEntitlement};
 use crate::client::models::graph::User;
@@ -55,24 +56,23 @@ pub(crate) fn parse_time(s: &Option<String>) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
-fn org_user(e: &UserEntitlement) -> OrgUser {
-    let u = &e.user;
+/// One organization user from their entitlement (taken apart, not copied:
+/// a large organization has tens of thousands).
+fn org_user(e: UserEntitlement) -> OrgUser {
+    let u = e.user;
+    let origin = Origin::from_ado(&u.origin);
     OrgUser {
-        descriptor: u.descriptor.clone(),
-        display_name: u.display_name.clone(),
-        principal_name: u.principal_name.clone(),
-        mail: (!u.mail_address.is_empty()).then(|| u.mail_address.clone()),
-        origin: Origin::from_ado(&u.origin),
-        origin_id: u.origin_id.clone(),
-        tenant: (Origin::from_ado(&u.origin) == Origin::Aad)
+        descriptor: u.descriptor,
+        display_name: u.display_name,
+        principal_name: u.principal_name,
+        mail: (!u.mail_address.is_empty()).then_some(u.mail_address),
+        origin,
+        origin_id: u.origin_id,
+        tenant: (origin == Origin::Aad)
             .then(|| crate::domain::directory::TenantId::parse(&u.domain))
             .flatten()
             .map(|t| t.to_string()),
-        access_level: e
-            .access_level
-            .license_display_name
-            .clone()
-            .unwrap_or_default(),
+        access_level: e.access_level.license_display_name.unwrap_or_default(),
         last_accessed: parse_time(&e.last_accessed_date),
         date_created: parse_time(&e.date_created),
     }
@@ -277,15 +277,15 @@ pub async fn gather_sharing(
                     // The groups, once: the administrators' group among them,
                     // then every administrator, nested groups expanded (a
                     // request per group, not one per user).
-                    let (groups, pca) = match ado.graph_groups(org).await {
+                    let (groups, pca) = match leading(ado.graph_groups(org)).await {
                         Ok(all) => (Some(all.clone()), Ok(find_pca(org, all))),
                         Err(e) => (None, Err(e)),
                     };
                     step("groups");
                     let r = match pca {
-                        Ok(Some(pca)) => {
-                            ado.group_user_members(org, &pca.descriptor).await.map(Some)
-                        }
+                        Ok(Some(pca)) => leading(ado.group_user_members(org, &pca.descriptor))
+                            .await
+                            .map(Some),
                         Ok(None) => Ok(None),
                         Err(e) => Err(e),
                     };
@@ -322,8 +322,8 @@ pub async fn gather_sharing(
         destination
     );
     let entitlements = users?;
-    let users: Vec<OrgUser> = entitlements.iter().map(org_user).collect();
     let vs_subscribers = impact::vs_subscribers(&entitlements);
+    let users: Vec<OrgUser> = entitlements.into_iter().map(org_user).collect();
 
     let current_tenant = match probe.as_ref().map(|p| &p.tenant) {
         Ok(OrgTenant::Entra(t)) => Some(t.clone()),

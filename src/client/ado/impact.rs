@@ -126,7 +126,7 @@ impl AdoClient {
         &self,
         org: &str,
     ) -> Result<Vec<(Project, Vec<ServiceEndpoint>, Vec<VariableGroup>)>, ClientError> {
-        let projects = self.projects(org).await?;
+        let projects = crate::client::budget::leading(self.projects(org)).await?;
         let reads = projects.into_iter().map(|p| async move {
             let (eps, groups) = tokio::join!(
                 self.service_endpoints(org, &p.id),

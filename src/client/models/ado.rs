@@ -31,10 +31,9 @@ pub struct GraphSubject {
     #[serde(deserialize_with = "null_default")]
     pub domain: String,
     /// `member`, `guest`, `managedIdentity`, ... (absent for pending users).
+    /// (Its `url`, `description` and `directoryAlias` are not read: unused,
+    /// and a large organization's listing carries one of each per user.)
     pub meta_type: Option<String>,
-    pub directory_alias: Option<String>,
-    pub description: Option<String>,
-    pub url: Option<String>,
 }
 
 impl GraphSubject {
@@ -49,14 +48,13 @@ impl GraphSubject {
 /// A user's license.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+///
+/// Only what is read: a large organization's listing carries the rest
+/// (`accountLicenseType`, `msdnLicenseType`, `status`, `statusMessage`,
+/// `assignmentSource`) once per user.
 pub struct AccessLevel {
-    pub account_license_type: Option<String>,
     pub license_display_name: Option<String>,
     pub licensing_source: Option<String>,
-    pub msdn_license_type: Option<String>,
-    pub status: Option<String>,
-    pub status_message: Option<String>,
-    pub assignment_source: Option<String>,
 }
 
 /// One member of `userentitlements`.
