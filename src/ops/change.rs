@@ -17,7 +17,7 @@ use super::gather;
 use super::lock::{LockError, OrgLock};
 use crate::client::models::ado::{OrgTenant, TenantProbe};
 use crate::client::{ClientError, Clients};
-use crate::domain::checks::{CheckResult, Prediction, evaluate, verdict_accepting};
+use crate::domain::checks::{CheckResult, Prediction, evaluate_sharing, verdict_accepting};
 use crate::domain::directory::{
     AlreadyThere, Asked, Backing, Change, Decision, Directory, Pending, Refusal, Target, TenantId,
     decide,
@@ -342,27 +342,16 @@ pub async fn assess_knowing(
     // Judging a large organization is milliseconds of CPU: off the async
     // workers, so the answers of other work (a fleet's other organizations)
     // keep being read meanwhile.
-    let e = off_the_workers(|| evaluate(&facts));
+    let e = super::judging::off_the_workers(|| {
+        let tables = directories.index_tables(&facts);
+        evaluate_sharing(&facts, tables.as_ref())
+    });
     let (results, prediction) = (e.results, e.prediction);
     Ok(Assessment {
         facts,
         results,
         prediction,
     })
-}
-
-/// Run CPU-heavy `work` (judging a large organization: milliseconds) so the
-/// runtime's other tasks keep being polled meanwhile: on a multi-threaded
-/// runtime this worker hands its other tasks over while `work` runs here
-/// (the same thread, so the same allocator arena: a thread of its own held
-/// tens of MiB more at 100,000 users); on a single-threaded one it just runs.
-fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(work)
-        }
-        _ => work(),
-    }
 }
 
 /// The change's destination with the names the directory itself reported.

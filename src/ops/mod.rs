@@ -13,6 +13,7 @@ pub mod change;
 pub mod fleet;
 pub mod fleet_report;
 pub mod gather;
+mod judging;
 pub mod lock;
 pub mod model;
 pub mod output;

@@ -20,7 +20,7 @@ use chrono::Duration;
 
 use super::access::destination_label;
 use super::{CheckResult, Ctx, Status};
-use crate::domain::facts::{Facts, Membership, Operation, Origin};
+use crate::domain::facts::{Facts, Membership, Operation, OrgUser, Origin};
 use crate::domain::text::split_email;
 
 /// Domains of personal mailboxes: nobody can verify them in a tenant.
@@ -51,6 +51,22 @@ pub const PROPAGATION_MINUTES: i64 = 60;
 
 /// `unverified-domains`: addresses on domains the destination has not verified.
 pub fn unverified_domains(facts: &Facts) -> CheckResult {
+    let emails: Vec<Option<String>> = facts
+        .org
+        .users
+        .iter()
+        .flatten()
+        .map(OrgUser::sign_in_email)
+        .collect();
+    unverified_domains_of(facts, &emails)
+}
+
+/// [`unverified_domains`] with the sign-in addresses worked out once.
+pub(crate) fn unverified_domains_with(ctx: &Ctx<'_>) -> CheckResult {
+    unverified_domains_of(ctx.facts, ctx.emails())
+}
+
+fn unverified_domains_of(facts: &Facts, emails: &[Option<String>]) -> CheckResult {
     const ID: &str = "unverified-domains";
     if facts.operation.destination().is_none() {
         return CheckResult::skip(ID, "No destination tenant when disconnecting");
@@ -60,18 +76,18 @@ pub fn unverified_domains(facts: &Facts) -> CheckResult {
         return CheckResult::unverified(ID, "which addresses are on the destination's domains");
     };
     let mut by_domain: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for u in users.iter().filter(|u| u.origin != Origin::Other) {
-        let Some(email) = u.sign_in_email() else {
+    for (u, email) in users.iter().zip(emails) {
+        let Some(email) = email.as_deref().filter(|_| u.origin != Origin::Other) else {
             continue;
         };
-        let Some((_, domain)) = split_email(&email) else {
+        let Some((_, domain)) = split_email(email) else {
             continue;
         };
         if !tenant.owns_domain(domain) {
             by_domain
                 .entry(domain.to_string())
                 .or_default()
-                .push(u.label());
+                .push(u.label_for(Some(email)));
         }
     }
     if by_domain.is_empty() {

@@ -173,8 +173,16 @@ fn candidates(index: &TenantIndex<'_>, ids: &[u32], via: Via, out: &mut Vec<Cand
 
 /// Classifies one organization user against the destination tenant.
 pub fn classify(user: &OrgUser, index: &TenantIndex<'_>) -> Classification {
+    classify_with(user, user.sign_in_email(), index)
+}
+
+/// [`classify`] with the user's sign-in address already worked out.
+pub(crate) fn classify_with(
+    user: &OrgUser,
+    email: Option<String>,
+    index: &TenantIndex<'_>,
+) -> Classification {
     let other_mail = user.mail.as_deref().and_then(|m| normalize_email(m).ok());
-    let email = user.sign_in_email();
     let label = user.label_for(email.as_deref());
     classify_parts(
         &user.descriptor,

@@ -135,15 +135,16 @@ struct Person<'a> {
     roles: Vec<Role>,
 }
 
-fn people(facts: &Facts) -> Vec<Person<'_>> {
+fn people<'a>(facts: &'a Facts, emails: &[Option<String>]) -> Vec<Person<'a>> {
     let owner = facts.owner_user().map(|u| u.descriptor.clone());
     let mut out: Vec<Person<'_>> = facts
         .org
         .users
         .iter()
         .flatten()
+        .zip(emails)
         .enumerate()
-        .map(|(pos, u)| {
+        .map(|(pos, (u, email))| {
             let mut roles = Vec::new();
             if owner.as_deref() == Some(u.descriptor.as_str()) {
                 roles.push(Role::Owner);
@@ -155,7 +156,7 @@ fn people(facts: &Facts) -> Vec<Person<'_>> {
                 user: Some(u),
                 pos: Some(pos),
                 display_name: u.display_name.clone(),
-                email: u.sign_in_email(),
+                email: email.clone(),
                 roles,
             }
         })
@@ -235,7 +236,7 @@ pub fn predict(facts: &Facts) -> Prediction {
 pub(crate) fn compute_prediction(ctx: &Ctx<'_>) -> Prediction {
     let facts = ctx.facts;
     let mut pred = Prediction::default();
-    let persons = people(facts);
+    let persons = people(facts, ctx.emails());
     match &facts.operation {
         Operation::Disconnect => {
             // After a disconnect only personal Microsoft accounts sign in

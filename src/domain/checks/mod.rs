@@ -63,8 +63,10 @@ pub use people::{dual_accounts, visual_studio_subscriptions};
 pub use policies::{org_creation_policy, org_policies, pat_creation_policy, tenant_pat_policies};
 pub use users::{USER_LIMIT, no_destination_users_preadded, stale_users, user_limit};
 
-use super::facts::Facts;
-use super::matching::TenantIndex;
+use super::facts::{Facts, OrgUser};
+use super::matching::{Tables, TenantIndex};
+use email::classify_with;
+use std::sync::Arc;
 
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -210,38 +212,53 @@ pub fn name(id: &str) -> &'static str {
 }
 
 /// Shared inputs worked out once per evaluation: the tenant index, every
-/// organization user's classification, and the prediction (three checks
+/// organization user's sign-in address and classification, and the
+/// prediction (three checks
 /// and the report read the same classifications; the lockout proof and the
 /// report read the same prediction).
 pub(crate) struct Ctx<'a> {
     pub facts: &'a Facts,
     pub index: Option<TenantIndex<'a>>,
+    emails: std::cell::OnceCell<Vec<Option<String>>>,
     classified: std::cell::OnceCell<Option<Vec<Classification>>>,
     prediction: std::cell::OnceCell<Prediction>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(facts: &'a Facts) -> Self {
+        Self::sharing(facts, None)
+    }
+
+    /// [`Self::new`], indexing the destination with `tables` when they were
+    /// built over the same users (see [`TenantIndex::over`]).
+    fn sharing(facts: &'a Facts, tables: Option<&Arc<Tables>>) -> Self {
         let index = facts.destination_users.as_deref().map(|users| {
-            let domains: Vec<String> = facts
-                .destination_tenant
-                .as_ref()
-                .map(|t| {
-                    let mut d = t.verified_domains.clone();
-                    if !t.default_domain.is_empty() {
-                        d.push(t.default_domain.clone());
-                    }
-                    d
-                })
-                .unwrap_or_default();
-            TenantIndex::new(users, &domains)
+            let domains = destination_domains(facts);
+            tables
+                .and_then(|t| TenantIndex::over(users, &domains, t))
+                .unwrap_or_else(|| TenantIndex::new(users, &domains))
         });
         Ctx {
             facts,
             index,
+            emails: std::cell::OnceCell::new(),
             classified: std::cell::OnceCell::new(),
             prediction: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Every organization user's sign-in address ([`OrgUser::sign_in_email`]),
+    /// in the order of `facts.org.users` (empty when they are unknown).
+    pub fn emails(&self) -> &[Option<String>] {
+        self.emails.get_or_init(|| {
+            self.facts
+                .org
+                .users
+                .iter()
+                .flatten()
+                .map(OrgUser::sign_in_email)
+                .collect()
+        })
     }
 
     /// Every organization user classified against the destination tenant,
@@ -251,7 +268,13 @@ impl<'a> Ctx<'a> {
             .get_or_init(|| {
                 let index = self.index.as_ref()?;
                 let users = self.facts.org.users.as_ref()?;
-                Some(users.iter().map(|u| classify(u, index)).collect())
+                Some(
+                    users
+                        .iter()
+                        .zip(self.emails())
+                        .map(|(u, e)| classify_with(u, e.clone(), index))
+                        .collect(),
+                )
             })
             .as_deref()
     }
@@ -281,10 +304,42 @@ impl<'a> Evaluation<'a> {
     }
 }
 
+/// The destination's verified domains and its default one.
+fn destination_domains(facts: &Facts) -> Vec<String> {
+    facts
+        .destination_tenant
+        .as_ref()
+        .map(|t| {
+            let mut d = t.verified_domains.clone();
+            if !t.default_domain.is_empty() {
+                d.push(t.default_domain.clone());
+            }
+            d
+        })
+        .unwrap_or_default()
+}
+
+/// The index tables of the destination's users in `facts` (`None` when
+/// they are unknown), for [`evaluate_sharing`] over every organization
+/// moving to that directory.
+pub fn index_tables(facts: &Facts) -> Option<Arc<Tables>> {
+    let users = facts.destination_users.as_deref()?;
+    Some(Arc::clone(
+        TenantIndex::new(users, &destination_domains(facts)).tables(),
+    ))
+}
+
 /// Runs every check (in the order of [`CHECK_IDS`]) and predicts who keeps
 /// access, indexing the tenant and classifying its users once for both.
 pub fn evaluate(facts: &Facts) -> Evaluation<'_> {
-    let ctx = Ctx::new(facts);
+    evaluate_sharing(facts, None)
+}
+
+/// [`evaluate`], reusing the destination's index `tables` from an earlier
+/// evaluation over the same users ([`Evaluation::index`]) instead of
+/// indexing the directory again.
+pub fn evaluate_sharing<'a>(facts: &'a Facts, tables: Option<&Arc<Tables>>) -> Evaluation<'a> {
+    let ctx = Ctx::sharing(facts, tables);
     let results = run_with(&ctx);
     ctx.prediction();
     let Ctx {
@@ -332,7 +387,7 @@ fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
         credentials::agent_registrations(facts),
         people::visual_studio_subscriptions_with(ctx),
         people::dual_accounts_with(ctx),
-        directory::unverified_domains(facts),
+        directory::unverified_domains_with(ctx),
         directory::guest_invitations_with(ctx),
         directory::directory_propagation(facts),
     ]

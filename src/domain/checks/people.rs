@@ -115,10 +115,10 @@ pub(crate) fn dual_accounts_with(ctx: &Ctx<'_>) -> CheckResult {
         .iter()
         .zip(classified)
         .filter(|(u, c)| u.origin == Origin::Msa && c.upn_member().is_some())
-        .map(|(u, _)| {
+        .map(|(u, c)| {
             format!(
                 "{}: a personal Microsoft account and a work account in {dest}",
-                u.label()
+                u.label_for(c.email.as_deref())
             )
         })
         .collect();

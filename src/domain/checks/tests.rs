@@ -64,6 +64,32 @@ fn ready_org_can_connect_without_failures_or_warnings() {
     assert_eq!(v.warnings, ["dual-accounts"]);
 }
 
+/// Two organizations moving to one directory (its users shared, as a fleet
+/// shares them): judged with the first one's index tables, the second gets
+/// exactly what it gets judged alone, and tables of another directory are
+/// not used.
+#[test]
+fn sharing_index_tables_changes_no_judgement() {
+    let first = ready();
+    let mut second = ready();
+    second.destination_users = first.destination_users.clone();
+    second.org.users.as_mut().unwrap().truncate(1);
+    let tables = index_tables(&first).expect("destination users known");
+    let shared = evaluate_sharing(&second, Some(&tables));
+    let alone = evaluate(&second);
+    assert_eq!(shared.results, alone.results);
+    assert_eq!(shared.prediction, alone.prediction);
+    assert!(Arc::ptr_eq(shared.index().unwrap().tables(), &tables));
+    // Another list of users (an equal copy): its own index.
+    let mut other = ready();
+    other.destination_users = Some(Arc::new(
+        first.destination_users.as_deref().unwrap().clone(),
+    ));
+    let own = evaluate_sharing(&other, Some(&tables));
+    assert!(!Arc::ptr_eq(own.index().unwrap().tables(), &tables));
+    assert_eq!(own.results, evaluate(&other).results);
+}
+
 #[test]
 fn missing_facts_never_pass_and_never_panic() {
     for op in all_ops() {

@@ -10,6 +10,7 @@
 //! every blocked candidate is scored anyway.
 
 use std::hash::Hasher;
+use std::sync::Arc;
 
 use super::kind::DirectoryProfile;
 use super::names::{Nicknames, PersonName, coarse_bytes, coarse_key};
@@ -234,9 +235,22 @@ fn text_hash(text: &str) -> Option<u64> {
 /// sorted, folded tokens ([`name_tokens`]); name tokens and pairs of them by
 /// their coarse keys ([`coarse_key`]), so "Mueller" finds "Müller".
 /// Built once in `O(n)`; each lookup is `O(1)` plus the size of the answer.
+/// Its [`Tables`] can be shared by every index over the same users
+/// ([`TenantIndex::over`]): a fleet of organizations moving to one
+/// directory indexes it once.
 #[derive(Debug)]
 pub struct TenantIndex<'a> {
     users: &'a [TenantUser],
+    tables: Arc<Tables>,
+}
+
+/// What a [`TenantIndex`] looks users up in, built for one list of users
+/// and one set of verified domains.
+#[derive(Debug)]
+pub struct Tables {
+    /// The list it was built over: its address and length (never
+    /// dereferenced; only compared in [`TenantIndex::over`]).
+    built_over: (usize, usize),
     verified_domains: Vec<String>,
     by_upn: Postings,
     by_mail: Postings,
@@ -252,18 +266,60 @@ pub struct TenantIndex<'a> {
     profile: DirectoryProfile,
 }
 
+impl std::ops::Deref for TenantIndex<'_> {
+    type Target = Tables;
+    fn deref(&self) -> &Tables {
+        &self.tables
+    }
+}
+
+/// Verified domains as the tables keep them: trimmed, lowercase, no blanks.
+fn domains(verified_domains: &[String]) -> Vec<String> {
+    verified_domains
+        .iter()
+        .map(|d| d.trim().to_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect()
+}
+
 impl<'a> TenantIndex<'a> {
     /// Indexes `users`; `verified_domains` are the tenant's verified domains
     /// (used for local-part matching; any case).
     pub fn new(users: &'a [TenantUser], verified_domains: &[String]) -> Self {
-        let n = users.len();
-        let mut idx = TenantIndex {
+        TenantIndex {
             users,
-            verified_domains: verified_domains
-                .iter()
-                .map(|d| d.trim().to_lowercase())
-                .filter(|d| !d.is_empty())
-                .collect(),
+            tables: Arc::new(Tables::build(users, verified_domains)),
+        }
+    }
+
+    /// An index over `users` with `tables` already built, if they were
+    /// built over this very list (the same allocation and length, which the
+    /// caller keeps alive and unchanged: a shared `Arc`) and these domains.
+    pub fn over(
+        users: &'a [TenantUser],
+        verified_domains: &[String],
+        tables: &Arc<Tables>,
+    ) -> Option<Self> {
+        (tables.built_over == (users.as_ptr() as usize, users.len())
+            && tables.verified_domains == domains(verified_domains))
+        .then(|| TenantIndex {
+            users,
+            tables: Arc::clone(tables),
+        })
+    }
+
+    /// Its tables, to share with the next index over the same users.
+    pub fn tables(&self) -> &Arc<Tables> {
+        &self.tables
+    }
+}
+
+impl Tables {
+    fn build(users: &[TenantUser], verified_domains: &[String]) -> Self {
+        let n = users.len();
+        let mut idx = Tables {
+            built_over: (users.as_ptr() as usize, n),
+            verified_domains: domains(verified_domains),
             by_upn: postings(n),
             by_mail: postings(n),
             by_other_mail: postings(n / 2),
@@ -355,10 +411,7 @@ impl<'a> TenantIndex<'a> {
 
     /// Local parts of the user's UPN and mail that sit at a verified domain
     /// (guest `#EXT#` UPNs excluded).
-    fn local_parts<'u>(
-        &self,
-        u: &'u TenantUser,
-    ) -> impl Iterator<Item = &'u str> + use<'u, '_, 'a> {
+    fn local_parts<'u>(&self, u: &'u TenantUser) -> impl Iterator<Item = &'u str> + use<'u, '_> {
         [Some(u.user_principal_name.as_str()), u.mail.as_deref()]
             .into_iter()
             .flatten()
@@ -368,6 +421,13 @@ impl<'a> TenantIndex<'a> {
             .map(|(l, _)| l)
     }
 
+    /// Whether `domain` (any case) is a verified domain of the tenant.
+    pub fn is_verified_domain(&self, domain: &str) -> bool {
+        self.verified_domains.iter().any(|v| key_eq(v, domain))
+    }
+}
+
+impl<'a> TenantIndex<'a> {
     /// All indexed users.
     pub fn users(&self) -> &'a [TenantUser] {
         self.users
@@ -376,11 +436,6 @@ impl<'a> TenantIndex<'a> {
     /// The user at position `i` (positions are what the lookups return).
     pub fn user(&self, i: u32) -> Option<&'a TenantUser> {
         self.users.get(i as usize)
-    }
-
-    /// Whether `domain` (any case) is a verified domain of the tenant.
-    pub fn is_verified_domain(&self, domain: &str) -> bool {
-        self.verified_domains.iter().any(|v| key_eq(v, domain))
     }
 
     fn verified(&self, map: &Postings, key: &str, keep: impl Fn(&TenantUser) -> bool) -> Vec<u32> {
@@ -611,6 +666,29 @@ mod tests {
             account_enabled: true,
             ..TenantUser::default()
         }
+    }
+
+    #[test]
+    fn tables_are_shared_only_over_the_same_list_and_domains() {
+        let users = vec![
+            tu("1", "alice@contoso.com", "Alice Smith"),
+            tu("2", "bob@contoso.com", "Bob Jones"),
+        ];
+        let domains = vec!["contoso.com".to_string()];
+        let first = TenantIndex::new(&users, &domains);
+        let again = TenantIndex::over(&users, &[" CONTOSO.com".into()], first.tables())
+            .expect("same list, same domains");
+        assert!(
+            Arc::ptr_eq(first.tables(), again.tables()),
+            "shared, not rebuilt"
+        );
+        assert_eq!(again.by_upn("bob@contoso.com"), &[1]);
+        assert_eq!(again.by_local_part("alice"), &[0]);
+        // An equal copy is another list: its addresses may change apart.
+        let copy = users.clone();
+        assert!(TenantIndex::over(&copy, &domains, first.tables()).is_none());
+        assert!(TenantIndex::over(&users[..1], &domains, first.tables()).is_none());
+        assert!(TenantIndex::over(&users, &["fabrikam.com".into()], first.tables()).is_none());
     }
 
     #[test]

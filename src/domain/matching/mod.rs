@@ -64,7 +64,7 @@ pub mod quality;
 use serde::{Deserialize, Serialize};
 
 pub use engine::match_with_index;
-pub use index::{INITIALS_CAP, TenantIndex};
+pub use index::{INITIALS_CAP, Tables, TenantIndex};
 pub use kind::AccountKind;
 pub use names::NameMatch;
 

@@ -18,7 +18,7 @@
 //! stands for every one.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::OnceCell;
 
@@ -29,7 +29,9 @@ use crate::client::auth::TokenProvider;
 use crate::client::budget::shared_first;
 use crate::client::graph::GraphClient;
 use crate::client::models::graph::{Organization, User};
-use crate::domain::facts::{Membership, TenantUser};
+use crate::domain::checks;
+use crate::domain::facts::{Facts, Membership, TenantUser};
+use crate::domain::matching::Tables;
 
 /// The directories read in one run, by tenant and by who reads them.
 #[derive(Default)]
@@ -38,7 +40,13 @@ pub struct Directories {
     /// fleet); else it is handed over to the one organization asking.
     keep_users: bool,
     read: Mutex<HashMap<(String, String), Arc<Directory>>>,
+    /// The index of a directory's users for the checks, built once: by the
+    /// list it indexes (held here, so it stays that list).
+    indexes: Mutex<Vec<Indexed>>,
 }
+
+/// A directory's users and their index tables, built by the first to ask.
+type Indexed = (Arc<Vec<TenantUser>>, Arc<OnceLock<Option<Arc<Tables>>>>);
 
 /// One directory as one person reads it; each part read at most once.
 #[derive(Default)]
@@ -82,6 +90,30 @@ impl Directories {
         let who = caller_name(clients).await;
         let mut read = self.read.lock().expect("directories");
         Arc::clone(read.entry((tenant.to_ascii_lowercase(), who)).or_default())
+    }
+
+    /// The index tables of the destination users in `facts`, built by the
+    /// first organization to ask and shared with the rest (a fleet); `None`
+    /// for one organization (nothing to share with) or unknown users.
+    /// Blocks while another organization builds them: call it where CPU
+    /// work runs (`judging::off_the_workers`).
+    pub fn index_tables(&self, facts: &Facts) -> Option<Arc<Tables>> {
+        let users = facts
+            .destination_users
+            .as_ref()
+            .filter(|_| self.keep_users)?;
+        let slot = {
+            let mut all = self.indexes.lock().expect("indexes");
+            match all.iter().find(|(u, _)| Arc::ptr_eq(u, users)) {
+                Some((_, slot)) => Arc::clone(slot),
+                None => {
+                    let slot = Arc::new(OnceLock::new());
+                    all.push((Arc::clone(users), Arc::clone(&slot)));
+                    slot
+                }
+            }
+        };
+        slot.get_or_init(|| checks::index_tables(facts)).clone()
     }
 
     /// The sign-in to read `tenant` with (`Err(true)`: refused there).
