@@ -85,14 +85,7 @@ async fn latency_holds_the_answer_not_the_request() {
     .await;
     let base = emu.base_url().to_string();
     let pending = || async {
-        let v: Value = http()
-            .get(format!("{base}/_emulator/device/pending"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, v) = get_json(&format!("{base}/_emulator/device/pending"), "").await;
         v["user_codes"].as_array().map_or(0, Vec::len)
     };
     assert_eq!(pending().await, 0);

@@ -20,7 +20,7 @@ use chrono::Duration;
 
 use super::access::destination_label;
 use super::{CheckResult, Ctx, Status};
-use crate::domain::facts::{Facts, Membership, Operation, OrgUser, Origin};
+use crate::domain::facts::{Facts, Membership, Operation, Origin};
 use crate::domain::text::split_email;
 
 /// Domains of personal mailboxes: nobody can verify them in a tenant.
@@ -51,22 +51,11 @@ pub const PROPAGATION_MINUTES: i64 = 60;
 
 /// `unverified-domains`: addresses on domains the destination has not verified.
 pub fn unverified_domains(facts: &Facts) -> CheckResult {
-    let emails: Vec<Option<String>> = facts
-        .org
-        .users
-        .iter()
-        .flatten()
-        .map(OrgUser::sign_in_email)
-        .collect();
-    unverified_domains_of(facts, &emails)
+    unverified_domains_with(&Ctx::new(facts))
 }
 
-/// [`unverified_domains`] with the sign-in addresses worked out once.
 pub(crate) fn unverified_domains_with(ctx: &Ctx<'_>) -> CheckResult {
-    unverified_domains_of(ctx.facts, ctx.emails())
-}
-
-fn unverified_domains_of(facts: &Facts, emails: &[Option<String>]) -> CheckResult {
+    let facts = ctx.facts;
     const ID: &str = "unverified-domains";
     if facts.operation.destination().is_none() {
         return CheckResult::skip(ID, "No destination tenant when disconnecting");
@@ -76,7 +65,7 @@ fn unverified_domains_of(facts: &Facts, emails: &[Option<String>]) -> CheckResul
         return CheckResult::unverified(ID, "which addresses are on the destination's domains");
     };
     let mut by_domain: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (u, email) in users.iter().zip(emails) {
+    for (u, email) in users.iter().zip(ctx.emails()) {
         let Some(email) = email.as_deref().filter(|_| u.origin != Origin::Other) else {
             continue;
         };

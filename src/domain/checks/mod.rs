@@ -335,9 +335,8 @@ pub fn evaluate(facts: &Facts) -> Evaluation<'_> {
     evaluate_sharing(facts, None)
 }
 
-/// [`evaluate`], reusing the destination's index `tables` from an earlier
-/// evaluation over the same users ([`Evaluation::index`]) instead of
-/// indexing the directory again.
+/// [`evaluate`], reusing the destination's index `tables` ([`index_tables`],
+/// built over the same users) instead of indexing the directory again.
 pub fn evaluate_sharing<'a>(facts: &'a Facts, tables: Option<&Arc<Tables>>) -> Evaluation<'a> {
     let ctx = Ctx::sharing(facts, tables);
     let results = run_with(&ctx);
