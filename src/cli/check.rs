@@ -81,9 +81,10 @@ async fn run_check(global: &GlobalArgs, args: &CheckArgs) -> Result<u8, CliError
         None => Asked::Disconnect,
     };
     let probe = probed.map_err(|e| super::change::change_error(e.into()))?;
-    let situation = change::situation_from(&clients, &paths.journal_dir(), &org, &asked, &probe)
-        .await
-        .map_err(super::change::change_error)?;
+    let situation =
+        change::situation_from(&clients, &paths.journal_dir(), &org, &asked, Some(&probe))
+            .await
+            .map_err(super::change::change_error)?;
     let change = match (&situation.decision, &situation.backing) {
         (Decision::Proceed { change, .. }, _) => change.clone(),
         (Decision::NothingToDo { .. }, Backing::Personal) => {

@@ -219,32 +219,29 @@ pub async fn situation(
     org: &str,
     asked: &Asked,
 ) -> Result<Situation, ChangeError> {
-    let pending = pending(journal_dir, org)?;
-    let probe = c.ado.probe_tenant(org).await?;
-    decide_from(c, org, asked, pending, &probe).await
+    situation_from(c, journal_dir, org, asked, None).await
 }
 
-/// [`situation`] from a probe this run already made (the organization's
-/// backing, read once for its situation and its checks). Only a read-only
-/// run passes one: a change reads the state again under its lock.
+/// [`situation`], with the probe this run already made if it made one (the
+/// organization's backing, read once for its situation and its checks).
+/// Only a read-only run passes one: a change reads the state again under
+/// its lock.
 pub async fn situation_from(
     c: &Clients,
     journal_dir: &Path,
     org: &str,
     asked: &Asked,
-    probe: &TenantProbe,
+    probed: Option<&TenantProbe>,
 ) -> Result<Situation, ChangeError> {
     let pending = pending(journal_dir, org)?;
-    decide_from(c, org, asked, pending, probe).await
-}
-
-async fn decide_from(
-    c: &Clients,
-    org: &str,
-    asked: &Asked,
-    pending: Option<Pending>,
-    probe: &TenantProbe,
-) -> Result<Situation, ChangeError> {
+    let fresh;
+    let probe = match probed {
+        Some(p) => p,
+        None => {
+            fresh = c.ado.probe_tenant(org).await?;
+            &fresh
+        }
+    };
     let mut backing = backing_from(c, org, probe).await?;
     // The names the person used for the same tenant, when the organization
     // would not tell its own.

@@ -255,7 +255,7 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
         return row;
     };
     let situation =
-        match change::situation_from(&c, &settings.journal_dir, org, asked, &probe).await {
+        match change::situation_from(&c, &settings.journal_dir, org, asked, Some(&probe)).await {
             Ok(s) => s,
             Err(e) => return failed(row, advice::change(&e)),
         };

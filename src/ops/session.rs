@@ -342,11 +342,9 @@ impl Session {
         let asked = asked(&c, op, tenant).await?;
         let jdir = self.paths.journal_dir();
         // Probed once, for the situation and the checks alike.
-        let situation = match &probe {
-            Some(p) => change::situation_from(&c, &jdir, org, &asked, p).await,
-            None => change::situation(&c, &jdir, org, &asked).await,
-        }
-        .map_err(|e| advice::change(&e))?;
+        let situation = change::situation_from(&c, &jdir, org, &asked, probe.as_ref())
+            .await
+            .map_err(|e| advice::change(&e))?;
         if let (Decision::Proceed { .. }, Some(p)) = (&situation.decision, cannot_act) {
             return Err(p);
         }
