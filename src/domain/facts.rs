@@ -95,7 +95,15 @@ impl OrgUser {
     pub fn label_for(&self, sign_in_email: Option<&str>) -> String {
         match sign_in_email {
             Some(e) if !self.display_name.trim().is_empty() => {
-                format!("{} <{e}>", self.display_name.trim())
+                // Written straight in: checks label every user of a large
+                // organization.
+                let name = self.display_name.trim();
+                let mut s = String::with_capacity(name.len() + e.len() + 3);
+                s.push_str(name);
+                s.push_str(" <");
+                s.push_str(e);
+                s.push('>');
+                s
             }
             Some(e) => e.to_string(),
             None if !self.display_name.trim().is_empty() => {
@@ -207,10 +215,21 @@ pub struct Tenant {
 impl Tenant {
     /// Whether `domain` (any case) is the default or a verified domain.
     pub fn owns_domain(&self, domain: &str) -> bool {
-        let d = normalize_key(domain);
-        !d.is_empty()
-            && (normalize_key(&self.default_domain) == d
-                || self.verified_domains.iter().any(|v| normalize_key(v) == d))
+        let d = domain.trim();
+        if d.is_empty() {
+            return false;
+        }
+        // Asked once per user: compare in place (any case), allocating only
+        // for a name beyond ASCII, where lowercasing is Unicode's.
+        let same = |v: &str| {
+            let v = v.trim();
+            if v.is_ascii() && d.is_ascii() {
+                v.eq_ignore_ascii_case(d)
+            } else {
+                normalize_key(v) == normalize_key(d)
+            }
+        };
+        same(&self.default_domain) || self.verified_domains.iter().any(|v| same(v))
     }
 
     /// A label such as `Contoso (contoso.onmicrosoft.com)`.
@@ -707,6 +726,15 @@ mod tests {
         assert!(t.owns_domain("contoso.onmicrosoft.com"));
         assert!(!t.owns_domain("fabrikam.com"));
         assert!(!t.owns_domain(""));
+        assert!(!t.owns_domain("  "));
+        assert!(t.owns_domain(" contoso.com "));
+        // Beyond ASCII, Unicode's lowercasing decides.
+        let t = Tenant {
+            verified_domains: vec!["Bücher.example".into()],
+            ..t
+        };
+        assert!(t.owns_domain("BÜCHER.example"));
+        assert!(!t.owns_domain("bucher.example"));
         assert_eq!(t.label(), "Contoso (contoso.onmicrosoft.com)");
     }
 }

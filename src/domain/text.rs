@@ -200,7 +200,17 @@ pub fn name_tokens_into(name: &str, buf: &mut String, spans: &mut Vec<(usize, us
 /// The order-insensitive comparison key of a name: its [`name_tokens`]
 /// joined by single spaces. Empty when the name has no letters or digits.
 pub fn name_key(name: &str) -> String {
-    name_tokens(name).join(" ")
+    let mut buf = String::new();
+    let mut spans = Vec::new();
+    name_tokens_into(name, &mut buf, &mut spans);
+    let mut key = String::with_capacity(buf.len() + spans.len());
+    for (i, &(a, b)) in spans.iter().enumerate() {
+        if i > 0 {
+            key.push(' ');
+        }
+        key.push_str(&buf[a..b]);
+    }
+    key
 }
 
 /// `n` and the noun that agrees with it: `plural(1, "warning", "warnings")`

@@ -90,18 +90,37 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// `upn (Member)`, `upn (Guest, disabled)`.
     fn describe(&self) -> String {
-        let kind = match self.user_type {
-            UserType::Member => "Member",
-            UserType::Guest => "Guest",
-        };
-        let state = if self.account_enabled {
-            ""
-        } else {
-            ", disabled"
-        };
-        format!("{} ({kind}{state})", self.upn)
+        described(std::slice::from_ref(self))
     }
+}
+
+/// The candidates [`Candidate::describe`]d, joined by commas (written
+/// straight into one string: a large organization has one or two per user).
+fn described(list: &[Candidate]) -> String {
+    let mut out = String::with_capacity(list.iter().map(|c| c.upn.len() + 20).sum());
+    for (i, c) in list.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&c.upn);
+        out.push_str(match (c.user_type, c.account_enabled) {
+            (UserType::Member, true) => " (Member)",
+            (UserType::Member, false) => " (Member, disabled)",
+            (UserType::Guest, true) => " (Guest)",
+            (UserType::Guest, false) => " (Guest, disabled)",
+        });
+    }
+    out
+}
+
+/// `a` then `b`, in one allocation.
+fn concat(a: &str, b: &str) -> String {
+    let mut s = String::with_capacity(a.len() + b.len());
+    s.push_str(a);
+    s.push_str(b);
+    s
 }
 
 /// The class of one organization user, with the evidence.
@@ -182,7 +201,13 @@ pub(crate) fn classify_with(
     email: Option<String>,
     index: &TenantIndex<'_>,
 ) -> Classification {
-    let other_mail = user.mail.as_deref().and_then(|m| normalize_email(m).ok());
+    // The mail on record is nearly always the sign-in address itself, which
+    // adds nothing to look up (and normalising it is a tenth of the work).
+    let other_mail = user
+        .mail
+        .as_deref()
+        .filter(|m| !m.trim().eq_ignore_ascii_case(user.principal_name.trim()))
+        .and_then(|m| normalize_email(m).ok());
     let label = user.label_for(email.as_deref());
     classify_parts(
         &user.descriptor,
@@ -211,23 +236,31 @@ pub(crate) fn classify_parts(
         ambiguous: false,
         evidence: Vec::new(),
     };
-    let mut by_name = Vec::new();
-    if !display_name.trim().is_empty() {
-        candidates(
-            index,
-            &index.by_name(display_name),
-            Via::DisplayName,
-            &mut by_name,
-        );
-    }
+    // Accounts of the same name count only when nothing better matches, so
+    // they are looked up only then (nearly every user maps by UPN).
+    let by_name = || {
+        let mut out = Vec::new();
+        if !display_name.trim().is_empty() {
+            candidates(
+                index,
+                &index.by_name(display_name),
+                Via::DisplayName,
+                &mut out,
+            );
+        }
+        out
+    };
     let Some(e) = email else {
-        c.evidence.push(format!(
-            "{label} has no email address, so nothing can map by UPN"
+        c.evidence.push(concat(
+            label,
+            " has no email address, so nothing can map by UPN",
         ));
+        let by_name = by_name();
         if !by_name.is_empty() {
-            let names: Vec<String> = by_name.iter().map(Candidate::describe).collect();
-            c.evidence
-                .push(format!("Accounts with the same name: {}", names.join(", ")));
+            c.evidence.push(concat(
+                "Accounts with the same name: ",
+                &described(&by_name),
+            ));
         }
         return c;
     };
@@ -237,15 +270,14 @@ pub(crate) fn classify_parts(
     if !upn.is_empty() {
         c.kind = MatchKind::MapsByUpn;
         c.ambiguous = upn.len() > 1;
-        let list: Vec<String> = upn.iter().map(Candidate::describe).collect();
-        c.evidence.push(if c.ambiguous {
-            format!(
-                "{label}: several accounts have this UPN: {}",
-                list.join(", ")
-            )
+        let how = if c.ambiguous {
+            ": several accounts have this UPN: "
         } else {
-            format!("{label} maps by UPN to {}", list.join(", "))
-        });
+            " maps by UPN to "
+        };
+        let mut line = concat(label, how);
+        line.push_str(&described(&upn));
+        c.evidence.push(line);
         if let Some(bad) = upn.iter().find(|u| !u.account_enabled) {
             c.evidence.push(format!(
                 "The account {} is disabled and cannot sign in",
@@ -290,13 +322,13 @@ pub(crate) fn classify_parts(
         return c;
     }
 
+    let by_name = by_name();
     if !by_name.is_empty() {
         c.kind = MatchKind::MatchesByNameOnly;
         c.ambiguous = by_name.len() > 1;
-        let list: Vec<String> = by_name.iter().map(Candidate::describe).collect();
         c.evidence.push(format!(
             "{label} only shares a display name with {}: weak evidence, confirm by hand",
-            list.join(", ")
+            described(&by_name)
         ));
         c.candidates = by_name;
         return c;
@@ -318,7 +350,24 @@ pub fn classify_all(facts: &Facts) -> Option<Vec<Classification>> {
 /// `email-comparison`: classifies every organization user against the
 /// destination tenant (Pass when everyone maps by UPN).
 pub fn email_comparison(facts: &Facts) -> CheckResult {
-    email_comparison_with(&Ctx::new(facts))
+    let mut ctx = Ctx::new(facts);
+    let mut r = email_comparison_with(&ctx);
+    ctx.prediction();
+    with_user_evidence(&mut r, ctx.take_classified());
+    r
+}
+
+/// Puts every user's evidence under `email-comparison`'s summary, moved out
+/// of the classifications once nothing else reads them (a large
+/// organization's thousands of lines, not copied).
+pub(crate) fn with_user_evidence(r: &mut CheckResult, all: Option<Vec<Classification>>) {
+    if r.status == Status::Skip {
+        return;
+    }
+    if let Some(all) = all {
+        r.evidence
+            .extend(all.into_iter().flat_map(|c| c.evidence.into_iter()));
+    }
 }
 
 pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
@@ -344,10 +393,10 @@ pub(crate) fn email_comparison_with(ctx: &Ctx<'_>) -> CheckResult {
         count(MatchKind::NoMatch),
     );
     let ambiguous = all.iter().filter(|c| c.ambiguous).count();
-    let mut evidence = vec![format!(
+    // Each user's own lines follow, added by `with_user_evidence`.
+    let evidence = vec![format!(
         "{upn} map by UPN, {mail} match by mail only, {name} by name only, {none} no match, {ambiguous} ambiguous"
     )];
-    evidence.extend(all.iter().flat_map(|c| c.evidence.iter().cloned()));
     let clean = all
         .iter()
         .all(|c| c.kind == MatchKind::MapsByUpn && !c.ambiguous);

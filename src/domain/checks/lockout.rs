@@ -22,6 +22,7 @@
 //! (and can be mapped later), who is locked out (an administrator who would
 //! lose access), and whom it could not judge.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use serde::Serialize;
@@ -126,16 +127,18 @@ impl Prediction {
     }
 }
 
+/// One person to predict for, borrowing from the facts (the owner's
+/// address may be worked out, hence `Cow`).
 struct Person<'a> {
     user: Option<&'a OrgUser>,
     /// Where `user` is in `facts.org.users`.
     pos: Option<usize>,
-    display_name: String,
-    email: Option<String>,
+    display_name: &'a str,
+    email: Option<Cow<'a, str>>,
     roles: Vec<Role>,
 }
 
-fn people<'a>(facts: &'a Facts, emails: &[Option<String>]) -> Vec<Person<'a>> {
+fn people<'a>(facts: &'a Facts, emails: &'a [Option<String>]) -> Vec<Person<'a>> {
     let owner = facts.owner_user().map(|u| u.descriptor.clone());
     let mut out: Vec<Person<'_>> = facts
         .org
@@ -155,8 +158,8 @@ fn people<'a>(facts: &'a Facts, emails: &[Option<String>]) -> Vec<Person<'a>> {
             Person {
                 user: Some(u),
                 pos: Some(pos),
-                display_name: u.display_name.clone(),
-                email: email.clone(),
+                display_name: &u.display_name,
+                email: email.as_deref().map(Cow::Borrowed),
                 roles,
             }
         })
@@ -170,8 +173,8 @@ fn people<'a>(facts: &'a Facts, emails: &[Option<String>]) -> Vec<Person<'a>> {
             Person {
                 user: None,
                 pos: None,
-                display_name: o.display_name.clone(),
-                email: facts.owner_email(),
+                display_name: &o.display_name,
+                email: facts.owner_email().map(Cow::Owned),
                 roles: vec![Role::Owner],
             },
         );
@@ -219,8 +222,8 @@ fn admin_reason(c: &Classification) -> String {
 fn predicted(p: &Person<'_>, maps_to: Option<String>, reason: String) -> PredictedUser {
     PredictedUser {
         descriptor: p.user.map(|u| u.descriptor.clone()),
-        display_name: p.display_name.clone(),
-        email: p.email.clone(),
+        display_name: p.display_name.to_string(),
+        email: p.email.as_deref().map(str::to_string),
         roles: p.roles.clone(),
         maps_to,
         reason,
@@ -254,12 +257,12 @@ pub(crate) fn compute_prediction(ctx: &Ctx<'_>) -> Prediction {
                 match &p.email {
                     Some(e) if personal => pred.keep.push(predicted(
                         p,
-                        Some(e.clone()),
+                        Some(e.to_string()),
                         format!("Signs in with the personal Microsoft account {e}"),
                     )),
-                    Some(e) if known.contains(e) => pred.keep.push(predicted(
+                    Some(e) if known.contains(e.as_ref()) => pred.keep.push(predicted(
                         p,
-                        Some(e.clone()),
+                        Some(e.to_string()),
                         format!("{e} is also a personal Microsoft account"),
                     )),
                     Some(e) => {
@@ -305,10 +308,10 @@ pub(crate) fn compute_prediction(ctx: &Ctx<'_>) -> Prediction {
                             Some(u) => classify(u, index),
                             None => classify_parts(
                                 "",
-                                &p.display_name,
-                                p.email.clone(),
+                                p.display_name,
+                                p.email.as_deref().map(str::to_string),
                                 None,
-                                &p.display_name,
+                                p.display_name,
                                 index,
                             ),
                         };

@@ -284,6 +284,12 @@ impl<'a> Ctx<'a> {
         self.prediction
             .get_or_init(|| lockout::compute_prediction(self))
     }
+
+    /// The classifications, taken out once every reader has run (asking
+    /// for them again would classify everyone again).
+    fn take_classified(&mut self) -> Option<Vec<Classification>> {
+        self.classified.take().flatten()
+    }
 }
 
 /// Every check's result and the prediction, from one pass over the facts,
@@ -338,9 +344,8 @@ pub fn evaluate(facts: &Facts) -> Evaluation<'_> {
 /// [`evaluate`], reusing the destination's index `tables` ([`index_tables`],
 /// built over the same users) instead of indexing the directory again.
 pub fn evaluate_sharing<'a>(facts: &'a Facts, tables: Option<&Arc<Tables>>) -> Evaluation<'a> {
-    let ctx = Ctx::sharing(facts, tables);
-    let results = run_with(&ctx);
-    ctx.prediction();
+    let mut ctx = Ctx::sharing(facts, tables);
+    let results = run_with(&mut ctx);
     let Ctx {
         index, prediction, ..
     } = ctx;
@@ -353,10 +358,21 @@ pub fn evaluate_sharing<'a>(facts: &'a Facts, tables: Option<&Arc<Tables>>) -> E
 
 /// Runs every check, in the order of [`CHECK_IDS`].
 pub fn run_all(facts: &Facts) -> Vec<CheckResult> {
-    run_with(&Ctx::new(facts))
+    run_with(&mut Ctx::new(facts))
 }
 
-fn run_with(ctx: &Ctx<'_>) -> Vec<CheckResult> {
+/// Every check over `ctx`, which is left holding the prediction (and no
+/// classifications: their evidence has moved into `email-comparison`).
+fn run_with(ctx: &mut Ctx<'_>) -> Vec<CheckResult> {
+    let mut results = checks_over(ctx);
+    ctx.prediction();
+    if let Some(r) = results.iter_mut().find(|r| r.id == "email-comparison") {
+        email::with_user_evidence(r, ctx.take_classified());
+    }
+    results
+}
+
+fn checks_over(ctx: &Ctx<'_>) -> Vec<CheckResult> {
     let facts = ctx.facts;
     vec![
         access::names_valid(facts),

@@ -116,10 +116,10 @@ pub(crate) fn dual_accounts_with(ctx: &Ctx<'_>) -> CheckResult {
         .zip(classified)
         .filter(|(u, c)| u.origin == Origin::Msa && c.upn_member().is_some())
         .map(|(u, c)| {
-            format!(
-                "{}: a personal Microsoft account and a work account in {dest}",
-                u.label_for(c.email.as_deref())
-            )
+            let mut line = u.label_for(c.email.as_deref());
+            line.push_str(": a personal Microsoft account and a work account in ");
+            line.push_str(&dest);
+            line
         })
         .collect();
     if both.is_empty() {

@@ -433,6 +433,38 @@ fn email_comparison_warns_for_anyone_not_mapping_by_upn() {
 }
 
 #[test]
+fn email_comparison_lists_every_users_lines_alone_and_in_an_evaluation() {
+    // The evaluation moves each user's lines into the check once every
+    // other reader of the classifications has run: the same result as the
+    // check on its own, and the prediction still read them.
+    let mut f = ready();
+    f.org
+        .users
+        .as_mut()
+        .unwrap()
+        .push(msa("msa.c", "Carol", "carol@outlook.com"));
+    let alone = email_comparison(&f);
+    let lines: Vec<String> = classify_all(&f)
+        .unwrap()
+        .into_iter()
+        .flat_map(|c| c.evidence)
+        .collect();
+    assert_eq!(alone.evidence.len(), 1 + lines.len());
+    assert_eq!(alone.evidence[1..], lines[..]);
+    let e = evaluate(&f);
+    assert_eq!(find(&e.results, "email-comparison"), &alone);
+    assert_eq!(e.prediction, predict(&f));
+    assert!(
+        e.prediction
+            .disconnected
+            .iter()
+            .any(|p| p.reason.contains("carol@outlook.com")),
+        "{:?}",
+        e.prediction.disconnected
+    );
+}
+
+#[test]
 fn personal_owner_lockout_is_caught_before_connecting() {
     let f = personal_owner_lockout();
     let r = lockout_proof(&f);

@@ -16,7 +16,7 @@ use super::kind::DirectoryProfile;
 use super::names::{Nicknames, PersonName, coarse_bytes, coarse_key};
 use crate::domain::facts::TenantUser;
 use crate::domain::text::{
-    is_guest_ext_upn, name_tokens, name_tokens_into, proxy_smtp_address, trim_fast,
+    is_guest_ext_upn, name_key, name_tokens_into, proxy_smtp_address, trim_fast,
 };
 
 /// Upper bound on the accounts read from one name's posting list when
@@ -486,7 +486,7 @@ impl<'a> TenantIndex<'a> {
 
     /// Users whose normalised display name equals that of `display_name`.
     pub fn by_name(&self, display_name: &str) -> Vec<u32> {
-        let key = name_tokens(display_name).join(" ");
+        let key = name_key(display_name);
         get(&self.by_name_key, text_hash(&key))
             .iter()
             .copied()
