@@ -71,34 +71,69 @@ pub struct UserEntitlement {
 }
 
 /// A page of `userentitlements` (5.x+ shape; continuation token in the body).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default)]
 pub struct UserEntitlementsPage {
     pub members: Vec<UserEntitlement>,
-    /// Real responses repeat the members here; kept unparsed, and read
-    /// only when `members` is empty (parsing every page twice is the
-    /// largest cost of a large organization's listing).
-    pub items: Option<Box<serde_json::value::RawValue>>,
+    /// Real responses repeat the members under `items`, after them: read
+    /// only when no member came before (parsing every page twice was the
+    /// largest cost of a large organization's listing; skipping the copy
+    /// unread, rather than keeping it raw, spares copying megabytes).
+    pub items: Vec<UserEntitlement>,
     /// 4.1 shape.
     pub value: Vec<UserEntitlement>,
     pub continuation_token: Option<String>,
     pub total_count: Option<u64>,
 }
 
+impl<'de> Deserialize<'de> for UserEntitlementsPage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Page;
+        impl<'de> serde::de::Visitor<'de> for Page {
+            type Value = UserEntitlementsPage;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a page of user entitlements")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                use serde::de::IgnoredAny;
+                let mut page = UserEntitlementsPage::default();
+                // Keys as Azure writes them; a `null` reads as absent.
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "members" => {
+                            page.members = map.next_value::<Option<_>>()?.unwrap_or_default()
+                        }
+                        "items" if !page.members.is_empty() => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                        "items" => page.items = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                        "value" => page.value = map.next_value::<Option<_>>()?.unwrap_or_default(),
+                        "continuationToken" => page.continuation_token = map.next_value()?,
+                        "totalCount" => page.total_count = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(page)
+            }
+        }
+        d.deserialize_map(Page)
+    }
+}
+
 impl UserEntitlementsPage {
     /// The members, whichever key carried them.
     pub fn into_members(self) -> Vec<UserEntitlement> {
-        let items = || -> Vec<UserEntitlement> {
-            self.items
-                .as_deref()
-                .and_then(|raw| serde_json::from_str(raw.get()).ok())
-                .unwrap_or_default()
-        };
         if !self.members.is_empty() {
-            return self.members;
+            self.members
+        } else if !self.items.is_empty() {
+            self.items
+        } else {
+            self.value
         }
-        let items = items();
-        if !items.is_empty() { items } else { self.value }
     }
 }
 
@@ -446,5 +481,25 @@ mod tests {
         assert_eq!(page(r#"{"items":[{"id":"b"}]}"#), ["b"]);
         assert_eq!(page(r#"{"value":[{"id":"c"}],"count":1}"#), ["c"]);
         assert!(page(r#"{"members":[],"items":[]}"#).is_empty());
+        // Whatever the order, and `null`s read as absent.
+        assert_eq!(
+            page(r#"{"items":[{"id":"d"}],"members":[{"id":"d"}],"continuationToken":null}"#),
+            ["d"]
+        );
+        assert_eq!(page(r#"{"members":null,"items":[{"id":"e"}]}"#), ["e"]);
+        assert!(page(r#"{"members":null,"items":null,"value":null}"#).is_empty());
+        // The copy after the members is skipped unread: even a malformed
+        // member there is not an error, while it is in `members`.
+        let skipped: UserEntitlementsPage = serde_json::from_str(
+            r#"{"members":[{"id":"f"}],"continuationToken":"t","totalCount":2,"items":[{"id":7}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (skipped.continuation_token.as_deref(), skipped.total_count),
+            (Some("t"), Some(2))
+        );
+        assert!(serde_json::from_str::<UserEntitlementsPage>(r#"{"members":[{"id":7}]}"#).is_err());
+        // Not an object: an error, not an empty page.
+        assert!(serde_json::from_str::<UserEntitlementsPage>("[]").is_err());
     }
 }
