@@ -61,7 +61,7 @@ fn main() {
     if let Some(path) = std::env::var_os("BENCH_TRACE") {
         let file = std::fs::File::create(path).expect("BENCH_TRACE file");
         tracing_subscriber::fmt()
-            .with_env_filter("ado_entra::client=debug,bench=info")
+            .with_env_filter("ado_entra::client=debug,ado_entra::ops=debug,bench=info")
             .with_writer(std::sync::Mutex::new(file))
             .with_ansi(false)
             .init();

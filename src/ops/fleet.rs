@@ -320,27 +320,34 @@ async fn one(sessions: &Sessions, org: &str, settings: &Settings) -> FleetOrg {
             asked_to(asked)
         ));
     }
+    let checks = a
+        .results
+        .iter()
+        .map(|r| CheckBrief {
+            id: r.id.to_string(),
+            status: r.status,
+            title: r.title.clone(),
+        })
+        .collect();
+    let (keep, disconnected, locked_out) = (
+        a.prediction.keep.len(),
+        a.prediction.disconnected.len(),
+        a.prediction.locked_out.len(),
+    );
     row.readiness = Some(Readiness {
         verdict,
         reason,
-        checks: a
-            .results
-            .iter()
-            .map(|r| CheckBrief {
-                id: r.id.to_string(),
-                status: r.status,
-                title: r.title.clone(),
-            })
-            .collect(),
+        checks,
+        // Moved, not copied: a large organization's findings carry a line
+        // per user.
         findings: a
             .results
-            .iter()
+            .into_iter()
             .filter(|r| matches!(r.status, Status::Fail | Status::Warn))
-            .cloned()
             .collect(),
-        keep: a.prediction.keep.len(),
-        disconnected: a.prediction.disconnected.len(),
-        locked_out: a.prediction.locked_out.len(),
+        keep,
+        disconnected,
+        locked_out,
         next,
     });
     row

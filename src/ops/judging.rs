@@ -19,8 +19,18 @@ pub(crate) fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
     match tokio::runtime::Handle::try_current() {
         Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
             tokio::task::block_in_place(|| {
+                let asked = std::time::Instant::now();
                 let _turn = Turn::wait(gate());
-                work()
+                let given = std::time::Instant::now();
+                let done = work();
+                // For the bench's trace (BENCH_TRACE): how long the turn
+                // took to come, and the judging itself.
+                tracing::debug!(
+                    wait_us = (given - asked).as_micros() as u64,
+                    work_us = given.elapsed().as_micros() as u64,
+                    "judged"
+                );
+                done
             })
         }
         _ => work(),
