@@ -310,7 +310,8 @@ fn resolve_export(users: usize, tenant_users: usize) {
 
 /// A fleet of 50 organizations of 1,000 users on personal accounts, under
 /// the emulator's rate limits and 50 ms latency: one checked alone, then
-/// all 50 at once (`orgs --check`, 64 requests in flight shared).
+/// all 50 at once (`orgs --check`, its default budget of requests in flight
+/// shared; `BENCH_FLEET_REQUESTS=N` to try another).
 fn fleet(orgs: usize) {
     use ado_entra::emulator::scenario::Fleet;
     use ado_entra::emulator::{Emulator, EmulatorConfig, Source};
@@ -335,7 +336,8 @@ fn fleet(orgs: usize) {
     rt.block_on(async {
         let emu = start().await;
         let base = emu.base_url().to_string();
-        let (c, paths, _home) = signed_in(&base, 64).await;
+        let (c, paths, _home) =
+            signed_in(&base, usize::from(ado_entra::ops::fleet::DEFAULT_REQUESTS)).await;
         let tenant = emu.summary().tenants[0]["id"]
             .as_str()
             .unwrap_or_default()
@@ -366,7 +368,7 @@ fn fleet(orgs: usize) {
             std::env::var("BENCH_FLEET_REQUESTS")
                 .ok()
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(64),
+                .unwrap_or(usize::from(ado_entra::ops::fleet::DEFAULT_REQUESTS)),
         )
         .await;
         let settings = Settings {

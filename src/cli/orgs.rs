@@ -45,7 +45,7 @@ pub struct OrgsArgs {
     #[arg(long, default_value_t = 90)]
     pub stale_days: u32,
     /// Requests in flight at once, shared by every organization.
-    #[arg(long, default_value_t = 64, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=512))]
+    #[arg(long, default_value_t = crate::ops::fleet::DEFAULT_REQUESTS, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=512))]
     pub max_requests: u16,
     /// Write the change-approval report (Markdown) for all of them to FILE.
     #[arg(long, value_name = "FILE")]

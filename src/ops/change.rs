@@ -315,8 +315,10 @@ pub async fn assess_knowing(
     };
     let own = gather::Directories::default();
     let directories = known.directories.unwrap_or(&own);
+    let reading = super::judging::reading();
     let mut facts =
         gather::gather_sharing(c, op, org, Utc::now(), progress, options, directories).await?;
+    drop(reading);
     if let Some(d) = stale_days {
         facts.stale_after_days = d;
     }

@@ -24,6 +24,18 @@ use crate::client::{AdoClient, ClientError, Clients};
 use crate::domain::checks::Status;
 use crate::domain::directory::{Asked, Backing, Decision, Directory};
 
+/// Requests in flight at once by default, shared by the whole fleet
+/// (`orgs --max-requests`): as many as one HTTP/2 connection is expected to
+/// carry at once (RFC 9113, section 6.5.2, recommends servers allow at least
+/// 100 concurrent streams), so the budget's order, not a server's stream
+/// limit, decides what goes first. Azure DevOps limits what an identity
+/// consumes in a sliding five-minute window (Microsoft Learn, "Rate and
+/// usage limits"), which sending the same requests closer together does not
+/// change; the pacer slows every organization down when the headers say the
+/// limit is near. At 64, a fleet of 50 was bound by its requests
+/// (docs/performance.md).
+pub const DEFAULT_REQUESTS: u16 = 100;
+
 /// Where the list of organizations comes from.
 #[derive(Debug, Clone)]
 pub enum Source {

@@ -1,14 +1,16 @@
 //! Where judging an organization runs: its checks are milliseconds of CPU
 //! (a large organization, or 50 at once in a fleet), so they run off the
-//! async workers, and at most one core fewer than the machine has judges at
-//! once.
+//! async workers, and while other organizations' facts are still being
+//! read, at most one core fewer than the machine has judges at once.
 //!
 //! Without the limit, a fleet's organizations that become ready together
 //! (all waiting for the same directory) took every core, and the answers
 //! still arriving for the others sat unread until they were done; with it
-//! the fleet of 50 went from 0.82 to 0.76 s (docs/performance.md).
+//! the fleet of 50 went from 0.82 to 0.76 s (docs/performance.md). Once
+//! nothing is being read, the judgings still waiting have every core: the
+//! last of them are all that is left to do.
 
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Run CPU-heavy `work` so the runtime's other tasks keep being polled
 /// meanwhile: on a multi-threaded runtime this worker hands its other tasks
@@ -37,13 +39,26 @@ pub(crate) fn off_the_workers<T>(work: impl FnOnce() -> T) -> T {
     }
 }
 
-/// Turns free, and the signal that one was given back.
-struct Gate {
-    free: Mutex<usize>,
-    given_back: Condvar,
+/// Held while an organization's facts are being read: judging leaves a core
+/// for the answers (see the module's documentation).
+pub(crate) fn reading() -> Reading<'static> {
+    Reading::start(gate())
 }
 
-/// The process's gate: one turn per core, less one for everything else.
+/// The turns taken, the readers, and the signal that either went down.
+struct Gate {
+    cores: usize,
+    now: Mutex<Counts>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct Counts {
+    judging: usize,
+    reading: usize,
+}
+
+/// The process's gate, one turn per core.
 fn gate() -> &'static Gate {
     static GATE: OnceLock<Gate> = OnceLock::new();
     GATE.get_or_init(|| Gate::new(std::thread::available_parallelism().map_or(1, |n| n.get())))
@@ -52,8 +67,23 @@ fn gate() -> &'static Gate {
 impl Gate {
     fn new(cores: usize) -> Gate {
         Gate {
-            free: Mutex::new(cores.saturating_sub(1).max(1)),
-            given_back: Condvar::new(),
+            cores: cores.max(1),
+            now: Mutex::new(Counts::default()),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Counts> {
+        self.now.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Judgings allowed at once: a core is left over while anything is
+    /// being read (there is always at least one turn).
+    fn turns(&self, reading: usize) -> usize {
+        if reading > 0 {
+            (self.cores - 1).max(1)
+        } else {
+            self.cores
         }
     }
 }
@@ -66,22 +96,43 @@ struct Turn<'a> {
 impl<'a> Turn<'a> {
     /// Wait (blocking the thread) until a turn is free.
     fn wait(gate: &'a Gate) -> Turn<'a> {
-        let mut free = gate.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free == 0 {
-            free = gate
-                .given_back
-                .wait(free)
-                .unwrap_or_else(|e| e.into_inner());
+        let mut now = gate.lock();
+        while now.judging >= gate.turns(now.reading) {
+            now = gate.changed.wait(now).unwrap_or_else(|e| e.into_inner());
         }
-        *free -= 1;
+        now.judging += 1;
         Turn { gate }
     }
 }
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        *self.gate.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        self.gate.given_back.notify_one();
+        self.gate.lock().judging -= 1;
+        self.gate.changed.notify_one();
+    }
+}
+
+/// One organization's reading, counted until dropped.
+pub(crate) struct Reading<'a> {
+    gate: &'a Gate,
+}
+
+impl<'a> Reading<'a> {
+    fn start(gate: &'a Gate) -> Reading<'a> {
+        gate.lock().reading += 1;
+        Reading { gate }
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        let mut now = self.gate.lock();
+        now.reading -= 1;
+        if now.reading == 0 {
+            // Every waiting judging may now have a turn of the freed core.
+            drop(now);
+            self.gate.changed.notify_all();
+        }
     }
 }
 
@@ -92,21 +143,21 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
-    fn a_gate_leaves_one_core_and_gives_at_least_one_turn() {
-        assert_eq!(*Gate::new(8).free.lock().unwrap(), 7);
-        assert_eq!(*Gate::new(2).free.lock().unwrap(), 1);
-        assert_eq!(*Gate::new(1).free.lock().unwrap(), 1);
+    fn a_gate_leaves_one_core_while_reading_and_gives_at_least_one_turn() {
+        assert_eq!((Gate::new(8).turns(1), Gate::new(8).turns(0)), (7, 8));
+        assert_eq!((Gate::new(2).turns(3), Gate::new(2).turns(0)), (1, 2));
+        assert_eq!((Gate::new(1).turns(1), Gate::new(0).turns(0)), (1, 1));
     }
 
-    #[test]
-    fn no_more_than_the_turns_run_at_once_and_every_one_runs() {
-        let gate: &'static Gate = Box::leak(Box::new(Gate::new(3)));
+    /// Runs `n` judgings of 5 ms on threads through `gate`; the most that
+    /// ran at once.
+    fn most_at_once(gate: &'static Gate, n: usize) -> usize {
         let (now, most, ran) = (
             Arc::new(AtomicUsize::new(0)),
             Arc::new(AtomicUsize::new(0)),
             Arc::new(AtomicUsize::new(0)),
         );
-        let threads: Vec<_> = (0..8)
+        let threads: Vec<_> = (0..n)
             .map(|_| {
                 let (now, most, ran) = (Arc::clone(&now), Arc::clone(&most), Arc::clone(&ran));
                 std::thread::spawn(move || {
@@ -122,8 +173,38 @@ mod tests {
         for t in threads {
             t.join().unwrap();
         }
-        assert_eq!(ran.load(Ordering::SeqCst), 8);
-        assert!(most.load(Ordering::SeqCst) <= 2, "two turns on three cores");
-        assert_eq!(*gate.free.lock().unwrap(), 2, "every turn given back");
+        assert_eq!(ran.load(Ordering::SeqCst), n, "every judging ran");
+        assert_eq!(gate.lock().judging, 0, "every turn given back");
+        most.load(Ordering::SeqCst)
+    }
+
+    #[test]
+    fn no_more_than_the_turns_run_at_once_and_every_one_runs() {
+        let gate: &'static Gate = Box::leak(Box::new(Gate::new(3)));
+        let reading = Reading::start(gate);
+        assert!(most_at_once(gate, 8) <= 2, "two turns on three cores");
+        drop(reading);
+        assert_eq!(gate.lock().reading, 0);
+        assert!(most_at_once(gate, 8) <= 3, "three once nothing is read");
+    }
+
+    #[test]
+    fn the_last_reading_done_lets_a_waiting_judging_take_the_freed_core() {
+        let gate: &'static Gate = Box::leak(Box::new(Gate::new(2)));
+        let reading = Reading::start(gate);
+        let first = Turn::wait(gate);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let second = std::thread::spawn(move || {
+            let _turn = Turn::wait(gate);
+            tx.send(()).unwrap();
+        });
+        let wait = std::time::Duration::from_millis(50);
+        assert!(rx.recv_timeout(wait).is_err(), "one turn while reading");
+        drop(reading);
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the second judging ran beside the first");
+        second.join().unwrap();
+        drop(first);
+        assert_eq!(gate.lock().judging, 0);
     }
 }
