@@ -295,6 +295,23 @@ impl HttpCore {
         })
     }
 
+    /// The same pipeline (connections, rate-limit pacing, events) with a
+    /// budget of its own of `concurrency` requests in flight: for a burst of
+    /// reads (the wizard's fleet survey) that should neither wait behind nor
+    /// hold up everything else.
+    pub fn with_budget(&self, concurrency: usize) -> Self {
+        Self {
+            client: self.client.clone(),
+            policy: Arc::new(RetryPolicy {
+                concurrency,
+                ..(*self.policy).clone()
+            }),
+            limit: Arc::new(super::budget::Budget::new(concurrency)),
+            pacer: Arc::clone(&self.pacer),
+            events: self.events.clone(),
+        }
+    }
+
     /// Receive [`ClientEvent`]s (retry waits, token refreshes).
     pub fn subscribe(&self) -> broadcast::Receiver<ClientEvent> {
         self.events.subscribe()

@@ -51,6 +51,15 @@ impl Clients {
             directories: auth::sessions::DirectorySessions::default(),
         }
     }
+
+    /// The same sign-ins over [`HttpCore::with_budget`].
+    pub fn with_budget(&self, concurrency: usize) -> Self {
+        let core = self.core.with_budget(concurrency);
+        Self {
+            directories: self.directories.clone(),
+            ..Self::new(core, self.endpoints.clone(), self.tokens.clone())
+        }
+    }
 }
 
 /// Settings to build [`Clients`] from (the global CLI options).

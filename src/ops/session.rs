@@ -279,8 +279,10 @@ impl Session {
             .map_err(|e| advice::client(&e))
     }
 
-    /// Each of `orgs` at once, under the session's request budget: backing,
-    /// owner, users, whether the person administers it and, with `op`, its
+    /// Each of `orgs` at once, under a budget of its own the size of
+    /// `orgs --check`'s (so the picker fills in as fast as the command, and
+    /// the wizard's own reads do not queue behind it): backing, owner,
+    /// users, whether the person administers it and, with `op`, its
     /// readiness (decided as `check` decides it). [`Event::Surveyed`] as
     /// each finishes.
     pub async fn survey(
@@ -290,7 +292,10 @@ impl Session {
         tenant: Option<&str>,
         events: &Events,
     ) -> Result<Vec<super::model::FleetOrg>, Problem> {
-        let c = self.clients(events).await?;
+        let c = self
+            .clients(events)
+            .await?
+            .with_budget(usize::from(super::fleet::DEFAULT_REQUESTS));
         let asked = match op {
             Some(op) => Some(asked(&c, op, tenant).await?),
             None => None,

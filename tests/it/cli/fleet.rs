@@ -442,3 +442,80 @@ async fn rate_limit_headers_slow_the_fleet_down_before_a_429() {
     );
     env.emu.shutdown().await;
 }
+
+/// The wizard's picker surveys under a budget of its own the size of
+/// `orgs --check`'s, not the wizard's 8 requests in flight, so it fills in
+/// as fast as the command does; every organization is heard of as it
+/// finishes, each with its readiness.
+#[tokio::test]
+async fn the_wizards_picker_surveys_with_the_fleets_budget() {
+    use ado_entra::ops::model::{Event, Events, Operation};
+    use ado_entra::ops::session::Session;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = 12;
+    let emu = support::start_with(EmulatorConfig {
+        source: Source::Fleet(Fleet {
+            orgs: n,
+            users: 24,
+            tenant_users: 150,
+            seed: 4,
+            uniform: true,
+        }),
+        auto_approve_default: true,
+        // Answers take a while, so requests overlap as far as the budget lets them.
+        latency_ms: 40,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let env = Env {
+        emu,
+        home: tempfile::tempdir().unwrap(),
+    };
+    let (code, _, err) = env.run(&["login", "--device-code", "--json"]).await;
+    assert_eq!(code, 0, "{err}");
+    let session = Session::new(
+        ado_entra::client::ClientSettings {
+            emulator_url: Some(env.emu.base_url().to_string()),
+            ..Default::default()
+        },
+        ado_entra::paths::StatePaths::at(env.home.path()),
+    );
+    let heard = std::sync::Arc::new(AtomicUsize::new(0));
+    let events: Events = {
+        let heard = std::sync::Arc::clone(&heard);
+        std::sync::Arc::new(move |e| {
+            if matches!(e, Event::Surveyed(..)) {
+                heard.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    let orgs = session.list_orgs(&events).await.unwrap();
+    assert_eq!(orgs.len(), n);
+    post(&env, "stats/reset", serde_json::json!({})).await;
+    let rows = session
+        .survey(
+            &orgs,
+            Some(Operation::CheckOnly),
+            Some(&env.tenant(0)),
+            &events,
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), n);
+    assert_eq!(heard.load(Ordering::SeqCst), n);
+    for r in &rows {
+        assert!(r.problem.is_none(), "{r:?}");
+        assert!(r.readiness.is_some(), "{r:?}");
+    }
+    // With the wizard's own budget no host ever has more than 8 at once.
+    let s = stats(&env).await;
+    let peak = s
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.ends_with(".peak"))
+        .filter_map(|(_, v)| v.as_u64())
+        .max()
+        .unwrap_or(0);
+    assert!(peak > 8, "the survey's own budget: {s}");
+}
