@@ -352,15 +352,17 @@ pub fn classify_all(facts: &Facts) -> Option<Vec<Classification>> {
 pub fn email_comparison(facts: &Facts) -> CheckResult {
     let mut ctx = Ctx::new(facts);
     let mut r = email_comparison_with(&ctx);
-    ctx.prediction();
-    with_user_evidence(&mut r, ctx.take_classified());
+    with_user_evidence(&mut r, &mut ctx);
     r
 }
 
 /// Puts every user's evidence under `email-comparison`'s summary, moved out
-/// of the classifications once nothing else reads them (a large
-/// organization's thousands of lines, not copied).
-pub(crate) fn with_user_evidence(r: &mut CheckResult, all: Option<Vec<Classification>>) {
+/// of `ctx`'s classifications (a large organization's thousands of lines,
+/// not copied) once their last reader, the prediction, has read them; call
+/// it when every check has run.
+pub(crate) fn with_user_evidence(r: &mut CheckResult, ctx: &mut Ctx<'_>) {
+    ctx.prediction();
+    let all = ctx.take_classified();
     if r.status == Status::Skip {
         return;
     }

@@ -367,7 +367,7 @@ fn run_with(ctx: &mut Ctx<'_>) -> Vec<CheckResult> {
     let mut results = checks_over(ctx);
     ctx.prediction();
     if let Some(r) = results.iter_mut().find(|r| r.id == "email-comparison") {
-        email::with_user_evidence(r, ctx.take_classified());
+        email::with_user_evidence(r, ctx);
     }
     results
 }

@@ -28,9 +28,15 @@ impl Env {
     }
 
     async fn with(fleet: Fleet) -> Env {
+        Self::answering_after(fleet, 0).await
+    }
+
+    /// [`Env::with`], every answer held `latency_ms`.
+    async fn answering_after(fleet: Fleet, latency_ms: u64) -> Env {
         let emu = support::start_with(EmulatorConfig {
             source: Source::Fleet(fleet),
             auto_approve_default: true,
+            latency_ms,
             ..EmulatorConfig::default()
         })
         .await;
@@ -453,26 +459,15 @@ async fn the_wizards_picker_surveys_with_the_fleets_budget() {
     use ado_entra::ops::session::Session;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let n = 12;
-    let emu = support::start_with(EmulatorConfig {
-        source: Source::Fleet(Fleet {
-            orgs: n,
-            users: 24,
-            tenant_users: 150,
-            seed: 4,
-            uniform: true,
-        }),
-        auto_approve_default: true,
-        // Answers take a while, so requests overlap as far as the budget lets them.
-        latency_ms: 40,
-        ..EmulatorConfig::default()
-    })
-    .await;
-    let env = Env {
-        emu,
-        home: tempfile::tempdir().unwrap(),
+    // Answers take a while, so requests overlap as far as the budget lets them.
+    let fleet = Fleet {
+        orgs: n,
+        users: 24,
+        tenant_users: 150,
+        seed: 4,
+        uniform: true,
     };
-    let (code, _, err) = env.run(&["login", "--device-code", "--json"]).await;
-    assert_eq!(code, 0, "{err}");
+    let env = Env::answering_after(fleet, 40).await;
     let session = Session::new(
         ado_entra::client::ClientSettings {
             emulator_url: Some(env.emu.base_url().to_string()),
