@@ -16,7 +16,7 @@ use ado_entra::domain::directory::{Asked, Decision};
 use ado_entra::ops::Session;
 use ado_entra::paths::StatePaths;
 
-use super::{peak_rss_mib, row};
+use super::{ms, peak_rss_mib, row, time};
 
 /// An emulator process, killed when dropped.
 struct Process {
@@ -404,6 +404,27 @@ fn fleet(orgs: usize) {
             );
         }
         let stats = requests(&base).await;
+        // Judging one of them, warm (after the fleet, so its allocations do
+        // not change the fleet's run): every check and the prediction over its
+        // facts, the directory's index tables built once as the fleet
+        // shares them, so only the per-user work is timed.
+        let facts = ado_entra::ops::gather::gather(
+            &c,
+            ado_entra::domain::facts::Operation::Connect {
+                destination: tenant.clone(),
+            },
+            &names[0],
+            chrono::Utc::now(),
+            Arc::new(|_, _, _: &str| {}),
+        )
+        .await
+        .expect("gather");
+        let tables = ado_entra::domain::checks::index_tables(&facts);
+        let (judging, _) = time(21, || {
+            ado_entra::domain::checks::evaluate_sharing(&facts, tables.as_ref())
+                .results
+                .len()
+        });
         if std::env::var_os("BENCH_VERBOSE").is_some() {
             // Where the requests went: by host, and the directory's listings.
             let mut counts: Vec<(&String, u64)> = stats
@@ -423,6 +444,12 @@ fn fleet(orgs: usize) {
         row(
             &format!("fleet: 1 of {orgs} checked alone"),
             secs(one),
+            "",
+            None,
+        );
+        row(
+            "fleet: judging 1 organization (index shared, warm)",
+            ms(judging),
             "",
             None,
         );
