@@ -38,7 +38,7 @@ const LEAD: u64 = 8;
 
 /// Run `work`, a read whose answer starts the job's further reads (the
 /// administrators' group before its members, the projects before their
-/// service connections): let in as if its job were [`LEAD`] places earlier
+/// service connections): let in as if its job were `LEAD` (8) places earlier
 /// in the list. The last jobs' chains then start soon enough to end with
 /// everyone else's reads, not in a tail of their own.
 /// (The job's priority is read when `work` starts, so a leading read built

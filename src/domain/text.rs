@@ -204,13 +204,19 @@ pub fn name_key(name: &str) -> String {
     let mut spans = Vec::new();
     name_tokens_into(name, &mut buf, &mut spans);
     let mut key = String::with_capacity(buf.len() + spans.len());
+    push_name_key(&buf, &spans, &mut key);
+    key
+}
+
+/// Appends to `out` the name key of the tokens [`name_tokens_into`] left in
+/// `buf` and `spans`: each token, in order, separated by single spaces.
+pub fn push_name_key(buf: &str, spans: &[(usize, usize)], out: &mut String) {
     for (i, &(a, b)) in spans.iter().enumerate() {
         if i > 0 {
-            key.push(' ');
+            out.push(' ');
         }
-        key.push_str(&buf[a..b]);
+        out.push_str(&buf[a..b]);
     }
-    key
 }
 
 /// `n` and the noun that agrees with it: `plural(1, "warning", "warnings")`

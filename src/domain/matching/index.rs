@@ -16,7 +16,7 @@ use super::kind::DirectoryProfile;
 use super::names::{Nicknames, PersonName, coarse_bytes, coarse_key};
 use crate::domain::facts::TenantUser;
 use crate::domain::text::{
-    is_guest_ext_upn, name_key, name_tokens_into, proxy_smtp_address, trim_fast,
+    is_guest_ext_upn, name_key, name_tokens_into, proxy_smtp_address, push_name_key, trim_fast,
 };
 
 /// Upper bound on the accounts read from one name's posting list when
@@ -232,7 +232,7 @@ fn text_hash(text: &str) -> Option<u64> {
 /// An index over tenant users by every key the matchers use.
 ///
 /// Addresses are compared trimmed and lowercased; whole names by their
-/// sorted, folded tokens ([`name_tokens`]); name tokens and pairs of them by
+/// sorted, folded tokens ([`name_key`]); name tokens and pairs of them by
 /// their coarse keys ([`coarse_key`]), so "Mueller" finds "Müller".
 /// Built once in `O(n)`; each lookup is `O(1)` plus the size of the answer.
 /// Its [`Tables`] can be shared by every index over the same users
@@ -362,12 +362,7 @@ impl Tables {
             }
             name_tokens_into(&u.display_name, &mut fold, &mut spans);
             let start = idx.name_buf.len();
-            for (i, &(a, b)) in spans.iter().enumerate() {
-                if i > 0 {
-                    idx.name_buf.push(' ');
-                }
-                idx.name_buf.push_str(&fold[a..b]);
-            }
+            push_name_key(&fold, &spans, &mut idx.name_buf);
             idx.name_ends.push(idx.name_buf.len());
             push(&mut idx.by_name_key, text_hash(&idx.name_buf[start..]), id);
             hashes.clear();
